@@ -1,0 +1,26 @@
+import { defineCommand } from '../src/commands/registry.js';
+import { text } from '../src/core/messages.js';
+import { DEADLINE_FORMS, DEADLINE_LABELS, daysLeft, deadlineOf, describeDaysLeft } from '../src/services/campaigns.js';
+import { currentCampaign } from '../src/services/current-campaign.js';
+import { chineseDateWithWeekday } from '../src/util/dates.js';
+
+export default defineCommand({
+  name: 'deadlines',
+  aliases: ['截止'],
+  usage: '/deadlines',
+  summary: '查看本年度各项截止日期和剩余天数',
+  access: 'anyone',
+  group: 'query',
+  async run(ctx) {
+    const campaign = await currentCampaign(ctx);
+    if (!campaign) return [text('还没有创建竞赛年度，请管理员发送“/campaign add 年度”。')];
+    const now = ctx.app.now();
+    const lines = [`${campaign.title}（${campaign.year}年度）截止日期：`];
+    for (const form of DEADLINE_FORMS) {
+      const date = deadlineOf(campaign, form);
+      lines.push(`· ${DEADLINE_LABELS[form]}：${chineseDateWithWeekday(date)}，${describeDaysLeft(daysLeft(date, now))}`);
+    }
+    lines.push('截止日当天 24:00 前提交都算按时；逾期也可以提交，会标注为逾期。');
+    return [text(lines.join('\n'))];
+  },
+});

@@ -1,0 +1,58 @@
+// /mine: my unit's filings this year and what is still due.
+import { defineCommand } from '../src/commands/registry.js';
+import { text } from '../src/core/messages.js';
+import { COMPETITION_TYPES } from '../src/forms/plan.js';
+import { DEADLINE_LABELS, daysLeft, deadlineOf, describeDaysLeft } from '../src/services/campaigns.js';
+import { currentCampaign } from '../src/services/current-campaign.js';
+import { chineseDate } from '../src/util/dates.js';
+
+export default defineCommand({
+  name: 'mine',
+  aliases: ['我的'],
+  usage: '/mine',
+  summary: '查看本单位已填报的内容和还要交的材料',
+  access: 'anyone',
+  group: 'query',
+  async run(ctx) {
+    const unit = ctx.member?.unit;
+    if (!unit) return [text('您还没有登记所属单位，请先发送“/join 单位名称”。')];
+    const campaign = await currentCampaign(ctx);
+    if (!campaign) return [text('还没有创建竞赛年度，请管理员发送“/campaign add 年度”。')];
+    const db = ctx.app.db;
+    const plans = await db.plan.findMany({
+      where: { campaignId: campaign.id, unitId: unit.id },
+      include: { summary: true, _count: { select: { progress: true } } },
+      orderBy: { id: 'asc' },
+    });
+    const report = await db.yearReport.findUnique({ where: { campaignId_unitId: { campaignId: campaign.id, unitId: unit.id } } });
+    const now = ctx.app.now();
+    const lines = [`${unit.name} · ${campaign.year}年度填报情况`];
+    if (!plans.length) {
+      lines.push('计划：还没有备案（发送 /plan 备案）');
+    } else {
+      lines.push(`计划 ${plans.length} 项：`);
+      for (const p of plans) {
+        const type = COMPETITION_TYPES.find((t) => t.value === p.type)?.label ?? p.type;
+        const flags = [type, p.keyProject ? '重点项目' : null, `${p.participants}人`, p.late ? '逾期备案' : null, `进度${p._count.progress}次`, p.summary ? `已交总结${p.summary.late ? '（逾期）' : ''}` : '未交总结']
+          .filter(Boolean)
+          .join('，');
+        lines.push(`#${p.id} ${p.project}（${flags}）`);
+      }
+    }
+    lines.push(`年度报告：${report ? `已提交${report.late ? '（逾期）' : ''}` : '未提交'}`);
+    const due: string[] = [];
+    if (!plans.length) due.push('plan');
+    if (!plans.length || plans.some((p) => !p.summary)) due.push('summary');
+    if (!report) due.push('report');
+    if (due.length) {
+      lines.push('', '还要交：');
+      for (const form of due as ('plan' | 'summary' | 'report')[]) {
+        const date = deadlineOf(campaign, form);
+        lines.push(`· ${DEADLINE_LABELS[form]}（截止 ${chineseDate(date)}，${describeDaysLeft(daysLeft(date, now))}）/${form}`);
+      }
+    } else {
+      lines.push('', '本年度材料都已提交，辛苦了！');
+    }
+    return [text(lines.join('\n'))];
+  },
+});

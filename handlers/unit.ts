@@ -1,0 +1,32 @@
+// /unit add <名称> [上级=<上级单位>] [职工数=<人数>] [代码=…] (admin)
+import { defineCommand } from '../src/commands/registry.js';
+import { text } from '../src/core/messages.js';
+import { coerceInteger } from '../src/forms/coerce.js';
+import { addUnit, LEVEL_NAMES } from '../src/services/units.js';
+
+const USAGE = '/unit add <名称> [上级=<上级单位>] [职工数=<人数>]';
+
+export default defineCommand({
+  name: 'unit',
+  aliases: ['单位'],
+  usage: USAGE,
+  summary: '添加单位（名称中不要有空格）',
+  access: 'admin',
+  group: 'setup',
+  async run(ctx) {
+    const [sub, name] = ctx.args;
+    if (!['add', '添加', '新增'].includes(sub ?? '') || !name) return [text(`用法：${USAGE}\n例如：/unit add 东城街道工会 上级=某某区总工会 职工数=1200`)];
+    if (ctx.args.length > 2) return [text(`单位名称中不要有空格。如果名称里有空格，请去掉后再发，例如：/unit add ${ctx.args.slice(1).join('')}`)];
+    let headcount: number | undefined;
+    const rawHeadcount = ctx.options['职工数'] ?? ctx.options['人数'];
+    if (rawHeadcount !== undefined) {
+      const n = coerceInteger(rawHeadcount, { key: 'headcount', label: '职工数', type: 'integer', required: false, min: 0, max: 10_000_000 });
+      if (!n.ok) return [text(`职工数：${n.message}`)];
+      headcount = n.value;
+    }
+    const result = await addUnit(ctx.app.db, { name, parentName: ctx.options['上级'], headcount, code: ctx.options['代码'] });
+    if (!result.ok) return [text(result.message)];
+    const u = result.unit;
+    return [text(`✅ 已添加单位「${u.name}」（${LEVEL_NAMES[u.level] ?? `第${u.level}级`}${ctx.options['上级'] ? `，上级：${ctx.options['上级']}` : ''}${u.headcount !== null ? `，职工数：${u.headcount}` : ''}）`)];
+  },
+});

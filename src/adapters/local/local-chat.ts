@@ -1,0 +1,99 @@
+// The local web chat: a stand-in for a group chat that runs with no platform credentials. It keeps
+// every message in the database so the page (and tests) can read a chat's whole transcript.
+import { randomUUID } from 'node:crypto';
+import type { App, ChatSender } from '../../core/app.js';
+import type { Reply, UserRef } from '../../core/messages.js';
+import { renderTableText } from '../../core/render-text.js';
+import type { FileStore } from '../../files.js';
+
+export const BOT_USER_ID = 'bot';
+
+export type LocalReplyJson =
+  | { kind: 'text'; text: string; mentions: string[] }
+  | { kind: 'form'; form: string; formId: string; title: string; intro: string; fields: unknown[]; values?: Record<string, string>; errors?: Record<string, string> }
+  | { kind: 'file'; fileName: string; url: string; caption?: string }
+  | { kind: 'image'; fileName: string; url: string };
+
+export interface LocalMessageJson {
+  id: number;
+  chatId: string;
+  senderId: string;
+  senderName: string;
+  fromBot: boolean;
+  text: string;
+  mentions: string[];
+  reply?: LocalReplyJson;
+  createdAt: string;
+}
+
+function withMentions(text: string, mentions: UserRef[] = []): string {
+  return mentions.length ? `${mentions.map((m) => `@${m.userName}`).join(' ')} ${text}` : text;
+}
+
+export class LocalChat implements ChatSender {
+  readonly platform = 'local' as const;
+
+  constructor(private readonly app: App, private readonly files: FileStore) {}
+
+  /** Turns platform-neutral replies into the local API's JSON (files stored, forms given an id). */
+  async toJson(replies: Reply[]): Promise<LocalReplyJson[]> {
+    const out: LocalReplyJson[] = [];
+    for (const r of replies) {
+      switch (r.kind) {
+        case 'text':
+          out.push({ kind: 'text', text: withMentions(r.text, r.mentions), mentions: (r.mentions ?? []).map((m) => m.userId) });
+          break;
+        case 'table':
+          out.push({ kind: 'text', text: renderTableText(r), mentions: [] });
+          break;
+        case 'form':
+          out.push({ kind: 'form', form: r.form, formId: `${r.form}_${randomUUID()}`, title: r.title, intro: r.intro, fields: r.fields, ...(r.values ? { values: r.values } : {}), ...(r.errors ? { errors: r.errors } : {}) });
+          break;
+        case 'file':
+          out.push({ kind: 'file', fileName: r.fileName, url: `/files/${await this.files.save(r.fileName, r.data)}`, ...(r.caption ? { caption: r.caption } : {}) });
+          break;
+        case 'image':
+          out.push({ kind: 'image', fileName: r.fileName, url: `/files/${await this.files.save(r.fileName, r.data)}` });
+          break;
+      }
+    }
+    return out;
+  }
+
+  async recordUserMessage(chatId: string, user: UserRef, text: string, mentions: UserRef[] = []): Promise<void> {
+    await this.app.db.localChatMessage.create({ data: { chatId, senderId: user.userId, senderName: user.userName, text, mentions: JSON.stringify(mentions.map((m) => m.userId)) } });
+  }
+
+  /** Stores the bot's replies in the transcript and returns them as API JSON. */
+  async post(chatId: string, replies: Reply[]): Promise<LocalReplyJson[]> {
+    const json = await this.toJson(replies);
+    for (const r of json) {
+      await this.app.db.localChatMessage.create({
+        data: {
+          chatId, senderId: BOT_USER_ID, senderName: this.app.config.botName, fromBot: true,
+          text: r.kind === 'text' ? r.text : r.kind === 'form' ? `【${r.title}】` : r.fileName,
+          mentions: JSON.stringify(r.kind === 'text' ? r.mentions : []),
+          payload: r.kind === 'text' ? null : JSON.stringify(r),
+        },
+      });
+    }
+    return json;
+  }
+
+  async send(chatId: string, replies: Reply[]): Promise<void> {
+    await this.post(chatId, replies);
+  }
+
+  async transcript(chatId: string): Promise<LocalMessageJson[]> {
+    const rows = await this.app.db.localChatMessage.findMany({ where: { chatId }, orderBy: { id: 'asc' } });
+    return rows.map((m) => ({
+      id: m.id, chatId: m.chatId, senderId: m.senderId, senderName: m.senderName, fromBot: m.fromBot, text: m.text,
+      mentions: JSON.parse(m.mentions) as string[], ...(m.payload ? { reply: JSON.parse(m.payload) as LocalReplyJson } : {}), createdAt: m.createdAt.toISOString(),
+    }));
+  }
+
+  async chats(): Promise<string[]> {
+    const rows = await this.app.db.localChatMessage.findMany({ distinct: ['chatId'], select: { chatId: true }, orderBy: { chatId: 'asc' } });
+    return rows.map((r) => r.chatId);
+  }
+}

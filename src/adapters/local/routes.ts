@@ -1,0 +1,69 @@
+// The local chat's HTTP API (documented in the README). Tests drive the whole bot through it.
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Bot } from '../../bot.js';
+import { isFormName } from '../../forms/index.js';
+import type { LocalChat } from './local-chat.js';
+
+const userRef = z.object({ userId: z.string().min(1).max(64), userName: z.string().min(1).max(64) });
+const messageBody = z.object({
+  chatId: z.string().min(1).max(128),
+  chatType: z.enum(['group', 'p2p']).default('group'),
+  chatTitle: z.string().max(128).optional(),
+  userId: z.string().min(1).max(64),
+  userName: z.string().min(1).max(64),
+  text: z.string().max(100_000),
+  mentions: z.array(userRef).max(50).default([]),
+  /** Whether the bot was @mentioned (the page sets it when the text starts with @bot). */
+  mentionsBot: z.boolean().optional(),
+  /** A redelivered message carries the same id; generated when absent. */
+  messageId: z.string().max(128).optional(),
+});
+const formBody = z.object({
+  chatId: z.string().min(1).max(128),
+  chatType: z.enum(['group', 'p2p']).default('group'),
+  userId: z.string().min(1).max(64),
+  userName: z.string().min(1).max(64),
+  values: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
+});
+
+function badRequest(error: z.ZodError): { error: string } {
+  return { error: `请求格式不对：${error.issues.map((i) => `${i.path.join('.') || '(body)'} ${i.message}`).join('; ')}` };
+}
+
+export function registerLocalChatRoutes(server: FastifyInstance, bot: Bot, chat: LocalChat, botName: string): void {
+  server.post('/api/local/messages', async (req, reply) => {
+    const parsed = messageBody.safeParse(req.body);
+    if (!parsed.success) return reply.code(400).send(badRequest(parsed.error));
+    const m = parsed.data;
+    // "@赛务助手 /plan" typed in the page addresses the bot just as an @mention does on a platform.
+    const mentionPrefix = new RegExp(`^\\s*@${botName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\s\\u2005]*`);
+    const addressed = m.mentionsBot ?? mentionPrefix.test(m.text);
+    const text = m.text.replace(mentionPrefix, '');
+    await chat.recordUserMessage(m.chatId, m, m.text, m.mentions);
+    const replies = await bot.handleMessage({
+      platform: 'local', eventId: m.messageId ?? randomUUID(), chatId: m.chatId, chatType: m.chatType, chatTitle: m.chatTitle,
+      userId: m.userId, userName: m.userName, text, mentions: m.mentions, mentionsBot: addressed,
+    });
+    return { replies: await chat.post(m.chatId, replies) };
+  });
+
+  server.post<{ Params: { formId: string } }>('/api/local/forms/:formId', async (req, reply) => {
+    const parsed = formBody.safeParse(req.body);
+    if (!parsed.success) return reply.code(400).send(badRequest(parsed.error));
+    const form = req.params.formId.split('_')[0];
+    if (!isFormName(form)) return reply.code(404).send({ error: `没有这张表单：${req.params.formId}` });
+    const b = parsed.data;
+    const values = Object.fromEntries(Object.entries(b.values).map(([k, v]) => [k, v === null ? undefined : String(v)]));
+    await chat.recordUserMessage(b.chatId, b, `（提交了表单：${form}）`);
+    const replies = await bot.handleFormSubmit({
+      platform: 'local', eventId: `form:${req.params.formId}`, chatId: b.chatId, chatType: b.chatType,
+      userId: b.userId, userName: b.userName, form, values,
+    });
+    return { replies: await chat.post(b.chatId, replies) };
+  });
+
+  server.get<{ Params: { chatId: string } }>('/api/local/chats/:chatId/messages', async (req) => chat.transcript(req.params.chatId));
+  server.get('/api/local/chats', async () => chat.chats());
+}

@@ -1,0 +1,90 @@
+// One declarative table of commands (name, Chinese aliases, usage, who may run it, help line) drives
+// routing, /help and permission checks. Each command's code is handlers/<name>.ts.
+import type { App } from '../core/app.js';
+import type { IncomingMessage, Reply } from '../core/messages.js';
+import type { Member, Unit } from '../generated/sqlite/index.js';
+import type { BindingWithContext } from '../services/members.js';
+
+export type Access = 'anyone' | 'admin';
+export type CommandGroup = 'filing' | 'query' | 'setup';
+
+export interface CommandContext {
+  app: App;
+  msg: IncomingMessage;
+  /** Positional arguments after the command name (sub-commands included). */
+  args: string[];
+  /** `键=值` options, keys as typed (e.g. 上级, 职工数). */
+  options: Record<string, string>;
+  member: (Member & { unit: Unit | null }) | null;
+  isAdmin: boolean;
+  /** The group's unit and campaign, when this chat is bound. */
+  binding: BindingWithContext | null;
+  /** Every command, for /help and for suggestions. */
+  commands: CommandRegistry;
+}
+
+export interface CommandSpec {
+  name: string;
+  aliases: string[];
+  /** Usage line shown in /help and on wrong use, e.g. "/unit add <名称> [上级=…] [职工数=…]". */
+  usage: string;
+  /** One line for /help. */
+  summary: string;
+  access: Access;
+  group: CommandGroup;
+  run(ctx: CommandContext): Promise<Reply[]>;
+}
+
+export function defineCommand(spec: CommandSpec): CommandSpec {
+  return spec;
+}
+
+export class CommandRegistry {
+  private readonly byWord = new Map<string, CommandSpec>();
+  readonly all: CommandSpec[] = [];
+
+  add(...specs: CommandSpec[]): this {
+    for (const spec of specs) {
+      for (const word of [spec.name, ...spec.aliases]) {
+        const key = word.toLowerCase();
+        if (this.byWord.has(key)) throw new Error(`command word "${word}" registered twice`);
+        this.byWord.set(key, spec);
+      }
+      this.all.push(spec);
+    }
+    return this;
+  }
+
+  find(word: string): CommandSpec | undefined {
+    return this.byWord.get(word.toLowerCase());
+  }
+}
+
+export interface ParsedCommand {
+  word: string;
+  /** Whether it was written with a leading slash. */
+  slash: boolean;
+  args: string[];
+  options: Record<string, string>;
+}
+
+// Spaces people type: ASCII, full-width (U+3000), WeChat's mention space (U+2005) and friends.
+const SPACE = /[\s\u2000-\u200B\u3000]+/;
+
+/** Splits "/unit add 东城街道工会 上级=某区总工会 职工数=1200" into word, args and options. */
+export function parseCommandLine(input: string): ParsedCommand | null {
+  const line = input.trim().split(/\r?\n/)[0].trim();
+  if (!line) return null;
+  const slash = /^[/／]/.test(line);
+  const tokens = line.replace(/^[/／]/, '').split(SPACE).filter(Boolean);
+  if (!tokens.length) return null;
+  const [word, ...rest] = tokens;
+  const args: string[] = [];
+  const options: Record<string, string> = {};
+  for (const token of rest) {
+    const m = token.match(/^([^=＝]+)[=＝](.*)$/);
+    if (m) options[m[1].trim()] = m[2].trim();
+    else args.push(token);
+  }
+  return { word, slash, args, options };
+}

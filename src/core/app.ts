@@ -1,0 +1,33 @@
+// What every handler, job and adapter gets: configuration, the database, the logger, the clock and
+// the ways out to each chat platform.
+import type { Config } from '../config.js';
+import type { Db } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import type { Campaign } from '../generated/sqlite/index.js';
+import type { Platform, Reply } from './messages.js';
+
+export interface SendOptions {
+  /** A stable key per logical message, so a retried job cannot post twice (Lark's uuid). */
+  idempotencyKey?: string;
+}
+
+/** A platform's way of posting into a chat outside a reply (reminders, scheduled messages). */
+export interface ChatSender {
+  platform: Platform;
+  send(chatId: string, replies: Reply[], opts?: SendOptions): Promise<void>;
+}
+
+/** Things other parts react to (the reminder scheduler reschedules when deadlines move). */
+export interface AppHooks {
+  campaignChanged(campaign: Campaign): Promise<void>;
+}
+
+export interface App {
+  config: Config;
+  db: Db;
+  log: Logger;
+  /** The clock; tests move it, nothing else should call Date.now() for business decisions. */
+  now(): Date;
+  senders: Map<Platform, ChatSender>;
+  hooks: AppHooks;
+}

@@ -1,0 +1,95 @@
+// The platform-neutral shapes every handler takes and returns. Adapters translate to and from these;
+// handlers never see a platform SDK.
+import type { FormName } from '../forms/types.js';
+
+export type Platform = 'local' | 'lark' | 'wechat';
+export type ChatType = 'group' | 'p2p';
+
+export interface UserRef {
+  userId: string;
+  userName: string;
+}
+
+export interface IncomingMessage {
+  platform: Platform;
+  /** The platform's id for this event or message; a redelivery carries the same id. */
+  eventId: string;
+  chatId: string;
+  chatType: ChatType;
+  /** Chat title when the platform tells us (WeChat room topic, Lark group name). */
+  chatTitle?: string;
+  userId: string;
+  userName: string;
+  /** Text with the bot's own @mention removed. */
+  text: string;
+  /** Other people mentioned in the message (the bot itself excluded). */
+  mentions: UserRef[];
+  /** Whether the bot was @mentioned; in groups the bot acts on commands either way. */
+  mentionsBot?: boolean;
+}
+
+/** A form submitted from a card or an HTML form: raw strings keyed by field key. */
+export interface FormSubmission {
+  platform: Platform;
+  eventId: string;
+  chatId: string;
+  chatType: ChatType;
+  userId: string;
+  userName: string;
+  form: FormName;
+  values: Record<string, string | undefined>;
+}
+
+export interface TextReply {
+  kind: 'text';
+  text: string;
+  /** Users to @mention; adapters render them the platform's way, before the text. */
+  mentions?: UserRef[];
+}
+
+export interface FormFieldView {
+  key: string;
+  label: string;
+  type: string;
+  required: boolean;
+  options?: { value: string; label: string }[];
+  example?: string;
+}
+
+export interface FormReply {
+  kind: 'form';
+  form: FormName;
+  title: string;
+  intro: string;
+  fields: FormFieldView[];
+  /** Values to prefill (after a rejected submit, the user's own text). */
+  values?: Record<string, string>;
+  /** Per-field error messages to show beside the inputs. */
+  errors?: Record<string, string>;
+}
+
+export interface FileReply {
+  kind: 'file';
+  fileName: string;
+  data: Buffer;
+  caption?: string;
+}
+
+export interface ImageReply {
+  kind: 'image';
+  fileName: string;
+  data: Buffer;
+}
+
+/** A table (standings, roll-call); Lark renders a card, others a compact text table. */
+export interface TableReply {
+  kind: 'table';
+  title: string;
+  columns: string[];
+  rows: (string | number)[][];
+  note?: string;
+}
+
+export type Reply = TextReply | FormReply | FileReply | ImageReply | TableReply;
+
+export const text = (t: string, mentions?: UserRef[]): TextReply => (mentions && mentions.length ? { kind: 'text', text: t, mentions } : { kind: 'text', text: t });

@@ -1,0 +1,42 @@
+// Plain-text renderings for platforms without cards (WeChat, the local chat's text bubbles).
+import type { TableReply } from './messages.js';
+
+/** Display width: CJK characters take two columns. */
+function width(s: string): number {
+  let w = 0;
+  for (const ch of s) w += /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]/.test(ch) ? 2 : 1;
+  return w;
+}
+
+function pad(s: string, w: number): string {
+  return s + ' '.repeat(Math.max(0, w - width(s)));
+}
+
+/** A compact aligned table, readable on a phone in a monospace-less chat as well. */
+export function renderTableText(table: TableReply): string {
+  const cells = [table.columns, ...table.rows.map((r) => r.map((c) => String(c)))];
+  const widths = table.columns.map((_, i) => Math.max(...cells.map((r) => width(r[i] ?? ''))));
+  const lines = [table.title, ...cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]))).join(' ').trimEnd())];
+  if (table.note) lines.push(table.note);
+  return lines.join('\n');
+}
+
+/** Splits long text at line boundaries into chunks of at most `max` characters. */
+export function splitText(text: string, max = 1500): string[] {
+  if (text.length <= max) return [text];
+  const chunks: string[] = [];
+  let current = '';
+  for (const line of text.split('\n')) {
+    const pieces = line.length > max ? line.match(new RegExp(`[\\s\\S]{1,${max}}`, 'g'))! : [line];
+    for (const piece of pieces) {
+      if (current && current.length + 1 + piece.length > max) {
+        chunks.push(current);
+        current = piece;
+      } else {
+        current = current ? `${current}\n${piece}` : piece;
+      }
+    }
+  }
+  if (current) chunks.push(current);
+  return chunks;
+}

@@ -1,0 +1,67 @@
+// `npm run demo`: a populated district so a newcomer sees the bot working at once. Idempotent:
+// running it twice does not duplicate anything.
+import type { App } from './core/app.js';
+import { defaultDeadlines } from './services/campaigns.js';
+import { shanghaiDate } from './util/dates.js';
+
+const DISTRICT = '示范区总工会';
+const STREETS: { name: string; headcount: number; enterprises: [string, number][] }[] = [
+  { name: '东城街道工会', headcount: 5200, enterprises: [['东城建设集团工会', 860], ['东城市政工程公司工会', 420], ['东城供水公司工会', 310]] },
+  { name: '西城街道工会', headcount: 4100, enterprises: [['西城电力安装公司工会', 540], ['西城物流公司工会', 380], ['西城社区服务中心工会', 120]] },
+  { name: '高新园区工会', headcount: 7800, enterprises: [['园区智能制造公司工会', 1500], ['园区软件公司工会', 640], ['园区新能源公司工会', 980]] },
+  { name: '交通运输产业工会', headcount: 6300, enterprises: [['公交集团工会', 2100], ['地铁运营公司工会', 1800], ['出租汽车公司工会', 700]] },
+];
+
+export const DEMO_CHAT_ID = 'demo-district-group';
+
+export async function loadDemo(app: App): Promise<{ units: number; plans: number; chat: string; year: number }> {
+  const db = app.db;
+  const year = Number(shanghaiDate(app.now()).slice(0, 4)) + (Number(shanghaiDate(app.now()).slice(5, 7)) >= 11 ? 1 : 0);
+  const district = await db.unit.upsert({ where: { name: DISTRICT }, create: { name: DISTRICT, level: 1, headcount: 23400 }, update: {} });
+  const d = defaultDeadlines(year);
+  const campaign = await db.campaign.upsert({
+    where: { year },
+    create: { year, title: `${year}年度示范区职工劳动和技能竞赛`, theme: '建功新时代 奋进新征程', planDeadline: d.plan, summaryDeadline: d.summary, reportDeadline: d.report },
+    update: {},
+  });
+  let unitCount = 1;
+  const streetIds: number[] = [];
+  for (const s of STREETS) {
+    const street = await db.unit.upsert({ where: { name: s.name }, create: { name: s.name, level: 2, parentId: district.id, headcount: s.headcount }, update: {} });
+    streetIds.push(street.id);
+    unitCount++;
+    for (const [name, headcount] of s.enterprises) {
+      await db.unit.upsert({ where: { name }, create: { name, level: 3, parentId: street.id, headcount }, update: {} });
+      unitCount++;
+    }
+  }
+  await db.chatBinding.upsert({
+    where: { platform_chatId: { platform: 'local', chatId: DEMO_CHAT_ID } },
+    create: { platform: 'local', chatId: DEMO_CHAT_ID, topic: '示范区劳动竞赛工作群', unitId: district.id, campaignId: campaign.id, createdBy: 'demo' },
+    update: {},
+  });
+  const people: [string, string, number, string][] = [
+    ['demo-admin', '区总工会王主席', district.id, 'admin'],
+    ['demo-dongcheng', '东城街道李干事', streetIds[0], 'filer'],
+    ['demo-xicheng', '西城街道张干事', streetIds[1], 'filer'],
+    ['demo-gaoxin', '园区工会赵干事', streetIds[2], 'filer'],
+    ['demo-jiaotong', '交通产业工会刘干事', streetIds[3], 'filer'],
+  ];
+  for (const [userId, name, unitId, role] of people) {
+    await db.member.upsert({ where: { platform_userId: { platform: 'local', userId } }, create: { platform: 'local', userId, name, unitId: role === 'admin' ? null : unitId, role }, update: {} });
+  }
+  const samples = [
+    { unitId: streetIds[0], enterpriseName: '东城建设集团有限公司', project: '东城快速路工程“五比一创”劳动竞赛', organizer: '街道工会与项目部联合组织，按标段开展', participants: 320, type: 'wubiyichuang', keyProject: true, budgetFen: 8_000_000 },
+    { unitId: streetIds[0], enterpriseName: '东城供水有限公司', project: '供水管网“安康杯”安全竞赛', organizer: '企业工会组织，班组参加', participants: 150, type: 'ankangbei', keyProject: false, budgetFen: 2_000_000 },
+    { unitId: streetIds[2], enterpriseName: '园区智能制造有限公司', project: '数控技能比武', organizer: '园区工会主办，企业承办', participants: 210, type: 'skills', keyProject: true, budgetFen: 5_000_000 },
+  ];
+  let plans = 0;
+  for (const p of samples) {
+    const exists = await db.plan.findUnique({ where: { campaignId_unitId_project: { campaignId: campaign.id, unitId: p.unitId, project: p.project } } });
+    if (exists) continue;
+    const row = await db.plan.create({ data: { ...p, campaignId: campaign.id, startDate: `${year}-03-01`, endDate: `${year}-10-31`, filedBy: 'demo', late: false } });
+    await db.revision.create({ data: { entity: 'plan', entityId: row.id, version: 1, action: 'create', actorPlatform: 'local', actorUserId: 'demo', actorName: '演示数据', newValues: JSON.stringify(p) } });
+    plans++;
+  }
+  return { units: unitCount, plans, chat: DEMO_CHAT_ID, year };
+}

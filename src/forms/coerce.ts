@@ -1,0 +1,165 @@
+// Turns what people type on phones into typed values. Each function returns either a value or a
+// Chinese message that says what is wrong and how to write it.
+import type { ChoiceOption, DateRange, FieldDef } from './types.js';
+import { isValidDate, isoDate, lastDayOfMonth } from '../util/dates.js';
+
+export type Coerced<T> = { ok: true; value: T } | { ok: false; message: string };
+
+const ok = <T>(value: T): Coerced<T> => ({ ok: true, value });
+const bad = (message: string): Coerced<never> => ({ ok: false, message });
+
+/** Full-width digits, letters and punctuation to ASCII; odd spaces to plain ones. */
+export function toHalfWidth(s: string): string {
+  return s
+    .replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/[\u3000\u2000-\u200A\u202F\u205F\u00A0]/g, ' ');
+}
+
+// Words around a number that carry no value: "约300", "共120人", "1,200人次", "80余人".
+const NUMBER_PREFIX = /^(约|大约|近|将近|共|共计|合计|总计|计|超过|逾|达|约为|大概)/;
+const NUMBER_SUFFIX = /(余|多)?(人次|人|名|位|个|元|块)?(左右|以上|上下|余)?$/;
+
+function parseLooseNumber(raw: string): { value: number; wan: boolean } | null {
+  let s = toHalfWidth(raw).replace(/\s+/g, '').replace(/[,，]/g, '');
+  s = s.replace(NUMBER_PREFIX, '');
+  let wan = false;
+  // "1.2万" / "3万元"
+  const wanMatch = s.match(/^(\d+(?:\.\d+)?)万(.*)$/);
+  if (wanMatch) {
+    wan = true;
+    s = wanMatch[1] + wanMatch[2];
+  }
+  s = s.replace(NUMBER_SUFFIX, '');
+  if (!/^-?\d+(\.\d+)?$/.test(s)) return null;
+  const n = Number(s) * (wan ? 10_000 : 1);
+  return Number.isFinite(n) ? { value: n, wan } : null;
+}
+
+export function coerceInteger(raw: string, field: FieldDef): Coerced<number> {
+  const parsed = parseLooseNumber(raw);
+  const example = field.example ? `，例如 ${field.example}` : '';
+  if (!parsed) return bad(`请填写一个整数${example}`);
+  const n = Math.round(parsed.value * 1e6) / 1e6;
+  if (n < 0) return bad('不能是负数，请填写实际人数');
+  if (!Number.isInteger(n)) return bad(`请填写整数（不要带小数）${example}`);
+  if (field.min !== undefined && n < field.min) return bad(`不能少于 ${field.min}`);
+  if (field.max !== undefined && n > field.max) return bad(`数值 ${n.toLocaleString('en-US')} 不合常理（上限 ${field.max.toLocaleString('en-US')}），请核对后重填`);
+  return ok(n);
+}
+
+/** Yuan in (up to 2 decimals, "3万元" allowed), fen out. */
+export function coerceMoney(raw: string, field: FieldDef): Coerced<number> {
+  const parsed = parseLooseNumber(raw);
+  const example = field.example ? `，例如 ${field.example}` : '';
+  if (!parsed) return bad(`请填写金额（单位：元）${example}`);
+  if (parsed.value < 0) return bad('金额不能是负数');
+  const fen = Math.round(parsed.value * 100);
+  if (!parsed.wan && Math.abs(parsed.value * 100 - fen) > 1e-6) return bad('金额最多保留两位小数');
+  if (field.max !== undefined && parsed.value > field.max) return bad(`金额 ${parsed.value} 元不合常理，请核对后重填`);
+  return ok(fen);
+}
+
+// 2027-03-01, 2027/3/1, 2027.3.1, 2027年3月1日, 3月1日, 20270301, and Lark's "2027-03-01 +0800".
+const FULL_DATE = /(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?/;
+const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})$/;
+const MONTH_DAY = /(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*[日号]?/;
+const MONTH_ONLY = /^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月(?:份)?(上旬|中旬|下旬|底|初)?$/;
+
+interface DateToken {
+  date: string;
+  /** For a bare month ("3月"), the last day of that month, used when it ends a range. */
+  monthEnd?: string;
+}
+
+function parseOneDate(raw: string, defaultYear: number): DateToken | string {
+  const s = toHalfWidth(raw).trim().replace(/\s*[+-]\d{4}$/, '').replace(/\s+\d{1,2}:\d{2}(:\d{2})?$/, '');
+  let y: number, m: number, d: number;
+  let match = s.match(new RegExp(`^${FULL_DATE.source}$`)) ?? s.match(COMPACT_DATE);
+  if (match) {
+    [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  } else if ((match = s.match(new RegExp(`^${MONTH_DAY.source}$`)))) {
+    [y, m, d] = [defaultYear, Number(match[1]), Number(match[2])];
+  } else if ((match = s.match(MONTH_ONLY))) {
+    y = match[1] ? Number(match[1]) : defaultYear;
+    m = Number(match[2]);
+    if (m < 1 || m > 12) return `「${raw.trim()}」的月份不对`;
+    return { date: isoDate(y, m, 1), monthEnd: lastDayOfMonth(y, m) };
+  } else {
+    return `「${raw.trim()}」不是日期，请写成 2027-03-01 或 2027年3月1日`;
+  }
+  if (!isValidDate(y, m, d)) return `「${raw.trim()}」不是有效的日期（${m}月没有${d}日？）`;
+  if (y < 2000 || y > 2100) return `「${raw.trim()}」的年份不对`;
+  return { date: isoDate(y, m, d) };
+}
+
+export function coerceDate(raw: string, defaultYear: number): Coerced<string> {
+  const t = parseOneDate(raw, defaultYear);
+  if (typeof t === 'string') return bad(t);
+  return ok(t.date);
+}
+
+// 至 / 到 / ~ / — / – / - / 起至 ; ISO dates contain '-', so a lone hyphen only separates when spaced
+// or when both sides are full dates.
+const RANGE_SEPARATOR = /\s*(?:至|到|~|～|—+|–|－|\s-\s|起至|直至)\s*/;
+
+export function coerceDateRange(raw: string, defaultYear: number): Coerced<DateRange> {
+  const s = toHalfWidth(raw).trim().replace(/^(从|自)/, '').replace(/(止|结束)$/, '');
+  let parts = s.split(RANGE_SEPARATOR).filter((p) => p.trim() !== '');
+  if (parts.length === 1) {
+    // "2027-03-01-2027-10-31"
+    const m = s.match(/^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2})-(\d{4}[-/.]\d{1,2}[-/.]\d{1,2})$/);
+    if (m) parts = [m[1], m[2]];
+  }
+  if (parts.length !== 2) return bad('请写开始和结束日期，例如 2027年3月1日至10月31日');
+  const start = parseOneDate(parts[0], defaultYear);
+  if (typeof start === 'string') return bad(`开始日期${start}`);
+  const startYear = Number(start.date.slice(0, 4));
+  const end = parseOneDate(parts[1], startYear);
+  if (typeof end === 'string') return bad(`结束日期${end}`);
+  const endDate = end.monthEnd ?? end.date;
+  if (endDate < start.date) return bad(`结束日期（${endDate}）早于开始日期（${start.date}），请改正`);
+  return ok({ start: start.date, end: endDate });
+}
+
+export function matchChoice(raw: string, options: ChoiceOption[]): ChoiceOption | undefined {
+  const s = toHalfWidth(raw).trim().replace(/\s+/g, '');
+  if (s === '') return undefined;
+  const exact = options.find((o) => o.label === s || o.value === s || o.aliases?.includes(s));
+  if (exact) return exact;
+  // "五小创新活动" still names 五小; prefer the longest label that the text contains.
+  const containing = options
+    .filter((o) => [o.label, ...(o.aliases ?? [])].some((l) => s.includes(l)))
+    .sort((a, b) => b.label.length - a.label.length);
+  return containing[0];
+}
+
+export function coerceChoice(raw: string, field: FieldDef): Coerced<string> {
+  const option = matchChoice(raw, field.options ?? []);
+  if (!option) return bad(`请从以下选项中选一个：${(field.options ?? []).map((o) => o.label).join('、')}`);
+  return ok(option.value);
+}
+
+const YES = ['是', '是的', '对', 'y', 'yes', 'true', '1', '√', '重点', '重点项目'];
+const NO = ['否', '不是', '非', '无', 'n', 'no', 'false', '0', '×', '不'];
+
+export function coerceBoolean(raw: string): Coerced<boolean> {
+  const s = toHalfWidth(raw).trim().toLowerCase();
+  if (YES.includes(s)) return ok(true);
+  if (NO.includes(s)) return ok(false);
+  return bad('请填“是”或“否”');
+}
+
+// Control characters other than newline and tab break tables and chat rendering.
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+export function coerceText(raw: string, field: FieldDef): Coerced<string> {
+  let s = raw.replace(/\r\n?/g, '\n').trim();
+  // A one-line field that wrapped on a phone is still one value.
+  if (field.type === 'text') s = s.replace(/\s*\n\s*/g, ' ');
+  if (CONTROL.test(s)) return bad('含有无法显示的控制字符，请重新输入');
+  const length = [...s].length;
+  if (field.maxLength !== undefined && length > field.maxLength) {
+    return bad(`内容太长（${length} 字），请精简到 ${field.maxLength} 字以内`);
+  }
+  return ok(s);
+}

@@ -1,0 +1,30 @@
+import type { FormDef } from './types.js';
+
+/** The competition types federations count (附件一's 竞赛类型). */
+export const COMPETITION_TYPES = [
+  { value: 'wubiyichuang', label: '五比一创', aliases: ['五比一创劳动竞赛'] },
+  { value: 'ankangbei', label: '安康杯', aliases: ['安康杯竞赛', '安全生产'] },
+  { value: 'skills', label: '技能比武', aliases: ['技能竞赛', '岗位练兵', '职业技能竞赛'] },
+  { value: 'wuxiao', label: '五小', aliases: ['五小创新', '五小活动', '小发明小创造'] },
+  { value: 'energy', label: '节能减排', aliases: ['节能', '节能降耗'] },
+  { value: 'service', label: '优质服务', aliases: ['服务质量', '服务竞赛'] },
+  { value: 'other', label: '其他', aliases: ['其它'] },
+];
+
+/** 附件一: one row of a unit's competition plan. */
+export const planForm: FormDef = {
+  name: 'plan',
+  title: '竞赛计划',
+  command: 'plan',
+  intro: '每项竞赛填一张；同一竞赛项目再次填报会作为修改保存，原内容保留在修改记录里。',
+  fields: [
+    { key: 'enterpriseName', label: '企业名称', type: 'text', required: true, maxLength: 100, example: '某某建设集团有限公司', column: { header: '企业名称', width: 28 } },
+    { key: 'project', label: '竞赛项目', type: 'text', required: true, maxLength: 100, example: '地铁3号线建设“五比一创”劳动竞赛', column: { header: '竞赛项目', width: 32 } },
+    { key: 'organizer', label: '组织方式', type: 'text', required: true, maxLength: 200, example: '工会与行政联合组织，按班组开展', column: { header: '组织方式', width: 26 } },
+    { key: 'participants', label: '参与人数', aliases: ['参与人数(规模)', '规模', '参赛人数'], type: 'integer', required: true, min: 1, max: 1_000_000, example: '120', column: { header: '参与人数(规模)', width: 14 } },
+    { key: 'period', label: '时间安排', aliases: ['时间', '起止时间', '竞赛时间'], type: 'daterange', required: true, example: '2027年3月1日至10月31日', column: { header: '时间安排', width: 30 } },
+    { key: 'type', label: '竞赛类型', aliases: ['类型'], type: 'choice', required: true, options: COMPETITION_TYPES, example: '五比一创' },
+    { key: 'keyProject', label: '重点项目', aliases: ['是否重点项目'], type: 'boolean', required: true, example: '是' },
+    { key: 'budget', label: '经费预算', aliases: ['预算', '经费预算(元)'], type: 'money', required: false, min: 0, max: 1_000_000_000, example: '50000' },
+  ],
+};

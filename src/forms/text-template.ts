@@ -1,0 +1,104 @@
+// The text form of a form, for WeChat and for anyone who prefers typing: a title line 【竞赛计划】,
+// then one `标签：值` per line. Values follow a FULL-WIDTH colon because some WeChat puppets cut a
+// message at a line ending with an ASCII colon.
+import { FORMS } from './index.js';
+import type { FieldDef, FormDef, FormName } from './types.js';
+import type { RawValues } from './validate.js';
+import { toHalfWidth } from './coerce.js';
+
+/** Longest message we try to read as a form; anything longer is refused with a clear message. */
+export const MAX_TEMPLATE_CHARS = 20_000;
+
+export function titleLine(form: FormDef): string {
+  return `【${form.title}】`;
+}
+
+/** The blank template to copy, optionally prefilled (for correcting a rejected filing). */
+export function renderTemplate(form: FormDef, values: RawValues = {}): string {
+  const lines = [titleLine(form)];
+  for (const field of form.fields) lines.push(`${field.label}：${values[field.key] ?? ''}`);
+  return lines.join('\n');
+}
+
+/** How to fill the template, sent as its own message so the template itself stays clean to copy. */
+export function renderTemplateGuide(form: FormDef): string {
+  const lines = [`请复制下一条消息，在每个“：”后填写，然后整条发回（${form.intro}）`];
+  for (const field of form.fields) {
+    const need = field.required ? '必填' : '选填';
+    const choices = field.options ? `，可选：${field.options.map((o) => o.label).join('/')}` : '';
+    const bool = field.type === 'boolean' ? '，填“是”或“否”' : '';
+    lines.push(`· ${field.label}（${need}${choices}${bool}）${field.example ? `例：${field.example}` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+function normalizeLabel(label: string): string {
+  return toHalfWidth(label).replace(/\s+/g, '').replace(/[()（）【】\[\]]/g, '').replace(/[*＊]/g, '');
+}
+
+function labelIndex(form: FormDef): Map<string, FieldDef> {
+  const index = new Map<string, FieldDef>();
+  for (const field of form.fields) {
+    for (const label of [field.label, ...(field.aliases ?? [])]) index.set(normalizeLabel(label), field);
+  }
+  return index;
+}
+
+// Leading @mentions: "@赛务助手\u2005", "@赛务助手 ".
+const LEADING_MENTIONS = /^(?:\s*@[^\s\u2005]+[\s\u2005]+)+/;
+
+/** Which form a message is, judged by its first non-empty line, or null if it is not a template. */
+export function detectTemplate(text: string): FormName | null {
+  const first = text.replace(LEADING_MENTIONS, '').split(/\r?\n/).find((l) => l.trim() !== '');
+  if (!first) return null;
+  const title = toHalfWidth(first).replace(/\s+/g, '').replace(/^[【\[]/, '').replace(/[】\]]$/, '');
+  for (const form of Object.values(FORMS)) {
+    if (title === form.title) return form.name;
+  }
+  return null;
+}
+
+export interface ParsedTemplate {
+  form: FormName;
+  raw: RawValues;
+  /** Lines that are neither a known label nor a continuation, for a precise error. */
+  unknownLabels: string[];
+  /** Labels given twice with different values. */
+  duplicates: string[];
+}
+
+// A label is a short run without digits followed by a colon of either width.
+const LABEL_LINE = /^\s*([^:：\n]{1,20}?)\s*[:：]\s*(.*)$/;
+
+export function parseTemplate(text: string): ParsedTemplate | null {
+  const formName = detectTemplate(text);
+  if (!formName) return null;
+  const form = FORMS[formName];
+  const index = labelIndex(form);
+  const raw: RawValues = {};
+  const unknownLabels: string[] = [];
+  const duplicates: string[] = [];
+  const lines = text.replace(LEADING_MENTIONS, '').split(/\r?\n/);
+  const titleAt = lines.findIndex((l) => l.trim() !== '');
+  let current: FieldDef | null = null;
+  for (const line of lines.slice(titleAt + 1)) {
+    if (line.trim() === '') continue;
+    const m = line.match(LABEL_LINE);
+    const field = m ? index.get(normalizeLabel(m[1])) : undefined;
+    if (m && field) {
+      const value = m[2].trim();
+      if (raw[field.key] !== undefined && raw[field.key] !== '' && value !== '' && raw[field.key] !== value) duplicates.push(field.label);
+      if (value !== '' || raw[field.key] === undefined) raw[field.key] = value;
+      current = field;
+    } else if (m && current?.type !== 'longtext' && /[\u4e00-\u9fa5]/.test(m[1]) && !/\d/.test(m[1])) {
+      unknownLabels.push(m[1].trim());
+      current = null;
+    } else if (current) {
+      // A wrapped line continues the field above it.
+      raw[current.key] = raw[current.key] ? `${raw[current.key]}\n${line.trim()}` : line.trim();
+    } else {
+      unknownLabels.push(line.trim().slice(0, 20));
+    }
+  }
+  return { form: formName, raw, unknownLabels, duplicates };
+}

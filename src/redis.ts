@@ -1,0 +1,96 @@
+// Redis holds the job queues (reminders). At start we connect to REDIS_URL; when nothing answers
+// on a local address and redis-server is installed, we run one ourselves with its data under
+// DATA_DIR/redis and append-only persistence, because without persistence a Redis restart would
+// silently drop every scheduled reminder.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+
+export const REDIS_INSTALL_HELP = [
+  'Redis is required (it keeps the reminder queue). Install it, then start Saiwu again:',
+  '  Debian/Ubuntu:  sudo apt-get install redis-server',
+  '  macOS:          brew install redis',
+  '  or point REDIS_URL at a Redis you already run (e.g. redis://127.0.0.1:6379).',
+].join('\n');
+
+export interface RedisHandle {
+  /** A connection suitable for BullMQ (maxRetriesPerRequest: null). */
+  connection: Redis;
+  /** True when Saiwu started redis-server itself. */
+  managed: boolean;
+  close(): Promise<void>;
+}
+
+async function ping(url: string): Promise<boolean> {
+  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+  probe.on('error', () => undefined);
+  try {
+    await probe.connect();
+    return (await probe.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    probe.disconnect();
+  }
+}
+
+function isLocal(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '[::1]';
+  } catch {
+    return false;
+  }
+}
+
+function hasRedisServer(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+async function startManagedRedis(config: Config, log: Logger): Promise<ChildProcess> {
+  const port = Number(new URL(config.redisUrl).port || 6379);
+  const dir = path.join(config.dataDir, 'redis');
+  fs.mkdirSync(dir, { recursive: true });
+  const child = spawn('redis-server', [
+    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
+    '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction',
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  child.stderr?.on('data', (d: Buffer) => log.warn({ redis: d.toString().trim() }, 'redis-server stderr'));
+  for (let i = 0; i < 50; i++) {
+    if (await ping(config.redisUrl)) {
+      log.info({ port, dir }, 'started redis-server (append-only persistence on)');
+      return child;
+    }
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill();
+  throw new Error(`redis-server did not start on port ${port}.\n${REDIS_INSTALL_HELP}`);
+}
+
+export async function connectRedis(config: Config, log: Logger): Promise<RedisHandle> {
+  let child: ChildProcess | null = null;
+  if (!(await ping(config.redisUrl))) {
+    const canStart = config.redisAutostart !== 'off' && isLocal(config.redisUrl) && hasRedisServer();
+    if (!canStart) throw new Error(`Cannot reach Redis at ${new URL(config.redisUrl).host}.\n${REDIS_INSTALL_HELP}`);
+    child = await startManagedRedis(config, log);
+  }
+  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  connection.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  const policy = (await connection.config('GET', 'maxmemory-policy').catch(() => [])) as string[];
+  if (policy[1] && policy[1] !== 'noeviction') log.warn({ policy: policy[1] }, 'Redis maxmemory-policy should be noeviction, or queued reminders may be evicted');
+  return {
+    connection,
+    managed: Boolean(child),
+    async close() {
+      await connection.quit().catch(() => connection.disconnect());
+      if (child && child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child!.once('exit', r));
+      }
+    },
+  };
+}

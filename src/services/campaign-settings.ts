@@ -1,0 +1,49 @@
+// Per-campaign settings kept as JSON on the campaign row: reminder cadence and standings weights.
+// Missing keys fall back to these defaults, so old rows keep working when a setting is added.
+import { z } from 'zod';
+
+export const reminderSettingsSchema = z.object({
+  /** Days before the deadline (negative) and the day itself (0). */
+  stages: z.array(z.number().int().min(-60).max(0)).default([-14, -7, -3, -1, 0]),
+  /** Wall-clock time in Asia/Shanghai. */
+  time: z.string().regex(/^\d{1,2}:\d{2}$/).default('09:30'),
+  /** While overdue, remind every N working days … */
+  overdueEveryWorkdays: z.number().int().min(1).max(30).default(2),
+  /** … at most this many times. */
+  overdueLimit: z.number().int().min(0).max(20).default(5),
+  enabled: z.boolean().default(true),
+});
+
+export const scoreWeightsSchema = z.object({
+  onTimePlan: z.number().min(0).default(10),
+  onTimeSummary: z.number().min(0).default(10),
+  /** Per competition held, up to competitionsCap. */
+  perCompetition: z.number().min(0).default(5),
+  competitionsCap: z.number().int().min(0).default(5),
+  keyProjectCoverage: z.number().min(0).default(20),
+  participationRate: z.number().min(0).default(20),
+  awardNational: z.number().min(0).default(15),
+  awardProvincial: z.number().min(0).default(10),
+  awardCity: z.number().min(0).default(6),
+  awardDistrict: z.number().min(0).default(3),
+});
+
+export const campaignSettingsSchema = z.object({
+  reminders: reminderSettingsSchema.default(reminderSettingsSchema.parse({})),
+  scoreWeights: scoreWeightsSchema.default(scoreWeightsSchema.parse({})),
+});
+
+export type ReminderSettings = z.infer<typeof reminderSettingsSchema>;
+export type ScoreWeights = z.infer<typeof scoreWeightsSchema>;
+export type CampaignSettings = z.infer<typeof campaignSettingsSchema>;
+
+export function parseCampaignSettings(json: string | null | undefined): CampaignSettings {
+  let data: unknown = {};
+  try {
+    data = json ? JSON.parse(json) : {};
+  } catch {
+    data = {};
+  }
+  const parsed = campaignSettingsSchema.safeParse(data);
+  return parsed.success ? parsed.data : campaignSettingsSchema.parse({});
+}

@@ -1,0 +1,212 @@
+// Filing a plan, progress update, summary or year-end report: validate with the form's one
+// definition, then write the row and its revision in one transaction. Re-filing the same thing is
+// a new version; the previous values stay in the revision log. Late filings are kept and marked.
+import type { App } from '../core/app.js';
+import type { ChatType, Platform, Reply } from '../core/messages.js';
+import { text } from '../core/messages.js';
+import type { Tx } from '../db/client.js';
+import type { Campaign, Member, Plan, Unit } from '../generated/sqlite/index.js';
+import { FORMS } from '../forms/index.js';
+import type { DateRange, FieldError, FormDef, FormName, FormValues } from '../forms/types.js';
+import { validateForm, type PlanRef, type RawValues } from '../forms/validate.js';
+import { formatLines } from '../forms/display.js';
+import { renderTemplate } from '../forms/text-template.js';
+import { chineseDate } from '../util/dates.js';
+import { deadlineOf, isLate, latestCampaign, type DeadlineForm } from './campaigns.js';
+import { getBinding, getMember } from './members.js';
+import { formReply } from './form-reply.js';
+
+export interface FilingRequest {
+  platform: Platform;
+  eventId: string;
+  chatId: string;
+  chatType: ChatType;
+  userId: string;
+  userName: string;
+  form: FormName;
+  raw: RawValues;
+  /** A typed template gets a corrected template back; a card or HTML form gets the form again. */
+  via: 'template' | 'form';
+  /** Labels in a typed template that belong to no field. */
+  unknownLabels?: string[];
+}
+
+interface Filer {
+  member: Member & { unit: Unit | null };
+  unit: Unit;
+  campaign: Campaign;
+  actor: { platform: string; userId: string; userName: string; eventId: string };
+}
+
+type Stored = { entity: string; id: number; version: number; late: boolean; changed: boolean; planId?: number };
+
+export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[]> {
+  const form = FORMS[req.form];
+  const member = await getMember(app.db, req.platform, req.userId);
+  if (!member?.unit) {
+    return [text(`您还没有登记所属单位，暂时不能填报${form.title}。请先发送“/join 单位名称”登记，例如：/join 东城街道工会`)];
+  }
+  const binding = await getBinding(app.db, req.platform, req.chatId);
+  const campaign = binding?.campaign ?? (await latestCampaign(app.db));
+  if (!campaign) return [text('还没有创建本年度的竞赛，请管理员先发送“/campaign add 年度”，例如：/campaign add 2027')];
+  const filer: Filer = { member, unit: member.unit, campaign, actor: { platform: req.platform, userId: req.userId, userName: req.userName, eventId: req.eventId } };
+
+  const result = validateForm(form, req.raw, { defaultYear: campaign.year });
+  const errors = [...result.errors];
+  for (const label of req.unknownLabels ?? []) {
+    errors.push({ key: `unknown:${label}`, label, message: `「${label}」不是${form.title}的填报项目，请删除这一行或改成模板里的项目名称` });
+  }
+  let plan: Plan | null = null;
+  if (result.values.plan) {
+    const found = await resolvePlan(app, filer, result.values.plan as PlanRef);
+    if ('error' in found) errors.push({ key: 'plan', label: '计划编号', message: found.error });
+    else plan = found.plan;
+  }
+  if (form.name === 'plan' && result.values.period) {
+    const r = result.values.period as DateRange;
+    if (Number(r.end.slice(0, 4)) < campaign.year - 1 || Number(r.start.slice(0, 4)) > campaign.year + 1) {
+      errors.push({ key: 'period', label: '时间安排', message: `时间安排应在${campaign.year}年度内，请核对年份` });
+    }
+  }
+  if (errors.length) return rejection(form, req, result.values, errors);
+
+  const at = app.now();
+  const late = isLate(campaign, form.name, at);
+  const stored = await app.db.$transaction((tx) => store(tx as unknown as Tx, form.name, filer, result.values, plan, late, at));
+  app.log.info({ form: form.name, entity: stored.entity, id: stored.id, version: stored.version, unitId: filer.unit.id, late }, 'filing stored');
+  return [text(receipt(form, filer, result.values, stored, plan))];
+}
+
+async function resolvePlan(app: App, filer: Filer, ref: PlanRef): Promise<{ plan: Plan } | { error: string }> {
+  const where = { campaignId: filer.campaign.id, unitId: filer.unit.id };
+  const plan = 'id' in ref
+    ? await app.db.plan.findFirst({ where: { ...where, id: ref.id } })
+    : await app.db.plan.findFirst({ where: { ...where, project: ref.project } });
+  if (plan) return { plan };
+  const mine = await app.db.plan.findMany({ where, select: { id: true, project: true }, orderBy: { id: 'asc' }, take: 10 });
+  const what = 'id' in ref ? `编号 ${ref.id}` : `「${ref.project}」`;
+  if (!mine.length) return { error: `${filer.unit.name}还没有备案任何计划，请先用 /plan 备案` };
+  return { error: `本单位没有${what}的计划。本单位的计划有：${mine.map((p) => `#${p.id} ${p.project}`).join('；')}` };
+}
+
+function rejection(form: FormDef, req: FilingRequest, values: FormValues, errors: FieldError[]): Reply[] {
+  const bad = new Set(errors.map((e) => e.key));
+  const lines = [`❗ ${form.title}未保存，有 ${errors.length} 处需要修改：`, ...errors.map((e) => `· ${e.label}：${e.message}`)];
+  const good = formatLines(form, values, (f) => !bad.has(f.key));
+  if (good.length) lines.push('', '以下内容已识别，无需重填：', ...good);
+  const keep: RawValues = {};
+  for (const f of form.fields) if (!bad.has(f.key) && req.raw[f.key]) keep[f.key] = req.raw[f.key];
+  if (req.via === 'form') {
+    return [text(lines.join('\n')), formReply(form, { values: req.raw as Record<string, string>, errors: Object.fromEntries(errors.map((e) => [e.key, e.message])) })];
+  }
+  lines.push('', '请改正后把下面这条整条发回：');
+  return [text(lines.join('\n')), text(renderTemplate(form, keep))];
+}
+
+function receipt(form: FormDef, filer: Filer, values: FormValues, stored: Stored, plan: Plan | null): string {
+  const verb = !stored.changed ? '内容与上次相同，未产生新版本' : stored.version > 1 ? `已更新（第${stored.version}版，原内容已留存）` : '已收到';
+  const number = form.name === 'plan' ? `计划编号 #${stored.id}` : plan ? `计划编号 #${plan.id} ${plan.project}` : filer.unit.name;
+  const lines = [`✅ ${form.title}${verb}：${number}`];
+  if (form.name !== 'progress' && stored.changed) {
+    const deadline = deadlineOf(filer.campaign, form.name as DeadlineForm);
+    lines.push(stored.late ? `⚠️ 已过截止日期（${chineseDate(deadline)}），记为逾期提交` : `按时提交（截止 ${chineseDate(deadline)}）`);
+  }
+  lines.push(`填报单位：${filer.unit.name}`, ...formatLines(form, values, (f) => f.type !== 'planRef'));
+  if (form.name === 'plan') lines.push('', `之后报进度、交总结时写“计划编号：${stored.id}”即可。`);
+  return lines.join('\n');
+}
+
+// ---- storage, one function per form, each inside the caller's transaction ----
+
+function store(tx: Tx, form: FormName, filer: Filer, v: FormValues, plan: Plan | null, late: boolean, at: Date): Promise<Stored> {
+  switch (form) {
+    case 'plan':
+      return storePlan(tx, filer, v, late, at);
+    case 'progress':
+      return storeProgress(tx, filer, v, plan!, at);
+    case 'summary':
+      return storeSummary(tx, filer, v, plan!, late, at);
+    case 'report':
+      return storeReport(tx, filer, v, late, at);
+  }
+}
+
+async function revision(tx: Tx, filer: Filer, entity: string, entityId: number, version: number, previous: object | null, next: object, at: Date) {
+  await tx.revision.create({
+    data: {
+      entity, entityId, version, action: previous ? 'update' : 'create',
+      actorPlatform: filer.actor.platform, actorUserId: filer.actor.userId, actorName: filer.actor.userName,
+      sourceMessageId: filer.actor.eventId, previousValues: previous ? JSON.stringify(previous) : null, newValues: JSON.stringify(next), createdAt: at,
+    },
+  });
+}
+
+function same(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return Object.keys(b).every((k) => a[k] === b[k]);
+}
+
+function pick<T extends object>(row: T, keys: (keyof T)[]): Partial<T> {
+  return Object.fromEntries(keys.map((k) => [k, row[k]])) as Partial<T>;
+}
+
+async function storePlan(tx: Tx, filer: Filer, v: FormValues, late: boolean, at: Date): Promise<Stored> {
+  const period = v.period as DateRange;
+  const data = {
+    enterpriseName: v.enterpriseName as string, project: v.project as string, organizer: v.organizer as string,
+    participants: v.participants as number, startDate: period.start, endDate: period.end, type: v.type as string,
+    keyProject: v.keyProject as boolean, budgetFen: (v.budget as number | undefined) ?? null,
+  };
+  const key = { campaignId: filer.campaign.id, unitId: filer.unit.id, project: data.project };
+  const existing = await tx.plan.findUnique({ where: { campaignId_unitId_project: key } });
+  if (!existing) {
+    const row = await tx.plan.create({ data: { ...key, ...data, late, filedBy: filer.actor.userName, filedAt: at } });
+    await revision(tx, filer, 'plan', row.id, 1, null, data, at);
+    return { entity: 'plan', id: row.id, version: 1, late, changed: true };
+  }
+  const previous = pick(existing, Object.keys(data) as (keyof Plan)[]);
+  if (same(previous, data)) return { entity: 'plan', id: existing.id, version: existing.version, late: existing.late, changed: false };
+  const row = await tx.plan.update({ where: { id: existing.id }, data: { ...data, version: { increment: 1 }, filedBy: filer.actor.userName } });
+  await revision(tx, filer, 'plan', row.id, row.version, previous, data, at);
+  return { entity: 'plan', id: row.id, version: row.version, late: existing.late, changed: true };
+}
+
+async function storeProgress(tx: Tx, filer: Filer, v: FormValues, plan: Plan, at: Date): Promise<Stored> {
+  const data = { date: v.date as string, content: v.content as string, participants: (v.participants as number | undefined) ?? null };
+  const row = await tx.progressUpdate.create({ data: { ...data, planId: plan.id, filedBy: filer.actor.userName, filedAt: at } });
+  await revision(tx, filer, 'progress', row.id, 1, null, { planId: plan.id, ...data }, at);
+  return { entity: 'progress', id: row.id, version: 1, late: false, changed: true, planId: plan.id };
+}
+
+async function storeSummary(tx: Tx, filer: Filer, v: FormValues, plan: Plan, late: boolean, at: Date): Promise<Stored> {
+  const data = {
+    actualParticipants: v.actualParticipants as number, expenditureFen: v.expenditure as number,
+    awardLevel: v.awardLevel as string, awardName: (v.awardName as string | undefined) ?? null,
+  };
+  const existing = await tx.summary.findUnique({ where: { planId: plan.id } });
+  if (!existing) {
+    const row = await tx.summary.create({ data: { ...data, planId: plan.id, late, filedBy: filer.actor.userName, filedAt: at } });
+    await revision(tx, filer, 'summary', row.id, 1, null, { planId: plan.id, ...data }, at);
+    return { entity: 'summary', id: row.id, version: 1, late, changed: true, planId: plan.id };
+  }
+  const previous = pick(existing, Object.keys(data) as (keyof typeof existing)[]);
+  if (same(previous, data)) return { entity: 'summary', id: existing.id, version: existing.version, late: existing.late, changed: false };
+  const row = await tx.summary.update({ where: { id: existing.id }, data: { ...data, version: { increment: 1 }, filedBy: filer.actor.userName } });
+  await revision(tx, filer, 'summary', row.id, row.version, previous, data, at);
+  return { entity: 'summary', id: row.id, version: row.version, late: existing.late, changed: true, planId: plan.id };
+}
+
+async function storeReport(tx: Tx, filer: Filer, v: FormValues, late: boolean, at: Date): Promise<Stored> {
+  const data = { experiences: v.experiences as string, problems: v.problems as string, suggestions: v.suggestions as string };
+  const key = { campaignId: filer.campaign.id, unitId: filer.unit.id };
+  const existing = await tx.yearReport.findUnique({ where: { campaignId_unitId: key } });
+  if (!existing) {
+    const row = await tx.yearReport.create({ data: { ...key, ...data, late, filedBy: filer.actor.userName, filedAt: at } });
+    await revision(tx, filer, 'report', row.id, 1, null, data, at);
+    return { entity: 'report', id: row.id, version: 1, late, changed: true };
+  }
+  const previous = pick(existing, Object.keys(data) as (keyof typeof existing)[]);
+  if (same(previous, data)) return { entity: 'report', id: existing.id, version: existing.version, late: existing.late, changed: false };
+  const row = await tx.yearReport.update({ where: { id: existing.id }, data: { ...data, version: { increment: 1 }, filedBy: filer.actor.userName } });
+  await revision(tx, filer, 'report', row.id, row.version, previous, data, at);
+  return { entity: 'report', id: row.id, version: row.version, late: existing.late, changed: true };
+}

@@ -1,0 +1,49 @@
+// A full year through the local chat API: bind, join, plan by form and by text, progress, summary,
+// report, /mine.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formOf, setUpDistrict, startTestBot, textOf, type TestBot } from './support/harness.js';
+
+let bot: TestBot;
+beforeEach(async () => {
+  bot = await startTestBot();
+  bot.setNow('2027-02-10T10:00:00+08:00');
+});
+afterEach(async () => bot.close());
+
+describe('the filing cycle', () => {
+  it('files a plan by form, a plan by template, progress, summary and report, and /mine shows them', async () => {
+    const { east, chatId } = await setUpDistrict(bot);
+    expect(textOf(await bot.say(east, '/join 东城街道工会'))).toContain('已登记为「东城街道工会」的联络员');
+
+    const form = formOf(await bot.say(east, '/plan'));
+    expect(form.fields.map((f) => f.label)).toEqual(['企业名称', '竞赛项目', '组织方式', '参与人数', '时间安排', '竞赛类型', '重点项目', '经费预算']);
+    const receipt = textOf(await bot.submit(east, form.formId, {
+      enterpriseName: '东城建设集团有限公司', project: '快速路“五比一创”劳动竞赛', organizer: '工会与项目部联合组织',
+      participants: '320', period: '2027-03-01至2027-10-31', type: '五比一创', keyProject: '是', budget: '80000',
+    }));
+    expect(receipt).toMatch(/竞赛计划已收到：计划编号 #(\d+)/);
+    expect(receipt).toContain('按时提交');
+    const planId = Number(receipt.match(/#(\d+)/)![1]);
+
+    const byText = textOf(await bot.say(east, '【竞赛计划】\n企业名称：东城供水有限公司\n竞赛项目：供水管网安康杯竞赛\n组织方式: 班组参加\n参与人数：约150人\n时间安排：2027年4月1日至11月30日\n竞赛类型：安康杯\n重点项目：否'));
+    expect(byText).toContain('竞赛计划已收到');
+    expect(byText).toContain('参与人数：150人');
+
+    const progress = textOf(await bot.say(east, `【竞赛进度】\n计划编号：${planId}\n日期：5月20日\n进展情况：第二阶段比武结束\n累计参与人数：280`));
+    expect(progress).toContain('竞赛进度已收到');
+
+    bot.setNow('2027-10-10T09:00:00+08:00');
+    const summary = textOf(await bot.say(east, `【竞赛总结】\n计划编号：${planId}\n实际参与人数：318\n经费支出：76,500.50\n获奖级别：市级\n获奖情况：市五一劳动奖状`));
+    expect(summary).toContain('竞赛总结已收到');
+    expect(summary).toContain('76,500.5元');
+
+    const mine = textOf(await bot.say(east, '/mine'));
+    expect(mine).toContain(`#${planId} 快速路“五比一创”劳动竞赛`);
+    expect(mine).toContain('已交总结');
+    expect(mine).toContain('未交总结'); // the second plan
+    expect(mine).toContain('年度报告：未提交');
+
+    const transcript = await bot.transcript(chatId);
+    expect(transcript.some((m) => m.fromBot && m.text.includes('竞赛总结已收到'))).toBe(true);
+  });
+});

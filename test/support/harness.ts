@@ -1,0 +1,110 @@
+// Starts a real Saiwu (real SQLite file in a temp dir, real Redis with a random prefix, real HTTP
+// server on a free port) and talks to it through the local chat API, as a user's page would.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { loadConfig, type Config } from '../../src/config.js';
+import { startSaiwu, type Saiwu, type StartOptions } from '../../src/start.js';
+import { createLogger } from '../../src/logger.js';
+
+export interface TestBot extends Saiwu {
+  dataDir: string;
+  config: Config;
+  /** Moves the bot's clock (filing times, late marks). */
+  setNow(at: Date | string): void;
+  say(user: LocalUser, text: string, extra?: Record<string, unknown>): Promise<Reply[]>;
+  submit(user: LocalUser, formId: string, values: Record<string, string>): Promise<Reply[]>;
+  transcript(chatId: string): Promise<TranscriptMessage[]>;
+  close(): Promise<void>;
+}
+
+export interface LocalUser {
+  userId: string;
+  userName: string;
+  chatId: string;
+  chatType?: 'group' | 'p2p';
+}
+
+export type Reply = { kind: 'text'; text: string; mentions: string[] } | { kind: 'form'; form: string; formId: string; title: string; fields: { key: string; label: string; type: string; required: boolean; options?: { value: string; label: string }[] }[]; values?: Record<string, string>; errors?: Record<string, string> } | { kind: 'file'; fileName: string; url: string } | { kind: 'image'; fileName: string; url: string };
+
+export interface TranscriptMessage {
+  id: number;
+  senderId: string;
+  senderName: string;
+  fromBot: boolean;
+  text: string;
+  mentions: string[];
+  reply?: Reply;
+  createdAt: string;
+}
+
+export async function startTestBot(env: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestBot> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'saiwu-test-'));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: '0',
+    REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
+    REDIS_AUTOSTART: 'off',
+    LOG_LEVEL: 'silent',
+    ADMINS: 'local:admin',
+    ...env,
+  } as NodeJS.ProcessEnv);
+  let now: Date | null = null;
+  const saiwu = await startSaiwu(config, { logger: createLogger('silent'), now: () => now ?? new Date(), ...opts });
+  const post = async (url: string, body: unknown): Promise<Reply[]> => {
+    const res = await fetch(saiwu.url + url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+    return ((await res.json()) as { replies: Reply[] }).replies;
+  };
+  return {
+    ...saiwu,
+    dataDir,
+    config,
+    setNow(at) {
+      now = typeof at === 'string' ? new Date(at) : at;
+    },
+    say: (user, text, extra = {}) => post('/api/local/messages', { chatType: 'group', ...user, text, ...extra }),
+    submit: (user, formId, values) => post(`/api/local/forms/${encodeURIComponent(formId)}`, { chatType: 'group', ...user, values }),
+    async transcript(chatId) {
+      const res = await fetch(`${saiwu.url}/api/local/chats/${encodeURIComponent(chatId)}/messages`);
+      return (await res.json()) as TranscriptMessage[];
+    },
+    async close() {
+      await saiwu.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** All text of a reply list, joined, for assertions on what a person would read. */
+export function textOf(replies: Reply[]): string {
+  return replies.map((r) => (r.kind === 'text' ? r.text : r.kind === 'form' ? `[form ${r.form}]` : `[${r.kind} ${r.fileName}]`)).join('\n---\n');
+}
+
+export function formOf(replies: Reply[]): Extract<Reply, { kind: 'form' }> {
+  const form = replies.find((r) => r.kind === 'form');
+  if (!form || form.kind !== 'form') throw new Error(`no form in replies: ${textOf(replies)}`);
+  return form;
+}
+
+/** An admin, a district with three streets, a campaign and a bound group: the common starting point. */
+export async function setUpDistrict(bot: TestBot, opts: { year?: number; chatId?: string } = {}) {
+  const year = opts.year ?? 2027;
+  const chatId = opts.chatId ?? 'district-group';
+  const admin: LocalUser = { userId: 'admin', userName: '王主席', chatId };
+  const steps = [
+    '/unit add 测试区总工会 职工数=20000',
+    '/unit add 东城街道工会 上级=测试区总工会 职工数=5000',
+    '/unit add 西城街道工会 上级=测试区总工会 职工数=4000',
+    '/unit add 高新园区工会 上级=测试区总工会 职工数=8000',
+    `/campaign add ${year}`,
+    `/bind 测试区总工会 ${year}`,
+  ];
+  for (const step of steps) {
+    const replies = await bot.say(admin, step);
+    if (!textOf(replies).includes('✅')) throw new Error(`setup step "${step}" failed: ${textOf(replies)}`);
+  }
+  const filer = (userId: string, userName: string): LocalUser => ({ userId, userName, chatId });
+  return { year, chatId, admin, east: filer('east', '东城李干事'), west: filer('west', '西城张干事'), park: filer('park', '园区赵干事') };
+}
