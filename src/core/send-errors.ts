@@ -1,0 +1,17 @@
+// Errors a ChatSender throws so the reminder queue can react the right way.
+
+/** The platform asked us to slow down; retry after `retryAfterMs` without spending an attempt. */
+export class RateLimitedError extends Error {
+  constructor(readonly retryAfterMs: number, message = `rate limited, retry after ${retryAfterMs} ms`) {
+    super(message);
+    this.name = 'RateLimitedError';
+  }
+}
+
+/** Retrying cannot help (bot removed from the chat, chat gone, no permission). */
+export class PermanentSendError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentSendError';
+  }
+}
