@@ -2,13 +2,23 @@
 import { defineCommand, type CommandContext } from '../src/commands/registry.js';
 import { text, type Reply } from '../src/core/messages.js';
 import { coerceDate } from '../src/forms/coerce.js';
-import { createCampaign, DEADLINE_FORMS, DEADLINE_LABELS, deadlineOf } from '../src/services/campaigns.js';
+import { createCampaign, DEADLINE_FORMS, DEADLINE_LABELS, deadlineOf, deadlineOrderError, parseYear } from '../src/services/campaigns.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
-import { chineseDateWithWeekday } from '../src/util/dates.js';
+import { chineseDate, chineseDateWithWeekday } from '../src/util/dates.js';
 import type { Campaign } from '../src/generated/sqlite/index.js';
 
 const DATE_OPTIONS = { 计划截止: 'planDeadline', 总结截止: 'summaryDeadline', 年报截止: 'reportDeadline' } as const;
 const USAGE = '/campaign add <年度> [标题=…] [计划截止=YYYY-MM-DD] [总结截止=YYYY-MM-DD] [年报截止=YYYY-MM-DD]';
+const KNOWN_OPTIONS = ['标题', '主题', ...Object.keys(DATE_OPTIONS)];
+
+/** A mistyped option (总结截至=…) would otherwise be ignored and the default used without a word. */
+function optionProblem(ctx: CommandContext, positional: number): string | null {
+  const unknown = Object.keys(ctx.options).filter((k) => !KNOWN_OPTIONS.includes(k));
+  if (unknown.length) return `不认识的选项：${unknown.map((k) => `${k}=`).join('、')}。可用的选项：${KNOWN_OPTIONS.map((k) => `${k}=`).join('、')}`;
+  const extra = ctx.args.slice(positional);
+  if (extra.length) return `多出了“${extra.join(' ')}”。标题等选项的值里不要有空格，例如：标题=2027年度建功新时代劳动竞赛`;
+  return null;
+}
 
 function describe(c: Campaign): string {
   const lines = [`${c.title}（${c.year}年度）`];
@@ -24,34 +34,39 @@ function readDates(options: Record<string, string>, year: number): { dates: Part
     if (options[label] === undefined) continue;
     const d = coerceDate(options[label], year);
     if (!d.ok) return { error: `${label}：${d.message}` };
+    const y = Number(d.value.slice(0, 4));
+    if (y < year - 1 || y > year + 1) return { error: `${label}：${chineseDate(d.value)}不在${year}年度前后，请核对年份，例如 ${label}=${year}-03-05` };
     dates[key] = d.value;
   }
   return { dates };
 }
 
 async function add(ctx: CommandContext): Promise<Reply[]> {
-  const year = Number(ctx.args[1]);
-  if (!ctx.args[1] || !Number.isInteger(year)) return [text(`请写年度，例如：/campaign add 2027 标题=2027年度“建功新时代”劳动竞赛\n用法：${USAGE}`)];
+  const year = parseYear(ctx.args[1]);
+  if (year === null) return [text(`请写四位数的年度，例如：/campaign add 2027 标题=2027年度“建功新时代”劳动竞赛\n用法：${USAGE}`)];
+  const problem = optionProblem(ctx, 2);
+  if (problem) return [text(problem)];
   const read = readDates(ctx.options, year);
   if ('error' in read) return [text(read.error)];
   const created = await createCampaign(ctx.app.db, { year, title: ctx.options['标题'], theme: ctx.options['主题'], ...read.dates });
   if (!created.ok) return [text(created.message)];
+  await ctx.app.hooks.campaignChanged(created.campaign); // schedules its reminders
   return [text(`✅ 已创建竞赛年度\n${describe(created.campaign)}\n接下来请在各工作群发送“/bind 单位名称 ${year}”绑定。`)];
 }
 
 async function set(ctx: CommandContext): Promise<Reply[]> {
   const campaign = await currentCampaign(ctx);
   if (!campaign) return [text('还没有竞赛年度，请先 /campaign add 年度')];
+  const problem = optionProblem(ctx, 1);
+  if (problem) return [text(problem)];
   const read = readDates(ctx.options, campaign.year);
   if ('error' in read) return [text(read.error)];
   const data: Record<string, string> = { ...read.dates };
   if (ctx.options['标题']) data.title = ctx.options['标题'];
   if (ctx.options['主题']) data.theme = ctx.options['主题'];
   if (!Object.keys(data).length) return [text('请写要修改的项目，例如：/campaign set 计划截止=2027-03-05')];
-  const next = { ...campaign, ...data };
-  if (!(next.planDeadline <= next.summaryDeadline && next.summaryDeadline <= next.reportDeadline)) {
-    return [text('截止日期的先后不对：计划截止应早于总结截止，总结截止应早于年报截止')];
-  }
+  const order = deadlineOrderError({ ...campaign, ...data });
+  if (order) return [text(order)];
   const updated = await ctx.app.db.campaign.update({ where: { id: campaign.id }, data });
   await ctx.app.hooks.campaignChanged(updated);
   return [text(`✅ 已修改\n${describe(updated)}`)];

@@ -13,7 +13,22 @@ import campaign from './campaign.js';
 import unit from './unit.js';
 import bind from './bind.js';
 import admin from './admin.js';
+import standings from './standings.js';
+import stats from './stats.js';
+import exportCommand from './export.js';
+import importCommand from './import.js';
+import score from './score.js';
+import board from './board.js';
+import weights from './weights.js';
+import fill from './fill.js';
+import remind from './remind.js';
+import missing from './missing.js';
+import reminders from './reminders.js';
+import holiday from './holiday.js';
 
 export function createCommands(): CommandRegistry {
-  return new CommandRegistry().add(plan, progress, summary, report, join, mine, deadlines, units, help, campaign, unit, bind, admin);
+  return new CommandRegistry().add(plan, progress, summary, report, join, mine, deadlines, units, help, campaign, unit, bind, admin)
+    .add(standings, stats, exportCommand, importCommand, score, board, weights)
+    .add(fill)
+    .add(remind, missing, reminders, holiday);
 }

@@ -2,7 +2,7 @@
 import { defineCommand } from '../src/commands/registry.js';
 import { text } from '../src/core/messages.js';
 import { joinUnit } from '../src/services/members.js';
-import { childrenOf, findUnitByName, isWithin } from '../src/services/units.js';
+import { childrenOf, findUnitByName, isWithin, similarUnitNames } from '../src/services/units.js';
 
 export default defineCommand({
   name: 'join',
@@ -14,19 +14,27 @@ export default defineCommand({
   async run(ctx) {
     const name = ctx.args[0];
     const db = ctx.app.db;
-    if (!ctx.binding) return [text('本群还没有绑定单位，请管理员先发送“/bind 单位名称”。')];
+    if (!ctx.binding) {
+      return [text(ctx.msg.chatType === 'p2p' ? '请在本单位所在的工作群里发送“/join 单位名称”登记。' : '本群还没有绑定单位，请管理员先发送“/bind 单位名称”。')];
+    }
+    if (ctx.args.length > 1) return [text(`单位名称中不要有空格，例如：/join ${ctx.args.join('')}`)];
     if (!name) {
       const children = await childrenOf(db, ctx.binding.unit.id);
       const hint = children.length ? `可选单位：${children.map((u) => u.name).join('、')}` : '';
-      return [text(`请写您所在的单位，例如：/join ${children[0]?.name ?? '东城街道工会'}\n${hint}`)];
+      return [text(`请写您所在的单位，例如：/join ${children[0]?.name ?? ctx.binding.unit.name}\n${hint}`.trim())];
     }
     const unit = await findUnitByName(db, name);
-    if (!unit) return [text(`没有找到单位「${name}」。请检查名称是否与 /units 列出的完全一致，或请管理员先添加。`)];
+    if (!unit) {
+      const similar = await similarUnitNames(db, name, ctx.binding.unit.id);
+      const guess = similar.length ? `您要找的是不是：${similar.join('、')}？` : '';
+      return [text(`没有找到单位「${name}」。${guess}单位名称要与 /units 列出的完全一致；如果还没有添加，请管理员先添加。`)];
+    }
     if (!(await isWithin(db, unit.id, ctx.binding.unit.id))) {
       return [text(`「${unit.name}」不属于本群的「${ctx.binding.unit.name}」，不能在本群登记。请到对应的工作群登记。`)];
     }
+    if (ctx.member?.unitId === unit.id) return [text(`✅ ${ctx.msg.userName} 已经是「${unit.name}」的联络员，无需重复登记。发送 /mine 查看本单位情况。`)];
     const { previousUnitId } = await joinUnit(db, ctx.msg.platform, ctx.msg.userId, ctx.msg.userName, unit.id);
-    const moved = previousUnitId && previousUnitId !== unit.id ? '（已从原单位改为此单位）' : '';
+    const moved = previousUnitId && previousUnitId !== unit.id ? `（已从「${ctx.member?.unit?.name ?? '原单位'}」改为此单位，原单位已填报的内容不受影响）` : '';
     return [text(`✅ ${ctx.msg.userName} 已登记为「${unit.name}」的联络员${moved}。发送 /plan 备案竞赛计划，发送 /mine 查看本单位情况。`)];
   },
 });

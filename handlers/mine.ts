@@ -4,6 +4,7 @@ import { text } from '../src/core/messages.js';
 import { COMPETITION_TYPES } from '../src/forms/plan.js';
 import { DEADLINE_LABELS, daysLeft, deadlineOf, describeDaysLeft } from '../src/services/campaigns.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
+import { joinHint } from '../src/services/members.js';
 import { chineseDate } from '../src/util/dates.js';
 
 export default defineCommand({
@@ -15,7 +16,7 @@ export default defineCommand({
   group: 'query',
   async run(ctx) {
     const unit = ctx.member?.unit;
-    if (!unit) return [text('您还没有登记所属单位，请先发送“/join 单位名称”。')];
+    if (!unit) return [text(`您还没有登记所属单位。${await joinHint(ctx.app.db, ctx.binding)}`)];
     const campaign = await currentCampaign(ctx);
     if (!campaign) return [text('还没有创建竞赛年度，请管理员发送“/campaign add 年度”。')];
     const db = ctx.app.db;
@@ -33,7 +34,8 @@ export default defineCommand({
       lines.push(`计划 ${plans.length} 项：`);
       for (const p of plans) {
         const type = COMPETITION_TYPES.find((t) => t.value === p.type)?.label ?? p.type;
-        const flags = [type, p.keyProject ? '重点项目' : null, `${p.participants}人`, p.late ? '逾期备案' : null, `进度${p._count.progress}次`, p.summary ? `已交总结${p.summary.late ? '（逾期）' : ''}` : '未交总结']
+        // A street union files for several enterprises; the enterprise tells same-named projects apart.
+        const flags = [p.enterpriseName, type, p.keyProject ? '重点项目' : null, `${p.participants}人`, p.late ? '逾期备案' : null, `进度${p._count.progress}次`, p.summary ? `已交总结${p.summary.late ? '（逾期）' : ''}` : '未交总结']
           .filter(Boolean)
           .join('，');
         lines.push(`#${p.id} ${p.project}（${flags}）`);

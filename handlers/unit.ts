@@ -5,6 +5,7 @@ import { coerceInteger } from '../src/forms/coerce.js';
 import { addUnit, LEVEL_NAMES } from '../src/services/units.js';
 
 const USAGE = '/unit add <名称> [上级=<上级单位>] [职工数=<人数>]';
+const KNOWN_OPTIONS = ['上级', '职工数', '人数', '代码'];
 
 export default defineCommand({
   name: 'unit',
@@ -17,6 +18,9 @@ export default defineCommand({
     const [sub, name] = ctx.args;
     if (!['add', '添加', '新增'].includes(sub ?? '') || !name) return [text(`用法：${USAGE}\n例如：/unit add 东城街道工会 上级=某某区总工会 职工数=1200`)];
     if (ctx.args.length > 2) return [text(`单位名称中不要有空格。如果名称里有空格，请去掉后再发，例如：/unit add ${ctx.args.slice(1).join('')}`)];
+    // A mistyped 上级= would otherwise add the unit at the top level without a word.
+    const unknown = Object.keys(ctx.options).filter((k) => !KNOWN_OPTIONS.includes(k));
+    if (unknown.length) return [text(`不认识的选项：${unknown.map((k) => `${k}=`).join('、')}。可用的选项：上级=、职工数=、代码=\n用法：${USAGE}`)];
     let headcount: number | undefined;
     const rawHeadcount = ctx.options['职工数'] ?? ctx.options['人数'];
     if (rawHeadcount !== undefined) {

@@ -14,7 +14,7 @@ export default defineCommand({
   async run(ctx) {
     const db = ctx.app.db;
     const root = ctx.binding?.unit ?? null;
-    const units = root ? await descendantsOf(db, root.id) : await db.unit.findMany({ orderBy: { id: 'asc' } });
+    const units = await descendantsOf(db, root?.id ?? null);
     if (!units.length) return [text(root ? `「${root.name}」下面还没有单位。管理员可发送：/unit add 名称 上级=${root.name}` : '还没有添加任何单位。管理员可发送：/unit add 名称')];
     const filers = await filersByUnit(db, units.map((u) => u.id));
     const depth = new Map<number, number>();

@@ -5,17 +5,25 @@ import type { FormSubmission, IncomingMessage, Reply } from './core/messages.js'
 import { text } from './core/messages.js';
 import { CommandRegistry, parseCommandLine, type CommandContext, type CommandSpec } from './commands/registry.js';
 import { shortHelp } from './commands/help-text.js';
-import { MAX_TEMPLATE_CHARS, parseTemplate } from './forms/text-template.js';
+import { MAX_TEMPLATE_CHARS, detectTemplate, parseTemplate } from './forms/text-template.js';
 import { claimEvent } from './services/events.js';
 import { getBinding, getMember, isAdmin, touchMember } from './services/members.js';
 import { submitFiling } from './services/filings.js';
 
 export const SORRY = '抱歉，处理这条消息时出错了，内容没有保存。请稍后再试；如果一直这样，请联系管理员。';
 
+// Platforms redeliver within minutes or hours; a month of event ids is plenty to recognise a redelivery,
+// and every group message claims one, so older ids are pruned now and then.
+const KEEP_EVENTS_MS = 30 * 86_400_000;
+const PRUNE_EVERY_MS = 3_600_000;
+
 export class Bot {
+  private lastPrune = 0;
+
   constructor(readonly app: App, readonly commands: CommandRegistry) {}
 
   async handleMessage(msg: IncomingMessage): Promise<Reply[]> {
+    await this.pruneEvents();
     if (!(await claimEvent(this.app.db, msg.platform, msg.eventId))) {
       this.app.log.debug({ platform: msg.platform, eventId: msg.eventId }, 'duplicate event ignored');
       return [];
@@ -24,6 +32,7 @@ export class Bot {
       return await this.route(msg);
     } catch (err) {
       this.app.log.error({ err, platform: msg.platform, chatId: msg.chatId, eventId: msg.eventId }, 'message handler failed');
+      await this.releaseEvent(msg.platform, msg.eventId);
       return [text(SORRY)];
     }
   }
@@ -35,8 +44,28 @@ export class Bot {
       return await submitFiling(this.app, { ...sub, raw: sub.values, via: 'form' });
     } catch (err) {
       this.app.log.error({ err, platform: sub.platform, chatId: sub.chatId, form: sub.form }, 'form submit failed');
+      await this.releaseEvent(sub.platform, sub.eventId);
       return [text(SORRY)];
     }
+  }
+
+  private async pruneEvents(): Promise<void> {
+    // Wall-clock time on purpose: createdAt is set by the database, not by app.now().
+    if (Date.now() - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = Date.now();
+    await this.app.db.processedEvent.deleteMany({ where: { createdAt: { lt: new Date(Date.now() - KEEP_EVENTS_MS) } } }).catch((err: unknown) => {
+      this.app.log.warn({ err }, 'could not prune old event ids');
+    });
+  }
+
+  /**
+   * Nothing was saved when a handler failed (filings are one transaction), so a redelivery of the
+   * same event, or the user pressing submit again, must be handled rather than dropped as a duplicate.
+   */
+  private async releaseEvent(platform: string, eventId: string): Promise<void> {
+    await this.app.db.processedEvent.deleteMany({ where: { platform, eventId } }).catch((err: unknown) => {
+      this.app.log.warn({ err, platform, eventId }, 'could not release a failed event');
+    });
   }
 
   /** What the bot says when it is added to a group. */
@@ -49,13 +78,15 @@ export class Bot {
     const addressed = msg.chatType === 'p2p' || Boolean(msg.mentionsBot);
     if (!body) return addressed ? [text(shortHelp(this.commands))] : [];
     if (body.length > MAX_TEMPLATE_CHARS) {
-      return [text(`这条消息太长（${body.length} 字），没有处理。填报表格请使用模板，每项内容请精简后再发。`)];
+      // A long article pasted into the group is not for us; only answer what was meant for the bot.
+      const forUs = addressed || /^[/／]/.test(body) || detectTemplate(body) !== null;
+      return forUs ? [text(`这条消息太长（${body.length} 字），没有处理。填报表格请使用模板，每项内容请精简到规定字数以内再发。`)] : [];
     }
     await touchMember(this.app.db, msg.platform, msg.userId, msg.userName);
 
     const template = parseTemplate(body);
     if (template) {
-      return submitFiling(this.app, { ...msg, form: template.form, raw: template.raw, via: 'template', unknownLabels: template.unknownLabels });
+      return submitFiling(this.app, { ...msg, form: template.form, raw: template.raw, via: 'template', unknownLabels: template.unknownLabels, duplicates: template.duplicates });
     }
 
     const parsed = parseCommandLine(body);

@@ -24,7 +24,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LARK_APP_ID: optional,
   LARK_APP_SECRET: optional,
-  LARK_DOMAIN: z.string().default('feishu'),
+  // feishu (open.feishu.cn), lark (open.larksuite.com), or the base URL of a private deployment.
+  LARK_DOMAIN: z.string().trim().default('feishu').refine((v) => /^(feishu|lark)$/i.test(v) || /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), 'LARK_DOMAIN must be feishu, lark, or a base URL such as https://open.example.gov.cn'),
   LARK_MODE: z.enum(['ws', 'http']).default('ws'),
   LARK_ENCRYPT_KEY: optional,
   LARK_VERIFICATION_TOKEN: optional,
@@ -56,7 +57,9 @@ export interface Config {
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  // An empty value (`PORT=` copied from .env.example) means "use the default", not "empty".
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = schema.safeParse(given);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration (see .env.example):\n${lines.join('\n')}`);

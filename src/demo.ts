@@ -1,6 +1,7 @@
 // `npm run demo`: a populated district so a newcomer sees the bot working at once. Idempotent:
 // running it twice does not duplicate anything.
 import type { App } from './core/app.js';
+import { text } from './core/messages.js';
 import { defaultDeadlines } from './services/campaigns.js';
 import { shanghaiDate } from './util/dates.js';
 
@@ -62,6 +63,18 @@ export async function loadDemo(app: App): Promise<{ units: number; plans: number
     const row = await db.plan.create({ data: { ...p, campaignId: campaign.id, startDate: `${year}-03-01`, endDate: `${year}-10-31`, filedBy: 'demo', late: false } });
     await db.revision.create({ data: { entity: 'plan', entityId: row.id, version: 1, action: 'create', actorPlatform: 'local', actorUserId: 'demo', actorName: '演示数据', newValues: JSON.stringify(p) } });
     plans++;
+  }
+  // A first message in the demo group, so the page shows newcomers who to be and what to try.
+  const local = app.senders.get('local');
+  if (local && !(await db.localChatMessage.findFirst({ where: { chatId: DEMO_CHAT_ID } }))) {
+    await local.send(DEMO_CHAT_ID, [text([
+      `欢迎体验${app.config.botName}！这是演示用的「示范区劳动竞赛工作群」，已绑定示范区总工会和${year}年度竞赛。`,
+      '在页面上方把“我的ID”改成下面任意一位，就能以他的身份说话：',
+      '· demo-admin（区总工会王主席，管理员）：试试 /units、/campaign、/deadlines',
+      '· demo-dongcheng（东城街道李干事，联络员）：试试 /mine、/plan、/progress',
+      '· demo-xicheng、demo-gaoxin、demo-jiaotong：其他街道和园区的联络员',
+      '发送 /help 查看全部命令。',
+    ].join('\n'))], { idempotencyKey: `demo-welcome-${year}` });
   }
   return { units: unitCount, plans, chat: DEMO_CHAT_ID, year };
 }

@@ -1,23 +1,31 @@
 // `npm start`: apply migrations, connect Redis (or start one), serve the local chat and whichever
-// platforms are configured, and shut down cleanly on SIGINT/SIGTERM.
-import { ConfigError, loadConfig } from './config.js';
+// platforms are configured, and shut down cleanly on SIGINT/SIGTERM. `npm run demo` (--demo) also
+// loads the demo organisation first.
+import fs from 'node:fs';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
-import { startSaiwu } from './start.js';
-import { loadDemo } from './demo.js';
+import { startSaiwu, type Saiwu } from './start.js';
+import { DEMO_CHAT_ID, loadDemo } from './demo.js';
 
-async function main(): Promise<void> {
-  let config;
+// A .env in the working directory is read, but never overrides what the environment already says.
+if (fs.existsSync('.env')) process.loadEnvFile('.env');
+
+function readConfig(): Config {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
-      console.error(err.message);
+      console.error(`\n${err.message}\n`);
       process.exit(2);
     }
     throw err;
   }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
   const log = createLogger(config.logLevel);
-  let saiwu;
+  let saiwu: Saiwu;
   try {
     saiwu = await startSaiwu(config, { logger: log });
   } catch (err) {
@@ -25,11 +33,6 @@ async function main(): Promise<void> {
     console.error(`\n${(err as Error).message}\n`);
     process.exit(1);
   }
-  if (process.argv.includes('--demo')) {
-    const summary = await loadDemo(saiwu.app);
-    log.info(summary, 'demo organisation loaded');
-  }
-  if (config.localChat) console.log(`\n赛务 Saiwu is running. Open ${saiwu.url} to use the local web chat.\n`);
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -41,11 +44,42 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 30_000);
     timer.unref();
-    await saiwu.stop();
+    try {
+      await saiwu.stop();
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'error while shutting down');
+      process.exit(1);
+    }
+    log.info('stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // The terminal closing: without this Node would die at once and leave a self-started Redis behind.
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
+
+  if (process.argv.includes('--demo')) {
+    const summary = await loadDemo(saiwu.app);
+    log.info(summary, 'demo organisation loaded');
+  }
+  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
+  if (config.localChat && !loopback) {
+    log.warn({ host: config.host }, 'the local web chat lets anyone speak as anyone and is reachable from other machines; set HOST=127.0.0.1 or LOCAL_CHAT=off');
+  }
+  if (config.localChat) {
+    const lines = [`赛务 Saiwu is running. Open ${saiwu.url} to use the local web chat.`];
+    if (process.argv.includes('--demo')) {
+      lines.push(`Demo: pick the group "${DEMO_CHAT_ID}" and speak as demo-admin (admin) or demo-dongcheng (filer); try /mine, /units, /plan.`);
+    }
+    console.log(`\n${lines.join('\n')}\n`);
+  } else {
+    const platforms = [config.lark && 'Feishu/Lark', config.wechat && 'WeChat'].filter(Boolean).join(' + ') || 'no chat platform';
+    log.info({ platforms }, 'local web chat is off (LOCAL_CHAT=off, or a chat platform is configured; LOCAL_CHAT=on keeps it)');
+    console.log(`\n赛务 Saiwu is running (${platforms}); health check at ${saiwu.url}/healthz\n`);
+  }
 }
 
-void main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -54,11 +54,18 @@ async function startManagedRedis(config: Config, log: Logger): Promise<ChildProc
   const port = Number(new URL(config.redisUrl).port || 6379);
   const dir = path.join(config.dataDir, 'redis');
   fs.mkdirSync(dir, { recursive: true });
+  const logFile = path.join(dir, 'redis.log');
+  // Detached: a Ctrl-C in the terminal reaches only Saiwu, which closes its queues first and then
+  // stops Redis itself, so no job is cut off half-written.
   const child = spawn('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
+    '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--logfile', logFile,
     '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--maxmemory-policy', 'noeviction',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr?.on('data', (d: Buffer) => log.warn({ redis: d.toString().trim() }, 'redis-server stderr'));
+  ], { stdio: 'ignore', detached: true });
+  child.on('error', (err) => log.error({ err: err.message }, 'redis-server failed'));
+  // Last resort if Saiwu exits without stop() (a crash): do not leave Redis running unattended.
+  const killOnExit = () => child.exitCode === null && child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   for (let i = 0; i < 50; i++) {
     if (await ping(config.redisUrl)) {
       log.info({ port, dir }, 'started redis-server (append-only persistence on)');
@@ -67,15 +74,19 @@ async function startManagedRedis(config: Config, log: Logger): Promise<ChildProc
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  child.kill();
-  throw new Error(`redis-server did not start on port ${port}.\n${REDIS_INSTALL_HELP}`);
+  child.kill('SIGTERM');
+  const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join('\n') : '';
+  throw new Error(`redis-server did not start on port ${port} (log: ${logFile}).\n${tail ? `${tail}\n` : ''}${REDIS_INSTALL_HELP}`);
 }
 
 export async function connectRedis(config: Config, log: Logger): Promise<RedisHandle> {
   let child: ChildProcess | null = null;
   if (!(await ping(config.redisUrl))) {
     const canStart = config.redisAutostart !== 'off' && isLocal(config.redisUrl) && hasRedisServer();
-    if (!canStart) throw new Error(`Cannot reach Redis at ${new URL(config.redisUrl).host}.\n${REDIS_INSTALL_HELP}`);
+    if (!canStart) {
+      const why = config.redisAutostart === 'off' ? ' (REDIS_AUTOSTART=off)' : !isLocal(config.redisUrl) ? '' : ' and redis-server is not on the PATH';
+      throw new Error(`Cannot reach Redis at ${new URL(config.redisUrl).host}${why}.\n${REDIS_INSTALL_HELP}`);
+    }
     child = await startManagedRedis(config, log);
   }
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
@@ -88,8 +99,9 @@ export async function connectRedis(config: Config, log: Logger): Promise<RedisHa
     async close() {
       await connection.quit().catch(() => connection.disconnect());
       if (child && child.exitCode === null) {
+        const exited = new Promise((r) => child!.once('exit', r));
         child.kill('SIGTERM');
-        await new Promise((r) => child!.once('exit', r));
+        await exited;
       }
     },
   };

@@ -1,5 +1,5 @@
-// The HTTP server: the local chat (page and API), produced files, health, and later the Lark
-// webhook and the queue dashboard.
+// The HTTP server: the local chat (page and API), produced files, health. start.ts adds the queue
+// dashboard and, with LARK_MODE=http, POST /webhook/lark (src/adapters/lark/lark-webhook.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +36,9 @@ export function createServer(app: App, bot: Bot, files: FileStore): ServerParts 
     localChat = new LocalChat(app, files);
     app.senders.set('local', localChat);
     registerLocalChatRoutes(server, bot, localChat, app.config.botName);
-    server.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(fs.readFileSync(PAGE, 'utf8').replaceAll('{{BOT_NAME}}', app.config.botName)));
+    // BOT_NAME is placed only in HTML text and attributes (the script reads it from <body>), so escaping covers it.
+    const botName = app.config.botName.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+    server.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(fs.readFileSync(PAGE, 'utf8').replaceAll('{{BOT_NAME}}', botName)));
   }
   return { server, localChat };
 }

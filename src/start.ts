@@ -13,11 +13,23 @@ import { connectRedis, type RedisHandle } from './redis.js';
 import { createServer } from './server.js';
 import { FileStore } from './files.js';
 import { ensureConfiguredAdmins } from './services/bootstrap.js';
+import { startReminders, type RemindersHandle } from '../jobs/start-reminders.js';
+import { registerQueueDashboard } from '../jobs/queue-dashboard.js';
+import { LarkAdapter } from './adapters/lark/lark-adapter.js';
+import { registerLarkWebhook } from './adapters/lark/lark-webhook.js';
+import { WechatAdapter, type WechatStartOptions } from './adapters/wechat/wechat-adapter.js';
+import { registerWechatRoutes } from './adapters/wechat/wechat-routes.js';
 
 export interface Saiwu {
   app: App;
   bot: Bot;
   redis: RedisHandle;
+  /** The reminder queue and worker (jobs/). */
+  reminders: RemindersHandle;
+  /** The Feishu/Lark adapter when LARK_APP_ID is set. */
+  lark: LarkAdapter | null;
+  /** The WeChat adapter when WECHAT_ENABLED=1. */
+  wechat: WechatAdapter | null;
   /** Base URL the HTTP server listens on. */
   url: string;
   stop(): Promise<void>;
@@ -27,6 +39,10 @@ export interface StartOptions {
   logger?: Logger;
   /** Replace the clock (tests). */
   now?: () => Date;
+  /** False: enqueue reminders but run no worker here (another process runs jobs/worker-main.ts). */
+  reminderWorker?: boolean;
+  /** WeChat puppet and pacing overrides (tests: wechaty-puppet-mock, fast pacing). */
+  wechat?: WechatStartOptions;
 }
 
 export async function startSaiwu(config: Config, opts: StartOptions = {}): Promise<Saiwu> {
@@ -42,19 +58,57 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
   const bot = new Bot(app, createCommands());
   const files = new FileStore(path.join(config.dataDir, 'files'));
   const { server } = createServer(app, bot, files);
+  const lark = config.lark ? new LarkAdapter(app, bot) : null;
+  if (lark) {
+    app.senders.set('lark', lark.sender);
+    if (config.lark?.mode === 'http') registerLarkWebhook(server, { encryptKey: config.lark.encryptKey!, verificationToken: config.lark.verificationToken }, (payload, headers) => lark.dispatch(payload, headers));
+  }
+  const wechat = config.wechat ? new WechatAdapter(app, bot, redis.connection, config.wechat, opts.wechat) : null;
+  if (wechat) {
+    app.senders.set('wechat', wechat.sender);
+    registerWechatRoutes(server, wechat, { adminToken: config.adminToken, botName: config.botName });
+  }
+  const reminders = await startReminders(app, redis.connection, { worker: opts.reminderWorker !== false });
+  await registerQueueDashboard(server, config.adminToken, [reminders.queue]);
 
-  await server.listen({ port: config.port, host: config.host });
+  try {
+    await server.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // Do not leave a self-started redis-server running behind a failed start.
+    await reminders.close();
+    await redis.close();
+    await db.$disconnect();
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new Error(`Port ${config.port} on ${config.host} is already in use. Stop the other program or set PORT to a free port.`);
+    throw err;
+  }
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   if (config.localChat) log.info({ url }, 'local web chat is open');
+  try {
+    await lark?.start();
+    // Never throws: a puppet that cannot start is retried in the background (see wechat-adapter.ts).
+    await wechat?.start();
+  } catch (err) {
+    await reminders.close();
+    await server.close();
+    await redis.close();
+    await db.$disconnect();
+    throw err;
+  }
 
   let stopped = false;
   return {
-    app, bot, redis, url,
+    app, bot, redis, reminders, lark, wechat, url,
     async stop() {
       if (stopped) return;
       stopped = true;
+      // The worker finishes the message in flight before Redis goes away.
+      await reminders.close();
+      // Events already acknowledged are finished before the database goes away.
+      await lark?.stop();
+      await wechat?.stop();
       await server.close();
       await redis.close();
       await db.$disconnect();

@@ -26,6 +26,8 @@ export interface IncomingMessage {
   mentions: UserRef[];
   /** Whether the bot was @mentioned; in groups the bot acts on commands either way. */
   mentionsBot?: boolean;
+  /** A file sent with the message (e.g. a roster for /import). */
+  attachment?: { fileName: string; data: Buffer };
 }
 
 /** A form submitted from a card or an HTML form: raw strings keyed by field key. */

@@ -1,48 +1,68 @@
 // Turns what people type on phones into typed values. Each function returns either a value or a
 // Chinese message that says what is wrong and how to write it.
 import type { ChoiceOption, DateRange, FieldDef } from './types.js';
-import { isValidDate, isoDate, lastDayOfMonth } from '../util/dates.js';
+import { chineseDate, isValidDate, isoDate, lastDayOfMonth } from '../util/dates.js';
 
 export type Coerced<T> = { ok: true; value: T } | { ok: false; message: string };
 
 const ok = <T>(value: T): Coerced<T> => ({ ok: true, value });
 const bad = (message: string): Coerced<never> => ({ ok: false, message });
 
+// Zero-width spaces, joiners and byte-order marks ride along when text is copied out of WeChat or a
+// web page. They are invisible, so a label or number that contains one would be refused for no
+// reason the user can see.
+const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF]/g;
+
+export function stripInvisible(s: string): string {
+  return s.replace(INVISIBLE, '');
+}
+
 /** Full-width digits, letters and punctuation to ASCII; odd spaces to plain ones. */
 export function toHalfWidth(s: string): string {
-  return s
+  return stripInvisible(s)
     .replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
     .replace(/[\u3000\u2000-\u200A\u202F\u205F\u00A0]/g, ' ');
 }
 
 // Words around a number that carry no value: "约300", "共120人", "1,200人次", "80余人".
-const NUMBER_PREFIX = /^(约|大约|近|将近|共|共计|合计|总计|计|超过|逾|达|约为|大概)/;
-const NUMBER_SUFFIX = /(余|多)?(人次|人|名|位|个|元|块)?(左右|以上|上下|余)?$/;
+// Longest words first: an alternation takes the first that matches, and 共 must not eat 共计's 共.
+const NUMBER_PREFIX = /^(?:大约|将近|共计|合计|总计|约为|大概|超过|约|近|共|计|逾|达)+/;
+const NUMBER_SUFFIX = /(余|多)?(人次|人|名|位|个|元|块|rmb)?(左右|以上|上下|余)?$/i;
+// Money is often typed with a currency mark: "¥5,000", "￥5000", "人民币5000元", "RMB 5000".
+const CURRENCY_PREFIX = /^(¥|￥|人民币|rmb)/i;
 
 function parseLooseNumber(raw: string): { value: number; wan: boolean } | null {
   let s = toHalfWidth(raw).replace(/\s+/g, '').replace(/[,，]/g, '');
-  s = s.replace(NUMBER_PREFIX, '');
+  s = s.replace(NUMBER_PREFIX, '').replace(CURRENCY_PREFIX, '');
   let wan = false;
-  // "1.2万" / "3万元"
-  const wanMatch = s.match(/^(\d+(?:\.\d+)?)万(.*)$/);
+  let scale = 1;
+  // "1.2万" / "3万元" / "5千元"
+  const wanMatch = s.match(/^(\d+(?:\.\d+)?)(万|千)(.*)$/);
   if (wanMatch) {
     wan = true;
-    s = wanMatch[1] + wanMatch[2];
+    scale = wanMatch[2] === '万' ? 10_000 : 1_000;
+    s = wanMatch[1] + wanMatch[3];
   }
   s = s.replace(NUMBER_SUFFIX, '');
   if (!/^-?\d+(\.\d+)?$/.test(s)) return null;
-  const n = Number(s) * (wan ? 10_000 : 1);
+  const n = Number(s) * scale;
   return Number.isFinite(n) ? { value: n, wan } : null;
+}
+
+/** "100-150人", "100至150" */
+function isNumberRange(raw: string): boolean {
+  return /^\D{0,4}\d[\d,，]*\s*(?:-|~|～|—|至|到)\s*\d[\d,，]*\D{0,4}$/.test(toHalfWidth(raw).trim());
 }
 
 export function coerceInteger(raw: string, field: FieldDef): Coerced<number> {
   const parsed = parseLooseNumber(raw);
   const example = field.example ? `，例如 ${field.example}` : '';
+  if (!parsed && isNumberRange(raw)) return bad(`请填一个数字，不要写范围${example}`);
   if (!parsed) return bad(`请填写一个整数${example}`);
   const n = Math.round(parsed.value * 1e6) / 1e6;
   if (n < 0) return bad('不能是负数，请填写实际人数');
   if (!Number.isInteger(n)) return bad(`请填写整数（不要带小数）${example}`);
-  if (field.min !== undefined && n < field.min) return bad(`不能少于 ${field.min}`);
+  if (field.min !== undefined && n < field.min) return bad(`不能少于 ${field.min}，请填写实际人数${example}`);
   if (field.max !== undefined && n > field.max) return bad(`数值 ${n.toLocaleString('en-US')} 不合常理（上限 ${field.max.toLocaleString('en-US')}），请核对后重填`);
   return ok(n);
 }
@@ -82,13 +102,14 @@ function parseOneDate(raw: string, defaultYear: number): DateToken | string {
   } else if ((match = s.match(MONTH_ONLY))) {
     y = match[1] ? Number(match[1]) : defaultYear;
     m = Number(match[2]);
-    if (m < 1 || m > 12) return `「${raw.trim()}」的月份不对`;
+    if (m < 1 || m > 12) return `「${raw.trim()}」的月份不对，月份应在 1 到 12 之间`;
     return { date: isoDate(y, m, 1), monthEnd: lastDayOfMonth(y, m) };
   } else {
     return `「${raw.trim()}」不是日期，请写成 2027-03-01 或 2027年3月1日`;
   }
-  if (!isValidDate(y, m, d)) return `「${raw.trim()}」不是有效的日期（${m}月没有${d}日？）`;
-  if (y < 2000 || y > 2100) return `「${raw.trim()}」的年份不对`;
+  if (m < 1 || m > 12) return `「${raw.trim()}」不是有效的日期：月份应在 1 到 12 之间`;
+  if (!isValidDate(y, m, d)) return `「${raw.trim()}」不是有效的日期：${y}年${m}月没有${d}日`;
+  if (y < 2000 || y > 2100) return `「${raw.trim()}」的年份不对，请写四位年份，例如 2027-03-01`;
   return { date: isoDate(y, m, d) };
 }
 
@@ -102,14 +123,25 @@ export function coerceDate(raw: string, defaultYear: number): Coerced<string> {
 // or when both sides are full dates.
 const RANGE_SEPARATOR = /\s*(?:至|到|~|～|—+|–|－|\s-\s|起至|直至)\s*/;
 
+/**
+ * An unspaced hyphen both inside dates and between them ("2027-03-01-2027-10-31",
+ * "2027年3月1日-2027年10月31日", "3.1-10.31"): the split is the hyphen whose two sides are both dates.
+ */
+function splitAtHyphen(s: string, defaultYear: number): string[] | null {
+  for (let i = s.indexOf('-'); i > 0; i = s.indexOf('-', i + 1)) {
+    const [left, right] = [s.slice(0, i), s.slice(i + 1)];
+    const start = parseOneDate(left, defaultYear);
+    if (typeof start !== 'string' && typeof parseOneDate(right, Number(start.date.slice(0, 4))) !== 'string') return [left, right];
+  }
+  return null;
+}
+
 export function coerceDateRange(raw: string, defaultYear: number): Coerced<DateRange> {
+  // No real range is this long; refusing early keeps a pasted essay from costing a scan per hyphen.
+  if (raw.length > 80) return bad('请只写开始和结束日期，例如 2027年3月1日至10月31日');
   const s = toHalfWidth(raw).trim().replace(/^(从|自)/, '').replace(/(止|结束)$/, '');
   let parts = s.split(RANGE_SEPARATOR).filter((p) => p.trim() !== '');
-  if (parts.length === 1) {
-    // "2027-03-01-2027-10-31"
-    const m = s.match(/^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2})-(\d{4}[-/.]\d{1,2}[-/.]\d{1,2})$/);
-    if (m) parts = [m[1], m[2]];
-  }
+  if (parts.length === 1) parts = splitAtHyphen(s, defaultYear) ?? parts;
   if (parts.length !== 2) return bad('请写开始和结束日期，例如 2027年3月1日至10月31日');
   const start = parseOneDate(parts[0], defaultYear);
   if (typeof start === 'string') return bad(`开始日期${start}`);
@@ -117,7 +149,7 @@ export function coerceDateRange(raw: string, defaultYear: number): Coerced<DateR
   const end = parseOneDate(parts[1], startYear);
   if (typeof end === 'string') return bad(`结束日期${end}`);
   const endDate = end.monthEnd ?? end.date;
-  if (endDate < start.date) return bad(`结束日期（${endDate}）早于开始日期（${start.date}），请改正`);
+  if (endDate < start.date) return bad(`结束日期（${chineseDate(endDate)}）早于开始日期（${chineseDate(start.date)}），请检查是否写反了`);
   return ok({ start: start.date, end: endDate });
 }
 
@@ -146,6 +178,9 @@ export function coerceBoolean(raw: string): Coerced<boolean> {
   const s = toHalfWidth(raw).trim().toLowerCase();
   if (YES.includes(s)) return ok(true);
   if (NO.includes(s)) return ok(false);
+  // "是（市级重点）", "否，一般项目": the answer comes first and the rest is a remark.
+  const lead = s.match(/^(是|否|不是)(?![否是])[\s,，。;；:：(（]/);
+  if (lead) return ok(lead[1] === '是');
   return bad('请填“是”或“否”');
 }
 
@@ -153,7 +188,7 @@ export function coerceBoolean(raw: string): Coerced<boolean> {
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 export function coerceText(raw: string, field: FieldDef): Coerced<string> {
-  let s = raw.replace(/\r\n?/g, '\n').trim();
+  let s = stripInvisible(raw).replace(/\r\n?/g, '\n').trim();
   // A one-line field that wrapped on a phone is still one value.
   if (field.type === 'text') s = s.replace(/\s*\n\s*/g, ' ');
   if (CONTROL.test(s)) return bad('含有无法显示的控制字符，请重新输入');

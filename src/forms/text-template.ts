@@ -4,7 +4,7 @@
 import { FORMS } from './index.js';
 import type { FieldDef, FormDef, FormName } from './types.js';
 import type { RawValues } from './validate.js';
-import { toHalfWidth } from './coerce.js';
+import { stripInvisible, toHalfWidth } from './coerce.js';
 
 /** Longest message we try to read as a form; anything longer is refused with a clear message. */
 export const MAX_TEMPLATE_CHARS = 20_000;
@@ -32,8 +32,17 @@ export function renderTemplateGuide(form: FormDef): string {
   return lines.join('\n');
 }
 
+// List markers people put before a label when they retype a template: "1. ", "2、", "(3)", "①", "一、", "- ".
+const LIST_MARKER = /^(?:\d{1,2}[.、)]|\(\d{1,2}\)|[\u2460-\u2473]|[一二三四五六七八九十]{1,2}[、.]|[-·•>])/;
+
 function normalizeLabel(label: string): string {
-  return toHalfWidth(label).replace(/\s+/g, '').replace(/[()（）【】\[\]]/g, '').replace(/[*＊]/g, '');
+  return toHalfWidth(label)
+    .replace(/\s+/g, '')
+    .replace(/[*＊]/g, '')
+    .replace(LIST_MARKER, '')
+    // "企业名称（必填）", copied from the guide rather than the template.
+    .replace(/[(（](必填|选填)[)）]$/, '')
+    .replace(/[()（）【】\[\]]/g, '');
 }
 
 function labelIndex(form: FormDef): Map<string, FieldDef> {
@@ -47,15 +56,56 @@ function labelIndex(form: FormDef): Map<string, FieldDef> {
 // Leading @mentions: "@赛务助手\u2005", "@赛务助手 ".
 const LEADING_MENTIONS = /^(?:\s*@[^\s\u2005]+[\s\u2005]+)+/;
 
-/** Which form a message is, judged by its first non-empty line, or null if it is not a template. */
-export function detectTemplate(text: string): FormName | null {
-  const first = text.replace(LEADING_MENTIONS, '').split(/\r?\n/).find((l) => l.trim() !== '');
-  if (!first) return null;
-  const title = toHalfWidth(first).replace(/\s+/g, '').replace(/^[【\[]/, '').replace(/[】\]]$/, '');
+// A label is a short run without digits followed by a colon of either width.
+const LABEL_LINE = /^\s*([^:：\n]{1,20}?)\s*[:：]\s*(.*)$/;
+
+interface TitleLine {
+  form: FormName;
+  /** Whether the title was written in brackets, 【竞赛计划】 or [竞赛计划]. */
+  bracketed: boolean;
+  /** Text after the title on the same line ("【竞赛计划】企业名称：…" when a line break was lost). */
+  rest: string;
+}
+
+function readTitle(line: string): TitleLine | null {
+  const s = toHalfWidth(line).trim();
+  const bracketed = s.match(/^[【\[]\s*([^】\]]{2,10}?)\s*[】\]]\s*(.*)$/);
+  const title = bracketed ? bracketed[1].replace(/\s+/g, '') : s.replace(/\s+/g, '');
   for (const form of Object.values(FORMS)) {
-    if (title === form.title) return form.name;
+    if (title === form.title) return { form: form.name, bracketed: Boolean(bracketed), rest: bracketed ? bracketed[2] : '' };
   }
   return null;
+}
+
+function splitLines(text: string): { title: TitleLine | null; body: string[] } {
+  const lines = stripInvisible(text).replace(LEADING_MENTIONS, '').split(/\r?\n/);
+  const at = lines.findIndex((l) => l.trim() !== '');
+  const title = at >= 0 ? readTitle(lines[at]) : null;
+  const body = lines.slice(at + 1);
+  if (title?.rest) body.unshift(title.rest);
+  return { title, body };
+}
+
+/**
+ * Which form a message is, judged by its first non-empty line, or null if it is not a template.
+ * A title is also ordinary group talk ("竞赛计划", or an admin's notice "【竞赛计划】请各单位月底前提交"),
+ * so it only counts when a line below it is one of that form's labels, when 【竞赛计划】 heads several
+ * `标签：值` lines, or when 【竞赛计划】 is the whole message (someone asking for the template gets it
+ * back, with what to fill in).
+ */
+export function detectTemplate(text: string): FormName | null {
+  const { title, body } = splitLines(text);
+  if (!title) return null;
+  const index = labelIndex(FORMS[title.form]);
+  const labelled = body.some((line) => {
+    const m = line.match(LABEL_LINE);
+    return Boolean(m && index.has(normalizeLabel(m[1])));
+  });
+  if (labelled) return title.form;
+  if (!title.bracketed) return null;
+  // Several `标签：值` lines under 【竞赛计划】 are a template with wrong labels; say which ones.
+  const shaped = body.filter((line) => /^\s*[\u4e00-\u9fa5()（）]{2,8}\s*[:：]/.test(line)).length;
+  return shaped >= 2 || body.every((line) => line.trim() === '') ? title.form : null;
 }
 
 export interface ParsedTemplate {
@@ -67,9 +117,6 @@ export interface ParsedTemplate {
   duplicates: string[];
 }
 
-// A label is a short run without digits followed by a colon of either width.
-const LABEL_LINE = /^\s*([^:：\n]{1,20}?)\s*[:：]\s*(.*)$/;
-
 export function parseTemplate(text: string): ParsedTemplate | null {
   const formName = detectTemplate(text);
   if (!formName) return null;
@@ -78,10 +125,9 @@ export function parseTemplate(text: string): ParsedTemplate | null {
   const raw: RawValues = {};
   const unknownLabels: string[] = [];
   const duplicates: string[] = [];
-  const lines = text.replace(LEADING_MENTIONS, '').split(/\r?\n/);
-  const titleAt = lines.findIndex((l) => l.trim() !== '');
+  const { body } = splitLines(text);
   let current: FieldDef | null = null;
-  for (const line of lines.slice(titleAt + 1)) {
+  for (const line of body) {
     if (line.trim() === '') continue;
     const m = line.match(LABEL_LINE);
     const field = m ? index.get(normalizeLabel(m[1])) : undefined;

@@ -1,7 +1,7 @@
 // Validates raw form input (from a typed template, an HTML form or a Lark card) against the form's
 // one definition. Every bad field is reported; the good ones are kept so the user fixes only the rest.
 import type { FieldDef, FieldError, FormDef, FormValues } from './types.js';
-import { coerceBoolean, coerceChoice, coerceDate, coerceDateRange, coerceInteger, coerceMoney, coerceText, toHalfWidth, type Coerced } from './coerce.js';
+import { coerceBoolean, coerceChoice, coerceDate, coerceDateRange, coerceInteger, coerceMoney, coerceText, stripInvisible, toHalfWidth, type Coerced } from './coerce.js';
 
 export type RawValues = Record<string, string | undefined>;
 
@@ -45,8 +45,11 @@ export function coerceField(field: FieldDef, raw: string, opts: ValidateOptions)
 
 function coercePlanRef(raw: string): Coerced<PlanRef> {
   const s = toHalfWidth(raw).trim();
-  const numbered = s.match(/^(?:#|No\.?|编号)?\s*(\d{1,9})(?:号)?$/i);
+  const numbered = s.match(/^(?:#|No\.?|编号|计划)?\s*(\d{1,9})(?:号)?$/i);
   if (numbered) return { ok: true, value: { id: Number(numbered[1]) } };
+  // "#12 快速路劳动竞赛", copied from /mine or a receipt: the number is what counts.
+  const copied = s.match(/^#\s*(\d{1,9})\s+\S/);
+  if (copied) return { ok: true, value: { id: Number(copied[1]) } };
   if (s.length > 100) return { ok: false, message: '请填写计划编号（回执上的数字）或完整的竞赛项目名称' };
   return { ok: true, value: { project: s } };
 }
@@ -57,7 +60,7 @@ export function validateForm(form: FormDef, input: RawValues, opts: ValidateOpti
   const raw: RawValues = {};
   for (const field of form.fields) {
     const given = input[field.key];
-    const text = typeof given === 'string' ? given.trim() : '';
+    const text = typeof given === 'string' ? stripInvisible(given).trim() : '';
     if (text === '') {
       if (field.required) {
         const example = field.example ? `，例如：${field.example}` : '';

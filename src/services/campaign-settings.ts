@@ -26,6 +26,10 @@ export const scoreWeightsSchema = z.object({
   awardProvincial: z.number().min(0).default(10),
   awardCity: z.number().min(0).default(6),
   awardDistrict: z.number().min(0).default(3),
+  /** Award points stop counting above this, so one prolific unit cannot swamp the rest. */
+  awardsCap: z.number().min(0).default(30),
+  /** A late filing earns this share of the on-time points (0 = nothing, 1 = the same). */
+  lateFactor: z.number().min(0).max(1).default(0.5),
 });
 
 export const campaignSettingsSchema = z.object({
@@ -46,4 +50,28 @@ export function parseCampaignSettings(json: string | null | undefined): Campaign
   }
   const parsed = campaignSettingsSchema.safeParse(data);
   return parsed.success ? parsed.data : campaignSettingsSchema.parse({});
+}
+
+/** Writes new score weights into the campaign's settings JSON, keeping every other setting as stored. */
+export function withScoreWeights(json: string | null | undefined, weights: ScoreWeights): string {
+  let data: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = json ? JSON.parse(json) : {};
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) data = parsed as Record<string, unknown>;
+  } catch {
+    data = {};
+  }
+  return JSON.stringify({ ...data, scoreWeights: weights });
+}
+
+/** Writes new reminder settings into the campaign's settings JSON, keeping every other setting as stored. */
+export function withReminderSettings(json: string | null | undefined, reminders: ReminderSettings): string {
+  let data: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = json ? JSON.parse(json) : {};
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) data = parsed as Record<string, unknown>;
+  } catch {
+    data = {};
+  }
+  return JSON.stringify({ ...data, reminders });
 }

@@ -1,7 +1,7 @@
 // A year's competition and its three deadlines.
 import type { Db } from '../db/client.js';
 import type { Campaign } from '../generated/sqlite/index.js';
-import { daysBetween, endOfShanghaiDay, isoDate, lastDayOfMonth, shanghaiDate } from '../util/dates.js';
+import { chineseDate, daysBetween, endOfShanghaiDay, isoDate, lastDayOfMonth, shanghaiDate } from '../util/dates.js';
 import type { FormName } from '../forms/types.js';
 
 /** Forms that have a campaign deadline (progress updates have none). */
@@ -33,8 +33,22 @@ export function describeDaysLeft(days: number): string {
   return `已过 ${-days} 天`;
 }
 
+/** A year as people type it in commands: "2027", "2027年", "2027年度", full-width digits. */
+export function parseYear(raw: string | undefined): number | null {
+  if (!raw) return null;
+  const s = raw.replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).trim();
+  const m = s.match(/^(\d{4})(?:年度?)?$/);
+  return m ? Number(m[1]) : null;
+}
+
 export function latestCampaign(db: Db): Promise<Campaign | null> {
   return db.campaign.findFirst({ orderBy: { year: 'desc' } });
+}
+
+/** Plan, then summary, then report; null when the order is right. */
+export function deadlineOrderError(d: { planDeadline: string; summaryDeadline: string; reportDeadline: string }): string | null {
+  if (d.planDeadline <= d.summaryDeadline && d.summaryDeadline <= d.reportDeadline) return null;
+  return `截止日期的先后不对：计划截止（${chineseDate(d.planDeadline)}）应早于总结截止（${chineseDate(d.summaryDeadline)}），总结截止应早于年报截止（${chineseDate(d.reportDeadline)}）`;
 }
 
 export interface CreateCampaignInput {
@@ -51,9 +65,8 @@ export async function createCampaign(db: Db, input: CreateCampaignInput): Promis
   if (await db.campaign.findUnique({ where: { year: input.year } })) return { ok: false, message: `${input.year}年度的竞赛已经创建过了，发送 /campaign 查看` };
   const d = defaultDeadlines(input.year);
   const dates = { planDeadline: input.planDeadline ?? d.plan, summaryDeadline: input.summaryDeadline ?? d.summary, reportDeadline: input.reportDeadline ?? d.report };
-  if (!(dates.planDeadline <= dates.summaryDeadline && dates.summaryDeadline <= dates.reportDeadline)) {
-    return { ok: false, message: '截止日期的先后不对：计划截止应早于总结截止，总结截止应早于年报截止' };
-  }
+  const order = deadlineOrderError(dates);
+  if (order) return { ok: false, message: order };
   const campaign = await db.campaign.create({
     data: { year: input.year, title: input.title?.trim() || `${input.year}年度职工劳动和技能竞赛`, theme: input.theme ?? null, ...dates },
   });

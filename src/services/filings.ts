@@ -9,11 +9,12 @@ import type { Campaign, Member, Plan, Unit } from '../generated/sqlite/index.js'
 import { FORMS } from '../forms/index.js';
 import type { DateRange, FieldError, FormDef, FormName, FormValues } from '../forms/types.js';
 import { validateForm, type PlanRef, type RawValues } from '../forms/validate.js';
-import { formatLines } from '../forms/display.js';
+import { formatLines, formatValue } from '../forms/display.js';
 import { renderTemplate } from '../forms/text-template.js';
+import { toHalfWidth } from '../forms/coerce.js';
 import { chineseDate } from '../util/dates.js';
 import { deadlineOf, isLate, latestCampaign, type DeadlineForm } from './campaigns.js';
-import { getBinding, getMember } from './members.js';
+import { getBinding, getMember, joinHint } from './members.js';
 import { formReply } from './form-reply.js';
 
 export interface FilingRequest {
@@ -29,6 +30,8 @@ export interface FilingRequest {
   via: 'template' | 'form';
   /** Labels in a typed template that belong to no field. */
   unknownLabels?: string[];
+  /** Labels a typed template gives twice with different values. */
+  duplicates?: string[];
 }
 
 interface Filer {
@@ -38,15 +41,19 @@ interface Filer {
   actor: { platform: string; userId: string; userName: string; eventId: string };
 }
 
-type Stored = { entity: string; id: number; version: number; late: boolean; changed: boolean; planId?: number };
+type Stored = {
+  entity: string; id: number; version: number; late: boolean; changed: boolean; planId?: number;
+  /** On a re-filing, the values it replaced (in the form's shape), to tell the user what changed. */
+  before?: FormValues;
+};
 
 export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[]> {
   const form = FORMS[req.form];
   const member = await getMember(app.db, req.platform, req.userId);
-  if (!member?.unit) {
-    return [text(`您还没有登记所属单位，暂时不能填报${form.title}。请先发送“/join 单位名称”登记，例如：/join 东城街道工会`)];
-  }
   const binding = await getBinding(app.db, req.platform, req.chatId);
+  if (!member?.unit) {
+    return [text(`您还没有登记所属单位，暂时不能填报${form.title}。${await joinHint(app.db, binding)}`)];
+  }
   const campaign = binding?.campaign ?? (await latestCampaign(app.db));
   if (!campaign) return [text('还没有创建本年度的竞赛，请管理员先发送“/campaign add 年度”，例如：/campaign add 2027')];
   const filer: Filer = { member, unit: member.unit, campaign, actor: { platform: req.platform, userId: req.userId, userName: req.userName, eventId: req.eventId } };
@@ -55,6 +62,15 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[
   const errors = [...result.errors];
   for (const label of req.unknownLabels ?? []) {
     errors.push({ key: `unknown:${label}`, label, message: `「${label}」不是${form.title}的填报项目，请删除这一行或改成模板里的项目名称` });
+  }
+  for (const label of new Set(req.duplicates ?? [])) {
+    const field = form.fields.find((f) => f.label === label);
+    if (!field) continue;
+    // Which of two different values is meant is the user's call, not ours.
+    const message = `写了两次且内容不同，请只保留一行`;
+    const existing = errors.find((e) => e.key === field.key);
+    if (existing) existing.message = `${message}；${existing.message}`;
+    else errors.push({ key: field.key, label: field.label, message });
   }
   let plan: Plan | null = null;
   if (result.values.plan) {
@@ -72,7 +88,16 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[
 
   const at = app.now();
   const late = isLate(campaign, form.name, at);
-  const stored = await app.db.$transaction((tx) => store(tx as unknown as Tx, form.name, filer, result.values, plan, late, at));
+  const write = () => app.db.$transaction((tx) => store(tx as unknown as Tx, form.name, filer, result.values, plan, late, at));
+  let stored: Stored;
+  try {
+    stored = await write();
+  } catch (err) {
+    // Two messages filing the same new project at once: the loser of the unique-key race runs again
+    // and finds the winner's row, so it becomes a re-filing instead of an error.
+    if ((err as { code?: string }).code !== 'P2002') throw err;
+    stored = await write();
+  }
   app.log.info({ form: form.name, entity: stored.entity, id: stored.id, version: stored.version, unitId: filer.unit.id, late }, 'filing stored');
   return [text(receipt(form, filer, result.values, stored, plan))];
 }
@@ -83,10 +108,21 @@ async function resolvePlan(app: App, filer: Filer, ref: PlanRef): Promise<{ plan
     ? await app.db.plan.findFirst({ where: { ...where, id: ref.id } })
     : await app.db.plan.findFirst({ where: { ...where, project: ref.project } });
   if (plan) return { plan };
+  if ('project' in ref) {
+    // Retyped on a phone, a name differs in spaces, quote marks or character width; one plan that
+    // matches once those are ignored is the one meant.
+    const wanted = looseName(ref.project);
+    const close = (await app.db.plan.findMany({ where })).filter((p) => looseName(p.project) === wanted);
+    if (close.length === 1) return { plan: close[0] };
+  }
   const mine = await app.db.plan.findMany({ where, select: { id: true, project: true }, orderBy: { id: 'asc' }, take: 10 });
-  const what = 'id' in ref ? `编号 ${ref.id}` : `「${ref.project}」`;
+  const what = 'id' in ref ? `编号 ${ref.id} ` : `「${ref.project}」`;
   if (!mine.length) return { error: `${filer.unit.name}还没有备案任何计划，请先用 /plan 备案` };
   return { error: `本单位没有${what}的计划。本单位的计划有：${mine.map((p) => `#${p.id} ${p.project}`).join('；')}` };
+}
+
+function looseName(s: string): string {
+  return toHalfWidth(s).replace(/[\s"'“”‘’「」『』《》<>]/g, '').toLowerCase();
 }
 
 function rejection(form: FormDef, req: FilingRequest, values: FormValues, errors: FieldError[]): Reply[] {
@@ -111,9 +147,27 @@ function receipt(form: FormDef, filer: Filer, values: FormValues, stored: Stored
     const deadline = deadlineOf(filer.campaign, form.name as DeadlineForm);
     lines.push(stored.late ? `⚠️ 已过截止日期（${chineseDate(deadline)}），记为逾期提交` : `按时提交（截止 ${chineseDate(deadline)}）`);
   }
+  const changes = stored.changed && stored.before ? changedFields(form, stored.before, values) : [];
+  if (changes.length) lines.push(`修改内容：${changes.join('；')}`);
+  if (form.name === 'plan' && stored.changed && stored.before && stored.before.enterpriseName !== values.enterpriseName) {
+    // The same 竞赛项目 under another enterprise would replace this one; say so instead of letting it pass.
+    lines.push(`⚠️ 企业名称与原来不同（原为「${String(stored.before.enterpriseName)}」）。如果这是另一家企业的竞赛，请在竞赛项目名称里加上企业名称后重新备案（原内容已保留在修改记录里）。`);
+  }
   lines.push(`填报单位：${filer.unit.name}`, ...formatLines(form, values, (f) => f.type !== 'planRef'));
   if (form.name === 'plan') lines.push('', `之后报进度、交总结时写“计划编号：${stored.id}”即可。`);
   return lines.join('\n');
+}
+
+/** "参与人数 120人→150人" for each field a re-filing changed; long texts are only named. */
+function changedFields(form: FormDef, before: FormValues, after: FormValues): string[] {
+  const out: string[] = [];
+  for (const f of form.fields) {
+    if (f.type === 'planRef') continue;
+    const [a, b] = [formatValue(f, before[f.key]), formatValue(f, after[f.key])];
+    if (a === b) continue;
+    out.push(f.type === 'longtext' || a.length + b.length > 60 ? `${f.label}已修改` : `${f.label} ${a}→${b}`);
+  }
+  return out;
 }
 
 // ---- storage, one function per form, each inside the caller's transaction ----
@@ -167,7 +221,11 @@ async function storePlan(tx: Tx, filer: Filer, v: FormValues, late: boolean, at:
   if (same(previous, data)) return { entity: 'plan', id: existing.id, version: existing.version, late: existing.late, changed: false };
   const row = await tx.plan.update({ where: { id: existing.id }, data: { ...data, version: { increment: 1 }, filedBy: filer.actor.userName } });
   await revision(tx, filer, 'plan', row.id, row.version, previous, data, at);
-  return { entity: 'plan', id: row.id, version: row.version, late: existing.late, changed: true };
+  const before: FormValues = {
+    enterpriseName: existing.enterpriseName, project: existing.project, organizer: existing.organizer, participants: existing.participants,
+    period: { start: existing.startDate, end: existing.endDate }, type: existing.type, keyProject: existing.keyProject, budget: existing.budgetFen ?? undefined,
+  };
+  return { entity: 'plan', id: row.id, version: row.version, late: existing.late, changed: true, before };
 }
 
 async function storeProgress(tx: Tx, filer: Filer, v: FormValues, plan: Plan, at: Date): Promise<Stored> {
@@ -192,7 +250,8 @@ async function storeSummary(tx: Tx, filer: Filer, v: FormValues, plan: Plan, lat
   if (same(previous, data)) return { entity: 'summary', id: existing.id, version: existing.version, late: existing.late, changed: false };
   const row = await tx.summary.update({ where: { id: existing.id }, data: { ...data, version: { increment: 1 }, filedBy: filer.actor.userName } });
   await revision(tx, filer, 'summary', row.id, row.version, previous, data, at);
-  return { entity: 'summary', id: row.id, version: row.version, late: existing.late, changed: true, planId: plan.id };
+  const before: FormValues = { actualParticipants: existing.actualParticipants, expenditure: existing.expenditureFen, awardLevel: existing.awardLevel, awardName: existing.awardName ?? undefined };
+  return { entity: 'summary', id: row.id, version: row.version, late: existing.late, changed: true, planId: plan.id, before };
 }
 
 async function storeReport(tx: Tx, filer: Filer, v: FormValues, late: boolean, at: Date): Promise<Stored> {
@@ -208,5 +267,5 @@ async function storeReport(tx: Tx, filer: Filer, v: FormValues, late: boolean, a
   if (same(previous, data)) return { entity: 'report', id: existing.id, version: existing.version, late: existing.late, changed: false };
   const row = await tx.yearReport.update({ where: { id: existing.id }, data: { ...data, version: { increment: 1 }, filedBy: filer.actor.userName } });
   await revision(tx, filer, 'report', row.id, row.version, previous, data, at);
-  return { entity: 'report', id: row.id, version: row.version, late: existing.late, changed: true };
+  return { entity: 'report', id: row.id, version: row.version, late: existing.late, changed: true, before: { ...previous } };
 }

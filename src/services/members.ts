@@ -56,6 +56,17 @@ export async function bindChat(db: Db, input: { platform: Platform; chatId: stri
   return { binding, rebound: Boolean(existing) };
 }
 
+/**
+ * How to register, with this group's real unit names as the example: "请先发送“/join 单位名称”登记，
+ * 例如：/join 东城街道工会（本群可登记：…）".
+ */
+export async function joinHint(db: Db, binding: BindingWithContext | null): Promise<string> {
+  if (!binding) return '请先发送“/join 单位名称”登记（在本单位的工作群里发送）。';
+  const children = await db.unit.findMany({ where: { parentId: binding.unit.id }, orderBy: { id: 'asc' }, take: 8, select: { name: true } });
+  const names = children.length ? children.map((u) => u.name) : [binding.unit.name];
+  return `请先发送“/join 单位名称”登记，例如：/join ${names[0]}${names.length > 1 ? `（本群可登记：${names.join('、')}${children.length === 8 ? '等' : ''}）` : ''}`;
+}
+
 /** Registered filers of the given units, grouped by unit id. */
 export async function filersByUnit(db: Db, unitIds: number[], platform?: Platform): Promise<Map<number, Member[]>> {
   const members = await db.member.findMany({ where: { unitId: { in: unitIds }, ...(platform ? { platform } : {}) }, orderBy: { id: 'asc' } });

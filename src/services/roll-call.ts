@@ -19,33 +19,47 @@ export interface UnitRollCall {
   filers: Member[];
 }
 
+interface UnitFilings {
+  plans: number;
+  latePlans: number;
+  summaries: number;
+  lateSummaries: number;
+}
+
 interface Snapshot {
-  units: Map<number, Unit>;
   childIds: Map<number, number[]>;
-  plansByUnit: Map<number, { id: number; late: boolean; summarized: boolean; summaryLate: boolean }[]>;
+  /** Per unit (not including the units below it): counts of its own filings. */
+  filings: Map<number, UnitFilings>;
   reportsByUnit: Map<number, { late: boolean }>;
 }
 
 async function loadSnapshot(db: Db, campaign: Campaign): Promise<Snapshot> {
-  const [units, plans, summaries, reports] = await Promise.all([
-    db.unit.findMany(),
-    db.plan.findMany({ where: { campaignId: campaign.id }, select: { id: true, unitId: true, late: true } }),
-    db.summary.findMany({ where: { plan: { campaignId: campaign.id } }, select: { planId: true, late: true } }),
+  // Grouped in SQL: a federation with 50,000 plans must not pull every row through the ORM.
+  const [units, grouped, reports] = await Promise.all([
+    db.unit.findMany({ select: { id: true, parentId: true } }),
+    db.$queryRaw<Record<string, unknown>[]>`
+      SELECT p."unitId" AS "unitId",
+        COUNT(*) AS "plans",
+        SUM(CASE WHEN p."late" THEN 1 ELSE 0 END) AS "latePlans",
+        COUNT(s."id") AS "summaries",
+        SUM(CASE WHEN s."id" IS NOT NULL AND s."late" THEN 1 ELSE 0 END) AS "lateSummaries"
+      FROM "Plan" p LEFT JOIN "Summary" s ON s."planId" = p."id"
+      WHERE p."campaignId" = ${campaign.id}
+      GROUP BY p."unitId"`,
     db.yearReport.findMany({ where: { campaignId: campaign.id }, select: { unitId: true, late: true } }),
   ]);
-  const summaryByPlan = new Map(summaries.map((s) => [s.planId, s]));
-  const snapshot: Snapshot = { units: new Map(units.map((u) => [u.id, u])), childIds: new Map(), plansByUnit: new Map(), reportsByUnit: new Map() };
+  const snapshot: Snapshot = { childIds: new Map(), filings: new Map(), reportsByUnit: new Map() };
   for (const u of units) {
     if (u.parentId === null) continue;
     const list = snapshot.childIds.get(u.parentId) ?? [];
     list.push(u.id);
     snapshot.childIds.set(u.parentId, list);
   }
-  for (const p of plans) {
-    const s = summaryByPlan.get(p.id);
-    const list = snapshot.plansByUnit.get(p.unitId) ?? [];
-    list.push({ id: p.id, late: p.late, summarized: Boolean(s), summaryLate: s?.late ?? false });
-    snapshot.plansByUnit.set(p.unitId, list);
+  for (const r of grouped) {
+    snapshot.filings.set(Number(r.unitId), {
+      plans: Number(r.plans ?? 0), latePlans: Number(r.latePlans ?? 0),
+      summaries: Number(r.summaries ?? 0), lateSummaries: Number(r.lateSummaries ?? 0),
+    });
   }
   for (const r of reports) snapshot.reportsByUnit.set(r.unitId, { late: r.late });
   return snapshot;
@@ -63,15 +77,28 @@ function subtree(s: Snapshot, rootId: number): number[] {
 }
 
 function statusOf(s: Snapshot, unitId: number): Record<DeadlineForm, FormStatus> {
-  const ids = subtree(s, unitId);
-  const plans = ids.flatMap((id) => s.plansByUnit.get(id) ?? []);
-  const reports = ids.map((id) => s.reportsByUnit.get(id)).filter((r): r is { late: boolean } => Boolean(r));
-  const summarized = plans.filter((p) => p.summarized);
+  const total: UnitFilings = { plans: 0, latePlans: 0, summaries: 0, lateSummaries: 0 };
+  let reports = 0;
+  let lateReports = 0;
+  for (const id of subtree(s, unitId)) {
+    const f = s.filings.get(id);
+    if (f) {
+      total.plans += f.plans;
+      total.latePlans += f.latePlans;
+      total.summaries += f.summaries;
+      total.lateSummaries += f.lateSummaries;
+    }
+    const r = s.reportsByUnit.get(id);
+    if (r) {
+      reports++;
+      if (r.late) lateReports++;
+    }
+  }
   return {
-    plan: { filed: plans.length > 0, late: plans.length > 0 && plans.every((p) => p.late), count: plans.length },
+    plan: { filed: total.plans > 0, late: total.plans > 0 && total.latePlans === total.plans, count: total.plans },
     // Every plan needs its summary; a unit with no plan has nothing to summarise and counts as missing.
-    summary: { filed: plans.length > 0 && summarized.length === plans.length, late: summarized.some((p) => p.summaryLate), count: summarized.length },
-    report: { filed: reports.length > 0, late: reports.length > 0 && reports.every((r) => r.late), count: reports.length },
+    summary: { filed: total.plans > 0 && total.summaries === total.plans, late: total.lateSummaries > 0, count: total.summaries },
+    report: { filed: reports > 0, late: reports > 0 && lateReports === reports, count: reports },
   };
 }
 
@@ -81,14 +108,19 @@ function statusOf(s: Snapshot, unitId: number): Record<DeadlineForm, FormStatus>
  */
 export async function expectedUnits(db: Db, groupUnitId: number, scope: 'children' | 'all' = 'children'): Promise<Unit[]> {
   const all = await db.unit.findMany({ orderBy: { id: 'asc' } });
+  const byParent = new Map<number, Unit[]>();
+  for (const u of all) {
+    if (u.parentId === null) continue;
+    const list = byParent.get(u.parentId) ?? [];
+    list.push(u);
+    byParent.set(u.parentId, list);
+  }
   const below: Unit[] = [];
-  const stack = [groupUnitId];
-  while (stack.length) {
-    const parent = stack.shift()!;
-    for (const u of all) {
-      if (u.parentId !== parent) continue;
+  const queue = [groupUnitId];
+  while (queue.length) {
+    for (const u of byParent.get(queue.shift()!) ?? []) {
       below.push(u);
-      if (scope === 'all') stack.push(u.id);
+      if (scope === 'all') queue.push(u.id);
     }
   }
   const ownFilers = await db.member.count({ where: { unitId: groupUnitId } });
@@ -99,7 +131,9 @@ export async function expectedUnits(db: Db, groupUnitId: number, scope: 'childre
 export async function rollCall(db: Db, campaign: Campaign, units: Unit[]): Promise<UnitRollCall[]> {
   const snapshot = await loadSnapshot(db, campaign);
   const members = await db.member.findMany({ where: { unitId: { in: units.map((u) => u.id) } }, orderBy: { id: 'asc' } });
-  return units.map((unit) => ({ unit, status: statusOf(snapshot, unit.id), filers: members.filter((m) => m.unitId === unit.id) }));
+  const filers = new Map<number, Member[]>();
+  for (const m of members) filers.set(m.unitId!, [...(filers.get(m.unitId!) ?? []), m]);
+  return units.map((unit) => ({ unit, status: statusOf(snapshot, unit.id), filers: filers.get(unit.id) ?? [] }));
 }
 
 export interface RollCallSummary {

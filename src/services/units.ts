@@ -8,24 +8,37 @@ export function findUnitByName(db: Db | Tx, name: string): Promise<Unit | null> 
   return db.unit.findUnique({ where: { name: name.trim() } });
 }
 
-/** All units below `rootId` (not including it), breadth first. */
-export async function descendantsOf(db: Db | Tx, rootId: number): Promise<Unit[]> {
+/**
+ * All units below `rootId` (not including it), each followed by its own sub-units (as a tree reads);
+ * with null, every unit, top-level ones first in each branch.
+ */
+export async function descendantsOf(db: Db | Tx, rootId: number | null): Promise<Unit[]> {
   const all = await db.unit.findMany({ orderBy: { id: 'asc' } });
-  const byParent = new Map<number, Unit[]>();
+  const byParent = new Map<number | null, Unit[]>();
   for (const u of all) {
-    if (u.parentId === null) continue;
     const list = byParent.get(u.parentId) ?? [];
     list.push(u);
     byParent.set(u.parentId, list);
   }
   const out: Unit[] = [];
-  const queue = [...(byParent.get(rootId) ?? [])];
-  while (queue.length) {
-    const u = queue.shift()!;
+  const stack = [...(byParent.get(rootId) ?? [])].reverse();
+  while (stack.length) {
+    const u = stack.pop()!;
     out.push(u);
-    queue.push(...(byParent.get(u.id) ?? []));
+    stack.push(...[...(byParent.get(u.id) ?? [])].reverse());
   }
   return out;
+}
+
+/**
+ * Units whose name contains what was typed (or the other way round), for "did you mean" after a
+ * name that matched nothing: people type 东城 for 东城街道工会.
+ */
+export async function similarUnitNames(db: Db | Tx, typed: string, within?: number): Promise<string[]> {
+  const q = typed.trim();
+  if (!q) return [];
+  const pool = within === undefined ? await db.unit.findMany({ orderBy: { id: 'asc' } }) : await descendantsOf(db, within);
+  return pool.filter((u) => u.name.includes(q) || (q.length >= 4 && q.includes(u.name))).slice(0, 5).map((u) => u.name);
 }
 
 export function childrenOf(db: Db | Tx, parentId: number): Promise<Unit[]> {
@@ -60,7 +73,11 @@ export async function addUnit(db: Db, input: AddUnitInput): Promise<AddUnitResul
   let parent: Unit | null = null;
   if (input.parentName) {
     parent = await findUnitByName(db, input.parentName);
-    if (!parent) return { ok: false, message: `上级单位「${input.parentName}」不存在，请先添加它，或检查名称是否完全一致` };
+    if (!parent) {
+      const similar = await similarUnitNames(db, input.parentName);
+      const guess = similar.length ? `您要找的是不是：${similar.join('、')}？` : '';
+      return { ok: false, message: `上级单位「${input.parentName}」不存在。${guess}请检查名称是否完全一致，或先添加它` };
+    }
     if (parent.level >= 3) return { ok: false, message: `「${parent.name}」是企业工会，不能再设下级单位` };
   }
   const unit = await db.unit.create({

@@ -33,7 +33,7 @@ function withMentions(text: string, mentions: UserRef[] = []): string {
 export class LocalChat implements ChatSender {
   readonly platform = 'local' as const;
 
-  constructor(private readonly app: App, private readonly files: FileStore) {}
+  constructor(readonly app: App, private readonly files: FileStore) {}
 
   /** Turns platform-neutral replies into the local API's JSON (files stored, forms given an id). */
   async toJson(replies: Reply[]): Promise<LocalReplyJson[]> {
@@ -92,8 +92,18 @@ export class LocalChat implements ChatSender {
     }));
   }
 
+  /** Chats the page can pick: those with messages and those bound to a unit. */
   async chats(): Promise<string[]> {
-    const rows = await this.app.db.localChatMessage.findMany({ distinct: ['chatId'], select: { chatId: true }, orderBy: { chatId: 'asc' } });
-    return rows.map((r) => r.chatId);
+    const [talked, bound] = await Promise.all([
+      this.app.db.localChatMessage.findMany({ distinct: ['chatId'], select: { chatId: true } }),
+      this.app.db.chatBinding.findMany({ where: { platform: 'local' }, select: { chatId: true } }),
+    ]);
+    return [...new Set([...bound, ...talked].map((r) => r.chatId))].sort();
+  }
+
+  /** People registered on the local platform, so the page can offer them as identities. */
+  async users(): Promise<{ userId: string; userName: string; role: string }[]> {
+    const rows = await this.app.db.member.findMany({ where: { platform: 'local' }, orderBy: { id: 'asc' } });
+    return rows.map((m) => ({ userId: m.userId, userName: m.name || m.userId, role: m.role }));
   }
 }

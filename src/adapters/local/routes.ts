@@ -19,6 +19,8 @@ const messageBody = z.object({
   mentionsBot: z.boolean().optional(),
   /** A redelivered message carries the same id; generated when absent. */
   messageId: z.string().max(128).optional(),
+  /** A file sent with the message (e.g. the roster for /import), base64-encoded. */
+  file: z.object({ fileName: z.string().min(1).max(200), base64: z.string().max(1_000_000) }).optional(),
 });
 const formBody = z.object({
   chatId: z.string().min(1).max(128),
@@ -41,10 +43,17 @@ export function registerLocalChatRoutes(server: FastifyInstance, bot: Bot, chat:
     const mentionPrefix = new RegExp(`^\\s*@${botName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\s\\u2005]*`);
     const addressed = m.mentionsBot ?? mentionPrefix.test(m.text);
     const text = m.text.replace(mentionPrefix, '');
-    await chat.recordUserMessage(m.chatId, m, m.text, m.mentions);
+    // The transcript shows an attachment by name, as a chat app would.
+    const shown = m.file ? `${m.text}${m.text ? '\n' : ''}📎 ${m.file.fileName}` : m.text;
+    // A redelivered message (same messageId) appears once in the transcript, as on a platform.
+    const redelivered = m.messageId
+      ? Boolean(await chat.app.db.processedEvent.findUnique({ where: { platform_eventId: { platform: 'local', eventId: m.messageId } } }))
+      : false;
+    if (!redelivered) await chat.recordUserMessage(m.chatId, m, shown, m.mentions);
     const replies = await bot.handleMessage({
       platform: 'local', eventId: m.messageId ?? randomUUID(), chatId: m.chatId, chatType: m.chatType, chatTitle: m.chatTitle,
       userId: m.userId, userName: m.userName, text, mentions: m.mentions, mentionsBot: addressed,
+      ...(m.file ? { attachment: { fileName: m.file.fileName, data: Buffer.from(m.file.base64, 'base64') } } : {}),
     });
     return { replies: await chat.post(m.chatId, replies) };
   });
@@ -66,4 +75,5 @@ export function registerLocalChatRoutes(server: FastifyInstance, bot: Bot, chat:
 
   server.get<{ Params: { chatId: string } }>('/api/local/chats/:chatId/messages', async (req) => chat.transcript(req.params.chatId));
   server.get('/api/local/chats', async () => chat.chats());
+  server.get('/api/local/users', async () => chat.users());
 }

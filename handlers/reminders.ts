@@ -1,0 +1,125 @@
+// /reminders 提醒 (admin): the campaign's reminder schedule and settings, the working-day calendar
+// it uses, and deliveries that failed; `/reminders set …` and `/reminders on|off` change them.
+import { defineCommand, type CommandContext } from '../src/commands/registry.js';
+import { text, type Reply } from '../src/core/messages.js';
+import type { Campaign } from '../src/generated/sqlite/index.js';
+import { parseCampaignSettings, reminderSettingsSchema, withReminderSettings, type ReminderSettings } from '../src/services/campaign-settings.js';
+import { DEADLINE_FORMS, DEADLINE_LABELS, deadlineOf } from '../src/services/campaigns.js';
+import { currentCampaign } from '../src/services/current-campaign.js';
+import { chineseDateWithWeekday, shanghaiDateTimeText } from '../src/util/dates.js';
+import { computeSchedule } from '../jobs/reminder-schedule.js';
+import { reminderRuntime } from '../jobs/reminder-queue.js';
+import { YEAR_SOURCE_LABELS, loadCalendar } from '../jobs/working-days.js';
+
+const SET_USAGE = '/reminders set 提前天数=14,7,3,1,0 时间=09:30 逾期间隔=2 逾期次数=5';
+const STATUS_LABELS: Record<string, string> = { failed: '发送失败', uncertain: '发送中断（为免重复未重发）', retry: '等待重试', claimed: '发送中' };
+
+const md = (date: string) => `${Number(date.slice(5, 7))}/${Number(date.slice(8, 10))}`;
+
+async function view(ctx: CommandContext, campaign: Campaign): Promise<Reply[]> {
+  const settings = parseCampaignSettings(campaign.settings).reminders;
+  const calendar = await loadCalendar(ctx.app.db);
+  const now = ctx.app.now();
+  const lines = [`${campaign.title}（${campaign.year}年度）催交提醒：${settings.enabled ? '已开启' : '⛔ 已关闭（/reminders on 开启）'}`];
+  lines.push(`提前天数：${settings.stages.map((s) => -s).sort((a, b) => b - a).join('、')}（0 为截止当天）；时间：每天 ${settings.time}（北京时间）`);
+  lines.push(`逾期后：每 ${settings.overdueEveryWorkdays} 个工作日提醒一次，最多 ${settings.overdueLimit} 次；只在工作日发送，调休上班日照常发送`);
+  const unknown = new Set<number>();
+  for (const form of DEADLINE_FORMS) {
+    const deadline = deadlineOf(campaign, form);
+    const { stages, unknownYears } = computeSchedule({ deadline, settings, calendar });
+    unknownYears.forEach((y) => unknown.add(y));
+    const upcoming = stages.filter((s) => s.fireAt.getTime() > now.getTime());
+    const before = upcoming.filter((s) => s.kind !== 'overdue').map((s) => md(s.date));
+    const overdue = upcoming.filter((s) => s.kind === 'overdue').map((s) => md(s.date));
+    const plan = [before.length ? before.join('、') : '', overdue.length ? `逾期 ${overdue.join('、')}` : ''].filter(Boolean).join('；');
+    lines.push(`· ${DEADLINE_LABELS[form]}（截止 ${chineseDateWithWeekday(deadline)}）：${plan || '本轮提醒已全部结束'}`);
+  }
+  for (const year of unknown) lines.push(`⚠️ ${year}年：${YEAR_SOURCE_LABELS.weekends}。请用 /holiday add 和 /holiday workday 录入当年放假和调休安排。`);
+
+  const problems = await ctx.app.db.reminderDelivery.findMany({
+    where: { campaignId: campaign.id, status: { in: ['failed', 'uncertain', 'retry'] } }, orderBy: { updatedAt: 'desc' }, take: 10,
+  });
+  const runtime = reminderRuntime(ctx.app);
+  const counts = runtime ? await runtime.queue.getJobCounts('failed', 'delayed', 'waiting', 'active') : null;
+  if (counts) lines.push(`队列：待发 ${counts.delayed + counts.waiting}，发送中 ${counts.active}，失败 ${counts.failed}`);
+  if (problems.length) {
+    lines.push('未送达的提醒（最近 10 条）：');
+    for (const p of problems) {
+      lines.push(`  · ${shanghaiDateTimeText(p.updatedAt)} ${DEADLINE_LABELS[p.form as keyof typeof DEADLINE_LABELS] ?? p.form} ${p.stage} → ${p.platform} 群 ${p.chatId}：${STATUS_LABELS[p.status] ?? p.status}${p.error ? `（${p.error.slice(0, 80)}）` : ''}`);
+    }
+  } else {
+    lines.push('没有发送失败的提醒。');
+  }
+  lines.push('', `修改：${SET_USAGE}\n开关：/reminders on | /reminders off`);
+  return [text(lines.join('\n'))];
+}
+
+/** Reads the set options into new settings, or the first error naming the field and the fix. */
+export function readSettingChanges(options: Record<string, string>, current: ReminderSettings): { settings: ReminderSettings } | { error: string } {
+  const next: ReminderSettings = { ...current };
+  let changed = false;
+  const stagesText = options['提前天数'] ?? options['阶段'];
+  if (stagesText !== undefined) {
+    const parts = stagesText.split(/[,，、\s]+/).filter(Boolean);
+    const days = parts.map(Number);
+    if (!parts.length || days.some((d) => !Number.isInteger(d) || d < 0 || d > 60)) return { error: `提前天数：请写 0 到 60 之间的整数，用逗号分开，例如 提前天数=14,7,3,1,0（0 为截止当天）` };
+    next.stages = [...new Set(days)].sort((a, b) => b - a).map((d) => (d === 0 ? 0 : -d));
+    changed = true;
+  }
+  if (options['时间'] !== undefined) {
+    const m = options['时间'].replace('：', ':').match(/^(\d{1,2}):(\d{2})$/);
+    if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) return { error: '时间：请写 24 小时制的北京时间，例如 时间=09:30' };
+    next.time = `${m[1].padStart(2, '0')}:${m[2]}`;
+    changed = true;
+  }
+  const every = options['逾期间隔'];
+  if (every !== undefined) {
+    const n = Number(every);
+    if (!Number.isInteger(n) || n < 1 || n > 30) return { error: '逾期间隔：请写 1 到 30 之间的整数（工作日），例如 逾期间隔=2' };
+    next.overdueEveryWorkdays = n;
+    changed = true;
+  }
+  const limit = options['逾期次数'];
+  if (limit !== undefined) {
+    const n = Number(limit);
+    if (!Number.isInteger(n) || n < 0 || n > 20) return { error: '逾期次数：请写 0 到 20 之间的整数，例如 逾期次数=5（0 为逾期后不再提醒）' };
+    next.overdueLimit = n;
+    changed = true;
+  }
+  if (!changed) return { error: `请写要修改的项目，例如：${SET_USAGE}` };
+  return { settings: reminderSettingsSchema.parse(next) };
+}
+
+async function save(ctx: CommandContext, campaign: Campaign, settings: ReminderSettings): Promise<Campaign> {
+  const updated = await ctx.app.db.campaign.update({ where: { id: campaign.id }, data: { settings: withReminderSettings(campaign.settings, settings) } });
+  await ctx.app.hooks.campaignChanged(updated);
+  return updated;
+}
+
+export default defineCommand({
+  name: 'reminders',
+  aliases: ['提醒'],
+  usage: '/reminders [set 提前天数=… 时间=… 逾期间隔=… 逾期次数=… | on | off]',
+  summary: '查看和修改催交提醒的安排（提前天数、时间、逾期提醒），查看发送失败的提醒',
+  access: 'admin',
+  group: 'setup',
+  async run(ctx) {
+    const campaign = await currentCampaign(ctx);
+    if (!campaign) return [text('还没有竞赛年度，请先发送 /campaign add 年度')];
+    const sub = ctx.args[0]?.toLowerCase();
+    const current = parseCampaignSettings(campaign.settings).reminders;
+    if (sub === 'on' || sub === '开启' || sub === 'off' || sub === '关闭') {
+      const enabled = sub === 'on' || sub === '开启';
+      const updated = await save(ctx, campaign, { ...current, enabled });
+      return [text(`✅ 催交提醒已${enabled ? '开启' : '关闭'}。`), ...(await view(ctx, updated))];
+    }
+    if (sub === 'set' || sub === '修改' || (!sub && Object.keys(ctx.options).length)) {
+      const read = readSettingChanges(ctx.options, current);
+      if ('error' in read) return [text(read.error)];
+      const updated = await save(ctx, campaign, read.settings);
+      return [text('✅ 已修改催交提醒，并按新的安排重新排期。'), ...(await view(ctx, updated))];
+    }
+    if (sub) return [text(`不认识「${ctx.args[0]}」。用法：/reminders 查看；${SET_USAGE}；/reminders on | off`)];
+    return view(ctx, campaign);
+  },
+});

@@ -1,0 +1,60 @@
+// /standings 排名 [plan|summary|total] [all]: ranks the units under this group's unit, with the
+// parts of every score and the weights used, plus a bar chart image.
+import { defineCommand } from '../src/commands/registry.js';
+import { text, type Reply, type TableReply } from '../src/core/messages.js';
+import { renderBarChart } from '../src/services/chart.js';
+import { currentCampaign } from '../src/services/current-campaign.js';
+import { describeWeights, PART_LABELS, PARTS_OF, STANDINGS_KIND_LABELS, standingsFor, type Standings, type StandingsKind } from '../src/services/standings.js';
+
+const KIND_WORDS: Record<string, StandingsKind> = {
+  plan: 'plan', 计划: 'plan', 备案: 'plan',
+  summary: 'summary', 总结: 'summary',
+  total: 'total', 综合: 'total', 总分: 'total', 总: 'total',
+};
+const ALL_WORDS = new Set(['all', '全部', '所有']);
+/** A chat table longer than this points to the Excel export instead. */
+const MAX_TABLE_ROWS = 200;
+const USAGE = '/standings [plan|summary|total] [all]';
+
+export function standingsTable(s: Standings, title: string): TableReply {
+  const parts = PARTS_OF[s.kind];
+  const shown = s.rows.length > MAX_TABLE_ROWS ? s.rows.slice(0, 100) : s.rows;
+  const notes = [`计分权重：${describeWeights(s.weights)}（发送 /weights 查看说明，管理员可修改）`, '同分同名次；未填报的单位列在最后，记0分。'];
+  if (shown.length < s.rows.length) notes.push(`共${s.rows.length}个单位，这里列出前${shown.length}名；完整排名请发送 /export standings 下载表格。`);
+  return {
+    kind: 'table',
+    title,
+    columns: ['名次', '单位', '得分', ...parts.map((k) => PART_LABELS[k])],
+    rows: shown.map((r) => [r.rank, r.filed ? r.unitName : `${r.unitName}（未填报）`, r.score, ...parts.map((k) => r.parts[k] ?? 0)]),
+    note: notes.join('\n'),
+  };
+}
+
+export default defineCommand({
+  name: 'standings',
+  aliases: ['排名', '排行'],
+  usage: USAGE,
+  summary: '本群单位下属各单位的考核排名（计划/总结/综合，加 all 含全部下级），附得分构成和图表',
+  access: 'anyone',
+  group: 'query',
+  async run(ctx): Promise<Reply[]> {
+    let kind: StandingsKind = 'total';
+    let all = false;
+    for (const a of ctx.args) {
+      const word = a.toLowerCase();
+      if (KIND_WORDS[word]) kind = KIND_WORDS[word];
+      else if (ALL_WORDS.has(word)) all = true;
+      else return [text(`看不懂“${a}”。用法：${USAGE}\n例如：/排名 总结 全部`)];
+    }
+    if (!ctx.binding) return [text('本群还没有绑定单位，无法排名。请管理员先发送“/bind 单位名称”。')];
+    const campaign = await currentCampaign(ctx);
+    if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
+    const s = await standingsFor(ctx.app.db, campaign, ctx.binding.unit.id, kind, all ? 'all' : 'children');
+    if (!s.rows.length) return [text(`「${ctx.binding.unit.name}」下面还没有单位，没有可排名的对象。`)];
+    const title = `${campaign.year}年度「${ctx.binding.unit.name}」${all ? '全部下级' : '下属'}单位${STANDINGS_KIND_LABELS[kind]}排名`;
+    const replies: Reply[] = [standingsTable(s, title)];
+    const png = renderBarChart({ title, bars: s.rows.slice(0, 20).map((r) => ({ label: r.unitName, value: r.score })), unit: '分' });
+    replies.push({ kind: 'image', fileName: `standings-${campaign.year}-${kind}.png`, data: png });
+    return replies;
+  },
+});

@@ -1,0 +1,37 @@
+// /stats 统计: filed / on time / late / missing per form, and the year's totals, for this group's unit.
+import { defineCommand } from '../src/commands/registry.js';
+import { text } from '../src/core/messages.js';
+import { formatFen } from '../src/forms/display.js';
+import { DEADLINE_LABELS, deadlineOf } from '../src/services/campaigns.js';
+import { currentCampaign } from '../src/services/current-campaign.js';
+import { statsFor } from '../src/services/stats.js';
+import { chineseDate } from '../src/util/dates.js';
+
+export default defineCommand({
+  name: 'stats',
+  aliases: ['统计'],
+  usage: '/stats',
+  summary: '本群单位的填报统计：各表已交/按时/逾期/未交，竞赛项数、参与人数和经费',
+  access: 'anyone',
+  group: 'query',
+  async run(ctx) {
+    if (!ctx.binding) return [text('本群还没有绑定单位，无法统计。请管理员先发送“/bind 单位名称”。')];
+    const campaign = await currentCampaign(ctx);
+    if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
+    const s = await statsFor(ctx.app.db, campaign, ctx.binding.unit.id);
+    const n = (v: number) => v.toLocaleString('zh-CN');
+    const lines = [`📊 ${campaign.year}年度「${ctx.binding.unit.name}」填报统计`];
+    for (const f of s.forms) {
+      lines.push(`${DEADLINE_LABELS[f.form]}（截止${chineseDate(deadlineOf(campaign, f.form))}）：应交${f.expected}个单位，已交${f.filed}（按时${f.onTime}，逾期${f.late}），未交${f.missing}`);
+    }
+    lines.push(
+      '',
+      `竞赛项目：备案${n(s.plans)}项（重点项目${n(s.keyPlans)}项），已交总结${n(s.summaries)}项`,
+      `参与人数：计划${n(s.plannedParticipants)}人，实际${n(s.actualParticipants)}人`,
+      `经费支出：${formatFen(s.expenditureFen)}`,
+      `获奖：${n(s.awards)}项`,
+      '未交名单请发送 /missing，导出表格请发送 /export。',
+    );
+    return [text(lines.join('\n'))];
+  },
+});

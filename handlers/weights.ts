@@ -1,0 +1,59 @@
+// /weights 权重: view the standings weights of this campaign; admins change them with
+// /weights set 计划按时=10 参与率=25 …
+import { defineCommand } from '../src/commands/registry.js';
+import { text } from '../src/core/messages.js';
+import { parseCampaignSettings, scoreWeightsSchema, withScoreWeights, type ScoreWeights } from '../src/services/campaign-settings.js';
+import { currentCampaign } from '../src/services/current-campaign.js';
+import { describeWeights } from '../src/services/standings.js';
+
+/** The Chinese names admins type for each weight. */
+export const WEIGHT_NAMES: Record<string, keyof ScoreWeights> = {
+  计划按时: 'onTimePlan',
+  总结按时: 'onTimeSummary',
+  每项竞赛: 'perCompetition',
+  竞赛上限: 'competitionsCap',
+  重点项目: 'keyProjectCoverage',
+  参与率: 'participationRate',
+  全国: 'awardNational',
+  省级: 'awardProvincial',
+  市级: 'awardCity',
+  区级: 'awardDistrict',
+  获奖上限: 'awardsCap',
+  逾期系数: 'lateFactor',
+};
+const EXAMPLE = '/weights set 参与率=25 市级=8 逾期系数=0.3';
+
+export default defineCommand({
+  name: 'weights',
+  aliases: ['权重', '计分权重'],
+  usage: '/weights [set 名称=数值 …]',
+  summary: '查看排名计分权重；管理员可修改',
+  access: 'anyone',
+  group: 'setup',
+  async run(ctx) {
+    const campaign = await currentCampaign(ctx);
+    if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
+    const settings = parseCampaignSettings(campaign.settings);
+    const sub = ctx.args[0]?.toLowerCase();
+    if (sub !== 'set' && sub !== '修改' && sub !== '设置') {
+      return [text(`${campaign.year}年度排名计分权重：\n${describeWeights(settings.scoreWeights)}\n可修改的名称：${Object.keys(WEIGHT_NAMES).join('、')}\n管理员修改示例：${EXAMPLE}`)];
+    }
+    if (!ctx.isAdmin) return [text('只有管理员可以修改计分权重。')];
+    const entries = Object.entries(ctx.options);
+    if (!entries.length) return [text(`请写要修改的权重，例如：${EXAMPLE}`)];
+    const next: Record<string, number> = { ...settings.scoreWeights };
+    for (const [name, raw] of entries) {
+      const key = WEIGHT_NAMES[name];
+      if (!key) return [text(`没有“${name}”这项权重。可修改的名称：${Object.keys(WEIGHT_NAMES).join('、')}`)];
+      const value = Number(raw);
+      if (!Number.isFinite(value) || value < 0) return [text(`“${name}”请写不小于0的数字，例如：${name}=10`)];
+      if (key === 'lateFactor' && value > 1) return [text('“逾期系数”请写0到1之间的数字，例如：逾期系数=0.5（逾期提交得按时分的一半）')];
+      if (key === 'competitionsCap' && !Number.isInteger(value)) return [text('“竞赛上限”请写整数，例如：竞赛上限=5')];
+      next[key] = value;
+    }
+    const weights = scoreWeightsSchema.parse(next);
+    await ctx.app.db.campaign.update({ where: { id: campaign.id }, data: { settings: withScoreWeights(campaign.settings, weights) } });
+    ctx.app.log.info({ campaignId: campaign.id, by: ctx.msg.userId, weights }, 'score weights changed');
+    return [text(`✅ 已修改${campaign.year}年度排名计分权重：\n${describeWeights(weights)}`)];
+  },
+});

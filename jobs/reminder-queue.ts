@@ -1,0 +1,95 @@
+// The reminder queue: job shapes, deterministic job ids and the options every job carries.
+// Two kinds of job: a 'stage' job per (campaign, form, deadline, stage) fires at the stage's time
+// and fans out one 'send' job per bound group (so a group bound mid-year is picked up), and a
+// 'send' job per (campaign, form, deadline, stage, chat) posts the roll-call into that group.
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { App } from '../src/core/app.js';
+import type { Platform } from '../src/core/messages.js';
+import type { DeadlineForm } from '../src/services/campaigns.js';
+import type { HolidayNotice } from './reminder-schedule.js';
+
+export const QUEUE_NAME = 'reminders';
+
+export interface StageJobData {
+  kind: 'stage';
+  campaignId: number;
+  form: DeadlineForm;
+  deadline: string;
+  stage: string;
+  fireAt: string;
+}
+
+export interface SendJobData {
+  kind: 'send';
+  campaignId: number;
+  form: DeadlineForm;
+  deadline: string;
+  stage: string;
+  platform: Platform;
+  chatId: string;
+  catchUp?: boolean;
+  holiday?: HolidayNotice;
+}
+
+export interface ReconcileJobData {
+  kind: 'reconcile';
+}
+
+export type ReminderJobData = StageJobData | SendJobData | ReconcileJobData;
+export type ReminderQueue = Queue<ReminderJobData>;
+
+// BullMQ ids may not contain ':' nor be all digits; chat ids can contain anything, so they are
+// base64url-encoded (letters, digits, '-' and '_'), which also keeps the id reversible.
+const chatPart = (platform: Platform, chatId: string) => `${platform}_${Buffer.from(chatId, 'utf8').toString('base64url')}`;
+
+export function stageJobId(d: Pick<StageJobData, 'campaignId' | 'form' | 'deadline' | 'stage'>): string {
+  return `stage_${d.campaignId}_${d.form}_${d.deadline}_${d.stage}`;
+}
+
+export function sendJobId(d: Pick<SendJobData, 'campaignId' | 'form' | 'deadline' | 'stage' | 'platform' | 'chatId'>): string {
+  return `send_${d.campaignId}_${d.form}_${d.deadline}_${d.stage}_${chatPart(d.platform, d.chatId)}`;
+}
+
+/** The ReminderDelivery key: one row per (deadline, stage, chat), so each goes out at most once. */
+export function deliveryKey(d: Pick<SendJobData, 'campaignId' | 'form' | 'deadline' | 'stage' | 'platform' | 'chatId'>): string {
+  return `${d.campaignId}|${d.form}|${d.deadline}|${d.stage}|${d.platform}|${d.chatId}`;
+}
+
+const DAY = 86_400_000;
+
+/** Completed stage jobs stay long enough that the hourly reconciler's re-add of the current stage is ignored. */
+export const STAGE_JOB_OPTS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 10_000, jitter: 0.5 },
+  removeOnComplete: { age: (90 * DAY) / 1000 },
+  removeOnFail: { age: (90 * DAY) / 1000 },
+};
+
+export const SEND_JOB_OPTS: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 },
+  removeOnComplete: { age: (30 * DAY) / 1000, count: 50_000 },
+  removeOnFail: { age: (60 * DAY) / 1000 },
+};
+
+export function createReminderQueue(connection: Redis, prefix: string): ReminderQueue {
+  return new Queue<ReminderJobData>(QUEUE_NAME, { connection, prefix });
+}
+
+/** What handlers reach through the app: the running queue and the reconciler. */
+export interface ReminderRuntime {
+  queue: ReminderQueue;
+  reconcileAll(): Promise<void>;
+}
+
+const runtimes = new WeakMap<App, ReminderRuntime>();
+
+export function setReminderRuntime(app: App, runtime: ReminderRuntime | null): void {
+  if (runtime) runtimes.set(app, runtime);
+  else runtimes.delete(app);
+}
+
+export function reminderRuntime(app: App): ReminderRuntime | undefined {
+  return runtimes.get(app);
+}

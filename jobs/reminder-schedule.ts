@@ -1,0 +1,113 @@
+// When each reminder for one deadline fires: a pure function of the deadline, the campaign's
+// reminder settings and the working-day calendar. Before-stages that land on a day off move back
+// to the previous working day (a reminder must never arrive after the day it warns about); overdue
+// reminders count working days after the deadline. Stages that end up on the same day keep only the
+// one nearest the deadline.
+import type { ReminderSettings } from '../src/services/campaign-settings.js';
+import { addDays, shanghaiDateTime, type IsoDate } from '../src/util/dates.js';
+import type { Calendar } from './working-days.js';
+
+export type StageKind = 'before' | 'day' | 'overdue';
+
+/** The deadline lies inside a public holiday: the last reminder before the holiday says so. */
+export interface HolidayNotice {
+  name: string;
+  start: IsoDate;
+  end: IsoDate;
+}
+
+export interface ScheduledStage {
+  /** Stable id: d14, d7, d3, d1, d0 (days before), o1, o2 … (overdue). Used in job and delivery keys. */
+  stage: string;
+  kind: StageKind;
+  /** Nominal days relative to the deadline (negative before); for overdue, working days after. */
+  offset: number;
+  date: IsoDate;
+  fireAt: Date;
+  /** The nominal day was not a working day and the stage moved. */
+  moved: boolean;
+  notice?: HolidayNotice;
+}
+
+export interface ScheduleInput {
+  deadline: IsoDate;
+  settings: Pick<ReminderSettings, 'stages' | 'time' | 'overdueEveryWorkdays' | 'overdueLimit'>;
+  calendar: Calendar;
+}
+
+export interface Schedule {
+  stages: ScheduledStage[];
+  /** Years the schedule touched for which only the weekends-only fallback was available. */
+  unknownYears: number[];
+}
+
+/** Longest run of days off we step over before giving up (the Spring Festival is 9 days). */
+const MAX_STEP = 40;
+
+function step(calendar: Calendar, from: IsoDate, dir: 1 | -1, touched: Set<number>): IsoDate {
+  let d = from;
+  for (let i = 0; i < MAX_STEP; i++) {
+    d = addDays(d, dir);
+    touched.add(Number(d.slice(0, 4)));
+    if (calendar.isWorkday(d)) return d;
+  }
+  return d;
+}
+
+/** The run of consecutive days off around `date` (which must itself be a day off). */
+function offRun(calendar: Calendar, date: IsoDate): { start: IsoDate; end: IsoDate } {
+  let start = date;
+  let end = date;
+  for (let i = 0; i < MAX_STEP && !calendar.isWorkday(addDays(start, -1)); i++) start = addDays(start, -1);
+  for (let i = 0; i < MAX_STEP && !calendar.isWorkday(addDays(end, 1)); i++) end = addDays(end, 1);
+  return { start, end };
+}
+
+export function computeSchedule({ deadline, settings, calendar }: ScheduleInput): Schedule {
+  const touched = new Set<number>([Number(deadline.slice(0, 4))]);
+  const before: ScheduledStage[] = [];
+  const offsets = [...new Set(settings.stages)].filter((o) => o <= 0).sort((a, b) => a - b);
+  for (const offset of offsets) {
+    const nominal = addDays(deadline, offset);
+    touched.add(Number(nominal.slice(0, 4)));
+    const date = calendar.isWorkday(nominal) ? nominal : step(calendar, nominal, -1, touched);
+    const stage: ScheduledStage = {
+      stage: `d${-offset}`, kind: offset === 0 ? 'day' : 'before', offset, date,
+      fireAt: shanghaiDateTime(date, settings.time), moved: date !== nominal,
+    };
+    // Same day as an earlier-listed (farther) stage: the nearer stage replaces it.
+    const same = before.findIndex((s) => s.date === date);
+    if (same >= 0) before.splice(same, 1);
+    before.push(stage);
+  }
+  before.sort((a, b) => a.date.localeCompare(b.date));
+
+  // Deadline inside a holiday: tell people in the last reminder before the holiday starts.
+  const holiday = calendar.isWorkday(deadline) ? undefined : calendar.holidayName(deadline);
+  if (holiday) {
+    const run = offRun(calendar, deadline);
+    const last = [...before].reverse().find((s) => s.date < run.start);
+    if (last) last.notice = { name: holiday, start: run.start, end: run.end };
+  }
+
+  const overdue: ScheduledStage[] = [];
+  let d = deadline;
+  for (let n = 1; n <= settings.overdueLimit; n++) {
+    for (let k = 0; k < settings.overdueEveryWorkdays; k++) d = step(calendar, d, 1, touched);
+    overdue.push({ stage: `o${n}`, kind: 'overdue', offset: n * settings.overdueEveryWorkdays, date: d, fireAt: shanghaiDateTime(d, settings.time), moved: false });
+  }
+
+  const unknownYears = [...touched].filter((y) => calendar.yearSource(y) === 'weekends').sort();
+  return { stages: [...before, ...overdue], unknownYears };
+}
+
+/**
+ * The stage that should go out at `now`: the latest one whose time has passed, but only while the
+ * next stage is still ahead. Earlier passed stages are covered by it (after downtime the bot sends
+ * one catch-up reminder, not a burst).
+ */
+export function currentStage(stages: ScheduledStage[], now: Date): ScheduledStage | undefined {
+  let current: ScheduledStage | undefined;
+  for (const s of stages) if (s.fireAt.getTime() <= now.getTime()) current = s;
+  return current;
+}

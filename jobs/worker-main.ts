@@ -1,0 +1,51 @@
+// A reminder worker on its own (no HTTP server, no bot): `tsx jobs/worker-main.ts` with the same
+// environment as the bot. Useful to run sending in a separate process, and the crash-safety test
+// kills one of these mid-fan-out. Only the local chat can be sent to from here for now; Lark and
+// WeChat senders live with their adapters in the bot process.
+import path from 'node:path';
+import type { App, ChatSender } from '../src/core/app.js';
+import type { Platform } from '../src/core/messages.js';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/client.js';
+import { createLogger } from '../src/logger.js';
+import { connectRedis } from '../src/redis.js';
+import { FileStore } from '../src/files.js';
+import { LocalChat } from '../src/adapters/local/local-chat.js';
+import { createReminderQueue } from './reminder-queue.js';
+import { createReminderWorker } from './reminder-worker.js';
+import { SendLimiter } from './send-limiter.js';
+
+const config = loadConfig();
+const log = createLogger(config.logLevel);
+const db = openDatabase(config.databaseUrl);
+const redis = await connectRedis(config, log);
+const app: App = { config, db, log, now: () => new Date(), senders: new Map<Platform, ChatSender>(), hooks: { campaignChanged: async () => undefined } };
+if (config.localChat) app.senders.set('local', new LocalChat(app, new FileStore(path.join(config.dataDir, 'files'))));
+
+// Test and tuning knobs: how long a dead worker's jobs stay locked, and local-chat pacing.
+const lockDuration = Number(process.env.REMINDER_LOCK_MS) || undefined;
+const localPerSecond = Number(process.env.REMINDER_LOCAL_PER_SECOND) || 0;
+const limiter = new SendLimiter(redis.connection, {
+  prefix: config.redisPrefix,
+  limits: localPerSecond ? { local: [{ scope: 'app', max: localPerSecond, durationMs: 1000 }] } : undefined,
+  margin: 0,
+});
+const queue = createReminderQueue(redis.connection, config.redisPrefix);
+const worker = createReminderWorker(app, redis.connection, queue, limiter, {
+  concurrency: Number(process.env.REMINDER_CONCURRENCY) || 20,
+  ...(lockDuration ? { lockDuration, stalledInterval: lockDuration } : {}),
+});
+await worker.waitUntilReady();
+log.info({ prefix: config.redisPrefix }, 'reminder worker started');
+process.stdout.write('ready\n');
+
+async function shutdown(signal: string) {
+  log.info({ signal }, 'reminder worker stopping after the message in flight');
+  await worker.close();
+  await queue.close();
+  await redis.close();
+  await db.$disconnect();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,301 @@
+// The Feishu/Lark adapter: receives events (long connection by default, or the HTTP webhook),
+// translates them for the platform-neutral Bot, and posts the Bot's replies back. Events are
+// acknowledged at once and handled in the background, because Lark redelivers anything not
+// answered within about 3 seconds; the Bot dedupes on the message id / event id in the database.
+import type { IncomingHttpHeaders } from 'node:http';
+import * as lark from '@larksuiteoapi/node-sdk';
+import type { App } from '../../core/app.js';
+import type { FormReply, IncomingMessage, Reply } from '../../core/messages.js';
+import { text } from '../../core/messages.js';
+import type { Bot } from '../../bot.js';
+import { FORMS } from '../../forms/index.js';
+import { renderTemplate, renderTemplateGuide } from '../../forms/text-template.js';
+import { claimEvent } from '../../services/events.js';
+import { getMember } from '../../services/members.js';
+import { forgetChat } from '../../services/chat-removal.js';
+import type { Logger } from '../../logger.js';
+import { renderFormCard, type FormButtonValue } from './lark-cards.js';
+import { LarkCardActions, type CardActionEvent } from './lark-card-actions.js';
+import { parseMessageEvent, type BotIdentity, type LarkChatMemberBotEvent, type LarkMessageEvent } from './lark-events.js';
+import { LarkRateLimiter } from './lark-rate-limit.js';
+import { LarkSender, patiently } from './lark-sender.js';
+
+export const LARK_APP_ID_PATTERN = /^cli_[0-9a-fA-F]{16}$/;
+
+/** LARK_DOMAIN: "feishu", "lark", or the base URL of a private deployment. */
+export function resolveLarkDomain(domain: string): lark.Domain | string {
+  const d = domain.trim().toLowerCase();
+  if (d === 'feishu') return lark.Domain.Feishu;
+  if (d === 'lark') return lark.Domain.Lark;
+  return domain.trim().replace(/\/+$/, '');
+}
+
+/** The SDK logs whole request configs on errors (the token request carries the app secret). */
+function sdkLogger(log: Logger, secrets: string[]): lark.Logger {
+  const clean = (args: unknown[]) => {
+    let s = args.map((a) => (typeof a === 'string' ? a : safeJson(a))).join(' ');
+    for (const secret of secrets) if (secret) s = s.split(secret).join('[redacted]');
+    return s.replace(/("?(?:app_secret|tenant_access_token|app_access_token)"?\s*[:=]\s*)"[^"]*"/g, '$1"[redacted]"').replace(/Bearer\s+[\w.-]+/g, 'Bearer [redacted]').slice(0, 2000);
+  };
+  return {
+    error: (...a: unknown[]) => log.warn({ sdk: 'lark' }, clean(a)),
+    warn: (...a: unknown[]) => log.warn({ sdk: 'lark' }, clean(a)),
+    info: (...a: unknown[]) => log.debug({ sdk: 'lark' }, clean(a)),
+    debug: (...a: unknown[]) => log.trace({ sdk: 'lark' }, clean(a)),
+    trace: (...a: unknown[]) => log.trace({ sdk: 'lark' }, clean(a)),
+  };
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return String(v);
+  }
+}
+
+const NAME_TTL_MS = 60 * 60_000;
+const FALLBACK_NAME_TTL_MS = 10 * 60_000;
+const MAX_DOWNLOAD_MB = 10;
+
+export class LarkAdapter {
+  readonly client: lark.Client;
+  readonly dispatcher: lark.EventDispatcher;
+  readonly sender: LarkSender;
+  private readonly cardActions: LarkCardActions;
+  private readonly log: Logger;
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly names = new Map<string, { name: string; at: number }>();
+  private readonly titles = new Map<string, { name: string; at: number }>();
+  private ws: lark.WSClient | null = null;
+  private identity: BotIdentity;
+  private warnedAboutNames = false;
+
+  constructor(private readonly app: App, private readonly bot: Bot) {
+    const cfg = app.config.lark;
+    if (!cfg) throw new Error('LarkAdapter needs LARK_APP_ID and LARK_APP_SECRET');
+    this.log = app.log.child({ platform: 'lark' });
+    const logger = sdkLogger(this.log, [cfg.appSecret, cfg.encryptKey ?? '', cfg.verificationToken ?? '']);
+    this.client = new lark.Client({
+      appId: cfg.appId, appSecret: cfg.appSecret, domain: resolveLarkDomain(cfg.domain), logger, loggerLevel: lark.LoggerLevel.warn,
+      // Our own token cache: the SDK's default one is shared by every Client in the process.
+      cache: new lark.DefaultCache(),
+    });
+    this.dispatcher = new lark.EventDispatcher({ encryptKey: cfg.encryptKey, logger, loggerLevel: lark.LoggerLevel.warn });
+    this.sender = new LarkSender(this.client, new LarkRateLimiter(), this.log);
+    this.cardActions = new LarkCardActions(app, bot, this.sender, (id) => this.nameOf(id), (p) => this.track(p));
+    this.identity = { name: app.config.botName };
+    this.dispatcher.register({
+      'im.message.receive_v1': (data: LarkMessageEvent) => this.ack(this.onMessage(data)),
+      'im.chat.member.bot.added_v1': (data: LarkChatMemberBotEvent) => this.ack(this.onBotAdded(data)),
+      'im.chat.member.bot.deleted_v1': (data: LarkChatMemberBotEvent) => this.ack(this.onBotRemoved(data, 'removed')),
+      'im.chat.disbanded_v1': (data: LarkChatMemberBotEvent) => this.ack(this.onBotRemoved(data, 'disbanded')),
+      // Not in the SDK's typings; the return value is the callback's answer (toast + card).
+      'card.action.trigger': (data: CardActionEvent) => this.cardActions.handle(data),
+    } as Parameters<lark.EventDispatcher['register']>[0]);
+  }
+
+  async start(): Promise<void> {
+    const cfg = this.app.config.lark!;
+    await this.learnIdentity();
+    this.log.warn('Lark: run only ONE instance of this app at a time. Lark splits events between all connected instances, so a second copy (a laptop, a test server) silently takes part of the messages and card submits.');
+    if (cfg.mode === 'http') {
+      this.log.info('Lark events and card callbacks are expected at POST /webhook/lark');
+      return;
+    }
+    // The SDK silently does nothing for a malformed app id; say so instead.
+    if (!LARK_APP_ID_PATTERN.test(cfg.appId)) throw new Error(`LARK_APP_ID "${cfg.appId}" does not look like a Feishu/Lark app id (cli_ followed by 16 hex characters)`);
+    this.ws = new lark.WSClient({
+      appId: cfg.appId, appSecret: cfg.appSecret, domain: resolveLarkDomain(cfg.domain),
+      logger: sdkLogger(this.log, [cfg.appSecret]), loggerLevel: lark.LoggerLevel.warn,
+      handshakeTimeoutMs: 15_000, wsConfig: { pingTimeout: 30 },
+      onReady: () => this.log.info('Lark long connection is up'),
+      onError: (err: Error) => this.log.error({ err: err.message }, 'Lark long connection failed; check LARK_APP_ID/LARK_APP_SECRET and that the app uses long connection for events and callbacks'),
+      onReconnecting: () => this.log.warn('Lark long connection lost; reconnecting'),
+      onReconnected: () => this.log.info('Lark long connection is back'),
+    } as ConstructorParameters<typeof lark.WSClient>[0]);
+    await this.ws.start({ eventDispatcher: this.dispatcher });
+  }
+
+  async stop(): Promise<void> {
+    this.ws?.close({ force: true });
+    this.ws = null;
+    await Promise.race([this.idle(), new Promise((r) => setTimeout(r, 10_000).unref())]);
+  }
+
+  /** Resolves when every event received so far has been handled and answered (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  /** The HTTP-mode entry: a verified body, dispatched exactly as the long connection would. */
+  dispatch(payload: Record<string, unknown>, headers: IncomingHttpHeaders): Promise<unknown> {
+    return this.dispatcher.invoke(Object.assign(Object.create({ headers }), payload), { needCheck: false });
+  }
+
+  private track(work: Promise<unknown>): void {
+    const p = work.catch((err) => this.log.error({ err }, 'Lark event handling failed')).finally(() => this.pending.delete(p));
+    this.pending.add(p);
+  }
+
+  /** Acknowledge now, work later. */
+  private ack(work: Promise<unknown>): Record<string, never> {
+    this.track(work);
+    return {};
+  }
+
+  private async learnIdentity(): Promise<void> {
+    try {
+      const res = await this.client.request<{ code?: number; bot?: { open_id?: string; app_name?: string } }>({ method: 'GET', url: '/open-apis/bot/v3/info' });
+      if (res.code === 0 && res.bot?.open_id) this.identity = { openId: res.bot.open_id, name: res.bot.app_name ?? this.app.config.botName };
+      else this.log.warn({ code: res.code }, 'Lark bot info unavailable; recognising @mentions of the bot by name');
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'Lark bot info unavailable; recognising @mentions of the bot by name');
+    }
+  }
+
+  /** A person's display name: the contact API, else what we stored, else a neutral placeholder. */
+  async nameOf(openId: string): Promise<string> {
+    const cached = this.names.get(openId);
+    if (cached && Date.now() - cached.at < NAME_TTL_MS) return cached.name;
+    let name: string | undefined;
+    try {
+      const res = await this.client.contact.user.get({ path: { user_id: openId }, params: { user_id_type: 'open_id' } });
+      name = res?.code === 0 ? res.data?.user?.name : undefined;
+    } catch {
+      name = undefined;
+    }
+    if (name) {
+      this.names.set(openId, { name, at: Date.now() });
+      return name;
+    }
+    if (!this.warnedAboutNames) {
+      this.warnedAboutNames = true;
+      this.log.warn('Lark contact API gave no name; grant contact:user.base:readonly and include users in the contact range (通讯录权限范围)');
+    }
+    // Stored or placeholder names are kept briefly, so a missing permission does not cost a call per message.
+    const fallback = (await getMember(this.app.db, 'lark', openId))?.name ?? `飞书用户${openId.slice(-4)}`;
+    this.names.set(openId, { name: fallback, at: Date.now() - NAME_TTL_MS + FALLBACK_NAME_TTL_MS });
+    return fallback;
+  }
+
+  /** A file from a message, into memory (rosters are small; anything large is refused). */
+  private async download(messageId: string, fileKey: string): Promise<Buffer | null> {
+    const res = await this.client.im.messageResource.get({ path: { message_id: messageId, file_key: fileKey }, params: { type: 'file' } });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.getReadableStream()) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_DOWNLOAD_MB * 1024 * 1024) return null;
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  private async chatTitle(chatId: string): Promise<string | undefined> {
+    const cached = this.titles.get(chatId);
+    if (cached && Date.now() - cached.at < NAME_TTL_MS) return cached.name;
+    try {
+      const res = await this.client.im.chat.get({ path: { chat_id: chatId } });
+      const name = res?.code === 0 ? res.data?.name : undefined;
+      if (name) this.titles.set(chatId, { name, at: Date.now() });
+      return name;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async onMessage(data: LarkMessageEvent): Promise<void> {
+    const parsed = parseMessageEvent(data, this.identity);
+    if (parsed.kind === 'ignore') return;
+    if (parsed.kind === 'unsupported') {
+      // Pictures and files in a group are people talking to each other; in a private chat, say what works.
+      if (parsed.chatType === 'p2p' && (await claimEvent(this.app.db, 'lark', parsed.messageId))) {
+        await this.sender.deliver({ kind: 'reply', messageId: parsed.messageId, chatId: parsed.chatId }, [text('目前只能识别文字消息。发送 /help 查看可用的命令。')], { key: `reply:${parsed.messageId}`, patient: true });
+      }
+      return;
+    }
+    const [userName, chatTitle] = await Promise.all([
+      this.nameOf(parsed.msg.userId),
+      parsed.msg.chatType === 'group' ? this.chatTitle(parsed.msg.chatId) : Promise.resolve(undefined),
+    ]);
+    const msg: IncomingMessage = { ...parsed.msg, userName, ...(chatTitle ? { chatTitle } : {}) };
+    if (parsed.kind === 'file') {
+      const data = await this.download(parsed.messageId, parsed.fileKey).catch((err) => {
+        this.log.warn({ err: (err as Error).message }, 'could not download a file sent to the bot');
+        return null;
+      });
+      if (!data) {
+        if (await claimEvent(this.app.db, 'lark', parsed.messageId)) {
+          await this.sender.deliver({ kind: 'reply', messageId: parsed.messageId, chatId: msg.chatId }, [text(`没能读取文件「${parsed.fileName}」（文件需小于 ${MAX_DOWNLOAD_MB} MB）。请稍后重新发送。`)], { key: `reply:${parsed.messageId}`, patient: true });
+        }
+        return;
+      }
+      msg.attachment = { fileName: parsed.fileName, data };
+    }
+    const replies = await this.bot.handleMessage(msg);
+    if (replies.length) await this.replyTo(msg, parsed.messageId, replies);
+  }
+
+  /** Replies to a message; a form asked for in a group goes to the asker alone. */
+  private async replyTo(msg: IncomingMessage, messageId: string, replies: Reply[]): Promise<void> {
+    const target = { kind: 'reply' as const, messageId, chatId: msg.chatId };
+    const formValue = (r: FormReply): FormButtonValue => ({ saiwu: 'form', form: r.form, chat_id: msg.chatId, chat_type: msg.chatType, user_id: msg.userId, user_name: msg.userName });
+    let batch: Reply[] = [];
+    let part = 0;
+    const flush = async () => {
+      if (!batch.length) return;
+      await this.sender.deliver(target, batch, { key: `reply:${messageId}:${part++}`, patient: true, formValue });
+      batch = [];
+    };
+    for (const reply of replies) {
+      if (reply.kind === 'form' && msg.chatType === 'group') {
+        await flush();
+        await this.sendFormPrivately(msg, messageId, reply, formValue(reply), `reply:${messageId}:${part++}`);
+      } else {
+        batch.push(reply);
+      }
+    }
+    await flush();
+  }
+
+  /**
+   * A 2.0 card in a group is the same card for everyone, so a form goes to the person who asked:
+   * as an ephemeral card in the group, else in the private chat with the bot (with a one-line note
+   * in the group), else as the text template in the group.
+   */
+  private async sendFormPrivately(msg: IncomingMessage, messageId: string, reply: FormReply, value: FormButtonValue, key: string): Promise<void> {
+    const card = renderFormCard(reply, value);
+    try {
+      await patiently(() => this.sender.sendEphemeral(msg.chatId, msg.userId, card), this.log);
+      return;
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, chatId: msg.chatId }, 'ephemeral form card failed; sending it in a private chat');
+    }
+    const target = { kind: 'reply' as const, messageId, chatId: msg.chatId };
+    try {
+      await this.sender.deliver({ kind: 'user', openId: msg.userId }, [reply], { key: `${key}:p2p`, patient: true, formValue: () => value });
+      await this.sender.deliver(target, [text(`已把「${reply.title}」表单私信发给您，请在与${this.identity.name}的单聊中填写提交。`, [{ userId: msg.userId, userName: msg.userName }])], { key: `${key}:note`, patient: true });
+      return;
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, userId: msg.userId }, 'private form card failed; sending the text template instead');
+    }
+    const form = FORMS[reply.form];
+    await this.sender.deliver(target, [text(renderTemplateGuide(form)), text(renderTemplate(form))], { key: `${key}:template`, patient: true });
+  }
+
+  private async onBotAdded(e: LarkChatMemberBotEvent): Promise<void> {
+    if (!e.chat_id || !e.event_id) return;
+    if (!(await claimEvent(this.app.db, 'lark', e.event_id))) return;
+    if (e.name) this.titles.set(e.chat_id, { name: e.name, at: Date.now() });
+    await this.sender.deliver({ kind: 'chat', chatId: e.chat_id }, this.bot.greeting(), { key: `greeting:${e.event_id}`, patient: true });
+  }
+
+  private async onBotRemoved(e: LarkChatMemberBotEvent, why: 'removed' | 'disbanded'): Promise<void> {
+    if (!e.chat_id) return;
+    const forgotten = await forgetChat(this.app, 'lark', e.chat_id);
+    this.titles.delete(e.chat_id);
+    this.log.info({ chatId: e.chat_id, why, forgotten }, 'bot left a Lark group; its binding is forgotten');
+  }
+}
+

@@ -1,0 +1,150 @@
+// card.action.trigger: a form card was submitted. The answer (a toast and the updated card) must go
+// back within 3 seconds, and must never be empty (the client shows an error for an empty answer).
+// A filing normally takes milliseconds; if it does not, the user gets "saving…" at once and the
+// card is updated through the delayed-update API when the filing is done.
+import type { App } from '../../core/app.js';
+import type { FormReply, FormSubmission, Reply } from '../../core/messages.js';
+import type { Bot } from '../../bot.js';
+import { SORRY } from '../../bot.js';
+import { FORMS, isFormName } from '../../forms/index.js';
+import type { FormDef } from '../../forms/types.js';
+import { formReply } from '../../services/form-reply.js';
+import { componentNames, renderFormCard, renderReceiptCard, type Card, type FormButtonValue } from './lark-cards.js';
+import type { LarkUserId } from './lark-events.js';
+import type { LarkSender } from './lark-sender.js';
+
+export interface CardActionEvent {
+  event_id?: string;
+  /** The card-update token (the SDK flattens the event over the header, so this is not the verification token). */
+  token?: string;
+  operator?: LarkUserId;
+  action?: { value?: unknown; tag?: string; name?: string; form_value?: Record<string, unknown>; timezone?: string };
+  context?: { open_message_id?: string; open_chat_id?: string };
+}
+
+export interface CardResponse {
+  toast?: { type: 'info' | 'success' | 'error' | 'warning'; content: string };
+  card?: { type: 'raw'; data: Card };
+}
+
+/** Leave room under Lark's 3 s for the answer to travel back. */
+const ANSWER_WITHIN_MS = 2_300;
+const REMEMBERED = 300;
+
+export function parseButtonValue(v: unknown): FormButtonValue | null {
+  const o = v as Partial<FormButtonValue> | null;
+  if (!o || typeof o !== 'object' || o.saiwu !== 'form' || typeof o.form !== 'string') return null;
+  return {
+    saiwu: 'form', form: o.form, chat_id: String(o.chat_id ?? ''), chat_type: o.chat_type === 'p2p' ? 'p2p' : 'group',
+    user_id: String(o.user_id ?? ''), user_name: String(o.user_name ?? ''),
+    ...(Array.isArray(o.plan_options) ? { plan_options: o.plan_options.slice(0, 200).map((p) => ({ value: String(p?.value ?? ''), label: String(p?.label ?? '') })) } : {}),
+  };
+}
+
+function asText(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (Array.isArray(v)) return v.map(String).join('、');
+  return String(v);
+}
+
+/**
+ * form_value (keyed by component name) → raw values keyed by field. Date pickers send
+ * "2027-03-01 +0800"; that goes to the core parser as is. A date range is two pickers joined by 至.
+ */
+export function formValuesToRaw(form: FormDef, formValue: Record<string, unknown> = {}): Record<string, string | undefined> {
+  const raw: Record<string, string | undefined> = {};
+  for (const field of form.fields) {
+    if (field.type === 'daterange') {
+      const [startName, endName] = componentNames(field);
+      const start = asText(formValue[startName])?.trim();
+      const end = asText(formValue[endName])?.trim();
+      raw[field.key] = start || end ? `${start ?? ''}至${end ?? ''}` : undefined;
+    } else {
+      raw[field.key] = asText(formValue[field.key]);
+    }
+  }
+  return raw;
+}
+
+const textOf = (replies: Reply[]) => replies.filter((r) => r.kind === 'text').map((r) => (r as { text: string }).text).join('\n');
+
+export class LarkCardActions {
+  private readonly recent = new Map<string, Promise<CardResponse>>();
+
+  constructor(
+    private readonly app: App,
+    private readonly bot: Bot,
+    private readonly sender: LarkSender,
+    private readonly nameOf: (openId: string) => Promise<string>,
+    private readonly track: (work: Promise<unknown>) => void,
+  ) {}
+
+  async handle(e: CardActionEvent): Promise<CardResponse> {
+    try {
+      const value = parseButtonValue(e.action?.value);
+      if (!value) return {};
+      const eventId = e.event_id;
+      // A redelivery while (or shortly after) the first is handled gets the same answer.
+      const seen = eventId ? this.recent.get(eventId) : undefined;
+      if (seen) return await seen;
+      const work = this.submit(e, value);
+      if (eventId) this.remember(eventId, work);
+      this.track(work);
+      const late = Symbol('late');
+      let timer: NodeJS.Timeout | undefined;
+      const first = await Promise.race([work, new Promise<typeof late>((r) => { timer = setTimeout(() => r(late), ANSWER_WITHIN_MS); })]);
+      clearTimeout(timer);
+      if (first !== late) return first;
+      this.track(work.then((res) => (res.card && e.token ? this.sender.updateCardLater(e.token, res.card.data) : undefined)).catch((err) => this.app.log.warn({ err }, 'late card update failed')));
+      return { toast: { type: 'info', content: '正在保存，请稍候，卡片会自动更新为回执。' } };
+    } catch (err) {
+      this.app.log.error({ err }, 'card action failed');
+      return { toast: { type: 'error', content: SORRY } };
+    }
+  }
+
+  private remember(eventId: string, work: Promise<CardResponse>): void {
+    this.recent.set(eventId, work);
+    if (this.recent.size > REMEMBERED) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  private async submit(e: CardActionEvent, value: FormButtonValue): Promise<CardResponse> {
+    if (!isFormName(value.form)) return { toast: { type: 'error', content: '这张表单已经停用，请重新发送命令获取新表单。' } };
+    const form = FORMS[value.form];
+    const operator = e.operator?.open_id;
+    if (!operator) return { toast: { type: 'error', content: '无法识别提交人，请重新发送命令获取表单。' } };
+    const raw = formValuesToRaw(form, e.action?.form_value);
+    const sub: FormSubmission = {
+      platform: 'lark',
+      eventId: e.event_id ?? `card:${e.context?.open_message_id}:${operator}:${JSON.stringify(raw)}`,
+      chatId: value.chat_id || e.context?.open_chat_id || '',
+      chatType: value.chat_type,
+      userId: operator,
+      userName: value.user_id === operator && value.user_name ? value.user_name : await this.nameOf(operator),
+      form: form.name,
+      values: raw,
+    };
+    const replies = await this.bot.handleFormSubmit(sub);
+    if (!replies.length) return { toast: { type: 'info', content: '这次提交已经处理过了。' } };
+    return this.answer(form, value, raw, replies);
+  }
+
+  private answer(form: FormDef, value: FormButtonValue, raw: Record<string, string | undefined>, replies: Reply[]): CardResponse {
+    const again = replies.find((r): r is FormReply => r.kind === 'form');
+    const said = textOf(replies);
+    if (again) {
+      const count = Object.keys(again.errors ?? {}).length;
+      return { toast: { type: 'error', content: `${form.title}未保存：有 ${count} 处需要修改` }, card: { type: 'raw', data: renderFormCard(again, value) } };
+    }
+    if (said.startsWith('✅')) {
+      return { toast: { type: 'success', content: `${form.title}已提交` }, card: { type: 'raw', data: renderReceiptCard(form.title, said) } };
+    }
+    // Refused for a reason that is not about one field (not registered, no campaign): say why
+    // above the form and keep what was typed.
+    const values = Object.fromEntries(Object.entries(raw).filter((kv): kv is [string, string] => typeof kv[1] === 'string'));
+    return {
+      toast: { type: 'warning', content: said.split('\n')[0].slice(0, 60) || `${form.title}未保存` },
+      card: { type: 'raw', data: renderFormCard(formReply(form, { values }), value, said) },
+    };
+  }
+}

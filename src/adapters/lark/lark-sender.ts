@@ -1,0 +1,225 @@
+// Everything Saiwu posts into Lark goes through here: text with <at> mentions, cards, files, images,
+// ephemeral cards. Every message carries a `uuid` derived from the caller's idempotency key, so a
+// retried job cannot post twice (Lark keeps one message per uuid for an hour). Lark answers many
+// failures with HTTP 200 and a non-zero `code`; both shapes become the errors in send-errors.ts.
+import { createHash, randomUUID } from 'node:crypto';
+import type * as lark from '@larksuiteoapi/node-sdk';
+import type { ChatSender, SendOptions } from '../../core/app.js';
+import type { FormReply, Reply, TextReply } from '../../core/messages.js';
+import { renderTableText, splitText } from '../../core/render-text.js';
+import { PermanentSendError, RateLimitedError } from '../../core/send-errors.js';
+import type { Logger } from '../../logger.js';
+import { renderFormCard, renderTableCard, type Card, type FormButtonValue } from './lark-cards.js';
+import type { LarkRateLimiter } from './lark-rate-limit.js';
+
+export type LarkTarget =
+  | { kind: 'chat'; chatId: string }
+  | { kind: 'reply'; messageId: string; chatId: string }
+  | { kind: 'user'; openId: string };
+
+interface Outgoing {
+  msg_type: 'text' | 'interactive' | 'file' | 'image';
+  content: string;
+}
+
+/** Retrying cannot help with these (bot not in the chat, no permission, chat dissolved, bad card…). */
+const PERMANENT_CODES = new Set([230001, 230002, 230006, 230013, 230025, 230027, 230028, 230035, 230055, 230099, 232009, 234001]);
+const RATE_LIMIT_CODES = new Set([99991400, 230020]);
+/** Longest a direct reply waits out rate limits before giving up. */
+const MAX_PATIENCE_MS = 60_000;
+const TEXT_CHUNK = 8000;
+
+export class LarkApiError extends Error {
+  constructor(readonly what: string, readonly code: number | undefined, readonly status: number | undefined, msg: string) {
+    super(`Lark ${what} failed: ${code !== undefined ? `code ${code}` : `HTTP ${status ?? '?'}`} ${msg}`.trim());
+    this.name = 'LarkApiError';
+  }
+}
+
+function headerValue(headers: unknown, name: string): string | undefined {
+  if (!headers || typeof headers !== 'object') return undefined;
+  const h = headers as { get?: (n: string) => unknown } & Record<string, unknown>;
+  const v = typeof h.get === 'function' ? h.get(name) : h[name];
+  return v === undefined || v === null ? undefined : String(v);
+}
+
+/** Turns an SDK throw (axios, for non-2xx) or a non-zero `code` body into the error the caller needs. */
+export function larkError(what: string, err: unknown): Error {
+  if (err instanceof RateLimitedError || err instanceof PermanentSendError || err instanceof LarkApiError) return err;
+  const e = err as { response?: { status?: number; data?: unknown; headers?: unknown }; code?: unknown; msg?: unknown; message?: string };
+  const fromBody = e.response?.data && typeof e.response.data === 'object' ? (e.response.data as { code?: unknown; msg?: unknown }) : undefined;
+  const code = typeof fromBody?.code === 'number' ? fromBody.code : typeof e.code === 'number' ? e.code : undefined;
+  const msg = String(fromBody?.msg ?? e.msg ?? e.message ?? '');
+  const status = e.response?.status;
+  if (status === 429 || (code !== undefined && RATE_LIMIT_CODES.has(code))) {
+    const reset = Number(headerValue(e.response?.headers, 'x-ogw-ratelimit-reset'));
+    const waitMs = Number.isFinite(reset) && reset > 0 ? Math.ceil(reset * 1000) : 1000;
+    return new RateLimitedError(waitMs, `Lark ${what} rate limited (${code ?? status}), retry after ${waitMs} ms`);
+  }
+  if (code !== undefined && PERMANENT_CODES.has(code)) return new PermanentSendError(`Lark ${what} refused: code ${code} ${msg}`);
+  if (code === undefined && status === undefined) return err instanceof Error ? err : new Error(String(err));
+  return new LarkApiError(what, code, status, msg);
+}
+
+/** A uuid (≤ 50 chars, as Lark requires) that is the same every time for the same key and part. */
+export function idempotentUuid(key: string, part: number): string {
+  const h = createHash('sha256').update(`${key}#${part}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `fn`, waiting out rate limits the platform reports (direct replies must still arrive). */
+export async function patiently<T>(fn: () => Promise<T>, log?: Logger): Promise<T> {
+  let waited = 0;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof RateLimitedError) || waited + err.retryAfterMs > MAX_PATIENCE_MS) throw err;
+      log?.warn({ retryAfterMs: err.retryAfterMs }, 'Lark rate limit hit; waiting before retrying');
+      waited += err.retryAfterMs;
+      await sleep(err.retryAfterMs);
+    }
+  }
+}
+
+function larkFileType(fileName: string): 'xls' | 'pdf' | 'doc' | 'ppt' | 'mp4' | 'stream' {
+  const ext = fileName.toLowerCase().split('.').pop() ?? '';
+  if (ext === 'xlsx' || ext === 'xls') return 'xls';
+  if (ext === 'docx' || ext === 'doc') return 'doc';
+  if (ext === 'pptx' || ext === 'ppt') return 'ppt';
+  if (ext === 'pdf' || ext === 'mp4') return ext;
+  return 'stream';
+}
+
+/** `<at user_id="ou_…">Name</at>`: the id goes in an attribute, so only id characters survive. */
+export function atTag(userId: string, userName: string): string {
+  const id = userId.replace(/[^A-Za-z0-9_-]/g, '');
+  return `<at user_id="${id}">${userName.replace(/[<>]/g, '')}</at>`;
+}
+
+function textMessages(r: TextReply): Outgoing[] {
+  const at = (r.mentions ?? []).map((m) => atTag(m.userId, m.userName)).join(' ');
+  return splitText(r.text, TEXT_CHUNK).map((chunk, i) => ({
+    msg_type: 'text' as const,
+    content: JSON.stringify({ text: i === 0 && at ? `${at} ${chunk}` : chunk }),
+  }));
+}
+
+const cardMessage = (card: Card): Outgoing => ({ msg_type: 'interactive', content: JSON.stringify(card) });
+
+export class LarkSender implements ChatSender {
+  readonly platform = 'lark' as const;
+
+  constructor(private readonly client: lark.Client, private readonly limiter: LarkRateLimiter, private readonly log: Logger) {}
+
+  /** For jobs (reminders, scheduled posts): a rate limit is thrown as RateLimitedError for the queue. */
+  async send(chatId: string, replies: Reply[], opts: SendOptions = {}): Promise<void> {
+    await this.deliver({ kind: 'chat', chatId }, replies, { key: opts.idempotencyKey });
+  }
+
+  /**
+   * Posts replies in order. `patient` waits out platform rate limits (direct replies); otherwise
+   * they are thrown. `formValue` says whom a form card's submit button belongs to.
+   */
+  async deliver(target: LarkTarget, replies: Reply[], opts: { key?: string; patient?: boolean; formValue?: (r: FormReply) => FormButtonValue } = {}): Promise<void> {
+    let part = 0;
+    for (const reply of replies) {
+      const messages = await this.render(reply, target, opts);
+      for (const m of messages) {
+        const uuid = opts.key ? idempotentUuid(opts.key, part) : randomUUID();
+        part += 1;
+        const post = () => this.post(target, m, uuid);
+        await (opts.patient ? patiently(post, this.log) : post());
+      }
+    }
+  }
+
+  private async render(reply: Reply, target: LarkTarget, opts: { patient?: boolean; formValue?: (r: FormReply) => FormButtonValue }): Promise<Outgoing[]> {
+    const retry = <T>(fn: () => Promise<T>) => (opts.patient ? patiently(fn, this.log) : fn());
+    switch (reply.kind) {
+      case 'text':
+        return textMessages(reply);
+      case 'table': {
+        const card = renderTableCard(reply);
+        return card ? [cardMessage(card)] : textMessages({ kind: 'text', text: renderTableText(reply) });
+      }
+      case 'form': {
+        const chatId = target.kind === 'user' ? '' : target.chatId;
+        const value = opts.formValue?.(reply) ?? { saiwu: 'form', form: reply.form, chat_id: chatId, chat_type: target.kind === 'user' ? 'p2p' : 'group', user_id: '', user_name: '' };
+        return [cardMessage(renderFormCard(reply, value))];
+      }
+      case 'file': {
+        const fileKey = await retry(() => this.uploadFile(reply.fileName, reply.data));
+        const file: Outgoing = { msg_type: 'file', content: JSON.stringify({ file_key: fileKey }) };
+        return reply.caption ? [file, ...textMessages({ kind: 'text', text: reply.caption })] : [file];
+      }
+      case 'image': {
+        const imageKey = await retry(() => this.uploadImage(reply.data));
+        return [{ msg_type: 'image', content: JSON.stringify({ image_key: imageKey }) }];
+      }
+    }
+  }
+
+  private async post(target: LarkTarget, m: Outgoing, uuid: string): Promise<string | undefined> {
+    await this.limiter.acquire(target.kind === 'user' ? `user:${target.openId}` : target.chatId);
+    if (target.kind === 'reply') {
+      const res = await this.call('im.message.reply', () => this.client.im.message.reply({ path: { message_id: target.messageId }, data: { ...m, uuid } }));
+      return res.data?.message_id;
+    }
+    const receive = target.kind === 'user' ? { type: 'open_id' as const, id: target.openId } : { type: 'chat_id' as const, id: target.chatId };
+    const res = await this.call('im.message.create', () => this.client.im.message.create({ params: { receive_id_type: receive.type }, data: { receive_id: receive.id, ...m, uuid } }));
+    return res.data?.message_id;
+  }
+
+  /** Calls the SDK and treats both a throw and an HTTP-200 body with `code ≠ 0` as failures. */
+  private async call<T extends { code?: number; msg?: string }>(what: string, fn: () => Promise<T>): Promise<T> {
+    let res: T;
+    try {
+      res = await fn();
+    } catch (err) {
+      throw larkError(what, err);
+    }
+    if (res && typeof res.code === 'number' && res.code !== 0) throw larkError(what, { code: res.code, msg: res.msg });
+    return res;
+  }
+
+  async uploadFile(fileName: string, data: Buffer): Promise<string> {
+    let up: { file_key?: string } | null;
+    try {
+      up = await this.client.im.file.create({ data: { file_type: larkFileType(fileName), file_name: fileName, file: data } });
+    } catch (err) {
+      throw larkError('im.file.create', err);
+    }
+    // The SDK returns `data` only, so a refusal with HTTP 200 arrives as null.
+    if (!up?.file_key) throw new LarkApiError('im.file.create', undefined, 200, 'no file_key returned');
+    return up.file_key;
+  }
+
+  async uploadImage(data: Buffer): Promise<string> {
+    let up: { image_key?: string } | null;
+    try {
+      up = await this.client.im.image.create({ data: { image_type: 'message', image: data } });
+    } catch (err) {
+      throw larkError('im.image.create', err);
+    }
+    if (!up?.image_key) throw new LarkApiError('im.image.create', undefined, 200, 'no image_key returned');
+    return up.image_key;
+  }
+
+  /** A card only `openId` sees in the group (no SDK method for this API). */
+  async sendEphemeral(chatId: string, openId: string, card: Card): Promise<void> {
+    await this.limiter.acquire(chatId);
+    await this.call('ephemeral.send', () =>
+      this.client.request<{ code?: number; msg?: string }>({ method: 'POST', url: '/open-apis/ephemeral/v1/send', data: { chat_id: chatId, open_id: openId, msg_type: 'interactive', card } }),
+    );
+  }
+
+  /** Replaces a card after its callback was already answered (the answer took too long). */
+  async updateCardLater(token: string, card: Card): Promise<void> {
+    await this.call('interactive.card.update', () =>
+      this.client.request<{ code?: number; msg?: string }>({ method: 'POST', url: '/open-apis/interactive/v1/card/update', data: { token, card } }),
+    );
+  }
+}

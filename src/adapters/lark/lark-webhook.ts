@@ -1,0 +1,80 @@
+// LARK_MODE=http: events and card callbacks both arrive at POST /webhook/lark. The SDK checks a
+// signature only when an Encrypt Key is set and never checks the verification token, so this route
+// does both itself, on the raw body as Lark signed it: unencrypted or badly signed requests are
+// refused before anything is dispatched. The URL-verification challenge is answered after
+// decrypting it (only the holder of the Encrypt Key can produce one that decrypts).
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import * as lark from '@larksuiteoapi/node-sdk';
+import type { FastifyInstance } from 'fastify';
+
+export interface WebhookKeys {
+  encryptKey: string;
+  verificationToken?: string;
+}
+
+export type WebhookVerdict =
+  | { ok: false; status: number; body: { error: string } }
+  | { ok: true; challenge: string }
+  | { ok: true; payload: Record<string, unknown> };
+
+function header(headers: IncomingHttpHeaders, name: string): string {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] ?? '' : v ?? '';
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+const refuse = (status: number, error: string): WebhookVerdict => ({ ok: false, status, body: { error } });
+
+/** Checks one webhook request; returns the body to dispatch, a challenge to answer, or a refusal. */
+export function verifyWebhook(rawBody: string, headers: IncomingHttpHeaders, keys: WebhookKeys): WebhookVerdict {
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(rawBody) as Record<string, unknown>;
+  } catch {
+    return refuse(400, 'body is not JSON');
+  }
+  if (typeof body?.encrypt !== 'string') return refuse(400, 'unencrypted request refused: set the Encrypt Key in the app console (事件与回调 → 加密策略)');
+  let inner: Record<string, unknown>;
+  try {
+    inner = JSON.parse(new lark.AESCipher(keys.encryptKey).decrypt(body.encrypt)) as Record<string, unknown>;
+  } catch {
+    return refuse(400, 'cannot decrypt the request with LARK_ENCRYPT_KEY');
+  }
+  const headerToken = (inner.header as { token?: unknown } | undefined)?.token ?? inner.token;
+  const tokenOk = !keys.verificationToken || headerToken === keys.verificationToken;
+  if (inner.type === 'url_verification') {
+    if (!tokenOk) return refuse(401, 'verification token mismatch');
+    return { ok: true, challenge: String(inner.challenge ?? '') };
+  }
+  const timestamp = header(headers, 'x-lark-request-timestamp');
+  const nonce = header(headers, 'x-lark-request-nonce');
+  const signature = header(headers, 'x-lark-signature');
+  if (!timestamp || !nonce || !signature) return refuse(401, 'missing signature headers');
+  const expected = createHash('sha256').update(timestamp + nonce + keys.encryptKey + rawBody).digest('hex');
+  if (!sameText(expected, signature)) return refuse(401, 'bad signature');
+  if (!tokenOk) return refuse(401, 'verification token mismatch');
+  return { ok: true, payload: body };
+}
+
+/** Registers POST /webhook/lark; `dispatch` runs the SDK's EventDispatcher on a verified body. */
+export function registerLarkWebhook(server: FastifyInstance, keys: WebhookKeys, dispatch: (payload: Record<string, unknown>, headers: IncomingHttpHeaders) => Promise<unknown>): void {
+  void server.register(async (scope) => {
+    // The signature covers the exact bytes Lark sent, so this route keeps the body as a string.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    scope.post('/webhook/lark', async (req, reply) => {
+      const verdict = verifyWebhook(typeof req.body === 'string' ? req.body : '', req.headers, keys);
+      if (!verdict.ok) return reply.code(verdict.status).send(verdict.body);
+      if ('challenge' in verdict) return { challenge: verdict.challenge };
+      const result = await dispatch(verdict.payload, req.headers);
+      // Card callbacks answer with a toast/card; everything else with an empty object.
+      return result && typeof result === 'object' ? result : {};
+    });
+  });
+}

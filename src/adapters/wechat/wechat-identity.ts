@@ -1,0 +1,207 @@
+// Keeping group bindings and members attached to the right WeChat room and person. Some puppets
+// (the free web protocol) hand out new room and contact ids on every login, so a binding is stored
+// with the room's topic and re-resolved after login, on a topic change and when a bound topic
+// speaks again; members are matched by id where ids are stable, else by name within the bound room.
+import type { Contact, Room, Wechaty } from 'wechaty';
+import type { App } from '../../core/app.js';
+import type { UserRef } from '../../core/messages.js';
+import type { ChatBinding, Member, Unit } from '../../generated/sqlite/index.js';
+
+export interface IdentityOptions {
+  /** Whether the puppet keeps contact and room ids across logins (pad/WeCom protocols do). */
+  stableIds: boolean;
+}
+
+/** Puppets whose ids are only valid for one login session. */
+export function puppetHasStableIds(puppet: string): boolean {
+  return !/^wechaty-puppet-(wechat4u|wechat)$/.test(puppet);
+}
+
+type BindingWithUnit = ChatBinding & { unit: Unit };
+
+async function namesIn(room: Room, contact: Contact): Promise<string[]> {
+  const alias = await room.alias(contact).catch(() => undefined);
+  return [contact.name(), alias].filter((n): n is string => Boolean(n));
+}
+
+export class WechatIdentity {
+  /** Human-readable problems, keyed by what they are about; shown on the login page and sent to admins. */
+  readonly problems = new Map<string, string>();
+  private readonly liveRooms = new Set<string>();
+  private readonly checkedRooms = new Set<string>();
+
+  constructor(private readonly app: App, private readonly bot: Wechaty, private readonly opts: IdentityOptions) {}
+
+  get stableIds(): boolean {
+    return this.opts.stableIds;
+  }
+
+  /** After every login: find each bound room again by id, else by its stored topic. Returns new problems. */
+  async resolveAfterLogin(): Promise<string[]> {
+    this.problems.clear();
+    this.liveRooms.clear();
+    this.checkedRooms.clear();
+    const rooms = await this.bot.Room.findAll();
+    const byTopic = new Map<string, Room[]>();
+    for (const room of rooms) {
+      this.liveRooms.add(room.id);
+      const topic = await room.topic().catch(() => '');
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), room]);
+    }
+    const bindings = await this.app.db.chatBinding.findMany({ where: { platform: 'wechat' }, include: { unit: true }, orderBy: { id: 'asc' } });
+    const resolved: { binding: BindingWithUnit; room: Room }[] = [];
+    for (const binding of bindings) {
+      const byId = rooms.find((r) => r.id === binding.chatId);
+      if (byId) {
+        const topic = await byId.topic().catch(() => binding.topic ?? '');
+        if (topic && topic !== binding.topic) await this.app.db.chatBinding.update({ where: { id: binding.id }, data: { topic } });
+        resolved.push({ binding, room: byId });
+        continue;
+      }
+      const matches = binding.topic ? byTopic.get(binding.topic) ?? [] : [];
+      if (matches.length === 1 && (await this.rebind(binding, matches[0].id))) {
+        resolved.push({ binding, room: matches[0] });
+      } else if (!binding.topic) {
+        this.problems.set(`binding:${binding.id}`, `「${binding.unit.name}」的工作群没有记录群名，本次登录后找不到了。请在该群里重新发送“/bind ${binding.unit.name}”。`);
+      } else if (matches.length === 0) {
+        this.problems.set(`binding:${binding.id}`, `找不到名为「${binding.topic}」的群（绑定到「${binding.unit.name}」）。请确认机器人还在群里，并把该群“保存到通讯录”；群里有人发言后也会自动恢复。如果群已改名，请在群里重新发送“/bind ${binding.unit.name}”。`);
+      } else if (matches.length > 1) {
+        this.problems.set(`binding:${binding.id}`, `有 ${matches.length} 个群都叫「${binding.topic}」，无法确定哪个是「${binding.unit.name}」的工作群。请把群名改成唯一的，再在群里发送“/bind ${binding.unit.name}”。`);
+      }
+    }
+    if (!this.opts.stableIds) await this.rekeyMembers(resolved);
+    return [...this.problems.values()];
+  }
+
+  /** A message arrived from a room: keep its binding's topic current, and re-attach a stale binding by topic. */
+  async noticeRoom(room: Room, topic: string): Promise<void> {
+    if (this.checkedRooms.has(room.id)) return;
+    this.checkedRooms.add(room.id);
+    this.liveRooms.add(room.id);
+    const db = this.app.db;
+    const binding = await db.chatBinding.findUnique({ where: { platform_chatId: { platform: 'wechat', chatId: room.id } } });
+    if (binding) {
+      if (topic && binding.topic !== topic) await db.chatBinding.update({ where: { id: binding.id }, data: { topic } });
+      return;
+    }
+    if (!topic) return;
+    const stale = (await db.chatBinding.findMany({ where: { platform: 'wechat', topic }, include: { unit: true } })).filter((b) => !this.liveRooms.has(b.chatId));
+    if (stale.length === 1) await this.rebind(stale[0], room.id);
+  }
+
+  /** The room was renamed: the binding follows it, so the next login finds it under the new name. */
+  async topicChanged(room: Room, newTopic: string): Promise<void> {
+    const { count } = await this.app.db.chatBinding.updateMany({ where: { platform: 'wechat', chatId: room.id }, data: { topic: newTopic } });
+    if (count) this.app.log.info({ chatId: room.id, topic: newTopic }, 'wechat bound room renamed; binding follows');
+  }
+
+  /**
+   * The user id a sender files under. With session-scoped ids, a registered member who comes back
+   * with a new id is recognised by name within the bound room and their record moves to the new id.
+   */
+  async userIdFor(contact: Contact, room: Room | undefined): Promise<string> {
+    if (this.opts.stableIds || !room) return contact.id;
+    const db = this.app.db;
+    if (await db.member.findUnique({ where: { platform_userId: { platform: 'wechat', userId: contact.id } } })) return contact.id;
+    const binding = await db.chatBinding.findUnique({ where: { platform_chatId: { platform: 'wechat', chatId: room.id } } });
+    if (!binding) return contact.id;
+    const names = await namesIn(room, contact);
+    const roomIds = new Set((await room.memberAll()).map((c) => c.id));
+    const units = await this.unitTree();
+    const candidates = (await db.member.findMany({ where: { platform: 'wechat', name: { in: names } } }))
+      .filter((m) => !roomIds.has(m.userId) && this.belongsTo(m, binding.unitId, units));
+    if (candidates.length === 1) await this.rekey(candidates[0], contact.id);
+    return contact.id;
+  }
+
+  /** The room's contacts for these people: by id, else by a unique name in the room; the rest are returned as missing. */
+  async contactsFor(room: Room, refs: UserRef[]): Promise<{ contacts: Contact[]; missing: UserRef[] }> {
+    if (!refs.length) return { contacts: [], missing: [] };
+    const members = await room.memberAll();
+    const contacts: Contact[] = [];
+    const missing: UserRef[] = [];
+    for (const ref of refs) {
+      let found = members.find((c) => c.id === ref.userId);
+      if (!found && !this.opts.stableIds) {
+        const named: Contact[] = [];
+        for (const c of members) if ((await namesIn(room, c)).includes(ref.userName)) named.push(c);
+        if (named.length === 1) found = named[0];
+      }
+      if (found && !contacts.some((c) => c.id === found!.id)) contacts.push(found);
+      else if (!found) missing.push(ref);
+    }
+    return { contacts, missing };
+  }
+
+  private async rebind(binding: BindingWithUnit, chatId: string): Promise<boolean> {
+    try {
+      await this.app.db.chatBinding.update({ where: { id: binding.id }, data: { chatId } });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'P2002') throw err;
+      this.problems.set(`binding:${binding.id}`, `群「${binding.topic}」同时对应了两条绑定，请管理员在该群里重新发送“/bind ${binding.unit.name}”。`);
+      return false;
+    }
+    this.problems.delete(`binding:${binding.id}`);
+    this.app.log.info({ bindingId: binding.id, topic: binding.topic, from: binding.chatId, to: chatId }, 'wechat binding re-attached by room topic');
+    return true;
+  }
+
+  private async rekeyMembers(resolved: { binding: BindingWithUnit; room: Room }[]): Promise<void> {
+    const inRooms: { binding: BindingWithUnit; contacts: { contact: Contact; names: string[] }[] }[] = [];
+    const present = new Set<string>();
+    for (const { binding, room } of resolved) {
+      const contacts = [];
+      for (const contact of await room.memberAll()) {
+        present.add(contact.id);
+        contacts.push({ contact, names: await namesIn(room, contact) });
+      }
+      inRooms.push({ binding, contacts });
+    }
+    const units = await this.unitTree();
+    const stale = (await this.app.db.member.findMany({ where: { platform: 'wechat' }, include: { unit: true } })).filter((m) => !present.has(m.userId));
+    for (const member of stale) {
+      const matches = new Map<string, Contact>();
+      for (const { binding, contacts } of inRooms) {
+        if (!this.belongsTo(member, binding.unitId, units)) continue;
+        for (const { contact, names } of contacts) if (names.includes(member.name)) matches.set(contact.id, contact);
+      }
+      const who = `${member.unit ? `「${member.unit.name}」联络员` : '管理员'}「${member.name}」`;
+      if (matches.size === 1) {
+        const [contact] = matches.values();
+        if (!(await this.rekey(member, contact.id))) this.problems.set(`member:${member.id}`, `${who}对应的微信账号有两条登记记录，请本人在群里重新发送“/join 单位名称”。`);
+      } else if (matches.size > 1) {
+        this.problems.set(`member:${member.id}`, `群里有 ${matches.size} 人都叫「${member.name}」，无法确定哪位是${who}。请他们设置不同的群昵称，再由本人重新发送“/join 单位名称”。`);
+      } else if (inRooms.length) {
+        this.problems.set(`member:${member.id}`, `${who}在已绑定的群里找不到（可能改了昵称或已退群），提醒时无法@到。请本人在群里重新发送“/join 单位名称”。`);
+      }
+    }
+  }
+
+  private async rekey(member: Member, userId: string): Promise<boolean> {
+    try {
+      await this.app.db.member.update({ where: { id: member.id }, data: { userId } });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'P2002') return false;
+      throw err;
+    }
+    this.problems.delete(`member:${member.id}`);
+    this.app.log.info({ memberId: member.id, name: member.name, from: member.userId, to: userId }, 'wechat member re-attached by name');
+    return true;
+  }
+
+  private async unitTree(): Promise<Map<number, number | null>> {
+    const units = await this.app.db.unit.findMany({ select: { id: true, parentId: true } });
+    return new Map(units.map((u) => [u.id, u.parentId]));
+  }
+
+  /** Whether the member files for the room's unit or a unit below it; admins (no unit) belong everywhere. */
+  private belongsTo(member: Member, roomUnitId: number, parents: Map<number, number | null>): boolean {
+    let id: number | null | undefined = member.unitId;
+    if (id === null) return true;
+    for (let hops = 0; id != null && hops < 50; hops++) {
+      if (id === roomUnitId) return true;
+      id = parents.get(id);
+    }
+    return false;
+  }
+}

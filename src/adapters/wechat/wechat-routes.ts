@@ -1,0 +1,74 @@
+// The WeChat login on the local web server: GET /wechat is a page showing the QR code and status,
+// GET /api/wechat/login its JSON, GET /api/wechat/login/qr.svg the code itself (drawn locally).
+// With ADMIN_TOKEN set, all three want ?token=… or "Authorization: Bearer …".
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { WechatAdapter, WechatStatus } from './wechat-adapter.js';
+import { qrSvg } from './qr-svg.js';
+
+const STATUS_TEXT: Record<WechatStatus, string> = {
+  starting: '正在启动微信……',
+  'waiting-scan': '请用机器人的微信扫描二维码登录',
+  scanned: '已扫码，请在手机上确认登录',
+  'logged-in': '微信已登录',
+  'logged-out': '微信已退出登录，正在获取新的二维码……',
+  error: '微信启动失败，稍后自动重试（详见服务日志）',
+  stopped: '微信已停止',
+};
+
+function allowed(req: FastifyRequest, reply: FastifyReply, token: string | undefined): boolean {
+  if (!token) return true;
+  const given = (req.query as { token?: string }).token ?? req.headers.authorization?.replace(/^Bearer\s+/i, '');
+  if (given === token) return true;
+  void reply.code(401).send({ error: '需要管理口令：在地址后加 ?token=ADMIN_TOKEN' });
+  return false;
+}
+
+const PAGE = (title: string) => `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title} · 微信登录</title>
+<body style="font-family:system-ui,sans-serif;max-width:480px;margin:2em auto;text-align:center">
+<h2>${title} · 微信登录</h2><p id="s">加载中……</p><img id="q" alt="登录二维码" style="display:none;width:280px;height:280px">
+<p id="u"></p><ul id="p" style="text-align:left;color:#b45309"></ul>
+<script>
+const token = new URLSearchParams(location.search).get('token');
+const q = token ? '?token=' + encodeURIComponent(token) : '';
+async function tick() {
+  try {
+    const s = await (await fetch('/api/wechat/login' + q)).json();
+    document.getElementById('s').textContent = (s.statusText || '') + (s.error ? '（' + s.error + '）' : '');
+    const img = document.getElementById('q');
+    if (s.qrUrl) { const src = s.qrUrl + (q ? '&' + q.slice(1) : ''); if (img.getAttribute('src') !== src) img.src = src; img.style.display = ''; } else img.style.display = 'none';
+    document.getElementById('u').textContent = s.user ? '当前账号：' + s.user : '';
+    document.getElementById('p').innerHTML = '';
+    for (const p of s.problems || []) { const li = document.createElement('li'); li.textContent = p; document.getElementById('p').appendChild(li); }
+  } catch (e) { document.getElementById('s').textContent = '连接服务失败，正在重试……'; }
+}
+tick(); setInterval(tick, 3000);
+</script></body></html>`;
+
+export function registerWechatRoutes(server: FastifyInstance, wechat: WechatAdapter, opts: { adminToken?: string; botName: string }): void {
+  server.get('/api/wechat/login', async (req, reply) => {
+    if (!allowed(req, reply, opts.adminToken)) return reply;
+    const s = wechat.loginState();
+    const showQr = Boolean(s.qrcode) && (s.status === 'waiting-scan' || s.status === 'scanned');
+    return {
+      status: s.status,
+      statusText: STATUS_TEXT[s.status],
+      ...(showQr ? { qrUrl: `/api/wechat/login/qr.svg?v=${s.qrVersion}` } : {}),
+      ...(s.user ? { user: s.user } : {}),
+      ...(s.status === 'error' && s.error ? { error: s.error } : {}),
+      problems: s.problems,
+    };
+  });
+
+  server.get('/api/wechat/login/qr.svg', async (req, reply) => {
+    if (!allowed(req, reply, opts.adminToken)) return reply;
+    const s = wechat.loginState();
+    if (!s.qrcode) return reply.code(404).send({ error: '现在没有需要扫描的二维码' });
+    return reply.type('image/svg+xml').header('cache-control', 'no-store').send(qrSvg(s.qrcode));
+  });
+
+  server.get('/wechat', async (req, reply) => {
+    if (!allowed(req, reply, opts.adminToken)) return reply;
+    return reply.type('text/html; charset=utf-8').send(PAGE(opts.botName.replace(/[<>&"]/g, '')));
+  });
+}

@@ -1,0 +1,77 @@
+// The WeChat ChatSender: replies, reminders and roll-calls all leave through one paced queue (see
+// send-queue.ts). Mentions become room.say(text, ...contacts) — one message per room with every
+// mention in it; people who cannot be found in the room are still named in the text.
+import type { Redis } from 'ioredis';
+import type { Contact, Room, Wechaty } from 'wechaty';
+import type { App, ChatSender, SendOptions } from '../../core/app.js';
+import type { Reply } from '../../core/messages.js';
+import { PermanentSendError, RateLimitedError } from '../../core/send-errors.js';
+import { renderForWechat, type WechatOut } from './wechat-render.js';
+import type { SendQueue } from './send-queue.js';
+import type { WechatIdentity } from './wechat-identity.js';
+
+/** What wechat4u and the pad protocols say when the account sends too much. */
+const THROTTLED = /频繁|too (?:many|frequent)|rate.?limit/i;
+const SENT_MARK_TTL_SECONDS = 7 * 24 * 3600;
+
+type Target = { room: Room } | { contact: Contact };
+
+export class WechatSender implements ChatSender {
+  readonly platform = 'wechat' as const;
+
+  constructor(
+    private readonly app: App,
+    private readonly bot: Wechaty,
+    private readonly queue: SendQueue,
+    private readonly identity: WechatIdentity,
+    private readonly redis: Redis,
+  ) {}
+
+  async send(chatId: string, replies: Reply[], opts: SendOptions = {}): Promise<void> {
+    if (!this.bot.isLoggedIn) throw new RateLimitedError(60_000, 'WeChat is not logged in; waiting for the QR code to be scanned');
+    const target = await this.target(chatId);
+    const outs = renderForWechat(replies);
+    for (const [i, out] of outs.entries()) {
+      // A retried reminder job skips the messages that already went out.
+      const mark = opts.idempotencyKey ? `${this.app.config.redisPrefix}:wechat:sent:${opts.idempotencyKey}:${i}` : null;
+      if (mark && (await this.redis.exists(mark))) continue;
+      await this.queue.enqueue(chatId, () => this.deliver(target, out));
+      if (mark) await this.redis.set(mark, '1', 'EX', SENT_MARK_TTL_SECONDS);
+    }
+  }
+
+  private async target(chatId: string): Promise<Target> {
+    const room = await this.bot.Room.find({ id: chatId }).catch(() => undefined);
+    if (room) return { room };
+    const contact = await this.bot.Contact.find({ id: chatId }).catch(() => undefined);
+    if (contact) return { contact };
+    throw new PermanentSendError(`WeChat chat ${chatId} not found (the bot may have left it, or ids changed at login)`);
+  }
+
+  private async deliver(target: Target, out: WechatOut): Promise<void> {
+    try {
+      if ('contact' in target) {
+        await target.contact.say(out.kind === 'text' ? out.text : out.fileBox);
+        return;
+      }
+      const { room } = target;
+      if (out.kind === 'file') {
+        await room.say(out.fileBox);
+        return;
+      }
+      const { contacts, missing } = await this.identity.contactsFor(room, out.mentions);
+      if (missing.length) this.app.log.warn({ chatId: room.id, missing: missing.map((m) => m.userName) }, 'wechat mention targets not in room; named in text only');
+      const named = missing.map((m) => `@${m.userName}`).join(' ');
+      const text = named ? `${named} ${out.text}` : out.text;
+      if (contacts.length) await room.say(text, ...contacts);
+      else await room.say(text);
+    } catch (err) {
+      const message = (err as Error).message ?? String(err);
+      if (THROTTLED.test(message)) {
+        this.queue.pause();
+        throw new RateLimitedError(5 * 60_000, `WeChat throttled the account: ${message}`);
+      }
+      throw err;
+    }
+  }
+}

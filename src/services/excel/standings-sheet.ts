@@ -1,0 +1,22 @@
+// The standings as a sheet: rank, unit, score and every part, with the weights used underneath.
+import { describeWeights, PART_LABELS, PARTS_OF, STANDINGS_KIND_LABELS, type Standings } from '../standings.js';
+import type { ColumnSpec, SheetHeading, SheetModel, SheetRow } from './layout.js';
+
+export function standingsSheet(heading: SheetHeading, s: Standings): SheetModel {
+  const columns: ColumnSpec[] = [
+    { header: '排名', width: 6 },
+    { header: '单位', width: 24 },
+    { header: `${STANDINGS_KIND_LABELS[s.kind]}得分`, width: 10 },
+    ...PARTS_OF[s.kind].map((k) => ({ header: PART_LABELS[k], width: 10 })),
+    { header: '竞赛项数', width: 10 },
+    { header: '参与人数', width: 10 },
+    { header: '职工数', width: 10 },
+  ];
+  const rows: SheetRow[] = s.rows.map((row) => ({
+    kind: 'data',
+    cells: [row.rank, row.filed ? row.unitName : `${row.unitName}（未填报）`, row.score, ...PARTS_OF[s.kind].map((k) => row.parts[k] ?? 0), row.competitions, row.participants, row.headcount],
+  }));
+  rows.push({ kind: 'note', cells: [null] });
+  rows.push({ kind: 'note', cells: [`计分权重：${describeWeights(s.weights)}。同分同名次；未填报的单位列在最后，记0分。`] });
+  return { name: '单位排名', ...heading, columns, rows };
+}

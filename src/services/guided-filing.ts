@@ -1,0 +1,192 @@
+// Guided filing: for people who would rather answer questions than copy a template. The bot asks
+// one field at a time, in that chat and for that person only, checks every answer with the form's
+// own field definition, and files nothing until the person confirms a summary. State lives in Redis
+// with a time limit, so an abandoned session simply expires.
+//
+// Started by "/填表 计划" (进度/总结/年报) or "/plan 逐项". While a session is open, that person's
+// messages in that chat are answers, except /commands and filled templates, which pass through.
+// Answers: "上一步" goes back, "跳过" leaves an optional field empty (or keeps an earlier answer),
+// "取消" ends the session, "确认" files.
+import type { Redis } from 'ioredis';
+import type { App } from '../core/app.js';
+import type { IncomingMessage, Reply, UserRef } from '../core/messages.js';
+import { text } from '../core/messages.js';
+import { parseCommandLine } from '../commands/registry.js';
+import { FORMS } from '../forms/index.js';
+import type { FieldDef, FormDef, FormName } from '../forms/types.js';
+import { coerceField, type PlanRef } from '../forms/validate.js';
+import { formatValue } from '../forms/display.js';
+import { detectTemplate } from '../forms/text-template.js';
+import { latestCampaign } from './campaigns.js';
+import { claimEvent } from './events.js';
+import { getBinding, getMember, touchMember } from './members.js';
+import { submitFiling } from './filings.js';
+
+export const GUIDED_TTL_SECONDS = 30 * 60;
+
+const START_WORDS = ['填表', '逐项填写', 'fill'];
+const STEP_WORDS = ['逐项', '一问一答', '逐项填写'];
+const FORM_WORDS: Record<string, FormName> = {
+  计划: 'plan', 竞赛计划: 'plan', plan: 'plan',
+  进度: 'progress', 竞赛进度: 'progress', progress: 'progress',
+  总结: 'summary', 竞赛总结: 'summary', summary: 'summary',
+  年报: 'report', 年度报告: 'report', report: 'report',
+};
+const BACK = ['上一步', '上一项', '返回'];
+const SKIP = ['跳过'];
+const CANCEL = ['取消', '退出', '不填了'];
+const CONFIRM = ['确认', '确定', '提交'];
+
+interface GuidedState {
+  form: FormName;
+  /** Index of the field being asked; fields.length means the summary is waiting for "确认". */
+  step: number;
+  raw: Record<string, string>;
+  /** "#12 项目名" lines for plan-number questions. */
+  plans?: string[];
+  year: number;
+}
+
+type Start = { form: FormName } | { unknown: string };
+
+function parseStart(body: string, addressed: boolean): Start | null {
+  const cmd = parseCommandLine(body);
+  if (!cmd || (!cmd.slash && !addressed)) return null;
+  const word = cmd.word.toLowerCase();
+  if (START_WORDS.includes(word)) {
+    const what = cmd.args[0] ?? '';
+    return FORM_WORDS[what.toLowerCase()] ? { form: FORM_WORDS[what.toLowerCase()] } : { unknown: what };
+  }
+  if (FORM_WORDS[word] && cmd.args.some((a) => STEP_WORDS.includes(a))) return { form: FORM_WORDS[word] };
+  return null;
+}
+
+const is = (answer: string, words: string[]) => words.includes(answer.replace(/[。.!！\s]/g, ''));
+
+export class GuidedFiling {
+  constructor(private readonly app: App, private readonly redis: Redis, private readonly ttlSeconds = GUIDED_TTL_SECONDS) {}
+
+  /** Replies when the message starts or answers a guided session, null when it is none of ours. */
+  async handle(msg: IncomingMessage): Promise<Reply[] | null> {
+    const body = msg.text.trim();
+    const start = parseStart(body, msg.chatType === 'p2p' || Boolean(msg.mentionsBot));
+    if (!start) {
+      if (!body || /^[/／]/.test(body) || detectTemplate(body)) return null;
+    }
+    const state = start ? null : await this.load(msg);
+    if (!start && !state) return null;
+    // Claimed here because the bot's own dedupe never sees messages we answer.
+    if (!(await claimEvent(this.app.db, msg.platform, msg.eventId))) return [];
+    const who: UserRef[] = msg.chatType === 'group' ? [{ userId: msg.userId, userName: msg.userName }] : [];
+    if (start) {
+      if ('unknown' in start) return [text(`请写要填哪张表，例如“/填表 计划”。可选：计划、进度、总结、年报。${start.unknown ? `（没有“${start.unknown}”这张表）` : ''}`, who)];
+      return this.begin(msg, start.form, who);
+    }
+    return this.answer(msg, state!, body, who);
+  }
+
+  private key(msg: IncomingMessage): string {
+    return `${this.app.config.redisPrefix}:guided:${msg.platform}:${msg.chatId}:${msg.userId}`;
+  }
+
+  private async load(msg: IncomingMessage): Promise<GuidedState | null> {
+    const json = await this.redis.get(this.key(msg));
+    return json ? (JSON.parse(json) as GuidedState) : null;
+  }
+
+  private async save(msg: IncomingMessage, state: GuidedState): Promise<void> {
+    await this.redis.set(this.key(msg), JSON.stringify(state), 'EX', this.ttlSeconds);
+  }
+
+  private async begin(msg: IncomingMessage, name: FormName, who: UserRef[]): Promise<Reply[]> {
+    const form = FORMS[name];
+    await touchMember(this.app.db, msg.platform, msg.userId, msg.userName);
+    const member = await getMember(this.app.db, msg.platform, msg.userId);
+    if (!member?.unit) return [text(`您还没有登记所属单位，请先发送“/join 单位名称”，再填报${form.title}。`, who)];
+    const campaign = (await getBinding(this.app.db, msg.platform, msg.chatId))?.campaign ?? (await latestCampaign(this.app.db));
+    if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。', who)];
+    const state: GuidedState = { form: name, step: 0, raw: {}, year: campaign.year };
+    if (form.fields.some((f) => f.type === 'planRef')) {
+      const plans = await this.app.db.plan.findMany({ where: { campaignId: campaign.id, unitId: member.unit.id }, orderBy: { id: 'asc' }, select: { id: true, project: true } });
+      if (!plans.length) return [text(`${member.unit.name}在${campaign.year}年度还没有备案计划，请先发送“/填表 计划”备案，再填${form.title}。`, who)];
+      state.plans = plans.map((p) => `#${p.id} ${p.project}`);
+    }
+    const replaced = await this.load(msg);
+    await this.save(msg, state);
+    const intro = `${replaced ? `之前未完成的${FORMS[replaced.form].title}已放弃。\n` : ''}开始逐项填写【${form.title}】，共 ${form.fields.length} 项。每次回复一项；回复“上一步”返回，“取消”放弃。`;
+    return [text(`${intro}\n\n${this.question(form, state)}`, who)];
+  }
+
+  private async answer(msg: IncomingMessage, state: GuidedState, body: string, who: UserRef[]): Promise<Reply[]> {
+    const form = FORMS[state.form];
+    const say = async (t: string) => {
+      await this.save(msg, state);
+      return [text(t, who)];
+    };
+    if (is(body, CANCEL)) {
+      await this.redis.del(this.key(msg));
+      return [text(`已取消${form.title}的逐项填写，没有保存任何内容。`, who)];
+    }
+    if (is(body, BACK)) {
+      if (state.step === 0) return say(`已经是第一项了。\n${this.question(form, state)}`);
+      state.step -= 1;
+      return say(this.question(form, state));
+    }
+    if (state.step >= form.fields.length) {
+      if (!is(body, CONFIRM)) return say(`请回复“确认”保存；要修改请回复“上一步”，放弃请回复“取消”。`);
+      const replies = await submitFiling(this.app, { ...msg, form: form.name, raw: state.raw, via: 'template' });
+      // Stored, or rejected with a corrected template to send back: either way the session is over.
+      await this.redis.del(this.key(msg));
+      return replies;
+    }
+    const field = form.fields[state.step];
+    if (is(body, SKIP)) {
+      if (field.required && !state.raw[field.key]) return say(`「${field.label}」是必填项，不能跳过。\n${this.question(form, state)}`);
+      if (!field.required && !state.raw[field.key]) delete state.raw[field.key];
+      return say(this.advance(form, state));
+    }
+    // People often answer "企业名称：某某公司"; the label is not part of the value.
+    const value = body.replace(new RegExp(`^${field.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*[:：]\\s*`), '').trim();
+    const checked = coerceField(field, value, { defaultYear: state.year });
+    if (!checked.ok) return say(`「${field.label}」${checked.message}。请重新回复。\n${this.question(form, state)}`);
+    if (field.type === 'planRef') {
+      const ref = checked.value as PlanRef;
+      const known = state.plans ?? [];
+      const hit = known.find((p) => ('id' in ref ? p.startsWith(`#${ref.id} `) : p.endsWith(` ${ref.project}`)));
+      if (!hit) return say(`本单位没有这项计划。请回复计划编号（# 后面的数字）。\n${this.question(form, state)}`);
+    }
+    state.raw[field.key] = value;
+    return say(this.advance(form, state));
+  }
+
+  private advance(form: FormDef, state: GuidedState): string {
+    state.step += 1;
+    return state.step < form.fields.length ? this.question(form, state) : this.summary(form, state);
+  }
+
+  private question(form: FormDef, state: GuidedState): string {
+    const field = form.fields[state.step];
+    const lines = [`（第 ${state.step + 1}/${form.fields.length} 项）请回复「${field.label}」（${field.required ? '必填' : '选填，不填请回复“跳过”'}）`];
+    lines.push(...this.hints(field, state));
+    if (state.raw[field.key]) lines.push(`已填：${state.raw[field.key]}（回复新内容修改，回复“跳过”保留）`);
+    return lines.join('\n');
+  }
+
+  private hints(field: FieldDef, state: GuidedState): string[] {
+    if (field.type === 'planRef') return [`本单位的计划：${(state.plans ?? []).join('；')}`, '回复编号即可，例如：' + (state.plans?.[0]?.match(/^#(\d+)/)?.[1] ?? '1')];
+    if (field.options) return [`可选：${field.options.map((o) => o.label).join('、')}`];
+    if (field.type === 'boolean') return ['请回复“是”或“否”'];
+    return field.example ? [`例如：${field.example}`] : [];
+  }
+
+  private summary(form: FormDef, state: GuidedState): string {
+    const lines = [`请核对【${form.title}】：`];
+    for (const field of form.fields) {
+      const raw = state.raw[field.key];
+      const checked = raw ? coerceField(field, raw, { defaultYear: state.year }) : null;
+      lines.push(`${field.label}：${checked?.ok ? formatValue(field, checked.value) : raw ?? '（未填）'}`);
+    }
+    lines.push('', '无误请回复“确认”保存；要修改请回复“上一步”；放弃请回复“取消”。');
+    return lines.join('\n');
+  }
+}

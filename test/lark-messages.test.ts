@@ -1,0 +1,192 @@
+// Lark messages in and out: @mention placeholders, replies in the thread, duplicate deliveries,
+// <at> mentions, tables as cards, Excel as a file message, rate limits (waited out for replies,
+// thrown for the reminder queue), idempotent sends, and the bot joining and leaving groups.
+import ExcelJS from 'exceljs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { text } from '../src/core/messages.js';
+import { PermanentSendError, RateLimitedError } from '../src/core/send-errors.js';
+import { ADMIN, BOT, EAST, LARK_GROUP, WEST, setUpLarkDistrict, startLarkBot, type LarkTestBot } from './support/lark-bot.js';
+import { botAdded, botRemoved, textMessage } from './support/lark-payloads.js';
+
+let t: LarkTestBot;
+beforeEach(async () => {
+  t = await startLarkBot();
+  t.bot.setNow('2027-02-10T10:00:00+08:00');
+});
+afterEach(async () => t.close());
+
+const sends = () => t.fake.requests.filter((r) => r.method === 'POST' && /\/im\/v1\/messages(\/[^/]+\/reply)?$/.test(r.path));
+
+describe('Lark messages', () => {
+  it('resolves @_user_N placeholders to the right people and leaves out the bot', async () => {
+    await setUpLarkDistrict(t);
+    const payload = textMessage({ from: ADMIN, chatId: LARK_GROUP, text: '@_user_1 /admin add @_user_2', mentions: [BOT, WEST] });
+    await t.dispatch(payload);
+    const reply = t.fake.messages.find((m) => m.via === 'reply');
+    expect(reply?.replyTo).toBe(payload.event.message.message_id);
+    expect(reply?.content.text).toMatch(/西城张干事.*管理员/);
+    const west = await t.bot.app.db.member.findUnique({ where: { platform_userId: { platform: 'lark', userId: WEST.openId } } });
+    expect(west).toMatchObject({ role: 'admin', name: WEST.name });
+  });
+
+  it('stays out of group conversation that is not for the bot, and answers in a private chat', async () => {
+    await t.say(EAST, '@_user_1 明天开会吗', { mentions: [WEST] });
+    expect(t.fake.messages).toEqual([]);
+    await t.say(EAST, '你好', { chatType: 'p2p' });
+    expect(t.fake.texts().join('\n')).toContain('/help');
+  });
+
+  it('handles a redelivered message once', async () => {
+    await setUpLarkDistrict(t);
+    const first = textMessage({ from: EAST, chatId: LARK_GROUP, text: '@_user_1 /mine', mentions: [BOT] });
+    // Lark redelivers a late-acknowledged message with a new event id but the same message id.
+    const again = textMessage({ from: EAST, chatId: LARK_GROUP, text: '@_user_1 /mine', mentions: [BOT], messageId: first.event.message.message_id });
+    await Promise.all([t.dispatch(first), t.dispatch(again)]);
+    await t.dispatch(again);
+    expect(t.fake.messages.filter((m) => m.via === 'reply')).toHaveLength(1);
+  });
+
+  it('reads rich-text (post) messages, with the @mention inside', async () => {
+    await setUpLarkDistrict(t);
+    const content = JSON.stringify({ title: '', content: [[{ tag: 'at', user_id: '@_user_1', user_name: BOT.name }, { tag: 'text', text: ' /join 西城街道工会 ' }]] });
+    await t.dispatch(textMessage({ from: WEST, chatId: LARK_GROUP, text: '', messageType: 'post', content, mentions: [BOT] }));
+    expect(t.fake.texts().join('\n')).toContain('已登记为「西城街道工会」的联络员');
+  });
+
+  it('acknowledges a message event at once and replies afterwards', async () => {
+    await t.lark.dispatcher.invoke(textMessage({ from: EAST, chatId: 'oc_p2p_east', chatType: 'p2p', text: '/help' }), { needCheck: false });
+    // The dispatcher has already answered; the reply is still on its way.
+    expect(t.fake.messages).toEqual([]);
+    await t.lark.idle();
+    expect(t.fake.messages).toHaveLength(1);
+  });
+
+  it('renders mentions as <at> tags for the right open ids (a /remind roll-call)', async () => {
+    await setUpLarkDistrict(t);
+    await t.say(ADMIN, '@_user_1 /remind plan', { mentions: [BOT] });
+    const said = t.fake.texts().join('\n');
+    expect(said).toContain(`<at user_id="${EAST.openId}">${EAST.name}</at>`);
+    expect(said).toContain('催交');
+
+    await t.lark.sender.send(LARK_GROUP, [text('请尽快提交。', [{ userId: WEST.openId, userName: WEST.name }, { userId: EAST.openId, userName: EAST.name }])]);
+    expect(t.fake.texts().at(-1)).toBe(`<at user_id="${WEST.openId}">${WEST.name}</at> <at user_id="${EAST.openId}">${EAST.name}</at> 请尽快提交。`);
+  });
+
+  it('sends a table as a card with a table component', async () => {
+    await setUpLarkDistrict(t);
+    await t.say(EAST, '@_user_1 /standings', { mentions: [BOT] });
+    const card = t.fake.messages.find((m) => m.msgType === 'interactive')?.content;
+    expect(card?.schema).toBe('2.0');
+    const table = card.body.elements.find((e: any) => e.tag === 'table');
+    expect(table.columns.map((c: any) => c.display_name).slice(0, 3)).toEqual(['名次', '单位', '得分']);
+    expect(table.rows.map((r: any) => r.c1)).toEqual(expect.arrayContaining([expect.stringContaining('东城街道工会')]));
+    // The chart follows as an image message.
+    expect(t.fake.messages.some((m) => m.msgType === 'image')).toBe(true);
+  });
+
+  it('delivers an Excel export as an uploaded file message', async () => {
+    await setUpLarkDistrict(t);
+    await t.say(EAST, '@_user_1 /export plan', { mentions: [BOT] });
+    const upload = t.fake.uploads.find((u) => u.kind === 'file');
+    expect(upload?.fields.file_type).toBe('xls');
+    expect(upload?.fields.file_name).toMatch(/\.xlsx$/);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(upload!.fields.file.data);
+    expect(book.worksheets.length).toBeGreaterThan(0);
+    const fileMessage = t.fake.messages.find((m) => m.msgType === 'file');
+    expect(fileMessage?.content).toEqual({ file_key: upload!.key });
+  });
+
+  it('imports a roster spreadsheet an admin sends to the bot in a private chat', async () => {
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('单位名单');
+    sheet.addRow(['单位名称', '上级单位', '职工数', '单位代码']);
+    sheet.addRow(['南湖街道工会', '', 3200, '']);
+    sheet.addRow(['南湖社区工会', '南湖街道工会', 150, '']);
+    t.fake.files.set('file_v3_00b4_roster', Buffer.from(await book.xlsx.writeBuffer()));
+    await t.dispatch(textMessage({
+      from: ADMIN, chatId: 'oc_p2p_admin', chatType: 'p2p', text: '', messageType: 'file',
+      content: JSON.stringify({ file_key: 'file_v3_00b4_roster', file_name: '单位名单.xlsx' }),
+    }));
+    expect(t.fake.texts().join('\n')).toContain('单位名单已导入：新增2个');
+    expect(await t.bot.app.db.unit.count({ where: { name: { in: ['南湖街道工会', '南湖社区工会'] } } })).toBe(2);
+  });
+
+  it('sends a FileReply with its caption', async () => {
+    const book = new ExcelJS.Workbook();
+    book.addWorksheet('排名').addRow(['单位', '得分']);
+    const data = Buffer.from(await book.xlsx.writeBuffer());
+    await t.lark.sender.send(LARK_GROUP, [{ kind: 'file', fileName: '排名.xlsx', data, caption: '📎 2027年度排名' }]);
+    expect(t.fake.uploads[0].fields.file.size).toBe(data.length);
+    expect(t.fake.messages.map((m) => m.msgType)).toEqual(['file', 'text']);
+    expect(t.fake.messages[1].content.text).toBe('📎 2027年度排名');
+  });
+});
+
+describe('Lark rate limits and failures', () => {
+  it('waits out a 429 on a reply and resends the same message', async () => {
+    t.fake.failNext(1, 'rate-limit-429', 1);
+    const started = Date.now();
+    await t.say(EAST, '/help', { chatType: 'p2p' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    const tries = sends();
+    expect(tries).toHaveLength(2);
+    expect(tries[1].body.uuid).toBe(tries[0].body.uuid);
+    expect(t.fake.messages).toHaveLength(1);
+  });
+
+  it('throws RateLimitedError with the platform wait for queued sends (429 and 230020)', async () => {
+    t.fake.failNext(1, 'rate-limit-429', 7);
+    const err = await t.lark.sender.send(LARK_GROUP, [text('提醒')]).catch((e) => e);
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect(err.retryAfterMs).toBe(7000);
+
+    t.fake.failNext(1, 'rate-limit-230020');
+    const err2 = await t.lark.sender.send(LARK_GROUP, [text('提醒')]).catch((e) => e);
+    expect(err2).toBeInstanceOf(RateLimitedError);
+  });
+
+  it('treats HTTP 200 with a non-zero code as an error', async () => {
+    t.fake.failNext(1, { status: 200, code: 230002, msg: 'Bot is not in the chat.' });
+    const err = await t.lark.sender.send(LARK_GROUP, [text('提醒')]).catch((e) => e);
+    expect(err).toBeInstanceOf(PermanentSendError);
+    expect(err.message).toContain('230002');
+  });
+
+  it('posts a retried job once: the same idempotency key gives the same uuid', async () => {
+    await t.lark.sender.send(LARK_GROUP, [text('提醒一'), text('提醒二')], { idempotencyKey: 'reminder:plan:2027:oc_5ad1:d-3' });
+    await t.lark.sender.send(LARK_GROUP, [text('提醒一'), text('提醒二')], { idempotencyKey: 'reminder:plan:2027:oc_5ad1:d-3' });
+    const uuids = sends().map((r) => r.body.uuid);
+    expect(uuids).toHaveLength(4);
+    expect(uuids[2]).toBe(uuids[0]);
+    expect(uuids[3]).toBe(uuids[1]);
+    expect(uuids[0]).not.toBe(uuids[1]);
+    expect(t.fake.messages).toHaveLength(2);
+  });
+
+  it('never sends more than 5 messages a second into one chat', async () => {
+    const replies = Array.from({ length: 12 }, (_, i) => text(`第${i + 1}条`));
+    await t.lark.sender.send(LARK_GROUP, replies);
+    const times = sends().map((r) => r.at);
+    expect(times).toHaveLength(12);
+    // Lark's limit: 5 per second per group. Any six consecutive sends span at least a second.
+    for (let i = 5; i < times.length; i++) expect(times[i] - times[i - 5]).toBeGreaterThanOrEqual(1000);
+    expect(t.fake.texts()).toEqual(replies.map((r) => r.text));
+  });
+});
+
+describe('Lark group membership', () => {
+  it('greets a group it is added to, once, and forgets the binding when removed', async () => {
+    await setUpLarkDistrict(t);
+    const added = botAdded({ chatId: 'oc_new_group_0001', name: '东城街道竞赛群', by: ADMIN });
+    await t.dispatch(added);
+    await t.dispatch(added);
+    const greetings = t.fake.messages.filter((m) => m.to === 'oc_new_group_0001');
+    expect(greetings).toHaveLength(1);
+    expect(greetings[0].content.text).toContain('/bind 单位名称');
+
+    expect(await t.bot.app.db.chatBinding.count({ where: { platform: 'lark', chatId: LARK_GROUP } })).toBe(1);
+    await t.dispatch(botRemoved({ chatId: LARK_GROUP, name: '测试区劳动竞赛工作群', by: ADMIN }));
+    expect(await t.bot.app.db.chatBinding.count({ where: { platform: 'lark', chatId: LARK_GROUP } })).toBe(0);
+  });
+});

@@ -1,0 +1,103 @@
+// /standings, /weights, /stats, /score and /board through the local chat API.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestBot, textOf, type TestBot } from './support/harness.js';
+import { download, fileKnownYear } from './support/standings-fixture.js';
+
+let bot: TestBot;
+beforeEach(async () => {
+  bot = await startTestBot();
+});
+afterEach(async () => bot.close());
+
+function pngSize(png: Buffer): { width: number; height: number } {
+  expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  expect(png.subarray(12, 16).toString('ascii')).toBe('IHDR');
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+describe('/standings', () => {
+  it('ranks the units with the parts of each score, the weights used and a chart', async () => {
+    const { admin } = await fileKnownYear(bot);
+    const replies = await bot.say(admin, '/standings');
+    const table = textOf(replies);
+    // 东城: 计划按时10 + 总结按时10 + 2项×5 + 重点项目 20×1/1 + 参与率 20×1500/5000=6 + 市级6 = 62
+    // 西城: 逾期计划5 + 10 + 5 + 20 + 参与率 20×2000/4000=10 + 省级10 = 60
+    const lines = table.split('\n');
+    expect(lines[0]).toBe('2027年度「测试区总工会」下属单位综合排名');
+    expect(lines[1].split(/\s+/)).toEqual(['名次', '单位', '得分', '计划按时', '总结按时', '竞赛项数', '重点项目', '参与率', '获奖']);
+    expect(lines[2].split(/\s+/)).toEqual(['1', '东城街道工会', '62', '10', '10', '10', '20', '6', '6']);
+    expect(lines[3].split(/\s+/)).toEqual(['2', '西城街道工会', '60', '5', '10', '5', '20', '10', '10']);
+    expect(lines[4].split(/\s+/)).toEqual(['3', '高新园区工会（未填报）', '0', '0', '0', '0', '0', '0', '0']);
+    expect(table).toContain('计分权重：计划按时10，总结按时10，每项竞赛5（最多5项）');
+
+    const image = replies.find((r) => r.kind === 'image');
+    expect(image).toBeDefined();
+    const { width, height } = pngSize(await download(bot, (image as { url: string }).url));
+    expect(width).toBeGreaterThan(600);
+    expect(height).toBeGreaterThan(150);
+    expect(height).toBeLessThan(2000);
+  });
+
+  it('ranks plan filing on its own and rejects words it does not know', async () => {
+    const { admin } = await fileKnownYear(bot);
+    const plan = textOf(await bot.say(admin, '/排名 计划'));
+    // 西城: 逾期5 + 5 + 重点项目占比20 + 参与率10 = 40; 东城: 10 + 10 + 20×1/2=10 + 6 = 36
+    expect(plan).toMatch(/1 +西城街道工会 +40 /);
+    expect(plan).toMatch(/2 +东城街道工会 +36 /);
+    expect(textOf(await bot.say(admin, '/standings 本月'))).toContain('看不懂“本月”');
+  });
+
+  it('an admin changes the weights and the standings use them; others cannot', async () => {
+    const { admin, east } = await fileKnownYear(bot);
+    expect(textOf(await bot.say(east, '/weights set 市级=9'))).toContain('只有管理员');
+    expect(textOf(await bot.say(admin, '/weights set 参与率=x'))).toContain('“参与率”请写不小于0的数字');
+    expect(textOf(await bot.say(admin, '/权重 set 计划按时=20 市级=12'))).toContain('✅ 已修改');
+    const table = textOf(await bot.say(admin, '/standings'));
+    // 东城: 20 + 10 + 10 + 20 + 6 + 12 = 78; 西城: 逾期 20×0.5=10 + 10 + 5 + 20 + 10 + 10 = 65
+    expect(table).toMatch(/1 +东城街道工会 +78 /);
+    expect(table).toMatch(/2 +西城街道工会 +65 /);
+    expect(table).toContain('计划按时20');
+    expect(textOf(await bot.say(east, '/weights'))).toContain('市级12');
+  });
+});
+
+describe('/stats', () => {
+  it('counts filed, on time, late and missing, and the year totals', async () => {
+    const { admin } = await fileKnownYear(bot);
+    const stats = textOf(await bot.say(admin, '/统计'));
+    expect(stats).toContain('计划备案（截止2027年2月28日）：应交3个单位，已交2（按时1，逾期1），未交1');
+    expect(stats).toContain('总结表（截止2027年10月15日）：应交3个单位，已交2（按时2，逾期0），未交1');
+    expect(stats).toContain('年度报告（截止2027年12月31日）：应交3个单位，已交0（按时0，逾期0），未交3');
+    expect(stats).toContain('竞赛项目：备案3项（重点项目2项），已交总结3项');
+    expect(stats).toContain('参与人数：计划3,500人，实际3,500人');
+    expect(stats).toContain('经费支出：100,000.5元');
+    expect(stats).toContain('获奖：2项');
+  });
+});
+
+describe('/score and /board', () => {
+  it('records scores per team and criterion, keeps every change, and ranks with weights', async () => {
+    const { admin, east } = await fileKnownYear(bot);
+    expect(textOf(await bot.say(east, '/board add 地铁竞赛 质量=60 安全=40'))).toContain('只有管理员');
+    expect(textOf(await bot.say(admin, '/榜单 add 地铁竞赛 质量=60 安全=40'))).toContain('✅ 已创建竞赛榜单“地铁竞赛”');
+    expect(textOf(await bot.say(east, '/score 地铁竞赛 一标段 质量=90 安全=80'))).toContain('✅ 已记录');
+    expect(textOf(await bot.say(east, '/打分 地铁竞赛 二标段 质量=80 安全=95'))).toContain('✅ 已记录');
+    expect(textOf(await bot.say(east, '/score 地铁竞赛 三标段 进度=80'))).toContain('没有“进度”这个指标');
+    // 一标段 90×0.6 + 80×0.4 = 86; 二标段 80×0.6 + 95×0.4 = 86 → tie
+    let board = textOf(await bot.say(admin, '/board 地铁竞赛'));
+    expect(board).toMatch(/1 +一标段 +90 +80 +86/);
+    expect(board).toMatch(/1 +二标段 +80 +95 +86/);
+    expect(board).toContain('质量(60)');
+
+    const changed = textOf(await bot.say(admin, '/score 地铁竞赛 二标段 安全=100'));
+    expect(changed).toContain('安全：100（原为95');
+    board = textOf(await bot.say(admin, '/board 地铁竞赛'));
+    expect(board).toMatch(/1 +二标段 +80 +100 +88/);
+    expect(board).toMatch(/2 +一标段 +90 +80 +86/);
+
+    const score = await bot.app.db.score.findFirstOrThrow({ where: { team: '二标段', criterion: '安全' } });
+    const revisions = await bot.app.db.revision.findMany({ where: { entity: 'score', entityId: score.id }, orderBy: { id: 'asc' } });
+    expect(revisions.map((r) => [r.action, r.actorName, JSON.parse(r.newValues).value])).toEqual([['create', '东城李干事', 95], ['update', '王主席', 100]]);
+    expect(JSON.parse(revisions[1].previousValues!).value).toBe(95);
+  });
+});
