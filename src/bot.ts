@@ -3,7 +3,7 @@
 import type { App } from './core/app.js';
 import type { FormSubmission, IncomingMessage, Reply } from './core/messages.js';
 import { text } from './core/messages.js';
-import { CommandRegistry, parseCommandLine, type CommandContext, type CommandSpec } from './commands/registry.js';
+import { CommandRegistry, adminOnlyText, parseCommandLine, type CommandContext, type CommandSpec } from './commands/registry.js';
 import { shortHelp } from './commands/help-text.js';
 import { MAX_TEMPLATE_CHARS, detectTemplate, parseTemplate } from './forms/text-template.js';
 import { claimEvent } from './services/events.js';
@@ -106,7 +106,7 @@ export class Bot {
     const member = await getMember(this.app.db, msg.platform, msg.userId);
     const admin = isAdmin(this.app.config, member, msg.platform, msg.userId);
     if (spec.access === 'admin' && !admin) {
-      return [text(`“/${spec.name}”只有管理员可以使用。如需开通，请联系本群管理员。`)];
+      return [text(adminOnlyText(spec.name))];
     }
     const binding = await getBinding(this.app.db, msg.platform, msg.chatId);
     const ctx: CommandContext = { app: this.app, msg, args, options, member, isAdmin: admin, binding, commands: this.commands };

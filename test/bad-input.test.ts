@@ -1,16 +1,11 @@
 // Bad input gets every bad field named in Chinese with the fix, nothing is stored, and what was
 // right is echoed back (a typed template) or kept in the form (the form path).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formOf, setUpDistrict, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
+import { startFilingBot, formOf, textOf, type LocalUser, type TestBot } from './support/harness.js';
 
 let bot: TestBot;
 let east: LocalUser;
-beforeEach(async () => {
-  bot = await startTestBot();
-  bot.setNow('2027-02-10T10:00:00+08:00');
-  ({ east } = await setUpDistrict(bot));
-  await bot.say(east, '/join 东城街道工会');
-});
+beforeEach(async () => ({ bot, east } = await startFilingBot()));
 afterEach(async () => bot.close());
 
 const GOOD: Record<string, string> = {

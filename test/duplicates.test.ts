@@ -1,16 +1,11 @@
 // Platforms redeliver events; each is handled once. A redelivered message gets no second answer,
 // and a form submitted twice is stored once.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formOf, setUpDistrict, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
+import { startFilingBot, formOf, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
 
 let bot: TestBot;
 let east: LocalUser;
-beforeEach(async () => {
-  bot = await startTestBot();
-  bot.setNow('2027-02-10T10:00:00+08:00');
-  ({ east } = await setUpDistrict(bot));
-  await bot.say(east, '/join 东城街道工会');
-});
+beforeEach(async () => ({ bot, east } = await startFilingBot()));
 afterEach(async () => bot.close());
 
 const PLAN = '【竞赛计划】\n企业名称：东城建设集团\n竞赛项目：快速路劳动竞赛\n组织方式：班组\n参与人数：120\n时间安排：2027-03-01至2027-10-31\n竞赛类型：五比一创\n重点项目：否';

@@ -5,7 +5,7 @@ import { planForm, summaryForm } from '../src/forms/index.js';
 import { coerceBoolean, coerceChoice, coerceDate, coerceDateRange, coerceInteger, coerceMoney } from '../src/forms/coerce.js';
 import { detectTemplate, parseTemplate } from '../src/forms/text-template.js';
 import { validateForm } from '../src/forms/validate.js';
-import { setUpDistrict, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
+import { startFilingBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
 
 const field = (key: string) => planForm.fields.find((f) => f.key === key)!;
 const value = <T>(r: { ok: true; value: T } | { ok: false; message: string }): T => {
@@ -159,12 +159,7 @@ describe('the text template', () => {
 describe('through the bot', () => {
   let bot: TestBot;
   let east: LocalUser;
-  beforeEach(async () => {
-    bot = await startTestBot();
-    bot.setNow('2027-02-10T10:00:00+08:00');
-    ({ east } = await setUpDistrict(bot));
-    await bot.say(east, '/join 东城街道工会');
-  });
+  beforeEach(async () => ({ bot, east } = await startFilingBot()));
   afterEach(async () => bot.close());
 
   const plan = (project: string, lines: Record<string, string>) =>

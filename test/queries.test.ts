@@ -96,6 +96,14 @@ describe('/units', () => {
     expect(reply).toContain('· 西城街道工会，职工4000人：未登记联络员');
   });
 
+  it('answers "/单位" from anyone with the same list, while adding a unit stays with admins', async () => {
+    const list = await say(west, '/单位');
+    expect(list).toContain('「测试区总工会」下属单位（3个）：');
+    expect(list).toContain('· 西城街道工会，职工4000人：未登记联络员');
+    expect(await say(west, '/单位 添加 北城街道工会 上级=测试区总工会')).toContain('只有管理员可以使用');
+    expect(await say(admin, '/单位 添加 北城街道工会 上级=测试区总工会')).toContain('✅ 已添加单位「北城街道工会」');
+  });
+
   it('lists every unit in a group that is not bound', async () => {
     const reply = await say({ ...east, chatId: 'unbound' }, '/units');
     expect(reply).toContain('全部单位（4个）');

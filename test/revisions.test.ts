@@ -2,16 +2,11 @@
 // report) filed again becomes a new version and the previous values stay in the revision log; an
 // identical re-filing changes nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { formOf, setUpDistrict, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
+import { startFilingBot, formOf, textOf, type LocalUser, type TestBot } from './support/harness.js';
 
 let bot: TestBot;
 let east: LocalUser;
-beforeEach(async () => {
-  bot = await startTestBot();
-  bot.setNow('2027-02-10T10:00:00+08:00');
-  ({ east } = await setUpDistrict(bot));
-  await bot.say(east, '/join 东城街道工会');
-});
+beforeEach(async () => ({ bot, east } = await startFilingBot()));
 afterEach(async () => bot.close());
 
 const plan = (project: string, participants: string, enterprise = '东城建设集团') =>

@@ -1,16 +1,11 @@
 // When the bot speaks: commands with a slash or addressed to it get an answer (an unknown one gets
 // a short help, not silence); ordinary group talk gets nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { setUpDistrict, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
+import { startFilingBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
 
 let bot: TestBot;
 let east: LocalUser;
-beforeEach(async () => {
-  bot = await startTestBot();
-  bot.setNow('2027-02-10T10:00:00+08:00');
-  ({ east } = await setUpDistrict(bot));
-  await bot.say(east, '/join 东城街道工会');
-});
+beforeEach(async () => ({ bot, east } = await startFilingBot()));
 afterEach(async () => bot.close());
 
 const say = async (text: string, who: LocalUser = east) => textOf(await bot.say(who, text));

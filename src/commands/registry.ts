@@ -35,6 +35,11 @@ export interface CommandSpec {
   run(ctx: CommandContext): Promise<Reply[]>;
 }
 
+/** The refusal a non-admin gets for an admin-only command. */
+export function adminOnlyText(commandName: string): string {
+  return `“/${commandName}”只有管理员可以使用。如需开通，请联系本群管理员。`;
+}
+
 export function defineCommand(spec: CommandSpec): CommandSpec {
   return spec;
 }

@@ -52,8 +52,8 @@ export function parseCampaignSettings(json: string | null | undefined): Campaign
   return parsed.success ? parsed.data : campaignSettingsSchema.parse({});
 }
 
-/** Writes new score weights into the campaign's settings JSON, keeping every other setting as stored. */
-export function withScoreWeights(json: string | null | undefined, weights: ScoreWeights): string {
+/** Replaces one section of the campaign's settings JSON, keeping every other setting as stored. */
+function withSection(json: string | null | undefined, key: keyof CampaignSettings, value: unknown): string {
   let data: Record<string, unknown> = {};
   try {
     const parsed: unknown = json ? JSON.parse(json) : {};
@@ -61,17 +61,13 @@ export function withScoreWeights(json: string | null | undefined, weights: Score
   } catch {
     data = {};
   }
-  return JSON.stringify({ ...data, scoreWeights: weights });
+  return JSON.stringify({ ...data, [key]: value });
 }
 
-/** Writes new reminder settings into the campaign's settings JSON, keeping every other setting as stored. */
+export function withScoreWeights(json: string | null | undefined, weights: ScoreWeights): string {
+  return withSection(json, 'scoreWeights', weights);
+}
+
 export function withReminderSettings(json: string | null | undefined, reminders: ReminderSettings): string {
-  let data: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = json ? JSON.parse(json) : {};
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) data = parsed as Record<string, unknown>;
-  } catch {
-    data = {};
-  }
-  return JSON.stringify({ ...data, reminders });
+  return withSection(json, 'reminders', reminders);
 }

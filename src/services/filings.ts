@@ -2,7 +2,7 @@
 // definition, then write the row and its revision in one transaction. Re-filing the same thing is
 // a new version; the previous values stay in the revision log. Late filings are kept and marked.
 import type { App } from '../core/app.js';
-import type { ChatType, Platform, Reply } from '../core/messages.js';
+import type { FormSubmission, Reply } from '../core/messages.js';
 import { text } from '../core/messages.js';
 import type { Tx } from '../db/client.js';
 import type { Campaign, Member, Plan, Unit } from '../generated/sqlite/index.js';
@@ -17,14 +17,8 @@ import { deadlineOf, isLate, latestCampaign, type DeadlineForm } from './campaig
 import { getBinding, getMember, joinHint } from './members.js';
 import { formReply } from './form-reply.js';
 
-export interface FilingRequest {
-  platform: Platform;
-  eventId: string;
-  chatId: string;
-  chatType: ChatType;
-  userId: string;
-  userName: string;
-  form: FormName;
+/** Who files what from where: a form submission's envelope with the raw field text. */
+export interface FilingRequest extends Omit<FormSubmission, 'values'> {
   raw: RawValues;
   /** A typed template gets a corrected template back; a card or HTML form gets the form again. */
   via: 'template' | 'form';

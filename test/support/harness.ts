@@ -108,3 +108,15 @@ export async function setUpDistrict(bot: TestBot, opts: { year?: number; chatId?
   const filer = (userId: string, userName: string): LocalUser => ({ userId, userName, chatId });
   return { year, chatId, admin, east: filer('east', '东城李干事'), west: filer('west', '西城张干事'), park: filer('park', '园区赵干事') };
 }
+
+/**
+ * The usual start of a filing test: a bot whose clock is 10 February 2027 (before the plan
+ * deadline), the district set up, and East's cadre registered as its filer.
+ */
+export async function startFilingBot(): Promise<{ bot: TestBot; east: LocalUser; district: Awaited<ReturnType<typeof setUpDistrict>> }> {
+  const bot = await startTestBot();
+  bot.setNow('2027-02-10T10:00:00+08:00');
+  const district = await setUpDistrict(bot);
+  await bot.say(district.east, '/join 东城街道工会');
+  return { bot, east: district.east, district };
+}
