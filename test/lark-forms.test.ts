@@ -156,8 +156,16 @@ describe('Lark card forms', () => {
     const rows = await t.bot.app.db.progressUpdate.findMany();
     expect(rows).toMatchObject([{ planId: Number(planId), date: '2027-05-20', content: '第二阶段比武结束', participants: 280 }]);
 
+    // A double click on the same card is a second Lark event; it must not file the update twice.
+    const doubleClick = await t.submit(EAST, submitValue(card), { plan: planId, date: '2027-05-20 +0800', content: '第二阶段比武结束', participants: '280' });
+    expect(doubleClick.toast.content).toContain('已经处理过了');
+    expect(await t.bot.app.db.progressUpdate.count()).toBe(1);
+
     // A rejected progress submit shows the same plan list again, with the plan still picked.
-    const bad = await t.submit(EAST, submitValue(card), { plan: planId, date: '2027-02-30 +0800', content: '补报' });
+    t.fake.messages.length = 0;
+    await t.say(EAST, '@_user_1 /progress', { mentions: [BOT] });
+    const fresh = t.fake.messages.find((m) => m.via === 'ephemeral')!.content as Card;
+    const bad = await t.submit(EAST, submitValue(fresh), { plan: planId, date: '2027-02-30 +0800', content: '补报' });
     const again = elementsOf(bad.card.data).find((e) => e.name === 'plan');
     expect(again.tag).toBe('select_static');
     expect(again.initial_option).toBe(planId);

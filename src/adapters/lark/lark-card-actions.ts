@@ -38,6 +38,7 @@ export function parseButtonValue(v: unknown): FormButtonValue | null {
     saiwu: 'form', form: o.form, chat_id: String(o.chat_id ?? ''), chat_type: o.chat_type === 'p2p' ? 'p2p' : 'group',
     user_id: String(o.user_id ?? ''), user_name: String(o.user_name ?? ''),
     ...(Array.isArray(o.plan_options) ? { plan_options: o.plan_options.slice(0, 200).map((p) => ({ value: String(p?.value ?? ''), label: String(p?.label ?? '') })) } : {}),
+    ...(typeof o.instance === 'string' && o.instance ? { instance: o.instance.slice(0, 64) } : {}),
   };
 }
 
@@ -116,7 +117,9 @@ export class LarkCardActions {
     const raw = formValuesToRaw(form, e.action?.form_value);
     const sub: FormSubmission = {
       platform: 'lark',
-      eventId: e.event_id ?? `card:${e.context?.open_message_id}:${operator}:${JSON.stringify(raw)}`,
+      // One filing per rendered form, whatever the number of clicks; cards from before instance ids
+      // existed fall back to the event id.
+      eventId: value.instance ? `card-form:${value.instance}` : e.event_id ?? `card:${e.context?.open_message_id}:${operator}:${JSON.stringify(raw)}`,
       chatId: value.chat_id || e.context?.open_chat_id || '',
       chatType: value.chat_type,
       userId: operator,

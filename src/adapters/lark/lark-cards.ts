@@ -1,6 +1,7 @@
 // Card JSON 2.0 renderings of the platform-neutral replies: a form (from the form's one definition),
 // the read-only receipt a submitted form turns into, and tables. JSON 2.0 rejects unknown
 // properties, so only documented ones are used here.
+import { randomUUID } from 'node:crypto';
 import type { FormReply, TableReply, FormFieldView } from '../../core/messages.js';
 import { FORMS } from '../../forms/index.js';
 import type { FieldDef } from '../../forms/types.js';
@@ -20,6 +21,11 @@ export interface FormButtonValue {
   user_name: string;
   /** The plan list of a form that picks a plan, so a rejected submit shows the same list again. */
   plan_options?: { value: string; label: string }[];
+  /**
+   * This rendering of the form. Each click is its own Lark event, so a double click on one card
+   * would file twice; submits are deduplicated on this id instead (a re-rendered card gets a new one).
+   */
+  instance?: string;
 }
 
 /** Lark's input accepts at most 1000 characters per box. */
@@ -125,7 +131,8 @@ export function renderFormCard(reply: FormReply, value: FormButtonValue, notice?
   const planOptions = planField?.options?.length ? planField.options : value.plan_options;
   // Carried only while small: a card (callback value included) must stay under 30 KB.
   const carry = planOptions?.length && JSON.stringify(planOptions).length <= 6_000;
-  const { plan_options: _carried, ...base } = value;
+  const { plan_options: _carried, instance: _previous, ...rest } = value;
+  const base: FormButtonValue = { ...rest, instance: randomUUID() };
   const buttonValue: FormButtonValue = carry ? { ...base, plan_options: planOptions } : base;
   const inputs: Element[] = [];
   for (const field of reply.fields) {
