@@ -25,9 +25,10 @@ import remind from './remind.js';
 import missing from './missing.js';
 import reminders from './reminders.js';
 import holiday from './holiday.js';
+import history from './history.js';
 
 export function createCommands(): CommandRegistry {
-  return new CommandRegistry().add(plan, progress, summary, report, join, mine, deadlines, units, help, campaign, unit, bind, admin)
+  return new CommandRegistry().add(plan, progress, summary, report, join, mine, history, deadlines, units, help, campaign, unit, bind, admin)
     .add(standings, stats, exportCommand, importCommand, score, board, weights)
     .add(fill)
     .add(remind, missing, reminders, holiday);

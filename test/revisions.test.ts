@@ -114,3 +114,27 @@ describe('summaries and year-end reports', () => {
     expect(await bot.app.db.revision.count({ where: { entity: 'progress' } })).toBe(2);
   });
 });
+
+describe('/history', () => {
+  it('shows every version of a plan and its summary with who changed what, and only to those allowed', async () => {
+    const first = textOf(await bot.say(east, plan('快速路劳动竞赛', '120')));
+    const id = Number(first.match(/计划编号 #(\d+)/)![1]);
+    bot.setNow('2027-02-12T09:00:00+08:00');
+    await bot.say({ ...east, userName: '东城钱干事' }, plan('快速路劳动竞赛', '150', '东城建设集团有限公司'));
+    bot.setNow('2027-10-10T09:00:00+08:00');
+    await bot.say(east, `【竞赛总结】\n计划编号：${id}\n实际参与人数：148\n经费支出：5万元\n获奖级别：无`);
+    await bot.say(east, `【竞赛总结】\n计划编号：${id}\n实际参与人数：148\n经费支出：5万元\n获奖级别：市级\n获奖情况：市五一劳动奖状`);
+
+    const history = textOf(await bot.say(east, `/history #${id}`));
+    expect(history).toContain(`计划 #${id} 快速路劳动竞赛 的修改记录：`);
+    expect(history).toContain('第1版 2027-02-10 10:00 东城李干事：首次提交');
+    expect(history).toContain('第2版 2027-02-12 09:00 东城钱干事：企业名称 东城建设集团→东城建设集团有限公司；参与人数 120→150');
+    expect(history).toContain('总结：\n第1版 2027-10-10 09:00 东城李干事：首次提交');
+    expect(history).toContain('第2版 2027-10-10 09:00 东城李干事：获奖级别 无→市级；获奖情况 （空）→市五一劳动奖状');
+
+    // Someone from a unit outside this group cannot read another unit's history in a private chat.
+    const outsider = { userId: 'out', userName: '外单位', chatId: 'p2p-out', chatType: 'p2p' as const };
+    expect(textOf(await bot.say(outsider, `/history ${id}`))).toContain('不能查看');
+    expect(textOf(await bot.say(east, '/history 9999'))).toContain('没有编号为 9999 的计划');
+  });
+});

@@ -1,0 +1,27 @@
+// /history <计划编号>: every version of a plan and its summary, so nothing filed is ever out of sight.
+import { defineCommand } from '../src/commands/registry.js';
+import { text } from '../src/core/messages.js';
+import { toHalfWidth } from '../src/forms/coerce.js';
+import { planHistory } from '../src/services/revision-history.js';
+import { isWithin } from '../src/services/units.js';
+
+export default defineCommand({
+  name: 'history',
+  aliases: ['修改记录', '历史'],
+  usage: '/history <计划编号>',
+  summary: '查看一项计划及其总结的全部修改记录',
+  access: 'anyone',
+  group: 'query',
+  async run(ctx) {
+    const id = Number(toHalfWidth(ctx.args[0] ?? '').replace(/^#/, ''));
+    if (!Number.isInteger(id) || id <= 0) return [text('请写计划编号，例如：/history 12（编号见回执或 /mine）')];
+    const db = ctx.app.db;
+    const plan = await db.plan.findUnique({ where: { id } });
+    if (!plan) return [text(`没有编号为 ${id} 的计划，请用 /mine 查看本单位的计划编号。`)];
+    // Filers see their own unit's plans; admins and a group's members see the plans under its unit.
+    const ownUnit = ctx.member?.unitId === plan.unitId;
+    const inGroup = ctx.binding ? await isWithin(db, plan.unitId, ctx.binding.unitId) : false;
+    if (!ownUnit && !ctx.isAdmin && !inGroup) return [text(`计划 #${id} 不属于您的单位，也不在本群单位之下，不能查看。`)];
+    return [text((await planHistory(db, plan)).join('\n'))];
+  },
+});
