@@ -8,7 +8,6 @@ import { stageJobId, type StageJobData } from '../jobs/reminder-queue.js';
 import { bindChat } from '../src/services/members.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const CHATS = 120;
 
 let bot: TestBot;
@@ -24,7 +23,9 @@ afterEach(async () => {
 });
 
 function startWorker(): Promise<ChildProcess> {
-  const child = spawn(TSX, [path.join(ROOT, 'jobs', 'worker-main.ts')], {
+  // Node itself with tsx's loader, not the tsx CLI: the CLI runs the script in a second process that
+  // a SIGKILL of the wrapper would leave running, so the "crash" would not be one.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'jobs', 'worker-main.ts')], {
     cwd: ROOT,
     env: {
       ...process.env, DATA_DIR: bot.dataDir, REDIS_PREFIX: bot.config.redisPrefix, REDIS_AUTOSTART: 'off', LOG_LEVEL: 'silent', LOCAL_CHAT: 'on',
