@@ -4,6 +4,7 @@
 import type { Db } from '../db/client.js';
 import type { Campaign, Member, Unit } from '../generated/sqlite/index.js';
 import type { DeadlineForm } from './campaigns.js';
+import { groupByParent } from './units.js';
 
 export interface FormStatus {
   filed: boolean;
@@ -27,7 +28,7 @@ interface UnitFilings {
 }
 
 interface Snapshot {
-  childIds: Map<number, number[]>;
+  children: Map<number | null, { id: number }[]>;
   /** Per unit (not including the units below it): counts of its own filings. */
   filings: Map<number, UnitFilings>;
   reportsByUnit: Map<number, { late: boolean }>;
@@ -48,13 +49,7 @@ async function loadSnapshot(db: Db, campaign: Campaign): Promise<Snapshot> {
       GROUP BY p."unitId"`,
     db.yearReport.findMany({ where: { campaignId: campaign.id }, select: { unitId: true, late: true } }),
   ]);
-  const snapshot: Snapshot = { childIds: new Map(), filings: new Map(), reportsByUnit: new Map() };
-  for (const u of units) {
-    if (u.parentId === null) continue;
-    const list = snapshot.childIds.get(u.parentId) ?? [];
-    list.push(u.id);
-    snapshot.childIds.set(u.parentId, list);
-  }
+  const snapshot: Snapshot = { children: groupByParent(units), filings: new Map(), reportsByUnit: new Map() };
   for (const r of grouped) {
     snapshot.filings.set(Number(r.unitId), {
       plans: Number(r.plans ?? 0), latePlans: Number(r.latePlans ?? 0),
@@ -71,7 +66,7 @@ function subtree(s: Snapshot, rootId: number): number[] {
   while (stack.length) {
     const id = stack.pop()!;
     out.push(id);
-    stack.push(...(s.childIds.get(id) ?? []));
+    for (const child of s.children.get(id) ?? []) stack.push(child.id);
   }
   return out;
 }
@@ -108,13 +103,7 @@ function statusOf(s: Snapshot, unitId: number): Record<DeadlineForm, FormStatus>
  */
 export async function expectedUnits(db: Db, groupUnitId: number, scope: 'children' | 'all' = 'children'): Promise<Unit[]> {
   const all = await db.unit.findMany({ orderBy: { id: 'asc' } });
-  const byParent = new Map<number, Unit[]>();
-  for (const u of all) {
-    if (u.parentId === null) continue;
-    const list = byParent.get(u.parentId) ?? [];
-    list.push(u);
-    byParent.set(u.parentId, list);
-  }
+  const byParent = groupByParent(all);
   const below: Unit[] = [];
   const queue = [groupUnitId];
   while (queue.length) {

@@ -5,6 +5,7 @@
 import type { Db } from '../db/client.js';
 import type { Campaign } from '../generated/sqlite/index.js';
 import { parseCampaignSettings, type ScoreWeights } from './campaign-settings.js';
+import { groupByParent } from './units.js';
 
 export type StandingsKind = 'plan' | 'summary' | 'total';
 export type StandingsScope = 'children' | 'all';
@@ -189,16 +190,11 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
  */
 export function computeStandings(data: StandingsData, rootId: number, kind: StandingsKind, scope: StandingsScope, weights: ScoreWeights): Standings {
   const tallies = new Map<number, Tally>();
-  const childIds = new Map<number, number[]>();
+  const children = groupByParent(data.units);
   for (const u of data.units) {
     const t = emptyTally();
     t.headcount = u.headcount ?? 0;
     tallies.set(u.id, t);
-    if (u.parentId !== null) {
-      const list = childIds.get(u.parentId);
-      if (list) list.push(u.id);
-      else childIds.set(u.parentId, [u.id]);
-    }
   }
   for (const f of data.filings) {
     const t = tallies.get(f.unitId);
@@ -222,7 +218,7 @@ export function computeStandings(data: StandingsData, rootId: number, kind: Stan
   while (stack.length) {
     const id = stack.pop()!;
     order.push(id);
-    for (const c of childIds.get(id) ?? []) {
+    for (const { id: c } of children.get(id) ?? []) {
       if (id === rootId || scope === 'all') ranked.push(c);
       stack.push(c);
     }

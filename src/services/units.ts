@@ -13,13 +13,7 @@ export function findUnitByName(db: Db | Tx, name: string): Promise<Unit | null> 
  * with null, every unit, top-level ones first in each branch.
  */
 export async function descendantsOf(db: Db | Tx, rootId: number | null): Promise<Unit[]> {
-  const all = await db.unit.findMany({ orderBy: { id: 'asc' } });
-  const byParent = new Map<number | null, Unit[]>();
-  for (const u of all) {
-    const list = byParent.get(u.parentId) ?? [];
-    list.push(u);
-    byParent.set(u.parentId, list);
-  }
+  const byParent = groupByParent(await db.unit.findMany({ orderBy: { id: 'asc' } }));
   const out: Unit[] = [];
   const stack = [...(byParent.get(rootId) ?? [])].reverse();
   while (stack.length) {
@@ -28,6 +22,18 @@ export async function descendantsOf(db: Db | Tx, rootId: number | null): Promise
     stack.push(...[...(byParent.get(u.id) ?? [])].reverse());
   }
   return out;
+}
+
+/** The units under each parent id (null: the top-level ones), in the order given. Every walk of
+ * the unit tree starts from this index. */
+export function groupByParent<T extends { parentId: number | null }>(units: T[]): Map<number | null, T[]> {
+  const byParent = new Map<number | null, T[]>();
+  for (const u of units) {
+    const list = byParent.get(u.parentId);
+    if (list) list.push(u);
+    else byParent.set(u.parentId, [u]);
+  }
+  return byParent;
 }
 
 /**

@@ -3,6 +3,7 @@
 import type { Db } from '../../db/client.js';
 import type { Campaign, Unit } from '../../generated/sqlite/index.js';
 import { chineseDate, shanghaiDate } from '../../util/dates.js';
+import { groupByParent } from '../units.js';
 import { expectedUnits, rollCall } from '../roll-call.js';
 import { standingsFor, type StandingsKind, type StandingsScope } from '../standings.js';
 import { planSheet, summarySheet, type ExportPlan, type UnitGroup } from './filing-sheets.js';
@@ -50,13 +51,7 @@ export async function loadUnitGroups(db: Db, campaign: Campaign, rootId: number)
       awardName: r.awardName === null || r.awardName === undefined ? null : String(r.awardName),
     },
   }));
-  const children = new Map<number, number[]>();
-  for (const u of units) {
-    if (u.parentId === null) continue;
-    const list = children.get(u.parentId);
-    if (list) list.push(u.id);
-    else children.set(u.parentId, [u.id]);
-  }
+  const children = groupByParent(units);
   const byUnit = new Map<number, ExportPlan[]>();
   for (const p of plans) {
     const list = byUnit.get(p.unitId);
@@ -72,7 +67,7 @@ export async function loadUnitGroups(db: Db, campaign: Campaign, rootId: number)
     const list = byUnit.get(id);
     if (list?.length) groups.push({ unitName: names.get(id) ?? String(id), plans: list });
     const kids = children.get(id) ?? [];
-    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i].id);
   }
   return groups;
 }
