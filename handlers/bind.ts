@@ -10,7 +10,7 @@ export default defineCommand({
   aliases: ['绑定'],
   usage: '/bind <单位> [年度]',
   summary: '把本群绑定到一个单位和竞赛年度（默认最新年度）',
-  access: 'admin',
+  access: [],
   group: 'setup',
   async run(ctx) {
     const [name, yearText, ...extra] = ctx.args;

@@ -9,7 +9,6 @@ const USAGE = '/board <竞赛名称> | /board add <竞赛名称> 指标1=权重 
 const EXAMPLE = '/board add 地铁五比一创 质量=30 进度=30 安全=25 创新=15';
 
 async function add(ctx: CommandContext, campaignId: number): Promise<Reply[]> {
-  if (!ctx.isAdmin) return [text('只有管理员可以创建竞赛榜单。')];
   const name = ctx.args.slice(1).join(' ').trim();
   if (!name) return [text(`请写竞赛名称和评分指标，例如：${EXAMPLE}`)];
   if ([...name].length > 60) return [text('竞赛名称太长，请控制在60字以内。')];
@@ -31,7 +30,8 @@ export default defineCommand({
   aliases: ['榜单'],
   usage: USAGE,
   summary: '查看某项竞赛各队伍的得分榜（按指标权重加权）；管理员可创建竞赛',
-  access: 'anyone',
+  access: ['filer', 'judge'],
+  subcommands: [{ words: ['add', '创建', '新建'], access: [], refusal: '只有管理员可以创建竞赛榜单。' }],
   group: 'query',
   async run(ctx) {
     const campaign = await currentCampaign(ctx);

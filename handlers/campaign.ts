@@ -77,12 +77,16 @@ export default defineCommand({
   aliases: ['竞赛'],
   usage: '/campaign [add <年度> | set 计划截止=…]',
   summary: '查看本年度竞赛；管理员可创建年度或修改截止日期',
-  access: 'anyone',
+  access: ['filer'],
+  subcommands: [
+    { words: ['add', '创建', '新建'], access: [], refusal: '只有管理员可以创建竞赛年度。' },
+    { words: ['set', '修改'], access: [], refusal: '只有管理员可以修改截止日期。' },
+  ],
   group: 'setup',
   async run(ctx) {
     const sub = ctx.args[0]?.toLowerCase();
-    if (sub === 'add' || sub === '创建' || sub === '新建') return ctx.isAdmin ? add(ctx) : [text('只有管理员可以创建竞赛年度。')];
-    if (sub === 'set' || sub === '修改') return ctx.isAdmin ? set(ctx) : [text('只有管理员可以修改截止日期。')];
+    if (sub === 'add' || sub === '创建' || sub === '新建') return add(ctx);
+    if (sub === 'set' || sub === '修改') return set(ctx);
     const campaign = await currentCampaign(ctx);
     if (!campaign) return [text(`还没有创建竞赛年度。管理员可发送：${USAGE}`)];
     return [text(describe(campaign))];

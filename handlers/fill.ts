@@ -9,7 +9,7 @@ export default defineCommand({
   aliases: ['填表'],
   usage: '/填表 <计划|进度|总结|年报>',
   summary: '一问一答逐项填写（微信群）',
-  access: 'anyone',
+  access: ['filer'],
   group: 'filing',
   run: async () => [text('逐项填写用于微信群。这里请直接发送 /plan（或 /progress、/summary、/report），在弹出的表单里填写。')],
 });

@@ -3,14 +3,14 @@ import { defineCommand } from '../src/commands/registry.js';
 import { text } from '../src/core/messages.js';
 import { toHalfWidth } from '../src/forms/coerce.js';
 import { planHistory } from '../src/services/revision-history.js';
-import { isWithin } from '../src/services/units.js';
+import { canSeeUnit, scopeOf } from '../src/services/access.js';
 
 export default defineCommand({
   name: 'history',
   aliases: ['修改记录', '历史'],
   usage: '/history <计划编号>',
   summary: '查看一项计划及其总结的全部修改记录',
-  access: 'anyone',
+  access: ['filer'],
   group: 'query',
   async run(ctx) {
     const id = Number(toHalfWidth(ctx.args[0] ?? '').replace(/^#/, ''));
@@ -18,10 +18,11 @@ export default defineCommand({
     const db = ctx.app.db;
     const plan = await db.plan.findUnique({ where: { id } });
     if (!plan) return [text(`没有编号为 ${id} 的计划，请用 /mine 查看本单位的计划编号。`)];
-    // Filers see their own unit's plans; admins and a group's members see the plans under its unit.
-    const ownUnit = ctx.member?.unitId === plan.unitId;
-    const inGroup = ctx.binding ? await isWithin(db, plan.unitId, ctx.binding.unitId) : false;
-    if (!ownUnit && !ctx.isAdmin && !inGroup) return [text(`计划 #${id} 不属于您的单位，也不在本群单位之下，不能查看。`)];
+    // Admins see every plan; in a bound group, the plans under its unit; in a private chat, one's own unit's.
+    if (!(await canSeeUnit(db, scopeOf(ctx.viewer, ctx.binding, ctx.msg.chatType), plan.unitId))) {
+      const where = ctx.binding ? '也不在本群单位之下' : '私聊中只能查看本单位的计划';
+      return [text(`计划 #${id} 不属于您的单位，${where}，不能查看。`)];
+    }
     return [text((await planHistory(db, plan)).join('\n'))];
   },
 });

@@ -90,7 +90,7 @@ export default defineCommand({
   aliases: ['假期'],
   usage: '/holiday [年份 | add 日期 [结束日期] | workday 日期 | remove 日期]',
   summary: '查看或录入放假和调休安排（用于催交提醒避开节假日）',
-  access: 'admin',
+  access: [],
   group: 'setup',
   async run(ctx) {
     const first = ctx.args[0];

@@ -11,7 +11,7 @@ export default defineCommand({
   aliases: ['导入', '导入单位'],
   usage: '/import（附上 Excel 或 CSV 文件）',
   summary: '从Excel/CSV批量导入单位名单；不带文件发送可下载模板',
-  access: 'admin',
+  access: [],
   group: 'setup',
   async run(ctx): Promise<Reply[]> {
     const file = ctx.msg.attachment;

@@ -26,9 +26,12 @@ import missing from './missing.js';
 import reminders from './reminders.js';
 import holiday from './holiday.js';
 import history from './history.js';
+import approve from './approve.js';
+import reject from './reject.js';
+import judge from './judge.js';
 
 export function createCommands(): CommandRegistry {
-  return new CommandRegistry().add(plan, progress, summary, report, join, mine, history, deadlines, units, help, campaign, unit, bind, admin)
+  return new CommandRegistry().add(plan, progress, summary, report, join, approve, reject, mine, history, deadlines, units, help, campaign, unit, bind, admin, judge)
     .add(standings, stats, exportCommand, importCommand, score, board, weights)
     .add(fill)
     .add(remind, missing, reminders, holiday);

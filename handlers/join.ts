@@ -1,14 +1,17 @@
-// /join <单位>: registers the sender as a filer of a unit under this group's unit.
+// /join <单位>: registers the sender as a filer of a unit under this group's unit — at once when
+// nobody files for it yet, else as a request that the unit's filers or an admin approve with
+// /approve (see src/services/join-requests.ts for the rules and JOIN_APPROVAL).
 import { defineCommand } from '../src/commands/registry.js';
 import { text } from '../src/core/messages.js';
-import { joinUnit } from '../src/services/members.js';
+import { requestJoin } from '../src/services/join-requests.js';
+import { actorOf } from '../src/services/members.js';
 import { childrenOf, findUnitByName, isWithin, similarUnitNames } from '../src/services/units.js';
 
 export default defineCommand({
   name: 'join',
   aliases: ['加入', '登记'],
   usage: '/join <单位>',
-  summary: '登记自己为某单位的填报联络员',
+  summary: '登记自己为某单位的填报联络员（已有联络员的单位需同意）',
   access: 'anyone',
   group: 'filing',
   async run(ctx) {
@@ -32,9 +35,26 @@ export default defineCommand({
     if (!(await isWithin(db, unit.id, ctx.binding.unit.id))) {
       return [text(`「${unit.name}」不属于本群的「${ctx.binding.unit.name}」，不能在本群登记。请到对应的工作群登记。`)];
     }
-    if (ctx.member?.unitId === unit.id) return [text(`✅ ${ctx.msg.userName} 已经是「${unit.name}」的联络员，无需重复登记。发送 /mine 查看本单位情况。`)];
-    const { previousUnitId } = await joinUnit(db, ctx.msg.platform, ctx.msg.userId, ctx.msg.userName, unit.id);
-    const moved = previousUnitId && previousUnitId !== unit.id ? `（已从「${ctx.member?.unit?.name ?? '原单位'}」改为此单位，原单位已填报的内容不受影响）` : '';
-    return [text(`✅ ${ctx.msg.userName} 已登记为「${unit.name}」的联络员${moved}。发送 /plan 备案竞赛计划，发送 /mine 查看本单位情况。`)];
+    const who = ctx.msg.userName;
+    if (ctx.member?.unitId === unit.id) return [text(`✅ ${who} 已经是「${unit.name}」的联络员，无需重复登记。发送 /mine 查看本单位情况。`)];
+    const outcome = await requestJoin(db, ctx.app.config, {
+      platform: ctx.msg.platform, chatId: ctx.msg.chatId, userId: ctx.msg.userId, userName: who, unit,
+      member: ctx.member, isAdmin: ctx.isAdmin, actor: actorOf(ctx.msg),
+    });
+    if (outcome.kind === 'joined') {
+      const moved = outcome.previousUnitId && outcome.previousUnitId !== unit.id ? `（已从「${ctx.member?.unit?.name ?? '原单位'}」改为此单位，原单位已填报的内容不受影响）` : '';
+      return [text(`✅ ${who} 已登记为「${unit.name}」的联络员${moved}。发送 /plan 备案竞赛计划，发送 /mine 查看本单位情况。`)];
+    }
+    // Waiting for a yes: the unit's filers in this chat are asked (an admin only, for some units).
+    const { request, filers } = outcome;
+    const askFilers = !request.adminOnly ? filers.filter((m) => m.platform === ctx.msg.platform).map((m) => ({ userId: m.userId, userName: m.name })) : [];
+    const deciders = request.adminOnly ? '管理员' : `「${unit.name}」已登记的联络员或管理员`;
+    const meanwhile = ctx.member?.unit ? `同意之前，${who} 仍为「${ctx.member.unit.name}」填报，不能为「${unit.name}」填报。` : `同意之前，${who} 还不能为「${unit.name}」填报。`;
+    const lines = [
+      `📝 ${who} 申请登记为「${unit.name}」的联络员，需要${deciders}同意。`,
+      `同意请发送：/approve @${who}　　拒绝请发送：/reject @${who}`,
+      meanwhile,
+    ];
+    return [text(lines.join('\n'), askFilers)];
   },
 });

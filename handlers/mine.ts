@@ -4,7 +4,7 @@ import { text } from '../src/core/messages.js';
 import { COMPETITION_TYPES } from '../src/forms/plan.js';
 import { DEADLINE_LABELS, daysLeft, deadlineOf, describeDaysLeft } from '../src/services/campaigns.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
-import { joinHint } from '../src/services/members.js';
+import { notRegisteredText } from '../src/services/members.js';
 import { chineseDate } from '../src/util/dates.js';
 
 export default defineCommand({
@@ -12,11 +12,11 @@ export default defineCommand({
   aliases: ['我的'],
   usage: '/mine',
   summary: '查看本单位已填报的内容和还要交的材料',
-  access: 'anyone',
+  access: ['filer'],
   group: 'query',
   async run(ctx) {
     const unit = ctx.member?.unit;
-    if (!unit) return [text(`您还没有登记所属单位。${await joinHint(ctx.app.db, ctx.binding)}`)];
+    if (!unit) return [text(await notRegisteredText(ctx.app.db, ctx.msg, ctx.binding, '查看本单位的填报情况'))];
     const campaign = await currentCampaign(ctx);
     if (!campaign) return [text('还没有创建竞赛年度，请管理员发送“/campaign add 年度”。')];
     const db = ctx.app.db;

@@ -3,20 +3,24 @@
 import { defineCommand } from '../src/commands/registry.js';
 import { text } from '../src/core/messages.js';
 import { groupRollCall, missingText, pickForm } from '../src/services/reminders.js';
+import { currentCampaign } from '../src/services/current-campaign.js';
+import { reportRoot, scopeOf } from '../src/services/access.js';
 
 export default defineCommand({
   name: 'missing',
   aliases: ['未交'],
   usage: '/missing [plan|summary|report]',
   summary: '查看本群哪些单位还没有提交（计划、总结或年报）',
-  access: 'anyone',
+  access: ['filer'],
   group: 'query',
   async run(ctx) {
-    const binding = ctx.binding;
-    if (!binding) return [text('本群还没有绑定单位。请在已绑定的工作群里发送 /missing，或请管理员先发送“/bind 单位名称”。')];
-    const form = pickForm(binding.campaign, ctx.app.now(), ctx.args[0]);
+    const root = await reportRoot(ctx.app.db, scopeOf(ctx.viewer, ctx.binding, ctx.msg.chatType), '未交名单');
+    if ('refusal' in root) return [text(root.refusal)];
+    const campaign = await currentCampaign(ctx);
+    if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
+    const form = pickForm(campaign, ctx.app.now(), ctx.args[0]);
     if (typeof form !== 'string') return [text(form.error)];
-    const summary = await groupRollCall(ctx.app.db, binding.campaign, binding.unitId, form);
-    return [text(missingText(binding.campaign, summary, ctx.app.now()))];
+    const summary = await groupRollCall(ctx.app.db, campaign, root.unit.id, form);
+    return [text(missingText(campaign, summary, ctx.app.now()))];
   },
 });

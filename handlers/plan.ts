@@ -7,7 +7,7 @@ export default defineCommand({
   aliases: ['计划'],
   usage: '/plan',
   summary: '备案一项竞赛计划（附件一），可多次发送备案多项',
-  access: 'anyone',
+  access: ['filer'],
   group: 'filing',
   run: (ctx) => sendForm(ctx, planForm),
 });

@@ -7,7 +7,7 @@ export default defineCommand({
   aliases: ['进度'],
   usage: '/progress',
   summary: '报告一项竞赛的进展',
-  access: 'anyone',
+  access: ['filer'],
   group: 'filing',
   run: (ctx) => sendForm(ctx, progressForm),
 });

@@ -10,7 +10,7 @@ export default defineCommand({
   aliases: ['催交'],
   usage: '/remind [plan|summary|report]',
   summary: '立即在本群催交：列出未交单位并@其联络员',
-  access: 'admin',
+  access: [],
   group: 'setup',
   async run(ctx) {
     const binding = ctx.binding;

@@ -101,7 +101,7 @@ export default defineCommand({
   aliases: ['提醒'],
   usage: '/reminders [set 提前天数=… 时间=… 逾期间隔=… 逾期次数=… | on | off]',
   summary: '查看和修改催交提醒的安排（提前天数、时间、逾期提醒），查看发送失败的提醒',
-  access: 'admin',
+  access: [],
   group: 'setup',
   async run(ctx) {
     const campaign = await currentCampaign(ctx);

@@ -7,7 +7,7 @@ export default defineCommand({
   aliases: ['年报'],
   usage: '/report',
   summary: '填报本单位年度报告（经验、问题、建议）',
-  access: 'anyone',
+  access: ['filer'],
   group: 'filing',
   run: (ctx) => sendForm(ctx, reportForm),
 });

@@ -11,11 +11,10 @@ export default defineCommand({
   name: 'score',
   aliases: ['打分', '评分'],
   usage: USAGE,
-  summary: '为竞赛队伍按指标打分（修改会留存记录）',
-  access: 'anyone',
+  summary: '为竞赛队伍按指标打分（管理员和评委；修改会留存记录）',
+  access: ['judge'],
   group: 'filing',
   async run(ctx) {
-    if (!ctx.isAdmin && !ctx.member?.unitId) return [text('只有已登记的联络员或管理员可以打分。请先发送“/join 单位名称”登记。')];
     const campaign = await currentCampaign(ctx);
     if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
     const [name, ...teamWords] = ctx.args;

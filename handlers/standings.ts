@@ -4,6 +4,7 @@ import { defineCommand } from '../src/commands/registry.js';
 import { text, type Reply, type TableReply } from '../src/core/messages.js';
 import { renderBarChart } from '../src/services/chart.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
+import { reportRoot, scopeOf } from '../src/services/access.js';
 import { describeWeights, PART_LABELS, PARTS_OF, STANDINGS_KIND_LABELS, standingsFor, type Standings, type StandingsKind } from '../src/services/standings.js';
 
 const KIND_WORDS: Record<string, StandingsKind> = {
@@ -35,7 +36,7 @@ export default defineCommand({
   aliases: ['排名', '排行'],
   usage: USAGE,
   summary: '本群单位下属各单位的考核排名（计划/总结/综合，加 all 含全部下级），附得分构成和图表',
-  access: 'anyone',
+  access: ['filer'],
   group: 'query',
   async run(ctx): Promise<Reply[]> {
     let kind: StandingsKind = 'total';
@@ -46,12 +47,14 @@ export default defineCommand({
       else if (ALL_WORDS.has(word)) all = true;
       else return [text(`看不懂“${a}”。用法：${USAGE}\n例如：/排名 总结 全部`)];
     }
-    if (!ctx.binding) return [text('本群还没有绑定单位，无法排名。请管理员先发送“/bind 单位名称”。')];
+    const root = await reportRoot(ctx.app.db, scopeOf(ctx.viewer, ctx.binding, ctx.msg.chatType), '排名');
+    if ('refusal' in root) return [text(root.refusal)];
+    const unit = root.unit;
     const campaign = await currentCampaign(ctx);
     if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
-    const s = await standingsFor(ctx.app.db, campaign, ctx.binding.unit.id, kind, all ? 'all' : 'children');
-    if (!s.rows.length) return [text(`「${ctx.binding.unit.name}」下面还没有单位，没有可排名的对象。`)];
-    const title = `${campaign.year}年度「${ctx.binding.unit.name}」${all ? '全部下级' : '下属'}单位${STANDINGS_KIND_LABELS[kind]}排名`;
+    const s = await standingsFor(ctx.app.db, campaign, unit.id, kind, all ? 'all' : 'children');
+    if (!s.rows.length) return [text(`「${unit.name}」下面还没有单位，没有可排名的对象。`)];
+    const title = `${campaign.year}年度「${unit.name}」${all ? '全部下级' : '下属'}单位${STANDINGS_KIND_LABELS[kind]}排名`;
     const replies: Reply[] = [standingsTable(s, title)];
     const png = renderBarChart({ title, bars: s.rows.slice(0, 20).map((r) => ({ label: r.unitName, value: r.score })), unit: '分' });
     replies.push({ kind: 'image', fileName: `standings-${campaign.year}-${kind}.png`, data: png });

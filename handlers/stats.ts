@@ -4,6 +4,7 @@ import { text } from '../src/core/messages.js';
 import { formatFen } from '../src/forms/display.js';
 import { DEADLINE_LABELS, deadlineOf } from '../src/services/campaigns.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
+import { reportRoot, scopeOf } from '../src/services/access.js';
 import { statsFor } from '../src/services/stats.js';
 import { chineseDate } from '../src/util/dates.js';
 
@@ -12,15 +13,17 @@ export default defineCommand({
   aliases: ['统计'],
   usage: '/stats',
   summary: '本群单位的填报统计：各表已交/按时/逾期/未交，竞赛项数、参与人数和经费',
-  access: 'anyone',
+  access: ['filer'],
   group: 'query',
   async run(ctx) {
-    if (!ctx.binding) return [text('本群还没有绑定单位，无法统计。请管理员先发送“/bind 单位名称”。')];
+    const root = await reportRoot(ctx.app.db, scopeOf(ctx.viewer, ctx.binding, ctx.msg.chatType), '统计');
+    if ('refusal' in root) return [text(root.refusal)];
+    const unit = root.unit;
     const campaign = await currentCampaign(ctx);
     if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
-    const s = await statsFor(ctx.app.db, campaign, ctx.binding.unit.id);
+    const s = await statsFor(ctx.app.db, campaign, unit.id);
     const n = (v: number) => v.toLocaleString('zh-CN');
-    const lines = [`📊 ${campaign.year}年度「${ctx.binding.unit.name}」填报统计`];
+    const lines = [`📊 ${campaign.year}年度「${unit.name}」填报统计`];
     for (const f of s.forms) {
       lines.push(`${DEADLINE_LABELS[f.form]}（截止${chineseDate(deadlineOf(campaign, f.form))}）：应交${f.expected}个单位，已交${f.filed}（按时${f.onTime}，逾期${f.late}），未交${f.missing}`);
     }

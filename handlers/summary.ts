@@ -7,7 +7,7 @@ export default defineCommand({
   aliases: ['总结'],
   usage: '/summary',
   summary: '填报一项竞赛的总结（附件二：经费支出、获奖情况）',
-  access: 'anyone',
+  access: ['filer'],
   group: 'filing',
   run: (ctx) => sendForm(ctx, summaryForm),
 });

@@ -1,5 +1,6 @@
 // /unit add <名称> [上级=<上级单位>] [职工数=<人数>] [代码=…] (admin); plain /单位 lists the units like /units.
-import { adminOnlyText, defineCommand } from '../src/commands/registry.js';
+import { defineCommand } from '../src/commands/registry.js';
+import { adminOnlyText } from '../src/services/access.js';
 import units from './units.js';
 import { text } from '../src/core/messages.js';
 import { coerceInteger } from '../src/forms/coerce.js';
@@ -14,11 +15,13 @@ export default defineCommand({
   usage: USAGE,
   summary: '添加单位（名称中不要有空格）；只发“/单位”则列出单位',
   // Listing is for everyone; adding is checked below.
-  access: 'anyone',
+  access: ['filer'],
+  subcommands: [{ words: ['add', '添加', '新增'], access: [] }],
   group: 'setup',
   async run(ctx) {
     if (!ctx.args.length && !Object.keys(ctx.options).length) return units.run(ctx);
-    if (!ctx.isAdmin) return [text(adminOnlyText('unit'))];
+    // Listing is for every filer; every change to units is an admin's.
+    if (!ctx.isAdmin) return [text(adminOnlyText('/unit add'))];
     const [sub, name] = ctx.args;
     if (!['add', '添加', '新增'].includes(sub ?? '') || !name) return [text(`用法：${USAGE}\n例如：/unit add 东城街道工会 上级=某某区总工会 职工数=1200`)];
     if (ctx.args.length > 2) return [text(`单位名称中不要有空格。如果名称里有空格，请去掉后再发，例如：/unit add ${ctx.args.slice(1).join('')}`)];

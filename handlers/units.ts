@@ -3,17 +3,26 @@ import { defineCommand } from '../src/commands/registry.js';
 import { text } from '../src/core/messages.js';
 import { filersByUnit } from '../src/services/members.js';
 import { descendantsOf } from '../src/services/units.js';
+import { scopeOf } from '../src/services/access.js';
 
 export default defineCommand({
   name: 'units',
   aliases: ['单位列表', '单位名单'],
   usage: '/units',
   summary: '查看本群单位下属的各单位和已登记的联络员',
-  access: 'anyone',
+  access: ['filer'],
   group: 'query',
   async run(ctx) {
     const db = ctx.app.db;
-    const root = ctx.binding?.unit ?? null;
+    const scope = scopeOf(ctx.viewer, ctx.binding, ctx.msg.chatType);
+    if (scope?.kind === 'own') {
+      // A filer outside a bound group sees their own unit only.
+      const names = ((await filersByUnit(db, [scope.unit.id])).get(scope.unit.id) ?? []).map((m) => m.name);
+      const headcount = scope.unit.headcount !== null ? `，职工${scope.unit.headcount}人` : '';
+      const where = ctx.msg.chatType === 'p2p' ? '私聊中' : '本群还没有绑定单位，这里';
+      return [text(`本单位：${scope.unit.name}${headcount}：${names.join('、') || '未登记联络员'}\n（${where}只显示本单位；要查看下属各单位，请在绑定到本单位的工作群里发送 /units。）`)];
+    }
+    const root = scope?.kind === 'group' ? scope.root : null;
     const units = await descendantsOf(db, root?.id ?? null);
     if (!units.length) return [text(root ? `「${root.name}」下面还没有单位。管理员可发送：/unit add 名称 上级=${root.name}` : '还没有添加任何单位。管理员可发送：/unit add 名称')];
     const filers = await filersByUnit(db, units.map((u) => u.id));

@@ -28,7 +28,8 @@ export default defineCommand({
   aliases: ['权重', '计分权重'],
   usage: '/weights [set 名称=数值 …]',
   summary: '查看排名计分权重；管理员可修改',
-  access: 'anyone',
+  access: ['filer'],
+  subcommands: [{ words: ['set', '修改', '设置'], access: [], refusal: '只有管理员可以修改计分权重。' }],
   group: 'setup',
   async run(ctx) {
     const campaign = await currentCampaign(ctx);
@@ -38,7 +39,6 @@ export default defineCommand({
     if (sub !== 'set' && sub !== '修改' && sub !== '设置') {
       return [text(`${campaign.year}年度排名计分权重：\n${describeWeights(settings.scoreWeights)}\n可修改的名称：${Object.keys(WEIGHT_NAMES).join('、')}\n管理员修改示例：${EXAMPLE}`)];
     }
-    if (!ctx.isAdmin) return [text('只有管理员可以修改计分权重。')];
     const entries = Object.entries(ctx.options);
     if (!entries.length) return [text(`请写要修改的权重，例如：${EXAMPLE}`)];
     const next: Record<string, number> = { ...settings.scoreWeights };

@@ -26,6 +26,9 @@ export async function startReminders(app: App, connection: Redis, opts: StartRem
   const prefix = app.config.redisPrefix;
   const queue = createReminderQueue(connection, prefix);
   const worker = opts.worker === false ? null : createReminderWorker(app, connection, queue, new SendLimiter(connection, { prefix }), opts);
+  // Closing a worker whose blocking connection is still initialising leaves an unhandled rejection
+  // ("Connection is closed") behind: a stop right after a start (a crash loop, a quick test) must be clean.
+  await worker?.waitUntilReady();
   const runtime = { queue, reconcileAll: () => reconcileAll(app, queue) };
   setReminderRuntime(app, runtime);
   app.hooks.campaignChanged = async (campaign) => {

@@ -5,22 +5,24 @@
 import path from 'node:path';
 import type { App, ChatSender } from '../src/core/app.js';
 import type { Platform } from '../src/core/messages.js';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, secretsOf } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { createLogger } from '../src/logger.js';
 import { connectRedis } from '../src/redis.js';
 import { FileStore } from '../src/files.js';
+import { isLoopbackHost, loadSecretKey } from '../src/secret-key.js';
 import { LocalChat } from '../src/adapters/local/local-chat.js';
 import { createReminderQueue } from './reminder-queue.js';
 import { createReminderWorker } from './reminder-worker.js';
 import { SendLimiter } from './send-limiter.js';
 
 const config = loadConfig();
-const log = createLogger(config.logLevel);
+const log = createLogger(config.logLevel, { secrets: secretsOf(config) });
 const db = openDatabase(config.databaseUrl);
 const redis = await connectRedis(config, log);
 const app: App = { config, db, log, now: () => new Date(), senders: new Map<Platform, ChatSender>(), hooks: { campaignChanged: async () => undefined } };
-if (config.localChat) app.senders.set('local', new LocalChat(app, new FileStore(path.join(config.dataDir, 'files'))));
+const files = new FileStore(path.join(config.dataDir, 'files'), { ttlMs: config.fileTtlHours * 3_600_000, key: loadSecretKey(config.dataDir, config.secretKey), signLinks: !isLoopbackHost(config.host) });
+if (config.localChat) app.senders.set('local', new LocalChat(app, files));
 
 // Test and tuning knobs: how long a dead worker's jobs stay locked, and local-chat pacing.
 const lockDuration = Number(process.env.REMINDER_LOCK_MS) || undefined;

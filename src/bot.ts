@@ -3,7 +3,8 @@
 import type { App } from './core/app.js';
 import type { FormSubmission, IncomingMessage, Reply } from './core/messages.js';
 import { text } from './core/messages.js';
-import { CommandRegistry, adminOnlyText, parseCommandLine, type CommandContext, type CommandSpec } from './commands/registry.js';
+import { CommandRegistry, parseCommandLine, subcommandOf, type CommandContext, type CommandSpec } from './commands/registry.js';
+import { allows, refusalText, viewerOf } from './services/access.js';
 import { shortHelp } from './commands/help-text.js';
 import { MAX_TEMPLATE_CHARS, detectTemplate, parseTemplate } from './forms/text-template.js';
 import { claimEvent } from './services/events.js';
@@ -86,7 +87,7 @@ export class Bot {
 
     const template = parseTemplate(body);
     if (template) {
-      return submitFiling(this.app, { ...msg, form: template.form, raw: template.raw, via: 'template', unknownLabels: template.unknownLabels, duplicates: template.duplicates });
+      return submitFiling(this.app, { ...msg, form: template.form, raw: template.raw, via: 'template', unknownLabels: template.unknownLabels, duplicates: template.duplicates, belongsTo: template.belongsTo });
     }
 
     const parsed = parseCommandLine(body);
@@ -105,11 +106,17 @@ export class Bot {
   private async run(spec: CommandSpec, msg: IncomingMessage, args: string[], options: Record<string, string>): Promise<Reply[]> {
     const member = await getMember(this.app.db, msg.platform, msg.userId);
     const admin = isAdmin(this.app.config, member, msg.platform, msg.userId);
-    if (spec.access === 'admin' && !admin) {
-      return [text(adminOnlyText(spec.name))];
-    }
+    const viewer = viewerOf(member, admin);
     const binding = await getBinding(this.app.db, msg.platform, msg.chatId);
-    const ctx: CommandContext = { app: this.app, msg, args, options, member, isAdmin: admin, binding, commands: this.commands };
+    // Permissions are declared with the command (and its subcommands) and checked here, once.
+    const sub = subcommandOf(spec, args);
+    const access = sub?.access ?? spec.access;
+    if (!allows(access, viewer)) {
+      const label = sub ? `/${spec.name} ${args[0]}` : `/${spec.name}`;
+      this.app.log.info({ command: spec.name, platform: msg.platform, chatId: msg.chatId, userId: msg.userId }, 'command refused');
+      return [text(sub?.refusal ?? (await refusalText(this.app.db, access, label, { platform: msg.platform, userId: msg.userId, binding })))];
+    }
+    const ctx: CommandContext = { app: this.app, msg, args, options, member, isAdmin: admin, viewer, binding, commands: this.commands };
     this.app.log.info({ command: spec.name, platform: msg.platform, chatId: msg.chatId, userId: msg.userId }, 'command');
     return spec.run(ctx);
   }

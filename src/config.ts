@@ -33,6 +33,13 @@ const schema = z.object({
   WECHATY_PUPPET: z.string().default('wechaty-puppet-wechat4u'),
   WECHATY_PUPPET_SERVICE_TOKEN: optional,
   WECHATY_NAME: z.string().default('saiwu'),
+  // Who must agree before someone files for a unit: when-taken = only when the unit already has a
+  // filer, the person switches units, or the unit has units under it; always; never.
+  JOIN_APPROVAL: z.enum(['when-taken', 'always', 'never']).default('when-taken'),
+  // Download links (/files/…) expire after this many hours and the files are deleted.
+  FILE_TTL_HOURS: z.coerce.number().positive('FILE_TTL_HOURS must be a positive number of hours, e.g. 24').max(24 * 90, 'FILE_TTL_HOURS may be at most 2160 (90 days)').default(24),
+  // Key for signed download links and the dashboard cookie; empty = generated once into DATA_DIR/secret.key.
+  SECRET_KEY: z.string().trim().optional().refine((v) => v === undefined || v === '' || v.length >= 32, 'SECRET_KEY must be at least 32 characters (e.g. the output of `openssl rand -hex 32`), or empty'),
 });
 
 export interface Config {
@@ -52,6 +59,25 @@ export interface Config {
   logLevel: string;
   lark?: { appId: string; appSecret: string; domain: string; mode: 'ws' | 'http'; encryptKey?: string; verificationToken?: string };
   wechat?: { puppet: string; puppetToken?: string; name: string };
+  joinApproval: 'when-taken' | 'always' | 'never';
+  fileTtlHours: number;
+  /** SECRET_KEY from the environment; start.ts falls back to DATA_DIR/secret.key. */
+  secretKey?: string;
+}
+
+/** Every configured value that must never be logged (logger.ts scrubs them from every line). */
+export function secretsOf(config: Config): string[] {
+  const passwordOf = (url: string) => {
+    try {
+      return decodeURIComponent(new URL(url).password);
+    } catch {
+      return '';
+    }
+  };
+  return [
+    config.lark?.appSecret, config.lark?.encryptKey, config.lark?.verificationToken, config.wechat?.puppetToken,
+    config.adminToken, config.secretKey, passwordOf(config.databaseUrl), passwordOf(config.redisUrl),
+  ].filter((s): s is string => typeof s === 'string' && s.length >= 4);
 }
 
 export class ConfigError extends Error {}
@@ -99,5 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     lark,
     wechat,
+    joinApproval: e.JOIN_APPROVAL,
+    fileTtlHours: e.FILE_TTL_HOURS,
+    secretKey: e.SECRET_KEY || undefined,
   };
 }

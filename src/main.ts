@@ -2,7 +2,7 @@
 // platforms are configured, and shut down cleanly on SIGINT/SIGTERM. `npm run demo` (--demo) also
 // loads the demo organisation first.
 import fs from 'node:fs';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, secretsOf, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { startSaiwu, type Saiwu } from './start.js';
 import { DEMO_CHAT_ID, loadDemo } from './demo.js';
@@ -24,7 +24,7 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const config = readConfig();
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, { secrets: secretsOf(config) });
   let saiwu: Saiwu;
   try {
     saiwu = await startSaiwu(config, { logger: log });

@@ -3,15 +3,17 @@
 import path from 'node:path';
 import type { App, AppHooks, ChatSender } from './core/app.js';
 import type { Platform } from './core/messages.js';
-import type { Config } from './config.js';
+import { secretsOf, type Config } from './config.js';
 import { Bot } from './bot.js';
 import { createCommands } from '../handlers/index.js';
 import { openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
+import type { DestinationStream } from 'pino';
 import { createLogger, type Logger } from './logger.js';
 import { connectRedis, type RedisHandle } from './redis.js';
 import { createServer } from './server.js';
 import { FileStore } from './files.js';
+import { ensurePrivateDir, isLoopbackHost, loadSecretKey } from './secret-key.js';
 import { ensureConfiguredAdmins } from './services/bootstrap.js';
 import { startReminders, type RemindersHandle } from '../jobs/start-reminders.js';
 import { registerQueueDashboard } from '../jobs/queue-dashboard.js';
@@ -37,6 +39,8 @@ export interface Saiwu {
 
 export interface StartOptions {
   logger?: Logger;
+  /** Where the log goes when no logger is given (tests capture it); the real logger is built either way. */
+  logDestination?: DestinationStream;
   /** Replace the clock (tests). */
   now?: () => Date;
   /** False: enqueue reminders but run no worker here (another process runs jobs/worker-main.ts). */
@@ -46,7 +50,9 @@ export interface StartOptions {
 }
 
 export async function startSaiwu(config: Config, opts: StartOptions = {}): Promise<Saiwu> {
-  const log = opts.logger ?? createLogger(config.logLevel);
+  const log = opts.logger ?? createLogger(config.logLevel, { secrets: secretsOf(config), destination: opts.logDestination });
+  ensurePrivateDir(config.dataDir);
+  const secretKey = loadSecretKey(config.dataDir, config.secretKey);
   const applied = await migrateDatabase(config.databaseUrl);
   if (applied.length) log.info({ applied }, 'database migrations applied');
   const db = openDatabase(config.databaseUrl);
@@ -56,12 +62,15 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
   const app: App = { config, db, log, now: opts.now ?? (() => new Date()), senders: new Map<Platform, ChatSender>(), hooks };
   await ensureConfiguredAdmins(app);
   const bot = new Bot(app, createCommands());
-  const files = new FileStore(path.join(config.dataDir, 'files'));
+  const files = new FileStore(path.join(config.dataDir, 'files'), {
+    ttlMs: config.fileTtlHours * 3_600_000, key: secretKey, signLinks: !isLoopbackHost(config.host),
+  });
+  files.startSweeping(Math.min(3_600_000, config.fileTtlHours * 3_600_000), (err) => log.warn({ err }, 'could not delete expired files'));
   const { server } = createServer(app, bot, files);
   const lark = config.lark ? new LarkAdapter(app, bot) : null;
   if (lark) {
     app.senders.set('lark', lark.sender);
-    if (config.lark?.mode === 'http') registerLarkWebhook(server, { encryptKey: config.lark.encryptKey!, verificationToken: config.lark.verificationToken }, (payload, headers) => lark.dispatch(payload, headers));
+    if (config.lark?.mode === 'http') registerLarkWebhook(server, { encryptKey: config.lark.encryptKey!, verificationToken: config.lark.verificationToken }, (payload, headers) => lark.dispatch(payload, headers), log);
   }
   const wechat = config.wechat ? new WechatAdapter(app, bot, redis.connection, config.wechat, opts.wechat) : null;
   if (wechat) {
@@ -69,12 +78,13 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
     registerWechatRoutes(server, wechat, { adminToken: config.adminToken, botName: config.botName });
   }
   const reminders = await startReminders(app, redis.connection, { worker: opts.reminderWorker !== false });
-  await registerQueueDashboard(server, config.adminToken, [reminders.queue]);
+  await registerQueueDashboard(server, { adminToken: config.adminToken, key: secretKey, secure: config.publicBaseUrl.startsWith('https:') }, [reminders.queue]);
 
   try {
     await server.listen({ port: config.port, host: config.host });
   } catch (err) {
     // Do not leave a self-started redis-server running behind a failed start.
+    files.stop();
     await reminders.close();
     await redis.close();
     await db.$disconnect();
@@ -84,13 +94,16 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
   }
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  // A wildcard address is not one to open: the local URL is the loopback one (the Host check accepts it).
+  const shown = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
+  const url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
   if (config.localChat) log.info({ url }, 'local web chat is open');
   try {
     await lark?.start();
     // Never throws: a puppet that cannot start is retried in the background (see wechat-adapter.ts).
     await wechat?.start();
   } catch (err) {
+    files.stop();
     await reminders.close();
     await server.close();
     await redis.close();
@@ -104,6 +117,7 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
     async stop() {
       if (stopped) return;
       stopped = true;
+      files.stop();
       // The worker finishes the message in flight before Redis goes away.
       await reminders.close();
       // Events already acknowledged are finished before the database goes away.

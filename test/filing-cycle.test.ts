@@ -29,6 +29,7 @@ describe('the filing cycle', () => {
     expect(byText).toContain('竞赛计划已收到');
     expect(byText).toContain('参与人数：150人');
 
+    bot.setNow('2027-05-21T09:00:00+08:00');
     const progress = textOf(await bot.say(east, `【竞赛进度】\n计划编号：${planId}\n日期：5月20日\n进展情况：第二阶段比武结束\n累计参与人数：280`));
     expect(progress).toContain('竞赛进度已收到');
 

@@ -151,6 +151,7 @@ describe('Lark card forms', () => {
     const picker = elementsOf(card).find((e) => e.name === 'plan');
     expect(picker.tag).toBe('select_static');
     expect(picker.options).toEqual([{ text: { tag: 'plain_text', content: `#${planId} 快速路“五比一创”劳动竞赛` }, value: planId }]);
+    t.bot.setNow('2027-05-21T09:00:00+08:00');
     const answer = await t.submit(EAST, submitValue(card), { plan: planId, date: '2027-05-20 +0800', content: '第二阶段比武结束', participants: '280' });
     expect(answer.toast.type).toBe('success');
     const rows = await t.bot.app.db.progressUpdate.findMany();

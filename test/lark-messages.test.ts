@@ -72,6 +72,24 @@ describe('Lark messages', () => {
     expect(t.fake.texts().at(-1)).toBe(`<at user_id="${WEST.openId}">${WEST.name}</at> <at user_id="${EAST.openId}">${EAST.name}</at> 请尽快提交。`);
   });
 
+  it('keeps what a cadre typed as text: an <at> tag or a [link](url) in a filing does not ping or link', async () => {
+    await setUpLarkDistrict(t);
+    const injected = '【竞赛计划】\n企业名称：<at user_id="all">所有人</at>东城建设 & 子公司\n竞赛项目：[领取补贴](http://evil.example/x)\n组织方式：班组\n参与人数：120\n时间安排：2027-03-01至2027-10-31\n竞赛类型：五比一创\n重点项目：否';
+    await t.say(EAST, `@_user_1 ${injected}`, { mentions: [BOT] });
+    const receipt = t.fake.texts().find((s) => s.includes('竞赛计划已收到'))!;
+    expect(receipt).toBeDefined();
+    // On the wire the tag is escaped text and the link syntax is broken; the stored value is what was typed.
+    expect(receipt).not.toContain('<at user_id="all">');
+    expect(receipt).toContain('&lt;at user_id="all"&gt;所有人&lt;/at&gt;东城建设 &amp; 子公司');
+    expect(receipt).not.toContain('](http');
+    expect(receipt).toContain('[领取补贴]\u200B(http://evil.example/x)');
+    expect(await t.bot.app.db.plan.findFirstOrThrow()).toMatchObject({ enterpriseName: '<at user_id="all">所有人</at>东城建设 & 子公司', project: '[领取补贴](http://evil.example/x)' });
+    // The bot's own mentions are still real tags.
+    t.fake.messages.length = 0;
+    await t.say(ADMIN, '@_user_1 /remind summary', { mentions: [BOT] });
+    expect(t.fake.texts().join('\n')).toContain(`<at user_id="${EAST.openId}">${EAST.name}</at>`);
+  });
+
   it('sends a table as a card with a table component', async () => {
     await setUpLarkDistrict(t);
     await t.say(EAST, '@_user_1 /standings', { mentions: [BOT] });

@@ -3,13 +3,16 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EAST, ENCRYPT_KEY, startLarkBot, type LarkTestBot } from './support/lark-bot.js';
+import { captureLog } from './support/harness.js';
 import { textMessage } from './support/lark-payloads.js';
 
 const VERIFICATION_TOKEN = 'rvaYgkND1GOiu5MM0E1rncYC6PLtF7JV';
 
 let t: LarkTestBot;
+let log: ReturnType<typeof captureLog>;
 beforeEach(async () => {
-  t = await startLarkBot({ LARK_VERIFICATION_TOKEN: VERIFICATION_TOKEN });
+  log = captureLog();
+  t = await startLarkBot({ LARK_VERIFICATION_TOKEN: VERIFICATION_TOKEN, LOG_LEVEL: 'info' }, { logDestination: log.destination });
 });
 afterEach(async () => t.close());
 
@@ -20,9 +23,9 @@ function encrypt(payload: object): string {
   return Buffer.concat([iv, cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]).toString('base64');
 }
 
-async function post(body: object, opts: { sign?: 'good' | 'bad' | 'none' } = {}) {
+async function post(body: object, opts: { sign?: 'good' | 'bad' | 'none'; at?: number } = {}) {
   const raw = JSON.stringify(body);
-  const timestamp = String(Math.floor(Date.now() / 1000));
+  const timestamp = String(Math.floor((opts.at ?? Date.now()) / 1000));
   const nonce = randomBytes(8).toString('hex');
   const signature = createHash('sha256').update(timestamp + nonce + ENCRYPT_KEY + raw).digest('hex');
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
@@ -53,6 +56,23 @@ describe('POST /webhook/lark', () => {
     expect((await post({ encrypt: encrypt(event) }, { sign: 'none' })).status).toBe(401);
     expect((await post(event)).status).toBe(400);
     expect(t.fake.messages).toEqual([]);
+  });
+
+  it('refuses a correctly signed request from long ago or from the future, and logs it without the body', async () => {
+    const event = textMessage({ from: EAST, chatId: 'oc_p2p_east', chatType: 'p2p', text: '/help 重放的消息' });
+    const body = { encrypt: encrypt(event) };
+    expect((await post(body, { at: Date.parse('2020-01-01T00:00:00Z') })).status).toBe(401);
+    expect((await post(body, { at: Date.now() + 10 * 60_000 })).status).toBe(401);
+    expect((await post(body, { at: Date.now() - 6 * 60_000 })).status).toBe(401);
+    expect(t.fake.messages).toEqual([]);
+    const refusals = log.lines().filter((l) => l.msg === 'Lark webhook request refused');
+    expect(refusals).toHaveLength(3);
+    expect(String(refusals[0].reason)).toContain('more than 5 minutes');
+    expect(log.text()).not.toContain(body.encrypt.slice(0, 40));
+    expect(log.text()).not.toContain('重放的消息');
+    // The same event within the window is handled (clocks a few minutes apart are fine).
+    expect((await post(body, { at: Date.now() - 2 * 60_000 })).status).toBe(200);
+    expect(t.fake.texts().join('\n')).toContain('/plan');
   });
 
   it('refuses an event whose verification token is wrong, even when signed', async () => {

@@ -212,12 +212,14 @@ describe('through the bot', () => {
     ['竞赛项目：快速路"五比一创"劳动竞赛', 'straight quotes'], ['竞赛项目：快速路 “五比一创” 劳动竞赛', 'extra spaces'],
   ])('finds the plan from %j (%s)', async (line) => {
     await bot.say(east, plan('快速路“五比一创”劳动竞赛', {}));
+    bot.setNow('2027-04-02T09:00:00+08:00');
     const reply = textOf(await bot.say(east, `【竞赛进度】\n${line}\n日期：2027-04-01\n进展情况：动员大会`));
     expect(reply).toContain('竞赛进度已收到：计划编号 #1 快速路“五比一创”劳动竞赛');
   });
 
   it('reads the progress date in the campaign year and a plan named by its 竞赛项目', async () => {
     await bot.say(east, plan('进度测试', {}));
+    bot.setNow('2027-05-20T18:00:00+08:00');
     const reply = textOf(await bot.say(east, '【竞赛进度】\n竞赛项目：进度测试\n日期：5月20日\n进展情况：第一阶段比武\n累计参与人数：约80人'));
     expect(reply).toContain('竞赛进度已收到');
     const row = await bot.app.db.progressUpdate.findFirstOrThrow({ include: { plan: true } });

@@ -52,7 +52,7 @@ describe('setting up', () => {
     for (const who of [stranger(chatId), east]) {
       expect(textOf(await bot.say(who, '/bind 东城街道工会'))).toContain('“/bind”只有管理员可以使用');
       expect(textOf(await bot.say(who, '/绑定 东城街道工会'))).toContain('只有管理员可以使用');
-      expect(textOf(await bot.say(who, '/unit add 新单位 上级=测试区总工会'))).toContain('“/unit”只有管理员可以使用');
+      expect(textOf(await bot.say(who, '/unit add 新单位 上级=测试区总工会'))).toContain('“/unit add”只有管理员可以使用');
       expect(textOf(await bot.say(who, '/campaign add 2028'))).toContain('只有管理员可以创建竞赛年度');
       expect(textOf(await bot.say(who, '/campaign set 计划截止=2027-03-31'))).toContain('只有管理员可以修改截止日期');
       expect(textOf(await bot.say(who, '/admin add', { mentions: [{ userId: who.userId, userName: who.userName }] }))).toContain('只有管理员可以使用');
@@ -88,7 +88,11 @@ describe('/join', () => {
 
     // An enterprise two levels down is still under the group's unit.
     expect(textOf(await bot.say(east, '/join 东城某企业工会'))).toContain('已登记为「东城某企业工会」的联络员');
-    expect(textOf(await bot.say(east, '/join 东城街道工会'))).toContain('已从「东城某企业工会」改为此单位');
+    // Switching to a street union (it has units under it) waits for an admin.
+    const asked = textOf(await bot.say(east, '/join 东城街道工会'));
+    expect(asked).toContain('东城李干事 申请登记为「东城街道工会」的联络员，需要管理员同意');
+    expect(asked).toContain('同意之前，东城李干事 仍为「东城某企业工会」填报');
+    expect(textOf(await bot.say(admin, '/approve @东城李干事', { mentions: [{ userId: 'east', userName: '东城李干事' }] }))).toContain('已同意 东城李干事 登记为「东城街道工会」的联络员');
     expect(textOf(await bot.say(east, '/join 东城街道工会'))).toContain('已经是「东城街道工会」的联络员');
   });
 

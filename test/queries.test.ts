@@ -14,7 +14,7 @@ beforeEach(async () => {
 });
 afterEach(async () => bot.close());
 
-const say = async (who: LocalUser, text: string) => textOf(await bot.say(who, text));
+const say = async (who: LocalUser, text: string, extra?: Record<string, unknown>) => textOf(await bot.say(who, text, extra));
 const PLAN = '【竞赛计划】\n企业名称：东城建设集团\n竞赛项目：快速路劳动竞赛\n组织方式：班组\n参与人数：120\n时间安排：2027-03-01至2027-10-31\n竞赛类型：五比一创\n重点项目：是';
 
 describe('/deadlines', () => {
@@ -44,7 +44,7 @@ describe('/deadlines', () => {
 
 describe('/mine', () => {
   it('asks a person with no unit to join first', async () => {
-    expect(await say(east, '/mine')).toContain('您还没有登记所属单位。请先发送“/join 单位名称”登记，例如：/join 东城街道工会');
+    expect(await say(east, '/mine')).toContain('您还没有登记所属单位，暂时不能使用“/mine”。请先发送“/join 单位名称”登记，例如：/join 东城街道工会');
     expect(await say({ ...east, chatId: 'east-p2p', chatType: 'p2p' }, '/mine')).toContain('在本单位的工作群里发送');
   });
 
@@ -56,7 +56,7 @@ describe('/mine', () => {
     expect(mine).toContain('· 计划备案（截止 2027年2月28日，还有 18 天）/plan');
 
     await say(east, PLAN);
-    await say(east, '【竞赛进度】\n计划编号：1\n日期：2027-04-01\n进展情况：启动');
+    await say(east, '【竞赛进度】\n计划编号：1\n日期：2027-02-09\n进展情况：启动');
     mine = await say(east, '/mine');
     expect(mine).toContain('计划 1 项：');
     expect(mine).toContain('#1 快速路劳动竞赛（东城建设集团，五比一创，重点项目，120人，进度1次，未交总结）');
@@ -85,9 +85,11 @@ describe('/mine', () => {
 
 describe('/units', () => {
   it('lists the units under the group\'s unit with headcounts and registered filers', async () => {
-    await say(admin, '/unit add 东城建设集团工会 上级=东城街道工会 职工数=800');
     await say(east, '/join 东城街道工会');
-    await say({ ...east, userId: 'east2', userName: '东城钱干事' }, '/join 东城街道工会');
+    // A second cadre for the same street needs the first one's yes.
+    expect(await say({ ...east, userId: 'east2', userName: '东城钱干事' }, '/join 东城街道工会')).toContain('申请登记为「东城街道工会」的联络员');
+    expect(await say(east, '/approve @东城钱干事', { mentions: [{ userId: 'east2', userName: '东城钱干事' }] })).toContain('已同意 东城钱干事');
+    await say(admin, '/unit add 东城建设集团工会 上级=东城街道工会 职工数=800');
     await say({ ...east, userId: 'ent', userName: '企业孙主席' }, '/join 东城建设集团工会');
     const reply = await say(east, '/units');
     expect(reply).toContain('「测试区总工会」下属单位（4个）：');
@@ -96,17 +98,24 @@ describe('/units', () => {
     expect(reply).toContain('· 西城街道工会，职工4000人：未登记联络员');
   });
 
-  it('answers "/单位" from anyone with the same list, while adding a unit stays with admins', async () => {
+  it('answers "/单位" from a registered filer with the same list, while adding a unit stays with admins', async () => {
+    expect(await say(west, '/单位')).toContain('您还没有登记所属单位，暂时不能使用“/unit”');
+    await say(west, '/join 西城街道工会');
     const list = await say(west, '/单位');
     expect(list).toContain('「测试区总工会」下属单位（3个）：');
-    expect(list).toContain('· 西城街道工会，职工4000人：未登记联络员');
+    expect(list).toContain('· 西城街道工会，职工4000人：西城张干事');
+    expect(list).toContain('· 高新园区工会，职工8000人：未登记联络员');
     expect(await say(west, '/单位 添加 北城街道工会 上级=测试区总工会')).toContain('只有管理员可以使用');
     expect(await say(admin, '/单位 添加 北城街道工会 上级=测试区总工会')).toContain('✅ 已添加单位「北城街道工会」');
   });
 
-  it('lists every unit in a group that is not bound', async () => {
-    const reply = await say({ ...east, chatId: 'unbound' }, '/units');
+  it('lists every unit to an admin outside a bound group, and only a filer\'s own unit', async () => {
+    const reply = await say({ ...admin, chatId: 'unbound' }, '/units');
     expect(reply).toContain('全部单位（4个）');
     expect(reply).toContain('测试区总工会');
+    await say(east, '/join 东城街道工会');
+    const own = await say({ ...east, chatId: 'unbound' }, '/units');
+    expect(own).toContain('本单位：东城街道工会，职工5000人：东城李干事');
+    expect(own).not.toContain('西城街道工会');
   });
 });

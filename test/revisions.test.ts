@@ -107,6 +107,7 @@ describe('summaries and year-end reports', () => {
 
   it('progress updates accumulate, each with its own revision', async () => {
     await bot.say(east, plan('快速路劳动竞赛', '120'));
+    bot.setNow('2027-05-02T09:00:00+08:00');
     for (const day of ['2027-04-01', '2027-05-01']) {
       expect(textOf(await bot.say(east, `【竞赛进度】\n计划编号：1\n日期：${day}\n进展情况：阶段比武`))).toContain('竞赛进度已收到');
     }
@@ -132,9 +133,14 @@ describe('/history', () => {
     expect(history).toContain('总结：\n第1版 2027-10-10 09:00 东城李干事：首次提交');
     expect(history).toContain('第2版 2027-10-10 09:00 东城李干事：获奖级别 无→市级；获奖情况 （空）→市五一劳动奖状');
 
-    // Someone from a unit outside this group cannot read another unit's history in a private chat.
+    // Someone who files for no unit cannot read it at all; a filer of another unit, not in a private chat.
     const outsider = { userId: 'out', userName: '外单位', chatId: 'p2p-out', chatType: 'p2p' as const };
-    expect(textOf(await bot.say(outsider, `/history ${id}`))).toContain('不能查看');
+    expect(textOf(await bot.say(outsider, `/history ${id}`))).toContain('您还没有登记所属单位，暂时不能使用“/history”');
+    const west = { userId: 'west', userName: '西城张干事', chatId: east.chatId };
+    await bot.say(west, '/join 西城街道工会');
+    expect(textOf(await bot.say({ ...west, chatId: 'p2p-west', chatType: 'p2p' }, `/history ${id}`))).toContain('私聊中只能查看本单位的计划，不能查看');
+    // In the district's group, everything under the district is visible to its filers.
+    expect(textOf(await bot.say(west, `/history ${id}`))).toContain('第1版 2027-02-10 10:00 东城李干事：首次提交');
     expect(textOf(await bot.say(east, '/history 9999'))).toContain('没有编号为 9999 的计划');
   });
 });

@@ -80,6 +80,10 @@ describe('/score and /board', () => {
     const { admin, east } = await fileKnownYear(bot);
     expect(textOf(await bot.say(east, '/board add 地铁竞赛 质量=60 安全=40'))).toContain('只有管理员');
     expect(textOf(await bot.say(admin, '/榜单 add 地铁竞赛 质量=60 安全=40'))).toContain('✅ 已创建竞赛榜单“地铁竞赛”');
+    // Scoring is for admins and judges, not for every filer.
+    expect(textOf(await bot.say(east, '/score 地铁竞赛 一标段 质量=90 安全=80'))).toContain('“/score”只有管理员和评委可以使用');
+    expect(await bot.app.db.score.count()).toBe(0);
+    expect(textOf(await bot.say(admin, '/评委 添加 @东城李干事', { mentions: [{ userId: east.userId, userName: east.userName }] }))).toContain('已将 东城李干事 设为评委');
     expect(textOf(await bot.say(east, '/score 地铁竞赛 一标段 质量=90 安全=80'))).toContain('✅ 已记录');
     expect(textOf(await bot.say(east, '/打分 地铁竞赛 二标段 质量=80 安全=95'))).toContain('✅ 已记录');
     expect(textOf(await bot.say(east, '/score 地铁竞赛 三标段 进度=80'))).toContain('没有“进度”这个指标');

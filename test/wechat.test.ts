@@ -93,6 +93,7 @@ describe('guided filing', () => {
 
   it('offers the unit\'s plan numbers for a progress update and refuses one that is not theirs', async () => {
     const w = (world = await startWechatWorld());
+    w.bot.setNow('2027-05-21T09:00:00+08:00');
     await setUpWechatDistrict(w, ['east']);
     const east = w.people.east;
     const ask = async (answer: string, expected: string) => {

@@ -4,9 +4,19 @@ import type { App } from '../core/app.js';
 import type { IncomingMessage, Reply } from '../core/messages.js';
 import type { Member, Unit } from '../generated/sqlite/index.js';
 import type { BindingWithContext } from '../services/members.js';
+import type { Access, Viewer } from '../services/access.js';
 
-export type Access = 'anyone' | 'admin';
+export type { Access } from '../services/access.js';
 export type CommandGroup = 'filing' | 'query' | 'setup';
+
+/** A subcommand (the first argument, e.g. "add" in /unit add) open to other people than the command. */
+export interface Subcommand {
+  /** The words that select it, English and Chinese, e.g. ['add', '添加']. */
+  words: string[];
+  access: Access;
+  /** What someone who may not run it is told (default: who may). */
+  refusal?: string;
+}
 
 export interface CommandContext {
   app: App;
@@ -17,6 +27,8 @@ export interface CommandContext {
   options: Record<string, string>;
   member: (Member & { unit: Unit | null }) | null;
   isAdmin: boolean;
+  /** Roles of the asker (admin, judge, the unit they file for); see services/access.ts. */
+  viewer: Viewer;
   /** The group's unit and campaign, when this chat is bound. */
   binding: BindingWithContext | null;
   /** Every command, for /help and for suggestions. */
@@ -30,14 +42,12 @@ export interface CommandSpec {
   usage: string;
   /** One line for /help. */
   summary: string;
+  /** Who may run it: 'anyone', or roles such as ['filer'] (admins may run everything). */
   access: Access;
+  /** Subcommands with their own access, checked before the handler runs. */
+  subcommands?: Subcommand[];
   group: CommandGroup;
   run(ctx: CommandContext): Promise<Reply[]>;
-}
-
-/** The refusal a non-admin gets for an admin-only command. */
-export function adminOnlyText(commandName: string): string {
-  return `“/${commandName}”只有管理员可以使用。如需开通，请联系本群管理员。`;
 }
 
 export function defineCommand(spec: CommandSpec): CommandSpec {
@@ -63,6 +73,12 @@ export class CommandRegistry {
   find(word: string): CommandSpec | undefined {
     return this.byWord.get(word.toLowerCase());
   }
+}
+
+/** The subcommand `args` select, if the command declares one. */
+export function subcommandOf(spec: CommandSpec, args: string[]): Subcommand | undefined {
+  const first = args[0]?.toLowerCase();
+  return first === undefined ? undefined : spec.subcommands?.find((s) => s.words.includes(first));
 }
 
 export interface ParsedCommand {

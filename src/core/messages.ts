@@ -26,6 +26,12 @@ export interface IncomingMessage {
   mentions: UserRef[];
   /** Whether the bot was @mentioned; in groups the bot acts on commands either way. */
   mentionsBot?: boolean;
+  /**
+   * The platform resolved the @names to more people than were @-mentioned (WeChat's web protocol
+   * matches mentions by display name, so "@王主席" yields every contact called 王主席). Commands that
+   * act on the people mentioned must refuse rather than guess.
+   */
+  mentionsAmbiguous?: boolean;
   /** A file sent with the message (e.g. a roster for /import). */
   attachment?: { fileName: string; data: Buffer };
 }

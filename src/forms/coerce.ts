@@ -17,6 +17,20 @@ export function stripInvisible(s: string): string {
   return s.replace(INVISIBLE, '');
 }
 
+// Text-direction controls (right-to-left overrides and embeddings, isolates, direction marks) make a
+// value display differently from what is stored — "1000" shown as "0001", a name spelled backwards in
+// the Excel table — and C1 control characters (U+0080–U+009F) display as nothing or as boxes. Neither
+// belongs in a filing, and silently dropping them could change what the person meant, so they are refused.
+const DIRECTION_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+const C1_CONTROLS = /[\u0080-\u009F]/;
+
+/** Why a value's characters are refused, or null when they are fine. */
+export function unsafeCharacters(s: string): string | null {
+  if (DIRECTION_CONTROLS.test(s)) return '含有看不见的文字方向控制符（如“从右到左”），会让内容显示得和实际不同。请删除后重新输入，或直接重新打字';
+  if (C1_CONTROLS.test(s)) return '含有无法显示的控制字符，请删除后重新输入，或直接重新打字';
+  return null;
+}
+
 /** Full-width digits, letters and punctuation to ASCII; odd spaces to plain ones. */
 export function toHalfWidth(s: string): string {
   return stripInvisible(s)
@@ -153,16 +167,15 @@ export function coerceDateRange(raw: string, defaultYear: number): Coerced<DateR
   return ok({ start: start.date, end: endDate });
 }
 
+/**
+ * The option `raw` names: its label, value or one of its listed aliases, exactly (ignoring spaces,
+ * width and a trailing full stop). Never by containment: "不是省级" contains 省级 and "其他（非五小）"
+ * contains 五小, and both mean something else.
+ */
 export function matchChoice(raw: string, options: ChoiceOption[]): ChoiceOption | undefined {
-  const s = toHalfWidth(raw).trim().replace(/\s+/g, '');
+  const s = toHalfWidth(raw).trim().replace(/\s+/g, '').replace(/[.。]$/, '');
   if (s === '') return undefined;
-  const exact = options.find((o) => o.label === s || o.value === s || o.aliases?.includes(s));
-  if (exact) return exact;
-  // "五小创新活动" still names 五小; prefer the longest label that the text contains.
-  const containing = options
-    .filter((o) => [o.label, ...(o.aliases ?? [])].some((l) => s.includes(l)))
-    .sort((a, b) => b.label.length - a.label.length);
-  return containing[0];
+  return options.find((o) => o.label === s || o.value === s || o.aliases?.includes(s));
 }
 
 export function coerceChoice(raw: string, field: FieldDef): Coerced<string> {

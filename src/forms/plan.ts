@@ -2,12 +2,12 @@ import type { FormDef } from './types.js';
 
 /** The competition types federations count (附件一's 竞赛类型). */
 export const COMPETITION_TYPES = [
-  { value: 'wubiyichuang', label: '五比一创', aliases: ['五比一创劳动竞赛'] },
-  { value: 'ankangbei', label: '安康杯', aliases: ['安康杯竞赛', '安全生产'] },
-  { value: 'skills', label: '技能比武', aliases: ['技能竞赛', '岗位练兵', '职业技能竞赛'] },
-  { value: 'wuxiao', label: '五小', aliases: ['五小创新', '五小活动', '小发明小创造'] },
-  { value: 'energy', label: '节能减排', aliases: ['节能', '节能降耗'] },
-  { value: 'service', label: '优质服务', aliases: ['服务质量', '服务竞赛'] },
+  { value: 'wubiyichuang', label: '五比一创', aliases: ['五比一创劳动竞赛', '五比一创竞赛', '“五比一创”', '"五比一创"'] },
+  { value: 'ankangbei', label: '安康杯', aliases: ['安康杯竞赛', '安康杯知识竞赛', '安全生产', '安全生产竞赛'] },
+  { value: 'skills', label: '技能比武', aliases: ['技能竞赛', '岗位练兵', '职业技能竞赛', '岗位练兵技能比武', '技术比武'] },
+  { value: 'wuxiao', label: '五小', aliases: ['五小创新', '五小活动', '五小创新活动', '“五小”', '"五小"', '小发明小创造'] },
+  { value: 'energy', label: '节能减排', aliases: ['节能', '节能降耗', '节能减排竞赛'] },
+  { value: 'service', label: '优质服务', aliases: ['服务质量', '服务竞赛', '优质服务竞赛'] },
   { value: 'other', label: '其他', aliases: ['其它'] },
 ];
 

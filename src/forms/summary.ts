@@ -1,11 +1,11 @@
 import type { FormDef } from './types.js';
 
 export const AWARD_LEVELS = [
-  { value: 'none', label: '无', aliases: ['没有', '暂无', '未获奖'] },
-  { value: 'district', label: '区级', aliases: ['区', '县级', '区县级'] },
-  { value: 'city', label: '市级', aliases: ['市'] },
+  { value: 'none', label: '无', aliases: ['没有', '暂无', '未获奖', '无获奖'] },
+  { value: 'district', label: '区级', aliases: ['区', '县级', '区县级', '区（县）级'] },
+  { value: 'city', label: '市级', aliases: ['市', '地市级'] },
   { value: 'provincial', label: '省级', aliases: ['省', '省部级'] },
-  { value: 'national', label: '全国', aliases: ['国家级', '全国级'] },
+  { value: 'national', label: '全国', aliases: ['国家级', '全国级', '全国性'] },
 ];
 
 /** 附件二: the summary of one plan (the plan's columns plus expenditure and awards). */

@@ -115,6 +115,23 @@ export interface ParsedTemplate {
   unknownLabels: string[];
   /** Labels given twice with different values. */
   duplicates: string[];
+  /**
+   * The form the lines below the title really belong to, when it is another one (a progress report
+   * sent under 【竞赛计划】): the title was copied from the wrong template.
+   */
+  belongsTo?: FormName;
+}
+
+/** Another form whose labels the unknown lines are, when they outnumber this form's own. */
+function otherFormOf(form: FormDef, unknown: string[], recognised: number): FormName | undefined {
+  let best: { name: FormName; hits: number } | undefined;
+  for (const other of Object.values(FORMS)) {
+    if (other.name === form.name) continue;
+    const index = labelIndex(other);
+    const hits = unknown.filter((l) => index.has(normalizeLabel(l))).length;
+    if (hits >= 2 && hits > recognised && (!best || hits > best.hits)) best = { name: other.name, hits };
+  }
+  return best?.name;
 }
 
 export function parseTemplate(text: string): ParsedTemplate | null {
@@ -146,5 +163,7 @@ export function parseTemplate(text: string): ParsedTemplate | null {
       unknownLabels.push(line.trim().slice(0, 20));
     }
   }
-  return { form: formName, raw, unknownLabels, duplicates };
+  const recognised = Object.values(raw).filter((v) => v !== undefined && v !== '').length;
+  const belongsTo = unknownLabels.length ? otherFormOf(form, unknownLabels, recognised) : undefined;
+  return { form: formName, raw, unknownLabels, duplicates, ...(belongsTo ? { belongsTo } : {}) };
 }

@@ -1,7 +1,7 @@
 // Validates raw form input (from a typed template, an HTML form or a Lark card) against the form's
 // one definition. Every bad field is reported; the good ones are kept so the user fixes only the rest.
 import type { FieldDef, FieldError, FormDef, FormValues } from './types.js';
-import { coerceBoolean, coerceChoice, coerceDate, coerceDateRange, coerceInteger, coerceMoney, coerceText, stripInvisible, toHalfWidth, type Coerced } from './coerce.js';
+import { coerceBoolean, coerceChoice, coerceDate, coerceDateRange, coerceInteger, coerceMoney, coerceText, stripInvisible, toHalfWidth, unsafeCharacters, type Coerced } from './coerce.js';
 
 export type RawValues = Record<string, string | undefined>;
 
@@ -22,6 +22,8 @@ export interface ValidateOptions {
 }
 
 export function coerceField(field: FieldDef, raw: string, opts: ValidateOptions): Coerced<unknown> {
+  const unsafe = unsafeCharacters(raw);
+  if (unsafe) return { ok: false, message: unsafe };
   switch (field.type) {
     case 'text':
     case 'longtext':

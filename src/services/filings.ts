@@ -12,9 +12,9 @@ import { validateForm, type PlanRef, type RawValues } from '../forms/validate.js
 import { formatLines, formatValue } from '../forms/display.js';
 import { renderTemplate } from '../forms/text-template.js';
 import { toHalfWidth } from '../forms/coerce.js';
-import { chineseDate } from '../util/dates.js';
+import { addDays, chineseDate, shanghaiDate } from '../util/dates.js';
 import { deadlineOf, isLate, latestCampaign, type DeadlineForm } from './campaigns.js';
-import { getBinding, getMember, joinHint } from './members.js';
+import { getBinding, getMember, notRegisteredText } from './members.js';
 import { formReply } from './form-reply.js';
 
 /** Who files what from where: a form submission's envelope with the raw field text. */
@@ -26,7 +26,12 @@ export interface FilingRequest extends Omit<FormSubmission, 'values'> {
   unknownLabels?: string[];
   /** Labels a typed template gives twice with different values. */
   duplicates?: string[];
+  /** The form a typed template's lines belong to, when its title names another (see text-template.ts). */
+  belongsTo?: FormName;
 }
+
+/** How far ahead of today a progress entry may be dated (an event planned for next week, not next year). */
+const PROGRESS_DAYS_AHEAD = 7;
 
 interface Filer {
   member: Member & { unit: Unit | null };
@@ -46,11 +51,12 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[
   const member = await getMember(app.db, req.platform, req.userId);
   const binding = await getBinding(app.db, req.platform, req.chatId);
   if (!member?.unit) {
-    return [text(`您还没有登记所属单位，暂时不能填报${form.title}。${await joinHint(app.db, binding)}`)];
+    return [text(await notRegisteredText(app.db, req, binding, `填报${form.title}`))];
   }
   const campaign = binding?.campaign ?? (await latestCampaign(app.db));
   if (!campaign) return [text('还没有创建本年度的竞赛，请管理员先发送“/campaign add 年度”，例如：/campaign add 2027')];
   const filer: Filer = { member, unit: member.unit, campaign, actor: { platform: req.platform, userId: req.userId, userName: req.userName, eventId: req.eventId } };
+  if (req.belongsTo) return [text(wrongTitle(form, FORMS[req.belongsTo], req.unknownLabels ?? []))];
 
   const result = validateForm(form, req.raw, { defaultYear: campaign.year });
   const errors = [...result.errors];
@@ -72,12 +78,7 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[
     if ('error' in found) errors.push({ key: 'plan', label: '计划编号', message: found.error });
     else plan = found.plan;
   }
-  if (form.name === 'plan' && result.values.period) {
-    const r = result.values.period as DateRange;
-    if (Number(r.end.slice(0, 4)) < campaign.year - 1 || Number(r.start.slice(0, 4)) > campaign.year + 1) {
-      errors.push({ key: 'period', label: '时间安排', message: `时间安排应在${campaign.year}年度内，请核对年份` });
-    }
-  }
+  errors.push(...campaignDateErrors(form, result.values, campaign, app.now()));
   if (errors.length) return rejection(form, req, result.values, errors);
 
   const at = app.now();
@@ -113,6 +114,37 @@ async function resolvePlan(app: App, filer: Filer, ref: PlanRef): Promise<{ plan
   const what = 'id' in ref ? `编号 ${ref.id} ` : `「${ref.project}」`;
   if (!mine.length) return { error: `${filer.unit.name}还没有备案任何计划，请先用 /plan 备案` };
   return { error: `本单位没有${what}的计划。本单位的计划有：${mine.map((p) => `#${p.id} ${p.project}`).join('；')}` };
+}
+
+/**
+ * Dates that parse but cannot be right for this campaign: a plan running outside the campaign year
+ * and the next, a progress entry dated outside them or more than a week ahead.
+ */
+function campaignDateErrors(form: FormDef, values: FormValues, campaign: Campaign, now: Date): FieldError[] {
+  const first = `${campaign.year}-01-01`;
+  const last = `${campaign.year + 1}-12-31`;
+  const window = `${chineseDate(first)}至${chineseDate(last)}`;
+  if (form.name === 'plan' && values.period) {
+    const r = values.period as DateRange;
+    if (r.start < first || r.end > last) {
+      return [{ key: 'period', label: '时间安排', message: `时间安排应在${campaign.year}年度内（${window}之间），现在是${chineseDate(r.start)}至${chineseDate(r.end)}，请核对年份` }];
+    }
+  }
+  if (form.name === 'progress' && typeof values.date === 'string') {
+    const latest = addDays(shanghaiDate(now), PROGRESS_DAYS_AHEAD);
+    if (values.date > latest) return [{ key: 'date', label: '日期', message: `${chineseDate(values.date)}还没到。进度请写已经开展或${PROGRESS_DAYS_AHEAD}天内就要开展的活动日期，请核对` }];
+    if (values.date < first || values.date > last) return [{ key: 'date', label: '日期', message: `日期应在${campaign.year}年度内（${window}之间），请核对年份` }];
+  }
+  return [];
+}
+
+/** A template whose title names one form while its lines are another form's. */
+function wrongTitle(form: FormDef, belongs: FormDef, labels: string[]): string {
+  const shown = labels.slice(0, 5).join('、');
+  return [
+    `❗ 没有保存：标题是【${form.title}】，但下面的项目（${shown}）是【${belongs.title}】的。`,
+    `如果要填${belongs.title}，请把第一行改成【${belongs.title}】后重新发送；如果要填${form.title}，请发送 /${form.command} 获取${form.title}模板。`,
+  ].join('\n');
 }
 
 function looseName(s: string): string {

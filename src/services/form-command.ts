@@ -6,11 +6,11 @@ import { text } from '../core/messages.js';
 import type { FormDef } from '../forms/types.js';
 import { currentCampaign } from './current-campaign.js';
 import { formReply } from './form-reply.js';
-import { joinHint } from './members.js';
+import { notRegisteredText } from './members.js';
 
 export async function sendForm(ctx: CommandContext, form: FormDef): Promise<Reply[]> {
   const unit = ctx.member?.unit;
-  if (!unit) return [text(`您还没有登记所属单位，不能填报${form.title}。${await joinHint(ctx.app.db, ctx.binding)}`)];
+  if (!unit) return [text(await notRegisteredText(ctx.app.db, ctx.msg, ctx.binding, `填报${form.title}`))];
   const campaign = await currentCampaign(ctx);
   if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
   const needsPlan = form.fields.some((f) => f.type === 'planRef');

@@ -1,8 +1,8 @@
 // People and the groups they talk in: who files for which unit, who is an admin, which group chat
 // belongs to which unit and campaign.
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
-import type { Campaign, ChatBinding, Member, Unit } from '../generated/sqlite/index.js';
+import type { Db, Tx } from '../db/client.js';
+import type { Campaign, ChatBinding, JoinRequest, Member, Unit } from '../generated/sqlite/index.js';
 import type { Platform } from '../core/messages.js';
 
 export type BindingWithContext = ChatBinding & { unit: Unit; campaign: Campaign };
@@ -24,22 +24,63 @@ export async function touchMember(db: Db, platform: Platform, userId: string, na
   await db.member.updateMany({ where: { platform, userId, NOT: { name } }, data: { name } });
 }
 
-export async function makeAdmin(db: Db, platform: Platform, userId: string, name: string): Promise<Member> {
-  return db.member.upsert({
-    where: { platform_userId: { platform, userId } },
-    create: { platform, userId, name, role: 'admin' },
-    update: { role: 'admin', name },
+/** Who did something, from which message: every change to people is kept in the revision log. */
+export interface Actor {
+  platform: string;
+  userId: string;
+  userName: string;
+  /** The platform's id of the message that asked for it. */
+  eventId?: string;
+}
+
+export function actorOf(msg: { platform: string; userId: string; userName: string; eventId: string }): Actor {
+  return { platform: msg.platform, userId: msg.userId, userName: msg.userName, eventId: msg.eventId };
+}
+
+/**
+ * Keeps a change to a person (joined a unit, became an admin or a judge…) or to a join request in
+ * the revision log, with the values before and after, like every change to a filing.
+ */
+export async function recordMemberChange(db: Db | Tx, actor: Actor, entity: 'member' | 'joinRequest', entityId: number, action: string, previous: object | null, next: object): Promise<void> {
+  const version = (await db.revision.count({ where: { entity, entityId } })) + 1;
+  await db.revision.create({
+    data: {
+      entity, entityId, version, action,
+      actorPlatform: actor.platform, actorUserId: actor.userId, actorName: actor.userName,
+      sourceMessageId: actor.eventId ?? null, previousValues: previous ? JSON.stringify(previous) : null, newValues: JSON.stringify(next),
+    },
   });
 }
 
-export async function joinUnit(db: Db, platform: Platform, userId: string, name: string, unitId: number): Promise<{ member: Member; previousUnitId: number | null }> {
-  const existing = await db.member.findUnique({ where: { platform_userId: { platform, userId } } });
-  const member = await db.member.upsert({
-    where: { platform_userId: { platform, userId } },
-    create: { platform, userId, name, unitId, role: 'filer' },
-    update: { unitId, name },
+export const rolesOf = (m: Member | null) => (m ? { userId: m.userId, name: m.name, role: m.role, judge: m.judge, unitId: m.unitId } : null);
+
+/** Upserts a person's row and logs what changed, in one transaction. */
+async function changeMember(db: Db, platform: Platform, userId: string, name: string, actor: Actor, action: string, create: Partial<Member>, update: Partial<Member>): Promise<{ member: Member; before: Member | null }> {
+  return db.$transaction(async (t) => {
+    const tx = t as unknown as Tx;
+    const before = await tx.member.findUnique({ where: { platform_userId: { platform, userId } } });
+    const member = await tx.member.upsert({
+      where: { platform_userId: { platform, userId } },
+      create: { platform, userId, name, ...create },
+      update,
+    });
+    await recordMemberChange(tx, actor, 'member', member.id, action, rolesOf(before), rolesOf(member)!);
+    return { member, before };
   });
-  return { member, previousUnitId: existing?.unitId ?? null };
+}
+
+export async function makeAdmin(db: Db, platform: Platform, userId: string, name: string, actor: Actor, action = 'admin-add'): Promise<Member> {
+  return (await changeMember(db, platform, userId, name, actor, action, { role: 'admin' }, { role: 'admin', name })).member;
+}
+
+export async function setJudge(db: Db, platform: Platform, userId: string, name: string, judge: boolean, actor: Actor): Promise<Member> {
+  return (await changeMember(db, platform, userId, name, actor, judge ? 'judge-add' : 'judge-remove', { judge }, { judge })).member;
+}
+
+/** Registers someone as a filer of `unitId` (moving them from another unit), in the revision log. */
+export async function joinUnit(db: Db, platform: Platform, userId: string, name: string, unitId: number, actor: Actor, action = 'join'): Promise<{ member: Member; previousUnitId: number | null }> {
+  const { member, before } = await changeMember(db, platform, userId, name, actor, action, { unitId, role: 'filer' }, { unitId, name });
+  return { member, previousUnitId: before?.unitId ?? null };
 }
 
 export function getBinding(db: Db, platform: Platform, chatId: string): Promise<BindingWithContext | null> {
@@ -60,7 +101,7 @@ export async function bindChat(db: Db, input: { platform: Platform; chatId: stri
  * How to register, with this group's real unit names as the example: "请先发送“/join 单位名称”登记，
  * 例如：/join 东城街道工会（本群可登记：…）".
  */
-export async function joinHint(db: Db, binding: BindingWithContext | null): Promise<string> {
+export async function joinHint(db: Db | Tx, binding: BindingWithContext | null): Promise<string> {
   if (!binding) return '请先发送“/join 单位名称”登记（在本单位的工作群里发送）。';
   const children = await db.unit.findMany({ where: { parentId: binding.unit.id }, orderBy: { id: 'asc' }, take: 8, select: { name: true } });
   const names = children.length ? children.map((u) => u.name) : [binding.unit.name];
@@ -77,4 +118,16 @@ export async function filersByUnit(db: Db, unitIds: number[], platform?: Platfor
     map.set(m.unitId!, list);
   }
   return map;
+}
+
+/** Why someone who files for no unit cannot do something, and how to get there. */
+export async function notRegisteredText(db: Db | Tx, who: { platform: string; userId: string }, binding: BindingWithContext | null, doing: string): Promise<string> {
+  const pending = await pendingJoinOf(db, who.platform, who.userId);
+  if (pending) return `您登记为「${pending.unit.name}」联络员的申请还在等待同意，同意之后才能${doing}。`;
+  return `您还没有登记所属单位，暂时不能${doing}。${await joinHint(db, binding)}`;
+}
+
+/** Someone's /join that still waits for an approval, with its unit. */
+export function pendingJoinOf(db: Db | Tx, platform: string, userId: string): Promise<(JoinRequest & { unit: Unit }) | null> {
+  return db.joinRequest.findFirst({ where: { platform, userId, status: 'pending' }, include: { unit: true }, orderBy: { id: 'desc' } });
 }

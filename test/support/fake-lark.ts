@@ -58,6 +58,8 @@ export interface FakeLark {
   files: Map<string, Buffer>;
   /** Delay before the contact API answers (to make a handler slow). */
   contactDelayMs: number;
+  /** Cut the connection without an answer, as a dead endpoint does: token requests, message sends. */
+  dead: { token: boolean; send: boolean };
   texts(): string[];
   /** Resolves when the SDK's long connection has connected to this server. */
   wsConnected(): Promise<void>;
@@ -98,6 +100,7 @@ export async function startFakeLark(): Promise<FakeLark> {
   const fake = {
     ephemeralFails: false,
     contactDelayMs: 0,
+    dead: { token: false, send: false },
     files: new Map<string, Buffer>(),
     users: new Map<string, string>(),
     chats: new Map<string, string>(),
@@ -131,6 +134,8 @@ export async function startFakeLark(): Promise<FakeLark> {
         if (body?.AppID !== FAKE_APP_ID || body?.AppSecret !== FAKE_APP_SECRET) return send(res, 200, { code: 1000040351, msg: 'incorrect app secret' });
         return send(res, 200, { code: 0, msg: 'ok', data: { URL: `ws://127.0.0.1:${port}/ws?device_id=dev1&service_id=42`, ClientConfig: { PingInterval: 120, ReconnectCount: -1, ReconnectInterval: 120, ReconnectNonce: 30 } } });
       }
+      if (path === '/open-apis/auth/v3/tenant_access_token/internal' && fake.dead.token) return void req.socket.destroy();
+      if (/^\/open-apis\/im\/v1\/messages/.test(path) && req.method === 'POST' && fake.dead.send) return void req.socket.destroy();
       if (path === '/open-apis/auth/v3/tenant_access_token/internal') {
         if (body?.app_id !== FAKE_APP_ID || body?.app_secret !== FAKE_APP_SECRET) return send(res, 200, { code: 10014, msg: 'app secret invalid' });
         return send(res, 200, { code: 0, msg: 'ok', tenant_access_token: TENANT_TOKEN, expire: 7200 });

@@ -51,7 +51,8 @@ export async function startTestBot(env: Record<string, string> = {}, opts: Start
     ...env,
   } as NodeJS.ProcessEnv);
   let now: Date | null = null;
-  const saiwu = await startSaiwu(config, { logger: createLogger('silent'), now: () => now ?? new Date(), ...opts });
+  // A test that captures the log (opts.logDestination) gets the production logger, secrets and all.
+  const saiwu = await startSaiwu(config, { ...(opts.logDestination ? {} : { logger: createLogger('silent') }), now: () => now ?? new Date(), ...opts });
   const post = async (url: string, body: unknown): Promise<Reply[]> => {
     const res = await fetch(saiwu.url + url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
@@ -74,6 +75,16 @@ export async function startTestBot(env: Record<string, string> = {}, opts: Start
       await saiwu.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** A log sink for startTestBot's `logDestination`: every line the bot logs, as text. */
+export function captureLog(): { destination: { write(line: string): void }; text(): string; lines(): Record<string, unknown>[] } {
+  const lines: string[] = [];
+  return {
+    destination: { write: (line: string) => void lines.push(line) },
+    text: () => lines.join(''),
+    lines: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
   };
 }
 

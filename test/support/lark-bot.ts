@@ -23,8 +23,9 @@ export interface LarkTestBot {
   close(): Promise<void>;
 }
 
-export async function startLarkBot(env: Record<string, string> = {}): Promise<LarkTestBot> {
+export async function startLarkBot(env: Record<string, string> = {}, opts: { before?: (fake: FakeLark) => void; logDestination?: { write(line: string): void } } = {}): Promise<LarkTestBot> {
   const fake = await startFakeLark();
+  opts.before?.(fake);
   for (const p of [ADMIN, EAST, WEST]) fake.users.set(p.openId, p.name);
   fake.chats.set(LARK_GROUP, '测试区劳动竞赛工作群');
   const bot = await startTestBot({
@@ -33,7 +34,7 @@ export async function startLarkBot(env: Record<string, string> = {}): Promise<La
     LARK_MODE: 'http', LARK_ENCRYPT_KEY: ENCRYPT_KEY,
     LOCAL_CHAT: 'on', ADMINS: `local:admin,lark:${ADMIN.openId}`,
     ...env,
-  });
+  }, opts.logDestination ? { logDestination: opts.logDestination } : {});
   const lark = bot.lark!;
   const dispatch = async (payload: object) => {
     const result = await lark.dispatcher.invoke(payload, { needCheck: false });

@@ -44,8 +44,12 @@ export interface WorldOptions {
   pacing?: Partial<Pacing>;
   stableIds?: boolean;
   /** Runs after the bot started and before the mock account logs in (e.g. to plant old data). */
-  beforeLogin?: (bot: TestBot, world: Pick<WechatWorld, 'mocker' | 'puppet' | 'room' | 'people' | 'botUser'>) => Promise<void>;
+  beforeLogin?: (bot: TestBot, world: Pick<WechatWorld, 'mocker' | 'puppet' | 'room' | 'people' | 'botUser'> & { extra: ContactMock[] }) => Promise<void>;
   env?: Record<string, string>;
+  /** More people in the district room (e.g. two with the same name). */
+  extraMembers?: { id: string; name: string }[];
+  /** Capture the bot's log (see harness captureLog). */
+  logDestination?: { write(line: string): void };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -72,13 +76,14 @@ export async function startWechatWorld(opts: WorldOptions = {}): Promise<WechatW
     west: mocker.createContact({ id: 'wx-west', name: '西城张干事' }),
     park: mocker.createContact({ id: 'wx-park', name: '园区赵干事' }),
   };
-  const room = mocker.createRoom({ id: 'district@chatroom', topic: ROOM_TOPIC, memberIdList: [botUser.id, ...Object.values(people).map((p) => p.id)] });
+  const extra = (opts.extraMembers ?? []).map((p) => mocker.createContact(p));
+  const room = mocker.createRoom({ id: 'district@chatroom', topic: ROOM_TOPIC, memberIdList: [botUser.id, ...Object.values(people).map((p) => p.id), ...extra.map((p) => p.id)] });
 
   const bot = await startTestBot(
     { WECHAT_ENABLED: '1', LOCAL_CHAT: 'on', ADMINS: 'local:admin,wechat:wx-admin', ...opts.env },
-    { wechat: { puppet, pacing: opts.pacing ?? FAST_PACING, ...(opts.stableIds !== undefined ? { stableIds: opts.stableIds } : {}) } },
+    { wechat: { puppet, pacing: opts.pacing ?? FAST_PACING, ...(opts.stableIds !== undefined ? { stableIds: opts.stableIds } : {}) }, ...(opts.logDestination ? { logDestination: opts.logDestination } : {}) },
   );
-  await opts.beforeLogin?.(bot, { mocker, puppet, room, people, botUser });
+  await opts.beforeLogin?.(bot, { mocker, puppet, room, people, botUser, extra });
   mocker.login(botUser);
   puppet.emit('ready', { data: 'mock' });
   await bot.wechat!.wechaty.ready();

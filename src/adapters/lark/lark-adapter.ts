@@ -13,7 +13,7 @@ import { renderTemplate, renderTemplateGuide } from '../../forms/text-template.j
 import { claimEvent } from '../../services/events.js';
 import { getMember } from '../../services/members.js';
 import { forgetChat } from '../../services/chat-removal.js';
-import type { Logger } from '../../logger.js';
+import { safeError, scrubText, type Logger } from '../../logger.js';
 import { renderFormCard, type FormButtonValue } from './lark-cards.js';
 import { LarkCardActions, type CardActionEvent } from './lark-card-actions.js';
 import { parseMessageEvent, type BotIdentity, type LarkChatMemberBotEvent, type LarkMessageEvent } from './lark-events.js';
@@ -30,13 +30,12 @@ export function resolveLarkDomain(domain: string): lark.Domain | string {
   return domain.trim().replace(/\/+$/, '');
 }
 
-/** The SDK logs whole request configs on errors (the token request carries the app secret). */
+/**
+ * The SDK logs whole axios errors (the token request's config carries the app secret, a send's the
+ * Authorization header and the message): every argument goes through the one error serializer.
+ */
 function sdkLogger(log: Logger, secrets: string[]): lark.Logger {
-  const clean = (args: unknown[]) => {
-    let s = args.map((a) => (typeof a === 'string' ? a : safeJson(a))).join(' ');
-    for (const secret of secrets) if (secret) s = s.split(secret).join('[redacted]');
-    return s.replace(/("?(?:app_secret|tenant_access_token|app_access_token)"?\s*[:=]\s*)"[^"]*"/g, '$1"[redacted]"').replace(/Bearer\s+[\w.-]+/g, 'Bearer [redacted]').slice(0, 2000);
-  };
+  const clean = (args: unknown[]) => scrubText(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(safeError(a, secrets)))).join(' '), secrets).slice(0, 2000);
   return {
     error: (...a: unknown[]) => log.warn({ sdk: 'lark' }, clean(a)),
     warn: (...a: unknown[]) => log.warn({ sdk: 'lark' }, clean(a)),
@@ -44,14 +43,6 @@ function sdkLogger(log: Logger, secrets: string[]): lark.Logger {
     debug: (...a: unknown[]) => log.trace({ sdk: 'lark' }, clean(a)),
     trace: (...a: unknown[]) => log.trace({ sdk: 'lark' }, clean(a)),
   };
-}
-
-function safeJson(v: unknown): string {
-  try {
-    return JSON.stringify(v);
-  } catch {
-    return String(v);
-  }
 }
 
 const NAME_TTL_MS = 60 * 60_000;

@@ -96,14 +96,23 @@ function larkFileType(fileName: string): 'xls' | 'pdf' | 'doc' | 'ppt' | 'mp4' |
 /** `<at user_id="ou_…">Name</at>`: the id goes in an attribute, so only id characters survive. */
 export function atTag(userId: string, userName: string): string {
   const id = userId.replace(/[^A-Za-z0-9_-]/g, '');
-  return `<at user_id="${id}">${userName.replace(/[<>]/g, '')}</at>`;
+  return `<at user_id="${id}">${userName.replace(/[<>&]/g, '')}</at>`;
+}
+
+/**
+ * Text for a Lark text message, where `<at user_id="all">` pings everyone and `[文字](链接)` becomes a
+ * link: a reply carries what cadres typed (receipts, rejections, /mine), so `<`, `>` and `&` are
+ * escaped and a link's `](` is broken by an invisible space. Only the bot's own mentions become tags.
+ */
+export function larkPlainText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\]\(/g, ']\u200B(');
 }
 
 function textMessages(r: TextReply): Outgoing[] {
   const at = (r.mentions ?? []).map((m) => atTag(m.userId, m.userName)).join(' ');
   return splitText(r.text, TEXT_CHUNK).map((chunk, i) => ({
     msg_type: 'text' as const,
-    content: JSON.stringify({ text: i === 0 && at ? `${at} ${chunk}` : chunk }),
+    content: JSON.stringify({ text: i === 0 && at ? `${at} ${larkPlainText(chunk)}` : larkPlainText(chunk) }),
   }));
 }
 

@@ -50,10 +50,10 @@ export class LocalChat implements ChatSender {
           out.push({ kind: 'form', form: r.form, formId: `${r.form}_${randomUUID()}`, title: r.title, intro: r.intro, fields: r.fields, ...(r.values ? { values: r.values } : {}), ...(r.errors ? { errors: r.errors } : {}) });
           break;
         case 'file':
-          out.push({ kind: 'file', fileName: r.fileName, url: `/files/${await this.files.save(r.fileName, r.data)}`, ...(r.caption ? { caption: r.caption } : {}) });
+          out.push({ kind: 'file', fileName: r.fileName, url: await this.files.save(r.fileName, r.data), ...(r.caption ? { caption: r.caption } : {}) });
           break;
         case 'image':
-          out.push({ kind: 'image', fileName: r.fileName, url: `/files/${await this.files.save(r.fileName, r.data)}` });
+          out.push({ kind: 'image', fileName: r.fileName, url: await this.files.save(r.fileName, r.data) });
           break;
       }
     }

@@ -18,6 +18,7 @@ import { WechatSender } from './wechat-sender.js';
 import { toIncoming, toIncomingFile, type IncomingFile } from './wechat-events.js';
 import { getMember, isAdmin } from '../../services/members.js';
 import { claimEvent } from '../../services/events.js';
+import { claimCodeIsLive, issueClaimCode, type ClaimCode } from '../../services/admin-claims.js';
 
 export interface WechatStartOptions {
   /** A puppet instance instead of the configured puppet name (tests: wechaty-puppet-mock). */
@@ -60,6 +61,8 @@ export class WechatAdapter {
   private stopped = false;
   private readonly heldFiles = new Map<string, IncomingFile & { at: number }>();
   private lastError: { message: string; at: number; repeats: number } | null = null;
+  private claim: ClaimCode | null = null;
+  private readonly memoryCardFile: string;
 
   constructor(private readonly app: App, private readonly bot: Bot, redis: Redis, cfg: NonNullable<Config['wechat']>, private readonly opts: WechatStartOptions = {}) {
     // Wechaty logs to the console on its own; quiet by default (it already honours WECHATY_LOG).
@@ -67,8 +70,11 @@ export class WechatAdapter {
     else if (!process.env.WECHATY_LOG) wechatyLog.level('warn');
     fs.mkdirSync(app.config.dataDir, { recursive: true });
     // The memory card keeps the session across restarts; it holds session keys, so it lives under
-    // DATA_DIR (git-ignored, like every *.memory-card.json).
+    // DATA_DIR (0700, git-ignored like every *.memory-card.json) and is created 0600 before Wechaty
+    // writes it: fs.writeFile keeps an existing file's mode.
     const name = path.join(app.config.dataDir, path.basename(cfg.name));
+    this.memoryCardFile = `${name}.memory-card.json`;
+    this.protectMemoryCard(true);
     this.wechaty = opts.puppet
       ? WechatyBuilder.build({ name, puppet: opts.puppet })
       : WechatyBuilder.build({ name, puppet: cfg.puppet as WechatyOptions['puppet'], ...(cfg.puppetToken ? { puppetOptions: { token: cfg.puppetToken } } : {}) });
@@ -81,6 +87,34 @@ export class WechatAdapter {
 
   loginState(): WechatLoginState {
     return { ...this.state, problems: [...this.identity.problems.values()] };
+  }
+
+  /** The memory card readable by the server's user only (created empty if missing). */
+  private protectMemoryCard(create = false): void {
+    try {
+      if (create && !fs.existsSync(this.memoryCardFile)) fs.writeFileSync(this.memoryCardFile, '{}', { mode: 0o600 });
+      if (fs.existsSync(this.memoryCardFile)) fs.chmodSync(this.memoryCardFile, 0o600);
+    } catch (err) {
+      this.app.log.warn({ err }, 'could not restrict the WeChat memory card to 0600');
+    }
+  }
+
+  /**
+   * The admin claim code to show on the protected /wechat page while logged in: the current one, or a
+   * new one once it was used, expired or burnt by wrong guesses.
+   */
+  async currentClaimCode(): Promise<ClaimCode | null> {
+    if (!this.wechaty.isLoggedIn) return null;
+    if (this.claim && (await claimCodeIsLive(this.app.db, this.claim.code, this.app.now()))) return this.claim;
+    return this.newClaimCode();
+  }
+
+  private async newClaimCode(): Promise<ClaimCode> {
+    this.claim = await issueClaimCode(this.app.db, 'wechat', this.app.now());
+    const { code } = this.claim;
+    // The log is the operator's channel (the other is the /wechat page): the code itself goes here.
+    this.app.log.warn({ expiresAt: this.claim.expiresAt.toISOString() }, `WeChat admin claim code: ${code} — an admin sends "/admin claim ${code}" to the bot in a private chat to become admin (one use; also shown on ${this.app.config.publicBaseUrl}/wechat)`);
+    return this.claim;
   }
 
   /** Starts the puppet; a failure is logged and retried with backoff, never thrown. */
@@ -118,12 +152,15 @@ export class WechatAdapter {
       this.attempts = 0;
       if (this.recovery) clearTimeout(this.recovery);
       Object.assign(this.state, { status: 'logged-in', user: user.name(), qrcode: undefined, error: undefined });
+      this.protectMemoryCard();
       this.app.log.info({ user: user.name() }, 'WeChat logged in');
     }));
     w.on('ready', guard('ready', () => this.afterLogin()));
     w.on('logout', guard('logout', (user, reason?: string) => {
       this.loginAt = null;
       Object.assign(this.state, { status: 'logged-out', user: undefined });
+      this.claim = null;
+      this.protectMemoryCard();
       this.app.log.warn({ user: user.name(), reason }, `WeChat logged out; scan the new QR code in the terminal or at ${this.app.config.publicBaseUrl}/wechat`);
       this.scheduleRecovery();
     }));
@@ -163,6 +200,9 @@ export class WechatAdapter {
   /** After a (re)login the room list is known: re-attach bindings and tell admins what could not be. */
   private async afterLogin(): Promise<void> {
     if (!this.wechaty.isLoggedIn) return;
+    this.protectMemoryCard();
+    // Ids may have changed: admins prove who they are again with a fresh code.
+    await this.newClaimCode();
     const problems = await this.identity.resolveAfterLogin();
     if (!problems.length) return;
     this.app.log.warn({ problems }, 'WeChat bindings need attention');

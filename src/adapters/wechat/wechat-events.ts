@@ -36,6 +36,11 @@ export function stripBotMention(text: string, botNames: string[]): { text: strin
   return { text, stripped: false };
 }
 
+/** How many "@name" tokens the sender typed (an @ at the start or after a space). */
+export function atTokens(text: string): number {
+  return (text.match(/(?:^|[\s\u2005])@(?=[^\s\u2005@])/g) ?? []).length;
+}
+
 async function botNamesIn(msg: Message): Promise<string[]> {
   const self = msg.wechaty.currentUser;
   const room = msg.room();
@@ -70,10 +75,14 @@ export async function toIncoming(msg: Message, ctx: TranslateContext): Promise<I
   mentionsBot ||= fallback.stripped;
   const mentions: UserRef[] = mentioned.filter((c) => c.id !== selfId).map((c) => ({ userId: c.id, userName: c.name() }));
   const alias = await room.alias(talker).catch(() => undefined);
+  // The web protocol resolves "@王主席" to every contact named 王主席: more people than @-tokens means
+  // nobody can tell who was meant.
+  const tokensForOthers = atTokens(raw) - (mentioned.some((c) => c.id === selfId) || fallback.stripped ? 1 : 0);
+  const mentionsAmbiguous = mentions.length > Math.max(0, tokensForOthers);
   return {
     platform: 'wechat', eventId: msg.id, chatId: room.id, chatType: 'group', chatTitle: topic || undefined,
     userId: await ctx.identity.userIdFor(talker, room), userName: alias || talker.name(),
-    text: text.trim(), mentions, mentionsBot,
+    text: text.trim(), mentions, mentionsBot, ...(mentionsAmbiguous ? { mentionsAmbiguous } : {}),
   };
 }
 

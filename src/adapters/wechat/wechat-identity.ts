@@ -1,11 +1,21 @@
 // Keeping group bindings and members attached to the right WeChat room and person. Some puppets
 // (the free web protocol) hand out new room and contact ids on every login, so a binding is stored
 // with the room's topic and re-resolved after login, on a topic change and when a bound topic
-// speaks again; members are matched by id where ids are stable, else by name within the bound room.
+// speaks again; members are matched by id where ids are stable, else — carefully — by name within
+// the bound room. A display name proves nothing (anyone can rename themselves), so a record moves to
+// a new id only when the name is unique in the room where the person spoke, the old id is gone from
+// every bound room, and no ambiguity is open for that name. Admin rights never move by name: a moved
+// admin record becomes a plain filer until its owner proves who they are with a one-time claim code
+// (src/services/admin-claims.ts).
 import type { Contact, Room, Wechaty } from 'wechaty';
 import type { App } from '../../core/app.js';
 import type { UserRef } from '../../core/messages.js';
 import type { ChatBinding, Member, Unit } from '../../generated/sqlite/index.js';
+import { recordMemberChange } from '../../services/members.js';
+
+function describe(member: Member & { unit?: Unit | null }): string {
+  return `${member.unit ? `「${member.unit.name}」联络员` : member.role === 'admin' ? '管理员' : '成员'}「${member.name}」`;
+}
 
 export interface IdentityOptions {
   /** Whether the puppet keeps contact and room ids across logins (pad/WeCom protocols do). */
@@ -27,6 +37,8 @@ async function namesIn(room: Room, contact: Contact): Promise<string[]> {
 export class WechatIdentity {
   /** Human-readable problems, keyed by what they are about; shown on the login page and sent to admins. */
   readonly problems = new Map<string, string>();
+  /** Names that more than one person answers to (in a room, or among records); nothing moves by them. */
+  private readonly ambiguousNames = new Set<string>();
   private readonly liveRooms = new Set<string>();
   private readonly checkedRooms = new Set<string>();
 
@@ -39,6 +51,7 @@ export class WechatIdentity {
   /** After every login: find each bound room again by id, else by its stored topic. Returns new problems. */
   async resolveAfterLogin(): Promise<string[]> {
     this.problems.clear();
+    this.ambiguousNames.clear();
     this.liveRooms.clear();
     this.checkedRooms.clear();
     const rooms = await this.bot.Room.findAll();
@@ -97,7 +110,8 @@ export class WechatIdentity {
 
   /**
    * The user id a sender files under. With session-scoped ids, a registered member who comes back
-   * with a new id is recognised by name within the bound room and their record moves to the new id.
+   * with a new id is recognised by name within the bound room — under the rules at the top of this
+   * file — and their record moves to the new id.
    */
   async userIdFor(contact: Contact, room: Room | undefined): Promise<string> {
     if (this.opts.stableIds || !room) return contact.id;
@@ -106,12 +120,48 @@ export class WechatIdentity {
     const binding = await db.chatBinding.findUnique({ where: { platform_chatId: { platform: 'wechat', chatId: room.id } } });
     if (!binding) return contact.id;
     const names = await namesIn(room, contact);
-    const roomIds = new Set((await room.memberAll()).map((c) => c.id));
     const units = await this.unitTree();
-    const candidates = (await db.member.findMany({ where: { platform: 'wechat', name: { in: names } } }))
-      .filter((m) => !roomIds.has(m.userId) && this.belongsTo(m, binding.unitId, units));
-    if (candidates.length === 1) await this.rekey(candidates[0], contact.id);
+    const candidates = (await db.member.findMany({ where: { platform: 'wechat', name: { in: names } }, include: { unit: true } }))
+      .filter((m) => this.belongsTo(m, binding.unitId, units));
+    if (!candidates.length) return contact.id;
+    const name = candidates[0].name;
+    if (candidates.length > 1) {
+      // Two records answer to this person's names: which one is theirs is not ours to guess.
+      this.markAmbiguous(candidates, `有 ${candidates.length} 条登记记录与「${names.join('／')}」同名，无法确定是谁，都没有自动恢复。请本人在群里重新发送“/join 单位名称”。`);
+      return contact.id;
+    }
+    if (this.ambiguousNames.has(name)) return contact.id;
+    // The name must be unique among the people in this room…
+    const others: Contact[] = [];
+    for (const c of await room.memberAll()) if (c.id !== contact.id && (await namesIn(room, c)).includes(name)) others.push(c);
+    if (others.length) {
+      this.markAmbiguous(candidates, `群「${binding.topic ?? room.id}」里有 ${others.length + 1} 人都叫「${name}」，无法确定哪位是登记过的${describe(candidates[0])}。请他们设置不同的群昵称，再由本人重新发送“/join 单位名称”。`);
+      return contact.id;
+    }
+    // …and the record's old id must be gone from every bound room (else it is another, living person).
+    if ((await this.idsInBoundRooms()).has(candidates[0].userId)) return contact.id;
+    await this.rekey(candidates[0], contact.id);
     return contact.id;
+  }
+
+  private markAmbiguous(members: (Member & { unit: Unit | null })[], problem: string): void {
+    for (const m of members) {
+      this.ambiguousNames.add(m.name);
+      this.problems.set(`member:${m.id}`, problem);
+    }
+    this.app.log.warn({ names: [...new Set(members.map((m) => m.name))] }, 'wechat member not re-attached: the name is ambiguous');
+  }
+
+  /** Every contact id present in a bound room right now. */
+  private async idsInBoundRooms(): Promise<Set<string>> {
+    const ids = new Set<string>();
+    const bindings = await this.app.db.chatBinding.findMany({ where: { platform: 'wechat' }, select: { chatId: true } });
+    for (const { chatId } of bindings) {
+      const room = await this.bot.Room.find({ id: chatId }).catch(() => undefined);
+      if (!room) continue;
+      for (const c of await room.memberAll().catch(() => [] as Contact[])) ids.add(c.id);
+    }
+    return ids;
   }
 
   /** The room's contacts for these people: by id, else by a unique name in the room; the rest are returned as missing. */
@@ -147,7 +197,7 @@ export class WechatIdentity {
   }
 
   private async rekeyMembers(resolved: { binding: BindingWithUnit; room: Room }[]): Promise<void> {
-    const inRooms: { binding: BindingWithUnit; contacts: { contact: Contact; names: string[] }[] }[] = [];
+    const inRooms: { binding: BindingWithUnit; room: Room; contacts: { contact: Contact; names: string[] }[] }[] = [];
     const present = new Set<string>();
     for (const { binding, room } of resolved) {
       const contacts = [];
@@ -155,37 +205,55 @@ export class WechatIdentity {
         present.add(contact.id);
         contacts.push({ contact, names: await namesIn(room, contact) });
       }
-      inRooms.push({ binding, contacts });
+      inRooms.push({ binding, room, contacts });
     }
     const units = await this.unitTree();
     const stale = (await this.app.db.member.findMany({ where: { platform: 'wechat' }, include: { unit: true } })).filter((m) => !present.has(m.userId));
+    // Two stale records with one name compete for the same person: neither moves.
+    const staleByName = new Map<string, number>();
+    for (const m of stale) staleByName.set(m.name, (staleByName.get(m.name) ?? 0) + 1);
     for (const member of stale) {
+      const who = describe(member);
+      if ((staleByName.get(member.name) ?? 0) > 1) {
+        this.ambiguousNames.add(member.name);
+        this.problems.set(`member:${member.id}`, `有 ${staleByName.get(member.name)} 条登记记录都叫「${member.name}」，无法确定各是谁，都没有自动恢复。请本人在群里重新发送“/join 单位名称”。`);
+        continue;
+      }
       const matches = new Map<string, Contact>();
+      let duplicateInRoom = false;
       for (const { binding, contacts } of inRooms) {
         if (!this.belongsTo(member, binding.unitId, units)) continue;
-        for (const { contact, names } of contacts) if (names.includes(member.name)) matches.set(contact.id, contact);
+        const named = contacts.filter(({ names }) => names.includes(member.name));
+        if (named.length > 1) duplicateInRoom = true;
+        for (const { contact } of named) matches.set(contact.id, contact);
       }
-      const who = `${member.unit ? `「${member.unit.name}」联络员` : '管理员'}「${member.name}」`;
-      if (matches.size === 1) {
+      if (duplicateInRoom || matches.size > 1) {
+        this.ambiguousNames.add(member.name);
+        this.problems.set(`member:${member.id}`, `群里有 ${matches.size} 人都叫「${member.name}」，无法确定哪位是${who}。请他们设置不同的群昵称，再由本人重新发送“/join 单位名称”。`);
+      } else if (matches.size === 1) {
         const [contact] = matches.values();
         if (!(await this.rekey(member, contact.id))) this.problems.set(`member:${member.id}`, `${who}对应的微信账号有两条登记记录，请本人在群里重新发送“/join 单位名称”。`);
-      } else if (matches.size > 1) {
-        this.problems.set(`member:${member.id}`, `群里有 ${matches.size} 人都叫「${member.name}」，无法确定哪位是${who}。请他们设置不同的群昵称，再由本人重新发送“/join 单位名称”。`);
       } else if (inRooms.length) {
         this.problems.set(`member:${member.id}`, `${who}在已绑定的群里找不到（可能改了昵称或已退群），提醒时无法@到。请本人在群里重新发送“/join 单位名称”。`);
       }
     }
   }
 
+  /** Moves a record to a new id. An admin's record moves without its admin rights (see the top of this file). */
   private async rekey(member: Member, userId: string): Promise<boolean> {
+    const wasAdmin = member.role === 'admin';
     try {
-      await this.app.db.member.update({ where: { id: member.id }, data: { userId } });
+      await this.app.db.member.update({ where: { id: member.id }, data: { userId, ...(wasAdmin ? { role: 'filer' } : {}) } });
     } catch (err) {
       if ((err as { code?: string }).code === 'P2002') return false;
       throw err;
     }
+    await recordMemberChange(this.app.db, { platform: 'wechat', userId: 'system', userName: '系统（微信重新登录）' }, 'member', member.id, 'rekey-by-name', { userId: member.userId, role: member.role }, { userId, role: wasAdmin ? 'filer' : member.role });
     this.problems.delete(`member:${member.id}`);
-    this.app.log.info({ memberId: member.id, name: member.name, from: member.userId, to: userId }, 'wechat member re-attached by name');
+    if (wasAdmin) {
+      this.problems.set(`admin:${member.id}`, `管理员「${member.name}」重新登录后需要确认身份：请在服务日志或 /wechat 页面查看认领码，私聊机器人发送“/admin claim 认领码”。`);
+    }
+    this.app.log.info({ memberId: member.id, name: member.name, from: member.userId, to: userId, adminRightsKept: false }, 'wechat member re-attached by name');
     return true;
   }
 

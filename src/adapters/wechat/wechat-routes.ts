@@ -1,9 +1,13 @@
-// The WeChat login on the local web server: GET /wechat is a page showing the QR code and status,
-// GET /api/wechat/login its JSON, GET /api/wechat/login/qr.svg the code itself (drawn locally).
-// With ADMIN_TOKEN set, all three want ?token=… or "Authorization: Bearer …".
+// The WeChat login on the local web server: GET /wechat is a page showing the QR code, the status and
+// the admin claim code; GET /api/wechat/login its JSON, GET /api/wechat/login/qr.svg the code itself
+// (drawn locally). Whoever sees this page can log the bot in with their own WeChat or make themselves
+// admin, so with ADMIN_TOKEN set all three want ?token=… or "Authorization: Bearer …", and without it
+// they answer only requests from this machine (loopback).
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WechatAdapter, WechatStatus } from './wechat-adapter.js';
 import { qrSvg } from './qr-svg.js';
+import { isLoopbackHost } from '../../secret-key.js';
 
 const STATUS_TEXT: Record<WechatStatus, string> = {
   starting: '正在启动微信……',
@@ -15,10 +19,20 @@ const STATUS_TEXT: Record<WechatStatus, string> = {
   stopped: '微信已停止',
 };
 
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
 function allowed(req: FastifyRequest, reply: FastifyReply, token: string | undefined): boolean {
-  if (!token) return true;
+  if (!token) {
+    if (isLoopbackHost(req.socket.remoteAddress ?? '')) return true;
+    void reply.code(401).send({ error: '微信登录页只能在本机打开；要从其他电脑打开，请设置 ADMIN_TOKEN 并在地址后加 ?token=…' });
+    return false;
+  }
   const given = (req.query as { token?: string }).token ?? req.headers.authorization?.replace(/^Bearer\s+/i, '');
-  if (given === token) return true;
+  if (given && sameText(given, token)) return true;
   void reply.code(401).send({ error: '需要管理口令：在地址后加 ?token=ADMIN_TOKEN' });
   return false;
 }
@@ -27,17 +41,19 @@ const PAGE = (title: string) => `<!doctype html><html lang="zh-CN"><meta charset
 <title>${title} · 微信登录</title>
 <body style="font-family:system-ui,sans-serif;max-width:480px;margin:2em auto;text-align:center">
 <h2>${title} · 微信登录</h2><p id="s">加载中……</p><img id="q" alt="登录二维码" style="display:none;width:280px;height:280px">
-<p id="u"></p><ul id="p" style="text-align:left;color:#b45309"></ul>
+<p id="u"></p><div id="c" style="display:none;border:1px solid #ccc;border-radius:8px;padding:.8em;margin:1em 0"></div><ul id="p" style="text-align:left;color:#b45309"></ul>
 <script>
 const token = new URLSearchParams(location.search).get('token');
 const q = token ? '?token=' + encodeURIComponent(token) : '';
 async function tick() {
   try {
     const s = await (await fetch('/api/wechat/login' + q)).json();
-    document.getElementById('s').textContent = (s.statusText || '') + (s.error ? '（' + s.error + '）' : '');
+    document.getElementById('s').textContent = (s.statusText || s.error || '') + (s.statusText && s.error ? '（' + s.error + '）' : '');
     const img = document.getElementById('q');
     if (s.qrUrl) { const src = s.qrUrl + (q ? '&' + q.slice(1) : ''); if (img.getAttribute('src') !== src) img.src = src; img.style.display = ''; } else img.style.display = 'none';
     document.getElementById('u').textContent = s.user ? '当前账号：' + s.user : '';
+    const c = document.getElementById('c');
+    if (s.claimCode) { c.textContent = '管理员认领码：' + s.claimCode + '。管理员私聊机器人发送“/admin claim ' + s.claimCode + '”即成为管理员（一次有效，用后自动更换）。'; c.style.display = ''; } else c.style.display = 'none';
     document.getElementById('p').innerHTML = '';
     for (const p of s.problems || []) { const li = document.createElement('li'); li.textContent = p; document.getElementById('p').appendChild(li); }
   } catch (e) { document.getElementById('s').textContent = '连接服务失败，正在重试……'; }
@@ -50,12 +66,15 @@ export function registerWechatRoutes(server: FastifyInstance, wechat: WechatAdap
     if (!allowed(req, reply, opts.adminToken)) return reply;
     const s = wechat.loginState();
     const showQr = Boolean(s.qrcode) && (s.status === 'waiting-scan' || s.status === 'scanned');
+    const claim = await wechat.currentClaimCode();
+    reply.header('cache-control', 'no-store');
     return {
       status: s.status,
       statusText: STATUS_TEXT[s.status],
       ...(showQr ? { qrUrl: `/api/wechat/login/qr.svg?v=${s.qrVersion}` } : {}),
       ...(s.user ? { user: s.user } : {}),
       ...(s.status === 'error' && s.error ? { error: s.error } : {}),
+      ...(claim ? { claimCode: claim.code, claimExpiresAt: claim.expiresAt.toISOString() } : {}),
       problems: s.problems,
     };
   });
