@@ -26,6 +26,7 @@ export default defineCommand({
         ctx.app.log.warn({ platform: ctx.msg.platform, userId: ctx.msg.userId, name: ctx.msg.userName }, 'admin claimed with a one-time code');
         return [text(`✅ ${ctx.msg.userName}，您已确认为管理员。发送 /help 查看管理命令。`)];
       }
+      if (result.reason === 'too-many') return [text('认领码输错的次数太多，请一小时后再试。')];
       if (result.reason === 'posted-in-group') {
         return [text('认领码只能私聊机器人发送，不要发在群里。为安全起见，刚才的认领码如果正确也已作废；请到服务日志或 /wechat 页面查看新的认领码，再私聊机器人发送。')];
       }

@@ -17,11 +17,12 @@ export default defineCommand({
     if (!Number.isInteger(id) || id <= 0) return [text('请写计划编号，例如：/history 12（编号见回执或 /mine）')];
     const db = ctx.app.db;
     const plan = await db.plan.findUnique({ where: { id } });
-    if (!plan) return [text(`没有编号为 ${id} 的计划，请用 /mine 查看本单位的计划编号。`)];
-    // Admins see every plan; in a bound group, the plans under its unit; in a private chat, one's own unit's.
-    if (!(await canSeeUnit(db, scopeOf(ctx.viewer, ctx.binding, ctx.msg.chatType), plan.unitId))) {
-      const where = ctx.binding ? '也不在本群单位之下' : '私聊中只能查看本单位的计划';
-      return [text(`计划 #${id} 不属于您的单位，${where}，不能查看。`)];
+    // Admins see every plan; in a bound group, the plans under its unit; in a private chat, one's own
+    // unit's. A plan one may not see gets the same answer as one that does not exist.
+    if (!plan || !(await canSeeUnit(db, scopeOf(ctx.viewer, ctx.binding, ctx.msg.chatType), plan.unitId))) {
+      return [text(ctx.binding
+        ? `本群单位之下没有编号为 ${id} 的计划。请用 /mine 查看本单位的计划编号。`
+        : `私聊中只能查看本单位的计划，本单位没有编号为 ${id} 的计划。请用 /mine 查看本单位的计划编号；其他单位的计划请到工作群里查看。`)];
     }
     return [text((await planHistory(db, plan)).join('\n'))];
   },

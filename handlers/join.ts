@@ -27,13 +27,12 @@ export default defineCommand({
       return [text(`请写您所在的单位，例如：/join ${children[0]?.name ?? ctx.binding.unit.name}\n${hint}`.trim())];
     }
     const unit = await findUnitByName(db, name);
-    if (!unit) {
+    // A unit outside this group gets the same answer as one that does not exist: asking must not tell
+    // a stranger which units the organisation has elsewhere.
+    if (!unit || !(await isWithin(db, unit.id, ctx.binding.unit.id))) {
       const similar = await similarUnitNames(db, name, ctx.binding.unit.id);
       const guess = similar.length ? `您要找的是不是：${similar.join('、')}？` : '';
-      return [text(`没有找到单位「${name}」。${guess}单位名称要与 /units 列出的完全一致；如果还没有添加，请管理员先添加。`)];
-    }
-    if (!(await isWithin(db, unit.id, ctx.binding.unit.id))) {
-      return [text(`「${unit.name}」不属于本群的「${ctx.binding.unit.name}」，不能在本群登记。请到对应的工作群登记。`)];
+      return [text(`本群的「${ctx.binding.unit.name}」下面没有「${name}」。${guess}单位名称要与本群单位名单完全一致；如果您的单位属于其他地区或系统，请到对应的工作群登记；如果还没有添加，请管理员先添加。`)];
     }
     const who = ctx.msg.userName;
     if (ctx.member?.unitId === unit.id) return [text(`✅ ${who} 已经是「${unit.name}」的联络员，无需重复登记。发送 /mine 查看本单位情况。`)];

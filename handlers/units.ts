@@ -22,6 +22,10 @@ export default defineCommand({
       const where = ctx.msg.chatType === 'p2p' ? '私聊中' : '本群还没有绑定单位，这里';
       return [text(`本单位：${scope.unit.name}${headcount}：${names.join('、') || '未登记联络员'}\n（${where}只显示本单位；要查看下属各单位，请在绑定到本单位的工作群里发送 /units。）`)];
     }
+    if (scope?.kind === 'all' && ctx.msg.chatType === 'group') {
+      // An unbound group may hold anyone; the whole organisation is listed in a private chat only.
+      return [text('本群还没有绑定单位，不在群里列出全部单位。请私聊机器人发送 /units 查看，或先发送“/bind 单位名称”绑定本群。')];
+    }
     const root = scope?.kind === 'group' ? scope.root : null;
     const units = await descendantsOf(db, root?.id ?? null);
     if (!units.length) return [text(root ? `「${root.name}」下面还没有单位。管理员可发送：/unit add 名称 上级=${root.name}` : '还没有添加任何单位。管理员可发送：/unit add 名称')];

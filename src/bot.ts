@@ -2,7 +2,7 @@
 // Adapters (local chat, Lark, WeChat) call these two methods and only translate.
 import type { App } from './core/app.js';
 import type { FormSubmission, IncomingMessage, Reply } from './core/messages.js';
-import { text } from './core/messages.js';
+import { text, wellFormed } from './core/messages.js';
 import { CommandRegistry, parseCommandLine, subcommandOf, type CommandContext, type CommandSpec } from './commands/registry.js';
 import { allows, refusalText, viewerOf } from './services/access.js';
 import { shortHelp } from './commands/help-text.js';
@@ -23,7 +23,8 @@ export class Bot {
 
   constructor(readonly app: App, readonly commands: CommandRegistry) {}
 
-  async handleMessage(msg: IncomingMessage): Promise<Reply[]> {
+  async handleMessage(incoming: IncomingMessage): Promise<Reply[]> {
+    const msg = { ...incoming, text: wellFormed(incoming.text), userName: wellFormed(incoming.userName) };
     await this.pruneEvents();
     if (!(await claimEvent(this.app.db, msg.platform, msg.eventId))) {
       this.app.log.debug({ platform: msg.platform, eventId: msg.eventId }, 'duplicate event ignored');
@@ -38,7 +39,8 @@ export class Bot {
     }
   }
 
-  async handleFormSubmit(sub: FormSubmission): Promise<Reply[]> {
+  async handleFormSubmit(submitted: FormSubmission): Promise<Reply[]> {
+    const sub = { ...submitted, userName: wellFormed(submitted.userName), values: Object.fromEntries(Object.entries(submitted.values).map(([k, v]) => [k, v === undefined ? v : wellFormed(v)])) };
     if (!(await claimEvent(this.app.db, sub.platform, sub.eventId))) return [];
     try {
       await touchMember(this.app.db, sub.platform, sub.userId, sub.userName);

@@ -43,15 +43,9 @@ export class FileStore {
     return createHmac('sha256', this.opts.key).update(`files:${file}:${exp}`).digest('base64url').slice(0, 32);
   }
 
-  /** The file behind a request path and query, or why it cannot be served. */
+  /** The file behind a request path (already URL-decoded by the router) and query, or why it cannot be served. */
   resolve(relative: string, query: { exp?: string; sig?: string } = {}): Resolved {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(relative);
-    } catch {
-      return { ok: false, status: 404, error: NOT_FOUND };
-    }
-    const full = path.resolve(this.root, decoded);
+    const full = path.resolve(this.root, relative);
     const inside = path.relative(path.resolve(this.root), full).split(path.sep);
     // Exactly <id>/<name>: nothing outside the store, no directory listing.
     if (inside.length !== 2 || inside.some((p) => p === '..' || p === '')) return { ok: false, status: 404, error: NOT_FOUND };

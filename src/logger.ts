@@ -62,12 +62,23 @@ export function safeError(err: unknown, secrets: readonly string[] = [], depth =
   return out;
 }
 
+/**
+ * Every logged object, whatever its keys: errors go through safeError (formatters run before
+ * serializers, and an Error's message and stack are not enumerable), request/response-shaped keys
+ * are dropped, buffers are summarised, strings scrubbed, and anything deeper than a few levels cut.
+ */
 function scrubDeep(value: unknown, secrets: readonly string[], depth = 0): unknown {
   if (typeof value === 'string') return scrubText(value, secrets);
-  if (!value || typeof value !== 'object' || depth > 4) return value;
-  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, secrets, depth + 1));
+  if (!value || typeof value !== 'object') return value;
+  if (value instanceof Error) return safeError(value, secrets);
+  if (Buffer.isBuffer(value) || ArrayBuffer.isView(value)) return `[${(value as { byteLength: number }).byteLength} bytes]`;
+  if (depth > 4) return '[nested too deep to log]';
+  if (Array.isArray(value)) return value.slice(0, 50).map((v) => scrubDeep(v, secrets, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, secrets, depth + 1);
+  for (const [k, v] of Object.entries(value)) {
+    if (DROPPED_KEYS.has(k) && depth > 0) continue;
+    out[k] = scrubDeep(v, secrets, depth + 1);
+  }
   return out;
 }
 

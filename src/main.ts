@@ -3,9 +3,13 @@
 // loads the demo organisation first.
 import fs from 'node:fs';
 import { ConfigError, loadConfig, secretsOf, type Config } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger, scrubText } from './logger.js';
 import { startSaiwu, type Saiwu } from './start.js';
+import { isLoopbackHost } from './secret-key.js';
 import { DEMO_CHAT_ID, loadDemo } from './demo.js';
+
+/** Configured secrets, for scrubbing what is printed outside the logger. */
+let secrets: string[] = [];
 
 // A .env in the working directory is read, but never overrides what the environment already says.
 if (fs.existsSync('.env')) process.loadEnvFile('.env');
@@ -24,13 +28,14 @@ function readConfig(): Config {
 
 async function main(): Promise<void> {
   const config = readConfig();
+  secrets = secretsOf(config);
   const log = createLogger(config.logLevel, { secrets: secretsOf(config) });
   let saiwu: Saiwu;
   try {
     saiwu = await startSaiwu(config, { logger: log });
   } catch (err) {
-    log.fatal({ err: (err as Error).message }, 'Saiwu could not start');
-    console.error(`\n${(err as Error).message}\n`);
+    log.fatal({ err }, 'Saiwu could not start');
+    console.error(`\n${scrubText((err as Error).message ?? String(err), secrets)}\n`);
     process.exit(1);
   }
 
@@ -63,8 +68,9 @@ async function main(): Promise<void> {
     log.info(summary, 'demo organisation loaded');
   }
   const loopback = ['127.0.0.1', 'localhost', '::1'].includes(config.host);
-  if (config.localChat && !loopback) {
-    log.warn({ host: config.host }, 'the local web chat lets anyone speak as anyone and is reachable from other machines; set HOST=127.0.0.1 or LOCAL_CHAT=off');
+  const publicHost = new URL(config.publicBaseUrl).hostname;
+  if (config.localChat && (!loopback || !isLoopbackHost(publicHost))) {
+    log.warn({ host: config.host, publicBaseUrl: config.publicBaseUrl }, 'the local web chat lets anyone speak as anyone and is reachable from other machines (HOST or PUBLIC_BASE_URL is not loopback, e.g. behind a reverse proxy); set LOCAL_CHAT=off for a real deployment');
   }
   if (config.localChat) {
     const lines = [`赛务 Saiwu is running. Open ${saiwu.url} to use the local web chat.`];
@@ -80,6 +86,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  console.error(scrubText((err as Error)?.stack ?? String(err), secrets));
   process.exit(1);
 });

@@ -15,10 +15,16 @@ const value = <T>(r: { ok: true; value: T } | { ok: false; message: string }): T
 
 describe('numbers', () => {
   it.each([
-    ['120', 120], ['120人', 120], ['1,200', 1200], ['1，200人', 1200], ['约300', 300], ['约 300 人', 300],
+    ['120', 120], ['120人', 120], ['1,200', 1200], ['12,000人', 12000], ['约300', 300], ['约 300 人', 300],
     ['１２０人', 120], ['共计86名', 86], ['300余人', 300], ['1.2万', 12000], ['1,200人次', 1200], ['120\u200b', 120],
   ])('participants %j → %i', (raw, expected) => {
     expect(value(coerceInteger(raw, field('participants')))).toBe(expected);
+  });
+
+  it.each(['120，150', '1，200人', '50,60', '50、60', '1,20'])('refuses %j: two numbers, or a comma that is no thousands separator', (raw) => {
+    const r = coerceInteger(raw, field('participants'));
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.message).toContain('请只填一个数字');
   });
 
   it.each([

@@ -78,9 +78,11 @@ describe('/join', () => {
     await bot.say(admin, '/unit add 邻区某街道工会 上级=邻区总工会');
     await bot.say(admin, '/unit add 东城某企业工会 上级=东城街道工会');
 
-    expect(textOf(await bot.say(east, '/join 邻区某街道工会'))).toContain('「邻区某街道工会」不属于本群的「测试区总工会」，不能在本群登记');
-    expect(textOf(await bot.say(east, '/join 邻区总工会'))).toContain('不属于本群');
-    expect(textOf(await bot.say(east, '/join 不存在的工会'))).toContain('没有找到单位「不存在的工会」');
+    // A unit elsewhere reads exactly like one that does not exist (a stranger learns nothing).
+    expect(textOf(await bot.say(east, '/join 邻区某街道工会'))).toContain('本群的「测试区总工会」下面没有「邻区某街道工会」');
+    expect(textOf(await bot.say(east, '/join 邻区总工会'))).toContain('下面没有「邻区总工会」');
+    expect(textOf(await bot.say(east, '/join 不存在的工会'))).toContain('本群的「测试区总工会」下面没有「不存在的工会」');
+    expect(textOf(await bot.say(east, '/join 邻区某街道工会')).replace('邻区某街道工会', 'X')).toBe(textOf(await bot.say(east, '/join 不存在的工会')).replace('不存在的工会', 'X'));
     // A short name gets a suggestion from this group's units only.
     expect(textOf(await bot.say(east, '/join 东城'))).toContain('您要找的是不是：东城街道工会、东城某企业工会？');
     expect(textOf(await bot.say(east, '/join 邻区'))).not.toContain('您要找的是不是');
@@ -100,7 +102,7 @@ describe('/join', () => {
     await bot.say(admin, '/unit add 邻区总工会');
     const other = { ...admin, chatId: 'other-district' };
     expect(textOf(await bot.say(other, '/bind 邻区总工会'))).toContain('✅');
-    expect(textOf(await bot.say({ ...east, chatId: 'other-district' }, '/join 东城街道工会'))).toContain('不属于本群的「邻区总工会」');
+    expect(textOf(await bot.say({ ...east, chatId: 'other-district' }, '/join 东城街道工会'))).toContain('本群的「邻区总工会」下面没有「东城街道工会」');
   });
 
   it('needs a bound group, and says so in a private chat', async () => {

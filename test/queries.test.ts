@@ -109,10 +109,11 @@ describe('/units', () => {
     expect(await say(admin, '/单位 添加 北城街道工会 上级=测试区总工会')).toContain('✅ 已添加单位「北城街道工会」');
   });
 
-  it('lists every unit to an admin outside a bound group, and only a filer\'s own unit', async () => {
-    const reply = await say({ ...admin, chatId: 'unbound' }, '/units');
+  it('lists every unit to an admin in a private chat (not in an unbound group), and only a filer\'s own unit', async () => {
+    const reply = await say({ ...admin, chatId: 'admin-p2p', chatType: 'p2p' }, '/units');
     expect(reply).toContain('全部单位（4个）');
     expect(reply).toContain('测试区总工会');
+    expect(await say({ ...admin, chatId: 'unbound' }, '/units')).toContain('本群还没有绑定单位，不在群里列出全部单位');
     await say(east, '/join 东城街道工会');
     const own = await say({ ...east, chatId: 'unbound' }, '/units');
     expect(own).toContain('本单位：东城街道工会，职工5000人：东城李干事');

@@ -138,9 +138,9 @@ describe('/history', () => {
     expect(textOf(await bot.say(outsider, `/history ${id}`))).toContain('您还没有登记所属单位，暂时不能使用“/history”');
     const west = { userId: 'west', userName: '西城张干事', chatId: east.chatId };
     await bot.say(west, '/join 西城街道工会');
-    expect(textOf(await bot.say({ ...west, chatId: 'p2p-west', chatType: 'p2p' }, `/history ${id}`))).toContain('私聊中只能查看本单位的计划，不能查看');
+    expect(textOf(await bot.say({ ...west, chatId: 'p2p-west', chatType: 'p2p' }, `/history ${id}`))).toContain(`私聊中只能查看本单位的计划，本单位没有编号为 ${id} 的计划`);
     // In the district's group, everything under the district is visible to its filers.
     expect(textOf(await bot.say(west, `/history ${id}`))).toContain('第1版 2027-02-10 10:00 东城李干事：首次提交');
-    expect(textOf(await bot.say(east, '/history 9999'))).toContain('没有编号为 9999 的计划');
+    expect(textOf(await bot.say(east, '/history 9999'))).toContain('本群单位之下没有编号为 9999 的计划');
   });
 });

@@ -88,7 +88,8 @@ describe('a registered filer', () => {
       expect(reply, command).not.toContain('西城');
     }
     expect((await bot.say(me, '/export all')).some((r) => r.kind === 'file')).toBe(false);
-    expect(await say(me, '/history 1')).toContain('不能查看');
+    // Another unit's plan reads exactly like a plan that does not exist.
+    expect(await say(me, '/history 1')).toBe(await say(me, '/history 999').then((t) => t.replace('999', '1')));
     expect(await say(me, '/history 2')).toContain('计划 #2 东城快速路竞赛 的修改记录');
     expect(await say(me, '/mine')).toContain('东城快速路竞赛');
   });
@@ -133,7 +134,9 @@ describe('/join when the unit is taken', () => {
     expect(await bot.app.db.plan.count()).toBe(0);
     // Someone from another unit cannot approve it.
     await join(east, '东城街道工会');
-    expect(await say(east, '/approve @冒名者', at(second))).toContain('只有「北城街道工会」已登记的联络员或管理员可以同意 冒名者 的申请');
+    const refused = await say(east, '/approve @冒名者', at(second));
+    expect(refused).toContain('只有申请登记的那个单位已登记的联络员或管理员可以同意 冒名者 的申请');
+    expect(refused).not.toContain('北城');
     // The unit's filer refuses it.
     expect(await say(first, '/reject @冒名者', at(second))).toContain('已拒绝 冒名者 登记为「北城街道工会」联络员的申请');
     expect(await say(second, PLAN('冒名计划'))).toContain('您还没有登记所属单位');

@@ -53,6 +53,16 @@ describe('download links', () => {
     expect(fs.existsSync(dir)).toBe(false);
   });
 
+  it('serve a file whose name has a percent sign', async () => {
+    bot = await startTestBot();
+    const { admin } = await setUpDistrict(bot);
+    await bot.say(admin, '/unit add 100%达标工会');
+    await bot.say({ ...admin, chatId: 'pct' }, '/bind 100%达标工会');
+    const file = (await bot.say({ ...admin, chatId: 'pct' }, '/export plan')).find((r) => r.kind === 'file');
+    expect(file?.kind === 'file' && file.fileName).toContain('100%达标');
+    expect((await fetch(bot.url + (file?.kind === 'file' ? file.url : ''))).status).toBe(200);
+  });
+
   it('answers 404, not 500, for a directory or a path outside the store', async () => {
     bot = await startTestBot();
     const link = await exportLink(bot);

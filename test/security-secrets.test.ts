@@ -46,6 +46,19 @@ describe('the log', () => {
     expect(text).not.toMatch(/"config"|"headers"|Authorization/i);
   });
 
+  it('keeps what diagnoses an error logged under any key, and drops what it carried', () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', { secrets: ['s3cr3t-value'], destination: { write: (l: string) => void lines.push(l) } });
+    logger.error({ err: new Error('boom: database is locked') }, 'message handler failed');
+    const axiosLike = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', config: { data: '{"text":"机密消息内容"}' } });
+    logger.warn({ failure: axiosLike, nested: { request: { body: '机密消息内容' }, payload: Buffer.from('机密消息内容') } }, 'send failed');
+    const [first, second] = lines.map((l) => JSON.parse(l));
+    expect(first.err).toMatchObject({ type: 'Error', message: 'boom: database is locked' });
+    expect(first.err.stack).toContain('boom: database is locked');
+    expect(second.failure).toMatchObject({ message: 'socket hang up', code: 'ECONNRESET' });
+    expect(lines.join('')).not.toContain('机密消息内容');
+  });
+
   it('keeps type, message, code and HTTP status of an error, and drops its request and response', () => {
     const err = Object.assign(new Error('Request failed with status code 500'), {
       code: 'ERR_BAD_RESPONSE',

@@ -1,6 +1,7 @@
 // WeChat identity on a puppet whose ids change at every login (wechat4u): a display name proves
 // nothing. Real Saiwu, real Wechaty, wechaty-puppet-mock; mentions resolved by wechat4u's own parser.
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { types } from 'wechaty';
@@ -37,34 +38,44 @@ async function plantOldSession(bot: WechatWorld['bot'], extra: (db: WechatWorld[
 }
 
 describe('a contact renamed "王主席"', () => {
-  it('does not become admin: the admin record moves without its rights, until a claim code proves who is who', async () => {
+  it('does not become admin or judge; the real admin proves who they are with the claim code', async () => {
     const log = captureLog();
     const w = (world = await startWechatWorld({
       stableIds: false,
       env: { ADMINS: 'local:admin', LOG_LEVEL: 'info' },
       logDestination: log.destination,
-      extraMembers: [{ id: 'wx-impostor', name: '王主席' }],
+      extraMembers: [{ id: 'wx-impostor', name: '王主席' }, { id: 'wx-fake-judge', name: '外聘评委' }],
       async beforeLogin(bot, { room, people }) {
         // The real admin has left the room; only the impostor answers to 王主席 there.
         room.payload.memberIdList.splice(room.payload.memberIdList.indexOf(people.admin.id), 1);
-        await plantOldSession(bot, async (db) => {
+        await plantOldSession(bot, async (db, ids) => {
           await db.member.create({ data: { platform: 'wechat', userId: '@old-admin', name: '王主席', role: 'admin' } });
+          await db.member.create({ data: { platform: 'wechat', userId: '@old-judge', name: '外聘评委', judge: true } });
+          await db.competition.create({ data: { campaignId: ids.campaign, name: '地铁竞赛', criteria: JSON.stringify([{ name: '质量', weight: 1 }]) } });
         });
       },
     }));
     const db = w.bot.app.db;
     const impostor = w.mocker.ContactMock.load('wx-impostor');
-    await eventually(async () => (await db.member.findFirst({ where: { userId: 'wx-impostor' } })) !== null);
-    // The record followed the name (it is unique in the room and the old id is gone), the rights did not.
-    const moved = await db.member.findFirstOrThrow({ where: { name: '王主席', platform: 'wechat' } });
-    expect(moved).toMatchObject({ userId: 'wx-impostor', role: 'filer' });
+    let login = { problems: [] as string[], claimCode: undefined as string | undefined };
+    await eventually(async () => {
+      login = (await (await fetch(`${w.bot.url}/api/wechat/login`)).json()) as typeof login;
+      return login.problems.length >= 2;
+    });
+    // Admin and judge rights stay with their old records; the page says who must re-confirm.
+    expect(login.problems.join('\n')).toContain('管理员「王主席」重新登录后需要确认身份');
+    expect(login.problems.join('\n')).toContain('评委「外聘评委」重新登录后需要确认身份');
     const units = await db.unit.count();
     let from = w.sent.length;
     impostor.say(`@${BOT_NAME}\u2005/unit add 冒名单位 上级=测试区总工会`, [w.botUser]).to(w.room);
     await w.waitForSent(after(w, from, '只有管理员可以使用'));
     expect(await db.unit.count()).toBe(units);
-    const login = (await (await fetch(`${w.bot.url}/api/wechat/login`)).json()) as { problems: string[]; claimCode?: string };
-    expect(login.problems.join('\n')).toContain('管理员「王主席」重新登录后需要确认身份');
+    from = w.sent.length;
+    w.mocker.ContactMock.load('wx-fake-judge').say(`@${BOT_NAME}\u2005/score 地铁竞赛 一标段 质量=1`, [w.botUser]).to(w.room);
+    await w.waitForSent(after(w, from, '只有管理员和评委可以使用'));
+    expect(await db.score.count()).toBe(0);
+    expect(await db.member.findFirstOrThrow({ where: { name: '王主席', platform: 'wechat' } })).toMatchObject({ userId: '@old-admin', role: 'admin' });
+    expect(await db.member.findFirstOrThrow({ where: { name: '外聘评委' } })).toMatchObject({ userId: '@old-judge', judge: true });
 
     // The code is in the log and on the (loopback-only) page.
     const code = /WeChat admin claim code: (\d{8})/.exec(log.text())?.[1];
@@ -74,12 +85,14 @@ describe('a contact renamed "王主席"', () => {
     from = w.sent.length;
     w.people.admin.say(`/admin claim ${code}`).to(w.botUser);
     await w.waitForSent(after(w, from, '您已确认为管理员'));
+    // The old admin record (the code proved its owner) now carries the new id.
     expect(await db.member.findUnique({ where: { platform_userId: { platform: 'wechat', userId: w.people.admin.id } } })).toMatchObject({ role: 'admin' });
+    expect(await db.member.count({ where: { userId: '@old-admin' } })).toBe(0);
     // Used once: the impostor cannot use it again, and the page shows a new one.
     from = w.sent.length;
     impostor.say(`/admin claim ${code}`).to(w.botUser);
     await w.waitForSent(after(w, from, '认领码不对或已失效'));
-    expect(await db.member.findFirstOrThrow({ where: { userId: 'wx-impostor' } })).toMatchObject({ role: 'filer' });
+    expect(await db.member.count({ where: { userId: 'wx-impostor', role: 'admin' } })).toBe(0);
     const next = (await (await fetch(`${w.bot.url}/api/wechat/login`)).json()) as { claimCode?: string };
     expect(next.claimCode).toMatch(/^\d{8}$/);
     expect(next.claimCode).not.toBe(code);
@@ -91,20 +104,29 @@ describe('a contact renamed "王主席"', () => {
     const w = (world = await startWechatWorld({
       stableIds: false,
       env: { ADMINS: 'local:admin' },
-      extraMembers: [{ id: 'wx-impostor', name: '王主席' }],
+      extraMembers: [{ id: 'wx-impostor', name: '王主席' }, { id: 'wx-fake-east', name: '东城李干事' }],
       async beforeLogin(bot) {
-        await plantOldSession(bot, async (db) => {
+        await plantOldSession(bot, async (db, ids) => {
           await db.member.create({ data: { platform: 'wechat', userId: '@old-admin', name: '王主席', role: 'admin' } });
+          await db.member.create({ data: { platform: 'wechat', userId: '@old-east', name: '东城李干事', unitId: ids.east } });
         });
       },
     }));
     const db = w.bot.app.db;
-    expect(await db.member.findFirstOrThrow({ where: { name: '王主席', platform: 'wechat' } })).toMatchObject({ userId: '@old-admin', role: 'admin' });
-    const from = w.sent.length;
+    let login = { problems: [] as string[] };
+    await eventually(async () => {
+      login = (await (await fetch(`${w.bot.url}/api/wechat/login`)).json()) as typeof login;
+      return login.problems.some((p) => p.includes('都叫「东城李干事」'));
+    });
+    expect(await db.member.findFirstOrThrow({ where: { name: '东城李干事' } })).toMatchObject({ userId: '@old-east' });
+    let from = w.sent.length;
+    w.mocker.ContactMock.load('wx-fake-east').say(`@${BOT_NAME}\u2005/mine`, [w.botUser]).to(w.room);
+    await w.waitForSent(after(w, from, '您还没有登记所属单位'));
+    expect(await db.member.findFirstOrThrow({ where: { name: '东城李干事' } })).toMatchObject({ userId: '@old-east' });
+    from = w.sent.length;
     w.mocker.ContactMock.load('wx-impostor').say('/bind 测试区总工会').to(w.room);
     await w.waitForSent(after(w, from, '只有管理员可以使用'));
-    const login = (await (await fetch(`${w.bot.url}/api/wechat/login`)).json()) as { problems: string[] };
-    expect(login.problems.join('\n')).toContain('都叫「王主席」');
+    expect(await db.member.findFirstOrThrow({ where: { name: '王主席', platform: 'wechat' } })).toMatchObject({ userId: '@old-admin' });
   });
 });
 
@@ -148,6 +170,21 @@ describe('the admin claim code', () => {
     w.people.park.say(`/admin claim ${code}`).to(w.botUser);
     await w.waitForSent(after(w, from, '认领码不对或已失效'));
     expect(await w.bot.app.db.member.count({ where: { platform: 'wechat', role: 'admin' } })).toBe(0);
+  });
+
+  it('is not shown through a reverse proxy on this machine when ADMIN_TOKEN is not set', async () => {
+    const w = (world = await startWechatWorld({ env: { ADMINS: 'local:admin', PUBLIC_BASE_URL: 'https://bot.example.org' } }));
+    const get = (headers: Record<string, string>) => new Promise<number>((resolve, reject) => {
+      const u = new URL(`${w.bot.url}/api/wechat/login`);
+      http.get({ hostname: u.hostname, port: u.port, path: u.pathname, headers }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    // nginx on the same host: the connection comes from 127.0.0.1, the Host is the public name.
+    expect(await get({ host: 'bot.example.org' })).toBe(401);
+    expect(await get({ host: `127.0.0.1:${new URL(w.bot.url).port}`, 'x-forwarded-for': '203.0.113.9' })).toBe(401);
+    expect(await get({ host: `127.0.0.1:${new URL(w.bot.url).port}` })).toBe(200);
   });
 
   it('is shown only to this machine when ADMIN_TOKEN is not set, and with the token when it is', async () => {

@@ -100,4 +100,13 @@ export interface TableReply {
 
 export type Reply = TextReply | FormReply | FileReply | ImageReply | TableReply;
 
+/**
+ * Text with every broken UTF-16 surrogate replaced by U+FFFD. JSON may carry a lone "\ud800"; the
+ * database driver cannot store one, and no person typed it. Applied where messages come in; the form
+ * checks then refuse U+FFFD as unprintable.
+ */
+export function wellFormed(s: string): string {
+  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
 export const text = (t: string, mentions?: UserRef[]): TextReply => (mentions && mentions.length ? { kind: 'text', text: t, mentions } : { kind: 'text', text: t });

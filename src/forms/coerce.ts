@@ -8,13 +8,14 @@ export type Coerced<T> = { ok: true; value: T } | { ok: false; message: string }
 const ok = <T>(value: T): Coerced<T> => ({ ok: true, value });
 const bad = (message: string): Coerced<never> => ({ ok: false, message });
 
-// Zero-width spaces, joiners and byte-order marks ride along when text is copied out of WeChat or a
-// web page. They are invisible, so a label or number that contains one would be refused for no
-// reason the user can see.
-const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF]/g;
+// Zero-width spaces, joiners, byte-order marks, soft hyphens and invisible fillers ride along when text
+// is copied out of WeChat or a web page. They are invisible, so a label or number that contains one
+// would be refused for no reason the user can see — and a value made of nothing but a filler (U+3164)
+// must count as empty, not as a name. Line and paragraph separators are plain line breaks.
+const INVISIBLE = /[\u00AD\u034F\u115F\u1160\u180E\u200B-\u200D\u2060-\u2064\u3164\uFEFF\uFFA0]/g;
 
 export function stripInvisible(s: string): string {
-  return s.replace(INVISIBLE, '');
+  return s.replace(INVISIBLE, '').replace(/[\u2028\u2029]/g, '\n');
 }
 
 // Text-direction controls (right-to-left overrides and embeddings, isolates, direction marks) make a
@@ -22,12 +23,14 @@ export function stripInvisible(s: string): string {
 // the Excel table — and C1 control characters (U+0080–U+009F) display as nothing or as boxes. Neither
 // belongs in a filing, and silently dropping them could change what the person meant, so they are refused.
 const DIRECTION_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
-const C1_CONTROLS = /[\u0080-\u009F]/;
+// C1 controls, interlinear annotation marks, tag characters, noncharacters and broken surrogate pairs:
+// nothing a person types, and nothing a table or a chat shows as what was meant.
+const UNPRINTABLE = /[\u0080-\u009F\uFFF9-\uFFFB\uFFFD-\uFFFF]|\uDB40[\uDC00-\uDC7F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Why a value's characters are refused, or null when they are fine. */
 export function unsafeCharacters(s: string): string | null {
   if (DIRECTION_CONTROLS.test(s)) return '含有看不见的文字方向控制符（如“从右到左”），会让内容显示得和实际不同。请删除后重新输入，或直接重新打字';
-  if (C1_CONTROLS.test(s)) return '含有无法显示的控制字符，请删除后重新输入，或直接重新打字';
+  if (UNPRINTABLE.test(s)) return '含有无法显示的控制字符，请删除后重新输入，或直接重新打字';
   return null;
 }
 
@@ -45,9 +48,27 @@ const NUMBER_SUFFIX = /(余|多)?(人次|人|名|位|个|元|块|rmb)?(左右|�
 // Money is often typed with a currency mark: "¥5,000", "￥5000", "人民币5000元", "RMB 5000".
 const CURRENCY_PREFIX = /^(¥|￥|人民币|rmb)/i;
 
+// A half-width comma is a thousands separator only between groups of three digits ("1,200",
+// "12,000.50", as spreadsheets write them). "50,60" is a list, and so is anything with a Chinese
+// comma or 、 between digits ("120，150"): reading either as one number would store a wrong figure.
+const THOUSANDS = /^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)/;
+const CHINESE_LIST = /\d\s*[，、；]\s*\d/;
+
+/** "120，150", "50,60", "50、60": more than one number where one is wanted. */
+function isNumberList(raw: string): boolean {
+  if (CHINESE_LIST.test(raw)) return true;
+  const s = toHalfWidth(raw).replace(/\s+/g, '').replace(NUMBER_PREFIX, '').replace(CURRENCY_PREFIX, '');
+  return /\d[,;/]\d/.test(s) && !THOUSANDS.test(s);
+}
+
 function parseLooseNumber(raw: string): { value: number; wan: boolean } | null {
-  let s = toHalfWidth(raw).replace(/\s+/g, '').replace(/[,，]/g, '');
+  if (CHINESE_LIST.test(raw)) return null;
+  let s = toHalfWidth(raw).replace(/\s+/g, '');
   s = s.replace(NUMBER_PREFIX, '').replace(CURRENCY_PREFIX, '');
+  if (s.includes(',')) {
+    if (!THOUSANDS.test(s)) return null;
+    s = s.replace(/,/g, '');
+  }
   let wan = false;
   let scale = 1;
   // "1.2万" / "3万元" / "5千元"
@@ -72,8 +93,10 @@ export function coerceInteger(raw: string, field: FieldDef): Coerced<number> {
   const parsed = parseLooseNumber(raw);
   const example = field.example ? `，例如 ${field.example}` : '';
   if (!parsed && isNumberRange(raw)) return bad(`请填一个数字，不要写范围${example}`);
+  if (!parsed && isNumberList(raw)) return bad(`请只填一个数字（逗号只用作千位分隔，如 1,200）${example}`);
   if (!parsed) return bad(`请填写一个整数${example}`);
-  const n = Math.round(parsed.value * 1e6) / 1e6;
+  // "1.2万" is 12000 up to floating-point noise; a typed "1.0000001" is not a whole number.
+  const n = parsed.wan ? Math.round(parsed.value * 1e6) / 1e6 : parsed.value;
   if (n < 0) return bad('不能是负数，请填写实际人数');
   if (!Number.isInteger(n)) return bad(`请填写整数（不要带小数）${example}`);
   if (field.min !== undefined && n < field.min) return bad(`不能少于 ${field.min}，请填写实际人数${example}`);
@@ -85,10 +108,12 @@ export function coerceInteger(raw: string, field: FieldDef): Coerced<number> {
 export function coerceMoney(raw: string, field: FieldDef): Coerced<number> {
   const parsed = parseLooseNumber(raw);
   const example = field.example ? `，例如 ${field.example}` : '';
+  if (!parsed && isNumberList(raw)) return bad(`请只填一个金额（逗号只用作千位分隔，如 45,800）${example}`);
   if (!parsed) return bad(`请填写金额（单位：元）${example}`);
   if (parsed.value < 0) return bad('金额不能是负数');
   const fen = Math.round(parsed.value * 100);
-  if (!parsed.wan && Math.abs(parsed.value * 100 - fen) > 1e-6) return bad('金额最多保留两位小数');
+  // Also for "1.2345678万": a fraction of a fen would be rounded away without a word.
+  if (Math.abs(parsed.value * 100 - fen) > 1e-4) return bad('金额最多保留两位小数（精确到分）');
   if (field.max !== undefined && parsed.value > field.max) return bad(`金额 ${parsed.value} 元不合常理，请核对后重填`);
   return ok(fen);
 }
@@ -173,9 +198,10 @@ export function coerceDateRange(raw: string, defaultYear: number): Coerced<DateR
  * contains 五小, and both mean something else.
  */
 export function matchChoice(raw: string, options: ChoiceOption[]): ChoiceOption | undefined {
-  const s = toHalfWidth(raw).trim().replace(/\s+/g, '').replace(/[.。]$/, '');
+  const norm = (v: string) => toHalfWidth(v).trim().replace(/\s+/g, '').replace(/[.。]$/, '');
+  const s = norm(raw);
   if (s === '') return undefined;
-  return options.find((o) => o.label === s || o.value === s || o.aliases?.includes(s));
+  return options.find((o) => [o.label, o.value, ...(o.aliases ?? [])].some((name) => norm(name) === s));
 }
 
 export function coerceChoice(raw: string, field: FieldDef): Coerced<string> {
@@ -191,9 +217,10 @@ export function coerceBoolean(raw: string): Coerced<boolean> {
   const s = toHalfWidth(raw).trim().toLowerCase();
   if (YES.includes(s)) return ok(true);
   if (NO.includes(s)) return ok(false);
-  // "是（市级重点）", "否，一般项目": the answer comes first and the rest is a remark.
-  const lead = s.match(/^(是|否|不是)(?![否是])[\s,，。;；:：(（]/);
-  if (lead) return ok(lead[1] === '是');
+  // "是（市级重点）", "否，一般项目": the answer comes first and the rest is a remark — unless the remark
+  // says the opposite ("是，但不是重点"), which is for the person to settle.
+  const lead = s.match(/^(是|否|不是)(?![否是])[\s,，。;；:：(（](.*)$/);
+  if (lead && !(lead[1] === '是' && /不|否|非|没/.test(lead[2]))) return ok(lead[1] === '是');
   return bad('请填“是”或“否”');
 }
 

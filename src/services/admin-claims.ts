@@ -11,7 +11,19 @@ import { recordMemberChange, rolesOf, type Actor } from './members.js';
 
 export const CLAIM_CODE_TTL_MS = 24 * 3_600_000;
 /** Wrong guesses (from anyone) after which the current code stops working and a new one is shown. */
-export const CLAIM_MAX_FAILURES = 10;
+export const CLAIM_MAX_FAILURES = 20;
+/** Wrong guesses one sender may make in an hour; after that they are not even checked (and burn nothing). */
+export const CLAIM_SENDER_FAILURES = 5;
+const SENDER_WINDOW_MS = 3_600_000;
+// Per-process memory is enough here: claims are answered by the one process that talks to WeChat.
+const senderFailures = new Map<string, number[]>();
+
+function recentFailures(key: string, now: number): number[] {
+  const list = (senderFailures.get(key) ?? []).filter((t) => now - t < SENDER_WINDOW_MS);
+  if (list.length) senderFailures.set(key, list);
+  else senderFailures.delete(key);
+  return list;
+}
 
 const normalize = (typed: string) => typed.replace(/[\s-]/g, '').replace(/[０-９]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
 const hash = (code: string) => createHash('sha256').update(`saiwu-admin-claim:${normalize(code)}`).digest('hex');
@@ -43,7 +55,7 @@ export async function burnClaimCodes(db: Db, platform: string, now: Date): Promi
   await db.adminClaim.updateMany({ where: { platform, usedAt: null, expiresAt: { gt: now } }, data: { expiresAt: now } });
 }
 
-export type ClaimResult = { ok: true; member: Member } | { ok: false; reason: 'wrong' | 'posted-in-group' };
+export type ClaimResult = { ok: true; member: Member } | { ok: false; reason: 'wrong' | 'posted-in-group' | 'too-many' };
 
 /**
  * Redeems a typed code for the sender. `privateChat` false means the code was just shown to a whole
@@ -57,16 +69,21 @@ export async function redeemClaimCode(db: Db, input: { platform: string; typed: 
     if (matched) await burnClaimCodes(db, platform, now);
     return { ok: false, reason: 'posted-in-group' };
   }
-  return db.$transaction(async (t) => {
+  // One sender guessing cannot burn the code for everyone (the admin would be locked out).
+  const sender = `${platform}:${actor.userId}`;
+  if (recentFailures(sender, Date.now()).length >= CLAIM_SENDER_FAILURES) return { ok: false, reason: 'too-many' };
+  const result = await db.$transaction(async (t) => {
     const tx = t as unknown as Tx;
     // Claimed with a conditional update, so two people racing with one code cannot both win.
-    const { count } = await tx.adminClaim.updateMany({ where: { ...live, codeHash: hash(input.typed) }, data: { usedAt: now, usedBy: `${platform}:${actor.userId}` } });
+    const { count } = await tx.adminClaim.updateMany({ where: { ...live, codeHash: hash(input.typed) }, data: { usedAt: now, usedBy: sender } });
     if (count !== 1) {
       await tx.adminClaim.updateMany({ where: live, data: { failures: { increment: 1 } } });
       return { ok: false, reason: 'wrong' } as const;
     }
     return { ok: true, member: await becomeAdmin(tx, platform, actor) } as const;
   });
+  if (!result.ok) senderFailures.set(sender, [...recentFailures(sender, Date.now()), Date.now()]);
+  return result;
 }
 
 /**

@@ -19,7 +19,7 @@ import { formatValue } from '../forms/display.js';
 import { detectTemplate } from '../forms/text-template.js';
 import { latestCampaign } from './campaigns.js';
 import { claimEvent } from './events.js';
-import { getBinding, getMember, touchMember } from './members.js';
+import { getBinding, getMember, notRegisteredText, touchMember } from './members.js';
 import { submitFiling } from './filings.js';
 
 export const GUIDED_TTL_SECONDS = 30 * 60;
@@ -102,7 +102,7 @@ export class GuidedFiling {
     const form = FORMS[name];
     await touchMember(this.app.db, msg.platform, msg.userId, msg.userName);
     const member = await getMember(this.app.db, msg.platform, msg.userId);
-    if (!member?.unit) return [text(`您还没有登记所属单位，请先发送“/join 单位名称”，再填报${form.title}。`, who)];
+    if (!member?.unit) return [text(await notRegisteredText(this.app.db, msg, await getBinding(this.app.db, msg.platform, msg.chatId), `填报${form.title}`), who)];
     const campaign = (await getBinding(this.app.db, msg.platform, msg.chatId))?.campaign ?? (await latestCampaign(this.app.db));
     if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。', who)];
     const state: GuidedState = { form: name, step: 0, raw: {}, year: campaign.year };

@@ -41,10 +41,13 @@ export async function runJoinDecision(ctx: CommandContext, approve: boolean): Pr
       continue;
     }
     if (!mayDecide(request, decider)) {
-      problems.push(request.adminOnly ? `${person.userName} 申请登记「${request.unit.name}」，需要管理员${verb}。` : `只有「${request.unit.name}」已登记的联络员或管理员可以${verb} ${person.userName} 的申请。`);
+      problems.push(request.adminOnly ? `${person.userName} 的登记申请需要管理员${verb}。` : `只有申请登记的那个单位已登记的联络员或管理员可以${verb} ${person.userName} 的申请。`);
       continue;
     }
-    await decideJoin(db, request, approve, actorOf(ctx.msg), ctx.app.now());
+    if (!(await decideJoin(db, request, approve, actorOf(ctx.msg), ctx.app.now()))) {
+      problems.push(`${person.userName} 的申请刚刚已被别人处理，发送 ${command} 查看最新情况。`);
+      continue;
+    }
     notify.push(person);
     done.push(approve ? `✅ 已同意 ${person.userName} 登记为「${request.unit.name}」的联络员，现在可以发送 /plan 备案了。` : `已拒绝 ${person.userName} 登记为「${request.unit.name}」联络员的申请。`);
   }

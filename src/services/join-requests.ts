@@ -5,7 +5,7 @@
 // never asks never. Until approved, the person files nothing for that unit. Every step is in the
 // revision log.
 import type { Config } from '../config.js';
-import type { Db, Tx } from '../db/client.js';
+import { inTransaction, serializable, type Db, type Tx } from '../db/client.js';
 import type { JoinRequest, Member, Unit } from '../generated/sqlite/index.js';
 import type { Platform } from '../core/messages.js';
 import { joinUnit, recordMemberChange, type Actor } from './members.js';
@@ -26,21 +26,23 @@ export interface JoinInput {
   actor: Actor;
 }
 
-/** Joins at once or files a request, as the rules above say. */
+/**
+ * Joins at once or files a request, as the rules above say. One serializable transaction: two people
+ * joining an empty unit at the same moment must not both find it empty.
+ */
 export async function requestJoin(db: Db, config: Pick<Config, 'joinApproval'>, input: JoinInput): Promise<JoinOutcome> {
   const { unit, member } = input;
-  const filers = await db.member.findMany({ where: { unitId: unit.id, NOT: { platform: input.platform, userId: input.userId } }, orderBy: { id: 'asc' } });
-  const hasChildren = (await db.unit.count({ where: { parentId: unit.id } })) > 0;
-  const switching = member?.unitId !== null && member?.unitId !== undefined && member.unitId !== unit.id;
-  const needed = !input.isAdmin && (config.joinApproval === 'always' || (config.joinApproval === 'when-taken' && (filers.length > 0 || switching || hasChildren)));
-  if (!needed) {
-    const joined = await joinUnit(db, input.platform, input.userId, input.userName, unit.id, input.actor);
-    await cancelPending(db, input.platform, input.userId, input.actor);
-    return { kind: 'joined', ...joined };
-  }
-  const adminOnly = hasChildren || filers.length === 0;
-  return db.$transaction(async (t) => {
-    const tx = t as unknown as Tx;
+  return serializable(db, async (tx) => {
+    const filers = await tx.member.findMany({ where: { unitId: unit.id, NOT: { platform: input.platform, userId: input.userId } }, orderBy: { id: 'asc' } });
+    const hasChildren = (await tx.unit.count({ where: { parentId: unit.id } })) > 0;
+    const switching = member?.unitId !== null && member?.unitId !== undefined && member.unitId !== unit.id;
+    const needed = !input.isAdmin && (config.joinApproval === 'always' || (config.joinApproval === 'when-taken' && (filers.length > 0 || switching || hasChildren)));
+    if (!needed) {
+      const joined = await joinUnit(tx, input.platform, input.userId, input.userName, unit.id, input.actor);
+      await cancelPending(tx, input.platform, input.userId, input.actor);
+      return { kind: 'joined', ...joined } as const;
+    }
+    const adminOnly = hasChildren || filers.length === 0;
     const replaced = await cancelPending(tx, input.platform, input.userId, input.actor);
     const request = await tx.joinRequest.create({
       data: { platform: input.platform, userId: input.userId, userName: input.userName, unitId: unit.id, chatId: input.chatId, adminOnly },
@@ -71,14 +73,19 @@ export async function pendingFor(db: Db, platform: string, decider: { isAdmin: b
   return rows.filter((r) => mayDecide(r, decider));
 }
 
-/** Approves (the person becomes a filer of the unit) or rejects a pending request. */
-export async function decideJoin(db: Db, request: JoinRequest & { unit: Unit }, approve: boolean, actor: Actor, now: Date): Promise<void> {
-  // Decided with a conditional update, so two approvers answering at once decide it once.
-  const { count } = await db.joinRequest.updateMany({
-    where: { id: request.id, status: 'pending' },
-    data: { status: approve ? 'approved' : 'rejected', decidedBy: actor.userId, decidedAt: now },
+/**
+ * Approves (the person becomes a filer of the unit) or rejects a pending request. False when someone
+ * else decided it first: a conditional update, so two answers at once decide it once.
+ */
+export async function decideJoin(db: Db, request: JoinRequest & { unit: Unit }, approve: boolean, actor: Actor, now: Date): Promise<boolean> {
+  return inTransaction(db, async (tx) => {
+    const { count } = await tx.joinRequest.updateMany({
+      where: { id: request.id, status: 'pending' },
+      data: { status: approve ? 'approved' : 'rejected', decidedBy: actor.userId, decidedAt: now },
+    });
+    if (count !== 1) return false;
+    await recordMemberChange(tx, actor, 'joinRequest', request.id, approve ? 'approve' : 'reject', { status: 'pending' }, { status: approve ? 'approved' : 'rejected' });
+    if (approve) await joinUnit(tx, request.platform as Platform, request.userId, request.userName, request.unitId, actor, 'join-approved');
+    return true;
   });
-  if (count !== 1) return;
-  await recordMemberChange(db, actor, 'joinRequest', request.id, approve ? 'approve' : 'reject', { status: 'pending' }, { status: approve ? 'approved' : 'rejected' });
-  if (approve) await joinUnit(db, request.platform as Platform, request.userId, request.userName, request.unitId, actor, 'join-approved');
 }

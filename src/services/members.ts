@@ -1,7 +1,7 @@
 // People and the groups they talk in: who files for which unit, who is an admin, which group chat
 // belongs to which unit and campaign.
 import type { Config } from '../config.js';
-import type { Db, Tx } from '../db/client.js';
+import { inTransaction, type Db, type Tx } from '../db/client.js';
 import type { Campaign, ChatBinding, JoinRequest, Member, Unit } from '../generated/sqlite/index.js';
 import type { Platform } from '../core/messages.js';
 
@@ -54,10 +54,9 @@ export async function recordMemberChange(db: Db | Tx, actor: Actor, entity: 'mem
 
 export const rolesOf = (m: Member | null) => (m ? { userId: m.userId, name: m.name, role: m.role, judge: m.judge, unitId: m.unitId } : null);
 
-/** Upserts a person's row and logs what changed, in one transaction. */
-async function changeMember(db: Db, platform: Platform, userId: string, name: string, actor: Actor, action: string, create: Partial<Member>, update: Partial<Member>): Promise<{ member: Member; before: Member | null }> {
-  return db.$transaction(async (t) => {
-    const tx = t as unknown as Tx;
+/** Upserts a person's row and logs what changed, in one transaction (the caller's, if given one). */
+async function changeMember(db: Db | Tx, platform: Platform, userId: string, name: string, actor: Actor, action: string, create: Partial<Member>, update: Partial<Member>): Promise<{ member: Member; before: Member | null }> {
+  return inTransaction(db, async (tx) => {
     const before = await tx.member.findUnique({ where: { platform_userId: { platform, userId } } });
     const member = await tx.member.upsert({
       where: { platform_userId: { platform, userId } },
@@ -78,7 +77,7 @@ export async function setJudge(db: Db, platform: Platform, userId: string, name:
 }
 
 /** Registers someone as a filer of `unitId` (moving them from another unit), in the revision log. */
-export async function joinUnit(db: Db, platform: Platform, userId: string, name: string, unitId: number, actor: Actor, action = 'join'): Promise<{ member: Member; previousUnitId: number | null }> {
+export async function joinUnit(db: Db | Tx, platform: Platform, userId: string, name: string, unitId: number, actor: Actor, action = 'join'): Promise<{ member: Member; previousUnitId: number | null }> {
   const { member, before } = await changeMember(db, platform, userId, name, actor, action, { unitId, role: 'filer' }, { unitId, name });
   return { member, previousUnitId: before?.unitId ?? null };
 }

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Bot } from '../../bot.js';
 import { isFormName } from '../../forms/index.js';
+import { wellFormed } from '../../core/messages.js';
 import type { LocalChat } from './local-chat.js';
 
 const userRef = z.object({ userId: z.string().min(1).max(64), userName: z.string().min(1).max(64) });
@@ -38,7 +39,8 @@ export function registerLocalChatRoutes(server: FastifyInstance, bot: Bot, chat:
   server.post('/api/local/messages', async (req, reply) => {
     const parsed = messageBody.safeParse(req.body);
     if (!parsed.success) return reply.code(400).send(badRequest(parsed.error));
-    const m = parsed.data;
+    // Broken surrogates (valid JSON, invalid text) would fail the database write of the transcript.
+    const m = { ...parsed.data, text: wellFormed(parsed.data.text), userName: wellFormed(parsed.data.userName), chatId: wellFormed(parsed.data.chatId) };
     // "@赛务助手 /plan" typed in the page addresses the bot just as an @mention does on a platform.
     const mentionPrefix = new RegExp(`^\\s*@${botName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\s\\u2005]*`);
     const addressed = m.mentionsBot ?? mentionPrefix.test(m.text);
@@ -63,7 +65,7 @@ export function registerLocalChatRoutes(server: FastifyInstance, bot: Bot, chat:
     if (!parsed.success) return reply.code(400).send(badRequest(parsed.error));
     const form = req.params.formId.split('_')[0];
     if (!isFormName(form)) return reply.code(404).send({ error: `没有这张表单：${req.params.formId}` });
-    const b = parsed.data;
+    const b = { ...parsed.data, userName: wellFormed(parsed.data.userName), chatId: wellFormed(parsed.data.chatId) };
     const values = Object.fromEntries(Object.entries(b.values).map(([k, v]) => [k, v === null ? undefined : String(v)]));
     await chat.recordUserMessage(b.chatId, b, `（提交了表单：${form}）`);
     const replies = await bot.handleFormSubmit({

@@ -62,6 +62,7 @@ export class WechatAdapter {
   private readonly heldFiles = new Map<string, IncomingFile & { at: number }>();
   private lastError: { message: string; at: number; repeats: number } | null = null;
   private claim: ClaimCode | null = null;
+  private claimWatch: NodeJS.Timeout | null = null;
   private readonly memoryCardFile: string;
 
   constructor(private readonly app: App, private readonly bot: Bot, redis: Redis, cfg: NonNullable<Config['wechat']>, private readonly opts: WechatStartOptions = {}) {
@@ -134,6 +135,7 @@ export class WechatAdapter {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.claimWatch) clearInterval(this.claimWatch);
     if (this.recovery) clearTimeout(this.recovery);
     this.queue.stop();
     this.state.status = 'stopped';
@@ -201,8 +203,13 @@ export class WechatAdapter {
   private async afterLogin(): Promise<void> {
     if (!this.wechaty.isLoggedIn) return;
     this.protectMemoryCard();
-    // Ids may have changed: admins prove who they are again with a fresh code.
+    // Ids may have changed: admins prove who they are again with a fresh code. A code that gets used,
+    // expires or is burnt by guessing is replaced (and logged) within a minute, page open or not.
     await this.newClaimCode();
+    if (!this.claimWatch) {
+      this.claimWatch = setInterval(() => void this.currentClaimCode().catch((err) => this.app.log.warn({ err }, 'could not renew the admin claim code')), 60_000);
+      this.claimWatch.unref();
+    }
     const problems = await this.identity.resolveAfterLogin();
     if (!problems.length) return;
     this.app.log.warn({ problems }, 'WeChat bindings need attention');

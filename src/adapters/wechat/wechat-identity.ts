@@ -208,7 +208,10 @@ export class WechatIdentity {
       inRooms.push({ binding, room, contacts });
     }
     const units = await this.unitTree();
-    const stale = (await this.app.db.member.findMany({ where: { platform: 'wechat' }, include: { unit: true } })).filter((m) => !present.has(m.userId));
+    const everyone = (await this.app.db.member.findMany({ where: { platform: 'wechat' }, include: { unit: true } })).filter((m) => !present.has(m.userId));
+    // Admins and judges prove who they are with a claim code; only a unit's filer record follows a name.
+    for (const m of everyone.filter((m) => m.role === 'admin' || m.judge)) this.noteRightsToReclaim(m);
+    const stale = everyone.filter((m) => m.unitId !== null);
     // Two stale records with one name compete for the same person: neither moves.
     const staleByName = new Map<string, number>();
     for (const m of stale) staleByName.set(m.name, (staleByName.get(m.name) ?? 0) + 1);
@@ -239,22 +242,30 @@ export class WechatIdentity {
     }
   }
 
-  /** Moves a record to a new id. An admin's record moves without its admin rights (see the top of this file). */
+  /**
+   * Moves a unit filer's record to a new id. Admin and judge rights stay behind (see the top of this
+   * file): the record arrives as a plain filer record.
+   */
   private async rekey(member: Member, userId: string): Promise<boolean> {
-    const wasAdmin = member.role === 'admin';
+    const hadRights = member.role === 'admin' || member.judge;
     try {
-      await this.app.db.member.update({ where: { id: member.id }, data: { userId, ...(wasAdmin ? { role: 'filer' } : {}) } });
+      await this.app.db.member.update({ where: { id: member.id }, data: { userId, role: 'filer', judge: false } });
     } catch (err) {
       if ((err as { code?: string }).code === 'P2002') return false;
       throw err;
     }
-    await recordMemberChange(this.app.db, { platform: 'wechat', userId: 'system', userName: '系统（微信重新登录）' }, 'member', member.id, 'rekey-by-name', { userId: member.userId, role: member.role }, { userId, role: wasAdmin ? 'filer' : member.role });
+    await recordMemberChange(this.app.db, { platform: 'wechat', userId: 'system', userName: '系统（微信重新登录）' }, 'member', member.id, 'rekey-by-name',
+      { userId: member.userId, role: member.role, judge: member.judge }, { userId, role: 'filer', judge: false });
     this.problems.delete(`member:${member.id}`);
-    if (wasAdmin) {
-      this.problems.set(`admin:${member.id}`, `管理员「${member.name}」重新登录后需要确认身份：请在服务日志或 /wechat 页面查看认领码，私聊机器人发送“/admin claim 认领码”。`);
-    }
-    this.app.log.info({ memberId: member.id, name: member.name, from: member.userId, to: userId, adminRightsKept: false }, 'wechat member re-attached by name');
+    if (hadRights) this.noteRightsToReclaim(member);
+    this.app.log.info({ memberId: member.id, name: member.name, from: member.userId, to: userId, rightsKept: false }, 'wechat member re-attached by name');
     return true;
+  }
+
+  private noteRightsToReclaim(member: Member): void {
+    const what = member.role === 'admin' ? '管理员' : '评委';
+    const how = member.role === 'admin' ? '请在服务日志或 /wechat 页面查看认领码，私聊机器人发送“/admin claim 认领码”' : '请管理员重新发送“/judge add @本人”';
+    this.problems.set(`rights:${member.id}`, `${what}「${member.name}」重新登录后需要确认身份：${how}。`);
   }
 
   private async unitTree(): Promise<Map<number, number | null>> {
@@ -262,10 +273,10 @@ export class WechatIdentity {
     return new Map(units.map((u) => [u.id, u.parentId]));
   }
 
-  /** Whether the member files for the room's unit or a unit below it; admins (no unit) belong everywhere. */
+  /** Whether the member files for the room's unit or a unit below it (a record with no unit belongs nowhere). */
   private belongsTo(member: Member, roomUnitId: number, parents: Map<number, number | null>): boolean {
     let id: number | null | undefined = member.unitId;
-    if (id === null) return true;
+    if (id === null) return false;
     for (let hops = 0; id != null && hops < 50; hops++) {
       if (id === roomUnitId) return true;
       id = parents.get(id);

@@ -25,9 +25,19 @@ function sameText(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/**
+ * A request made on this machine: from a loopback address, to a loopback name, and not relayed by a
+ * proxy (a reverse proxy on the same machine connects from 127.0.0.1 too, on behalf of anyone).
+ */
+function fromThisMachine(req: FastifyRequest): boolean {
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+  const relayed = ['x-forwarded-for', 'x-forwarded-host', 'x-real-ip', 'forwarded', 'via'].some((h) => req.headers[h] !== undefined);
+  return !relayed && isLoopbackHost(req.socket.remoteAddress ?? '') && isLoopbackHost(host);
+}
+
 function allowed(req: FastifyRequest, reply: FastifyReply, token: string | undefined): boolean {
   if (!token) {
-    if (isLoopbackHost(req.socket.remoteAddress ?? '')) return true;
+    if (fromThisMachine(req)) return true;
     void reply.code(401).send({ error: '微信登录页只能在本机打开；要从其他电脑打开，请设置 ADMIN_TOKEN 并在地址后加 ?token=…' });
     return false;
   }
