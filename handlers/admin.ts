@@ -1,9 +1,10 @@
-// /admin add @某人 (admin): makes another person an admin. /admin claim <认领码> (anyone, in a private
-// chat): proves one is an admin with the one-time code the server shows (src/services/admin-claims.ts).
+// /admin 管理员 (admin): add @某人, list, remove @某人 (never the last admin, never one from ADMINS).
+// /admin claim <认领码> (anyone, in a private chat): proves one is an admin with the one-time code the
+// server shows (src/services/admin-claims.ts).
 import { defineCommand } from '../src/commands/registry.js';
 import { text } from '../src/core/messages.js';
 import { redeemClaimCode } from '../src/services/admin-claims.js';
-import { actorOf, makeAdmin } from '../src/services/members.js';
+import { actorOf, isConfiguredAdmin, makeAdmin, removeAdmin } from '../src/services/members.js';
 import { mentionedPeople } from '../src/services/mentions.js';
 
 const CLAIM_WORDS = ['claim', '认领'];
@@ -11,8 +12,8 @@ const CLAIM_WORDS = ['claim', '认领'];
 export default defineCommand({
   name: 'admin',
   aliases: ['管理员'],
-  usage: '/admin add @某人 | /admin claim 认领码',
-  summary: '设置其他管理员；用认领码确认自己的管理员身份（私聊机器人）',
+  usage: '/admin add @某人 | /admin list | /admin remove @某人 | /admin claim 认领码',
+  summary: '设置、查看、移除管理员；用认领码确认自己的管理员身份（私聊机器人）',
   access: [],
   subcommands: [{ words: CLAIM_WORDS, access: 'anyone' }],
   group: 'setup',
@@ -32,7 +33,26 @@ export default defineCommand({
       }
       return [text('认领码不对或已失效。请核对服务日志或 /wechat 页面上最新的认领码（8 位数字），再私聊机器人发送。')];
     }
-    if (!['add', '添加'].includes(sub)) return [text('用法：/admin add @某人（在消息里@要设为管理员的人）；/admin claim 认领码（私聊机器人）')];
+    if (['list', '列表', '查看'].includes(sub)) {
+      const admins = await ctx.app.db.member.findMany({ where: { role: 'admin' }, orderBy: { id: 'asc' } });
+      const names = admins.map((a) => `${a.name}${ctx.app.config.admins.some((c) => c.platform === a.platform && c.userId === a.userId) ? '（ADMINS 配置）' : ''}${a.platform === ctx.msg.platform ? '' : `［${a.platform}］`}`);
+      return [text(`管理员（${admins.length}人）：${names.join('、')}\n添加：/admin add @某人　移除：/admin remove @某人`)];
+    }
+    if (['remove', '移除', '删除'].includes(sub)) {
+      const people = mentionedPeople(ctx.msg, '移除管理员');
+      if ('refusal' in people) return [text(people.refusal)];
+      const lines: string[] = [];
+      for (const person of people.list) {
+        if (isConfiguredAdmin(ctx.app.config, ctx.msg.platform, person.userId)) {
+          lines.push(`${person.userName} 是环境变量 ADMINS 配置的管理员，请修改 ADMINS 后重启。`);
+          continue;
+        }
+        const removed = await removeAdmin(ctx.app.db, ctx.msg.platform, person.userId, actorOf(ctx.msg));
+        lines.push(removed === 'last' ? `${person.userName} 是最后一位管理员，不能移除。请先设置另一位管理员。` : removed === 'not-admin' ? `${person.userName} 不是管理员。` : `✅ 已移除 ${person.userName} 的管理员身份（联络员登记不受影响）。`);
+      }
+      return [text(lines.join('\n'))];
+    }
+    if (!['add', '添加'].includes(sub)) return [text('用法：/admin add @某人；/admin list；/admin remove @某人；/admin claim 认领码（私聊机器人）')];
     const people = mentionedPeople(ctx.msg, '设为管理员');
     if ('refusal' in people) return [text(people.refusal)];
     const names: string[] = [];

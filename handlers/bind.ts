@@ -22,6 +22,7 @@ export default defineCommand({
     }
     const db = ctx.app.db;
     const unit = await findUnitByName(db, name);
+    if (unit?.archivedAt) return [text(`「${unit.name}」已删除（归档），不能绑定。要恢复它，请发送 /unit restore ${unit.name}`)];
     if (!unit) {
       const similar = await similarUnitNames(db, name);
       const guess = similar.length ? `您要找的是不是：${similar.join('、')}？` : '';

@@ -1,19 +1,67 @@
-// /import 导入: admins import the unit roster from an Excel or CSV file sent with the command; sent
-// without a file it returns the template to fill in.
-import { defineCommand } from '../src/commands/registry.js';
+// /import 导入 (admin): the unit roster from an Excel or CSV file sent with the command; sent without a
+// file it returns the template. A roster that moves existing units to other parents is shown first and
+// applied with "/import 确认" within 10 minutes (nothing is written before).
+import { defineCommand, type CommandContext } from '../src/commands/registry.js';
 import { text, type Reply } from '../src/core/messages.js';
-import { importRoster, ROSTER_COLUMNS, rosterTemplate } from '../src/services/roster-import.js';
+import { actorOf } from '../src/services/members.js';
+import { clearPending, getPending, setPending } from '../src/services/pending.js';
+import { importRoster, ROSTER_COLUMNS, rosterTemplate, type ImportResult, type SkippedRow } from '../src/services/roster-import.js';
 
 const MAX_LISTED = 30;
+const CONFIRM_TTL_MS = 10 * 60_000;
+const CONFIRM_WORDS = ['确认', 'confirm'];
+
+interface PendingImport {
+  fileName: string;
+  base64: string;
+}
+
+const listed = (names: string[]) => `${names.slice(0, MAX_LISTED).join('、')}${names.length > MAX_LISTED ? ` 等${names.length}个` : ''}`;
+
+function skippedLines(skipped: SkippedRow[]): string[] {
+  if (!skipped.length) return [];
+  return [`跳过 ${skipped.length} 行（不是单位）：${skipped.slice(0, 10).map((s) => `第${s.row}行「${s.text}」（${s.why}）`).join('；')}`];
+}
+
+function answer(result: ImportResult): Reply[] {
+  if (!result.ok && 'confirm' in result) {
+    const lines = [`⚠️ 这份名单会调整 ${result.moves.length} 个已有单位的上级，还没有导入：`, ...result.moves.slice(0, MAX_LISTED).map((m) => `· ${m.name}：${m.from} → ${m.to}`)];
+    if (result.created.length) lines.push(`同时新增 ${result.created.length} 个单位：${listed(result.created)}`);
+    lines.push(...skippedLines(result.skipped), '', '确认无误请在 10 分钟内发送“/import 确认”（/导入 确认）；不确认则什么都不会改。');
+    return [text(lines.join('\n'))];
+  }
+  if (!result.ok) {
+    if (result.message) return [text(`❗ 没有导入：${result.message}`)];
+    const lines = [`❗ 名单没有导入（任何一行有错都不会导入），有 ${result.errors.length} 行需要修改：`, ...result.errors.slice(0, MAX_LISTED).map((e) => `· 第${e.row}行：${e.message}`)];
+    if (result.errors.length > MAX_LISTED) lines.push(`……另有 ${result.errors.length - MAX_LISTED} 行有错，请改正以上各行后重新发送查看。`);
+    lines.push(...skippedLines(result.skipped ?? []), '改正后把文件和“/import”一起重新发送。');
+    return [text(lines.join('\n'))];
+  }
+  const lines = [`✅ 单位名单已导入：新增${result.created.length}个，更新${result.updated.length}个${result.moved.length ? `，调整上级${result.moved.length}个` : ''}。`];
+  if (result.created.length) lines.push(`新增：${listed(result.created)}`);
+  if (result.updated.length) lines.push(`更新职工数/代码/联系人：${listed(result.updated)}`);
+  if (result.moved.length) lines.push(`调整上级：${result.moved.slice(0, MAX_LISTED).map((m) => `${m.name}（${m.from} → ${m.to}）`).join('、')}`);
+  lines.push(...skippedLines(result.skipped), '发送 /units 查看单位名单；每项修改都记入修改记录。');
+  return [text(lines.join('\n'))];
+}
+
+async function confirm(ctx: CommandContext): Promise<Reply[]> {
+  const pending = await getPending<PendingImport>(ctx.app.db, 'import', ctx.msg, ctx.app.now());
+  if (!pending) return [text('没有等待确认的名单（确认要在发送名单后 10 分钟内）。请把文件和“/import”一起重新发送。')];
+  const result = await importRoster(ctx.app.db, pending.fileName, Buffer.from(pending.base64, 'base64'), { actor: actorOf(ctx.msg), confirmMoves: true });
+  if (result.ok) await clearPending(ctx.app.db, 'import', ctx.msg);
+  return answer(result);
+}
 
 export default defineCommand({
   name: 'import',
   aliases: ['导入', '导入单位'],
-  usage: '/import（附上 Excel 或 CSV 文件）',
+  usage: '/import（附上 Excel 或 CSV 文件）| /import 确认',
   summary: '从Excel/CSV批量导入单位名单；不带文件发送可下载模板',
   access: [],
   group: 'setup',
   async run(ctx): Promise<Reply[]> {
+    if (CONFIRM_WORDS.includes(ctx.args[0]?.toLowerCase() ?? '')) return confirm(ctx);
     const file = ctx.msg.attachment;
     if (!file) {
       return [
@@ -21,19 +69,12 @@ export default defineCommand({
         { kind: 'file', fileName: '单位名单导入模板.xlsx', data: await rosterTemplate(), caption: '📎 单位名单导入模板' },
       ];
     }
-    const result = await importRoster(ctx.app.db, file.fileName, file.data);
-    if (!result.ok) {
-      if (result.message) return [text(`❗ 没有导入：${result.message}`)];
-      const lines = [`❗ 名单没有导入（任何一行有错都不会导入），有 ${result.errors.length} 行需要修改：`, ...result.errors.slice(0, MAX_LISTED).map((e) => `· 第${e.row}行：${e.message}`)];
-      if (result.errors.length > MAX_LISTED) lines.push(`……另有 ${result.errors.length - MAX_LISTED} 行有错，请改正以上各行后重新发送查看。`);
-      lines.push('改正后把文件和“/import”一起重新发送。');
-      return [text(lines.join('\n'))];
+    const result = await importRoster(ctx.app.db, file.fileName, file.data, { actor: actorOf(ctx.msg) });
+    if (!result.ok && 'confirm' in result) {
+      await setPending(ctx.app.db, 'import', ctx.msg, { fileName: file.fileName, base64: file.data.toString('base64') } satisfies PendingImport, CONFIRM_TTL_MS, ctx.app.now());
+    } else if (result.ok) {
+      ctx.app.log.info({ by: ctx.msg.userId, created: result.created.length, updated: result.updated.length }, 'roster imported');
     }
-    ctx.app.log.info({ by: ctx.msg.userId, created: result.created.length, updated: result.updated.length }, 'roster imported');
-    const lines = [`✅ 单位名单已导入：新增${result.created.length}个，更新${result.updated.length}个。`];
-    if (result.created.length) lines.push(`新增：${result.created.slice(0, MAX_LISTED).join('、')}${result.created.length > MAX_LISTED ? ` 等${result.created.length}个` : ''}`);
-    if (result.updated.length) lines.push(`更新职工数/代码：${result.updated.slice(0, MAX_LISTED).join('、')}${result.updated.length > MAX_LISTED ? ` 等${result.updated.length}个` : ''}`);
-    lines.push('发送 /units 查看单位名单。');
-    return [text(lines.join('\n'))];
+    return answer(result);
   },
 });

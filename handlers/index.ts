@@ -29,9 +29,12 @@ import history from './history.js';
 import approve from './approve.js';
 import reject from './reject.js';
 import judge from './judge.js';
+import withdraw from './withdraw.js';
+import restore from './restore.js';
+import members from './members.js';
 
 export function createCommands(): CommandRegistry {
-  return new CommandRegistry().add(plan, progress, summary, report, join, approve, reject, mine, history, deadlines, units, help, campaign, unit, bind, admin, judge)
+  return new CommandRegistry().add(plan, progress, summary, report, withdraw, restore, join, approve, reject, mine, history, members, deadlines, units, help, campaign, unit, bind, admin, judge)
     .add(standings, stats, exportCommand, importCommand, score, board, weights)
     .add(fill)
     .add(remind, missing, reminders, holiday);

@@ -29,7 +29,7 @@ export default defineCommand({
     const unit = await findUnitByName(db, name);
     // A unit outside this group gets the same answer as one that does not exist: asking must not tell
     // a stranger which units the organisation has elsewhere.
-    if (!unit || !(await isWithin(db, unit.id, ctx.binding.unit.id))) {
+    if (!unit || unit.archivedAt || !(await isWithin(db, unit.id, ctx.binding.unit.id))) {
       const similar = await similarUnitNames(db, name, ctx.binding.unit.id);
       const guess = similar.length ? `您要找的是不是：${similar.join('、')}？` : '';
       return [text(`本群的「${ctx.binding.unit.name}」下面没有「${name}」。${guess}单位名称要与本群单位名单完全一致；如果您的单位属于其他地区或系统，请到对应的工作群登记；如果还没有添加，请管理员先添加。`)];

@@ -22,17 +22,19 @@ export default defineCommand({
     const db = ctx.app.db;
     const plans = await db.plan.findMany({
       where: { campaignId: campaign.id, unitId: unit.id },
-      include: { summary: true, _count: { select: { progress: true } } },
+      include: { summary: true, _count: { select: { progress: { where: { withdrawnAt: null } } } } },
       orderBy: { id: 'asc' },
     });
     const report = await db.yearReport.findUnique({ where: { campaignId_unitId: { campaignId: campaign.id, unitId: unit.id } } });
     const now = ctx.app.now();
     const lines = [`${unit.name} · ${campaign.year}年度填报情况`];
-    if (!plans.length) {
+    const active = plans.filter((p) => !p.withdrawnAt);
+    const withdrawn = plans.filter((p) => p.withdrawnAt);
+    if (!active.length) {
       lines.push('计划：还没有备案（发送 /plan 备案）');
     } else {
-      lines.push(`计划 ${plans.length} 项：`);
-      for (const p of plans) {
+      lines.push(`计划 ${active.length} 项：`);
+      for (const p of active) {
         const type = COMPETITION_TYPES.find((t) => t.value === p.type)?.label ?? p.type;
         // A street union files for several enterprises; the enterprise tells same-named projects apart.
         const flags = [p.enterpriseName, type, p.keyProject ? '重点项目' : null, `${p.participants}人`, p.late ? '逾期备案' : null, `进度${p._count.progress}次`, p.summary ? `已交总结${p.summary.late ? '（逾期）' : ''}` : '未交总结']
@@ -41,11 +43,14 @@ export default defineCommand({
         lines.push(`#${p.id} ${p.project}（${flags}）`);
       }
     }
-    lines.push(`年度报告：${report ? `已提交${report.late ? '（逾期）' : ''}` : '未提交'}`);
+    // Withdrawn plans stay visible (with how to undo), but count for nothing.
+    if (withdrawn.length) lines.push(`已撤回 ${withdrawn.length} 项（不计入统计）：${withdrawn.map((p) => `#${p.id} ${p.project}`).join('；')}（恢复：/恢复 编号）`);
+    const reportIn = report && !report.withdrawnAt ? report : null;
+    lines.push(`年度报告：${reportIn ? `已提交${reportIn.late ? '（逾期）' : ''}` : report ? '已撤回（恢复：/恢复 年报）' : '未提交'}`);
     const due: string[] = [];
-    if (!plans.length) due.push('plan');
-    if (!plans.length || plans.some((p) => !p.summary)) due.push('summary');
-    if (!report) due.push('report');
+    if (!active.length) due.push('plan');
+    if (!active.length || active.some((p) => !p.summary)) due.push('summary');
+    if (!reportIn) due.push('report');
     if (due.length) {
       lines.push('', '还要交：');
       for (const form of due as ('plan' | 'summary' | 'report')[]) {

@@ -37,7 +37,9 @@ export default defineCommand({
       depth.set(u.id, d);
       const names = (filers.get(u.id) ?? []).map((m) => m.name);
       const headcount = u.headcount !== null ? `，职工${u.headcount}人` : '';
-      lines.push(`${'　'.repeat(d)}· ${u.name}${headcount}：${names.length ? names.join('、') : '未登记联络员'}`);
+      // The roster's contact person and phone are for admins only.
+      const contact = ctx.isAdmin && (u.contactName || u.contactPhone) ? `〔联系人：${[u.contactName, u.contactPhone].filter(Boolean).join(' ')}〕` : '';
+      lines.push(`${'　'.repeat(d)}· ${u.name}${headcount}：${names.length ? names.join('、') : '未登记联络员'}${contact}`);
     }
     return [text(lines.join('\n'))];
   },

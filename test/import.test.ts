@@ -22,7 +22,7 @@ describe('/import', () => {
     expect(file.fileName).toBe('单位名单导入模板.xlsx');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load((await download(bot, file.url)) as unknown as ArrayBuffer);
-    expect((wb.worksheets[0].getRow(1).values as unknown[]).slice(1)).toEqual(['单位名称', '上级单位', '职工数', '单位代码']);
+    expect((wb.worksheets[0].getRow(1).values as unknown[]).slice(1)).toEqual(['单位名称', '上级单位', '职工数', '单位代码', '联系人', '手机号']);
   });
 
   it('imports nothing when two rows are bad, and names both row numbers', async () => {

@@ -74,7 +74,7 @@ describe('setting up', () => {
 
 describe('/join', () => {
   it('registers only for units under the group\'s unit', async () => {
-    await bot.say(admin, '/unit add 邻区总工会');
+    await bot.say(admin, '/unit add 邻区总工会 上级=无');
     await bot.say(admin, '/unit add 邻区某街道工会 上级=邻区总工会');
     await bot.say(admin, '/unit add 东城某企业工会 上级=东城街道工会');
 
@@ -99,7 +99,7 @@ describe('/join', () => {
   });
 
   it('in the other district\'s group, the same unit is refused', async () => {
-    await bot.say(admin, '/unit add 邻区总工会');
+    await bot.say(admin, '/unit add 邻区总工会 上级=无');
     const other = { ...admin, chatId: 'other-district' };
     expect(textOf(await bot.say(other, '/bind 邻区总工会'))).toContain('✅');
     expect(textOf(await bot.say({ ...east, chatId: 'other-district' }, '/join 东城街道工会'))).toContain('本群的「邻区总工会」下面没有「东城街道工会」');

@@ -97,7 +97,7 @@ describe('a registered filer', () => {
   it('in another district\'s group sees that group\'s units, not their own district\'s', async () => {
     const { admin, east } = await district();
     await join(east, '东城街道工会');
-    await say(admin, '/unit add 邻区总工会');
+    await say(admin, '/unit add 邻区总工会 上级=无');
     await say(admin, '/unit add 邻区某街道工会 上级=邻区总工会');
     await say({ ...admin, chatId: 'other' }, '/bind 邻区总工会');
     const units = await say({ ...east, chatId: 'other' }, '/units');

@@ -79,7 +79,7 @@ describe('/campaign and /campaign set', () => {
 
 describe('/unit add', () => {
   it('builds the hierarchy with levels and headcounts', async () => {
-    expect(await say('/unit add 测试区总工会 职工数=20000')).toContain('✅ 已添加单位「测试区总工会」（总工会，职工数：20000）');
+    expect(await say('/unit add 测试区总工会 职工数=20000')).toContain('✅ 已添加单位「测试区总工会」（总工会，顶级单位，职工数：20000）');
     expect(await say('/unit add 东城街道工会 上级=测试区总工会 职工数=1,200人')).toContain('（街道/园区/产业工会，上级：测试区总工会，职工数：1200）');
     expect(await say('/单位 添加 东城建设集团工会 上级=东城街道工会')).toContain('企业工会');
     const units = await bot.app.db.unit.findMany({ orderBy: { id: 'asc' }, include: { parent: true } });
@@ -97,7 +97,8 @@ describe('/unit add', () => {
     expect(await say('/unit add 新单位 上级=东城')).toContain('您要找的是不是：东城街道工会？');
     expect(await say('/unit add 新单位 上极=测试区总工会')).toContain('不认识的选项：上极=');
     expect(await say('/unit add 东城街道工会')).toContain('单位「东城街道工会」已经存在');
-    expect(await say('/unit add 车间工会 上级=某企业工会')).toContain('是企业工会，不能再设下级单位');
+    // A second top-level unit is almost always a forgotten 上级=: it must be asked for.
+    expect(await say('/unit add 学院路街道工会 职工数=5100')).toContain('如果确实要再建一个顶级单位，请写 上级=无');
     expect(await say('/unit add 西城 街道工会')).toContain('单位名称中不要有空格');
     expect(await say('/unit add 新单位 职工数=很多')).toContain('职工数：请填写一个整数');
     expect(await say('/unit add 新单位 职工数=-5')).toContain('职工数：不能是负数');
@@ -109,7 +110,7 @@ describe('/unit add', () => {
 describe('/bind', () => {
   it('binds to the latest campaign by default, a given year when asked, and rebinds', async () => {
     await say('/unit add 测试区总工会');
-    await say('/unit add 邻区总工会');
+    await say('/unit add 邻区总工会 上级=无');
     await say('/campaign add 2027');
     await say('/campaign add 2028');
     expect(await say('/bind 测试区总工会')).toContain('✅ 本群已绑定到「测试区总工会」· 2028年度职工劳动和技能竞赛');

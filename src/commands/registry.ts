@@ -102,10 +102,19 @@ export function parseCommandLine(input: string): ParsedCommand | null {
   const [word, ...rest] = tokens;
   const args: string[] = [];
   const options: Record<string, string> = {};
+  let last: string | null = null;
   for (const token of rest) {
     const m = token.match(/^([^=＝]+)[=＝](.*)$/);
-    if (m) options[m[1].trim()] = m[2].trim();
-    else args.push(token);
+    if (m) {
+      last = m[1].trim();
+      options[last] = m[2].trim();
+    } else if (last !== null && /^[\d-]+$/.test(token) && /^[\d\s-]+$/.test(options[last])) {
+      // "手机号=138 0013 8000": a number typed in groups stays one value.
+      options[last] = `${options[last]} ${token}`;
+    } else {
+      last = null;
+      args.push(token);
+    }
   }
   return { word, slash, args, options };
 }

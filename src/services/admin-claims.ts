@@ -7,7 +7,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { Db, Tx } from '../db/client.js';
 import type { Member } from '../generated/sqlite/index.js';
-import { recordMemberChange, rolesOf, type Actor } from './members.js';
+import { recordChange, rolesOf, type Actor } from './members.js';
 
 export const CLAIM_CODE_TTL_MS = 24 * 3_600_000;
 /** Wrong guesses (from anyone) after which the current code stops working and a new one is shown. */
@@ -104,6 +104,6 @@ async function becomeAdmin(tx: Tx, platform: string, actor: Actor): Promise<Memb
   const member = before
     ? await tx.member.update({ where: { id: before.id }, data: { role: 'admin', name: actor.userName } })
     : await tx.member.create({ data: { platform, userId: actor.userId, name: actor.userName, role: 'admin' } });
-  await recordMemberChange(tx, actor, 'member', member.id, 'admin-claim', rolesOf(prior), rolesOf(member)!);
+  await recordChange(tx, actor, 'member', member.id, 'admin-claim', rolesOf(prior), rolesOf(member)!);
   return member;
 }

@@ -14,7 +14,8 @@ import { renderTemplate } from '../forms/text-template.js';
 import { toHalfWidth } from '../forms/coerce.js';
 import { addDays, chineseDate, shanghaiDate } from '../util/dates.js';
 import { deadlineOf, isLate, latestCampaign, type DeadlineForm } from './campaigns.js';
-import { getBinding, getMember, notRegisteredText } from './members.js';
+import { getBinding, getMember, isAdmin, notRegisteredText } from './members.js';
+import { clearPending, getPending } from './pending.js';
 import { formReply } from './form-reply.js';
 
 /** Who files what from where: a form submission's envelope with the raw field text. */
@@ -38,24 +39,56 @@ interface Filer {
   unit: Unit;
   campaign: Campaign;
   actor: { platform: string; userId: string; userName: string; eventId: string };
+  /** An admin revising this plan (or its summary) on the unit's behalf, after "/plan 编辑 N". */
+  editing?: Plan;
 }
 
 type Stored = {
   entity: string; id: number; version: number; late: boolean; changed: boolean; planId?: number;
   /** On a re-filing, the values it replaced (in the form's shape), to tell the user what changed. */
   before?: FormValues;
+  /** A new plan was recognised as this one written another way (quotes, spaces, width, punctuation). */
+  sameAs?: { id: number; project: string };
+  /** A new plan that looks like an existing one (one character apart, or one name contains the other). */
+  similar?: { id: number; project: string };
+  /** The plan had been withdrawn; filing it again restored it. */
+  restored?: boolean;
 };
+
+/** How long an admin's "/plan 编辑 N" waits for the form to come back. */
+export const EDIT_TTL_MS = 30 * 60_000;
+
+/** What "/plan 编辑 N" leaves for the admin's next submission in that chat. */
+export interface PendingEdit {
+  form: 'plan' | 'summary';
+  planId: number;
+}
+
+/** Who files: the sender for their unit, or an admin revising a unit's plan after "/plan 编辑 N". */
+async function whoFiles(app: App, req: FilingRequest, form: FormDef): Promise<Filer | { refusal: string }> {
+  const member = await getMember(app.db, req.platform, req.userId);
+  const binding = await getBinding(app.db, req.platform, req.chatId);
+  const actor = { platform: req.platform, userId: req.userId, userName: req.userName, eventId: req.eventId };
+  if (member && isAdmin(app.config, member, req.platform, req.userId) && (form.name === 'plan' || form.name === 'summary')) {
+    const edit = await getPending<PendingEdit>(app.db, 'edit', req, app.now());
+    if (edit?.form === form.name) {
+      const plan = await app.db.plan.findUnique({ where: { id: edit.planId }, include: { unit: true, campaign: true } });
+      if (plan) return { member, unit: plan.unit, campaign: plan.campaign, actor, editing: plan };
+    }
+  }
+  if (!member?.unit) return { refusal: await notRegisteredText(app.db, req, binding, `填报${form.title}`) };
+  if (member.unit.archivedAt) return { refusal: `您登记的单位「${member.unit.name}」已被管理员删除（归档），暂时不能填报。如有疑问请联系管理员（恢复：/unit restore ${member.unit.name}）。` };
+  const campaign = binding?.campaign ?? (await latestCampaign(app.db));
+  if (!campaign) return { refusal: '还没有创建本年度的竞赛，请管理员先发送“/campaign add 年度”，例如：/campaign add 2027' };
+  return { member, unit: member.unit, campaign, actor };
+}
 
 export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[]> {
   const form = FORMS[req.form];
-  const member = await getMember(app.db, req.platform, req.userId);
-  const binding = await getBinding(app.db, req.platform, req.chatId);
-  if (!member?.unit) {
-    return [text(await notRegisteredText(app.db, req, binding, `填报${form.title}`))];
-  }
-  const campaign = binding?.campaign ?? (await latestCampaign(app.db));
-  if (!campaign) return [text('还没有创建本年度的竞赛，请管理员先发送“/campaign add 年度”，例如：/campaign add 2027')];
-  const filer: Filer = { member, unit: member.unit, campaign, actor: { platform: req.platform, userId: req.userId, userName: req.userName, eventId: req.eventId } };
+  const who = await whoFiles(app, req, form);
+  if ('refusal' in who) return [text(who.refusal)];
+  const filer = who;
+  const campaign = filer.campaign;
   if (req.belongsTo) return [text(wrongTitle(form, FORMS[req.belongsTo], req.unknownLabels ?? []))];
 
   const result = validateForm(form, req.raw, { defaultYear: campaign.year });
@@ -82,35 +115,43 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[
   if (errors.length) return rejection(form, req, result.values, errors);
 
   const at = app.now();
-  const late = isLate(campaign, form.name, at);
+  // An admin's correction does not make a filing late (or on time): it keeps its own mark.
+  const late = filer.editing && form.name === 'plan' ? filer.editing.late : isLate(campaign, form.name, at);
   const write = () => app.db.$transaction((tx) => store(tx as unknown as Tx, form.name, filer, result.values, plan, late, at));
   let stored: Stored;
   try {
-    stored = await write();
+    try {
+      stored = await write();
+    } catch (err) {
+      // Two messages filing the same new project at once: the loser of the unique-key race runs again
+      // and finds the winner's row, so it becomes a re-filing instead of an error.
+      if ((err as { code?: string }).code !== 'P2002') throw err;
+      stored = await write();
+    }
   } catch (err) {
-    // Two messages filing the same new project at once: the loser of the unique-key race runs again
-    // and finds the winner's row, so it becomes a re-filing instead of an error.
-    if ((err as { code?: string }).code !== 'P2002') throw err;
-    stored = await write();
+    if (!(err instanceof PlanNameTaken)) throw err;
+    return [text(`❗ 没有保存：「${filer.unit.name}」已有计划 #${err.other.id} 叫「${err.other.project}」。请换一个竞赛项目名称；如果两项其实是同一项，请撤回其中一项（/撤回 编号）。`)];
   }
-  app.log.info({ form: form.name, entity: stored.entity, id: stored.id, version: stored.version, unitId: filer.unit.id, late }, 'filing stored');
+  if (filer.editing) await clearPending(app.db, 'edit', req);
+  app.log.info({ form: form.name, entity: stored.entity, id: stored.id, version: stored.version, unitId: filer.unit.id, late, byAdmin: Boolean(filer.editing) }, 'filing stored');
   return [text(receipt(form, filer, result.values, stored, plan))];
 }
 
 async function resolvePlan(app: App, filer: Filer, ref: PlanRef): Promise<{ plan: Plan } | { error: string }> {
   const where = { campaignId: filer.campaign.id, unitId: filer.unit.id };
-  const plan = 'id' in ref
+  let plan = 'id' in ref
     ? await app.db.plan.findFirst({ where: { ...where, id: ref.id } })
     : await app.db.plan.findFirst({ where: { ...where, project: ref.project } });
-  if (plan) return { plan };
-  if ('project' in ref) {
+  if (!plan && 'project' in ref) {
     // Retyped on a phone, a name differs in spaces, quote marks or character width; one plan that
     // matches once those are ignored is the one meant.
-    const wanted = looseName(ref.project);
-    const close = (await app.db.plan.findMany({ where })).filter((p) => looseName(p.project) === wanted);
-    if (close.length === 1) return { plan: close[0] };
+    const wanted = planKey(ref.project);
+    const close = (await app.db.plan.findMany({ where })).filter((p) => planKey(p.project) === wanted);
+    if (close.length === 1) plan = close[0];
   }
-  const mine = await app.db.plan.findMany({ where, select: { id: true, project: true }, orderBy: { id: 'asc' }, take: 10 });
+  if (plan?.withdrawnAt) return { error: `计划 #${plan.id}「${plan.project}」已撤回。如需继续填报，请先发送 /恢复 ${plan.id}` };
+  if (plan) return { plan };
+  const mine = await app.db.plan.findMany({ where: { ...where, withdrawnAt: null }, select: { id: true, project: true }, orderBy: { id: 'asc' }, take: 10 });
   const what = 'id' in ref ? `编号 ${ref.id} ` : `「${ref.project}」`;
   if (!mine.length) return { error: `${filer.unit.name}还没有备案任何计划，请先用 /plan 备案` };
   return { error: `本单位没有${what}的计划。本单位的计划有：${mine.map((p) => `#${p.id} ${p.project}`).join('；')}` };
@@ -147,8 +188,38 @@ function wrongTitle(form: FormDef, belongs: FormDef, labels: string[]): string {
   ].join('\n');
 }
 
-function looseName(s: string): string {
-  return toHalfWidth(s).replace(/[\s"'“”‘’「」『』《》<>]/g, '').toLowerCase();
+/**
+ * A plan name with the differences of typing taken out: width, spaces, quotes and brackets of every
+ * kind, trailing punctuation, case. Two plans of one unit with the same key are the same plan.
+ */
+export function planKey(s: string): string {
+  return toHalfWidth(s)
+    .replace(/[\s"'“”‘’「」『』《》〈〉<>()（）【】\[\]{}〔〕]/g, '')
+    .replace(/[。.,，;；:：!！?？、…~～-]+$/, '')
+    .toLowerCase();
+}
+
+/** Whether the edit distance of two character lists is at most `max` (stops early beyond it). */
+function within(a: string[], b: string[], max: number): boolean {
+  if (Math.abs(a.length - b.length) > max) return false;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      best = Math.min(best, cur[j]);
+    }
+    if (best > max) return false;
+    prev = cur;
+  }
+  return prev[b.length] <= max;
+}
+
+/** Whether two plan keys look like the same competition typed twice (not equal, but close). */
+function looksAlike(a: string, b: string): boolean {
+  if (a.length < 3 || b.length < 3) return false;
+  return a.includes(b) || b.includes(a) || within([...a], [...b], 1);
 }
 
 function rejection(form: FormDef, req: FilingRequest, values: FormValues, errors: FieldError[]): Reply[] {
@@ -166,16 +237,20 @@ function rejection(form: FormDef, req: FilingRequest, values: FormValues, errors
 }
 
 function receipt(form: FormDef, filer: Filer, values: FormValues, stored: Stored, plan: Plan | null): string {
-  const verb = !stored.changed ? '内容与上次相同，未产生新版本' : stored.version > 1 ? `已更新（第${stored.version}版，原内容已留存）` : '已收到';
+  const edited = filer.editing ? `已由管理员${filer.actor.userName}代为修改` : '已更新';
+  const verb = !stored.changed ? '内容与上次相同，未产生新版本' : stored.version > 1 ? `${edited}（第${stored.version}版，原内容已留存）` : '已收到';
   const number = form.name === 'plan' ? `计划编号 #${stored.id}` : plan ? `计划编号 #${plan.id} ${plan.project}` : filer.unit.name;
-  const lines = [`✅ ${form.title}${verb}：${number}`];
+  const lines = [`✅ ${form.title}${verb}：${number}${form.name === 'progress' ? `（进度编号 #${stored.id}）` : ''}`];
+  if (stored.sameAs) lines.push(`竞赛项目与计划 #${stored.sameAs.id}「${stored.sameAs.project}」只是写法不同（引号、空格或标点），已作为计划 #${stored.sameAs.id} 的修改保存。`);
+  if (stored.restored) lines.push(`计划 #${stored.id} 原已撤回，重新提交后已恢复。`);
+  if (stored.similar) lines.push(`⚠️ 与计划 #${stored.similar.id}「${stored.similar.project}」相似；如果重复了，发送 /撤回 ${stored.id}`);
   if (form.name !== 'progress' && stored.changed) {
     const deadline = deadlineOf(filer.campaign, form.name as DeadlineForm);
     lines.push(stored.late ? `⚠️ 已过截止日期（${chineseDate(deadline)}），记为逾期提交` : `按时提交（截止 ${chineseDate(deadline)}）`);
   }
   const changes = stored.changed && stored.before ? changedFields(form, stored.before, values) : [];
   if (changes.length) lines.push(`修改内容：${changes.join('；')}`);
-  if (form.name === 'plan' && stored.changed && stored.before && stored.before.enterpriseName !== values.enterpriseName) {
+  if (form.name === 'plan' && !filer.editing && stored.changed && stored.before && stored.before.enterpriseName !== values.enterpriseName) {
     // The same 竞赛项目 under another enterprise would replace this one; say so instead of letting it pass.
     lines.push(`⚠️ 企业名称与原来不同（原为「${String(stored.before.enterpriseName)}」）。如果这是另一家企业的竞赛，请在竞赛项目名称里加上企业名称后重新备案（原内容已保留在修改记录里）。`);
   }
@@ -214,7 +289,8 @@ function store(tx: Tx, form: FormName, filer: Filer, v: FormValues, plan: Plan |
 async function revision(tx: Tx, filer: Filer, entity: string, entityId: number, version: number, previous: object | null, next: object, at: Date) {
   await tx.revision.create({
     data: {
-      entity, entityId, version, action: previous ? 'update' : 'create',
+      // An admin's correction on the unit's behalf (after "/plan 编辑 N") is marked as such.
+      entity, entityId, version, action: filer.editing ? 'admin-edit' : previous ? 'update' : 'create',
       actorPlatform: filer.actor.platform, actorUserId: filer.actor.userId, actorName: filer.actor.userName,
       sourceMessageId: filer.actor.eventId, previousValues: previous ? JSON.stringify(previous) : null, newValues: JSON.stringify(next), createdAt: at,
     },
@@ -229,6 +305,26 @@ function pick<T extends object>(row: T, keys: (keyof T)[]): Partial<T> {
   return Object.fromEntries(keys.map((k) => [k, row[k]])) as Partial<T>;
 }
 
+/** A stored plan in the form's shape (to compare, or to prefill a form). */
+export function planValues(p: Plan): FormValues {
+  return {
+    enterpriseName: p.enterpriseName, project: p.project, organizer: p.organizer, participants: p.participants,
+    period: { start: p.startDate, end: p.endDate }, type: p.type, keyProject: p.keyProject, budget: p.budgetFen ?? undefined,
+  };
+}
+
+/** A stored summary (of `plan`) in the form's shape. */
+export function summaryValues(plan: Plan, s: { actualParticipants: number; expenditureFen: number; awardLevel: string; awardName: string | null } | null): FormValues {
+  return { plan: { id: plan.id }, ...(s ? { actualParticipants: s.actualParticipants, expenditure: s.expenditureFen, awardLevel: s.awardLevel, awardName: s.awardName ?? undefined } : {}) };
+}
+
+/** Thrown inside the transaction when a change would give a plan the name of another plan of the unit. */
+class PlanNameTaken extends Error {
+  constructor(readonly other: { id: number; project: string }) {
+    super(`plan name taken by #${other.id}`);
+  }
+}
+
 async function storePlan(tx: Tx, filer: Filer, v: FormValues, late: boolean, at: Date): Promise<Stored> {
   const period = v.period as DateRange;
   const data = {
@@ -236,22 +332,32 @@ async function storePlan(tx: Tx, filer: Filer, v: FormValues, late: boolean, at:
     participants: v.participants as number, startDate: period.start, endDate: period.end, type: v.type as string,
     keyProject: v.keyProject as boolean, budgetFen: (v.budget as number | undefined) ?? null,
   };
-  const key = { campaignId: filer.campaign.id, unitId: filer.unit.id, project: data.project };
-  const existing = await tx.plan.findUnique({ where: { campaignId_unitId_project: key } });
+  const scope = { campaignId: filer.campaign.id, unitId: filer.unit.id };
+  const exact = await tx.plan.findUnique({ where: { campaignId_unitId_project: { ...scope, project: data.project } } });
+  let existing = filer.editing ?? exact;
+  let sameAs: Stored['sameAs'];
+  if (filer.editing && exact && exact.id !== filer.editing.id) throw new PlanNameTaken(exact);
   if (!existing) {
-    const row = await tx.plan.create({ data: { ...key, ...data, late, filedBy: filer.actor.userName, filedAt: at } });
-    await revision(tx, filer, 'plan', row.id, 1, null, data, at);
-    return { entity: 'plan', id: row.id, version: 1, late, changed: true };
+    // The same competition typed with other quotes, spaces or width is that plan, not a new one.
+    const key = planKey(data.project);
+    const unitPlans = await tx.plan.findMany({ where: scope, orderBy: { id: 'asc' } });
+    const match = unitPlans.find((p) => planKey(p.project) === key);
+    if (match) {
+      existing = match;
+      sameAs = { id: match.id, project: match.project };
+    } else {
+      const row = await tx.plan.create({ data: { ...scope, ...data, late, filedBy: filer.actor.userName, filedAt: at } });
+      await revision(tx, filer, 'plan', row.id, 1, null, data, at);
+      const like = unitPlans.find((p) => !p.withdrawnAt && looksAlike(planKey(p.project), key));
+      return { entity: 'plan', id: row.id, version: 1, late, changed: true, ...(like ? { similar: { id: like.id, project: like.project } } : {}) };
+    }
   }
+  const restored = existing.withdrawnAt !== null;
   const previous = pick(existing, Object.keys(data) as (keyof Plan)[]);
-  if (same(previous, data)) return { entity: 'plan', id: existing.id, version: existing.version, late: existing.late, changed: false };
-  const row = await tx.plan.update({ where: { id: existing.id }, data: { ...data, version: { increment: 1 }, filedBy: filer.actor.userName } });
-  await revision(tx, filer, 'plan', row.id, row.version, previous, data, at);
-  const before: FormValues = {
-    enterpriseName: existing.enterpriseName, project: existing.project, organizer: existing.organizer, participants: existing.participants,
-    period: { start: existing.startDate, end: existing.endDate }, type: existing.type, keyProject: existing.keyProject, budget: existing.budgetFen ?? undefined,
-  };
-  return { entity: 'plan', id: row.id, version: row.version, late: existing.late, changed: true, before };
+  if (same(previous, data) && !restored) return { entity: 'plan', id: existing.id, version: existing.version, late: existing.late, changed: false, ...(sameAs ? { sameAs } : {}) };
+  const row = await tx.plan.update({ where: { id: existing.id }, data: { ...data, withdrawnAt: null, version: { increment: 1 }, filedBy: filer.actor.userName } });
+  await revision(tx, filer, 'plan', row.id, row.version, restored ? { ...previous, withdrawn: true } : previous, restored ? { ...data, withdrawn: false } : data, at);
+  return { entity: 'plan', id: row.id, version: row.version, late: existing.late, changed: true, before: planValues(existing), ...(sameAs ? { sameAs } : {}), ...(restored ? { restored } : {}) };
 }
 
 async function storeProgress(tx: Tx, filer: Filer, v: FormValues, plan: Plan, at: Date): Promise<Stored> {

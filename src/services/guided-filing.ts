@@ -107,7 +107,7 @@ export class GuidedFiling {
     if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。', who)];
     const state: GuidedState = { form: name, step: 0, raw: {}, year: campaign.year };
     if (form.fields.some((f) => f.type === 'planRef')) {
-      const plans = await this.app.db.plan.findMany({ where: { campaignId: campaign.id, unitId: member.unit.id }, orderBy: { id: 'asc' }, select: { id: true, project: true } });
+      const plans = await this.app.db.plan.findMany({ where: { campaignId: campaign.id, unitId: member.unit.id, withdrawnAt: null }, orderBy: { id: 'asc' }, select: { id: true, project: true } });
       if (!plans.length) return [text(`${member.unit.name}在${campaign.year}年度还没有备案计划，请先发送“/填表 计划”备案，再填${form.title}。`, who)];
       state.plans = plans.map((p) => `#${p.id} ${p.project}`);
     }

@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import { inTransaction, serializable, type Db, type Tx } from '../db/client.js';
 import type { JoinRequest, Member, Unit } from '../generated/sqlite/index.js';
 import type { Platform } from '../core/messages.js';
-import { joinUnit, recordMemberChange, type Actor } from './members.js';
+import { joinUnit, recordChange, type Actor } from './members.js';
 
 export type JoinOutcome =
   | { kind: 'joined'; member: Member; previousUnitId: number | null }
@@ -47,7 +47,7 @@ export async function requestJoin(db: Db, config: Pick<Config, 'joinApproval'>, 
     const request = await tx.joinRequest.create({
       data: { platform: input.platform, userId: input.userId, userName: input.userName, unitId: unit.id, chatId: input.chatId, adminOnly },
     });
-    await recordMemberChange(tx, input.actor, 'joinRequest', request.id, 'request', null, { userId: input.userId, name: input.userName, unitId: unit.id, unitName: unit.name, adminOnly });
+    await recordChange(tx, input.actor, 'joinRequest', request.id, 'request', null, { userId: input.userId, name: input.userName, unitId: unit.id, unitName: unit.name, adminOnly });
     return { kind: 'requested', request, filers, replaced } as const;
   });
 }
@@ -57,7 +57,7 @@ async function cancelPending(db: Db | Tx, platform: string, userId: string, acto
   const pending = await db.joinRequest.findMany({ where: { platform, userId, status: 'pending' } });
   for (const p of pending) {
     await db.joinRequest.update({ where: { id: p.id }, data: { status: 'cancelled', decidedBy: actor.userId, decidedAt: new Date() } });
-    await recordMemberChange(db, actor, 'joinRequest', p.id, 'cancel', { status: 'pending' }, { status: 'cancelled' });
+    await recordChange(db, actor, 'joinRequest', p.id, 'cancel', { status: 'pending' }, { status: 'cancelled' });
   }
   return pending.length > 0;
 }
@@ -84,7 +84,7 @@ export async function decideJoin(db: Db, request: JoinRequest & { unit: Unit }, 
       data: { status: approve ? 'approved' : 'rejected', decidedBy: actor.userId, decidedAt: now },
     });
     if (count !== 1) return false;
-    await recordMemberChange(tx, actor, 'joinRequest', request.id, approve ? 'approve' : 'reject', { status: 'pending' }, { status: approve ? 'approved' : 'rejected' });
+    await recordChange(tx, actor, 'joinRequest', request.id, approve ? 'approve' : 'reject', { status: 'pending' }, { status: approve ? 'approved' : 'rejected' });
     if (approve) await joinUnit(tx, request.platform as Platform, request.userId, request.userName, request.unitId, actor, 'join-approved');
     return true;
   });

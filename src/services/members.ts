@@ -38,10 +38,11 @@ export function actorOf(msg: { platform: string; userId: string; userName: strin
 }
 
 /**
- * Keeps a change to a person (joined a unit, became an admin or a judge…) or to a join request in
- * the revision log, with the values before and after, like every change to a filing.
+ * Keeps a change to a person (joined a unit, became an admin or a judge…), a join request or a unit in
+ * the revision log, with the values before and after, like every change to a filing. Nothing is
+ * deleted: every correction can be read back and undone.
  */
-export async function recordMemberChange(db: Db | Tx, actor: Actor, entity: 'member' | 'joinRequest', entityId: number, action: string, previous: object | null, next: object): Promise<void> {
+export async function recordChange(db: Db | Tx, actor: Actor, entity: 'member' | 'joinRequest' | 'unit', entityId: number, action: string, previous: object | null, next: object): Promise<void> {
   const version = (await db.revision.count({ where: { entity, entityId } })) + 1;
   await db.revision.create({
     data: {
@@ -63,7 +64,7 @@ async function changeMember(db: Db | Tx, platform: Platform, userId: string, nam
       create: { platform, userId, name, ...create },
       update,
     });
-    await recordMemberChange(tx, actor, 'member', member.id, action, rolesOf(before), rolesOf(member)!);
+    await recordChange(tx, actor, 'member', member.id, action, rolesOf(before), rolesOf(member)!);
     return { member, before };
   });
 }
@@ -76,14 +77,42 @@ export async function setJudge(db: Db, platform: Platform, userId: string, name:
   return (await changeMember(db, platform, userId, name, actor, judge ? 'judge-add' : 'judge-remove', { judge }, { judge })).member;
 }
 
+/**
+ * Takes admin rights away (the person stays a filer of their unit, if any). Never the last admin:
+ * someone must be able to undo it.
+ */
+export async function removeAdmin(db: Db, platform: Platform, userId: string, actor: Actor): Promise<'removed' | 'last' | 'not-admin'> {
+  return inTransaction(db, async (tx) => {
+    const member = await tx.member.findUnique({ where: { platform_userId: { platform, userId } } });
+    if (member?.role !== 'admin') return 'not-admin';
+    if ((await tx.member.count({ where: { role: 'admin' } })) <= 1) return 'last';
+    const after = await tx.member.update({ where: { id: member.id }, data: { role: 'filer' } });
+    await recordChange(tx, actor, 'member', member.id, 'admin-remove', rolesOf(member), rolesOf(after)!);
+    return 'removed';
+  });
+}
+
+/** Takes someone off their unit (admin's /members remove): they file for nobody until they /join again. */
+export async function leaveUnit(db: Db, platform: Platform, userId: string, actor: Actor): Promise<Member | null> {
+  return inTransaction(db, async (tx) => {
+    const member = await tx.member.findUnique({ where: { platform_userId: { platform, userId } } });
+    if (!member?.unitId) return null;
+    const after = await tx.member.update({ where: { id: member.id }, data: { unitId: null } });
+    await recordChange(tx, actor, 'member', member.id, 'unit-remove', rolesOf(member), rolesOf(after)!);
+    return member;
+  });
+}
+
 /** Registers someone as a filer of `unitId` (moving them from another unit), in the revision log. */
 export async function joinUnit(db: Db | Tx, platform: Platform, userId: string, name: string, unitId: number, actor: Actor, action = 'join'): Promise<{ member: Member; previousUnitId: number | null }> {
   const { member, before } = await changeMember(db, platform, userId, name, actor, action, { unitId, role: 'filer' }, { unitId, name });
   return { member, previousUnitId: before?.unitId ?? null };
 }
 
-export function getBinding(db: Db, platform: Platform, chatId: string): Promise<BindingWithContext | null> {
-  return db.chatBinding.findUnique({ where: { platform_chatId: { platform, chatId } }, include: { unit: true, campaign: true } });
+/** The chat's binding; a group bound to a unit that was removed (archived) counts as unbound. */
+export async function getBinding(db: Db, platform: Platform, chatId: string): Promise<BindingWithContext | null> {
+  const binding = await db.chatBinding.findUnique({ where: { platform_chatId: { platform, chatId } }, include: { unit: true, campaign: true } });
+  return binding && !binding.unit.archivedAt ? binding : null;
 }
 
 export async function bindChat(db: Db, input: { platform: Platform; chatId: string; topic?: string; unitId: number; campaignId: number; by: string }): Promise<{ binding: ChatBinding; rebound: boolean }> {
@@ -102,7 +131,7 @@ export async function bindChat(db: Db, input: { platform: Platform; chatId: stri
  */
 export async function joinHint(db: Db | Tx, binding: BindingWithContext | null): Promise<string> {
   if (!binding) return '请先发送“/join 单位名称”登记（在本单位的工作群里发送）。';
-  const children = await db.unit.findMany({ where: { parentId: binding.unit.id }, orderBy: { id: 'asc' }, take: 8, select: { name: true } });
+  const children = await db.unit.findMany({ where: { parentId: binding.unit.id, archivedAt: null }, orderBy: { id: 'asc' }, take: 8, select: { name: true } });
   const names = children.length ? children.map((u) => u.name) : [binding.unit.name];
   return `请先发送“/join 单位名称”登记，例如：/join ${names[0]}${names.length > 1 ? `（本群可登记：${names.join('、')}${children.length === 8 ? '等' : ''}）` : ''}`;
 }

@@ -35,13 +35,17 @@ function parse(json: string | null): Record<string, unknown> {
 
 function describe(r: Revision): string {
   const columns = COLUMNS[r.entity] ?? {};
-  const head = `第${r.version}版 ${shanghaiDateTimeText(r.createdAt)} ${r.actorName}`;
+  const when = `${shanghaiDateTimeText(r.createdAt)} ${r.actorName}`;
+  if (r.action === 'withdraw') return `${when}：撤回（不再计入统计和导出）`;
+  if (r.action === 'restore') return `${when}：恢复`;
+  const head = `第${r.version}版 ${when}${r.action === 'admin-edit' ? '（管理员代为修改）' : ''}`;
   if (!r.previousValues) return `${head}：首次提交`;
   const before = parse(r.previousValues);
   const after = parse(r.newValues);
   const changes = Object.entries(columns)
     .filter(([key]) => key in after && before[key] !== after[key])
     .map(([key, [label, format]]) => `${label} ${format(before[key])}→${format(after[key])}`);
+  if (before.withdrawn === true && after.withdrawn === false) changes.push('重新提交并恢复');
   return `${head}：${changes.length ? changes.join('；') : '修改'}`;
 }
 
@@ -52,7 +56,11 @@ export async function planHistory(db: Db, plan: Plan): Promise<string[]> {
     db.revision.findMany({ where: { entity: 'plan', entityId: plan.id }, orderBy: { id: 'asc' } }),
     summary ? db.revision.findMany({ where: { entity: 'summary', entityId: summary.id }, orderBy: { id: 'asc' } }) : Promise.resolve([]),
   ]);
-  const lines = [`计划 #${plan.id} ${plan.project} 的修改记录：`, ...planRevisions.map(describe)];
+  const lines = [`计划 #${plan.id} ${plan.project}${plan.withdrawnAt ? '（已撤回）' : ''} 的修改记录：`, ...planRevisions.map(describe)];
   if (summaryRevisions.length) lines.push('总结：', ...summaryRevisions.map(describe));
+  const progress = await db.progressUpdate.findMany({ where: { planId: plan.id }, orderBy: { id: 'asc' } });
+  if (progress.length) {
+    lines.push('进度：', ...progress.map((p) => `进度 #${p.id} ${chineseDate(p.date)} ${p.filedBy}：${p.content.length > 30 ? `${p.content.slice(0, 30)}…` : p.content}${p.withdrawnAt ? '（已撤回）' : ''}`));
+  }
   return lines;
 }

@@ -37,7 +37,7 @@ interface Snapshot {
 async function loadSnapshot(db: Db, campaign: Campaign): Promise<Snapshot> {
   // Grouped in SQL: a federation with 50,000 plans must not pull every row through the ORM.
   const [units, grouped, reports] = await Promise.all([
-    db.unit.findMany({ select: { id: true, parentId: true } }),
+    db.unit.findMany({ where: { archivedAt: null }, select: { id: true, parentId: true } }),
     db.$queryRaw<Record<string, unknown>[]>`
       SELECT p."unitId" AS "unitId",
         COUNT(*) AS "plans",
@@ -45,9 +45,9 @@ async function loadSnapshot(db: Db, campaign: Campaign): Promise<Snapshot> {
         COUNT(s."id") AS "summaries",
         SUM(CASE WHEN s."id" IS NOT NULL AND s."late" THEN 1 ELSE 0 END) AS "lateSummaries"
       FROM "Plan" p LEFT JOIN "Summary" s ON s."planId" = p."id"
-      WHERE p."campaignId" = ${campaign.id}
+      WHERE p."campaignId" = ${campaign.id} AND p."withdrawnAt" IS NULL
       GROUP BY p."unitId"`,
-    db.yearReport.findMany({ where: { campaignId: campaign.id }, select: { unitId: true, late: true } }),
+    db.yearReport.findMany({ where: { campaignId: campaign.id, withdrawnAt: null }, select: { unitId: true, late: true } }),
   ]);
   const snapshot: Snapshot = { children: groupByParent(units), filings: new Map(), reportsByUnit: new Map() };
   for (const r of grouped) {
@@ -102,7 +102,7 @@ function statusOf(s: Snapshot, unitId: number): Record<DeadlineForm, FormStatus>
  * itself when filers are registered to it directly (it then files on its own account).
  */
 export async function expectedUnits(db: Db, groupUnitId: number, scope: 'children' | 'all' = 'children'): Promise<Unit[]> {
-  const all = await db.unit.findMany({ orderBy: { id: 'asc' } });
+  const all = await db.unit.findMany({ where: { archivedAt: null }, orderBy: { id: 'asc' } });
   const byParent = groupByParent(all);
   const below: Unit[] = [];
   const queue = [groupUnitId];

@@ -1,14 +1,20 @@
 // /import 导入: the unit roster from an Excel or CSV file. Every row is checked first; if any row is
 // wrong nothing is written and each bad row is named by its row number in the file, so the admin
-// fixes the file and sends it again. A good file is written in one transaction.
+// fixes the file and sends it again. A good file is written in one transaction. Rows that are no
+// unit (合计, 小计, 备注, a merged banner across the table) are skipped and listed. A file that moves
+// existing units to other parents is shown first and applied only after "/import 确认".
 import ExcelJS from 'exceljs';
 import type { Db, Tx } from '../db/client.js';
+import { checkPhone, recomputeLevels } from './units.js';
+import { recordChange, type Actor } from './members.js';
 
 export const ROSTER_COLUMNS = [
   { key: 'name', header: '单位名称', aliases: ['单位', '名称', '工会名称', '单位名'], width: 30, note: '必填，全称，如“东城街道工会”' },
   { key: 'parent', header: '上级单位', aliases: ['上级', '上级工会', '上级单位名称'], width: 30, note: '选填；须是已有单位或本表中的单位' },
   { key: 'headcount', header: '职工数', aliases: ['职工人数', '人数', '职工总数'], width: 12, note: '选填，整数' },
   { key: 'code', header: '单位代码', aliases: ['代码', '编码', '统一社会信用代码'], width: 24, note: '选填' },
+  { key: 'contact', header: '联系人', aliases: ['联系人姓名', '负责人', '联络员'], width: 12, note: '选填；只有管理员能看到' },
+  { key: 'phone', header: '手机号', aliases: ['手机', '联系电话', '电话', '手机号码'], width: 16, note: '选填，11位手机号或带区号的固定电话；只有管理员能看到' },
 ] as const;
 type RosterKey = (typeof ROSTER_COLUMNS)[number]['key'];
 
@@ -19,6 +25,22 @@ export interface RosterRow {
   parent: string;
   headcount: string;
   code: string;
+  contact: string;
+  phone: string;
+}
+
+/** A row that is no unit, left out and told to the admin. */
+export interface SkippedRow {
+  row: number;
+  text: string;
+  why: string;
+}
+
+/** An existing unit the file puts under another parent. */
+export interface Move {
+  name: string;
+  from: string;
+  to: string;
 }
 
 export interface RowError {
@@ -27,8 +49,10 @@ export interface RowError {
 }
 
 export type ImportResult =
-  | { ok: true; created: string[]; updated: string[] }
-  | { ok: false; errors: RowError[]; message?: string };
+  | { ok: true; created: string[]; updated: string[]; moved: Move[]; skipped: SkippedRow[] }
+  | { ok: false; errors: RowError[]; message?: string; skipped?: SkippedRow[] }
+  /** Nothing written: the moves wait for "/import 确认". */
+  | { ok: false; confirm: true; moves: Move[]; created: string[]; skipped: SkippedRow[] };
 
 /** The template admins download: the header row and a sheet of instructions. */
 export async function rosterTemplate(): Promise<Buffer> {
@@ -102,8 +126,15 @@ function decodeCsv(data: Buffer): string {
   }
 }
 
+interface TableRow {
+  row: number;
+  cells: string[];
+  /** Every cell of the row is one merged region (a banner such as "合计" spanning the table). */
+  banner?: boolean;
+}
+
 /** The file's rows (1-based row numbers) as strings. */
-async function readTable(fileName: string, data: Buffer): Promise<{ rows: { row: number; cells: string[] }[] } | { error: string }> {
+async function readTable(fileName: string, data: Buffer): Promise<{ rows: TableRow[] } | { error: string }> {
   const lower = fileName.toLowerCase();
   if (lower.endsWith('.csv') || lower.endsWith('.txt')) {
     return { rows: parseCsv(decodeCsv(data)).map((cells, i) => ({ row: i + 1, cells })) };
@@ -118,17 +149,26 @@ async function readTable(fileName: string, data: Buffer): Promise<{ rows: { row:
   }
   const ws = wb.worksheets[0];
   if (!ws) return { error: '表格里没有工作表。' };
-  const rows: { row: number; cells: string[] }[] = [];
+  const rows: TableRow[] = [];
+  const width = Math.max(2, ws.actualColumnCount);
   ws.eachRow({ includeEmpty: false }, (r, rowNumber) => {
     const cells: string[] = [];
     r.eachCell({ includeEmpty: true }, (c, col) => (cells[col - 1] = cellText(c.value)));
-    rows.push({ row: rowNumber, cells: Array.from(cells, (c) => c ?? '') });
+    // A merged cell repeats its master's value in every cell of the region: a row whose cells are
+    // all one region is a banner, not a unit.
+    const first = r.getCell(1);
+    const masters = new Set(Array.from({ length: width }, (_, i) => r.getCell(i + 1).master?.address ?? `x${i}`));
+    const banner = first.isMerged && masters.size === 1;
+    rows.push({ row: rowNumber, cells: Array.from(cells, (c) => c ?? ''), ...(banner ? { banner } : {}) });
   });
   return { rows };
 }
 
+/** Words that start a row that is a total or a note, not a unit. */
+const NOT_A_UNIT = /^(合计|小计|总计|共计|备注|说明|注[:：]|填表说明|填报说明)/;
+
 /** Reads the roster rows; the header row may be anywhere in the first five rows. */
-export async function readRoster(fileName: string, data: Buffer): Promise<{ rows: RosterRow[] } | { error: string }> {
+export async function readRoster(fileName: string, data: Buffer): Promise<{ rows: RosterRow[]; skipped: SkippedRow[] } | { error: string }> {
   const table = await readTable(fileName, data);
   if ('error' in table) return table;
   const headerAt = table.rows.slice(0, 5).findIndex((r) => r.cells.some((c) => ROSTER_COLUMNS[0].header === c || (ROSTER_COLUMNS[0].aliases as readonly string[]).includes(c)));
@@ -137,29 +177,42 @@ export async function readRoster(fileName: string, data: Buffer): Promise<{ rows
   const index = {} as Record<RosterKey, number>;
   for (const col of ROSTER_COLUMNS) index[col.key] = header.findIndex((h) => h === col.header || (col.aliases as readonly string[]).includes(h));
   const rows: RosterRow[] = [];
+  const skipped: SkippedRow[] = [];
   for (const r of table.rows.slice(headerAt + 1)) {
     const get = (k: RosterKey) => (index[k] >= 0 ? (r.cells[index[k]] ?? '').trim() : '');
-    const row = { row: r.row, name: get('name'), parent: get('parent'), headcount: get('headcount'), code: get('code') };
-    if (!row.name && !row.parent && !row.headcount && !row.code) continue;
-    rows.push(row);
+    const row = { row: r.row, name: get('name'), parent: get('parent'), headcount: get('headcount'), code: get('code'), contact: get('contact'), phone: get('phone') };
+    if (!Object.entries(row).some(([k, v]) => k !== 'row' && v)) continue;
+    const shown = r.cells.find((c) => c.trim())?.trim().slice(0, 30) ?? '';
+    if (r.banner) skipped.push({ row: r.row, text: shown, why: '整行合并的单元格' });
+    else if (NOT_A_UNIT.test(row.name) || (!row.name && NOT_A_UNIT.test(shown))) skipped.push({ row: r.row, text: shown, why: '合计、小计或备注行' });
+    else rows.push(row);
   }
-  return { rows };
+  return { rows, skipped };
 }
 
 interface PlannedUnit {
   row: RosterRow;
   headcount: number | null;
+  phone: string | null;
   existingId?: number;
   level?: number;
 }
 
+interface Checked {
+  errors: RowError[];
+  planned: PlannedUnit[];
+  moves: (Move & { id: number; parentName: string })[];
+}
+
 /** Checks every row against the file and the database; writes nothing. */
-async function check(db: Db, rows: RosterRow[]): Promise<{ errors: RowError[]; planned: PlannedUnit[] }> {
+async function check(db: Db, rows: RosterRow[]): Promise<Checked> {
   const errors: RowError[] = [];
-  const existing = new Map((await db.unit.findMany({ select: { id: true, name: true, level: true, parentId: true } })).map((u) => [u.name, u]));
-  const idToName = new Map([...existing.values()].map((u) => [u.id, u.name]));
+  const all = await db.unit.findMany({ select: { id: true, name: true, level: true, parentId: true, archivedAt: true } });
+  const existing = new Map(all.map((u) => [u.name, u]));
+  const idToName = new Map(all.map((u) => [u.id, u.name]));
   const byName = new Map<string, PlannedUnit>();
   const planned: PlannedUnit[] = [];
+  const moves: Checked['moves'] = [];
   for (const row of rows) {
     const problems: string[] = [];
     if (!row.name) problems.push('“单位名称”不能为空');
@@ -171,68 +224,116 @@ async function check(db: Db, rows: RosterRow[]): Promise<{ errors: RowError[]; p
       if (!Number.isInteger(n) || n < 0 || n > 10_000_000) problems.push(`“职工数”应为整数，现在是“${row.headcount}”`);
       else headcount = n;
     }
+    let phone: string | null = null;
+    if (row.phone) {
+      const p = checkPhone(row.phone);
+      if (!p.ok) problems.push(p.message);
+      else phone = p.value;
+    }
+    if ([...row.contact].length > 20) problems.push('“联系人”太长');
     if (row.parent && row.parent === row.name) problems.push('“上级单位”不能是它自己');
     if ([...row.code].length > 40) problems.push('“单位代码”太长');
     const old = existing.get(row.name);
-    if (old && row.parent) {
+    if (old?.archivedAt) problems.push(`单位“${row.name}”已删除（归档），请先用 /unit restore ${row.name} 恢复，或从表中去掉这一行`);
+    if (old && row.parent && !old.archivedAt) {
       const oldParent = old.parentId === null ? '' : idToName.get(old.parentId) ?? '';
-      if (oldParent !== row.parent) problems.push(`单位“${row.name}”已存在，上级是“${oldParent || '无'}”，与表中的“${row.parent}”不一致；如需调整上级请联系管理员`);
+      if (oldParent !== row.parent) moves.push({ id: old.id, name: row.name, from: oldParent || '无', to: row.parent, parentName: row.parent });
     }
-    const p: PlannedUnit = { row, headcount, ...(old ? { existingId: old.id, level: old.level } : {}) };
+    const p: PlannedUnit = { row, headcount, phone, ...(old ? { existingId: old.id, level: old.level } : {}) };
     if (problems.length) errors.push({ row: row.row, message: problems.join('；') });
     if (row.name && !byName.has(row.name)) byName.set(row.name, p);
     planned.push(p);
   }
-  // Levels of new units: follow parents through the file and the database; catch loops and depth.
-  const levelOf = (p: PlannedUnit, seen: Set<PlannedUnit>): number | string => {
-    if (p.level !== undefined) return p.level;
-    if (!p.row.parent) return (p.level = 1);
-    if (seen.has(p)) return '上级关系形成了循环';
-    seen.add(p);
-    const inDb = existing.get(p.row.parent);
-    const parentLevel = inDb ? inDb.level : byName.has(p.row.parent) ? levelOf(byName.get(p.row.parent)!, seen) : `上级单位“${p.row.parent}”不存在（既不在系统中，也不在本表中），请检查名称是否完全一致`;
-    if (typeof parentLevel === 'string') return parentLevel;
-    if (parentLevel >= 3) return `“${p.row.parent}”是企业工会，不能再设下级单位`;
-    return (p.level = parentLevel + 1);
-  };
+  // The tree after the import: every parent must exist (in the system or the file) and no unit may
+  // end up under itself.
+  const parentOf = new Map<string, string | null>(all.map((u) => [u.name, u.parentId === null ? null : idToName.get(u.parentId) ?? null]));
+  for (const p of planned) if (p.row.name && (p.existingId === undefined || p.row.parent)) parentOf.set(p.row.name, p.row.parent || (p.existingId === undefined ? null : parentOf.get(p.row.name) ?? null));
   for (const p of planned) {
-    if (p.existingId !== undefined || errors.some((e) => e.row === p.row.row)) continue;
-    const level = levelOf(p, new Set());
-    if (typeof level === 'string') errors.push({ row: p.row.row, message: level });
+    if (!p.row.name || errors.some((e) => e.row === p.row.row)) continue;
+    const parent = p.row.parent;
+    if (parent && !existing.has(parent) && !byName.has(parent)) {
+      errors.push({ row: p.row.row, message: `上级单位“${parent}”不存在（既不在系统中，也不在本表中），请检查名称是否完全一致` });
+      continue;
+    }
+    if (parent && existing.get(parent)?.archivedAt) {
+      errors.push({ row: p.row.row, message: `上级单位“${parent}”已删除（归档）` });
+      continue;
+    }
+    const seen = new Set<string>([p.row.name]);
+    for (let up = parentOf.get(p.row.name) ?? null; up !== null; up = parentOf.get(up) ?? null) {
+      if (seen.has(up)) {
+        errors.push({ row: p.row.row, message: `上级关系形成了循环（“${p.row.name}”最终会在自己下面），请检查这一行和相关行的“上级单位”` });
+        break;
+      }
+      seen.add(up);
+    }
   }
   errors.sort((a, b) => a.row - b.row);
-  return { errors, planned };
+  return { errors, planned, moves };
 }
 
-export async function importRoster(db: Db, fileName: string, data: Buffer): Promise<ImportResult> {
+const IMPORT_ACTOR_NOTE = { via: 'import' };
+
+/**
+ * Imports a roster. Without `confirmMoves`, a file that moves existing units writes nothing and
+ * returns the moves for the admin to confirm.
+ */
+export async function importRoster(db: Db, fileName: string, data: Buffer, opts: { actor: Actor; confirmMoves?: boolean }): Promise<ImportResult> {
   const read = await readRoster(fileName, data);
   if ('error' in read) return { ok: false, errors: [], message: read.error };
-  if (!read.rows.length) return { ok: false, errors: [], message: '表格里没有单位。请从第2行起每行填写一个单位。' };
-  const { errors, planned } = await check(db, read.rows);
-  if (errors.length) return { ok: false, errors };
+  if (!read.rows.length) return { ok: false, errors: [], message: '表格里没有单位。请从第2行起每行填写一个单位。', skipped: read.skipped };
+  const { errors, planned, moves } = await check(db, read.rows);
+  if (errors.length) return { ok: false, errors, skipped: read.skipped };
+  const newNames = planned.filter((p) => p.existingId === undefined).map((p) => p.row.name);
+  if (moves.length && !opts.confirmMoves) {
+    return { ok: false, confirm: true, moves: moves.map(({ name, from, to }) => ({ name, from, to })), created: newNames, skipped: read.skipped };
+  }
   const created: string[] = [];
   const updated: string[] = [];
   await db.$transaction(async (t) => {
     const tx = t as unknown as Tx;
     const ids = new Map<string, number>();
-    // Parents before children: lower levels first.
-    for (const p of [...planned].sort((a, b) => (a.level ?? 0) - (b.level ?? 0))) {
-      if (p.existingId !== undefined) {
-        const data: { headcount?: number; code?: string } = {};
-        if (p.headcount !== null) data.headcount = p.headcount;
-        if (p.row.code) data.code = p.row.code;
-        if (Object.keys(data).length) {
-          await tx.unit.update({ where: { id: p.existingId }, data });
-          updated.push(p.row.name);
-        }
-        ids.set(p.row.name, p.existingId);
-        continue;
+    // New units top-down through the file (a parent may be a later row), then the moves.
+    const pending = planned.filter((p) => p.existingId === undefined);
+    for (const p of planned.filter((p) => p.existingId !== undefined)) {
+      ids.set(p.row.name, p.existingId!);
+      const before = await tx.unit.findUnique({ where: { id: p.existingId! } });
+      const data: { headcount?: number; code?: string; contactName?: string; contactPhone?: string } = {};
+      if (p.headcount !== null) data.headcount = p.headcount;
+      if (p.row.code) data.code = p.row.code;
+      if (p.row.contact) data.contactName = p.row.contact;
+      if (p.phone) data.contactPhone = p.phone;
+      const changed = before && Object.entries(data).some(([k, v]) => (before as Record<string, unknown>)[k] !== v);
+      if (changed) {
+        const after = await tx.unit.update({ where: { id: p.existingId! }, data });
+        await recordChange(tx, opts.actor, 'unit', after.id, 'import-set', { ...IMPORT_ACTOR_NOTE, ...pickUnit(before) }, pickUnit(after)!);
+        updated.push(p.row.name);
       }
+    }
+    for (let guard = 0; pending.length && guard < 1000; guard++) {
+      const i = pending.findIndex((p) => !p.row.parent || ids.has(p.row.parent) || settled(p.row.parent));
+      const p = pending.splice(i < 0 ? 0 : i, 1)[0];
       const parentId = p.row.parent ? ids.get(p.row.parent) ?? (await tx.unit.findUnique({ where: { name: p.row.parent }, select: { id: true } }))?.id ?? null : null;
-      const unit = await tx.unit.create({ data: { name: p.row.name, level: p.level ?? 1, parentId, headcount: p.headcount, code: p.row.code || null } });
+      const unit = await tx.unit.create({ data: { name: p.row.name, level: 1, parentId, headcount: p.headcount, code: p.row.code || null, contactName: p.row.contact || null, contactPhone: p.phone } });
+      await recordChange(tx, opts.actor, 'unit', unit.id, 'import-add', null, { ...IMPORT_ACTOR_NOTE, ...pickUnit(unit) });
       ids.set(unit.name, unit.id);
       created.push(unit.name);
     }
+    for (const m of moves) {
+      const before = await tx.unit.findUniqueOrThrow({ where: { id: m.id } });
+      const after = await tx.unit.update({ where: { id: m.id }, data: { parentId: ids.get(m.parentName) ?? (await tx.unit.findUniqueOrThrow({ where: { name: m.parentName } })).id } });
+      await recordChange(tx, opts.actor, 'unit', m.id, 'import-move', pickUnit(before), pickUnit(after)!);
+    }
+    await recomputeLevels(tx);
+
+    function settled(name: string): boolean {
+      // A parent that exists in the database and is not itself waiting in this file.
+      return !pending.some((q) => q.row.name === name);
+    }
   });
-  return { ok: true, created, updated };
+  return { ok: true, created, updated, moved: moves.map(({ name, from, to }) => ({ name, from, to })), skipped: read.skipped };
+}
+
+function pickUnit(u: { name: string; parentId: number | null; headcount: number | null; code: string | null; contactName: string | null; contactPhone: string | null } | null) {
+  return u ? { name: u.name, parentId: u.parentId, headcount: u.headcount, code: u.code, contactName: u.contactName, contactPhone: u.contactPhone } : null;
 }

@@ -99,7 +99,7 @@ export function aggregateFilings(
  */
 export async function loadStandingsData(db: Db, campaignId: number): Promise<StandingsData> {
   const [units, rows] = await Promise.all([
-    db.unit.findMany({ select: { id: true, name: true, parentId: true, headcount: true }, orderBy: { id: 'asc' } }),
+    db.unit.findMany({ where: { archivedAt: null }, select: { id: true, name: true, parentId: true, headcount: true }, orderBy: { id: 'asc' } }),
     db.$queryRaw<Record<string, unknown>[]>`
       SELECT p."unitId" AS "unitId",
         COUNT(*) AS "plans",
@@ -115,7 +115,7 @@ export async function loadStandingsData(db: Db, campaignId: number): Promise<Sta
         SUM(CASE WHEN s."awardLevel" = 'city' THEN 1 ELSE 0 END) AS "city",
         SUM(CASE WHEN s."awardLevel" = 'district' THEN 1 ELSE 0 END) AS "district"
       FROM "Plan" p LEFT JOIN "Summary" s ON s."planId" = p."id"
-      WHERE p."campaignId" = ${campaignId}
+      WHERE p."campaignId" = ${campaignId} AND p."withdrawnAt" IS NULL
       GROUP BY p."unitId"`,
   ]);
   const filings = rows.map((r) => {

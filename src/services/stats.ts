@@ -31,9 +31,9 @@ export interface Stats {
 export async function statsFor(db: Db, campaign: Campaign, rootId: number): Promise<Stats> {
   const [calls, units, plans, summaries] = await Promise.all([
     expectedUnits(db, rootId, 'children').then((u) => rollCall(db, campaign, u)),
-    db.unit.findMany({ select: { id: true, parentId: true } }),
-    db.plan.findMany({ where: { campaignId: campaign.id }, select: { id: true, unitId: true, participants: true, keyProject: true } }),
-    db.summary.findMany({ where: { plan: { campaignId: campaign.id } }, select: { planId: true, actualParticipants: true, expenditureFen: true, awardLevel: true } }),
+    db.unit.findMany({ where: { archivedAt: null }, select: { id: true, parentId: true } }),
+    db.plan.findMany({ where: { campaignId: campaign.id, withdrawnAt: null }, select: { id: true, unitId: true, participants: true, keyProject: true } }),
+    db.summary.findMany({ where: { plan: { campaignId: campaign.id, withdrawnAt: null } }, select: { planId: true, actualParticipants: true, expenditureFen: true, awardLevel: true } }),
   ]);
   const forms = DEADLINE_FORMS.map((form) => {
     const s = summarize(calls, form);

@@ -11,7 +11,7 @@ import type { Contact, Room, Wechaty } from 'wechaty';
 import type { App } from '../../core/app.js';
 import type { UserRef } from '../../core/messages.js';
 import type { ChatBinding, Member, Unit } from '../../generated/sqlite/index.js';
-import { recordMemberChange } from '../../services/members.js';
+import { recordChange } from '../../services/members.js';
 
 function describe(member: Member & { unit?: Unit | null }): string {
   return `${member.unit ? `「${member.unit.name}」联络员` : member.role === 'admin' ? '管理员' : '成员'}「${member.name}」`;
@@ -254,7 +254,7 @@ export class WechatIdentity {
       if ((err as { code?: string }).code === 'P2002') return false;
       throw err;
     }
-    await recordMemberChange(this.app.db, { platform: 'wechat', userId: 'system', userName: '系统（微信重新登录）' }, 'member', member.id, 'rekey-by-name',
+    await recordChange(this.app.db, { platform: 'wechat', userId: 'system', userName: '系统（微信重新登录）' }, 'member', member.id, 'rekey-by-name',
       { userId: member.userId, role: member.role, judge: member.judge }, { userId, role: 'filer', judge: false });
     this.problems.delete(`member:${member.id}`);
     if (hadRights) this.noteRightsToReclaim(member);

@@ -33,14 +33,14 @@ export async function loadUnitGroups(db: Db, campaign: Campaign, rootId: number)
   // Plain SQL with a join: tens of thousands of plans load several times faster than through
   // nested Prisma selects. Runs unchanged on SQLite and PostgreSQL.
   const [units, rows] = await Promise.all([
-    db.unit.findMany({ select: { id: true, name: true, parentId: true }, orderBy: { id: 'asc' } }),
+    db.unit.findMany({ where: { archivedAt: null }, select: { id: true, name: true, parentId: true }, orderBy: { id: 'asc' } }),
     db.$queryRaw<Record<string, unknown>[]>`
       SELECT p."id" AS "id", p."unitId" AS "unitId", p."enterpriseName" AS "enterpriseName", p."project" AS "project",
         p."organizer" AS "organizer", p."participants" AS "participants", p."startDate" AS "startDate", p."endDate" AS "endDate",
         s."id" AS "summaryId", s."actualParticipants" AS "actualParticipants", s."expenditureFen" AS "expenditureFen",
         s."awardLevel" AS "awardLevel", s."awardName" AS "awardName"
       FROM "Plan" p LEFT JOIN "Summary" s ON s."planId" = p."id"
-      WHERE p."campaignId" = ${campaign.id}
+      WHERE p."campaignId" = ${campaign.id} AND p."withdrawnAt" IS NULL
       ORDER BY p."id"`,
   ]);
   const plans: ExportPlan[] = rows.map((r) => ({
