@@ -1,20 +1,52 @@
-// /history <计划编号>: every version of a plan and its summary, so nothing filed is ever out of sight.
-import { defineCommand } from '../src/commands/registry.js';
-import { text } from '../src/core/messages.js';
+// /history 修改记录: every version of a plan and its summary (/history <计划编号>), of a year-end report
+// (/history 年报 [单位]) or, for admins, every change to a unit (/history 单位 <名称>) — nothing filed or
+// corrected is ever out of sight.
+import { defineCommand, type CommandContext } from '../src/commands/registry.js';
+import { text, type Reply } from '../src/core/messages.js';
 import { toHalfWidth } from '../src/forms/coerce.js';
-import { planHistory } from '../src/services/revision-history.js';
+import { planHistory, reportHistory, unitHistory } from '../src/services/revision-history.js';
 import { canSeeUnit, scopeOf } from '../src/services/access.js';
+import { currentCampaign } from '../src/services/current-campaign.js';
+import { findUnitByName } from '../src/services/units.js';
+
+const UNIT_WORDS = ['单位', 'unit'];
+const REPORT_WORDS = ['年报', '年度报告', 'report'];
+
+async function ofUnit(ctx: CommandContext): Promise<Reply[]> {
+  const name = ctx.args.slice(1).join('');
+  if (!name) return [text('请写单位名称，例如：/history 单位 东城街道工会')];
+  const unit = await findUnitByName(ctx.app.db, name);
+  if (!unit) return [text(`没有找到单位「${name}」。`)];
+  return [text((await unitHistory(ctx.app.db, unit.id, unit.name)).join('\n'))];
+}
+
+async function ofReport(ctx: CommandContext): Promise<Reply[]> {
+  const db = ctx.app.db;
+  const name = ctx.args.slice(1).join('');
+  const unit = name ? await findUnitByName(db, name) : ctx.viewer.unit;
+  const campaign = await currentCampaign(ctx);
+  if (!unit || !campaign || !(await canSeeUnit(db, scopeOf(ctx.viewer, ctx.binding, ctx.msg.chatType), unit.id))) {
+    return [text(name ? `没有找到您能查看的单位「${name}」的年度报告。` : '请写单位名称，例如：/history 年报 东城街道工会')];
+  }
+  const report = await db.yearReport.findUnique({ where: { campaignId_unitId: { campaignId: campaign.id, unitId: unit.id } } });
+  if (!report) return [text(`「${unit.name}」还没有提交${campaign.year}年度的年度报告。`)];
+  return [text((await reportHistory(db, report.id, `「${unit.name}」${campaign.year}年度报告${report.withdrawnAt ? '（已撤回）' : ''}`)).join('\n'))];
+}
 
 export default defineCommand({
   name: 'history',
   aliases: ['修改记录', '历史'],
-  usage: '/history <计划编号>',
-  summary: '查看一项计划及其总结的全部修改记录',
+  usage: '/history <计划编号> | /history 年报 [单位] | /history 单位 <名称>（管理员）',
+  summary: '查看计划及其总结、年报的全部修改记录；管理员可查看单位的修改记录',
   access: ['filer'],
+  subcommands: [{ words: UNIT_WORDS, access: [], refusal: '单位的修改记录只有管理员可以查看。' }],
   group: 'query',
   async run(ctx) {
+    const first = ctx.args[0]?.toLowerCase() ?? '';
+    if (UNIT_WORDS.includes(first)) return ofUnit(ctx);
+    if (REPORT_WORDS.includes(first)) return ofReport(ctx);
     const id = Number(toHalfWidth(ctx.args[0] ?? '').replace(/^#/, ''));
-    if (!Number.isInteger(id) || id <= 0) return [text('请写计划编号，例如：/history 12（编号见回执或 /mine）')];
+    if (!Number.isInteger(id) || id <= 0) return [text('请写计划编号，例如：/history 12（编号见回执或 /mine）；年报：/history 年报')];
     const db = ctx.app.db;
     const plan = await db.plan.findUnique({ where: { id } });
     // Admins see every plan; in a bound group, the plans under its unit; in a private chat, one's own

@@ -5,7 +5,7 @@ import { defineCommand, type CommandContext } from '../src/commands/registry.js'
 import { text, type Reply } from '../src/core/messages.js';
 import { actorOf } from '../src/services/members.js';
 import { clearPending, getPending, setPending } from '../src/services/pending.js';
-import { importRoster, ROSTER_COLUMNS, rosterTemplate, type ImportResult, type SkippedRow } from '../src/services/roster-import.js';
+import { importRoster, ROSTER_COLUMNS, rosterTemplate, type ImportResult, type Move, type SkippedRow } from '../src/services/roster-import.js';
 
 const MAX_LISTED = 30;
 const CONFIRM_TTL_MS = 10 * 60_000;
@@ -14,20 +14,24 @@ const CONFIRM_WORDS = ['确认', 'confirm'];
 interface PendingImport {
   fileName: string;
   base64: string;
+  /** The moves the admin saw; 确认 applies the file only if they are still the same. */
+  moves: Move[];
 }
 
 const listed = (names: string[]) => `${names.slice(0, MAX_LISTED).join('、')}${names.length > MAX_LISTED ? ` 等${names.length}个` : ''}`;
 
-function skippedLines(skipped: SkippedRow[]): string[] {
-  if (!skipped.length) return [];
-  return [`跳过 ${skipped.length} 行（不是单位）：${skipped.slice(0, 10).map((s) => `第${s.row}行「${s.text}」（${s.why}）`).join('；')}`];
+function skippedLines(skipped: SkippedRow[], warnings: string[] = []): string[] {
+  const lines: string[] = [];
+  if (skipped.length) lines.push(`跳过 ${skipped.length} 行（不是单位）：${skipped.slice(0, 10).map((s) => `第${s.row}行「${s.text}」（${s.why}）`).join('；')}`);
+  if (warnings.length) lines.push('请核对：', ...warnings.slice(0, 10).map((w) => `· ${w}`), ...(warnings.length > 10 ? [`……另有 ${warnings.length - 10} 条`] : []));
+  return lines;
 }
 
 function answer(result: ImportResult): Reply[] {
   if (!result.ok && 'confirm' in result) {
     const lines = [`⚠️ 这份名单会调整 ${result.moves.length} 个已有单位的上级，还没有导入：`, ...result.moves.slice(0, MAX_LISTED).map((m) => `· ${m.name}：${m.from} → ${m.to}`)];
     if (result.created.length) lines.push(`同时新增 ${result.created.length} 个单位：${listed(result.created)}`);
-    lines.push(...skippedLines(result.skipped), '', '确认无误请在 10 分钟内发送“/import 确认”（/导入 确认）；不确认则什么都不会改。');
+    lines.push(...skippedLines(result.skipped, result.warnings), '', '确认无误请在 10 分钟内发送“/import 确认”（/导入 确认）；不确认则什么都不会改。');
     return [text(lines.join('\n'))];
   }
   if (!result.ok) {
@@ -41,15 +45,16 @@ function answer(result: ImportResult): Reply[] {
   if (result.created.length) lines.push(`新增：${listed(result.created)}`);
   if (result.updated.length) lines.push(`更新职工数/代码/联系人：${listed(result.updated)}`);
   if (result.moved.length) lines.push(`调整上级：${result.moved.slice(0, MAX_LISTED).map((m) => `${m.name}（${m.from} → ${m.to}）`).join('、')}`);
-  lines.push(...skippedLines(result.skipped), '发送 /units 查看单位名单；每项修改都记入修改记录。');
+  lines.push(...skippedLines(result.skipped, result.warnings), '发送 /units 查看单位名单；每项修改都记入修改记录。');
   return [text(lines.join('\n'))];
 }
 
 async function confirm(ctx: CommandContext): Promise<Reply[]> {
   const pending = await getPending<PendingImport>(ctx.app.db, 'import', ctx.msg, ctx.app.now());
   if (!pending) return [text('没有等待确认的名单（确认要在发送名单后 10 分钟内）。请把文件和“/import”一起重新发送。')];
-  const result = await importRoster(ctx.app.db, pending.fileName, Buffer.from(pending.base64, 'base64'), { actor: actorOf(ctx.msg), confirmMoves: true });
-  if (result.ok) await clearPending(ctx.app.db, 'import', ctx.msg);
+  const result = await importRoster(ctx.app.db, pending.fileName, Buffer.from(pending.base64, 'base64'), { actor: actorOf(ctx.msg), confirmMoves: pending.moves });
+  // Applied, or refused for good (the file or the tree changed): either way this preview is spent.
+  if (result.ok || !('confirm' in result)) await clearPending(ctx.app.db, 'import', ctx.msg);
   return answer(result);
 }
 
@@ -69,9 +74,11 @@ export default defineCommand({
         { kind: 'file', fileName: '单位名单导入模板.xlsx', data: await rosterTemplate(), caption: '📎 单位名单导入模板' },
       ];
     }
+    // A new file replaces any roster still waiting for 确认.
+    await clearPending(ctx.app.db, 'import', ctx.msg);
     const result = await importRoster(ctx.app.db, file.fileName, file.data, { actor: actorOf(ctx.msg) });
     if (!result.ok && 'confirm' in result) {
-      await setPending(ctx.app.db, 'import', ctx.msg, { fileName: file.fileName, base64: file.data.toString('base64') } satisfies PendingImport, CONFIRM_TTL_MS, ctx.app.now());
+      await setPending(ctx.app.db, 'import', ctx.msg, { fileName: file.fileName, base64: file.data.toString('base64'), moves: result.moves } satisfies PendingImport, CONFIRM_TTL_MS, ctx.app.now());
     } else if (result.ok) {
       ctx.app.log.info({ by: ctx.msg.userId, created: result.created.length, updated: result.updated.length }, 'roster imported');
     }

@@ -49,9 +49,13 @@ function readOptions(ctx: CommandContext, allowed: ('parent' | 'headcount' | 'co
     const value = raw.trim();
     if (key === 'parent') parent = NO_PARENT.includes(value) ? null : value;
     else if (key === 'headcount') {
-      const n = coerceInteger(value, { key: 'headcount', label: '职工数', type: 'integer', required: false, min: 0, max: 10_000_000 });
-      if (!n.ok) return { error: `职工数：${n.message}` };
-      settings.headcount = n.value;
+      // "职工数=" (nothing after it) clears a headcount typed by mistake.
+      if (!value) settings.headcount = null;
+      else {
+        const n = coerceInteger(value, { key: 'headcount', label: '职工数', type: 'integer', required: false, min: 0, max: 10_000_000 });
+        if (!n.ok) return { error: `职工数：${n.message}` };
+        settings.headcount = n.value;
+      }
     } else if (key === 'contactPhone') {
       if (!value) settings.contactPhone = null;
       else {
@@ -91,7 +95,7 @@ async function add(ctx: CommandContext, name: string): Promise<Reply[]> {
     }
   }
   const { headcount, code, contactName, contactPhone } = read.settings;
-  const result = await addUnit(ctx.app.db, { name, parentName, headcount, code: code ?? undefined, contactName: contactName ?? undefined, contactPhone: contactPhone ?? undefined }, actorOf(ctx.msg));
+  const result = await addUnit(ctx.app.db, { name, parentName, headcount: headcount ?? undefined, code: code ?? undefined, contactName: contactName ?? undefined, contactPhone: contactPhone ?? undefined }, actorOf(ctx.msg));
   if (!result.ok) return [text(result.message)];
   const u = result.unit;
   const details = [levelName(u.level), parentName ? `上级：${parentName}` : '顶级单位', u.headcount !== null ? `职工数：${u.headcount}` : ''].filter(Boolean).join('，');
@@ -132,7 +136,7 @@ export default defineCommand({
         if ('error' in read) return [text(read.error)];
         if (read.parent === undefined) return [text(`请写新的上级，例如：/unit move ${name} 上级=某某区总工会（移到顶级：上级=无）`)];
         const r = await moveUnit(db, name, read.parent, actor);
-        return [text(r.ok ? `✅ 已把「${r.unit.name}」移到「${read.parent ?? '顶级'}」下面（现为${levelName(r.unit.level)}），下属单位一起移动。` : r.message)];
+        return [text(r.ok ? `✅ 已把「${r.unit.name}」移到「${read.parent ?? '顶级'}」下面（现为${levelName(r.unit.level)}），下属单位一起移动。原上级：${r.note}；移回请发送 /unit move ${r.unit.name} 上级=${r.note}` : r.message)];
       }
       case 'set': {
         const read = readOptions(ctx, ['headcount', 'code', 'contactName', 'contactPhone']);
@@ -140,9 +144,8 @@ export default defineCommand({
         if (!Object.keys(read.settings).length) return [text(`请写要修改的项目，例如：/unit set ${name} 职工数=5200 联系人=李干事 手机号=13800138000`)];
         const r = await setUnit(db, name, read.settings, actor);
         if (!r.ok) return [text(r.message)];
-        const u = r.unit;
-        const shown = [u.headcount !== null ? `职工数：${u.headcount}` : '', u.code ? `编码：${u.code}` : '', u.contactName ? `联系人：${u.contactName}` : '', u.contactPhone ? `手机号：${u.contactPhone}` : ''].filter(Boolean).join('，');
-        return [text(`✅ 已修改「${u.name}」：${shown || '（已清空）'}`)];
+        const describe = (u: NonNullable<typeof r.before>) => [u.headcount !== null ? `职工数：${u.headcount}` : '', u.code ? `编码：${u.code}` : '', u.contactName ? `联系人：${u.contactName}` : '', u.contactPhone ? `手机号：${u.contactPhone}` : ''].filter(Boolean).join('，') || '（空）';
+        return [text(`✅ 已修改「${r.unit.name}」：${describe(r.unit)}\n原为：${describe(r.before!)}`)];
       }
       case 'remove': {
         const r = await archiveUnit(db, name, actor, ctx.app.now());

@@ -89,7 +89,7 @@ export class Bot {
 
     const template = parseTemplate(body);
     if (template) {
-      return submitFiling(this.app, { ...msg, form: template.form, raw: template.raw, via: 'template', unknownLabels: template.unknownLabels, duplicates: template.duplicates, belongsTo: template.belongsTo });
+      return submitFiling(this.app, { ...msg, form: template.form, raw: template.raw, via: 'template', unknownLabels: template.unknownLabels, duplicates: template.duplicates, belongsTo: template.belongsTo, editPlanId: template.editPlanId });
     }
 
     const parsed = parseCommandLine(body);

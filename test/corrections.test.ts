@@ -192,22 +192,36 @@ describe('plans typed twice', () => {
 });
 
 describe('an admin correcting a unit\'s filing', () => {
-  it('/plan 编辑 returns the form filled in; the submission is a new version marked as the admin\'s', async () => {
+  it('/plan 编辑 returns the form filled in; submitting it is a new version marked as the admin\'s', async () => {
     await say(east, '/join 东城街道工会');
     const id = planNo(await say(east, PLAN('快速路劳动竞赛')));
     expect(await say(east, `/plan 编辑 ${id}`)).toContain('只有管理员可以代单位修改计划');
     const replies = await bot.say(admin, `/计划 编辑 ${id}`);
-    expect(textOf(replies)).toContain(`正在代「东城街道工会」修改计划 #${id}`);
+    expect(textOf(replies)).toContain(`代「东城街道工会」修改计划 #${id}「快速路劳动竞赛」`);
     const form = replies.find((r) => r.kind === 'form');
-    expect(form?.kind === 'form' && form.values).toMatchObject({ project: '快速路劳动竞赛', participants: '120人', keyProject: '是' });
-    const values = { ...(form?.kind === 'form' ? form.values : {}), participants: '200' };
-    const receipt = textOf(await bot.submit(admin, form!.kind === 'form' ? form!.formId : '', values as Record<string, string>));
+    if (form?.kind !== 'form') throw new Error('no form');
+    expect(form.title).toBe(`竞赛计划（修改 #${id}）`);
+    expect(form.values).toMatchObject({ project: '快速路劳动竞赛', participants: '120人', keyProject: '是' });
+    // The admin's own plan meanwhile is their own (and they file for no unit): the edit is the form's, not the chat's.
+    expect(await say(admin, PLAN('另一项'))).toContain('您还没有登记所属单位');
+    const receipt = textOf(await bot.submit(admin, form.formId, { ...form.values, participants: '200' } as Record<string, string>));
     expect(receipt).toContain(`竞赛计划已由管理员王主席代为修改（第2版，原内容已留存）：计划编号 #${id}`);
     expect(receipt).toContain('填报单位：东城街道工会');
     expect(await bot.app.db.plan.findUniqueOrThrow({ where: { id } })).toMatchObject({ participants: 200, unitId: (await unitNamed('东城街道工会')).id, version: 2 });
     expect(await say(east, `/history ${id}`)).toContain('第2版 2027-02-10 10:00 王主席（管理员代为修改）：参与人数 120→200');
-    // The edit is used up: the admin's next plan is their own again (and they file for no unit).
-    expect(await say(admin, PLAN('另一项'))).toContain('您还没有登记所属单位');
+  });
+
+  it('the typed template carries the edit in its title: 【竞赛计划】修改 #N, for admins only', async () => {
+    await say(east, '/join 东城街道工会');
+    const id = planNo(await say(east, PLAN('快速路劳动竞赛')));
+    const edited = PLAN('快速路劳动竞赛', '300').replace('【竞赛计划】', `【竞赛计划】修改 #${id}`);
+    expect(await say(east, edited)).toContain(`只有管理员可以代单位修改（标题里的“修改 #${id}”）`);
+    expect(await bot.app.db.plan.findUniqueOrThrow({ where: { id } })).toMatchObject({ participants: 120 });
+    expect(await say(admin, edited)).toContain(`已由管理员王主席代为修改（第2版`);
+    expect(await bot.app.db.plan.findUniqueOrThrow({ where: { id } })).toMatchObject({ participants: 300 });
+    // A withdrawn plan is not edited behind the filer's back.
+    await say(east, `/撤回 ${id}`);
+    expect(await say(admin, edited.replace('300', '400'))).toContain(`计划 #${id} 已被撤回，修改没有保存`);
   });
 });
 
@@ -291,3 +305,96 @@ describe('/import', () => {
     expect(await say(admin, '/import', attach('名单.csv', Buffer.from(csv)))).toContain('第2行：上级关系形成了循环');
   });
 });
+
+describe('corrections, the review\'s cases', () => {
+  const attach = (fileName: string, data: Buffer) => ({ file: { fileName, base64: data.toString('base64') } });
+
+  it('a roster from a real office: a two-row header, spaced names, 合 计 and sign-off rows, odd phones', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('名单');
+    ws.addRow(['单位名称', '上级单位', '职工数', '联系人', '联系人']);
+    ws.mergeCells('D1:E1');
+    ws.addRow(['', '', '', '姓名', '手机号']);
+    ws.addRow(['南城 街道工会', '测试区总工会', 3000, '周干事', '0571-88888888-801']);
+    ws.addRow(['合  计', '', 3000, '', '']);
+    ws.addRow(['填表人：张三', '', '审核人：李四', '', '']);
+    ws.addRow(['Total', '', 3000, '', '']);
+    const reply = await say(admin, '/import', attach('名单.xlsx', Buffer.from(await wb.xlsx.writeBuffer())));
+    expect(reply).toContain('✅ 单位名单已导入：新增1个');
+    expect(reply).toContain('“南城 街道工会”中的空格已去掉');
+    expect(reply).toContain('手机号“0571-88888888-801”格式不像手机号');
+    expect(reply).toContain('表头第二行');
+    expect(await unitNamed('南城街道工会')).toMatchObject({ contactName: '周干事', contactPhone: '0571-88888888-801', headcount: 3000 });
+    expect(await bot.app.db.unit.count({ where: { OR: [{ name: { contains: '计' } }, { name: { contains: '填表' } }, { name: 'Total' }] } })).toBe(0);
+  });
+
+  it('a new file replaces a roster waiting for 确认, and a tree changed since the preview is not applied', async () => {
+    await say(admin, '/unit add 东城建设集团工会 上级=东城街道工会');
+    const moving = Buffer.from(['单位名称,上级单位', '东城建设集团工会,西城街道工会'].join('\n'));
+    expect(await say(admin, '/import', attach('a.csv', moving))).toContain('还没有导入');
+    await say(admin, '/import', attach('b.csv', Buffer.from(['单位名称,上级单位', '北城街道工会,测试区总工会'].join('\n'))));
+    expect(await say(admin, '/import 确认')).toContain('没有等待确认的名单');
+    expect((await unitNamed('东城建设集团工会')).parentId).toBe((await unitNamed('东城街道工会')).id);
+    expect(await say(admin, '/import', attach('a.csv', moving))).toContain('还没有导入');
+    // Someone moves it meanwhile: the preview no longer tells the truth.
+    await say(admin, '/unit move 东城建设集团工会 上级=高新园区工会');
+    expect(await say(admin, '/import 确认')).toContain('预览之后单位的上下级有了变化');
+    expect((await unitNamed('东城建设集团工会')).parentId).toBe((await unitNamed('高新园区工会')).id);
+  });
+
+  it('a withdrawn report filed again counts again; a withdrawn duplicate does not come back instead of the original', async () => {
+    await say(east, '/join 东城街道工会');
+    await say(east, '【年度报告】\n主要经验：经验\n存在问题：问题\n意见建议：建议');
+    await say(east, '/撤回 年报');
+    expect(await say(east, '【年度报告】\n主要经验：新的经验\n存在问题：问题\n意见建议：建议')).toContain('本单位的年度报告原已撤回，重新提交后已恢复');
+    expect(await say(east, '/mine')).toContain('年度报告：已提交');
+    expect(await say(admin, '/missing report')).not.toContain('· 东城街道工会');
+    // Old data: #a (curly quotes) and #b (straight quotes) of one competition; #b withdrawn.
+    const a = planNo(await say(east, PLAN('“安康杯”竞赛')));
+    const unit = await unitNamed('东城街道工会');
+    const campaign = await bot.app.db.campaign.findFirstOrThrow();
+    const b = await bot.app.db.plan.create({ data: { campaignId: campaign.id, unitId: unit.id, enterpriseName: '东城建设集团', project: '"安康杯"竞赛', organizer: '班组', participants: 1, startDate: '2027-03-01', endDate: '2027-10-31', type: 'ankangbei', filedBy: 'x', withdrawnAt: new Date() } });
+    const again = await say(east, PLAN('"安康杯"竞赛', '160'));
+    expect(again).toContain(`已作为计划 #${a} 的修改保存`);
+    expect(await bot.app.db.plan.findUniqueOrThrow({ where: { id: b.id } })).toMatchObject({ withdrawnAt: expect.any(Date), participants: 1 });
+    expect(await bot.app.db.plan.findUniqueOrThrow({ where: { id: a } })).toMatchObject({ participants: 160, project: '“安康杯”竞赛' });
+  });
+
+  it('the same competition for another enterprise is another plan, with a hint', async () => {
+    await say(east, '/join 东城街道工会');
+    const first = planNo(await say(east, PLAN('“安康杯”竞赛')));
+    const other = await say(east, PLAN('安康杯竞赛').replace('东城建设集团', '东城供水公司'));
+    expect(planNo(other)).not.toBe(first);
+    expect(other).toContain(`与计划 #${first}「“安康杯”竞赛」相似`);
+  });
+
+  it('/history 单位 shows every change of a unit to admins; /unit set and move say what was there before', async () => {
+    await say(admin, '/unit set 东城街道工会 职工数=5200');
+    expect(await say(admin, '/unit set 东城街道工会 职工数=')).toContain('原为：职工数：5200');
+    expect((await unitNamed('东城街道工会')).headcount).toBeNull();
+    expect(await say(admin, '/unit move 东城街道工会 上级=无')).toContain('原上级：测试区总工会；移回请发送 /unit move 东城街道工会 上级=测试区总工会');
+    const history = await say(admin, '/history 单位 东城街道工会');
+    expect(history).toContain('修改 · ');
+    expect(history).toContain('职工数 5000→5200');
+    expect(history).toContain('移动 · ');
+    expect(history).toContain('上级 测试区总工会→无');
+    await say(east, '/join 西城街道工会');
+    expect(await say(east, '/history 单位 东城街道工会')).toContain('单位的修改记录只有管理员可以查看');
+  });
+
+  it('refuses unit names with hidden characters or 无; an archived top unit does not get in an admin\'s way', async () => {
+    expect(await say(admin, '/unit add 东城\u200D街道工会')).toContain('看不见的字符');
+    expect(await say(admin, '/unit add 无')).toContain('不能用作单位名称');
+    const p2p: LocalUser = { ...admin, chatId: 'admin-p2p', chatType: 'p2p' };
+    await say(p2p, '/unit add 临时总工会 上级=无');
+    await say(p2p, '/unit remove 临时总工会');
+    expect(await say(p2p, '/standings')).toContain('「测试区总工会」下属单位综合排名');
+  });
+
+  it('a filer of a removed unit is told at once, not after filling in the form', async () => {
+    await say(east, '/join 东城街道工会');
+    await say(admin, '/unit remove 东城街道工会');
+    expect(await say(east, '/plan')).toContain('已被管理员删除（归档）');
+  });
+});
+

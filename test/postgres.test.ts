@@ -90,4 +90,22 @@ describe.skipIf(Boolean(problem))(`PostgreSQL (${ADMIN_URL.replace(/\/[^/]*$/, '
     expect(replies.map(textOf).filter((t) => t.includes('内容与上次相同'))).toHaveLength(2);
     expect(await bot.app.db.plan.count({ where: { project: '并发测试' } })).toBe(1);
   });
+
+  it('the same project typed three ways at once is one plan, with two revisions', async () => {
+    for (let round = 0; round < 3; round++) {
+      const name = `地铁${round}号线`;
+      const variants = [`${name}“五比一创”竞赛`, `${name}"五比一创"竞赛`, `${name} 五比一创 竞赛`];
+      await Promise.all(variants.map((v, i) => bot.say(east, plan(v, String(10 + i)), { messageId: `typed-${round}-${i}` })));
+      const plans = await bot.app.db.plan.findMany({ where: { project: { startsWith: name } } });
+      expect(plans, `round ${round}`).toHaveLength(1);
+    }
+  });
+
+  it('joins and approvals: two people joining an empty unit at once, one is immediate', async () => {
+    await bot.say({ userId: 'admin', userName: '王主席', chatId: east.chatId }, '/unit add 南城街道工会');
+    const people = [1, 2].map((i) => ({ userId: `south${i}`, userName: `南城干事${i}`, chatId: east.chatId }));
+    const answers = (await Promise.all(people.map((p) => bot.say(p, '/join 南城街道工会')))).map(textOf);
+    expect(answers.filter((a) => a.includes('已登记为「南城街道工会」'))).toHaveLength(1);
+    expect(answers.filter((a) => a.includes('申请登记'))).toHaveLength(1);
+  });
 });

@@ -46,6 +46,8 @@ export interface FormSubmission {
   userName: string;
   form: FormName;
   values: Record<string, string | undefined>;
+  /** An admin's correction of this plan (or its summary) on the unit's behalf ("/plan 编辑 N"). */
+  editPlanId?: number;
 }
 
 export interface TextReply {
@@ -74,6 +76,11 @@ export interface FormReply {
   values?: Record<string, string>;
   /** Per-field error messages to show beside the inputs. */
   errors?: Record<string, string>;
+  /**
+   * The plan this form corrects ("/plan 编辑 N"): every platform carries it back with the submission
+   * (the local form id, the Lark button value, the text template's title "【竞赛计划】修改 #N").
+   */
+  editPlanId?: number;
 }
 
 export interface FileReply {

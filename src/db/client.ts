@@ -19,17 +19,18 @@ export function inTransaction<T>(db: Db | Tx, fn: (tx: Tx) => Promise<T>): Promi
 }
 
 /**
- * A check-then-write that must not interleave with another (two people joining an empty unit at once):
- * a serializable transaction, run again once when the database reports a conflict (P2034).
+ * A check-then-write that must not interleave with another for the same unit (two people joining an
+ * empty unit at once, one plan sent twice with other quotes): a transaction that first takes the unit's
+ * row lock with a no-op UPDATE — a row lock on PostgreSQL, the write lock on SQLite — so the second
+ * waits and then sees the first one's rows. (Serializable transactions would do it too, but the
+ * PostgreSQL adapter does not release a connection whose COMMIT fails with a serialization error.)
  */
-export async function serializable<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  const run = () => db.$transaction((t) => fn(t as unknown as Tx), { isolationLevel: 'Serializable' });
-  try {
-    return await run();
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'P2034') throw err;
-    return run();
-  }
+export function withUnitLock<T>(db: Db, unitId: number, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.$transaction(async (t) => {
+    const tx = t as unknown as Tx;
+    await tx.$executeRaw`UPDATE "Unit" SET "level" = "level" WHERE "id" = ${unitId}`;
+    return fn(tx);
+  });
 }
 
 export function openDatabase(url: string): Db {

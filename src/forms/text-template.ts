@@ -13,9 +13,12 @@ export function titleLine(form: FormDef): string {
   return `【${form.title}】`;
 }
 
-/** The blank template to copy, optionally prefilled (for correcting a rejected filing). */
-export function renderTemplate(form: FormDef, values: RawValues = {}): string {
-  const lines = [titleLine(form)];
+/** The words after the title that make a template an admin's correction: "【竞赛计划】修改 #12". */
+const EDIT_MARK = /^(?:修改|编辑|代改)\s*[#＃]?\s*(\d{1,9})\s*$/;
+
+/** The blank template to copy, optionally prefilled (for correcting a rejected filing, or an admin's edit). */
+export function renderTemplate(form: FormDef, values: RawValues = {}, editPlanId?: number): string {
+  const lines = [editPlanId ? `${titleLine(form)}修改 #${editPlanId}` : titleLine(form)];
   for (const field of form.fields) lines.push(`${field.label}：${values[field.key] ?? ''}`);
   return lines.join('\n');
 }
@@ -61,6 +64,8 @@ const LABEL_LINE = /^\s*([^:：\n]{1,20}?)\s*[:：]\s*(.*)$/;
 
 interface TitleLine {
   form: FormName;
+  /** "【竞赛计划】修改 #12": an admin's correction of plan 12. */
+  editPlanId?: number;
   /** Whether the title was written in brackets, 【竞赛计划】 or [竞赛计划]. */
   bracketed: boolean;
   /** Text after the title on the same line ("【竞赛计划】企业名称：…" when a line break was lost). */
@@ -72,7 +77,10 @@ function readTitle(line: string): TitleLine | null {
   const bracketed = s.match(/^[【\[]\s*([^】\]]{2,10}?)\s*[】\]]\s*(.*)$/);
   const title = bracketed ? bracketed[1].replace(/\s+/g, '') : s.replace(/\s+/g, '');
   for (const form of Object.values(FORMS)) {
-    if (title === form.title) return { form: form.name, bracketed: Boolean(bracketed), rest: bracketed ? bracketed[2] : '' };
+    if (title !== form.title) continue;
+    const rest = bracketed ? bracketed[2] : '';
+    const edit = rest.match(EDIT_MARK);
+    return { form: form.name, bracketed: Boolean(bracketed), rest: edit ? '' : rest, ...(edit ? { editPlanId: Number(edit[1]) } : {}) };
   }
   return null;
 }
@@ -120,6 +128,8 @@ export interface ParsedTemplate {
    * sent under 【竞赛计划】): the title was copied from the wrong template.
    */
   belongsTo?: FormName;
+  /** From the title "【竞赛计划】修改 #12". */
+  editPlanId?: number;
 }
 
 /** Another form whose labels the unknown lines are, when they outnumber this form's own. */
@@ -165,5 +175,6 @@ export function parseTemplate(text: string): ParsedTemplate | null {
   }
   const recognised = Object.values(raw).filter((v) => v !== undefined && v !== '').length;
   const belongsTo = unknownLabels.length ? otherFormOf(form, unknownLabels, recognised) : undefined;
-  return { form: formName, raw, unknownLabels, duplicates, ...(belongsTo ? { belongsTo } : {}) };
+  const editPlanId = splitLines(text).title?.editPlanId;
+  return { form: formName, raw, unknownLabels, duplicates, ...(belongsTo ? { belongsTo } : {}), ...(editPlanId ? { editPlanId } : {}) };
 }

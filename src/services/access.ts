@@ -78,7 +78,7 @@ export async function reportRoot(db: Db, scope: Scope | null, what: string): Pro
   if (scope?.kind === 'all' && scope.chatType === 'group') return { refusal: `本群还没有绑定单位，无法查看${what}。请管理员先发送“/bind 单位名称”。` };
   if (scope?.kind === 'all') {
     // An admin in a private chat: the organisation's one top-level unit, when there is exactly one.
-    const tops = await db.unit.findMany({ where: { parentId: null }, orderBy: { id: 'asc' }, take: 2 });
+    const tops = await db.unit.findMany({ where: { parentId: null, archivedAt: null }, orderBy: { id: 'asc' }, take: 2 });
     if (tops.length === 1) return { unit: tops[0] };
     return { refusal: `有 ${tops.length} 个顶级单位，请在绑定到其中一个单位的工作群里查看${what}。` };
   }

@@ -4,7 +4,7 @@
 import type { App } from '../core/app.js';
 import type { FormSubmission, Reply } from '../core/messages.js';
 import { text } from '../core/messages.js';
-import type { Tx } from '../db/client.js';
+import { withUnitLock, type Tx } from '../db/client.js';
 import type { Campaign, Member, Plan, Unit } from '../generated/sqlite/index.js';
 import { FORMS } from '../forms/index.js';
 import type { DateRange, FieldError, FormDef, FormName, FormValues } from '../forms/types.js';
@@ -15,7 +15,6 @@ import { toHalfWidth } from '../forms/coerce.js';
 import { addDays, chineseDate, shanghaiDate } from '../util/dates.js';
 import { deadlineOf, isLate, latestCampaign, type DeadlineForm } from './campaigns.js';
 import { getBinding, getMember, isAdmin, notRegisteredText } from './members.js';
-import { clearPending, getPending } from './pending.js';
 import { formReply } from './form-reply.js';
 
 /** Who files what from where: a form submission's envelope with the raw field text. */
@@ -55,26 +54,24 @@ type Stored = {
   restored?: boolean;
 };
 
-/** How long an admin's "/plan 编辑 N" waits for the form to come back. */
-export const EDIT_TTL_MS = 30 * 60_000;
-
-/** What "/plan 编辑 N" leaves for the admin's next submission in that chat. */
-export interface PendingEdit {
-  form: 'plan' | 'summary';
-  planId: number;
-}
-
-/** Who files: the sender for their unit, or an admin revising a unit's plan after "/plan 编辑 N". */
+/**
+ * Who files: the sender for their unit, or an admin correcting a unit's plan (or its summary) with the
+ * form "/plan 编辑 N" sent — which says so itself (FormSubmission.editPlanId), so an admin's own next
+ * filing is never taken for the correction.
+ */
 async function whoFiles(app: App, req: FilingRequest, form: FormDef): Promise<Filer | { refusal: string }> {
   const member = await getMember(app.db, req.platform, req.userId);
   const binding = await getBinding(app.db, req.platform, req.chatId);
   const actor = { platform: req.platform, userId: req.userId, userName: req.userName, eventId: req.eventId };
-  if (member && isAdmin(app.config, member, req.platform, req.userId) && (form.name === 'plan' || form.name === 'summary')) {
-    const edit = await getPending<PendingEdit>(app.db, 'edit', req, app.now());
-    if (edit?.form === form.name) {
-      const plan = await app.db.plan.findUnique({ where: { id: edit.planId }, include: { unit: true, campaign: true } });
-      if (plan) return { member, unit: plan.unit, campaign: plan.campaign, actor, editing: plan };
+  if (req.editPlanId !== undefined) {
+    if (!isAdmin(app.config, member, req.platform, req.userId)) {
+      return { refusal: `只有管理员可以代单位修改（标题里的“修改 #${req.editPlanId}”）。要修改本单位的${form.title}，请去掉标题后面的“修改 #${req.editPlanId}”，按同一竞赛项目重新填报。` };
     }
+    if (form.name !== 'plan' && form.name !== 'summary') return { refusal: `“修改 #${req.editPlanId}”只用于计划和总结。` };
+    const plan = await app.db.plan.findUnique({ where: { id: req.editPlanId }, include: { unit: true, campaign: true } });
+    if (!plan) return { refusal: `没有编号为 ${req.editPlanId} 的计划，没有保存。` };
+    if (plan.withdrawnAt) return { refusal: `计划 #${plan.id} 已被撤回，修改没有保存。如需修改，请先发送 /恢复 ${plan.id}。` };
+    return { member: member!, unit: plan.unit, campaign: plan.campaign, actor, editing: plan };
   }
   if (!member?.unit) return { refusal: await notRegisteredText(app.db, req, binding, `填报${form.title}`) };
   if (member.unit.archivedAt) return { refusal: `您登记的单位「${member.unit.name}」已被管理员删除（归档），暂时不能填报。如有疑问请联系管理员（恢复：/unit restore ${member.unit.name}）。` };
@@ -117,7 +114,8 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[
   const at = app.now();
   // An admin's correction does not make a filing late (or on time): it keeps its own mark.
   const late = filer.editing && form.name === 'plan' ? filer.editing.late : isLate(campaign, form.name, at);
-  const write = () => app.db.$transaction((tx) => store(tx as unknown as Tx, form.name, filer, result.values, plan, late, at));
+  // Under the unit's lock: two versions of one plan sent at once (other quotes) must not both become new plans.
+  const write = () => withUnitLock(app.db, filer.unit.id, (tx) => store(tx, form.name, filer, result.values, plan, late, at));
   let stored: Stored;
   try {
     try {
@@ -132,7 +130,6 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[
     if (!(err instanceof PlanNameTaken)) throw err;
     return [text(`❗ 没有保存：「${filer.unit.name}」已有计划 #${err.other.id} 叫「${err.other.project}」。请换一个竞赛项目名称；如果两项其实是同一项，请撤回其中一项（/撤回 编号）。`)];
   }
-  if (filer.editing) await clearPending(app.db, 'edit', req);
   app.log.info({ form: form.name, entity: stored.entity, id: stored.id, version: stored.version, unitId: filer.unit.id, late, byAdmin: Boolean(filer.editing) }, 'filing stored');
   return [text(receipt(form, filer, result.values, stored, plan))];
 }
@@ -230,19 +227,19 @@ function rejection(form: FormDef, req: FilingRequest, values: FormValues, errors
   const keep: RawValues = {};
   for (const f of form.fields) if (!bad.has(f.key) && req.raw[f.key]) keep[f.key] = req.raw[f.key];
   if (req.via === 'form') {
-    return [text(lines.join('\n')), formReply(form, { values: req.raw as Record<string, string>, errors: Object.fromEntries(errors.map((e) => [e.key, e.message])) })];
+    return [text(lines.join('\n')), formReply(form, { values: req.raw as Record<string, string>, errors: Object.fromEntries(errors.map((e) => [e.key, e.message])), editPlanId: req.editPlanId })];
   }
   lines.push('', '请改正后把下面这条整条发回：');
-  return [text(lines.join('\n')), text(renderTemplate(form, keep))];
+  return [text(lines.join('\n')), text(renderTemplate(form, keep, req.editPlanId))];
 }
 
 function receipt(form: FormDef, filer: Filer, values: FormValues, stored: Stored, plan: Plan | null): string {
   const edited = filer.editing ? `已由管理员${filer.actor.userName}代为修改` : '已更新';
-  const verb = !stored.changed ? '内容与上次相同，未产生新版本' : stored.version > 1 ? `${edited}（第${stored.version}版，原内容已留存）` : '已收到';
+  const verb = !stored.changed ? '内容与上次相同，未产生新版本' : stored.version > 1 ? `${edited}（第${stored.version}版，原内容已留存）` : filer.editing ? `已由管理员${filer.actor.userName}代为填报` : '已收到';
   const number = form.name === 'plan' ? `计划编号 #${stored.id}` : plan ? `计划编号 #${plan.id} ${plan.project}` : filer.unit.name;
   const lines = [`✅ ${form.title}${verb}：${number}${form.name === 'progress' ? `（进度编号 #${stored.id}）` : ''}`];
   if (stored.sameAs) lines.push(`竞赛项目与计划 #${stored.sameAs.id}「${stored.sameAs.project}」只是写法不同（引号、空格或标点），已作为计划 #${stored.sameAs.id} 的修改保存。`);
-  if (stored.restored) lines.push(`计划 #${stored.id} 原已撤回，重新提交后已恢复。`);
+  if (stored.restored) lines.push(`${form.name === 'plan' ? `计划 #${stored.id}` : `本单位的${form.title}`}原已撤回，重新提交后已恢复。`);
   if (stored.similar) lines.push(`⚠️ 与计划 #${stored.similar.id}「${stored.similar.project}」相似；如果重复了，发送 /撤回 ${stored.id}`);
   if (form.name !== 'progress' && stored.changed) {
     const deadline = deadlineOf(filer.campaign, form.name as DeadlineForm);
@@ -333,22 +330,29 @@ async function storePlan(tx: Tx, filer: Filer, v: FormValues, late: boolean, at:
     keyProject: v.keyProject as boolean, budgetFen: (v.budget as number | undefined) ?? null,
   };
   const scope = { campaignId: filer.campaign.id, unitId: filer.unit.id };
-  const exact = await tx.plan.findUnique({ where: { campaignId_unitId_project: { ...scope, project: data.project } } });
-  let existing = filer.editing ?? exact;
+  const unitPlans = await tx.plan.findMany({ where: scope, orderBy: { id: 'asc' } });
+  const exact = unitPlans.find((p) => p.project === data.project);
+  let existing: Plan | undefined = filer.editing;
   let sameAs: Stored['sameAs'];
   if (filer.editing && exact && exact.id !== filer.editing.id) throw new PlanNameTaken(exact);
+  const key = planKey(data.project);
   if (!existing) {
-    // The same competition typed with other quotes, spaces or width is that plan, not a new one.
-    const key = planKey(data.project);
-    const unitPlans = await tx.plan.findMany({ where: scope, orderBy: { id: 'asc' } });
-    const match = unitPlans.find((p) => planKey(p.project) === key);
+    // The same competition typed with other quotes, spaces or width is that plan, not a new one — for
+    // the same enterprise (a street union files the "same" 安康杯 for several). An active plan wins
+    // over a withdrawn one.
+    const twin = (active: boolean) => unitPlans.find((p) => p.project !== data.project && planKey(p.project) === key && p.enterpriseName === data.enterpriseName && (p.withdrawnAt === null) === active);
+    const match = exact && !exact.withdrawnAt ? exact : twin(true) ?? exact ?? twin(false);
     if (match) {
       existing = match;
-      sameAs = { id: match.id, project: match.project };
+      if (match.project !== data.project) {
+        sameAs = { id: match.id, project: match.project };
+        // Kept as first written: the table should not change its spelling with every re-typing.
+        data.project = match.project;
+      }
     } else {
       const row = await tx.plan.create({ data: { ...scope, ...data, late, filedBy: filer.actor.userName, filedAt: at } });
       await revision(tx, filer, 'plan', row.id, 1, null, data, at);
-      const like = unitPlans.find((p) => !p.withdrawnAt && looksAlike(planKey(p.project), key));
+      const like = unitPlans.find((p) => !p.withdrawnAt && (planKey(p.project) === key || looksAlike(planKey(p.project), key)));
       return { entity: 'plan', id: row.id, version: 1, late, changed: true, ...(like ? { similar: { id: like.id, project: like.project } } : {}) };
     }
   }
@@ -396,8 +400,10 @@ async function storeReport(tx: Tx, filer: Filer, v: FormValues, late: boolean, a
     return { entity: 'report', id: row.id, version: 1, late, changed: true };
   }
   const previous = pick(existing, Object.keys(data) as (keyof typeof existing)[]);
-  if (same(previous, data)) return { entity: 'report', id: existing.id, version: existing.version, late: existing.late, changed: false };
-  const row = await tx.yearReport.update({ where: { id: existing.id }, data: { ...data, version: { increment: 1 }, filedBy: filer.actor.userName } });
-  await revision(tx, filer, 'report', row.id, row.version, previous, data, at);
-  return { entity: 'report', id: row.id, version: row.version, late: existing.late, changed: true, before: { ...previous } };
+  // Sending a withdrawn report again brings it back (as with a plan).
+  const restored = existing.withdrawnAt !== null;
+  if (same(previous, data) && !restored) return { entity: 'report', id: existing.id, version: existing.version, late: existing.late, changed: false };
+  const row = await tx.yearReport.update({ where: { id: existing.id }, data: { ...data, withdrawnAt: null, version: { increment: 1 }, filedBy: filer.actor.userName } });
+  await revision(tx, filer, 'report', row.id, row.version, restored ? { ...previous, withdrawn: true } : previous, restored ? { ...data, withdrawn: false } : data, at);
+  return { entity: 'report', id: row.id, version: row.version, late: existing.late, changed: true, before: { ...previous }, ...(restored ? { restored } : {}) };
 }

@@ -1,7 +1,7 @@
 // What /plan, /progress, /summary and /report have in common: check the sender may file, then send
 // the form (the adapter renders it as a card, an HTML form or a text template). "/plan 编辑 12" and
-// "/summary 编辑 12" (admins) send the filing's form filled in; the admin's next submission of that
-// form in this chat revises it on the unit's behalf.
+// "/summary 编辑 12" (admins) send the filing's form filled in and marked as a correction of plan 12;
+// submitting that form revises it on the unit's behalf.
 import type { CommandContext } from '../commands/registry.js';
 import type { Reply } from '../core/messages.js';
 import { text } from '../core/messages.js';
@@ -10,17 +10,15 @@ import { toHalfWidth } from '../forms/coerce.js';
 import type { FormDef } from '../forms/types.js';
 import { currentCampaign } from './current-campaign.js';
 import { formReply } from './form-reply.js';
-import { EDIT_TTL_MS, planValues, summaryValues, type PendingEdit } from './filings.js';
+import { planValues, summaryValues } from './filings.js';
 import { notRegisteredText } from './members.js';
-import { clearPending, setPending } from './pending.js';
 
 export const EDIT_WORDS = ['编辑', '修改', 'edit'];
 
 export async function sendForm(ctx: CommandContext, form: FormDef): Promise<Reply[]> {
-  // Asking for a fresh form ends an admin's pending edit of this kind in this chat.
-  if (ctx.isAdmin) await clearPending(ctx.app.db, 'edit', ctx.msg);
   const unit = ctx.member?.unit;
   if (!unit) return [text(await notRegisteredText(ctx.app.db, ctx.msg, ctx.binding, `填报${form.title}`))];
+  if (unit.archivedAt) return [text(`您登记的单位「${unit.name}」已被管理员删除（归档），暂时不能填报。如有疑问请联系管理员。`)];
   const campaign = await currentCampaign(ctx);
   if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
   const needsPlan = form.fields.some((f) => f.type === 'planRef');
@@ -40,11 +38,9 @@ export async function sendEditForm(ctx: CommandContext, form: FormDef & { name: 
   const values = form.name === 'plan' ? planValues(plan) : summaryValues(plan, plan.summary);
   const raw: Record<string, string> = {};
   for (const f of form.fields) if (values[f.key] !== undefined) raw[f.key] = f.type === 'planRef' ? String(id) : formatValue(f, values[f.key]);
-  const pending: PendingEdit = { form: form.name, planId: id };
-  await setPending(ctx.app.db, 'edit', ctx.msg, pending, EDIT_TTL_MS, ctx.app.now());
   const what = form.name === 'plan' ? `计划 #${id}「${plan.project}」` : `计划 #${id}「${plan.project}」的总结`;
   return [
-    text(`正在代「${plan.unit.name}」修改${what}（30分钟内有效）。改好后提交即可，修改记录会注明由管理员${ctx.msg.userName}代为修改；不改了请发送 /${form.command}。`),
-    formReply(form, { values: raw, planOptions: [{ value: String(id), label: `#${id} ${plan.project}` }] }),
+    text(`代「${plan.unit.name}」修改${what}：改好后提交这张表即可，修改记录会注明由管理员代为修改。`),
+    formReply(form, { values: raw, planOptions: [{ value: String(id), label: `#${id} ${plan.project}` }], editPlanId: id }),
   ];
 }

@@ -2,11 +2,11 @@ import type { FormReply } from '../core/messages.js';
 import type { FormDef } from '../forms/types.js';
 
 /** The platform-neutral form a handler returns; adapters render it as a card or an HTML form. */
-export function formReply(form: FormDef, extra: { values?: Record<string, string>; errors?: Record<string, string>; planOptions?: { value: string; label: string }[] } = {}): FormReply {
+export function formReply(form: FormDef, extra: { values?: Record<string, string>; errors?: Record<string, string>; planOptions?: { value: string; label: string }[]; editPlanId?: number } = {}): FormReply {
   return {
     kind: 'form',
     form: form.name,
-    title: form.title,
+    title: extra.editPlanId ? `${form.title}（修改 #${extra.editPlanId}）` : form.title,
     intro: form.intro,
     fields: form.fields.map((f) => ({
       key: f.key,
@@ -20,5 +20,6 @@ export function formReply(form: FormDef, extra: { values?: Record<string, string
     })),
     ...(extra.values ? { values: extra.values } : {}),
     ...(extra.errors ? { errors: extra.errors } : {}),
+    ...(extra.editPlanId ? { editPlanId: extra.editPlanId } : {}),
   };
 }

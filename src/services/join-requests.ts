@@ -5,7 +5,7 @@
 // never asks never. Until approved, the person files nothing for that unit. Every step is in the
 // revision log.
 import type { Config } from '../config.js';
-import { inTransaction, serializable, type Db, type Tx } from '../db/client.js';
+import { inTransaction, withUnitLock, type Db, type Tx } from '../db/client.js';
 import type { JoinRequest, Member, Unit } from '../generated/sqlite/index.js';
 import type { Platform } from '../core/messages.js';
 import { joinUnit, recordChange, type Actor } from './members.js';
@@ -27,12 +27,12 @@ export interface JoinInput {
 }
 
 /**
- * Joins at once or files a request, as the rules above say. One serializable transaction: two people
- * joining an empty unit at the same moment must not both find it empty.
+ * Joins at once or files a request, as the rules above say. One transaction holding the unit's lock:
+ * two people joining an empty unit at the same moment must not both find it empty.
  */
 export async function requestJoin(db: Db, config: Pick<Config, 'joinApproval'>, input: JoinInput): Promise<JoinOutcome> {
   const { unit, member } = input;
-  return serializable(db, async (tx) => {
+  return withUnitLock(db, unit.id, async (tx) => {
     const filers = await tx.member.findMany({ where: { unitId: unit.id, NOT: { platform: input.platform, userId: input.userId } }, orderBy: { id: 'asc' } });
     const hasChildren = (await tx.unit.count({ where: { parentId: unit.id } })) > 0;
     const switching = member?.unitId !== null && member?.unitId !== undefined && member.unitId !== unit.id;

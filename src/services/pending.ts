@@ -1,9 +1,9 @@
-// Something a person started that a later message of theirs, in the same chat, finishes: an admin's
-// "/plan 编辑 12" (their next plan submission revises plan 12), a roster whose moves wait for
-// "/import 确认". One per kind, person and chat; expired ones are ignored (and overwritten).
+// Something a person started that a later message of theirs, in the same chat, finishes: a roster
+// whose moves wait for "/import 确认". One per kind, person and chat; expired ones are ignored (and
+// overwritten).
 import type { Db } from '../db/client.js';
 
-export type PendingKind = 'edit' | 'import';
+export type PendingKind = 'import';
 
 export interface Who {
   platform: string;

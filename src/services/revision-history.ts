@@ -11,6 +11,7 @@ type Formatter = (v: unknown) => string;
 const asText: Formatter = (v) => (v === null || v === undefined || v === '' ? '（空）' : String(v));
 const asDate: Formatter = (v) => (typeof v === 'string' ? chineseDate(v) : asText(v));
 const asFen: Formatter = (v) => (typeof v === 'number' ? formatFen(v) : '（空）');
+const asLong: Formatter = (v) => (typeof v === 'string' ? (v.length > 20 ? `「${v.slice(0, 20)}…」` : `「${v}」`) : asText(v));
 const asChoice = (options: { value: string; label: string }[]): Formatter => (v) => options.find((o) => o.value === v)?.label ?? asText(v);
 
 const COLUMNS: Record<string, Record<string, [label: string, format: Formatter]>> = {
@@ -22,6 +23,11 @@ const COLUMNS: Record<string, Record<string, [label: string, format: Formatter]>
   summary: {
     actualParticipants: ['实际参与人数', asText], expenditureFen: ['经费支出', asFen],
     awardLevel: ['获奖级别', asChoice(AWARD_LEVELS)], awardName: ['获奖情况', asText],
+  },
+  report: { experiences: ['主要经验', asLong], problems: ['存在问题', asLong], suggestions: ['意见建议', asLong] },
+  unit: {
+    name: ['名称', asText], parentName: ['上级', asText], headcount: ['职工数', asText], code: ['编码', asText],
+    contactName: ['联系人', asText], contactPhone: ['手机号', asText], archived: ['状态', (v) => (v ? '已删除（归档）' : '正常')],
   },
 };
 
@@ -39,7 +45,7 @@ function describe(r: Revision): string {
   if (r.action === 'withdraw') return `${when}：撤回（不再计入统计和导出）`;
   if (r.action === 'restore') return `${when}：恢复`;
   const head = `第${r.version}版 ${when}${r.action === 'admin-edit' ? '（管理员代为修改）' : ''}`;
-  if (!r.previousValues) return `${head}：首次提交`;
+  if (!r.previousValues) return `${head}：${r.entity === 'unit' ? '添加' : '首次提交'}`;
   const before = parse(r.previousValues);
   const after = parse(r.newValues);
   const changes = Object.entries(columns)
@@ -63,4 +69,32 @@ export async function planHistory(db: Db, plan: Plan): Promise<string[]> {
     lines.push('进度：', ...progress.map((p) => `进度 #${p.id} ${chineseDate(p.date)} ${p.filedBy}：${p.content.length > 30 ? `${p.content.slice(0, 30)}…` : p.content}${p.withdrawnAt ? '（已撤回）' : ''}`));
   }
   return lines;
+}
+
+const UNIT_ACTIONS: Record<string, string> = {
+  add: '添加', 'import-add': '导入添加', rename: '改名', move: '移动', 'import-move': '导入时移动', set: '修改', 'import-set': '导入时修改', remove: '删除（归档）', restore: '恢复',
+};
+
+/** Every change to a unit (admins: "/history 单位 <名称>"), with parent ids shown as names. */
+export async function unitHistory(db: Db, unitId: number, unitName: string): Promise<string[]> {
+  const revisions = await db.revision.findMany({ where: { entity: 'unit', entityId: unitId }, orderBy: { id: 'asc' } });
+  const names = new Map((await db.unit.findMany({ select: { id: true, name: true } })).map((u) => [u.id, u.name]));
+  const withParent = (json: string | null) => {
+    const v = parse(json);
+    if ('parentId' in v) v.parentName = v.parentId === null ? '无' : names.get(v.parentId as number) ?? `#${String(v.parentId)}`;
+    return JSON.stringify(v);
+  };
+  const lines = [`单位「${unitName}」的修改记录：`];
+  for (const r of revisions) {
+    const described = describe({ ...r, previousValues: r.previousValues ? withParent(r.previousValues) : null, newValues: withParent(r.newValues) });
+    lines.push(`${UNIT_ACTIONS[r.action] ?? r.action} · ${described.replace(/^第\d+版 /, '')}`);
+  }
+  if (revisions.length === 0) lines.push('（没有记录）');
+  return lines;
+}
+
+/** Every version of a unit's year-end report. */
+export async function reportHistory(db: Db, reportId: number, label: string): Promise<string[]> {
+  const revisions = await db.revision.findMany({ where: { entity: 'report', entityId: reportId }, orderBy: { id: 'asc' } });
+  return [`${label}的修改记录：`, ...revisions.map(describe)];
 }

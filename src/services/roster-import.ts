@@ -4,8 +4,9 @@
 // unit (合计, 小计, 备注, a merged banner across the table) are skipped and listed. A file that moves
 // existing units to other parents is shown first and applied only after "/import 确认".
 import ExcelJS from 'exceljs';
+import { stripInvisible } from '../forms/coerce.js';
 import type { Db, Tx } from '../db/client.js';
-import { checkPhone, recomputeLevels } from './units.js';
+import { checkName, checkPhone, recomputeLevels } from './units.js';
 import { recordChange, type Actor } from './members.js';
 
 export const ROSTER_COLUMNS = [
@@ -13,7 +14,7 @@ export const ROSTER_COLUMNS = [
   { key: 'parent', header: '上级单位', aliases: ['上级', '上级工会', '上级单位名称'], width: 30, note: '选填；须是已有单位或本表中的单位' },
   { key: 'headcount', header: '职工数', aliases: ['职工人数', '人数', '职工总数'], width: 12, note: '选填，整数' },
   { key: 'code', header: '单位代码', aliases: ['代码', '编码', '统一社会信用代码'], width: 24, note: '选填' },
-  { key: 'contact', header: '联系人', aliases: ['联系人姓名', '负责人', '联络员'], width: 12, note: '选填；只有管理员能看到' },
+  { key: 'contact', header: '联系人', aliases: ['联系人姓名', '负责人', '联络员', '姓名'], width: 12, note: '选填；只有管理员能看到' },
   { key: 'phone', header: '手机号', aliases: ['手机', '联系电话', '电话', '手机号码'], width: 16, note: '选填，11位手机号或带区号的固定电话；只有管理员能看到' },
 ] as const;
 type RosterKey = (typeof ROSTER_COLUMNS)[number]['key'];
@@ -49,10 +50,10 @@ export interface RowError {
 }
 
 export type ImportResult =
-  | { ok: true; created: string[]; updated: string[]; moved: Move[]; skipped: SkippedRow[] }
+  | { ok: true; created: string[]; updated: string[]; moved: Move[]; skipped: SkippedRow[]; warnings: string[] }
   | { ok: false; errors: RowError[]; message?: string; skipped?: SkippedRow[] }
   /** Nothing written: the moves wait for "/import 确认". */
-  | { ok: false; confirm: true; moves: Move[]; created: string[]; skipped: SkippedRow[] };
+  | { ok: false; confirm: true; moves: Move[]; created: string[]; skipped: SkippedRow[]; warnings: string[] };
 
 /** The template admins download: the header row and a sheet of instructions. */
 export async function rosterTemplate(): Promise<Buffer> {
@@ -165,29 +166,57 @@ async function readTable(fileName: string, data: Buffer): Promise<{ rows: TableR
 }
 
 /** Words that start a row that is a total or a note, not a unit. */
-const NOT_A_UNIT = /^(合计|小计|总计|共计|备注|说明|注[:：]|填表说明|填报说明)/;
+// Totals, notes and the sign-off lines under a table (compared without spaces: "合  计").
+const NOT_A_UNIT = /^(合计|小计|总计|共计|备注|说明|注[:：]|填表说明|填报说明|填表人|填报人|制表人|审核人|审批人|负责人[:：]|联系电话[:：]|填表日期|填报日期|日期[:：]|单位[(（]?盖章|盖章|total|subtotal|sum\b)/i;
 
-/** Reads the roster rows; the header row may be anywhere in the first five rows. */
-export async function readRoster(fileName: string, data: Buffer): Promise<{ rows: RosterRow[]; skipped: SkippedRow[] } | { error: string }> {
+const HEADER_WORDS = new Set<string>([...ROSTER_COLUMNS.flatMap((c) => [c.header, ...c.aliases]), '职务', '办公电话', '邮箱', '序号']);
+const squeeze = (s: string) => stripInvisible(s).replace(/\s+/g, '');
+
+/** Reads the roster rows; the header row may be anywhere in the first five rows, and may take two rows. */
+export async function readRoster(fileName: string, data: Buffer): Promise<{ rows: RosterRow[]; skipped: SkippedRow[]; warnings: string[] } | { error: string }> {
   const table = await readTable(fileName, data);
   if ('error' in table) return table;
-  const headerAt = table.rows.slice(0, 5).findIndex((r) => r.cells.some((c) => ROSTER_COLUMNS[0].header === c || (ROSTER_COLUMNS[0].aliases as readonly string[]).includes(c)));
+  const isNameHeader = (c: string) => ROSTER_COLUMNS[0].header === squeeze(c) || (ROSTER_COLUMNS[0].aliases as readonly string[]).includes(squeeze(c));
+  const headerAt = table.rows.slice(0, 5).findIndex((r) => r.cells.some(isNameHeader));
   if (headerAt < 0) return { error: `没有找到表头。第一行应为：${ROSTER_COLUMNS.map((c) => c.header).join('、')}。发送 /import 可下载模板。` };
-  const header = table.rows[headerAt].cells;
+  const header = table.rows[headerAt].cells.map(squeeze);
+  const skipped: SkippedRow[] = [];
+  const warnings: string[] = [];
+  // A header over two rows (联系人 merged above 姓名 | 手机号): the second row names the columns it splits.
+  let bodyFrom = headerAt + 1;
+  const next = table.rows[headerAt + 1];
+  if (next && next.cells.some((c) => c.trim()) && next.cells.every((c, i) => !c.trim() || HEADER_WORDS.has(squeeze(c)) || squeeze(c) === header[i])) {
+    next.cells.forEach((c, i) => { if (squeeze(c)) header[i] = squeeze(c); });
+    skipped.push({ row: next.row, text: next.cells.filter((c) => c.trim()).join(' ').slice(0, 30), why: '表头第二行' });
+    bodyFrom += 1;
+  }
   const index = {} as Record<RosterKey, number>;
   for (const col of ROSTER_COLUMNS) index[col.key] = header.findIndex((h) => h === col.header || (col.aliases as readonly string[]).includes(h));
   const rows: RosterRow[] = [];
-  const skipped: SkippedRow[] = [];
-  for (const r of table.rows.slice(headerAt + 1)) {
-    const get = (k: RosterKey) => (index[k] >= 0 ? (r.cells[index[k]] ?? '').trim() : '');
+  for (const r of table.rows.slice(bodyFrom)) {
+    const get = (k: RosterKey) => (index[k] >= 0 ? stripInvisible(r.cells[index[k]] ?? '').trim() : '');
     const row = { row: r.row, name: get('name'), parent: get('parent'), headcount: get('headcount'), code: get('code'), contact: get('contact'), phone: get('phone') };
     if (!Object.entries(row).some(([k, v]) => k !== 'row' && v)) continue;
     const shown = r.cells.find((c) => c.trim())?.trim().slice(0, 30) ?? '';
-    if (r.banner) skipped.push({ row: r.row, text: shown, why: '整行合并的单元格' });
-    else if (NOT_A_UNIT.test(row.name) || (!row.name && NOT_A_UNIT.test(shown))) skipped.push({ row: r.row, text: shown, why: '合计、小计或备注行' });
-    else rows.push(row);
+    if (r.banner) {
+      skipped.push({ row: r.row, text: shown, why: '整行合并的单元格' });
+      continue;
+    }
+    if (NOT_A_UNIT.test(squeeze(row.name)) || (!row.name && NOT_A_UNIT.test(squeeze(shown)))) {
+      skipped.push({ row: r.row, text: shown, why: '合计、小计、备注或签字行' });
+      continue;
+    }
+    // Unit names are typed in commands: spaces inside one are a typing slip ("南城 街道工会").
+    for (const key of ['name', 'parent'] as const) {
+      const tight = squeeze(row[key]);
+      if (tight !== row[key]) {
+        warnings.push(`第${r.row}行：“${row[key]}”中的空格已去掉`);
+        row[key] = tight;
+      }
+    }
+    rows.push(row);
   }
-  return { rows, skipped };
+  return { rows, skipped, warnings };
 }
 
 interface PlannedUnit {
@@ -199,6 +228,7 @@ interface PlannedUnit {
 }
 
 interface Checked {
+  warnings: string[];
   errors: RowError[];
   planned: PlannedUnit[];
   moves: (Move & { id: number; parentName: string })[];
@@ -207,6 +237,7 @@ interface Checked {
 /** Checks every row against the file and the database; writes nothing. */
 async function check(db: Db, rows: RosterRow[]): Promise<Checked> {
   const errors: RowError[] = [];
+  const warnings: string[] = [];
   const all = await db.unit.findMany({ select: { id: true, name: true, level: true, parentId: true, archivedAt: true } });
   const existing = new Map(all.map((u) => [u.name, u]));
   const idToName = new Map(all.map((u) => [u.id, u.name]));
@@ -224,12 +255,20 @@ async function check(db: Db, rows: RosterRow[]): Promise<Checked> {
       if (!Number.isInteger(n) || n < 0 || n > 10_000_000) problems.push(`“职工数”应为整数，现在是“${row.headcount}”`);
       else headcount = n;
     }
+    // A phone that does not look like one ("0571-88888888-801", two numbers in a cell) is kept as
+    // typed, with a warning: it is a contact note, not a reason to refuse the whole roster.
     let phone: string | null = null;
     if (row.phone) {
       const p = checkPhone(row.phone);
-      if (!p.ok) problems.push(p.message);
-      else phone = p.value;
+      if (p.ok) phone = p.value;
+      else if ([...row.phone].length > 30) problems.push('“手机号”太长（最多30个字符）');
+      else {
+        phone = row.phone;
+        warnings.push(`第${row.row}行：手机号“${row.phone}”格式不像手机号或带区号的固定电话，已原样保存，请核对`);
+      }
     }
+    const nameProblem = row.name ? checkName(row.name) : null;
+    if (nameProblem && nameProblem !== '单位名称太长，请控制在 60 字以内') problems.push(`“单位名称”：${nameProblem}`);
     if ([...row.contact].length > 20) problems.push('“联系人”太长');
     if (row.parent && row.parent === row.name) problems.push('“上级单位”不能是它自己');
     if ([...row.code].length > 40) problems.push('“单位代码”太长');
@@ -269,7 +308,7 @@ async function check(db: Db, rows: RosterRow[]): Promise<Checked> {
     }
   }
   errors.sort((a, b) => a.row - b.row);
-  return { errors, planned, moves };
+  return { errors, warnings, planned, moves };
 }
 
 const IMPORT_ACTOR_NOTE = { via: 'import' };
@@ -278,15 +317,19 @@ const IMPORT_ACTOR_NOTE = { via: 'import' };
  * Imports a roster. Without `confirmMoves`, a file that moves existing units writes nothing and
  * returns the moves for the admin to confirm.
  */
-export async function importRoster(db: Db, fileName: string, data: Buffer, opts: { actor: Actor; confirmMoves?: boolean }): Promise<ImportResult> {
+export async function importRoster(db: Db, fileName: string, data: Buffer, opts: { actor: Actor; confirmMoves?: Move[] }): Promise<ImportResult> {
   const read = await readRoster(fileName, data);
   if ('error' in read) return { ok: false, errors: [], message: read.error };
   if (!read.rows.length) return { ok: false, errors: [], message: '表格里没有单位。请从第2行起每行填写一个单位。', skipped: read.skipped };
-  const { errors, planned, moves } = await check(db, read.rows);
+  const { errors, planned, moves, warnings: checkWarnings } = await check(db, read.rows);
+  const warnings = [...read.warnings, ...checkWarnings];
   if (errors.length) return { ok: false, errors, skipped: read.skipped };
   const newNames = planned.filter((p) => p.existingId === undefined).map((p) => p.row.name);
-  if (moves.length && !opts.confirmMoves) {
-    return { ok: false, confirm: true, moves: moves.map(({ name, from, to }) => ({ name, from, to })), created: newNames, skipped: read.skipped };
+  const shown = moves.map(({ name, from, to }) => ({ name, from, to }));
+  if (moves.length && !opts.confirmMoves) return { ok: false, confirm: true, moves: shown, created: newNames, skipped: read.skipped, warnings };
+  // Confirmed moves must be the ones shown: units moved by someone else since would move back unseen.
+  if (opts.confirmMoves && JSON.stringify(opts.confirmMoves) !== JSON.stringify(shown)) {
+    return { ok: false, errors: [], message: '预览之后单位的上下级有了变化（可能有人刚调整过），为免改错没有导入。请把文件和“/import”一起重新发送，核对新的预览后再确认。' };
   }
   const created: string[] = [];
   const updated: string[] = [];
@@ -331,7 +374,7 @@ export async function importRoster(db: Db, fileName: string, data: Buffer, opts:
       return !pending.some((q) => q.row.name === name);
     }
   });
-  return { ok: true, created, updated, moved: moves.map(({ name, from, to }) => ({ name, from, to })), skipped: read.skipped };
+  return { ok: true, created, updated, moved: shown, skipped: read.skipped, warnings };
 }
 
 function pickUnit(u: { name: string; parentId: number | null; headcount: number | null; code: string | null; contactName: string | null; contactPhone: string | null } | null) {

@@ -5,7 +5,7 @@ import type { Db, Tx } from '../db/client.js';
 import { inTransaction } from '../db/client.js';
 import type { Unit } from '../generated/sqlite/index.js';
 import { recordChange, type Actor } from './members.js';
-import { toHalfWidth } from '../forms/coerce.js';
+import { stripInvisible, toHalfWidth, unsafeCharacters } from '../forms/coerce.js';
 
 export const LEVEL_NAMES: Record<number, string> = { 1: '总工会', 2: '街道/园区/产业工会', 3: '企业工会' };
 
@@ -88,14 +88,17 @@ export async function isWithin(db: Db | Tx, unitId: number, ancestorId: number):
   return false;
 }
 
-export type UnitResult = { ok: true; unit: Unit; note?: string } | { ok: false; message: string };
+export type UnitResult = { ok: true; unit: Unit; note?: string; before?: Unit } | { ok: false; message: string };
 
 const snapshot = (u: Unit) => ({ name: u.name, parentId: u.parentId, level: u.level, headcount: u.headcount, code: u.code, contactName: u.contactName, contactPhone: u.contactPhone, archived: u.archivedAt !== null });
 
-function checkName(name: string): string | null {
+/** Why a unit name cannot be used, or null. Names are typed in commands, so no spaces or hidden characters. */
+export function checkName(name: string): string | null {
   if (!name) return '请写单位名称';
   if ([...name].length > 60) return '单位名称太长，请控制在 60 字以内';
   if (/\s/.test(name)) return '单位名称中不要有空格';
+  if (stripInvisible(name) !== name || unsafeCharacters(name)) return '单位名称中有看不见的字符（可能是从网页或文档复制带来的），请直接重新打字';
+  if (NO_PARENT.includes(name)) return `「${name}」在“上级=”里表示没有上级，不能用作单位名称`;
   return null;
 }
 
@@ -191,17 +194,18 @@ export async function moveUnit(db: Db | Tx, name: string, parentName: string | n
   if ((parent?.id ?? null) === unit.parentId) return { ok: false, message: `「${unit.name}」的上级已经是「${parent?.name ?? '无'}」` };
   return inTransaction(db, async (tx) => {
     const shift = (parent ? parent.level + 1 : 1) - unit.level;
-    const updated = await tx.unit.update({ where: { id: unit.id }, data: { parentId: parent?.id ?? null } });
+    await tx.unit.update({ where: { id: unit.id }, data: { parentId: parent?.id ?? null } });
     // Depths follow: the unit and everything below it move by the same number of levels.
     if (shift !== 0) await tx.unit.updateMany({ where: { id: { in: await subtreeIds(tx, unit.id) } }, data: { level: { increment: shift } } });
     const moved = (await tx.unit.findUnique({ where: { id: unit.id } }))!;
     await recordChange(tx, actor, 'unit', unit.id, 'move', snapshot(unit), snapshot(moved));
-    return { ok: true, unit: { ...updated, level: moved.level } };
+    const oldParent = unit.parentId === null ? null : await tx.unit.findUnique({ where: { id: unit.parentId } });
+    return { ok: true, unit: moved, before: unit, note: oldParent ? oldParent.name : '无' };
   });
 }
 
 export interface UnitSettings {
-  headcount?: number;
+  headcount?: number | null;
   code?: string | null;
   contactName?: string | null;
   contactPhone?: string | null;
@@ -213,7 +217,7 @@ export async function setUnit(db: Db, name: string, settings: UnitSettings, acto
   return inTransaction(db, async (tx) => {
     const updated = await tx.unit.update({ where: { id: unit.id }, data: settings });
     await recordChange(tx, actor, 'unit', unit.id, 'set', snapshot(unit), snapshot(updated));
-    return { ok: true, unit: updated };
+    return { ok: true, unit: updated, before: unit };
   });
 }
 

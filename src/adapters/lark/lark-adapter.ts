@@ -231,7 +231,7 @@ export class LarkAdapter {
   /** Replies to a message; a form asked for in a group goes to the asker alone. */
   private async replyTo(msg: IncomingMessage, messageId: string, replies: Reply[]): Promise<void> {
     const target = { kind: 'reply' as const, messageId, chatId: msg.chatId };
-    const formValue = (r: FormReply): FormButtonValue => ({ saiwu: 'form', form: r.form, chat_id: msg.chatId, chat_type: msg.chatType, user_id: msg.userId, user_name: msg.userName });
+    const formValue = (r: FormReply): FormButtonValue => ({ saiwu: 'form', form: r.form, chat_id: msg.chatId, chat_type: msg.chatType, user_id: msg.userId, user_name: msg.userName, ...(r.editPlanId ? { edit_plan_id: r.editPlanId } : {}) });
     let batch: Reply[] = [];
     let part = 0;
     const flush = async () => {

@@ -39,6 +39,7 @@ export function parseButtonValue(v: unknown): FormButtonValue | null {
     user_id: String(o.user_id ?? ''), user_name: String(o.user_name ?? ''),
     ...(Array.isArray(o.plan_options) ? { plan_options: o.plan_options.slice(0, 200).map((p) => ({ value: String(p?.value ?? ''), label: String(p?.label ?? '') })) } : {}),
     ...(typeof o.instance === 'string' && o.instance ? { instance: o.instance.slice(0, 64) } : {}),
+    ...(Number.isInteger(o.edit_plan_id) && (o.edit_plan_id as number) > 0 ? { edit_plan_id: o.edit_plan_id } : {}),
   };
 }
 
@@ -126,6 +127,7 @@ export class LarkCardActions {
       userName: value.user_id === operator && value.user_name ? value.user_name : await this.nameOf(operator),
       form: form.name,
       values: raw,
+      ...(value.edit_plan_id ? { editPlanId: value.edit_plan_id } : {}),
     };
     const replies = await this.bot.handleFormSubmit(sub);
     if (!replies.length) return { toast: { type: 'info', content: '这次提交已经处理过了。' } };

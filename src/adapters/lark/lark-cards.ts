@@ -21,6 +21,8 @@ export interface FormButtonValue {
   user_name: string;
   /** The plan list of a form that picks a plan, so a rejected submit shows the same list again. */
   plan_options?: { value: string; label: string }[];
+  /** An admin's correction of this plan ("/plan 编辑 N"). */
+  edit_plan_id?: number;
   /**
    * This rendering of the form. Each click is its own Lark event, so a double click on one card
    * would file twice; submits are deduplicated on this id instead (a re-rendered card gets a new one).

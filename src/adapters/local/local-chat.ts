@@ -47,7 +47,8 @@ export class LocalChat implements ChatSender {
           out.push({ kind: 'text', text: renderTableText(r), mentions: [] });
           break;
         case 'form':
-          out.push({ kind: 'form', form: r.form, formId: `${r.form}_${randomUUID()}`, title: r.title, intro: r.intro, fields: r.fields, ...(r.values ? { values: r.values } : {}), ...(r.errors ? { errors: r.errors } : {}) });
+          // The form id carries an admin's edit target back: "plan-e12_<uuid>".
+          out.push({ kind: 'form', form: r.form, formId: `${r.form}${r.editPlanId ? `-e${r.editPlanId}` : ''}_${randomUUID()}`, title: r.title, intro: r.intro, fields: r.fields, ...(r.values ? { values: r.values } : {}), ...(r.errors ? { errors: r.errors } : {}) });
           break;
         case 'file':
           out.push({ kind: 'file', fileName: r.fileName, url: await this.files.save(r.fileName, r.data), ...(r.caption ? { caption: r.caption } : {}) });

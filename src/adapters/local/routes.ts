@@ -63,14 +63,15 @@ export function registerLocalChatRoutes(server: FastifyInstance, bot: Bot, chat:
   server.post<{ Params: { formId: string } }>('/api/local/forms/:formId', async (req, reply) => {
     const parsed = formBody.safeParse(req.body);
     if (!parsed.success) return reply.code(400).send(badRequest(parsed.error));
-    const form = req.params.formId.split('_')[0];
+    const head = req.params.formId.split('_')[0].match(/^([a-z]+)(?:-e(\d{1,9}))?$/);
+    const form = head?.[1] ?? '';
     if (!isFormName(form)) return reply.code(404).send({ error: `没有这张表单：${req.params.formId}` });
     const b = { ...parsed.data, userName: wellFormed(parsed.data.userName), chatId: wellFormed(parsed.data.chatId) };
     const values = Object.fromEntries(Object.entries(b.values).map(([k, v]) => [k, v === null ? undefined : String(v)]));
     await chat.recordUserMessage(b.chatId, b, `（提交了表单：${form}）`);
     const replies = await bot.handleFormSubmit({
       platform: 'local', eventId: `form:${req.params.formId}`, chatId: b.chatId, chatType: b.chatType,
-      userId: b.userId, userName: b.userName, form, values,
+      userId: b.userId, userName: b.userName, form, values, ...(head?.[2] ? { editPlanId: Number(head[2]) } : {}),
     });
     return { replies: await chat.post(b.chatId, replies) };
   });

@@ -48,7 +48,7 @@ export function renderForWechat(replies: Reply[]): WechatOut[] {
         break;
       case 'form':
         out.push(...texts(formGuide(r)));
-        out.push({ kind: 'text', text: renderTemplate(FORMS[r.form], r.values ?? {}), mentions: [] });
+        out.push({ kind: 'text', text: renderTemplate(FORMS[r.form], r.values ?? {}, r.editPlanId), mentions: [] });
         break;
       case 'file':
         if (r.caption) out.push(...texts(r.caption));
