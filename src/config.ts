@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { resolveDatabaseUrl } from './database-url.js';
+import { parseStartTime } from './clock.js';
 
 const onOff = z.enum(['on', 'off', 'auto']).default('auto');
 const optional = z.string().trim().optional().transform((v) => (v === '' ? undefined : v));
@@ -38,6 +39,8 @@ const schema = z.object({
   JOIN_APPROVAL: z.enum(['when-taken', 'always', 'never']).default('when-taken'),
   // Download links (/files/…) expire after this many hours and the files are deleted.
   FILE_TTL_HOURS: z.coerce.number().positive('FILE_TTL_HOURS must be a positive number of hours, e.g. 24').max(24 * 90, 'FILE_TTL_HOURS may be at most 2160 (90 days)').default(24),
+  // Rehearsal: the bot's clock starts at this moment and runs on (local chat only), e.g. 2027-03-03T10:00:00+08:00.
+  SAIWU_NOW: optional,
   // Key for signed download links and the dashboard cookie; empty = generated once into DATA_DIR/secret.key.
   SECRET_KEY: z.string().trim().optional().refine((v) => v === undefined || v === '' || v.length >= 32, 'SECRET_KEY must be at least 32 characters (e.g. the output of `openssl rand -hex 32`), or empty'),
 });
@@ -63,6 +66,8 @@ export interface Config {
   fileTtlHours: number;
   /** SECRET_KEY from the environment; start.ts falls back to DATA_DIR/secret.key. */
   secretKey?: string;
+  /** SAIWU_NOW: the moment the bot's clock starts at (a rehearsal); undefined = the wall clock. */
+  startAt?: Date;
 }
 
 /** Every configured value that must never be logged (logger.ts scrubs them from every line). */
@@ -107,6 +112,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     : undefined;
   const wechat = e.WECHAT_ENABLED ? { puppet: e.WECHATY_PUPPET, puppetToken: e.WECHATY_PUPPET_SERVICE_TOKEN, name: e.WECHATY_NAME } : undefined;
   const realPlatform = Boolean(lark || wechat);
+  let startAt: Date | undefined;
+  if (e.SAIWU_NOW) {
+    startAt = parseStartTime(e.SAIWU_NOW) ?? undefined;
+    if (!startAt) throw new ConfigError(`SAIWU_NOW: "${e.SAIWU_NOW}" is not a date-time; write e.g. 2027-03-03T10:00:00+08:00 or 2027-03-03`);
+    // A shifted clock would send real reminders on the wrong days to real people.
+    if (realPlatform) throw new ConfigError('SAIWU_NOW (a rehearsal clock) works only with the local web chat; unset LARK_APP_ID/WECHAT_ENABLED, or unset SAIWU_NOW');
+  }
   const localChat = e.LOCAL_CHAT === 'on' || (e.LOCAL_CHAT === 'auto' && !realPlatform);
   const dataDir = path.resolve(e.DATA_DIR);
   return {
@@ -128,5 +140,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     joinApproval: e.JOIN_APPROVAL,
     fileTtlHours: e.FILE_TTL_HOURS,
     secretKey: e.SECRET_KEY || undefined,
+    ...(startAt ? { startAt } : {}),
   };
 }

@@ -74,6 +74,7 @@ async function main(): Promise<void> {
   }
   if (config.localChat) {
     const lines = [`赛务 Saiwu is running. Open ${saiwu.url} to use the local web chat.`];
+    if (config.startAt) lines.push(`Rehearsal: the bot's clock started at ${config.startAt.toISOString()} (SAIWU_NOW) and runs on from there; reminders fire on that clock.`);
     if (process.argv.includes('--demo')) {
       lines.push(`Demo: pick the group "${DEMO_CHAT_ID}" and speak as demo-admin (admin) or demo-dongcheng (filer); try /mine, /units, /plan.`);
     }

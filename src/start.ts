@@ -9,6 +9,7 @@ import { createCommands } from '../handlers/index.js';
 import { openDatabase } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import type { DestinationStream } from 'pino';
+import { createClock, type Clock } from './clock.js';
 import { createLogger, type Logger } from './logger.js';
 import { connectRedis, type RedisHandle } from './redis.js';
 import { createServer } from './server.js';
@@ -43,6 +44,8 @@ export interface StartOptions {
   logDestination?: DestinationStream;
   /** Replace the clock (tests). */
   now?: () => Date;
+  /** The clock to run on (tests set it); default: the wall clock, or SAIWU_NOW's. */
+  clock?: Clock;
   /** False: enqueue reminders but run no worker here (another process runs jobs/worker-main.ts). */
   reminderWorker?: boolean;
   /** WeChat puppet and pacing overrides (tests: wechaty-puppet-mock, fast pacing). */
@@ -59,7 +62,10 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
   const redis = await connectRedis(config, log);
 
   const hooks: AppHooks = { campaignChanged: async () => undefined };
-  const app: App = { config, db, log, now: opts.now ?? (() => new Date()), senders: new Map<Platform, ChatSender>(), hooks };
+  // One clock: the wall clock, SAIWU_NOW's rehearsal clock, or the test's (StartOptions.clock).
+  const clock = opts.clock ?? createClock(config.startAt);
+  if (config.startAt) log.warn({ startAt: config.startAt.toISOString() }, 'rehearsal clock: the bot behaves as if it were this moment (SAIWU_NOW)');
+  const app: App = { config, db, log, now: opts.now ?? (() => clock.now()), senders: new Map<Platform, ChatSender>(), hooks };
   await ensureConfiguredAdmins(app);
   const bot = new Bot(app, createCommands());
   const files = new FileStore(path.join(config.dataDir, 'files'), {

@@ -118,6 +118,10 @@ describe('configuration', () => {
     expect(message({ ADMINS: 'zhang' })).toMatch(/ADMINS: "zhang" must look like platform:userId/);
     expect(message({ LARK_APP_ID: 'cli_x' })).toMatch(/LARK_APP_ID and LARK_APP_SECRET must be set together/);
     expect(message({ LOCAL_CHAT: 'yes' })).toMatch(/LOCAL_CHAT/);
+    expect(message({ SAIWU_NOW: 'next spring' })).toMatch(/SAIWU_NOW: "next spring" is not a date-time/);
+    // A rehearsal clock with a real platform would remind real people on the wrong days.
+    expect(message({ SAIWU_NOW: '2027-03-03T10:00:00+08:00', LARK_APP_ID: 'cli_x', LARK_APP_SECRET: 'secret' })).toMatch(/SAIWU_NOW .* works only with the local web chat/);
+    expect(loadConfig({ SAIWU_NOW: '2027-03-03' }).startAt?.toISOString()).toBe('2027-03-03T01:00:00.000Z');
   });
 
   it('keeps the local chat on 127.0.0.1, and off once a real platform is configured unless LOCAL_CHAT=on', () => {
@@ -223,6 +227,23 @@ describe('npm start', () => {
     r.child.kill('SIGINT');
     expect(await r.exited()).toBe(0);
     expect(await redisAnswers(redisPort)).toBe(false);
+  });
+
+  it('SAIWU_NOW rehearses another day: the demo and the deadlines run on that clock', async () => {
+    const r = await startMain({ SAIWU_NOW: '2027-03-03T10:00:00+08:00', LOG_LEVEL: 'info' }, ['--demo']);
+    await waitHealthy(r);
+    for (let i = 0; i < 50 && !r.output().includes('demo organisation loaded'); i++) await new Promise((res) => setTimeout(res, 100));
+    expect(r.output()).toContain('rehearsal clock');
+    const res = await fetch(`http://127.0.0.1:${r.port}/api/local/messages`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ chatId: 'demo-district-group', chatType: 'group', userId: 'demo-dongcheng', userName: '东城街道李干事', text: '/deadlines' }),
+    });
+    const said = ((await res.json()) as { replies: { text?: string }[] }).replies.map((x) => x.text ?? '').join('\n');
+    // March 2027: the plan deadline (28 February) has passed, the summary is months away.
+    expect(said).toContain('2027年度');
+    expect(said).toMatch(/计划备案：2027年2月28日（星期日），已过 3 天/);
+    r.child.kill('SIGTERM');
+    expect(await r.exited()).toBe(0);
   });
 
   it('npm run demo loads a populated district that the demo group can use at once', async () => {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config.js';
 import { startSaiwu, type Saiwu, type StartOptions } from '../../src/start.js';
 import { createLogger } from '../../src/logger.js';
+import { createClock } from '../../src/clock.js';
 
 export interface TestBot extends Saiwu {
   dataDir: string;
@@ -50,9 +51,10 @@ export async function startTestBot(env: Record<string, string> = {}, opts: Start
     ADMINS: 'local:admin',
     ...env,
   } as NodeJS.ProcessEnv);
-  let now: Date | null = null;
+  // The bot's own clock (as SAIWU_NOW uses it), held still wherever a test sets it.
+  const clock = createClock();
   // A test that captures the log (opts.logDestination) gets the production logger, secrets and all.
-  const saiwu = await startSaiwu(config, { ...(opts.logDestination ? {} : { logger: createLogger('silent') }), now: () => now ?? new Date(), ...opts });
+  const saiwu = await startSaiwu(config, { ...(opts.logDestination ? {} : { logger: createLogger('silent') }), clock, ...opts });
   const post = async (url: string, body: unknown): Promise<Reply[]> => {
     const res = await fetch(saiwu.url + url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
@@ -63,7 +65,7 @@ export async function startTestBot(env: Record<string, string> = {}, opts: Start
     dataDir,
     config,
     setNow(at) {
-      now = typeof at === 'string' ? new Date(at) : at;
+      clock.set(typeof at === 'string' ? new Date(at) : at, { frozen: true });
     },
     say: (user, text, extra = {}) => post('/api/local/messages', { chatType: 'group', ...user, text, ...extra }),
     submit: (user, formId, values) => post(`/api/local/forms/${encodeURIComponent(formId)}`, { chatType: 'group', ...user, values }),
