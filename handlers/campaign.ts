@@ -6,6 +6,8 @@ import { createCampaign, DEADLINE_FORMS, DEADLINE_LABELS, deadlineOf, deadlineOr
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { chineseDate, chineseDateWithWeekday } from '../src/util/dates.js';
 import type { Campaign } from '../src/generated/sqlite/index.js';
+import { calendarAlertText, calendarGaps } from '../jobs/calendar-alerts.js';
+import { loadCalendar } from '../jobs/working-days.js';
 
 const DATE_OPTIONS = { 计划截止: 'planDeadline', 总结截止: 'summaryDeadline', 年报截止: 'reportDeadline' } as const;
 const USAGE = '/campaign add <年度> [标题=…] [计划截止=YYYY-MM-DD] [总结截止=YYYY-MM-DD] [年报截止=YYYY-MM-DD]';
@@ -51,7 +53,10 @@ async function add(ctx: CommandContext): Promise<Reply[]> {
   const created = await createCampaign(ctx.app.db, { year, title: ctx.options['标题'], theme: ctx.options['主题'], ...read.dates });
   if (!created.ok) return [text(created.message)];
   await ctx.app.hooks.campaignChanged(created.campaign); // schedules its reminders
-  return [text(`✅ 已创建竞赛年度\n${describe(created.campaign)}\n接下来请在各工作群发送“/bind 单位名称 ${year}”绑定。`)];
+  const replies = [text(`✅ 已创建竞赛年度\n${describe(created.campaign)}\n接下来请在各工作群发送“/bind 单位名称 ${year}”绑定。`)];
+  const gaps = calendarGaps(created.campaign, await loadCalendar(ctx.app.db));
+  if (gaps.length) replies.push(text(calendarAlertText(created.campaign, gaps, 'created')));
+  return replies;
 }
 
 async function set(ctx: CommandContext): Promise<Reply[]> {

@@ -3,6 +3,7 @@ import { text } from '../src/core/messages.js';
 import { DEADLINE_FORMS, DEADLINE_LABELS, daysLeft, deadlineOf, describeDaysLeft } from '../src/services/campaigns.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { chineseDateWithWeekday } from '../src/util/dates.js';
+import { loadCalendar } from '../jobs/working-days.js';
 
 export default defineCommand({
   name: 'deadlines',
@@ -15,10 +16,14 @@ export default defineCommand({
     const campaign = await currentCampaign(ctx);
     if (!campaign) return [text('还没有创建竞赛年度，请管理员发送“/campaign add 年度”。')];
     const now = ctx.app.now();
+    const calendar = await loadCalendar(ctx.app.db);
     const lines = [`${campaign.title}（${campaign.year}年度）截止日期：`];
     for (const form of DEADLINE_FORMS) {
       const date = deadlineOf(campaign, form);
-      lines.push(`· ${DEADLINE_LABELS[form]}：${chineseDateWithWeekday(date)}，${describeDaysLeft(daysLeft(date, now))}`);
+      const year = Number(date.slice(0, 4));
+      // Reminders around a date in a year without the official notice follow an estimate: say so.
+      const estimated = calendar.yearSource(year) === 'estimate' ? `（${year}年放假安排尚未公布，按预估）` : '';
+      lines.push(`· ${DEADLINE_LABELS[form]}：${chineseDateWithWeekday(date)}${estimated}，${describeDaysLeft(daysLeft(date, now))}`);
     }
     lines.push('截止日当天 24:00 前提交都算按时；逾期也可以提交，会标注为逾期。');
     return [text(lines.join('\n'))];

@@ -1,40 +1,52 @@
-// /holiday 假期 (admin): holidays and make-up workdays (调休上班) for years the built-in calendar
-// does not know yet, so reminders skip the right days. Changes reschedule every campaign's reminders.
+// /holiday 假期 (admin): the working-day calendar reminders follow. `/holiday import` reads the State
+// Council's yearly notice pasted with it (or right after it) and, after `/holiday import 确认`,
+// makes it that year's calendar; `/holiday add|workday|remove` set single dates by hand. Every
+// change reschedules every campaign's reminders at once.
 import { defineCommand, type CommandContext } from '../src/commands/registry.js';
 import { text, type Reply } from '../src/core/messages.js';
-import { coerceDate } from '../src/forms/coerce.js';
-import { addDays, chineseDateWithWeekday, daysBetween, shanghaiDate } from '../src/util/dates.js';
-import { PACKAGE_YEARS, YEAR_SOURCE_LABELS, loadCalendar } from '../jobs/working-days.js';
+import { coerceDate, toHalfWidth } from '../src/forms/coerce.js';
+import { currentCampaign } from '../src/services/current-campaign.js';
+import { parseHolidayNotice, storeHolidayNotice, type ParsedNotice } from '../src/services/holiday-notice.js';
+import { actorOf } from '../src/services/members.js';
+import { awaitNextMessage, clearPending, getPending, setPending } from '../src/services/pending.js';
+import { addDays, chineseDate, daysBetween, shanghaiDate, shanghaiDateTimeText, weekday, type IsoDate } from '../src/util/dates.js';
+import { estimateHolidays } from '../jobs/holiday-estimate.js';
+import { YEAR_SOURCE_LABELS, buildCalendar, loadCalendarSources, officialDay } from '../jobs/working-days.js';
 
 const USAGE = [
-  '/holiday [年份] — 查看某年的放假安排来源和管理员录入的日期',
-  '/holiday add 2027-02-10 [2027-02-17] [名称=春节] — 录入放假日（可写起止日期）',
-  '/holiday workday 2027-02-07 [名称=春节调休] — 录入调休上班日',
-  '/holiday remove 2027-02-10 [2027-02-17] — 删除录入的日期',
+  '/假期 [年份] — 查看某年的放假安排',
+  '/假期 导入 — 粘贴国务院放假通知全文，核对后 /假期 导入 确认',
+  '/假期 add 2月10日 [2月17日] [名称=春节] — 手工录入放假日',
+  '/假期 workday 2月7日 [名称=春节调休] — 手工录入调休上班日',
+  '/假期 remove 2月10日 [2月17日] — 删除手工录入的日期',
 ].join('\n');
 
-const SUBS: Record<string, 'add' | 'workday' | 'remove' | 'list'> = {
+type Sub = 'add' | 'workday' | 'remove' | 'list' | 'import';
+const SUBS: Record<string, Sub> = {
   add: 'add', 放假: 'add', 休息: 'add', 假日: 'add',
   workday: 'workday', 补班: 'workday', 上班: 'workday', 调休: 'workday',
   remove: 'remove', del: 'remove', delete: 'remove', 删除: 'remove',
   list: 'list', 查看: 'list',
+  import: 'import', 导入: 'import', 通知: 'import',
 };
+const CONFIRM_WORDS = ['确认', 'confirm'];
+const CONFIRM_TTL_MS = 10 * 60_000;
+const WEEKDAYS = '日一二三四五六';
 
-function readRange(ctx: CommandContext, defaultYear: number): { dates: string[] } | { error: string } {
-  const [, first, second] = ctx.args;
-  if (!first) return { error: `请写日期，例如：/holiday add 2027-02-10 2027-02-17 名称=春节\n${USAGE}` };
-  const start = coerceDate(first, defaultYear);
-  if (!start.ok) return { error: `日期「${first}」：${start.message}` };
-  let endDate = start.value;
-  if (second) {
-    const end = coerceDate(second, Number(start.value.slice(0, 4)));
-    if (!end.ok) return { error: `结束日期「${second}」：${end.message}` };
-    endDate = end.value;
+const md = (d: IsoDate) => `${Number(d.slice(5, 7))}月${Number(d.slice(8, 10))}日`;
+const mdw = (d: IsoDate) => `${md(d)}（周${WEEKDAYS[weekday(d)]}）`;
+
+/** Consecutive dates as runs: "2月15日至2月23日（9天）、5月1日". */
+function runs(dates: IsoDate[]): string {
+  const sorted = [...dates].sort();
+  const out: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && addDays(sorted[j], 1) === sorted[j + 1]) j++;
+    out.push(i === j ? mdw(sorted[i]) : `${md(sorted[i])}至${md(sorted[j])}（${j - i + 1}天）`);
+    i = j + 1;
   }
-  const span = daysBetween(start.value, endDate);
-  if (span < 0) return { error: `结束日期（${endDate}）早于开始日期（${start.value}），请改正` };
-  if (span > 31) return { error: '一次最多录入 32 天，请分段录入' };
-  return { dates: Array.from({ length: span + 1 }, (_, i) => addDays(start.value, i)) };
+  return out.join('、');
 }
 
 async function reschedule(ctx: CommandContext): Promise<void> {
@@ -42,62 +54,195 @@ async function reschedule(ctx: CommandContext): Promise<void> {
   for (const c of campaigns) await ctx.app.hooks.campaignChanged(c);
 }
 
+// ---- viewing ----------------------------------------------------------------------------------
+
 async function list(ctx: CommandContext, yearText?: string): Promise<Reply[]> {
   const thisYear = Number(shanghaiDate(ctx.app.now()).slice(0, 4));
-  const years = yearText ? [Number(yearText)] : [thisYear, thisYear + 1];
-  if (years.some((y) => !Number.isInteger(y) || y < 2000 || y > 2100)) return [text(`年份请写四位数字，例如：/holiday 2027\n${USAGE}`)];
-  const calendar = await loadCalendar(ctx.app.db);
-  const rows = await ctx.app.db.calendarOverride.findMany({ orderBy: { date: 'asc' } });
+  const asked = yearText ? Number(toHalfWidth(yearText).replace(/年$/, '')) : null;
+  const years = asked !== null ? [asked] : [thisYear, thisYear + 1];
+  if (years.some((y) => !Number.isInteger(y) || y < 2000 || y > 2100)) return [text(`年份请写四位数字，例如：/假期 2027\n${USAGE}`)];
+  const sources = await loadCalendarSources(ctx.app.db);
+  const calendar = buildCalendar(sources);
   const lines: string[] = [];
   for (const year of years) {
     const source = calendar.yearSource(year);
-    lines.push(`${year}年：${YEAR_SOURCE_LABELS[source]}${source === 'weekends' ? '。⚠️ 请用 /holiday add 和 /holiday workday 录入当年放假和调休安排。' : ''}`);
-    const own = rows.filter((r) => r.date.startsWith(`${year}-`));
-    for (const r of own) lines.push(`  · ${chineseDateWithWeekday(r.date)} ${r.kind === 'workday' ? '调休上班' : '放假'}${r.note ? `（${r.note}）` : ''}`);
-    if (!own.length && source !== 'weekends') lines.push('  （无管理员录入的调整）');
+    lines.push(`📅 ${year}年：${YEAR_SOURCE_LABELS[source]}`);
+    if (source === 'estimate') {
+      for (const h of estimateHolidays(year)) lines.push(`  · ${h.name}：${h.start === h.end ? mdw(h.start) : `${md(h.start)}至${md(h.end)}`}（预估）`);
+      lines.push(`  国务院公布“关于${year}年部分节假日安排的通知”后，请发送 /假期 导入 并粘贴通知全文。`);
+    }
+    if (source === 'notice') {
+      const own = sources.notices.filter((n) => n.year === year);
+      const names = [...new Set(own.map((n) => n.name))];
+      for (const name of names) {
+        const off = own.filter((n) => n.name === name && n.kind === 'holiday').map((n) => n.date);
+        const work = own.filter((n) => n.name === name && n.kind === 'workday').map((n) => n.date);
+        lines.push(`  · ${name}：${runs(off)}放假${work.length ? `；${work.map(mdw).join('、')}上班` : ''}`);
+      }
+      const last = own.reduce((a, b) => (a.importedAt > b.importedAt ? a : b));
+      lines.push(`  （${last.importedBy} 于 ${shanghaiDateTimeText(last.importedAt)} 导入）`);
+    }
+    const manual = sources.overrides.filter((r) => r.date.startsWith(`${year}-`));
+    if (manual.length) {
+      lines.push('  手工录入：');
+      for (const r of manual) lines.push(`  · ${mdw(r.date)} ${r.kind === 'workday' ? '调休上班' : '放假'}${r.note ? `（${r.note}）` : ''}`);
+    }
   }
   lines.push('', USAGE);
   return [text(lines.join('\n'))];
 }
 
+// ---- the State Council notice ------------------------------------------------------------------
+
+/** The notice text: what follows "/假期 导入" on the message, or the whole message when it came on its own. */
+function noticeText(ctx: CommandContext): string {
+  return ctx.msg.text.replace(/^\s*[/／]?\s*(?:holiday|假期)\s*(?:import|导入|通知)\s*/i, '');
+}
+
+function preview(notice: ParsedNotice, replaced: { notice: boolean; manual: number; packaged: boolean }): string {
+  const lines = [`📋 识别出${notice.year}年放假安排，请核对：`, '节日｜放假｜调休上班'];
+  for (const item of notice.items) lines.push(`${item.name}｜${runs(item.off)}｜${item.work.length ? item.work.map(mdw).join('、') : '—'}`);
+  const off = notice.items.reduce((n, i) => n + i.off.length, 0);
+  const work = notice.items.reduce((n, i) => n + i.work.length, 0);
+  lines.push(`共放假 ${off} 天，调休上班 ${work} 天。`);
+  if (replaced.notice) lines.push(`⚠️ 将替换之前导入的${notice.year}年通知（旧的留在修改记录里）。`);
+  if (replaced.manual) lines.push(`⚠️ 您手工录入的 ${replaced.manual} 个${notice.year}年日期将由通知取代。`);
+  if (replaced.packaged) lines.push(`提示：系统已内置${notice.year}年安排，导入后以您导入的通知为准。`);
+  lines.push('', `核对无误请在 10 分钟内发送“/假期 导入 确认”，催交提醒会立即按新日历重排。`);
+  return lines.join('\n');
+}
+
+async function importNotice(ctx: CommandContext): Promise<Reply[]> {
+  const db = ctx.app.db;
+  const rest = noticeText(ctx).trim();
+  const word = rest.split(/\s+/)[0]?.toLowerCase() ?? '';
+  if (CONFIRM_WORDS.includes(word)) {
+    const pending = await getPending<ParsedNotice>(db, 'holiday-import', ctx.msg, ctx.app.now());
+    if (!pending) return [text('没有等待确认的放假通知（确认要在粘贴后 10 分钟内）。请发送“/假期 导入”并重新粘贴通知全文。')];
+    const result = await storeHolidayNotice(db, pending, { ...actorOf(ctx.msg), name: ctx.msg.userName || ctx.msg.userId });
+    await clearPending(db, 'holiday-import', ctx.msg);
+    await reschedule(ctx);
+    const off = pending.items.reduce((n, i) => n + i.off.length, 0);
+    const work = pending.items.reduce((n, i) => n + i.work.length, 0);
+    const notes = [result.replacedNotice ? '已替换之前导入的通知' : '', result.replacedManual ? `手工录入的 ${result.replacedManual} 个日期已由通知取代` : ''].filter(Boolean);
+    return [text(`✅ 已导入${pending.year}年放假安排：放假 ${off} 天，调休上班 ${work} 天${notes.length ? `（${notes.join('，')}）` : ''}。\n催交提醒已按新日历重新安排，发送 /提醒 查看。`)];
+  }
+  const yearOnly = rest.match(/^(\d{4})\s*年?$/);
+  if (!rest || yearOnly) {
+    await awaitNextMessage(db, ctx.msg, { command: 'holiday', args: ['import', ...(yearOnly ? [yearOnly[1]] : [])], expects: '放假' }, CONFIRM_TTL_MS, ctx.app.now());
+    return [text('请把“国务院办公厅关于XXXX年部分节假日安排的通知”全文（含标题）粘贴发给我（10 分钟内）。也可以写在“/假期 导入”后面一起发。')];
+  }
+  // "/假期 导入 2027" waited for the text: its year backs up a pasted body without the title.
+  const fallback = ctx.args.length === 2 && /^\d{4}$/.test(ctx.args[1]) ? Number(ctx.args[1]) : undefined;
+  const parsed = parseHolidayNotice(rest, fallback);
+  if (!parsed.ok) {
+    return [text(['❗ 放假通知没有导入，请核对后重新粘贴：', ...parsed.problems.slice(0, 10).map((p) => `· ${p}`)].join('\n'))];
+  }
+  const notice = parsed.notice;
+  const sources = await loadCalendarSources(db);
+  const replaced = {
+    notice: sources.notices.some((n) => n.year === notice.year),
+    manual: sources.overrides.filter((o) => o.date.startsWith(`${notice.year}-`)).length,
+    packaged: buildCalendar().yearSource(notice.year) === 'package',
+  };
+  await setPending(db, 'holiday-import', ctx.msg, notice, CONFIRM_TTL_MS, ctx.app.now());
+  return [text(preview(notice, replaced))];
+}
+
+// ---- single dates by hand ----------------------------------------------------------------------
+
+/**
+ * A date as typed. Without a year it means the campaign's year when that day is still ahead, else
+ * its next occurrence: "2月5日" typed in November is next February, never a day already past.
+ */
+function readDate(raw: string, campaignYear: number | undefined, today: IsoDate, label: string): { date: IsoDate } | { error: string } {
+  const hasYear = /\d{4}/.test(toHalfWidth(raw));
+  const thisYear = Number(today.slice(0, 4));
+  const first = coerceDate(raw, hasYear ? thisYear : (campaignYear ?? thisYear));
+  if (!first.ok) return { error: `${label}「${raw}」：${first.message}` };
+  if (hasYear || first.value >= today) return { date: first.value };
+  for (const year of [thisYear, thisYear + 1]) {
+    const again = coerceDate(raw, year);
+    if (again.ok && again.value >= today) return { date: again.value };
+  }
+  return { date: first.value };
+}
+
+async function readRange(ctx: CommandContext, args: string[]): Promise<{ dates: IsoDate[] } | { error: string }> {
+  const [first, second] = args;
+  if (!first) return { error: `请写日期，例如：/假期 add 2月10日 2月17日 名称=春节\n${USAGE}` };
+  const today = shanghaiDate(ctx.app.now());
+  const campaignYear = (await currentCampaign(ctx))?.year;
+  const start = readDate(first, campaignYear, today, '日期');
+  if ('error' in start) return start;
+  let end = start.date;
+  if (second) {
+    const hasYear = /\d{4}/.test(toHalfWidth(second));
+    const e = coerceDate(second, Number(start.date.slice(0, 4)));
+    if (!e.ok) return { error: `结束日期「${second}」：${e.message}` };
+    end = e.value;
+    // "12月30日 1月2日": a range across the new year.
+    if (!hasYear && end < start.date) {
+      const next = coerceDate(second, Number(start.date.slice(0, 4)) + 1);
+      if (next.ok) end = next.value;
+    }
+  }
+  const span = daysBetween(start.date, end);
+  if (span < 0) return { error: `结束日期（${chineseDate(end)}）早于开始日期（${chineseDate(start.date)}），请改正` };
+  if (span > 31) return { error: '一次最多录入 32 天，请分段录入' };
+  return { dates: Array.from({ length: span + 1 }, (_, i) => addDays(start.date, i)) };
+}
+
 async function change(ctx: CommandContext, kind: 'holiday' | 'workday'): Promise<Reply[]> {
-  const read = readRange(ctx, Number(shanghaiDate(ctx.app.now()).slice(0, 4)));
+  const confirmed = ctx.args.some((a) => CONFIRM_WORDS.includes(a.toLowerCase()));
+  const read = await readRange(ctx, ctx.args.slice(1).filter((a) => !CONFIRM_WORDS.includes(a.toLowerCase())));
   if ('error' in read) return [text(read.error)];
   const note = ctx.options['名称'] ?? ctx.options['说明'] ?? null;
+  const sources = await loadCalendarSources(ctx.app.db);
+  const calendar = buildCalendar(sources);
+  // Official data (a pasted notice or the bundled one) is only overwritten on purpose.
+  const contradicted = read.dates.filter((d) => {
+    const official = officialDay(calendar, sources, d);
+    return official !== null && official.workday !== (kind === 'workday');
+  });
+  const label = kind === 'holiday' ? '放假' : '调休上班';
+  if (contradicted.length && !confirmed) {
+    const typed = ctx.msg.text.trim();
+    return [text(`⚠️ 国务院公布的安排里，${contradicted.map(mdw).join('、')}${kind === 'holiday' ? '是工作日' : '是休息日'}。确实要改为${label}，请发送：\n${typed} 确认`)];
+  }
   for (const date of read.dates) {
     await ctx.app.db.calendarOverride.upsert({
       where: { date }, create: { date, kind, note, createdBy: ctx.msg.userId }, update: { kind, note, createdBy: ctx.msg.userId },
     });
   }
   await reschedule(ctx);
-  const label = kind === 'holiday' ? '放假' : '调休上班';
-  const range = read.dates.length > 1 ? `${chineseDateWithWeekday(read.dates[0])}至${chineseDateWithWeekday(read.dates[read.dates.length - 1])}（${read.dates.length}天）` : chineseDateWithWeekday(read.dates[0]);
-  const known = PACKAGE_YEARS.has(Number(read.dates[0].slice(0, 4))) ? '\n提示：该年已有国务院公布的放假安排，您录入的日期会覆盖它。' : '';
-  return [text(`✅ 已录入${label}：${range}${note ? `（${note}）` : ''}\n催交提醒已按新的日历重新安排。${known}`)];
+  const range = read.dates.length > 1 ? `${chineseDate(read.dates[0])}至${md(read.dates[read.dates.length - 1])}（${read.dates.length}天）` : `${chineseDate(read.dates[0])}（周${WEEKDAYS[weekday(read.dates[0])]}）`;
+  return [text(`✅ 已录入${label}：${range}${note ? `（${note}）` : ''}\n催交提醒已按新的日历重新安排。`)];
 }
 
 async function remove(ctx: CommandContext): Promise<Reply[]> {
-  const read = readRange(ctx, Number(shanghaiDate(ctx.app.now()).slice(0, 4)));
+  const read = await readRange(ctx, ctx.args.slice(1));
   if ('error' in read) return [text(read.error)];
   const { count } = await ctx.app.db.calendarOverride.deleteMany({ where: { date: { in: read.dates } } });
-  if (!count) return [text('这些日期没有管理员录入的调整，无需删除。发送 /holiday 查看已录入的日期。')];
+  if (!count) return [text(`${runs(read.dates)}没有手工录入的调整，无需删除。发送 /假期 查看已录入的日期。`)];
   await reschedule(ctx);
-  return [text(`✅ 已删除 ${count} 个录入的日期，催交提醒已重新安排。`)];
+  return [text(`✅ 已删除 ${count} 个手工录入的日期，催交提醒已重新安排。`)];
 }
 
 export default defineCommand({
   name: 'holiday',
   aliases: ['假期'],
-  usage: '/holiday [年份 | add 日期 [结束日期] | workday 日期 | remove 日期]',
-  summary: '查看或录入放假和调休安排（用于催交提醒避开节假日）',
+  usage: '/holiday [年份 | import | add 日期 [结束日期] | workday 日期 | remove 日期]',
+  summary: '查看放假安排；导入国务院放假通知或录入调整（催交提醒避开节假日）',
   access: [],
   group: 'setup',
   async run(ctx) {
     const first = ctx.args[0];
-    if (!first || /^\d{4}$/.test(first)) return list(ctx, first);
+    if (!first || /^\d{4}年?$/.test(toHalfWidth(first))) return list(ctx, first);
     const sub = SUBS[first.toLowerCase()];
     if (!sub) return [text(`不认识「${first}」。用法：\n${USAGE}`)];
     if (sub === 'list') return list(ctx, ctx.args[1]);
+    if (sub === 'import') return importNotice(ctx);
     if (sub === 'remove') return remove(ctx);
     return change(ctx, sub === 'add' ? 'holiday' : 'workday');
   },

@@ -10,8 +10,10 @@ import { chineseDateWithWeekday, shanghaiDateTimeText } from '../src/util/dates.
 import { computeSchedule } from '../jobs/reminder-schedule.js';
 import { reminderRuntime } from '../jobs/reminder-queue.js';
 import { YEAR_SOURCE_LABELS, loadCalendar } from '../jobs/working-days.js';
+import { calendarGaps, estimateLine, gapSpan } from '../jobs/calendar-alerts.js';
 
 const SET_USAGE = '/reminders set 提前天数=14,7,3,1,0 时间=09:30 逾期间隔=2 逾期次数=5';
+const FORM_LABELS: Record<string, string> = { ...DEADLINE_LABELS, calendar: '放假安排提示' };
 const STATUS_LABELS: Record<string, string> = { failed: '发送失败', uncertain: '发送中断（为免重复未重发）', retry: '等待重试', claimed: '发送中' };
 
 const md = (date: string) => `${Number(date.slice(5, 7))}/${Number(date.slice(8, 10))}`;
@@ -23,18 +25,19 @@ async function view(ctx: CommandContext, campaign: Campaign): Promise<Reply[]> {
   const lines = [`${campaign.title}（${campaign.year}年度）催交提醒：${settings.enabled ? '已开启' : '⛔ 已关闭（/reminders on 开启）'}`];
   lines.push(`提前天数：${settings.stages.map((s) => -s).sort((a, b) => b - a).join('、')}（0 为截止当天）；时间：每天 ${settings.time}（北京时间）`);
   lines.push(`逾期后：每 ${settings.overdueEveryWorkdays} 个工作日提醒一次，最多 ${settings.overdueLimit} 次；只在工作日发送，调休上班日照常发送`);
-  const unknown = new Set<number>();
   for (const form of DEADLINE_FORMS) {
     const deadline = deadlineOf(campaign, form);
-    const { stages, unknownYears } = computeSchedule({ deadline, settings, calendar });
-    unknownYears.forEach((y) => unknown.add(y));
+    const { stages } = computeSchedule({ deadline, settings, calendar });
     const upcoming = stages.filter((s) => s.fireAt.getTime() > now.getTime());
     const before = upcoming.filter((s) => s.kind !== 'overdue').map((s) => md(s.date));
     const overdue = upcoming.filter((s) => s.kind === 'overdue').map((s) => md(s.date));
     const plan = [before.length ? before.join('、') : '', overdue.length ? `逾期 ${overdue.join('、')}` : ''].filter(Boolean).join('；');
     lines.push(`· ${DEADLINE_LABELS[form]}（截止 ${chineseDateWithWeekday(deadline)}）：${plan || '本轮提醒已全部结束'}`);
   }
-  for (const year of unknown) lines.push(`⚠️ ${year}年：${YEAR_SOURCE_LABELS.weekends}。请用 /holiday add 和 /holiday workday 录入当年放假和调休安排。`);
+  for (const gap of calendarGaps(campaign, calendar)) {
+    const [from, to] = gapSpan(gap);
+    lines.push(`⚠️ ${gap.year}年${YEAR_SOURCE_LABELS.estimate}：${estimateLine(gap.year, from, to) || '期间没有节假日'}（预估）。国务院通知公布后请发送 /假期 导入 粘贴全文。`);
+  }
 
   const problems = await ctx.app.db.reminderDelivery.findMany({
     where: { campaignId: campaign.id, status: { in: ['failed', 'uncertain', 'retry'] } }, orderBy: { updatedAt: 'desc' }, take: 10,
@@ -45,7 +48,7 @@ async function view(ctx: CommandContext, campaign: Campaign): Promise<Reply[]> {
   if (problems.length) {
     lines.push('未送达的提醒（最近 10 条）：');
     for (const p of problems) {
-      lines.push(`  · ${shanghaiDateTimeText(p.updatedAt)} ${DEADLINE_LABELS[p.form as keyof typeof DEADLINE_LABELS] ?? p.form} ${p.stage} → ${p.platform} 群 ${p.chatId}：${STATUS_LABELS[p.status] ?? p.status}${p.error ? `（${p.error.slice(0, 80)}）` : ''}`);
+      lines.push(`  · ${shanghaiDateTimeText(p.updatedAt)} ${FORM_LABELS[p.form] ?? p.form} ${p.stage} → ${p.platform} 群 ${p.chatId}：${STATUS_LABELS[p.status] ?? p.status}${p.error ? `（${p.error.slice(0, 80)}）` : ''}`);
     }
   } else {
     lines.push('没有发送失败的提醒。');

@@ -8,8 +8,10 @@ import type { App } from '../src/core/app.js';
 import type { Campaign } from '../src/generated/sqlite/index.js';
 import { parseCampaignSettings } from '../src/services/campaign-settings.js';
 import { DEADLINE_FORMS, deadlineOf } from '../src/services/campaigns.js';
-import { computeSchedule, currentStage } from './reminder-schedule.js';
-import { STAGE_JOB_OPTS, stageJobId, type ReminderJobData, type ReminderQueue, type StageJobData } from './reminder-queue.js';
+import { computeSchedule, currentStage, nextSendWindow } from './reminder-schedule.js';
+import type { Platform } from '../src/core/messages.js';
+import { ALERT_FORM, SEND_JOB_OPTS, STAGE_JOB_OPTS, alertDeliveryKey, alertJobId, stageJobId, type AlertJobData, type ReminderJobData, type ReminderQueue, type StageJobData } from './reminder-queue.js';
+import { alertsDue, calendarGaps, weekOf } from './calendar-alerts.js';
 import { loadCalendar, type Calendar } from './working-days.js';
 
 /** A passed stage older than this is not caught up on (the next overdue stage will come). */
@@ -18,19 +20,19 @@ const CATCH_UP_HORIZON_MS = 7 * 86_400_000;
 export interface ReconcileResult {
   added: string[];
   removed: string[];
-  unknownYears: number[];
+  estimatedYears: number[];
 }
 
 /** Stage jobs this campaign should have right now. */
-export function desiredStageJobs(campaign: Campaign, calendar: Calendar, now: Date): { jobs: StageJobData[]; unknownYears: number[] } {
+export function desiredStageJobs(campaign: Campaign, calendar: Calendar, now: Date): { jobs: StageJobData[]; estimatedYears: number[] } {
   const settings = parseCampaignSettings(campaign.settings).reminders;
   const jobs: StageJobData[] = [];
   const unknown = new Set<number>();
-  if (!settings.enabled) return { jobs, unknownYears: [] };
+  if (!settings.enabled) return { jobs, estimatedYears: [] };
   for (const form of DEADLINE_FORMS) {
     const deadline = deadlineOf(campaign, form);
-    const { stages, unknownYears } = computeSchedule({ deadline, settings, calendar });
-    unknownYears.forEach((y) => unknown.add(y));
+    const { stages, estimatedYears } = computeSchedule({ deadline, settings, calendar });
+    estimatedYears.forEach((y) => unknown.add(y));
     const current = currentStage(stages, now);
     for (const s of stages) {
       const future = s.fireAt.getTime() > now.getTime();
@@ -38,7 +40,7 @@ export function desiredStageJobs(campaign: Campaign, calendar: Calendar, now: Da
       if (future || catchUp) jobs.push({ kind: 'stage', campaignId: campaign.id, form, deadline, stage: s.stage, fireAt: s.fireAt.toISOString() });
     }
   }
-  return { jobs, unknownYears: [...unknown].sort() };
+  return { jobs, estimatedYears: [...unknown].sort() };
 }
 
 const PENDING = ['delayed', 'waiting', 'prioritized', 'paused', 'waiting-children'] as const;
@@ -46,7 +48,7 @@ const PENDING = ['delayed', 'waiting', 'prioritized', 'paused', 'waiting-childre
 export async function reconcileCampaign(app: App, queue: ReminderQueue, campaign: Campaign, calendar?: Calendar): Promise<ReconcileResult> {
   const now = app.now();
   const cal = calendar ?? (await loadCalendar(app.db));
-  const { jobs, unknownYears } = desiredStageJobs(campaign, cal, now);
+  const { jobs, estimatedYears } = desiredStageJobs(campaign, cal, now);
   const wanted = new Map(jobs.map((j) => [stageJobId(j), j]));
   const deadlines = new Set(DEADLINE_FORMS.map((f) => `${f}|${deadlineOf(campaign, f)}`));
 
@@ -55,6 +57,7 @@ export async function reconcileCampaign(app: App, queue: ReminderQueue, campaign
   for (const job of pending) {
     const d = job.data as ReminderJobData;
     if (!job.id || d.kind === 'reconcile' || d.campaignId !== campaign.id) continue;
+    if (d.kind === 'alert') continue; // decided when it runs (calendar-alerts.ts)
     // A stage whose time moved (new time of day, holidays entered) keeps its id but must be re-added.
     const stale = d.kind === 'stage' ? wanted.get(job.id)?.fireAt !== d.fireAt : !deadlines.has(`${d.form}|${d.deadline}`);
     if (!stale) {
@@ -81,11 +84,53 @@ export async function reconcileCampaign(app: App, queue: ReminderQueue, campaign
     })));
     added.push(...toAdd.map(stageJobId));
   }
-  if (unknownYears.length) {
-    app.log.warn({ campaign: campaign.year, years: unknownYears }, 'no holiday calendar for these years: reminders use weekends only until an admin adds holidays with /holiday');
+  if (estimatedYears.length) {
+    app.log.warn({ campaign: campaign.year, years: estimatedYears }, 'no official holiday calendar for these years: reminders follow the estimate until an admin pastes the notice with /holiday import');
   }
+  added.push(...(await queueCalendarAlerts(app, queue, campaign, cal, now)));
   if (added.length || removed.length) app.log.info({ campaign: campaign.year, added: added.length, removed: removed.length }, 'reminder jobs reconciled');
-  return { added, removed, unknownYears };
+  return { added, removed, estimatedYears };
+}
+
+/** When a group last got a calendar message about `year` from this campaign. */
+export async function lastCalendarMessage(app: App, campaignId: number, year: number, platform: string, chatId: string): Promise<Date | null> {
+  const row = await app.db.reminderDelivery.findFirst({
+    where: { campaignId, form: ALERT_FORM, platform, chatId, status: 'sent', stage: { startsWith: `${year}_` } },
+    orderBy: { sentAt: 'desc' }, select: { sentAt: true },
+  });
+  return row?.sentAt ?? null;
+}
+
+/**
+ * The groups that hear about the calendar: those of the federation running the campaign (a group
+ * bound to a top-level unit); enterprises' groups are not where the notice gets pasted.
+ */
+async function federationGroups(app: App, campaign: Campaign) {
+  const bindings = await app.db.chatBinding.findMany({ where: { campaignId: campaign.id }, include: { unit: true }, orderBy: { id: 'asc' } });
+  const top = bindings.filter((b) => b.unit.parentId === null);
+  return top.length ? top : bindings;
+}
+
+/** Queues the calendar messages due now (calendar-alerts.ts); each is re-decided when it runs. */
+async function queueCalendarAlerts(app: App, queue: ReminderQueue, campaign: Campaign, calendar: Calendar, now: Date): Promise<string[]> {
+  const gaps = calendarGaps(campaign, calendar);
+  if (!gaps.length) return [];
+  const settings = parseCampaignSettings(campaign.settings).reminders;
+  const at = nextSendWindow(now, calendar, settings.time);
+  const delay = at ? Math.max(0, at.getTime() - now.getTime()) : 0;
+  const jobs: AlertJobData[] = [];
+  for (const b of await federationGroups(app, campaign)) {
+    for (const gap of gaps) {
+      const last = await lastCalendarMessage(app, campaign.id, gap.year, b.platform, b.chatId);
+      const soon = await app.db.reminderDelivery.findUnique({ where: { key: alertDeliveryKey({ campaignId: campaign.id, year: gap.year, occasion: 'soon', week: '', platform: b.platform as Platform, chatId: b.chatId }) }, select: { status: true } });
+      for (const occasion of alertsDue(gap, now, last, soon?.status === 'sent')) {
+        jobs.push({ kind: 'alert', campaignId: campaign.id, year: gap.year, occasion, week: weekOf(now), platform: b.platform as Platform, chatId: b.chatId });
+      }
+    }
+  }
+  if (!jobs.length) return [];
+  await queue.addBulk(jobs.map((data) => ({ name: 'alert', data: data as ReminderJobData, opts: { ...SEND_JOB_OPTS, jobId: alertJobId(data), delay } })));
+  return jobs.map(alertJobId);
 }
 
 /** Campaigns whose deadlines can still produce reminders (this year's and later, plus last year's). */

@@ -32,11 +32,23 @@ export interface SendJobData {
   holiday?: HolidayNotice;
 }
 
+/** A message to a federation's group that a year's holidays are only estimated (calendar-alerts.ts). */
+export interface AlertJobData {
+  kind: 'alert';
+  campaignId: number;
+  year: number;
+  occasion: 'weekly' | 'soon';
+  /** The Monday naming a weekly message, so one week's message is queued once. */
+  week: string;
+  platform: Platform;
+  chatId: string;
+}
+
 export interface ReconcileJobData {
   kind: 'reconcile';
 }
 
-export type ReminderJobData = StageJobData | SendJobData | ReconcileJobData;
+export type ReminderJobData = StageJobData | SendJobData | AlertJobData | ReconcileJobData;
 export type ReminderQueue = Queue<ReminderJobData>;
 
 // BullMQ ids may not contain ':' nor be all digits; chat ids can contain anything, so they are
@@ -54,6 +66,22 @@ export function sendJobId(d: Pick<SendJobData, 'campaignId' | 'form' | 'deadline
 /** The ReminderDelivery key: one row per (deadline, stage, chat), so each goes out at most once. */
 export function deliveryKey(d: Pick<SendJobData, 'campaignId' | 'form' | 'deadline' | 'stage' | 'platform' | 'chatId'>): string {
   return `${d.campaignId}|${d.form}|${d.deadline}|${d.stage}|${d.platform}|${d.chatId}`;
+}
+
+const alertPart = (d: Pick<AlertJobData, 'year' | 'occasion' | 'week'>) => `${d.year}_${d.occasion === 'soon' ? 'soon' : `w${d.week}`}`;
+
+export function alertJobId(d: Omit<AlertJobData, 'kind'>): string {
+  return `alert_${d.campaignId}_${alertPart(d)}_${chatPart(d.platform, d.chatId)}`;
+}
+
+/** Calendar messages share the delivery table: form "calendar", stage "<year>_soon" or "<year>_w<monday>". */
+export const ALERT_FORM = 'calendar';
+export function alertStage(d: Pick<AlertJobData, 'year' | 'occasion' | 'week'>): string {
+  return alertPart(d);
+}
+
+export function alertDeliveryKey(d: Omit<AlertJobData, 'kind'>): string {
+  return `${d.campaignId}|${ALERT_FORM}|${alertPart(d)}|${d.platform}|${d.chatId}`;
 }
 
 const DAY = 86_400_000;

@@ -4,7 +4,7 @@
 // reminders count working days after the deadline. Stages that end up on the same day keep only the
 // one nearest the deadline.
 import type { ReminderSettings } from '../src/services/campaign-settings.js';
-import { addDays, shanghaiDateTime, type IsoDate } from '../src/util/dates.js';
+import { addDays, shanghaiDate, shanghaiDateTime, shanghaiDateTimeText, type IsoDate } from '../src/util/dates.js';
 import type { Calendar } from './working-days.js';
 
 export type StageKind = 'before' | 'day' | 'overdue';
@@ -14,6 +14,8 @@ export interface HolidayNotice {
   name: string;
   start: IsoDate;
   end: IsoDate;
+  /** The holiday comes from the estimate (its year's notice is not out yet): the message says 预估. */
+  estimated?: boolean;
 }
 
 export interface ScheduledStage {
@@ -37,8 +39,8 @@ export interface ScheduleInput {
 
 export interface Schedule {
   stages: ScheduledStage[];
-  /** Years the schedule touched for which only the weekends-only fallback was available. */
-  unknownYears: number[];
+  /** Years the schedule touched whose calendar is only estimated (no official notice yet). */
+  estimatedYears: number[];
 }
 
 /** Longest run of days off we step over before giving up (the Spring Festival is 9 days). */
@@ -87,7 +89,7 @@ export function computeSchedule({ deadline, settings, calendar }: ScheduleInput)
   if (holiday) {
     const run = offRun(calendar, deadline);
     const last = [...before].reverse().find((s) => s.date < run.start);
-    if (last) last.notice = { name: holiday, start: run.start, end: run.end };
+    if (last) last.notice = { name: holiday, start: run.start, end: run.end, ...(calendar.isEstimated(deadline) ? { estimated: true } : {}) };
   }
 
   const overdue: ScheduledStage[] = [];
@@ -97,8 +99,8 @@ export function computeSchedule({ deadline, settings, calendar }: ScheduleInput)
     overdue.push({ stage: `o${n}`, kind: 'overdue', offset: n * settings.overdueEveryWorkdays, date: d, fireAt: shanghaiDateTime(d, settings.time), moved: false });
   }
 
-  const unknownYears = [...touched].filter((y) => calendar.yearSource(y) === 'weekends').sort();
-  return { stages: [...before, ...overdue], unknownYears };
+  const estimatedYears = [...touched].filter((y) => calendar.yearSource(y) === 'estimate').sort();
+  return { stages: [...before, ...overdue], estimatedYears };
 }
 
 /**
@@ -110,4 +112,16 @@ export function currentStage(stages: ScheduledStage[], now: Date): ScheduledStag
   let current: ScheduledStage | undefined;
   for (const s of stages) if (s.fireAt.getTime() <= now.getTime()) current = s;
   return current;
+}
+
+const OFFICE_HOURS = { from: '08:00', to: '20:00' };
+
+/** The next moment inside office hours on a working day, at the campaign's reminder time. */
+export function nextSendWindow(now: Date, calendar: Calendar, time: string): Date | null {
+  const today = shanghaiDate(now);
+  const hhmm = shanghaiDateTimeText(now).slice(11);
+  if (calendar.isWorkday(today) && hhmm >= OFFICE_HOURS.from && hhmm < OFFICE_HOURS.to) return null;
+  let day = calendar.isWorkday(today) && hhmm < OFFICE_HOURS.from ? today : addDays(today, 1);
+  for (let i = 0; i < 40 && !calendar.isWorkday(day); i++) day = addDays(day, 1);
+  return shanghaiDateTime(day, time);
 }

@@ -7,21 +7,21 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { App } from '../src/core/app.js';
-import type { Platform } from '../src/core/messages.js';
+import { text, type Platform, type TextReply } from '../src/core/messages.js';
 import { PermanentSendError, RateLimitedError } from '../src/core/send-errors.js';
 import { parseCampaignSettings } from '../src/services/campaign-settings.js';
 import { DEADLINE_LABELS, deadlineOf } from '../src/services/campaigns.js';
 import { groupRollCall, rollCallMessage } from '../src/services/reminders.js';
 import { addDays, shanghaiDate, shanghaiDateTime, shanghaiDateTimeText } from '../src/util/dates.js';
-import { computeSchedule, currentStage } from './reminder-schedule.js';
-import { QUEUE_NAME, SEND_JOB_OPTS, deliveryKey, sendJobId, type ReminderJobData, type ReminderQueue, type SendJobData, type StageJobData } from './reminder-queue.js';
-import { reconcileAll } from './reconciler.js';
+import { computeSchedule, currentStage, nextSendWindow } from './reminder-schedule.js';
+import { ALERT_FORM, QUEUE_NAME, SEND_JOB_OPTS, alertDeliveryKey, alertStage, deliveryKey, sendJobId, type AlertJobData, type ReminderJobData, type ReminderQueue, type SendJobData, type StageJobData } from './reminder-queue.js';
+import { WEEKLY_GAP_MS, calendarAlertText, calendarGaps } from './calendar-alerts.js';
+import { lastCalendarMessage, reconcileAll } from './reconciler.js';
 import type { SendLimiter } from './send-limiter.js';
 import { loadCalendar, type Calendar } from './working-days.js';
 
 /** A stage fired more than this late is a catch-up and waits for office hours on a working day. */
 const LATE_MS = 60 * 60_000;
-const OFFICE_HOURS = { from: '08:00', to: '20:00' };
 
 /** Platforms whose send carries an idempotency key the platform itself honours (Lark's uuid). */
 const IDEMPOTENT_PLATFORMS = new Set<Platform>(['lark']);
@@ -37,16 +37,6 @@ interface Ctx {
   app: App;
   queue: ReminderQueue;
   limiter: SendLimiter;
-}
-
-/** The next moment inside office hours on a working day, at the campaign's reminder time. */
-export function nextSendWindow(now: Date, calendar: Calendar, time: string): Date | null {
-  const today = shanghaiDate(now);
-  const hhmm = shanghaiDateTimeText(now).slice(11);
-  if (calendar.isWorkday(today) && hhmm >= OFFICE_HOURS.from && hhmm < OFFICE_HOURS.to) return null;
-  let day = calendar.isWorkday(today) && hhmm < OFFICE_HOURS.from ? today : addDays(today, 1);
-  for (let i = 0; i < 40 && !calendar.isWorkday(day); i++) day = addDays(day, 1);
-  return shanghaiDateTime(day, time);
 }
 
 async function fanOut(ctx: Ctx, job: Job<ReminderJobData>, data: StageJobData, token?: string): Promise<string> {
@@ -84,14 +74,27 @@ async function fanOut(ctx: Ctx, job: Job<ReminderJobData>, data: StageJobData, t
   return `fanned out to ${jobs.length} chats`;
 }
 
+/** One message to one chat, at most once: the ReminderDelivery row it claims and what to look for in a transcript. */
+interface Delivery {
+  key: string;
+  campaignId: number;
+  /** A deadline form, or "calendar" for calendar messages. */
+  form: string;
+  stage: string;
+  platform: Platform;
+  chatId: string;
+  /** Text every such message carries, to recognise it in the local chat's transcript. */
+  marker: string;
+}
+
 /**
  * Whether a message from an attempt that died between claiming and confirming reached the chat.
  * The local chat keeps its transcript in our database, so we can look; other platforms cannot tell.
  */
-async function probeDelivered(app: App, data: SendJobData, since: Date): Promise<boolean | undefined> {
-  if (data.platform !== 'local') return undefined;
+async function probeDelivered(app: App, d: Delivery, since: Date): Promise<boolean | undefined> {
+  if (d.platform !== 'local') return undefined;
   const found = await app.db.localChatMessage.findFirst({
-    where: { chatId: data.chatId, fromBot: true, createdAt: { gte: new Date(since.getTime() - 1000) }, text: { contains: `【${DEADLINE_LABELS[data.form]}】` } },
+    where: { chatId: d.chatId, fromBot: true, createdAt: { gte: new Date(since.getTime() - 1000) }, text: { contains: d.marker } },
   });
   return Boolean(found);
 }
@@ -99,10 +102,11 @@ async function probeDelivered(app: App, data: SendJobData, since: Date): Promise
 type Claim = 'claimed' | 'done';
 
 /** Takes the delivery row for this send; 'done' when it was sent already or must not be re-sent. */
-async function claim(app: App, data: SendJobData, key: string): Promise<Claim> {
+async function claim(app: App, d: Delivery): Promise<Claim> {
   const db = app.db;
+  const { key } = d;
   try {
-    await db.reminderDelivery.create({ data: { key, campaignId: data.campaignId, form: data.form, stage: data.stage, platform: data.platform, chatId: data.chatId, status: 'claimed', attempts: 1 } });
+    await db.reminderDelivery.create({ data: { key, campaignId: d.campaignId, form: d.form, stage: d.stage, platform: d.platform, chatId: d.chatId, status: 'claimed', attempts: 1 } });
     return 'claimed';
   } catch (err) {
     if ((err as { code?: string }).code !== 'P2002') throw err;
@@ -115,12 +119,12 @@ async function claim(app: App, data: SendJobData, key: string): Promise<Claim> {
     return taken.count ? 'claimed' : 'done';
   }
   // 'claimed': an attempt died between claiming and confirming (worker killed, stalled).
-  const delivered = await probeDelivered(app, data, row.updatedAt);
+  const delivered = await probeDelivered(app, d, row.updatedAt);
   if (delivered === true) {
-    await db.reminderDelivery.update({ where: { key }, data: { status: 'sent', sentAt: new Date() } });
+    await db.reminderDelivery.update({ where: { key }, data: { status: 'sent', sentAt: app.now() } });
     return 'done';
   }
-  if (delivered === false || IDEMPOTENT_PLATFORMS.has(data.platform)) {
+  if (delivered === false || IDEMPOTENT_PLATFORMS.has(d.platform)) {
     // Either we know it did not arrive, or the platform drops a repeat with the same idempotency key.
     await db.reminderDelivery.update({ where: { key }, data: { attempts: { increment: 1 } } });
     return 'claimed';
@@ -131,39 +135,38 @@ async function claim(app: App, data: SendJobData, key: string): Promise<Claim> {
   return 'done';
 }
 
-async function deliver(ctx: Ctx, job: Job<ReminderJobData>, data: SendJobData, token?: string): Promise<string> {
+/**
+ * Sends what `build` decides at this moment (a string is the reason to send nothing), under the
+ * platform's rate limit, claiming the delivery row first so a retried or stalled job never posts twice.
+ */
+async function sendOnce(ctx: Ctx, job: Job<ReminderJobData>, token: string | undefined, d: Delivery, build: () => Promise<TextReply | string>): Promise<string> {
   const { app, queue, limiter } = ctx;
   const db = app.db;
-  const binding = await db.chatBinding.findUnique({ where: { platform_chatId: { platform: data.platform, chatId: data.chatId } }, include: { campaign: true } });
-  if (!binding || binding.campaignId !== data.campaignId) return 'chat no longer bound to this campaign';
-  const campaign = binding.campaign;
-  if (deadlineOf(campaign, data.form) !== data.deadline) return 'deadline changed';
-  const key = deliveryKey(data);
+  const { key } = d;
   const previous = await db.reminderDelivery.findUnique({ where: { key }, select: { status: true } });
   if (previous?.status === 'sent') return 'already sent';
 
-  const sender = app.senders.get(data.platform);
-  if (!sender) throw new Error(`no sender for platform ${data.platform} (adapter not started)`);
+  const sender = app.senders.get(d.platform);
+  if (!sender) throw new Error(`no sender for platform ${d.platform} (adapter not started)`);
 
   // The platform slot first, so a parked job costs no database work; the slot counts until the
   // platform answers, so the time spent below cannot bunch messages up at the platform's side.
-  const slot = await limiter.acquire(data.platform, data.chatId);
+  const slot = await limiter.acquire(d.platform, d.chatId);
   if (slot.wait > 0) {
     if (!token) throw new Error('rate limited');
     // Spread the wake-ups a little so parked jobs do not all retry in the same millisecond.
     await job.moveToDelayed(Date.now() + slot.wait + Math.floor(Math.random() * 50), token);
     throw new DelayedError();
   }
-  let message;
+  let message: TextReply;
   try {
-    // Who is reminded is decided now, not when the stage was scheduled.
-    const summary = await groupRollCall(db, campaign, binding.unitId, data.form);
-    if (!summary.missing.length) {
+    const built = await build();
+    if (typeof built === 'string') {
       await slot.cancel();
-      return 'every unit has filed';
+      return built;
     }
-    message = rollCallMessage(campaign, summary, { platform: data.platform, now: app.now(), holiday: data.holiday, catchUp: data.catchUp });
-    if ((await claim(app, data, key)) === 'done') {
+    message = built;
+    if ((await claim(app, d)) === 'done') {
       await slot.cancel();
       return 'already handled';
     }
@@ -172,13 +175,13 @@ async function deliver(ctx: Ctx, job: Job<ReminderJobData>, data: SendJobData, t
     throw err;
   }
   try {
-    await sender.send(data.chatId, [message], { idempotencyKey: key });
+    await sender.send(d.chatId, [message], { idempotencyKey: key });
   } catch (err) {
     await slot.release();
     const msg = (err as Error).message;
     if (err instanceof RateLimitedError) {
       await db.reminderDelivery.update({ where: { key }, data: { status: 'retry', error: msg } });
-      app.log.warn({ platform: data.platform, retryAfterMs: err.retryAfterMs }, 'platform rate limit: pausing the reminder queue');
+      app.log.warn({ platform: d.platform, retryAfterMs: err.retryAfterMs }, 'platform rate limit: pausing the reminder queue');
       await queue.rateLimit(err.retryAfterMs);
       throw Worker.RateLimitError();
     }
@@ -190,8 +193,41 @@ async function deliver(ctx: Ctx, job: Job<ReminderJobData>, data: SendJobData, t
     throw err;
   }
   await slot.release();
-  await db.reminderDelivery.update({ where: { key }, data: { status: 'sent', sentAt: new Date(), error: null } });
+  await db.reminderDelivery.update({ where: { key }, data: { status: 'sent', sentAt: app.now(), error: null } });
   return `sent (${message.mentions?.length ?? 0} mentioned)`;
+}
+
+async function deliver(ctx: Ctx, job: Job<ReminderJobData>, data: SendJobData, token?: string): Promise<string> {
+  const { app } = ctx;
+  const binding = await app.db.chatBinding.findUnique({ where: { platform_chatId: { platform: data.platform, chatId: data.chatId } }, include: { campaign: true } });
+  if (!binding || binding.campaignId !== data.campaignId) return 'chat no longer bound to this campaign';
+  const campaign = binding.campaign;
+  if (deadlineOf(campaign, data.form) !== data.deadline) return 'deadline changed';
+  const d: Delivery = { key: deliveryKey(data), campaignId: data.campaignId, form: data.form, stage: data.stage, platform: data.platform, chatId: data.chatId, marker: `【${DEADLINE_LABELS[data.form]}】` };
+  return sendOnce(ctx, job, token, d, async () => {
+    // Who is reminded is decided now, not when the stage was scheduled.
+    const summary = await groupRollCall(app.db, campaign, binding.unitId, data.form);
+    if (!summary.missing.length) return 'every unit has filed';
+    return rollCallMessage(campaign, summary, { platform: data.platform, now: app.now(), holiday: data.holiday, catchUp: data.catchUp });
+  });
+}
+
+async function deliverAlert(ctx: Ctx, job: Job<ReminderJobData>, data: AlertJobData, token?: string): Promise<string> {
+  const { app } = ctx;
+  const binding = await app.db.chatBinding.findUnique({ where: { platform_chatId: { platform: data.platform, chatId: data.chatId } }, include: { campaign: true } });
+  if (!binding || binding.campaignId !== data.campaignId) return 'chat no longer bound to this campaign';
+  const d: Delivery = { key: alertDeliveryKey(data), campaignId: data.campaignId, form: ALERT_FORM, stage: alertStage(data), platform: data.platform, chatId: data.chatId, marker: '【放假安排】' };
+  return sendOnce(ctx, job, token, d, async () => {
+    // Decided now: the notice may have been pasted, or another message gone out, since it was queued.
+    const calendar = await loadCalendar(app.db);
+    const gap = calendarGaps(binding.campaign, calendar).find((g) => g.year === data.year);
+    if (!gap) return 'calendar settled';
+    if (data.occasion === 'weekly') {
+      const last = await lastCalendarMessage(app, data.campaignId, data.year, data.platform, data.chatId);
+      if (last && app.now().getTime() - last.getTime() < WEEKLY_GAP_MS) return 'told recently';
+    }
+    return text(calendarAlertText(binding.campaign, [gap], data.occasion));
+  });
 }
 
 export function createReminderWorker(app: App, connection: Redis, queue: ReminderQueue, limiter: SendLimiter, opts: ReminderWorkerOptions = {}): Worker<ReminderJobData> {
@@ -200,6 +236,7 @@ export function createReminderWorker(app: App, connection: Redis, queue: Reminde
     const data = job.data;
     if (data.kind === 'stage') return fanOut(ctx, job, data, token);
     if (data.kind === 'send') return deliver(ctx, job, data, token);
+    if (data.kind === 'alert') return deliverAlert(ctx, job, data, token);
     await reconcileAll(app, queue);
     return 'reconciled';
   }, {
@@ -216,8 +253,9 @@ export function createReminderWorker(app: App, connection: Redis, queue: Reminde
       return;
     }
     app.log.error({ jobId: job.id, err: err.message }, 'reminder job failed for good (see /reminders and /admin/queues)');
-    if (data.kind === 'send') {
-      void app.db.reminderDelivery.updateMany({ where: { key: deliveryKey(data), NOT: { status: 'sent' } }, data: { status: 'failed', error: err.message } }).catch(() => undefined);
+    if (data.kind === 'send' || data.kind === 'alert') {
+      const key = data.kind === 'send' ? deliveryKey(data) : alertDeliveryKey(data);
+      void app.db.reminderDelivery.updateMany({ where: { key, NOT: { status: 'sent' } }, data: { status: 'failed', error: err.message } }).catch(() => undefined);
     }
   });
   worker.on('error', (err) => app.log.error({ err: err.message }, 'reminder worker error'));

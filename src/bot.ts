@@ -10,6 +10,7 @@ import { MAX_TEMPLATE_CHARS, detectTemplate, parseTemplate } from './forms/text-
 import { claimEvent } from './services/events.js';
 import { getBinding, getMember, isAdmin, touchMember } from './services/members.js';
 import { submitFiling } from './services/filings.js';
+import { takeAwaited } from './services/pending.js';
 
 export const SORRY = '抱歉，处理这条消息时出错了，内容没有保存。请稍后再试；如果一直这样，请联系管理员。';
 
@@ -95,6 +96,12 @@ export class Bot {
     const parsed = parseCommandLine(body);
     if (!parsed) return [];
     const spec = this.commands.find(parsed.word);
+    if (!parsed.slash && !spec) {
+      // Text a command asked for ("/假期 导入", then the notice pasted as its own message).
+      const awaited = await takeAwaited(this.app.db, msg, body, this.app.now());
+      const next = awaited && this.commands.find(awaited.command);
+      if (next) return this.run(next, msg, awaited.args, {});
+    }
     if (!spec) {
       if (parsed.slash) return [text(`没有“/${parsed.word}”这个命令。${shortHelp(this.commands)}`)];
       // Ordinary group conversation is none of the bot's business.

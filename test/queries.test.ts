@@ -21,15 +21,15 @@ describe('/deadlines', () => {
   it('lists each deadline with its weekday and the days left, counted in Shanghai', async () => {
     const reply = await say(east, '/deadlines');
     expect(reply).toContain('2027年度职工劳动和技能竞赛（2027年度）截止日期');
-    expect(reply).toContain('· 计划备案：2027年2月28日（星期日），还有 18 天');
-    expect(reply).toContain('· 总结表：2027年10月15日（星期五），还有 247 天');
-    expect(reply).toContain('· 年度报告：2027年12月31日（星期五），还有 324 天');
+    expect(reply).toContain('· 计划备案：2027年2月28日（星期日）（2027年放假安排尚未公布，按预估），还有 18 天');
+    expect(reply).toContain('· 总结表：2027年10月15日（星期五）（2027年放假安排尚未公布，按预估），还有 247 天');
+    expect(reply).toContain('· 年度报告：2027年12月31日（星期五）（2027年放假安排尚未公布，按预估），还有 324 天');
 
     // 20:00 UTC on the 27th is already the 28th in Shanghai.
     bot.setNow('2027-02-27T20:00:00Z');
-    expect(await say(east, '/截止')).toContain('· 计划备案：2027年2月28日（星期日），就是今天');
+    expect(await say(east, '/截止')).toContain('· 计划备案：2027年2月28日（星期日）（2027年放假安排尚未公布，按预估），就是今天');
     bot.setNow('2027-03-03T09:00:00+08:00');
-    expect(await say(east, '/deadlines')).toContain('· 计划备案：2027年2月28日（星期日），已过 3 天');
+    expect(await say(east, '/deadlines')).toContain('· 计划备案：2027年2月28日（星期日）（2027年放假安排尚未公布，按预估），已过 3 天');
   });
 
   it('says what to do when there is no campaign yet', async () => {

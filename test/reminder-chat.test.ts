@@ -70,7 +70,7 @@ describe('reminders in the group', () => {
     // West files after the stage was scheduled: decided at send time, so West is not chased.
     expect(textOf(await bot.say(west, PLAN_TEXT.replace('东城建设集团有限公司', '西城电力有限公司')))).toContain('竞赛计划已收到');
 
-    bot.setNow('2027-02-25T09:31:00+08:00'); // the 3-days-before stage (2027 has no calendar yet: weekends only)
+    bot.setNow('2027-02-25T09:31:00+08:00'); // the 3-days-before stage (2027 is on the estimate: 25 February is a working day)
     await reminderRuntime(bot.app)!.reconcileAll();
     const [msg] = await waitFor(async () => {
       const got = await reminderMessages(east.chatId);
@@ -79,7 +79,7 @@ describe('reminders in the group', () => {
     expect(msg.mentions).toEqual([park.userId]);
     expect(msg.text).toContain('未交（1）：高新园区工会');
     expect(msg.text).toContain('还有 3 天');
-    const row = await waitFor(() => bot.app.db.reminderDelivery.findFirst({ where: { chatId: east.chatId, status: 'sent' } }).then((r) => r ?? undefined));
+    const row = await waitFor(() => bot.app.db.reminderDelivery.findFirst({ where: { chatId: east.chatId, status: 'sent', form: 'plan' } }).then((r) => r ?? undefined));
     expect(row.stage).toBe('d3');
 
     // Running the same stage again (a retried or re-added job) sends nothing new.
@@ -107,7 +107,7 @@ describe('reminders in the group', () => {
 
     bot.setNow('2027-02-25T09:31:00+08:00');
     await reminderRuntime(bot.app)!.reconcileAll();
-    await waitFor(async () => (await db.reminderDelivery.count({ where: { status: 'sent' } })) === 3);
+    await waitFor(async () => (await db.reminderDelivery.count({ where: { status: 'sent', form: 'plan' } })) === 3);
     expect(await reminderMessages('landed-group')).toHaveLength(1);
     expect(await reminderMessages('lost-group')).toHaveLength(1);
     expect(await reminderMessages(east.chatId)).toHaveLength(1);
@@ -153,8 +153,8 @@ describe('reminders in the group', () => {
     expect(textOf(await bot.say(admin, '/holiday add 2027-02-26 名称=测试假'))).toContain('✅ 已录入放假');
     expect((await job('d0'))?.data).toMatchObject({ fireAt: '2027-02-25T00:45:00.000Z' });
     const view = textOf(await bot.say(admin, '/holiday 2027'));
-    expect(view).toContain('2027年：管理员录入的假期和调休');
-    expect(view).toContain('2027年2月26日（星期五） 放假（测试假）');
+    expect(view).toContain('2027年：放假安排尚未公布，按法定节假日规则预估');
+    expect(view).toContain('· 2月26日（周五） 放假（测试假）');
     expect(textOf(await bot.say(admin, '/holiday add 明天见'))).toContain('日期「明天见」');
   });
 
@@ -173,6 +173,6 @@ describe('reminders in the group', () => {
 
     const view = textOf(await bot.say(admin, '/reminders'));
     expect(view).toContain('计划备案（截止 2027年3月10日');
-    expect(view).toContain('2027年：尚无放假安排');
+    expect(view).toContain('⚠️ 2027年放假安排尚未公布');
   });
 });

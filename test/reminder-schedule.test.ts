@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { computeSchedule, currentStage, type ScheduledStage } from '../jobs/reminder-schedule.js';
 import { buildCalendar } from '../jobs/working-days.js';
-import { nextSendWindow } from '../jobs/reminder-worker.js';
+import { nextSendWindow } from '../jobs/reminder-schedule.js';
 
 const settings = { stages: [-14, -7, -3, -1, 0], time: '09:30', overdueEveryWorkdays: 2, overdueLimit: 3 };
 const calendar = buildCalendar();
@@ -11,8 +11,8 @@ const dates = (stages: ScheduledStage[]) => Object.fromEntries(stages.map((s) =>
 
 describe('reminder schedule', () => {
   it('2026 Spring Festival: stages skip 15–23 Feb, and the make-up Saturday 28 Feb is the deadline day reminder', () => {
-    const { stages, unknownYears } = computeSchedule({ deadline: '2026-02-28', settings, calendar });
-    expect(unknownYears).toEqual([]);
+    const { stages, estimatedYears } = computeSchedule({ deadline: '2026-02-28', settings, calendar });
+    expect(estimatedYears).toEqual([]);
     // 14 days before is Sat 14 Feb, itself a make-up workday; 7 days before (21 Feb) is in the holiday
     // and moves back onto the same day, so only the nearer stage stays.
     expect(dates(stages)).toEqual({ d7: '2026-02-14', d3: '2026-02-25', d1: '2026-02-27', d0: '2026-02-28', o1: '2026-03-03', o2: '2026-03-05', o3: '2026-03-09' });
@@ -52,25 +52,23 @@ describe('reminder schedule', () => {
     expect(dates(stages)).toEqual({ d14: '2024-02-09', d7: '2024-02-22', d3: '2024-02-26', d1: '2024-02-28', d0: '2024-02-29', o1: '2024-03-04', o2: '2024-03-06', o3: '2024-03-08' });
   });
 
-  it('a year known only from admin-entered holidays uses them; without them it falls back to weekends and says so', () => {
+  it('a year nobody has published: the estimate keeps reminders off the Spring Festival and National Day; hand-entered days go on top', () => {
     const deadline = '2030-02-08';
     const bare = computeSchedule({ deadline, settings, calendar: buildCalendar() });
-    expect(bare.unknownYears).toEqual([2030]);
-    expect(dates(bare.stages).d0).toBe('2030-02-08'); // a Friday, weekends-only thinks it is a working day
+    expect(bare.estimatedYears).toEqual([2030]);
+    // 除夕 2030 is 2 February: the estimate takes 2–9 February off, so the Friday deadline's own
+    // reminder moves to Friday 1 February and says the deadline falls in the (estimated) holiday.
+    const day = bare.stages.find((s) => s.stage === 'd0')!;
+    expect(day.date).toBe('2030-02-01');
+    expect(day.notice).toEqual({ name: '春节', start: '2030-02-02', end: '2030-02-10', estimated: true });
 
-    const admin = buildCalendar([
-      ...['2030-02-02', '2030-02-03', '2030-02-04', '2030-02-05', '2030-02-06', '2030-02-07', '2030-02-08'].map((date) => ({ date, kind: 'holiday', note: '春节' })),
-      { date: '2030-01-26', kind: 'workday', note: '春节调休' },
-    ]);
-    expect(admin.yearSource(2030)).toBe('admin');
+    const admin = buildCalendar({ overrides: [{ date: '2030-01-26', kind: 'workday', note: '春节调休' }, { date: '2030-02-01', kind: 'holiday', note: '单位安排' }] });
+    expect(admin.yearSource(2030)).toBe('estimate'); // one date by hand does not make the year known
     const known = computeSchedule({ deadline, settings, calendar: admin });
-    expect(known.unknownYears).toEqual([]);
+    expect(known.estimatedYears).toEqual([2030]);
     const d = dates(known.stages);
-    expect(d.d0).toBe('2030-02-01'); // Friday before the holiday
-    expect(known.stages.find((s) => s.stage === 'd0')!.notice).toEqual({ name: '春节', start: '2030-02-02', end: '2030-02-10' });
+    expect(d.d0).toBe('2030-01-31');
     expect(d.d14).toBe('2030-01-25');
-    // 7 days before is Fri 1 Feb; d3, d1 and the day itself move back onto it too: one reminder that day.
-    expect([d.d7, d.d3, d.d1]).toEqual([undefined, undefined, undefined]);
     expect(d.o1).toBe('2030-02-12');
   });
 

@@ -241,7 +241,7 @@ describe('npm start', () => {
     const said = ((await res.json()) as { replies: { text?: string }[] }).replies.map((x) => x.text ?? '').join('\n');
     // March 2027: the plan deadline (28 February) has passed, the summary is months away.
     expect(said).toContain('2027年度');
-    expect(said).toMatch(/计划备案：2027年2月28日（星期日），已过 3 天/);
+    expect(said).toMatch(/计划备案：2027年2月28日（星期日）（2027年放假安排尚未公布，按预估），已过 3 天/);
     r.child.kill('SIGTERM');
     expect(await r.exited()).toBe(0);
   });

@@ -1,9 +1,10 @@
 // Something a person started that a later message of theirs, in the same chat, finishes: a roster
-// whose moves wait for "/import 确认". One per kind, person and chat; expired ones are ignored (and
-// overwritten).
+// whose moves wait for "/import 确认", a holiday notice waiting for "/假期 导入 确认", or a command
+// waiting for the text it asked for (the notice pasted right after "/假期 导入"). One per kind,
+// person and chat; expired ones are ignored (and overwritten).
 import type { Db } from '../db/client.js';
 
-export type PendingKind = 'import';
+export type PendingKind = 'import' | 'holiday-import' | 'await';
 
 export interface Who {
   platform: string;
@@ -26,4 +27,24 @@ export async function getPending<T>(db: Db, kind: PendingKind, who: Who, now: Da
 
 export async function clearPending(db: Db, kind: PendingKind, who: Who): Promise<void> {
   await db.pendingAction.deleteMany({ where: { kind, platform: who.platform, userId: who.userId, chatId: who.chatId } });
+}
+
+/** A command that asked for text: the person's next message in the chat that matches `expects` runs it. */
+export interface Awaiting {
+  command: string;
+  args: string[];
+  /** A regular expression the awaited text must match (anything else is ordinary conversation). */
+  expects: string;
+}
+
+export async function awaitNextMessage(db: Db, who: Who, awaiting: Awaiting, ttlMs: number, now: Date): Promise<void> {
+  await setPending(db, 'await', who, awaiting, ttlMs, now);
+}
+
+/** The command this message completes, if the sender has one waiting here and the text fits; taken once. */
+export async function takeAwaited(db: Db, who: Who, text: string, now: Date): Promise<Awaiting | null> {
+  const awaiting = await getPending<Awaiting>(db, 'await', who, now);
+  if (!awaiting || !new RegExp(awaiting.expects).test(text)) return null;
+  await clearPending(db, 'await', who);
+  return awaiting;
 }

@@ -63,7 +63,7 @@ export interface RollCallMessageOptions {
   platform: Platform;
   now: Date;
   /** The deadline lies in a holiday that starts before the next reminder. */
-  holiday?: { name: string; start: string; end: string };
+  holiday?: { name: string; start: string; end: string; estimated?: boolean };
   /** Stages missed while the bot was down, sent once now. */
   catchUp?: boolean;
 }
@@ -80,7 +80,8 @@ export function rollCallMessage(campaign: Campaign, summary: RollCallSummary, op
   const noFiler = summary.missing.filter((r) => !r.filers.some((m) => m.platform === opts.platform));
   if (noFiler.length) lines.push(`尚未登记联络员：${names(noFiler)}（请该单位同志发送“/join 单位名称”登记）`);
   if (opts.holiday) {
-    lines.push(`⚠️ 截止日正值${opts.holiday.name}假期（${chineseDate(opts.holiday.start)}至${chineseDate(opts.holiday.end)}），假期中不再提醒，请在放假前完成提交。`);
+    const h = opts.holiday;
+    lines.push(`⚠️ 截止日正值${h.name}假期（${chineseDate(h.start)}至${chineseDate(h.end)}${h.estimated ? '，预估，以国务院通知为准' : ''}），假期中不再提醒，请在放假前完成提交。`);
   }
   lines.push(`请未交单位的联络员在本群发送 ${FILE_COMMANDS[form]} 提交${label}${overdue ? '，逾期也请尽快补交' : ''}。`);
   if (opts.catchUp) lines.push('（系统恢复后补发：停机期间错过的提醒合并为这一条）');
