@@ -1,8 +1,10 @@
-// /campaign: show the current campaign; /campaign add <年度> …; /campaign set 计划截止=… (admin).
+// /campaign: the group's campaign and the campaigns its unit runs; /campaign add <年度> … creates one
+// for the group's unit (or 单位=…); /campaign set 计划截止=… (admin).
 import { defineCommand, type CommandContext } from '../src/commands/registry.js';
 import { text, type Reply } from '../src/core/messages.js';
 import { coerceDate } from '../src/forms/coerce.js';
-import { createCampaign, DEADLINE_FORMS, DEADLINE_LABELS, deadlineOf, deadlineOrderError, parseYear } from '../src/services/campaigns.js';
+import { campaignLabel, campaignsForUnit, createCampaign, DEADLINE_FORMS, DEADLINE_LABELS, deadlineOf, deadlineOrderError, parseYear } from '../src/services/campaigns.js';
+import { findUnitByName, similarUnitNames } from '../src/services/units.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { chineseDate, chineseDateWithWeekday } from '../src/util/dates.js';
 import type { Campaign } from '../src/generated/sqlite/index.js';
@@ -10,8 +12,8 @@ import { calendarAlertText, calendarGaps } from '../jobs/calendar-alerts.js';
 import { loadCalendar } from '../jobs/working-days.js';
 
 const DATE_OPTIONS = { 计划截止: 'planDeadline', 总结截止: 'summaryDeadline', 年报截止: 'reportDeadline' } as const;
-const USAGE = '/campaign add <年度> [标题=…] [计划截止=YYYY-MM-DD] [总结截止=YYYY-MM-DD] [年报截止=YYYY-MM-DD]';
-const KNOWN_OPTIONS = ['标题', '主题', ...Object.keys(DATE_OPTIONS)];
+const USAGE = '/campaign add <年度> [标题=…] [计划截止=YYYY-MM-DD] [总结截止=YYYY-MM-DD] [年报截止=YYYY-MM-DD] [单位=…]';
+const KNOWN_OPTIONS = ['标题', '主题', '单位', ...Object.keys(DATE_OPTIONS)];
 
 /** A mistyped option (总结截至=…) would otherwise be ignored and the default used without a word. */
 function optionProblem(ctx: CommandContext, positional: number): string | null {
@@ -22,8 +24,9 @@ function optionProblem(ctx: CommandContext, positional: number): string | null {
   return null;
 }
 
-function describe(c: Campaign): string {
-  const lines = [`${c.title}（${c.year}年度）`];
+function describe(c: Campaign & { unit?: { name: string } | null }): string {
+  const lines = [`${c.title}（${c.year}年度，编号 #${c.id}）`];
+  if (c.unit) lines.push(`组织单位：${c.unit.name}`);
   if (c.theme) lines.push(`主题：${c.theme}`);
   for (const form of DEADLINE_FORMS) lines.push(`${DEADLINE_LABELS[form]}截止：${chineseDateWithWeekday(deadlineOf(c, form))}`);
   return lines.join('\n');
@@ -43,6 +46,25 @@ function readDates(options: Record<string, string>, year: number): { dates: Part
   return { dates };
 }
 
+/** Who runs a new campaign: 单位=…, else the group's unit, else the only top-level unit. */
+async function ownerOf(ctx: CommandContext): Promise<{ unitId: number | null } | { error: string }> {
+  const db = ctx.app.db;
+  const named = ctx.options['单位'];
+  if (named !== undefined) {
+    const unit = await findUnitByName(db, named);
+    if (unit?.archivedAt) return { error: `单位：「${unit.name}」已删除（归档），不能组织竞赛。` };
+    if (!unit) {
+      const similar = await similarUnitNames(db, named);
+      return { error: `单位：没有找到「${named}」。${similar.length ? `您要找的是不是：${similar.join('、')}？` : '请检查名称，或先用 /unit add 添加。'}` };
+    }
+    return { unitId: unit.id };
+  }
+  if (ctx.binding) return { unitId: ctx.binding.unitId };
+  const tops = await db.unit.findMany({ where: { parentId: null, archivedAt: null }, orderBy: { id: 'asc' } });
+  if (tops.length <= 1) return { unitId: tops[0]?.id ?? null };
+  return { error: `有 ${tops.length} 个顶级单位（${tops.map((t) => t.name).join('、')}），请写明由哪个单位组织，例如：/campaign add ${ctx.args[1] ?? '2027'} 单位=${tops[0].name}` };
+}
+
 async function add(ctx: CommandContext): Promise<Reply[]> {
   const year = parseYear(ctx.args[1]);
   if (year === null) return [text(`请写四位数的年度，例如：/campaign add 2027 标题=2027年度“建功新时代”劳动竞赛\n用法：${USAGE}`)];
@@ -50,13 +72,34 @@ async function add(ctx: CommandContext): Promise<Reply[]> {
   if (problem) return [text(problem)];
   const read = readDates(ctx.options, year);
   if ('error' in read) return [text(read.error)];
-  const created = await createCampaign(ctx.app.db, { year, title: ctx.options['标题'], theme: ctx.options['主题'], ...read.dates });
+  const owner = await ownerOf(ctx);
+  if ('error' in owner) return [text(owner.error)];
+  const created = await createCampaign(ctx.app.db, { year, unitId: owner.unitId, title: ctx.options['标题'], theme: ctx.options['主题'], ...read.dates });
   if (!created.ok) return [text(created.message)];
-  await ctx.app.hooks.campaignChanged(created.campaign); // schedules its reminders
-  const replies = [text(`✅ 已创建竞赛年度\n${describe(created.campaign)}\n接下来请在各工作群发送“/bind 单位名称 ${year}”绑定。`)];
-  const gaps = calendarGaps(created.campaign, await loadCalendar(ctx.app.db));
-  if (gaps.length) replies.push(text(calendarAlertText(created.campaign, gaps, 'created')));
+  const campaign = await ctx.app.db.campaign.findUniqueOrThrow({ where: { id: created.campaign.id }, include: { unit: true } });
+  await ctx.app.hooks.campaignChanged(campaign); // schedules its reminders
+  const sameYear = await ctx.app.db.campaign.count({ where: { unitId: owner.unitId, year } });
+  const selector = sameYear > 1 ? `#${campaign.id}` : String(year);
+  const replies = [text(`✅ 已创建竞赛年度\n${describe(campaign)}\n接下来请在各工作群发送“/bind 单位名称 ${selector}”绑定。`)];
+  const gaps = calendarGaps(campaign, await loadCalendar(ctx.app.db));
+  if (gaps.length) replies.push(text(calendarAlertText(campaign, gaps, 'created')));
   return replies;
+}
+
+/** /campaign: the campaign this group (or person) works in, and the other campaigns of its unit. */
+async function view(ctx: CommandContext): Promise<Reply[]> {
+  const db = ctx.app.db;
+  const current = await currentCampaign(ctx);
+  if (!current) return [text(`还没有创建竞赛年度。管理员可发送：${USAGE}`)];
+  const shown = await db.campaign.findUniqueOrThrow({ where: { id: current.id }, include: { unit: true } });
+  const lines = [`${ctx.binding ? '本群绑定的竞赛' : '当前竞赛'}：`, describe(shown)];
+  const unitId = ctx.binding?.unitId ?? ctx.member?.unitId ?? null;
+  const others = unitId !== null ? (await campaignsForUnit(db, unitId)).filter((c) => c.id !== current.id) : (await db.campaign.findMany({ orderBy: [{ year: 'desc' }, { id: 'asc' }] })).filter((c) => c.id !== current.id);
+  if (others.length) {
+    lines.push('', '其他竞赛：', ...others.slice(0, 10).map((c) => `· ${campaignLabel(c)}`));
+    if (ctx.binding) lines.push(`本群改绑其他竞赛：/bind ${ctx.binding.unit.name} #编号`);
+  }
+  return [text(lines.join('\n'))];
 }
 
 async function set(ctx: CommandContext): Promise<Reply[]> {
@@ -72,7 +115,7 @@ async function set(ctx: CommandContext): Promise<Reply[]> {
   if (!Object.keys(data).length) return [text('请写要修改的项目，例如：/campaign set 计划截止=2027-03-05')];
   const order = deadlineOrderError({ ...campaign, ...data });
   if (order) return [text(order)];
-  const updated = await ctx.app.db.campaign.update({ where: { id: campaign.id }, data });
+  const updated = await ctx.app.db.campaign.update({ where: { id: campaign.id }, data, include: { unit: true } });
   await ctx.app.hooks.campaignChanged(updated);
   return [text(`✅ 已修改\n${describe(updated)}`)];
 }
@@ -80,8 +123,8 @@ async function set(ctx: CommandContext): Promise<Reply[]> {
 export default defineCommand({
   name: 'campaign',
   aliases: ['竞赛'],
-  usage: '/campaign [add <年度> | set 计划截止=…]',
-  summary: '查看本年度竞赛；管理员可创建年度或修改截止日期',
+  usage: '/campaign [add <年度> [标题=…] [单位=…] | set 计划截止=…]',
+  summary: '查看本群的竞赛和本单位的其他竞赛；管理员可创建竞赛或修改截止日期',
   access: ['filer'],
   subcommands: [
     { words: ['add', '创建', '新建'], access: [], refusal: '只有管理员可以创建竞赛年度。' },
@@ -92,8 +135,6 @@ export default defineCommand({
     const sub = ctx.args[0]?.toLowerCase();
     if (sub === 'add' || sub === '创建' || sub === '新建') return add(ctx);
     if (sub === 'set' || sub === '修改') return set(ctx);
-    const campaign = await currentCampaign(ctx);
-    if (!campaign) return [text(`还没有创建竞赛年度。管理员可发送：${USAGE}`)];
-    return [text(describe(campaign))];
+    return view(ctx);
   },
 });

@@ -11,7 +11,7 @@ import { actorOf } from '../src/services/members.js';
 import { awaitNextMessage, clearPending, getPending, setPending } from '../src/services/pending.js';
 import { addDays, chineseDate, daysBetween, shanghaiDate, shanghaiDateTimeText, weekday, type IsoDate } from '../src/util/dates.js';
 import { estimateHolidays } from '../jobs/holiday-estimate.js';
-import { YEAR_SOURCE_LABELS, buildCalendar, loadCalendarSources, officialDay } from '../jobs/working-days.js';
+import { YEAR_SOURCE_LABELS, buildCalendar, loadCalendarSources, officialDay, packageDays } from '../jobs/working-days.js';
 
 const USAGE = [
   '/假期 [年份] — 查看某年的放假安排',
@@ -28,6 +28,8 @@ const SUBS: Record<string, Sub> = {
   remove: 'remove', del: 'remove', delete: 'remove', 删除: 'remove',
   list: 'list', 查看: 'list',
   import: 'import', 导入: 'import', 通知: 'import',
+  // "/假期 确认", "/假期 导入确认": phones drop the space, people drop the word.
+  确认: 'import', confirm: 'import', 导入确认: 'import',
 };
 const CONFIRM_WORDS = ['确认', 'confirm'];
 const CONFIRM_TTL_MS = 10 * 60_000;
@@ -71,6 +73,9 @@ async function list(ctx: CommandContext, yearText?: string): Promise<Reply[]> {
       for (const h of estimateHolidays(year)) lines.push(`  · ${h.name}：${h.start === h.end ? mdw(h.start) : `${md(h.start)}至${md(h.end)}`}（预估）`);
       lines.push(`  国务院公布“关于${year}年部分节假日安排的通知”后，请发送 /假期 导入 并粘贴通知全文。`);
     }
+    if (source === 'package') {
+      for (const h of packageDays(year)) lines.push(`  · ${h.name}：${runs(h.off)}放假${h.work.length ? `；${h.work.map(mdw).join('、')}上班` : ''}`);
+    }
     if (source === 'notice') {
       const own = sources.notices.filter((n) => n.year === year);
       const names = [...new Set(own.map((n) => n.name))];
@@ -94,19 +99,23 @@ async function list(ctx: CommandContext, yearText?: string): Promise<Reply[]> {
 
 // ---- the State Council notice ------------------------------------------------------------------
 
+/** What a message must look like to be taken as the notice pasted after "/假期 导入": an item heading and 放假. */
+const NOTICE_SHAPE = ['放假', '[一二三四五六七八九十][、.．]\\s*[^：:\\s]{1,16}[：:]'];
+
 /** The notice text: what follows "/假期 导入" on the message, or the whole message when it came on its own. */
 function noticeText(ctx: CommandContext): string {
-  return ctx.msg.text.replace(/^\s*[/／]?\s*(?:holiday|假期)\s*(?:import|导入|通知)\s*/i, '');
+  return ctx.msg.text.replace(/^\s*[/／]?\s*(?:holiday|假期)\s*(?:import|导入|通知)?\s*/i, '');
 }
 
-function preview(notice: ParsedNotice, replaced: { notice: boolean; manual: number; packaged: boolean }): string {
+function preview(notice: ParsedNotice, replaced: { notice: boolean; manual: string[]; packaged: boolean }): string {
   const lines = [`📋 识别出${notice.year}年放假安排，请核对：`, '节日｜放假｜调休上班'];
   for (const item of notice.items) lines.push(`${item.name}｜${runs(item.off)}｜${item.work.length ? item.work.map(mdw).join('、') : '—'}`);
   const off = notice.items.reduce((n, i) => n + i.off.length, 0);
   const work = notice.items.reduce((n, i) => n + i.work.length, 0);
   lines.push(`共放假 ${off} 天，调休上班 ${work} 天。`);
   if (replaced.notice) lines.push(`⚠️ 将替换之前导入的${notice.year}年通知（旧的留在修改记录里）。`);
-  if (replaced.manual) lines.push(`⚠️ 您手工录入的 ${replaced.manual} 个${notice.year}年日期将由通知取代。`);
+  if (replaced.manual.length) lines.push(`⚠️ 您手工录入的${notice.year}年日期将由通知取代（删除，记入修改记录）：${replaced.manual.slice(0, 10).map(mdw).join('、')}${replaced.manual.length > 10 ? ` 等${replaced.manual.length}个` : ''}`);
+  if (notice.warnings.length) lines.push('请特别核对：', ...notice.warnings.map((w) => `· ${w}`));
   if (replaced.packaged) lines.push(`提示：系统已内置${notice.year}年安排，导入后以您导入的通知为准。`);
   lines.push('', `核对无误请在 10 分钟内发送“/假期 导入 确认”，催交提醒会立即按新日历重排。`);
   return lines.join('\n');
@@ -114,9 +123,9 @@ function preview(notice: ParsedNotice, replaced: { notice: boolean; manual: numb
 
 async function importNotice(ctx: CommandContext): Promise<Reply[]> {
   const db = ctx.app.db;
-  const rest = noticeText(ctx).trim();
+  let rest = noticeText(ctx).trim();
   const word = rest.split(/\s+/)[0]?.toLowerCase() ?? '';
-  if (CONFIRM_WORDS.includes(word)) {
+  if (CONFIRM_WORDS.includes(word) || /^(?:导入)?确认$/.test(word)) {
     const pending = await getPending<ParsedNotice>(db, 'holiday-import', ctx.msg, ctx.app.now());
     if (!pending) return [text('没有等待确认的放假通知（确认要在粘贴后 10 分钟内）。请发送“/假期 导入”并重新粘贴通知全文。')];
     const result = await storeHolidayNotice(db, pending, { ...actorOf(ctx.msg), name: ctx.msg.userName || ctx.msg.userId });
@@ -127,22 +136,28 @@ async function importNotice(ctx: CommandContext): Promise<Reply[]> {
     const notes = [result.replacedNotice ? '已替换之前导入的通知' : '', result.replacedManual ? `手工录入的 ${result.replacedManual} 个日期已由通知取代` : ''].filter(Boolean);
     return [text(`✅ 已导入${pending.year}年放假安排：放假 ${off} 天，调休上班 ${work} 天${notes.length ? `（${notes.join('，')}）` : ''}。\n催交提醒已按新日历重新安排，发送 /提醒 查看。`)];
   }
-  const yearOnly = rest.match(/^(\d{4})\s*年?$/);
-  if (!rest || yearOnly) {
-    await awaitNextMessage(db, ctx.msg, { command: 'holiday', args: ['import', ...(yearOnly ? [yearOnly[1]] : [])], expects: '放假' }, CONFIRM_TTL_MS, ctx.app.now());
+  // "/假期 导入 2027 …": a year written first backs up a pasted body without the title; so does the
+  // year of an earlier "/假期 导入 2027" whose text this message is.
+  const lead = rest.match(/^(\d{4})\s*年?(?:\s+|$)/);
+  const fallback = lead ? Number(lead[1]) : ctx.args[1] && /^\d{4}$/.test(ctx.args[1]) ? Number(ctx.args[1]) : undefined;
+  if (lead) rest = rest.slice(lead[0].length).trim();
+  const awaited = !/^\s*[/／]/.test(ctx.msg.text);
+  const waitForText = () => awaitNextMessage(db, ctx.msg, { command: 'holiday', args: ['import', ...(fallback ? [String(fallback)] : [])], expects: NOTICE_SHAPE }, CONFIRM_TTL_MS, ctx.app.now());
+  if (!rest) {
+    await waitForText();
     return [text('请把“国务院办公厅关于XXXX年部分节假日安排的通知”全文（含标题）粘贴发给我（10 分钟内）。也可以写在“/假期 导入”后面一起发。')];
   }
-  // "/假期 导入 2027" waited for the text: its year backs up a pasted body without the title.
-  const fallback = ctx.args.length === 2 && /^\d{4}$/.test(ctx.args[1]) ? Number(ctx.args[1]) : undefined;
   const parsed = parseHolidayNotice(rest, fallback);
   if (!parsed.ok) {
+    // A notice pasted after "/假期 导入" that did not read: the next paste is still taken.
+    if (awaited) await waitForText();
     return [text(['❗ 放假通知没有导入，请核对后重新粘贴：', ...parsed.problems.slice(0, 10).map((p) => `· ${p}`)].join('\n'))];
   }
   const notice = parsed.notice;
   const sources = await loadCalendarSources(db);
   const replaced = {
     notice: sources.notices.some((n) => n.year === notice.year),
-    manual: sources.overrides.filter((o) => o.date.startsWith(`${notice.year}-`)).length,
+    manual: sources.overrides.filter((o) => o.date.startsWith(`${notice.year}-`)).map((o) => o.date),
     packaged: buildCalendar().yearSource(notice.year) === 'package',
   };
   await setPending(db, 'holiday-import', ctx.msg, notice, CONFIRM_TTL_MS, ctx.app.now());
@@ -157,6 +172,8 @@ async function importNotice(ctx: CommandContext): Promise<Reply[]> {
  */
 function readDate(raw: string, campaignYear: number | undefined, today: IsoDate, label: string): { date: IsoDate } | { error: string } {
   const hasYear = /\d{4}/.test(toHalfWidth(raw));
+  // "3月" alone would read as 1 March.
+  if (/^\s*(?:\d{4}\s*年\s*)?\d{1,2}\s*月份?\s*$/.test(toHalfWidth(raw))) return { error: `${label}「${raw}」：请写到哪一天，例如 2月10日` };
   const thisYear = Number(today.slice(0, 4));
   const first = coerceDate(raw, hasYear ? thisYear : (campaignYear ?? thisYear));
   if (!first.ok) return { error: `${label}「${raw}」：${first.message}` };
@@ -169,13 +186,17 @@ function readDate(raw: string, campaignYear: number | undefined, today: IsoDate,
 }
 
 async function readRange(ctx: CommandContext, args: string[]): Promise<{ dates: IsoDate[] } | { error: string }> {
-  const [first, second] = args;
+  // "2月10日至2月17日" / "2月10日-17日" typed as one word: the two ends.
+  const joined = args[0]?.match(/^(.+?日)\s*(?:至|到|~|～|—+|–|-)\s*(.+)$/);
+  const [first, rawSecond] = joined ? [joined[1], joined[2]] : args;
   if (!first) return { error: `请写日期，例如：/假期 add 2月10日 2月17日 名称=春节\n${USAGE}` };
   const today = shanghaiDate(ctx.app.now());
   const campaignYear = (await currentCampaign(ctx))?.year;
   const start = readDate(first, campaignYear, today, '日期');
   if ('error' in start) return start;
   let end = start.date;
+  // "2月10日 17日": the end's month is the start's.
+  const second = rawSecond && /^\s*\d{1,2}\s*[日号]\s*$/.test(toHalfWidth(rawSecond)) ? `${Number(start.date.slice(5, 7))}月${toHalfWidth(rawSecond).trim()}` : rawSecond;
   if (second) {
     const hasYear = /\d{4}/.test(toHalfWidth(second));
     const e = coerceDate(second, Number(start.date.slice(0, 4)));

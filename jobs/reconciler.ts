@@ -102,13 +102,13 @@ export async function lastCalendarMessage(app: App, campaignId: number, year: nu
 }
 
 /**
- * The groups that hear about the calendar: those of the federation running the campaign (a group
- * bound to a top-level unit); enterprises' groups are not where the notice gets pasted.
+ * The groups that hear about the calendar: those bound to the unit running the campaign (for an
+ * unowned older campaign, to a top-level unit); enterprises' groups are not where the notice gets pasted.
  */
 async function federationGroups(app: App, campaign: Campaign) {
   const bindings = await app.db.chatBinding.findMany({ where: { campaignId: campaign.id }, include: { unit: true }, orderBy: { id: 'asc' } });
-  const top = bindings.filter((b) => b.unit.parentId === null);
-  return top.length ? top : bindings;
+  const own = bindings.filter((b) => (campaign.unitId === null ? b.unit.parentId === null : b.unitId === campaign.unitId));
+  return own.length ? own : bindings;
 }
 
 /** Queues the calendar messages due now (calendar-alerts.ts); each is re-decided when it runs. */

@@ -124,6 +124,20 @@ export async function loadCalendar(db: Db): Promise<Calendar> {
   return buildCalendar(await loadCalendarSources(db));
 }
 
+/** A year's holidays as the installed package has them, by name: days off and make-up working days. */
+export function packageDays(year: number): { name: string; off: IsoDate[]; work: IsoDate[] }[] {
+  const byName = new Map<string, { name: string; off: IsoDate[]; work: IsoDate[] }>();
+  const entry = (detail: string) => {
+    const name = chineseName(detail) ?? '假期';
+    let e = byName.get(name);
+    if (!e) byName.set(name, (e = { name, off: [], work: [] }));
+    return e;
+  };
+  for (const [date, detail] of Object.entries(packageData.holidays)) if (yearOf(date) === year) entry(detail).off.push(date);
+  for (const [date, detail] of Object.entries(packageData.workdays)) if (yearOf(date) === year) entry(detail).work.push(date);
+  return [...byName.values()].sort((a, b) => (a.off[0] ?? a.work[0]).localeCompare(b.off[0] ?? b.work[0]));
+}
+
 export const YEAR_SOURCE_LABELS: Record<YearSource, string> = {
   notice: '按管理员导入的国务院放假通知（含调休上班日）',
   package: '按国务院公布的放假安排（含调休上班日）',

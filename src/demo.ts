@@ -20,11 +20,9 @@ export async function loadDemo(app: App): Promise<{ units: number; plans: number
   const year = Number(shanghaiDate(app.now()).slice(0, 4)) + (Number(shanghaiDate(app.now()).slice(5, 7)) >= 11 ? 1 : 0);
   const district = await db.unit.upsert({ where: { name: DISTRICT }, create: { name: DISTRICT, level: 1, headcount: 23400 }, update: {} });
   const d = defaultDeadlines(year);
-  const campaign = await db.campaign.upsert({
-    where: { year },
-    create: { year, title: `${year}年度示范区职工劳动和技能竞赛`, theme: '建功新时代 奋进新征程', planDeadline: d.plan, summaryDeadline: d.summary, reportDeadline: d.report },
-    update: {},
-  });
+  const title = `${year}年度示范区职工劳动和技能竞赛`;
+  const campaign = (await db.campaign.findFirst({ where: { unitId: district.id, year, title } }))
+    ?? (await db.campaign.create({ data: { year, unitId: district.id, title, theme: '建功新时代 奋进新征程', planDeadline: d.plan, summaryDeadline: d.summary, reportDeadline: d.report } }));
   let unitCount = 1;
   const streetIds: number[] = [];
   for (const s of STREETS) {

@@ -43,6 +43,9 @@ describe('the estimate for a year without a notice', () => {
     ]);
     // 中秋 on 6 October 2025 joined National Day, as the 2025 notice did: 1–8 October.
     expect(estimateHolidays(2025).find((h) => h.name.startsWith('国庆'))).toEqual({ name: '国庆节、中秋节', start: '2025-10-01', end: '2025-10-08' });
+    // A one-day holiday on a weekend is made up on the Monday after, as every notice gives it.
+    expect(estimateHolidays(2025).find((h) => h.name === '端午节')).toEqual({ name: '端午节', start: '2025-05-31', end: '2025-06-02' });
+    expect(estimateHolidays(2026).find((h) => h.name === '清明节')).toEqual({ name: '清明节', start: '2026-04-05', end: '2026-04-06' });
   });
 
   it('never takes a day off that the real notices kept as a working day (2025, 2026)', () => {
@@ -109,6 +112,7 @@ describe('the State Council notice', () => {
         const work = parsed.notice.items.flatMap((i) => i.work).sort();
         expect(off).toEqual(Object.keys(packaged.holidays).filter((d) => d.startsWith(`${year}-`)).sort());
         expect(work).toEqual(Object.keys(packaged.workdays).filter((d) => d.startsWith(`${year}-`)).sort());
+        expect(parsed.notice.warnings).toEqual([]); // every item agrees with the 2025 rules
       });
     }
   }
@@ -129,18 +133,32 @@ describe('the State Council notice', () => {
     const noYear = parseHolidayNotice('一、元旦：1月1日（周五）放假1天，不调休。');
     expect(noYear.ok).toBe(false);
     if (!noYear.ok) expect(noYear.problems[0]).toContain('没有找到年份');
-    expect(parseHolidayNotice('一、元旦：1月1日（周五）放假1天，不调休。', 2027).ok).toBe(true);
+    expect(parseHolidayNotice(NOTICE_2027.split('\n').slice(1).join('\n'), 2027).ok).toBe(true); // no title, year given
     const weekdayWork = parseHolidayNotice(notice(2026).replace('5月9日（周六）上班', '5月8日（周五）上班'));
     expect(weekdayWork.ok).toBe(false);
     if (!weekdayWork.ok) expect(weekdayWork.problems.join('\n')).toContain('劳动节：调休上班日2026年5月8日不是周末');
     const prose = parseHolidayNotice('关于2027年部分节假日安排，我们下周开会讨论。');
     expect(prose.ok).toBe(false);
+    // Half a notice would turn the rest of the year's holidays into working days.
+    const half = parseHolidayNotice(notice(2026).slice(0, notice(2026).indexOf('四、劳动节')));
+    expect(half.ok).toBe(false);
+    if (!half.ok) expect(half.problems.join('\n')).toContain('没有读到劳动、端午、中秋、国庆的安排');
+    const stray = parseHolidayNotice(notice(2026).replace('1月4日（周日）上班', '2025年1月4日（周六）上班'));
+    expect(stray.ok).toBe(false);
+    if (!stray.ok) expect(stray.problems.join('\n')).toContain('2025年1月4日不在2026年内');
+  });
+
+  it('a paste that lost a make-up sentence is shown with a warning to check', () => {
+    const cut = notice(2026).replace('9月20日（周日）、10月10日（周六）上班。', '');
+    const parsed = parseHolidayNotice(cut);
+    if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+    expect(parsed.notice.warnings).toEqual(['国庆节：放假占 5 个工作日，法定假日 3 天，应有 2 个调休上班日，读到 0 个。请核对是否漏贴了“……上班”那句']);
   });
 });
 
 describe('telling the admins', () => {
   it('weekly from the notice season while a stage of the year is ahead, and 30 days before its first reminder', () => {
-    const campaign = { id: 1, year: 2027, title: '2027年度竞赛', theme: null, planDeadline: '2027-02-28', summaryDeadline: '2027-10-15', reportDeadline: '2027-12-31', settings: '{}', createdAt: new Date() };
+    const campaign = { id: 1, year: 2027, unitId: 1, title: '2027年度竞赛', theme: null, planDeadline: '2027-02-28', summaryDeadline: '2027-10-15', reportDeadline: '2027-12-31', settings: '{}', createdAt: new Date() };
     const gaps = calendarGaps(campaign, buildCalendar());
     expect(gaps.map((g) => g.year)).toEqual([2027, 2028]); // the report's overdue reminders run into January 2028
     const [y2027, y2028] = gaps;
@@ -189,7 +207,7 @@ describe('/假期 in the chat', () => {
     expect(created).toContain('【放假安排】2027年、2028年放假安排尚未公布');
     expect(created).toContain('春节 2月5日至2月12日；');
     // 2028 matters for the year-end report's overdue reminders in January: only its holidays near them.
-    expect(created).toContain('2028年催交提醒暂按预估的节假日安排：元旦 1月1日；春节 1月25日至2月1日（预估');
+    expect(created).toContain('2028年催交提醒暂按预估的节假日安排：元旦 1月1日至1月3日；春节 1月25日至2月1日（预估');
     expect(created).toContain('/假期 导入');
     expect(textOf(await bot.say(admin, '/deadlines'))).toContain('2027年2月28日（星期日）（2027年放假安排尚未公布，按预估）');
     expect(await d14Fire()).toBe('2027-02-04T01:30:00.000Z');
@@ -221,12 +239,15 @@ describe('/假期 in the chat', () => {
     await setUp();
     expect(textOf(await bot.say(admin, '/假期 导入'))).toContain('粘贴发给我');
     expect(textOf(await bot.say(cadre, '大家好，通知收到了吗？'))).toBe(''); // someone else chatting is not the notice
-    const preview = textOf(await bot.say(admin, NOTICE_2027));
+    expect(textOf(await bot.say(admin, '春节放假几天？等通知出来再说'))).toBe(''); // nor is the admin's own chat
+    expect(textOf(await bot.say(admin, NOTICE_2027.replace('二、春节', '二、春节：').replace('共9天', '共10天')))).toContain('❗ 放假通知没有导入');
+    const preview = textOf(await bot.say(admin, NOTICE_2027)); // still waited for after the failed paste
     expect(preview).toContain('识别出2027年放假安排');
     expect(textOf(await bot.say(admin, '/假期 导入 确认'))).toContain('✅');
 
     const moved = NOTICE_2027.replace('2月20日（周六）上班', '2月20日（周六）、2月27日（周六）上班');
-    const again = textOf(await bot.say(admin, `/假期 导入 ${moved}`));
+    // Year first, all on one line, no title: the year given backs the text up.
+    const again = textOf(await bot.say(admin, `/假期 导入 2027 ${moved.split('\n').slice(1).join('')}`));
     expect(again).toContain('将替换之前导入的2027年通知');
     expect(textOf(await bot.say(admin, '/假期 导入 确认'))).toContain('已替换之前导入的通知');
     expect(await bot.app.db.holidayNoticeDay.findUnique({ where: { date: '2027-02-27' } })).toMatchObject({ kind: 'workday' });
@@ -247,6 +268,10 @@ describe('/假期 in the chat', () => {
     expect(textOf(await bot.say(admin, '/假期 add 2026-12-01 确认'))).toContain('✅ 已录入放假');
     // The estimate is not official: no question asked.
     expect(textOf(await bot.say(admin, '/假期 workday 2027-02-20'))).toContain('✅ 已录入调休上班');
+    expect(textOf(await bot.say(admin, '/假期 add 3月'))).toContain('请写到哪一天');
+    expect(textOf(await bot.say(admin, '/假期 add 3月8日至3月9日 名称=单位活动'))).toContain('2027年3月8日至3月9日（2天）');
+    expect(textOf(await bot.say(admin, '/假期 remove 3月8日 9日'))).toContain('已删除 2 个');
+    expect(textOf(await bot.say(admin, '/假期 2026'))).toContain('· 春节：2月15日至2月23日（9天）放假；2月14日（周六）、2月28日（周六）上班');
     const view = textOf(await bot.say(admin, '/假期 2027'));
     expect(view).toContain('2027年：放假安排尚未公布，按法定节假日规则预估');
     expect(view).toContain('· 春节：2月5日至2月12日（预估）');

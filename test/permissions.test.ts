@@ -100,6 +100,7 @@ describe('/join', () => {
 
   it('in the other district\'s group, the same unit is refused', async () => {
     await bot.say(admin, '/unit add 邻区总工会 上级=无');
+    await bot.say(admin, '/campaign add 2027 单位=邻区总工会 标题=邻区2027年度竞赛');
     const other = { ...admin, chatId: 'other-district' };
     expect(textOf(await bot.say(other, '/bind 邻区总工会'))).toContain('✅');
     expect(textOf(await bot.say({ ...east, chatId: 'other-district' }, '/join 东城街道工会'))).toContain('本群的「邻区总工会」下面没有「东城街道工会」');

@@ -93,7 +93,7 @@ describe('reminder schedule', () => {
 describe('the reminder message', () => {
   it('says when the deadline lies inside the Spring Festival, and mentions only filers on this platform', async () => {
     const { rollCallMessage } = await import('../src/services/reminders.js');
-    const campaign = { id: 1, year: 2026, title: '2026年度竞赛', theme: null, planDeadline: '2026-02-18', summaryDeadline: '2026-10-15', reportDeadline: '2026-12-31', settings: '{}', createdAt: new Date() };
+    const campaign = { id: 1, year: 2026, unitId: 1, title: '2026年度竞赛', theme: null, planDeadline: '2026-02-18', summaryDeadline: '2026-10-15', reportDeadline: '2026-12-31', settings: '{}', createdAt: new Date() };
     const unit = (id: number, name: string) => ({ id, name, code: null, level: 2, parentId: 1, headcount: null, contactName: null, contactPhone: null, archivedAt: null, createdAt: new Date() });
     const member = (userId: string, platform: string, unitId: number) => ({ id: 0, platform, userId, name: userId, role: 'filer', judge: false, unitId, createdAt: new Date(), updatedAt: new Date() });
     const status = (filed: boolean) => ({ plan: { filed, late: false, count: filed ? 1 : 0 }, summary: { filed: false, late: false, count: 0 }, report: { filed: false, late: false, count: 0 } });

@@ -99,6 +99,7 @@ describe('a registered filer', () => {
     await join(east, '东城街道工会');
     await say(admin, '/unit add 邻区总工会 上级=无');
     await say(admin, '/unit add 邻区某街道工会 上级=邻区总工会');
+    await say(admin, '/campaign add 2027 单位=邻区总工会 标题=邻区2027年度竞赛');
     await say({ ...admin, chatId: 'other' }, '/bind 邻区总工会');
     const units = await say({ ...east, chatId: 'other' }, '/units');
     expect(units).toContain('邻区某街道工会');

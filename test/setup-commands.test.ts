@@ -12,7 +12,7 @@ beforeEach(async () => {
 afterEach(async () => bot.close());
 
 const say = async (text: string, who: LocalUser = admin) => textOf(await bot.say(who, text));
-const campaign = (year: number) => bot.app.db.campaign.findUnique({ where: { year } });
+const campaign = (year: number) => bot.app.db.campaign.findFirst({ where: { year } });
 
 describe('/campaign add', () => {
   it('uses the default deadlines: last day of February, 15 October, 31 December', async () => {
@@ -29,7 +29,7 @@ describe('/campaign add', () => {
 
   it('takes a title and deadlines as options, defaulting the rest', async () => {
     const reply = await say('/竞赛 创建 2027年度 标题=2027年度“建功新时代”劳动竞赛 计划截止=2027-03-15 总结截止=2027年10月20日');
-    expect(reply).toContain('2027年度“建功新时代”劳动竞赛（2027年度）');
+    expect(reply).toContain('2027年度“建功新时代”劳动竞赛（2027年度，编号 #1）');
     expect(await campaign(2027)).toMatchObject({ title: '2027年度“建功新时代”劳动竞赛', planDeadline: '2027-03-15', summaryDeadline: '2027-10-20', reportDeadline: '2027-12-31' });
   });
 
@@ -42,7 +42,7 @@ describe('/campaign add', () => {
     expect(await say('/campaign add 2027 标题=2027年度 劳动竞赛')).toContain('选项的值里不要有空格');
     expect(await bot.app.db.campaign.count()).toBe(0);
     await say('/campaign add 2027');
-    expect(await say('/campaign add 2027')).toContain('2027年度的竞赛已经创建过了');
+    expect(await say('/campaign add 2027')).toContain('2027年度的「2027年度职工劳动和技能竞赛」已经创建过了');
     expect(await bot.app.db.campaign.count()).toBe(1);
   });
 });
@@ -111,18 +111,21 @@ describe('/bind', () => {
   it('binds to the latest campaign by default, a given year when asked, and rebinds', async () => {
     await say('/unit add 测试区总工会');
     await say('/unit add 邻区总工会 上级=无');
-    await say('/campaign add 2027');
-    await say('/campaign add 2028');
+    // Two federations in one installation: each campaign says whose it is.
+    expect(await say('/campaign add 2027')).toContain('有 2 个顶级单位（测试区总工会、邻区总工会），请写明由哪个单位组织');
+    await say('/campaign add 2027 单位=测试区总工会');
+    await say('/campaign add 2028 单位=测试区总工会');
+    await say('/campaign add 2027 单位=邻区总工会 标题=邻区2027年度劳动竞赛');
     expect(await say('/bind 测试区总工会')).toContain('✅ 本群已绑定到「测试区总工会」· 2028年度职工劳动和技能竞赛');
     expect(await say('/bind 测试区总工会 2027年')).toContain('✅ 本群已改为绑定到「测试区总工会」· 2027年度');
-    expect(await say('/绑定 邻区总工会 2027')).toContain('已改为绑定到「邻区总工会」');
+    expect(await say('/绑定 邻区总工会 2027')).toContain('已改为绑定到「邻区总工会」· 邻区2027年度劳动竞赛');
     const bindings = await bot.app.db.chatBinding.findMany({ include: { unit: true, campaign: true } });
-    expect(bindings.map((b) => [b.chatId, b.unit.name, b.campaign.year])).toEqual([['setup-group', '邻区总工会', 2027]]);
+    expect(bindings.map((b) => [b.chatId, b.unit.name, b.campaign.title])).toEqual([['setup-group', '邻区总工会', '邻区2027年度劳动竞赛']]);
   });
 
   it('refuses an unknown unit or year, a name with spaces and a private chat', async () => {
     await say('/unit add 测试区总工会');
-    expect(await say('/bind 测试区总工会')).toContain('还没有竞赛年度，请先发送 /campaign add 年度');
+    expect(await say('/bind 测试区总工会')).toContain('「测试区总工会」还没有可参加的竞赛，请先发送 /campaign add 年度');
     await say('/campaign add 2027');
     expect(await say('/bind 不存在的工会')).toContain('没有找到单位「不存在的工会」');
     expect(await say('/bind 测试区')).toContain('您要找的是不是：测试区总工会？');

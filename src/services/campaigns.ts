@@ -1,4 +1,4 @@
-// A year's competition and its three deadlines.
+// A campaign (the year's competition, or a special one beside it), the unit running it, and its three deadlines.
 import type { Db } from '../db/client.js';
 import type { Campaign } from '../generated/sqlite/index.js';
 import { chineseDate, daysBetween, endOfShanghaiDay, isoDate, lastDayOfMonth, shanghaiDate } from '../util/dates.js';
@@ -41,8 +41,76 @@ export function parseYear(raw: string | undefined): number | null {
   return m ? Number(m[1]) : null;
 }
 
-export function latestCampaign(db: Db): Promise<Campaign | null> {
-  return db.campaign.findFirst({ orderBy: { year: 'desc' } });
+/** The unit and every unit above it, nearest first. */
+async function selfAndAncestors(db: Db, unitId: number): Promise<number[]> {
+  const units = await db.unit.findMany({ select: { id: true, parentId: true } });
+  const parent = new Map(units.map((u) => [u.id, u.parentId]));
+  const out: number[] = [];
+  for (let id: number | null | undefined = unitId; id != null && !out.includes(id); id = parent.get(id)) out.push(id);
+  return out;
+}
+
+/**
+ * Campaigns a unit takes part in: those run by it or by a unit above it (and campaigns from before
+ * campaigns had owners). Newest year first; in one year, the first created (the annual campaign,
+ * normally) before special ones.
+ */
+export async function campaignsForUnit(db: Db, unitId: number): Promise<Campaign[]> {
+  const owners = await selfAndAncestors(db, unitId);
+  return db.campaign.findMany({ where: { OR: [{ unitId: { in: owners } }, { unitId: null }] }, orderBy: [{ year: 'desc' }, { id: 'asc' }] });
+}
+
+/** Campaigns run by exactly this unit. */
+export function campaignsRunBy(db: Db, unitId: number): Promise<Campaign[]> {
+  return db.campaign.findMany({ where: { unitId }, orderBy: [{ year: 'desc' }, { id: 'asc' }] });
+}
+
+/** The latest campaign a unit takes part in; without a unit (an admin in a private chat), the latest of all. */
+export async function latestCampaign(db: Db, unitId?: number | null): Promise<Campaign | null> {
+  if (unitId != null) return (await campaignsForUnit(db, unitId))[0] ?? null;
+  return db.campaign.findFirst({ orderBy: [{ year: 'desc' }, { id: 'asc' }] });
+}
+
+/** The units a campaign covers from: its owner, or every top-level unit for an unowned (older) campaign. */
+export async function campaignRoots(db: Db, campaign: Campaign): Promise<number[]> {
+  if (campaign.unitId !== null) return [campaign.unitId];
+  const tops = await db.unit.findMany({ where: { parentId: null, archivedAt: null }, select: { id: true }, orderBy: { id: 'asc' } });
+  return tops.map((t) => t.id);
+}
+
+/** Whether the unit is in the campaign's tree (its owner or below it). */
+export async function campaignCovers(db: Db, campaign: Campaign, unitId: number): Promise<boolean> {
+  if (campaign.unitId === null) return true;
+  return (await selfAndAncestors(db, unitId)).includes(campaign.unitId);
+}
+
+/** "#3 2027年度职工劳动和技能竞赛" — how a campaign is named in lists. */
+export function campaignLabel(c: Campaign): string {
+  return `#${c.id} ${c.title}（${c.year}年度）`;
+}
+
+/**
+ * The campaign a word names among `candidates`: a year (when it names exactly one), its number
+ * (#3, 编号3) or its title. Otherwise the reason, listing the choices.
+ */
+export function pickCampaign(candidates: Campaign[], word: string): { campaign: Campaign } | { error: string } {
+  const list = () => candidates.map((c) => `· ${campaignLabel(c)}`).join('\n');
+  const t = word.trim().replace(/[\uFF10-\uFF19]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0));
+  const id = t.match(/^(?:#|＃|编号[=＝]?|No\.?)\s*(\d+)$/i);
+  if (id) {
+    const c = candidates.find((x) => x.id === Number(id[1]));
+    return c ? { campaign: c } : { error: `没有编号为 ${id[1]} 的竞赛。可选：\n${list()}` };
+  }
+  const year = parseYear(t);
+  if (year !== null) {
+    const inYear = candidates.filter((c) => c.year === year);
+    if (inYear.length === 1) return { campaign: inYear[0] };
+    if (!inYear.length) return { error: `没有${year}年度的竞赛。${candidates.length ? `可选：\n${list()}` : '请先 /campaign add 年度'}` };
+    return { error: `${year}年度有 ${inYear.length} 项竞赛，请写编号（例如 #${inYear[0].id}）或标题：\n${inYear.map((c) => `· ${campaignLabel(c)}`).join('\n')}` };
+  }
+  const byTitle = candidates.filter((c) => c.title === t);
+  if (byTitle.length === 1) return { campaign: byTitle[0] };
+  return { error: `没有找到「${word}」这项竞赛。请写年度、编号（例如 #${candidates[0]?.id ?? 1}）或完整标题。${candidates.length ? `可选：\n${list()}` : ''}` };
 }
 
 /** Plan, then summary, then report; null when the order is right. */
@@ -53,6 +121,8 @@ export function deadlineOrderError(d: { planDeadline: string; summaryDeadline: s
 
 export interface CreateCampaignInput {
   year: number;
+  /** The unit running it (null only while no unit exists yet). */
+  unitId: number | null;
   title?: string;
   theme?: string;
   planDeadline?: string;
@@ -62,13 +132,16 @@ export interface CreateCampaignInput {
 
 export async function createCampaign(db: Db, input: CreateCampaignInput): Promise<{ ok: true; campaign: Campaign } | { ok: false; message: string }> {
   if (!Number.isInteger(input.year) || input.year < 2000 || input.year > 2100) return { ok: false, message: '年度请写四位数字，例如：/campaign add 2027' };
-  if (await db.campaign.findUnique({ where: { year: input.year } })) return { ok: false, message: `${input.year}年度的竞赛已经创建过了，发送 /campaign 查看` };
+  const title = input.title?.trim() || `${input.year}年度职工劳动和技能竞赛`;
+  // Several campaigns may share a year (the annual one and a special one); the same one twice is a slip.
+  const twin = await db.campaign.findFirst({ where: { unitId: input.unitId, year: input.year, title } });
+  if (twin) return { ok: false, message: `${input.year}年度的「${title}」已经创建过了（#${twin.id}），发送 /campaign 查看。另办一项竞赛请写不同的 标题=…` };
   const d = defaultDeadlines(input.year);
   const dates = { planDeadline: input.planDeadline ?? d.plan, summaryDeadline: input.summaryDeadline ?? d.summary, reportDeadline: input.reportDeadline ?? d.report };
   const order = deadlineOrderError(dates);
   if (order) return { ok: false, message: order };
   const campaign = await db.campaign.create({
-    data: { year: input.year, title: input.title?.trim() || `${input.year}年度职工劳动和技能竞赛`, theme: input.theme ?? null, ...dates },
+    data: { year: input.year, unitId: input.unitId, title, theme: input.theme ?? null, ...dates },
   });
   return { ok: true, campaign };
 }

@@ -75,7 +75,7 @@ async function whoFiles(app: App, req: FilingRequest, form: FormDef): Promise<Fi
   }
   if (!member?.unit) return { refusal: await notRegisteredText(app.db, req, binding, `填报${form.title}`) };
   if (member.unit.archivedAt) return { refusal: `您登记的单位「${member.unit.name}」已被管理员删除（归档），暂时不能填报。如有疑问请联系管理员（恢复：/unit restore ${member.unit.name}）。` };
-  const campaign = binding?.campaign ?? (await latestCampaign(app.db));
+  const campaign = binding?.campaign ?? (await latestCampaign(app.db, member.unit.id));
   if (!campaign) return { refusal: '还没有创建本年度的竞赛，请管理员先发送“/campaign add 年度”，例如：/campaign add 2027' };
   return { member, unit: member.unit, campaign, actor };
 }

@@ -104,7 +104,7 @@ export class GuidedFiling {
     const member = await getMember(this.app.db, msg.platform, msg.userId);
     if (member?.unit?.archivedAt) return [text(`您登记的单位「${member.unit.name}」已被管理员删除（归档），暂时不能填报。如有疑问请联系管理员。`, who)];
     if (!member?.unit) return [text(await notRegisteredText(this.app.db, msg, await getBinding(this.app.db, msg.platform, msg.chatId), `填报${form.title}`), who)];
-    const campaign = (await getBinding(this.app.db, msg.platform, msg.chatId))?.campaign ?? (await latestCampaign(this.app.db));
+    const campaign = (await getBinding(this.app.db, msg.platform, msg.chatId))?.campaign ?? (await latestCampaign(this.app.db, member.unit.id));
     if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。', who)];
     const state: GuidedState = { form: name, step: 0, raw: {}, year: campaign.year };
     if (form.fields.some((f) => f.type === 'planRef')) {

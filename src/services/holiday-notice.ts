@@ -19,7 +19,13 @@ export interface NoticeItem {
 export interface ParsedNotice {
   year: number;
   items: NoticeItem[];
+  /** Things to check before confirming (shown in the preview; they do not block it). */
+  warnings: string[];
 }
+
+/** The statutory days of each holiday under the rules in force since 2025 (全国年节及纪念日放假办法). */
+const STATUTORY: [string, number][] = [['元旦', 1], ['春节', 4], ['清明', 1], ['劳动', 2], ['端午', 1], ['中秋', 1], ['国庆', 3]];
+const RULES_SINCE = 2025;
 
 const NUMERALS = '一二三四五六七八九十';
 const CN_DIGITS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 };
@@ -137,10 +143,31 @@ export function parseHolidayNotice(raw: string, fallbackYear?: number): { ok: tr
       seen.set(d, item.name);
     }
   }
-  const outOfYear = [...seen.keys()].filter((d) => Math.abs(Number(d.slice(0, 4)) - year) > 1);
-  if (outOfYear.length) problems.push(`${outOfYear.map(chineseDate).join('、')}不在${year}年前后，请核对`);
+  // A notice names days of its own year, and at most a make-up day late in December before it.
+  const outOfYear = [...seen.keys()].filter((d) => d < `${year - 1}-12-01` || d > `${year}-12-31`);
+  if (outOfYear.length) problems.push(`${outOfYear.map(chineseDate).join('、')}不在${year}年内，请核对`);
+  // Every notice covers all seven holidays; a partial paste would leave the rest as working days.
+  const missing = STATUTORY.map(([name]) => name).filter((name) => !items.some((i) => i.name.includes(name)));
+  if (missing.length) problems.push(`没有读到${missing.join('、')}的安排：请粘贴通知全文（从“一、元旦”到“国庆节”各条）`);
   if (problems.length) return { ok: false, problems: [...new Set(problems)] };
-  return { ok: true, notice: { year, items } };
+  return { ok: true, notice: { year, items, warnings: year >= RULES_SINCE ? ruleWarnings(items) : [] } };
+}
+
+/**
+ * Under the 2025 rules, the working days (Mon–Fri) a holiday takes off are its statutory days plus
+ * one per make-up day (a statutory day on a weekend is made up on a weekday). A mismatch is most
+ * often a make-up sentence left out of the paste.
+ */
+function ruleWarnings(items: NoticeItem[]): string[] {
+  const out: string[] = [];
+  for (const item of items) {
+    const statutory = STATUTORY.filter(([name]) => item.name.includes(name)).reduce((n, [, days]) => n + days, 0);
+    const weekdaysOff = item.off.filter((d) => weekday(d) !== 0 && weekday(d) !== 6).length;
+    if (weekdaysOff !== statutory + item.work.length) {
+      out.push(`${item.name}：放假占 ${weekdaysOff} 个工作日，法定假日 ${statutory} 天，应有 ${weekdaysOff - statutory} 个调休上班日，读到 ${item.work.length} 个。请核对是否漏贴了“……上班”那句`);
+    }
+  }
+  return out;
 }
 
 export interface NoticeActor {

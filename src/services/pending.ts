@@ -33,8 +33,8 @@ export async function clearPending(db: Db, kind: PendingKind, who: Who): Promise
 export interface Awaiting {
   command: string;
   args: string[];
-  /** A regular expression the awaited text must match (anything else is ordinary conversation). */
-  expects: string;
+  /** Regular expressions the awaited text must all match (anything else is ordinary conversation). */
+  expects: string[];
 }
 
 export async function awaitNextMessage(db: Db, who: Who, awaiting: Awaiting, ttlMs: number, now: Date): Promise<void> {
@@ -44,7 +44,7 @@ export async function awaitNextMessage(db: Db, who: Who, awaiting: Awaiting, ttl
 /** The command this message completes, if the sender has one waiting here and the text fits; taken once. */
 export async function takeAwaited(db: Db, who: Who, text: string, now: Date): Promise<Awaiting | null> {
   const awaiting = await getPending<Awaiting>(db, 'await', who, now);
-  if (!awaiting || !new RegExp(awaiting.expects).test(text)) return null;
+  if (!awaiting || !awaiting.expects.every((e) => new RegExp(e).test(text))) return null;
   await clearPending(db, 'await', who);
   return awaiting;
 }

@@ -1,0 +1,139 @@
+// Several campaigns: a special campaign beside the annual one in the same year, two federations in
+// one installation, and a database from before campaigns had owners migrated without loss.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { setUpDistrict, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
+import { reminderRuntime, stageJobId } from '../jobs/reminder-queue.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const PLAN = (enterprise: string, project: string) =>
+  `【竞赛计划】\n企业名称：${enterprise}\n竞赛项目：${project}\n组织方式：工会与项目部联合组织\n参与人数：120\n时间安排：2027年3月1日至10月31日\n竞赛类型：五比一创\n重点项目：是`;
+
+let bot: TestBot | undefined;
+afterEach(async () => {
+  await bot?.close();
+  bot = undefined;
+});
+
+describe('a special campaign beside the annual one', () => {
+  it('shares the year, is bound by number or title, and keeps its own filings, roll-calls and reminders', async () => {
+    bot = await startTestBot();
+    bot.setNow('2027-06-20T10:00:00+08:00');
+    const d = await setUpDistrict(bot); // the annual 2027 campaign, bound in district-group
+    const say = async (who: LocalUser, text: string) => textOf(await bot!.say(who, text));
+    expect(await say(d.east, '/join 东城街道工会')).toContain('已登记');
+
+    // The Songjiang-style special campaign: July–November, plans due 20 August.
+    const created = await say(d.admin, '/campaign add 2027 标题=2027年“三比一创”专项劳动竞赛 计划截止=2027-08-20 总结截止=2027-10-15 年报截止=2027-11-30');
+    expect(created).toContain('✅ 已创建竞赛年度');
+    expect(created).toContain('组织单位：测试区总工会');
+    const special = (await bot.app.db.campaign.findFirst({ where: { title: { contains: '专项' } } }))!;
+    expect(created).toContain(`/bind 单位名称 #${special.id}`); // the year alone no longer names one
+    expect(await say(d.admin, '/campaign add 2027 标题=2027年“三比一创”专项劳动竞赛')).toContain('已经创建过了');
+
+    const specialGroup = { ...d.admin, chatId: 'special-group' };
+    expect(await say(specialGroup, '/bind 测试区总工会 2027')).toContain('2027年度有 2 项竞赛，请写编号');
+    expect(await say(specialGroup, '/bind 测试区总工会')).toContain('请写明绑定哪一项');
+    expect(await say(specialGroup, '/bind 测试区总工会 2027年“三比一创”专项劳动竞赛')).toContain('✅ 本群已绑定到「测试区总工会」· 2027年“三比一创”专项劳动竞赛');
+    expect(await say(specialGroup, `/bind 测试区总工会 #${special.id}`)).toContain('✅ 本群已改为绑定');
+
+    const listed = await say(d.admin, '/campaign');
+    expect(listed).toContain('本群绑定的竞赛：\n2027年度职工劳动和技能竞赛（2027年度，编号 #1）');
+    expect(listed).toContain(`· #${special.id} 2027年“三比一创”专项劳动竞赛（2027年度）`);
+
+    // A plan filed in each group lands in that group's campaign.
+    expect(await say(d.east, PLAN('东城建设集团', '年度快速路劳动竞赛'))).toContain('竞赛计划已收到');
+    expect(await say({ ...d.east, chatId: 'special-group' }, PLAN('东城建设集团', '专项技能比武'))).toContain('竞赛计划已收到');
+    const plans = await bot.app.db.plan.findMany({ orderBy: { id: 'asc' } });
+    expect(plans.map((p) => [p.project, p.campaignId])).toEqual([['年度快速路劳动竞赛', 1], ['专项技能比武', special.id]]);
+
+    // Roll-calls are per campaign: West filed nothing anywhere; East filed in both.
+    const missingSpecial = await say({ ...d.east, chatId: 'special-group' }, '/missing plan');
+    expect(missingSpecial).toContain('2027年度）');
+    expect(missingSpecial).toContain('截止：2027年8月20日');
+    expect(missingSpecial).toContain('已交 1/3 个单位');
+    // Each campaign has its own reminder jobs.
+    const queue = reminderRuntime(bot.app)!.queue;
+    expect(await queue.getJob(stageJobId({ campaignId: special.id, form: 'plan', deadline: '2027-08-20', stage: 'd14' }))).toBeTruthy();
+    expect(await queue.getJob(stageJobId({ campaignId: 1, form: 'summary', deadline: '2027-10-15', stage: 'd14' }))).toBeTruthy();
+  });
+});
+
+describe('two federations in one installation', () => {
+  it('each runs its own campaign; groups, private filings and /campaign stay inside their tree', async () => {
+    bot = await startTestBot();
+    bot.setNow('2027-02-10T10:00:00+08:00');
+    const d = await setUpDistrict(bot);
+    const say = async (who: LocalUser, text: string) => textOf(await bot!.say(who, text));
+    const other = { ...d.admin, chatId: 'neighbour-group' };
+    expect(await say(d.admin, '/unit add 邻区总工会 上级=无')).toContain('✅');
+    expect(await say(d.admin, '/unit add 邻区某街道工会 上级=邻区总工会')).toContain('✅');
+    expect(await say(d.admin, '/campaign add 2027')).toContain('已经创建过了'); // the district group's unit already runs it
+    expect(await say(other, '/campaign add 2027')).toContain('请写明由哪个单位组织');
+    expect(await say(other, '/campaign add 2027 单位=邻区总工会 标题=邻区2027年度劳动竞赛')).toContain('组织单位：邻区总工会');
+    const neighbour = (await bot.app.db.campaign.findFirst({ where: { unitId: { not: 1 } } }))!;
+    // The district's campaign is not the neighbour's to bind, and the other way round.
+    expect(await say(other, '/bind 邻区总工会 #1')).toContain('没有编号为 1 的竞赛');
+    expect(await say(d.admin, `/bind 测试区总工会 #${neighbour.id}`)).toContain(`没有编号为 ${neighbour.id} 的竞赛`);
+    expect(await say(other, '/bind 邻区总工会')).toContain('✅ 本群已绑定到「邻区总工会」· 邻区2027年度劳动竞赛');
+    const camp = await say(other, '/campaign');
+    expect(camp).toContain('邻区2027年度劳动竞赛');
+    expect(camp).not.toContain('职工劳动和技能竞赛');
+
+    // A neighbour filer filing in a private chat files into the neighbour's campaign.
+    const filer = { userId: 'nb', userName: '邻区刘干事', chatId: 'neighbour-group' };
+    expect(await say(filer, '/join 邻区某街道工会')).toContain('已登记');
+    expect(await say({ ...filer, chatId: 'nb-p2p', chatType: 'p2p' } as LocalUser, PLAN('邻区某企业', '邻区技能比武'))).toContain('竞赛计划已收到');
+    expect((await bot.app.db.plan.findFirst({ where: { project: '邻区技能比武' } }))!.campaignId).toBe(neighbour.id);
+  });
+});
+
+describe('a database from before campaigns had owners', () => {
+  const before = (name: string) => name < '20261127300000';
+
+  function oldDatabase(topUnits: string[]): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'saiwu-migrate-'));
+    const db = new Database(path.join(dir, 'saiwu.db'));
+    db.exec('CREATE TABLE _saiwu_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
+    const dirs = fs.readdirSync(path.join(ROOT, 'prisma', 'migrations'), { withFileTypes: true }).filter((e) => e.isDirectory() && before(e.name)).map((e) => e.name).sort();
+    for (const name of dirs) {
+      db.exec(fs.readFileSync(path.join(ROOT, 'prisma', 'migrations', name, 'migration.sql'), 'utf8'));
+      db.prepare('INSERT INTO _saiwu_migrations VALUES (?, ?)').run(name, new Date().toISOString());
+    }
+    topUnits.forEach((name, i) => db.prepare('INSERT INTO "Unit" (id, name, level, headcount) VALUES (?, ?, 1, 1000)').run(i + 1, name));
+    db.prepare(`INSERT INTO "Unit" (id, name, level, parentId) VALUES (10, '东城街道工会', 2, 1)`).run();
+    db.prepare(`INSERT INTO "Campaign" (id, year, title, planDeadline, summaryDeadline, reportDeadline) VALUES (1, 2027, '2027年度职工劳动和技能竞赛', '2027-02-28', '2027-10-15', '2027-12-31')`).run();
+    db.prepare(`INSERT INTO "ChatBinding" (platform, chatId, unitId, campaignId, createdBy, updatedAt) VALUES ('local', 'district-group', 1, 1, 'admin', CURRENT_TIMESTAMP)`).run();
+    db.prepare(`INSERT INTO "Member" (platform, userId, name, role, unitId, updatedAt) VALUES ('local', 'east', '东城李干事', 'filer', 10, CURRENT_TIMESTAMP)`).run();
+    db.prepare(`INSERT INTO "Plan" (campaignId, unitId, enterpriseName, project, organizer, participants, startDate, endDate, type, keyProject, filedBy, updatedAt)
+      VALUES (1, 10, '东城建设集团', '快速路劳动竞赛', '工会', 300, '2027-03-01', '2027-10-31', 'wubiyichuang', 1, '东城李干事', CURRENT_TIMESTAMP)`).run();
+    db.close();
+    return dir;
+  }
+
+  it('the only top-level unit becomes the owner; nothing filed is lost and a second campaign in the year can be added', async () => {
+    const dir = oldDatabase(['测试区总工会']);
+    bot = await startTestBot({ DATA_DIR: dir });
+    bot.setNow('2027-02-10T10:00:00+08:00');
+    const campaign = (await bot.app.db.campaign.findUnique({ where: { id: 1 } }))!;
+    expect(campaign.unitId).toBe(1);
+    expect(await bot.app.db.plan.count({ where: { campaignId: 1 } })).toBe(1);
+    const admin = { userId: 'admin', userName: '王主席', chatId: 'district-group' };
+    expect(textOf(await bot.say({ userId: 'east', userName: '东城李干事', chatId: 'district-group' }, '/mine'))).toContain('快速路劳动竞赛');
+    expect(textOf(await bot.say(admin, '/campaign add 2027 标题=专项竞赛'))).toContain('✅');
+    expect(await bot.app.db.campaign.count({ where: { year: 2027 } })).toBe(2);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('with two top-level units the old campaign keeps covering both, as before', async () => {
+    const dir = oldDatabase(['测试区总工会', '邻区总工会']);
+    bot = await startTestBot({ DATA_DIR: dir });
+    expect((await bot.app.db.campaign.findUnique({ where: { id: 1 } }))!.unitId).toBeNull();
+    const admin = { userId: 'admin', userName: '王主席', chatId: 'neighbour-group' };
+    expect(textOf(await bot.say(admin, '/bind 邻区总工会 2027'))).toContain('✅ 本群已绑定到「邻区总工会」· 2027年度职工劳动和技能竞赛');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
