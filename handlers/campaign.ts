@@ -3,17 +3,20 @@
 import { defineCommand, type CommandContext } from '../src/commands/registry.js';
 import { text, type Reply } from '../src/core/messages.js';
 import { coerceDate } from '../src/forms/coerce.js';
-import { campaignLabel, campaignsForUnit, createCampaign, DEADLINE_FORMS, DEADLINE_LABELS, deadlineOf, deadlineOrderError, parseYear } from '../src/services/campaigns.js';
+import { campaignLabel, campaignsForUnit, createCampaign, DEADLINE_FORMS, DEADLINE_LABELS, deadlineOf, deadlineOrderError, parseYear, recomputeLateMarks } from '../src/services/campaigns.js';
+import { filingScopesSchema, parseCampaignSettings, SCOPE_LABELS, withFilingScopes, type FilingScope, type FilingScopes } from '../src/services/campaign-settings.js';
+import { actorOf } from '../src/services/members.js';
+import { inTransaction } from '../src/db/client.js';
 import { findUnitByName, similarUnitNames } from '../src/services/units.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
-import { chineseDate, chineseDateWithWeekday } from '../src/util/dates.js';
+import { chineseDate, chineseDateWithWeekday, shanghaiDate } from '../src/util/dates.js';
 import type { Campaign } from '../src/generated/sqlite/index.js';
 import { calendarAlertText, calendarGaps } from '../jobs/calendar-alerts.js';
 import { loadCalendar } from '../jobs/working-days.js';
 
 const DATE_OPTIONS = { 计划截止: 'planDeadline', 总结截止: 'summaryDeadline', 年报截止: 'reportDeadline' } as const;
 const USAGE = '/campaign add <年度> [标题=…] [计划截止=YYYY-MM-DD] [总结截止=YYYY-MM-DD] [年报截止=YYYY-MM-DD] [单位=…]';
-const KNOWN_OPTIONS = ['标题', '主题', '单位', ...Object.keys(DATE_OPTIONS)];
+const KNOWN_OPTIONS = ['标题', '主题', '单位', '计划范围', '总结范围', '年报范围', ...Object.keys(DATE_OPTIONS)];
 
 /** A mistyped option (总结截至=…) would otherwise be ignored and the default used without a word. */
 function optionProblem(ctx: CommandContext, positional: number): string | null {
@@ -74,13 +77,17 @@ async function add(ctx: CommandContext): Promise<Reply[]> {
   if ('error' in read) return [text(read.error)];
   const owner = await ownerOf(ctx);
   if ('error' in owner) return [text(owner.error)];
-  const created = await createCampaign(ctx.app.db, { year, unitId: owner.unitId, title: ctx.options['标题'], theme: ctx.options['主题'], ...read.dates });
+  const scopes = readScopes(ctx.options, filingScopesSchema.parse({}));
+  if ('error' in scopes) return [text(scopes.error)];
+  const created = await createCampaign(ctx.app.db, { year, unitId: owner.unitId, title: ctx.options['标题'], theme: ctx.options['主题'], ...read.dates, ...(scopes.changed ? { settings: withFilingScopes('{}', scopes.scopes) } : {}) });
   if (!created.ok) return [text(created.message)];
   const campaign = await ctx.app.db.campaign.findUniqueOrThrow({ where: { id: created.campaign.id }, include: { unit: true } });
   await ctx.app.hooks.campaignChanged(campaign); // schedules its reminders
   const sameYear = await ctx.app.db.campaign.count({ where: { unitId: owner.unitId, year } });
   const selector = sameYear > 1 ? `#${campaign.id}` : String(year);
-  const replies = [text(`✅ 已创建竞赛年度\n${describe(campaign)}\n接下来请在各工作群发送“/bind 单位名称 ${selector}”绑定。`)];
+  const passed = passedDeadlines(campaign, shanghaiDate(ctx.app.now()));
+  const late = passed.length ? `\n⚠️ ${passed.join('、')}已过：现在提交的会记为逾期。要放宽，请发送 /campaign set 计划截止=…（新日期）。` : '';
+  const replies = [text(`✅ 已创建竞赛年度\n${describe(campaign)}\n${scopeLine(campaign)}${late}\n接下来请在各工作群发送“/bind 单位名称 ${selector}”绑定。`)];
   const gaps = calendarGaps(campaign, await loadCalendar(ctx.app.db));
   if (gaps.length) replies.push(text(calendarAlertText(campaign, gaps, 'created')));
   return replies;
@@ -92,7 +99,7 @@ async function view(ctx: CommandContext): Promise<Reply[]> {
   const current = await currentCampaign(ctx);
   if (!current) return [text(`还没有创建竞赛年度。管理员可发送：${USAGE}`)];
   const shown = await db.campaign.findUniqueOrThrow({ where: { id: current.id }, include: { unit: true } });
-  const lines = [`${ctx.binding ? '本群绑定的竞赛' : '当前竞赛'}：`, describe(shown)];
+  const lines = [`${ctx.binding ? '本群绑定的竞赛' : '当前竞赛'}：`, describe(shown), scopeLine(shown)];
   const unitId = ctx.binding?.unitId ?? ctx.member?.unitId ?? null;
   const others = unitId !== null ? (await campaignsForUnit(db, unitId)).filter((c) => c.id !== current.id) : (await db.campaign.findMany({ orderBy: [{ year: 'desc' }, { id: 'asc' }] })).filter((c) => c.id !== current.id);
   if (others.length) {
@@ -102,28 +109,103 @@ async function view(ctx: CommandContext): Promise<Reply[]> {
   return [text(lines.join('\n'))];
 }
 
+const SCOPE_OPTIONS = { 计划范围: 'plan', 总结范围: 'summary', 年报范围: 'report' } as const;
+const SCOPE_WORDS: Record<string, FilingScope> = { 全部: 'all', 所有: 'all', all: 'all', 直属: 'direct', direct: 'direct' };
+const CONFIRM_WORDS = ['确认', 'confirm'];
+
+/** 计划范围=全部|直属 …: the changed scopes, or the first error. */
+function readScopes(options: Record<string, string>, current: FilingScopes): { scopes: FilingScopes; changed: boolean } | { error: string } {
+  const scopes = { ...current };
+  let changed = false;
+  for (const [label, form] of Object.entries(SCOPE_OPTIONS)) {
+    const raw = options[label];
+    if (raw === undefined) continue;
+    const scope = SCOPE_WORDS[raw.trim().toLowerCase()];
+    if (!scope) return { error: `${label}：请写“全部”（本竞赛组织单位下的所有单位都要交）或“直属”（只有直属单位要交），例如 ${label}=直属` };
+    if (scopes[form] !== scope) changed = true;
+    scopes[form] = scope;
+  }
+  return { scopes, changed };
+}
+
+/** "应交单位：计划 全部；总结 全部；年报 直属" */
+function scopeLine(c: Campaign): string {
+  const scopes = parseCampaignSettings(c.settings).scopes;
+  return `应交单位：计划 ${SCOPE_LABELS[scopes.plan]}；总结 ${SCOPE_LABELS[scopes.summary]}；年报 ${SCOPE_LABELS[scopes.report]}（全部＝各级下属单位，直属＝直属单位）`;
+}
+
+/** Deadlines of a campaign that are already behind us (a federation starting mid-year). */
+function passedDeadlines(c: Campaign, today: string): string[] {
+  return DEADLINE_FORMS.filter((f) => deadlineOf(c, f) < today).map((f) => `${DEADLINE_LABELS[f]}截止（${chineseDate(deadlineOf(c, f))}）`);
+}
+
 async function set(ctx: CommandContext): Promise<Reply[]> {
+  const db = ctx.app.db;
   const campaign = await currentCampaign(ctx);
   if (!campaign) return [text('还没有竞赛年度，请先 /campaign add 年度')];
-  const problem = optionProblem(ctx, 1);
+  const confirmed = ctx.args.slice(1).some((a) => CONFIRM_WORDS.includes(a.toLowerCase()));
+  const args = ctx.args.filter((a, i) => i === 0 || !CONFIRM_WORDS.includes(a.toLowerCase()));
+  const problem = optionProblem({ ...ctx, args }, 1);
   if (problem) return [text(problem)];
   const read = readDates(ctx.options, campaign.year);
   if ('error' in read) return [text(read.error)];
-  const data: Record<string, string> = { ...read.dates };
+  const settings = parseCampaignSettings(campaign.settings);
+  const scopes = readScopes(ctx.options, settings.scopes);
+  if ('error' in scopes) return [text(scopes.error)];
+  const data: Record<string, string> = {};
+  for (const [key, value] of Object.entries(read.dates)) if (value !== campaign[key as keyof Campaign]) data[key] = value;
   if (ctx.options['标题']) data.title = ctx.options['标题'];
   if (ctx.options['主题']) data.theme = ctx.options['主题'];
-  if (!Object.keys(data).length) return [text('请写要修改的项目，例如：/campaign set 计划截止=2027-03-05')];
+  if (!Object.keys(data).length && !scopes.changed) {
+    return [text(Object.keys(ctx.options).length ? '和现在的设置一样，没有修改。' : '请写要修改的项目，例如：/campaign set 计划截止=2027-03-05 或 /campaign set 年报范围=直属')];
+  }
+
+  // Changes that are usually slips are applied only when the admin says so.
+  const today = shanghaiDate(ctx.app.now());
+  const doubts: string[] = [];
+  for (const [label, key] of Object.entries(DATE_OPTIONS)) {
+    const next = data[key];
+    if (next && next < today) doubts.push(`${label}改为${chineseDate(next)}，这一天已经过去：之后提交的都会记为逾期，已交的也会按新日期重新判定`);
+  }
   const order = deadlineOrderError({ ...campaign, ...data });
-  if (order) return [text(order)];
-  const updated = await ctx.app.db.campaign.update({ where: { id: campaign.id }, data, include: { unit: true } });
+  if (order) doubts.push(order);
+  if (doubts.length && !confirmed) {
+    return [text(`⚠️ 没有修改：\n${doubts.map((d) => `· ${d}`).join('\n')}\n确实要这样改，请在命令末尾加“确认”再发一次：\n${ctx.msg.text.trim()} 确认`)];
+  }
+
+  const deadlinesMoved = DEADLINE_FORMS.some((f) => data[{ plan: 'planDeadline', summary: 'summaryDeadline', report: 'reportDeadline' }[f]]);
+  const { updated, marks } = await inTransaction(db, async (tx) => {
+    const row = await tx.campaign.update({
+      where: { id: campaign.id },
+      data: { ...data, ...(scopes.changed ? { settings: withFilingScopes(campaign.settings, scopes.scopes) } : {}) },
+      include: { unit: true },
+    });
+    // Late is relative to the deadline in force: filings made on time under the new date are on time everywhere.
+    const marks = deadlinesMoved ? await recomputeLateMarks(tx, row) : null;
+    const actor = actorOf(ctx.msg);
+    const version = (await tx.revision.count({ where: { entity: 'campaign', entityId: campaign.id } })) + 1;
+    const before = Object.fromEntries(Object.keys(data).map((k) => [k, campaign[k as keyof Campaign]]));
+    await tx.revision.create({
+      data: {
+        entity: 'campaign', entityId: campaign.id, action: 'update', version, actorPlatform: actor.platform, actorUserId: actor.userId, actorName: actor.userName, sourceMessageId: actor.eventId,
+        previousValues: JSON.stringify({ ...before, ...(scopes.changed ? { scopes: settings.scopes } : {}) }),
+        newValues: JSON.stringify({ ...data, ...(scopes.changed ? { scopes: scopes.scopes } : {}) }),
+      },
+    });
+    return { updated: row, marks };
+  });
   await ctx.app.hooks.campaignChanged(updated);
-  return [text(`✅ 已修改\n${describe(updated)}`)];
+  const lines = [`✅ 已修改`, describe(updated), scopeLine(updated)];
+  if (marks && (marks.nowOnTime || marks.nowLate)) {
+    lines.push(`逾期标记已按新的截止日期重新判定：${[marks.nowOnTime ? `${marks.nowOnTime} 份改为按时` : '', marks.nowLate ? `${marks.nowLate} 份改为逾期` : ''].filter(Boolean).join('，')}（已发的回执不变，/mine、排名、统计和导出按新标记）。`);
+  }
+  return [text(lines.join('\n'))];
 }
 
 export default defineCommand({
   name: 'campaign',
   aliases: ['竞赛'],
-  usage: '/campaign [add <年度> [标题=…] [单位=…] | set 计划截止=…]',
+  usage: '/campaign [add <年度> [标题=…] [单位=…] | set 计划截止=… 年报范围=直属 …]',
   summary: '查看本群的竞赛和本单位的其他竞赛；管理员可创建竞赛或修改截止日期',
   access: ['filer'],
   subcommands: [

@@ -1,16 +1,20 @@
-// /missing 未交 [plan|summary|report]: who of this group's units has not filed, with their filers'
-// names and no @mentions (the quiet version of /remind; the standings build on the same roll-call).
+// /missing 未交 [plan|summary|report] [all|全部]: who of this group's units has not filed, with their
+// filers' names and no @mentions (the quiet version of /remind). With 全部: every level below the
+// group's unit, grouped by the unit above each.
 import { defineCommand } from '../src/commands/registry.js';
 import { text } from '../src/core/messages.js';
-import { groupRollCall, missingText, pickForm } from '../src/services/reminders.js';
+import { formOf, groupSummary, missingAllText, missingText, pickForm } from '../src/services/reminders.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { reportRoot, scopeOf } from '../src/services/access.js';
+import { groupRollCall } from '../src/services/roll-call.js';
+
+const ALL_WORDS = ['all', '全部', '所有', '全部层级'];
 
 export default defineCommand({
   name: 'missing',
   aliases: ['未交'],
-  usage: '/missing [plan|summary|report]',
-  summary: '查看本群哪些单位还没有提交（计划、总结或年报）',
+  usage: '/missing [plan|summary|report] [全部]',
+  summary: '查看本群哪些单位还没有提交（计划、总结或年报）；加“全部”看各级下属单位',
   access: ['filer'],
   group: 'query',
   async run(ctx) {
@@ -18,9 +22,20 @@ export default defineCommand({
     if ('refusal' in root) return [text(root.refusal)];
     const campaign = await currentCampaign(ctx);
     if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
-    const form = pickForm(campaign, ctx.app.now(), ctx.args[0]);
+    const all = ctx.args.some((a) => ALL_WORDS.includes(a.toLowerCase()));
+    const words = ctx.args.filter((a) => !ALL_WORDS.includes(a.toLowerCase()));
+    if (words.length > 1 || (words[0] && !formOf(words[0]))) {
+      const bad = words.find((w) => !formOf(w)) ?? words[1];
+      return [text(`不认识「${bad}」。用法：/missing [plan|summary|report] [全部]，例如：/未交 计划 全部`)];
+    }
+    const now = ctx.app.now();
+    const form = await pickForm(ctx.app.db, campaign, root.unit.id, now, words[0]);
     if (typeof form !== 'string') return [text(form.error)];
-    const summary = await groupRollCall(ctx.app.db, campaign, root.unit.id, form);
-    return [text(missingText(campaign, summary, ctx.app.now()))];
+    if (all) {
+      const rows = await groupRollCall(ctx.app.db, campaign, root.unit.id, 'all');
+      const names = new Map((await ctx.app.db.unit.findMany({ select: { id: true, name: true } })).map((u) => [u.id, u.name]));
+      return [text(missingAllText(campaign, rows, form, now, names))];
+    }
+    return [text(missingText(campaign, await groupSummary(ctx.app.db, campaign, root.unit.id, form), now))];
   },
 });

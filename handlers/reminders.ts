@@ -12,6 +12,8 @@ import { reminderRuntime } from '../jobs/reminder-queue.js';
 import { YEAR_SOURCE_LABELS, loadCalendar } from '../jobs/working-days.js';
 import { calendarGaps, estimateLine, gapSpan } from '../jobs/calendar-alerts.js';
 
+/** Reminder times outside this window need 确认. */
+const OFFICE_DAY = { from: '07:00', to: '21:00' };
 const SET_USAGE = '/reminders set 提前天数=14,7,3,1,0 时间=09:30 逾期间隔=2 逾期次数=5';
 const FORM_LABELS: Record<string, string> = { ...DEADLINE_LABELS, calendar: '放假安排提示' };
 const STATUS_LABELS: Record<string, string> = { failed: '发送失败', uncertain: '发送中断（为免重复未重发）', retry: '等待重试', claimed: '发送中' };
@@ -119,6 +121,11 @@ export default defineCommand({
     if (sub === 'set' || sub === '修改' || (!sub && Object.keys(ctx.options).length)) {
       const read = readSettingChanges(ctx.options, current);
       if ('error' in read) return [text(read.error)];
+      // A reminder at 06:00 or 22:30 @mentions people at home: only on purpose.
+      const confirmed = ctx.args.some((a) => a === '确认' || a.toLowerCase() === 'confirm');
+      if (read.settings.time !== current.time && (read.settings.time < OFFICE_DAY.from || read.settings.time > OFFICE_DAY.to) && !confirmed) {
+        return [text(`⚠️ 没有修改：提醒时间 ${read.settings.time} 不在 ${OFFICE_DAY.from}–${OFFICE_DAY.to} 之间，群里的同志会在休息时间被@。确实要这样设，请在命令末尾加“确认”再发一次：\n${ctx.msg.text.trim()} 确认`)];
+      }
       const updated = await save(ctx, campaign, read.settings);
       return [text('✅ 已修改催交提醒，并按新的安排重新排期。'), ...(await view(ctx, updated))];
     }

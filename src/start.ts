@@ -52,6 +52,26 @@ export interface StartOptions {
   wechat?: WechatStartOptions;
 }
 
+/** How long requests still running at shutdown (a download, a webhook) may take before they are cut. */
+const HTTP_GRACE_MS = 5000;
+
+/**
+ * Closes the HTTP server. Node closes the connections that are idle when close() is called, but a
+ * connection whose response finishes afterwards (a download still streaming) would stay open in
+ * keep-alive for keepAliveTimeout (72 s) and hold the shutdown; so idle ones are closed as they
+ * appear, and whatever is left after the grace period is cut.
+ */
+async function closeHttp(server: { close(): Promise<unknown>; server: { closeIdleConnections(): void; closeAllConnections(): void } }): Promise<void> {
+  const sweep = setInterval(() => server.server.closeIdleConnections(), 100);
+  const cut = setTimeout(() => server.server.closeAllConnections(), HTTP_GRACE_MS);
+  try {
+    await server.close();
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(cut);
+  }
+}
+
 export async function startSaiwu(config: Config, opts: StartOptions = {}): Promise<Saiwu> {
   const log = opts.logger ?? createLogger(config.logLevel, { secrets: secretsOf(config), destination: opts.logDestination });
   ensurePrivateDir(config.dataDir);
@@ -129,7 +149,7 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
       // Events already acknowledged are finished before the database goes away.
       await lark?.stop();
       await wechat?.stop();
-      await server.close();
+      await closeHttp(server);
       await redis.close();
       await db.$disconnect();
     },

@@ -86,6 +86,7 @@ describe('Lark messages', () => {
     expect(await t.bot.app.db.plan.findFirstOrThrow()).toMatchObject({ enterpriseName: '<at user_id="all">所有人</at>东城建设 & 子公司', project: '[领取补贴](http://evil.example/x)' });
     // The bot's own mentions are still real tags.
     t.fake.messages.length = 0;
+    t.bot.setNow('2027-10-08T10:00:00+08:00'); // within 30 days of the summary deadline: /remind @mentions
     await t.say(ADMIN, '@_user_1 /remind summary', { mentions: [BOT] });
     expect(t.fake.texts().join('\n')).toContain(`<at user_id="${EAST.openId}">${EAST.name}</at>`);
   });

@@ -96,10 +96,11 @@ describe('the reminder message', () => {
     const campaign = { id: 1, year: 2026, unitId: 1, title: '2026年度竞赛', theme: null, planDeadline: '2026-02-18', summaryDeadline: '2026-10-15', reportDeadline: '2026-12-31', settings: '{}', createdAt: new Date() };
     const unit = (id: number, name: string) => ({ id, name, code: null, level: 2, parentId: 1, headcount: null, contactName: null, contactPhone: null, archivedAt: null, createdAt: new Date() });
     const member = (userId: string, platform: string, unitId: number) => ({ id: 0, platform, userId, name: userId, role: 'filer', judge: false, unitId, createdAt: new Date(), updatedAt: new Date() });
-    const status = (filed: boolean) => ({ plan: { filed, late: false, count: filed ? 1 : 0 }, summary: { filed: false, late: false, count: 0 }, report: { filed: false, late: false, count: 0 } });
-    const filed = { unit: unit(2, '东城街道工会'), status: status(true), filers: [member('east', 'local', 2)] };
-    const missing = { unit: unit(3, '西城街道工会'), status: status(false), filers: [member('west', 'local', 3), member('ou_west', 'lark', 3)] };
-    const reply = rollCallMessage(campaign, { form: 'plan', total: 2, filed: [filed], late: [], missing: [missing] }, {
+    const status = (filed: boolean) => ({ plan: { filed, late: false, count: filed ? 1 : 0, of: 0 }, summary: { filed: false, late: false, count: 0, of: 0 }, report: { filed: false, late: false, count: 0, of: 0 } });
+    const expected = { plan: true, summary: true, report: true };
+    const filed = { unit: unit(2, '东城街道工会'), status: status(true), expected, filers: [member('east', 'local', 2)] };
+    const missing = { unit: unit(3, '西城街道工会'), status: status(false), expected, filers: [member('west', 'local', 3), member('ou_west', 'lark', 3)] };
+    const reply = rollCallMessage(campaign, { form: 'plan', total: 2, filed: [filed], late: [], partial: [], missing: [missing] }, {
       platform: 'local', now: new Date('2026-02-14T09:30:00+08:00'), holiday: { name: '春节', start: '2026-02-15', end: '2026-02-23' },
     });
     expect(reply.text).toContain('截止日正值春节假期（2026年2月15日至2026年2月23日），假期中不再提醒，请在放假前完成提交');

@@ -139,7 +139,7 @@ describe('guided filing', () => {
 
 describe('sending', () => {
   it('a roll-call reminder @mentions exactly the filers of the units that have not filed, in one message', async () => {
-    const { groupRollCall, rollCallMessage } = await import('../src/services/reminders.js');
+    const { groupSummary, rollCallMessage } = await import('../src/services/reminders.js');
     const w = (world = await startWechatWorld());
     await setUpWechatDistrict(w, ['east', 'west', 'park']);
     const db = w.bot.app.db;
@@ -149,7 +149,7 @@ describe('sending', () => {
     w.say(w.people.east, '【竞赛计划】\n企业名称：东城建设\n竞赛项目：安康杯竞赛\n组织方式：班组\n参与人数：50\n时间安排：2027-03-01至2027-06-30\n竞赛类型：安康杯\n重点项目：否');
     await w.waitForSent(after(w, from, '竞赛计划已收到'));
 
-    const summary = await groupRollCall(db, binding.campaign, binding.unitId, 'plan');
+    const summary = await groupSummary(db, binding.campaign, binding.unitId, 'plan');
     const reminder = rollCallMessage(binding.campaign, summary, { platform: 'wechat', now: new Date('2027-02-20T09:00:00+08:00') });
     from = w.sent.length;
     await w.bot.app.senders.get('wechat')!.send(binding.chatId, [reminder], { idempotencyKey: 'plan-reminder-1' });

@@ -1,4 +1,5 @@
-// Per-campaign settings kept as JSON on the campaign row: reminder cadence and standings weights.
+// Per-campaign settings kept as JSON on the campaign row: reminder cadence, standings weights, which
+// units must file each form, and what the admins were told about the calendar.
 // Missing keys fall back to these defaults, so old rows keep working when a setting is added.
 import { z } from 'zod';
 
@@ -32,14 +33,30 @@ export const scoreWeightsSchema = z.object({
   lateFactor: z.number().min(0).max(1).default(0.5),
 });
 
+/**
+ * Which units must file each form: 'all' = every unit under the campaign's federation, 'direct' = only
+ * the units directly under it. The year-end report is asked of the level below the federation
+ * (the county federations and industry unions), not of every enterprise.
+ */
+export const filingScope = z.enum(['all', 'direct']);
+export const filingScopesSchema = z.object({
+  plan: filingScope.default('all'),
+  summary: filingScope.default('all'),
+  report: filingScope.default('direct'),
+});
+
 export const campaignSettingsSchema = z.object({
   reminders: reminderSettingsSchema.default(reminderSettingsSchema.parse({})),
   scoreWeights: scoreWeightsSchema.default(scoreWeightsSchema.parse({})),
+  scopes: filingScopesSchema.default(filingScopesSchema.parse({})),
 });
 
 export type ReminderSettings = z.infer<typeof reminderSettingsSchema>;
 export type ScoreWeights = z.infer<typeof scoreWeightsSchema>;
 export type CampaignSettings = z.infer<typeof campaignSettingsSchema>;
+export type FilingScope = z.infer<typeof filingScope>;
+export type FilingScopes = z.infer<typeof filingScopesSchema>;
+export const SCOPE_LABELS: Record<FilingScope, string> = { all: '全部', direct: '直属' };
 
 export function parseCampaignSettings(json: string | null | undefined): CampaignSettings {
   let data: unknown = {};
@@ -70,4 +87,8 @@ export function withScoreWeights(json: string | null | undefined, weights: Score
 
 export function withReminderSettings(json: string | null | undefined, reminders: ReminderSettings): string {
   return withSection(json, 'reminders', reminders);
+}
+
+export function withFilingScopes(json: string | null | undefined, scopes: FilingScopes): string {
+  return withSection(json, 'scopes', scopes);
 }

@@ -1,5 +1,5 @@
 // A campaign (the year's competition, or a special one beside it), the unit running it, and its three deadlines.
-import type { Db } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import type { Campaign } from '../generated/sqlite/index.js';
 import { chineseDate, daysBetween, endOfShanghaiDay, isoDate, lastDayOfMonth, shanghaiDate } from '../util/dates.js';
 import type { FormName } from '../forms/types.js';
@@ -128,6 +128,8 @@ export interface CreateCampaignInput {
   planDeadline?: string;
   summaryDeadline?: string;
   reportDeadline?: string;
+  /** Settings JSON (filing scopes given at creation). */
+  settings?: string;
 }
 
 export async function createCampaign(db: Db, input: CreateCampaignInput): Promise<{ ok: true; campaign: Campaign } | { ok: false; message: string }> {
@@ -141,7 +143,29 @@ export async function createCampaign(db: Db, input: CreateCampaignInput): Promis
   const order = deadlineOrderError(dates);
   if (order) return { ok: false, message: order };
   const campaign = await db.campaign.create({
-    data: { year: input.year, unitId: input.unitId, title, theme: input.theme ?? null, ...dates },
+    data: { year: input.year, unitId: input.unitId, title, theme: input.theme ?? null, ...dates, ...(input.settings ? { settings: input.settings } : {}) },
   });
   return { ok: true, campaign };
+}
+
+/**
+ * Re-derives every late mark of the campaign from when each filing was first made and the deadline
+ * now in force (a filing made on the deadline day is on time). Run with the deadline change, in its
+ * transaction, so no reader sees the new date with the old marks.
+ */
+export async function recomputeLateMarks(tx: Tx, campaign: Campaign): Promise<{ nowOnTime: number; nowLate: number }> {
+  const cut = (form: DeadlineForm) => endOfShanghaiDay(deadlineOf(campaign, form));
+  const id = campaign.id;
+  // One after the other: an interactive transaction runs one statement at a time anyway.
+  const counts = [
+    await tx.plan.updateMany({ where: { campaignId: id, late: true, filedAt: { lt: cut('plan') } }, data: { late: false } }),
+    await tx.summary.updateMany({ where: { plan: { campaignId: id }, late: true, filedAt: { lt: cut('summary') } }, data: { late: false } }),
+    await tx.yearReport.updateMany({ where: { campaignId: id, late: true, filedAt: { lt: cut('report') } }, data: { late: false } }),
+  ];
+  const late = [
+    await tx.plan.updateMany({ where: { campaignId: id, late: false, filedAt: { gte: cut('plan') } }, data: { late: true } }),
+    await tx.summary.updateMany({ where: { plan: { campaignId: id }, late: false, filedAt: { gte: cut('summary') } }, data: { late: true } }),
+    await tx.yearReport.updateMany({ where: { campaignId: id, late: false, filedAt: { gte: cut('report') } }, data: { late: true } }),
+  ];
+  return { nowOnTime: counts.reduce((n, c) => n + c.count, 0), nowLate: late.reduce((n, c) => n + c.count, 0) };
 }

@@ -6,7 +6,7 @@ import type { Campaign, Member } from '../generated/sqlite/index.js';
 import type { Platform, TextReply, UserRef } from '../core/messages.js';
 import { text } from '../core/messages.js';
 import { DEADLINE_FORMS, DEADLINE_LABELS, daysLeft, deadlineOf, type DeadlineForm } from './campaigns.js';
-import { expectedUnits, rollCall, summarize, type RollCallSummary, type UnitRollCall } from './roll-call.js';
+import { groupRollCall, partialLabel, summarize, type RollCallSummary, type UnitRollCall } from './roll-call.js';
 import { chineseDate, chineseDateWithWeekday, shanghaiDate } from '../util/dates.js';
 
 /** The command that files each form. */
@@ -18,24 +18,38 @@ const FORM_WORDS: Record<string, DeadlineForm> = {
   report: 'report', 年报: 'report', 报告: 'report', 年度报告: 'report',
 };
 
-/** Reads the optional form argument; without one, the first deadline not yet passed (else the year-end report). */
-export function pickForm(campaign: Campaign, now: Date, word?: string): DeadlineForm | { error: string } {
+/** The form a word names (plan, 计划, 总结 …), or null. */
+export function formOf(word: string): DeadlineForm | null {
+  return FORM_WORDS[word.toLowerCase()] ?? null;
+}
+
+/**
+ * The form a plain /missing or /remind is about: a deadline that has passed while units of this
+ * group are still missing (the most recent such), else the next deadline ahead, else the year-end
+ * report. A passed deadline everyone met is done with and does not hold the answer back.
+ */
+export async function pickForm(db: Db, campaign: Campaign, groupUnitId: number, now: Date, word?: string): Promise<DeadlineForm | { error: string }> {
   if (word) {
-    const form = FORM_WORDS[word.toLowerCase()];
-    return form ?? { error: `不认识「${word}」。请写 plan（计划备案）、summary（总结表）或 report（年度报告），例如：/missing plan` };
+    return formOf(word) ?? { error: `不认识「${word}」。请写 plan（计划备案）、summary（总结表）或 report（年度报告），例如：/missing plan` };
   }
   const today = shanghaiDate(now);
+  const rows = await groupRollCall(db, campaign, groupUnitId);
+  const overdue = DEADLINE_FORMS.filter((f) => deadlineOf(campaign, f) < today && summarize(rows, f).missing.length > 0);
+  if (overdue.length) return overdue.reduce((a, b) => (deadlineOf(campaign, a) > deadlineOf(campaign, b) ? a : b));
   return DEADLINE_FORMS.find((f) => deadlineOf(campaign, f) >= today) ?? 'report';
 }
 
 /** Who in the group's units has filed `form`, decided now. */
-export async function groupRollCall(db: Db, campaign: Campaign, groupUnitId: number, form: DeadlineForm): Promise<RollCallSummary> {
-  const units = await expectedUnits(db, groupUnitId);
-  return summarize(await rollCall(db, campaign, units), form);
+export async function groupSummary(db: Db, campaign: Campaign, groupUnitId: number, form: DeadlineForm): Promise<RollCallSummary> {
+  return summarize(await groupRollCall(db, campaign, groupUnitId), form);
 }
 
-function names(rows: UnitRollCall[]): string {
-  return rows.map((r) => r.unit.name).join('、');
+/** Unit names, a partly summarised one marked: "东城街道工会（部分提交 1/7）". */
+function names(rows: UnitRollCall[], form: DeadlineForm): string {
+  return rows.map((r) => {
+    const partial = partialLabel(r, form);
+    return partial ? `${r.unit.name}（${partial}）` : r.unit.name;
+  }).join('、');
 }
 
 function dueLine(campaign: Campaign, form: DeadlineForm, now: Date): string {
@@ -75,10 +89,10 @@ export function rollCallMessage(campaign: Campaign, summary: RollCallSummary, op
   const overdue = daysLeft(deadlineOf(campaign, form), opts.now) < 0;
   const lines = [`⏰ 【${label}】${overdue ? '逾期催交' : '催交提醒'}（${campaign.year}年度）`, dueLine(campaign, form, opts.now)];
   lines.push(`已交 ${summary.filed.length}/${summary.total} 个单位`);
-  lines.push(`未交（${summary.missing.length}）：${names(summary.missing)}`);
-  if (summary.late.length) lines.push(`逾期提交（${summary.late.length}）：${names(summary.late)}`);
+  lines.push(`未交（${summary.missing.length}）：${names(summary.missing, form)}`);
+  if (summary.late.length) lines.push(`逾期提交（${summary.late.length}）：${names(summary.late, form)}`);
   const noFiler = summary.missing.filter((r) => !r.filers.some((m) => m.platform === opts.platform));
-  if (noFiler.length) lines.push(`尚未登记联络员：${names(noFiler)}（请该单位同志发送“/join 单位名称”登记）`);
+  if (noFiler.length) lines.push(`尚未登记联络员：${names(noFiler, form)}（请该单位同志发送“/join 单位名称”登记）`);
   if (opts.holiday) {
     const h = opts.holiday;
     lines.push(`⚠️ 截止日正值${h.name}假期（${chineseDate(h.start)}至${chineseDate(h.end)}${h.estimated ? '，预估，以国务院通知为准' : ''}），假期中不再提醒，请在放假前完成提交。`);
@@ -102,9 +116,43 @@ export function missingText(campaign: Campaign, summary: RollCallSummary, now: D
     lines.push(`未交（${summary.missing.length}）：`);
     for (const row of summary.missing) {
       const filers = row.filers.map((m) => m.name).join('、');
-      lines.push(`· ${row.unit.name} — ${filers ? `联络员：${filers}` : '未登记联络员'}`);
+      const partial = partialLabel(row, form);
+      lines.push(`· ${row.unit.name} — ${partial ? `${partial}；` : ''}${filers ? `联络员：${filers}` : '未登记联络员'}`);
     }
   }
-  if (summary.late.length) lines.push(`逾期提交（${summary.late.length}）：${names(summary.late)}`);
+  if (summary.late.length) lines.push(`逾期提交（${summary.late.length}）：${names(summary.late, form)}`);
+  return lines.join('\n');
+}
+
+/** Most missing units listed by /missing all before it points to the Excel export. */
+const MAX_LISTED = 150;
+
+/**
+ * /missing all: every level below the group's unit, grouped by the unit above, with counts; each
+ * unit is counted for itself as the campaign's scope asks.
+ */
+export function missingAllText(campaign: Campaign, rows: UnitRollCall[], form: DeadlineForm, now: Date, units: Map<number, string>): string {
+  const summary = summarize(rows, form);
+  const lines = [`【${DEADLINE_LABELS[form]}】未交名单（全部层级，${campaign.year}年度）`, dueLine(campaign, form, now), `合计：已交 ${summary.filed.length}/${summary.total} 个单位`];
+  if (!summary.total) {
+    lines.push('本群单位下面没有需要提交的单位。');
+    return lines.join('\n');
+  }
+  const groups = new Map<number | null, UnitRollCall[]>();
+  for (const r of rows.filter((x) => x.expected[form])) groups.set(r.unit.parentId, [...(groups.get(r.unit.parentId) ?? []), r]);
+  let listed = 0;
+  for (const [parentId, group] of groups) {
+    const done = group.filter((r) => r.status[form].filed).length;
+    const parent = parentId === null ? '顶级单位' : units.get(parentId) ?? '（上级）';
+    lines.push(`▸ ${parent} 下属：已交 ${done}/${group.length}${done === group.length ? ' ✅' : ''}`);
+    for (const row of group.filter((r) => !r.status[form].filed)) {
+      if (listed++ >= MAX_LISTED) continue;
+      const filers = row.filers.map((m) => m.name).join('、');
+      const partial = partialLabel(row, form);
+      lines.push(`  · ${row.unit.name} — ${partial ? `${partial}；` : ''}${filers ? `联络员：${filers}` : '未登记联络员'}`);
+    }
+  }
+  if (listed > MAX_LISTED) lines.push(`……另有 ${listed - MAX_LISTED} 个单位未交，完整名单请发送 /export 导出。`);
+  if (summary.late.length) lines.push(`逾期提交 ${summary.late.length} 个单位。`);
   return lines.join('\n');
 }

@@ -1,22 +1,34 @@
-// Who has filed what. One computation serves /mine, /missing, /remind, the reminder jobs and the
-// standings. A unit counts as having filed when it or any unit below it filed, so a street union
-// is covered whether its cadre files for its enterprises or the enterprises file themselves.
+// Who has filed what. One computation serves /missing, /remind, the reminder jobs, /stats and the
+// Excel 未交 sheet.
+//
+// Which units must file a form is the campaign's scope for it (campaign-settings.ts): every unit
+// under the campaign's federation, or only the units directly under it. Plans and summaries roll
+// up: a street union counts as having filed when it or any unit below it filed, so it is covered
+// whether its cadre files for its enterprises or the enterprises file themselves. The year-end
+// report does not: each unit reports for itself, and an enterprise's report is not its street's.
+// A late filing is late at every level it rolls up to.
 import type { Db } from '../db/client.js';
 import type { Campaign, Member, Unit } from '../generated/sqlite/index.js';
-import type { DeadlineForm } from './campaigns.js';
+import { parseCampaignSettings, type FilingScopes } from './campaign-settings.js';
+import { campaignRoots, DEADLINE_FORMS, type DeadlineForm } from './campaigns.js';
 import { groupByParent } from './units.js';
 
 export interface FormStatus {
+  /** Filed completely (for summaries: every plan counted here has its summary). */
   filed: boolean;
-  /** Filed, but every filing arrived after the deadline. */
+  /** Some filing counted here arrived after the deadline. */
   late: boolean;
-  /** Plans (or summaries) counted for this unit and those below it. */
+  /** Filings counted (plans, summaries or reports). */
   count: number;
+  /** Summaries only: the plans that need one; 0 < count < of is "部分提交 count/of". */
+  of: number;
 }
 
 export interface UnitRollCall {
   unit: Unit;
   status: Record<DeadlineForm, FormStatus>;
+  /** Whether this unit is asked for each form (the campaign's scope, seen from the group). */
+  expected: Record<DeadlineForm, boolean>;
   filers: Member[];
 }
 
@@ -28,16 +40,21 @@ interface UnitFilings {
 }
 
 interface Snapshot {
-  children: Map<number | null, { id: number }[]>;
+  units: Unit[];
+  children: Map<number | null, Unit[]>;
   /** Per unit (not including the units below it): counts of its own filings. */
   filings: Map<number, UnitFilings>;
   reportsByUnit: Map<number, { late: boolean }>;
+  /** Per form, the units that must file it. */
+  expected: Record<DeadlineForm, Set<number>>;
 }
+
+const ROLLS_UP: Record<DeadlineForm, boolean> = { plan: true, summary: true, report: false };
 
 async function loadSnapshot(db: Db, campaign: Campaign): Promise<Snapshot> {
   // Grouped in SQL: a federation with 50,000 plans must not pull every row through the ORM.
-  const [units, grouped, reports] = await Promise.all([
-    db.unit.findMany({ where: { archivedAt: null }, select: { id: true, parentId: true } }),
+  const [units, grouped, reports, roots] = await Promise.all([
+    db.unit.findMany({ where: { archivedAt: null }, orderBy: { id: 'asc' } }),
     db.$queryRaw<Record<string, unknown>[]>`
       SELECT p."unitId" AS "unitId",
         COUNT(*) AS "plans",
@@ -48,8 +65,11 @@ async function loadSnapshot(db: Db, campaign: Campaign): Promise<Snapshot> {
       WHERE p."campaignId" = ${campaign.id} AND p."withdrawnAt" IS NULL
       GROUP BY p."unitId"`,
     db.yearReport.findMany({ where: { campaignId: campaign.id, withdrawnAt: null }, select: { unitId: true, late: true } }),
+    campaignRoots(db, campaign),
   ]);
-  const snapshot: Snapshot = { children: groupByParent(units), filings: new Map(), reportsByUnit: new Map() };
+  const children = groupByParent(units);
+  const scopes = parseCampaignSettings(campaign.settings).scopes;
+  const snapshot: Snapshot = { units, children, filings: new Map(), reportsByUnit: new Map(), expected: expectedSets(children, roots, scopes) };
   for (const r of grouped) {
     snapshot.filings.set(Number(r.unitId), {
       plans: Number(r.plans ?? 0), latePlans: Number(r.latePlans ?? 0),
@@ -58,6 +78,29 @@ async function loadSnapshot(db: Db, campaign: Campaign): Promise<Snapshot> {
   }
   for (const r of reports) snapshot.reportsByUnit.set(r.unitId, { late: r.late });
   return snapshot;
+}
+
+/** Per form: 'direct' = the roots' children; 'all' = every unit below the roots. */
+function expectedSets(children: Map<number | null, Unit[]>, roots: number[], scopes: FilingScopes): Record<DeadlineForm, Set<number>> {
+  const direct = new Set<number>();
+  const all = new Set<number>();
+  for (const root of roots) {
+    for (const c of children.get(root) ?? []) direct.add(c.id);
+    const stack = [...(children.get(root) ?? [])];
+    while (stack.length) {
+      const u = stack.pop()!;
+      all.add(u.id);
+      stack.push(...(children.get(u.id) ?? []));
+    }
+  }
+  const pick = (form: DeadlineForm) => (scopes[form] === 'all' ? all : direct);
+  return { plan: pick('plan'), summary: pick('summary'), report: pick('report') };
+}
+
+/** The units a campaign asks for `form` (its scope), for callers outside the roll-call (standings). */
+export async function askedUnits(db: Db, campaign: Campaign, form: DeadlineForm): Promise<Set<number>> {
+  const [units, roots] = await Promise.all([db.unit.findMany({ where: { archivedAt: null }, orderBy: { id: 'asc' } }), campaignRoots(db, campaign)]);
+  return expectedSets(groupByParent(units), roots, parseCampaignSettings(campaign.settings).scopes)[form];
 }
 
 function subtree(s: Snapshot, rootId: number): number[] {
@@ -71,69 +114,90 @@ function subtree(s: Snapshot, rootId: number): number[] {
   return out;
 }
 
+/** The unit and every unit below it in tree order (each unit before the units under it). */
+function preorder(s: Snapshot, rootId: number): number[] {
+  const out: number[] = [];
+  const visit = (id: number) => {
+    out.push(id);
+    for (const c of s.children.get(id) ?? []) visit(c.id);
+  };
+  visit(rootId);
+  return out;
+}
+
 function statusOf(s: Snapshot, unitId: number): Record<DeadlineForm, FormStatus> {
   const total: UnitFilings = { plans: 0, latePlans: 0, summaries: 0, lateSummaries: 0 };
-  let reports = 0;
-  let lateReports = 0;
   for (const id of subtree(s, unitId)) {
     const f = s.filings.get(id);
-    if (f) {
-      total.plans += f.plans;
-      total.latePlans += f.latePlans;
-      total.summaries += f.summaries;
-      total.lateSummaries += f.lateSummaries;
-    }
-    const r = s.reportsByUnit.get(id);
-    if (r) {
-      reports++;
-      if (r.late) lateReports++;
-    }
+    if (!f) continue;
+    total.plans += f.plans;
+    total.latePlans += f.latePlans;
+    total.summaries += f.summaries;
+    total.lateSummaries += f.lateSummaries;
   }
+  const report = s.reportsByUnit.get(unitId);
   return {
-    plan: { filed: total.plans > 0, late: total.plans > 0 && total.latePlans === total.plans, count: total.plans },
+    plan: { filed: total.plans > 0, late: total.latePlans > 0, count: total.plans, of: 0 },
     // Every plan needs its summary; a unit with no plan has nothing to summarise and counts as missing.
-    summary: { filed: total.plans > 0 && total.summaries === total.plans, late: total.lateSummaries > 0, count: total.summaries },
-    report: { filed: reports > 0, late: reports > 0 && lateReports === reports, count: reports },
+    summary: { filed: total.plans > 0 && total.summaries === total.plans, late: total.lateSummaries > 0, count: total.summaries, of: total.plans },
+    report: { filed: Boolean(report), late: Boolean(report?.late), count: report ? 1 : 0, of: 0 },
   };
 }
 
-/**
- * The units a group answers for: the units directly under the group's unit, plus the group's unit
- * itself when filers are registered to it directly (it then files on its own account).
- */
-export async function expectedUnits(db: Db, groupUnitId: number, scope: 'children' | 'all' = 'children'): Promise<Unit[]> {
-  const all = await db.unit.findMany({ where: { archivedAt: null }, orderBy: { id: 'asc' } });
-  const byParent = groupByParent(all);
-  const below: Unit[] = [];
-  const queue = [groupUnitId];
-  while (queue.length) {
-    for (const u of byParent.get(queue.shift()!) ?? []) {
-      below.push(u);
-      if (scope === 'all') queue.push(u.id);
-    }
-  }
-  const ownFilers = await db.member.count({ where: { unitId: groupUnitId } });
-  const self = all.find((u) => u.id === groupUnitId);
-  return ownFilers > 0 && self ? [self, ...below] : below;
+/** Whether `unitId` or (for forms that roll up) a unit below it must file `form`. */
+function concerns(s: Snapshot, unitId: number, form: DeadlineForm): boolean {
+  if (s.expected[form].has(unitId)) return true;
+  return ROLLS_UP[form] && subtree(s, unitId).some((id) => s.expected[form].has(id));
 }
 
-export async function rollCall(db: Db, campaign: Campaign, units: Unit[]): Promise<UnitRollCall[]> {
-  const snapshot = await loadSnapshot(db, campaign);
-  const members = await db.member.findMany({ where: { unitId: { in: units.map((u) => u.id) } }, orderBy: { id: 'asc' } });
+export type RollCallDepth = 'children' | 'all';
+
+/**
+ * The rows a group bound to `groupUnitId` sees. 'children': the units directly under it (each
+ * standing for its subtree), plus the group's own unit when it must file and either files itself
+ * (filers registered to it) or is the only one (a street's group for the year-end report). 'all':
+ * every unit below it, each for itself as the scope asks, for "/missing all".
+ */
+export async function groupRollCall(db: Db, campaign: Campaign, groupUnitId: number, depth: RollCallDepth = 'children'): Promise<UnitRollCall[]> {
+  const s = await loadSnapshot(db, campaign);
+  const below = depth === 'all' ? preorder(s, groupUnitId).slice(1) : (s.children.get(groupUnitId) ?? []).map((u) => u.id);
+  const byId = new Map(s.units.map((u) => [u.id, u]));
+  const rows = new Map<number, Record<DeadlineForm, boolean>>();
+  for (const id of below) {
+    const expected = Object.fromEntries(DEADLINE_FORMS.map((f) => [f, depth === 'all' ? s.expected[f].has(id) : concerns(s, id, f)])) as Record<DeadlineForm, boolean>;
+    if (DEADLINE_FORMS.some((f) => expected[f])) rows.set(id, expected);
+  }
+  const ownFilers = await db.member.count({ where: { unitId: groupUnitId } });
+  const self = Object.fromEntries(DEADLINE_FORMS.map((f) => [f, s.expected[f].has(groupUnitId) && (ownFilers > 0 || ![...rows.values()].some((e) => e[f]))])) as Record<DeadlineForm, boolean>;
+  const order = DEADLINE_FORMS.some((f) => self[f]) && byId.has(groupUnitId) ? [groupUnitId, ...rows.keys()] : [...rows.keys()];
+  if (order[0] === groupUnitId) rows.set(groupUnitId, self);
+  const members = await db.member.findMany({ where: { unitId: { in: order } }, orderBy: { id: 'asc' } });
   const filers = new Map<number, Member[]>();
   for (const m of members) filers.set(m.unitId!, [...(filers.get(m.unitId!) ?? []), m]);
-  return units.map((unit) => ({ unit, status: statusOf(snapshot, unit.id), filers: filers.get(unit.id) ?? [] }));
+  return order.map((id) => ({ unit: byId.get(id)!, status: statusOf(s, id), expected: rows.get(id)!, filers: filers.get(id) ?? [] }));
 }
 
 export interface RollCallSummary {
   form: DeadlineForm;
   total: number;
   filed: UnitRollCall[];
+  /** Filed, with at least one filing after the deadline. */
   late: UnitRollCall[];
+  /** Not complete (missing includes them): summaries for some plans only. */
+  partial: UnitRollCall[];
   missing: UnitRollCall[];
 }
 
+/** The rows asked for `form`, split into filed / late / partial / missing. */
 export function summarize(rows: UnitRollCall[], form: DeadlineForm): RollCallSummary {
-  const filed = rows.filter((r) => r.status[form].filed);
-  return { form, total: rows.length, filed, late: filed.filter((r) => r.status[form].late), missing: rows.filter((r) => !r.status[form].filed) };
+  const asked = rows.filter((r) => r.expected[form]);
+  const filed = asked.filter((r) => r.status[form].filed);
+  const missing = asked.filter((r) => !r.status[form].filed);
+  return { form, total: asked.length, filed, late: filed.filter((r) => r.status[form].late), partial: missing.filter((r) => r.status[form].count > 0), missing };
+}
+
+/** "部分提交 1/7" for a unit that summarised some of its plans; "" otherwise. */
+export function partialLabel(row: UnitRollCall, form: DeadlineForm): string {
+  const st = row.status[form];
+  return form === 'summary' && st.count > 0 && !st.filed ? `部分提交 ${st.count}/${st.of}` : '';
 }

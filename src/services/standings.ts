@@ -5,6 +5,7 @@
 import type { Db } from '../db/client.js';
 import type { Campaign } from '../generated/sqlite/index.js';
 import { parseCampaignSettings, type ScoreWeights } from './campaign-settings.js';
+import { askedUnits } from './roll-call.js';
 import { groupByParent } from './units.js';
 
 export type StandingsKind = 'plan' | 'summary' | 'total';
@@ -188,7 +189,7 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
  * figures include the units below it, the same rule the roll-call uses: a street union is credited
  * whether its cadre files for its enterprises or the enterprises file themselves.
  */
-export function computeStandings(data: StandingsData, rootId: number, kind: StandingsKind, scope: StandingsScope, weights: ScoreWeights): Standings {
+export function computeStandings(data: StandingsData, rootId: number, kind: StandingsKind, scope: StandingsScope, weights: ScoreWeights, asked?: ReadonlySet<number>): Standings {
   const tallies = new Map<number, Tally>();
   const children = groupByParent(data.units);
   for (const u of data.units) {
@@ -246,8 +247,10 @@ export function computeStandings(data: StandingsData, rootId: number, kind: Stan
     childHeadcount.set(parentId, (childHeadcount.get(parentId) ?? 0) + unit.headcount);
   }
 
+  // Only units the campaign asks for these forms (its scope), or whose units below are asked.
+  const concerned = (id: number): boolean => !asked || asked.has(id) || (children.get(id) ?? []).some((c) => concerned(c.id));
   const names = new Map(data.units.map((u) => [u.id, u.name]));
-  const rows: StandingRow[] = ranked.map((id) => scoreUnit(id, names.get(id) ?? String(id), tallies.get(id)!, kind, weights));
+  const rows: StandingRow[] = ranked.filter(concerned).map((id) => scoreUnit(id, names.get(id) ?? String(id), tallies.get(id)!, kind, weights));
   rankRows(rows);
   return { kind, scope, weights, rows };
 }
@@ -262,8 +265,9 @@ function scoreUnit(unitId: number, unitName: string, t: Tally, kind: StandingsKi
     let v = 0;
     switch (key) {
       case 'onTimePlan':
-        // Filed on time when at least one plan arrived before the deadline (the roll-call's rule).
-        v = t.plans === 0 ? 0 : t.latePlans < t.plans ? w.onTimePlan : w.onTimePlan * w.lateFactor;
+        // Every plan counts, late ones at the late factor: a late plan stays late at every level it
+        // rolls up to, however many on-time plans sit beside it.
+        v = t.plans === 0 ? 0 : (w.onTimePlan * (t.plans - t.latePlans + t.latePlans * w.lateFactor)) / t.plans;
         break;
       case 'onTimeSummary':
         // Every plan needs its summary: the share of plans summarised, late ones at the late factor.
@@ -304,7 +308,8 @@ function rankRows(rows: StandingRow[]): void {
 
 export async function standingsFor(db: Db, campaign: Campaign, rootId: number, kind: StandingsKind, scope: StandingsScope): Promise<Standings> {
   const weights = parseCampaignSettings(campaign.settings).scoreWeights;
-  return computeStandings(await loadStandingsData(db, campaign.id), rootId, kind, scope, weights);
+  const asked = await askedUnits(db, campaign, kind === 'summary' ? 'summary' : 'plan');
+  return computeStandings(await loadStandingsData(db, campaign.id), rootId, kind, scope, weights, asked);
 }
 
 /** 「计划按时10 总结按时10 …」: the weights a reply says it used. */

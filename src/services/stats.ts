@@ -4,7 +4,7 @@
 import type { Db } from '../db/client.js';
 import type { Campaign } from '../generated/sqlite/index.js';
 import { DEADLINE_FORMS, type DeadlineForm } from './campaigns.js';
-import { expectedUnits, rollCall, summarize } from './roll-call.js';
+import { groupRollCall, summarize } from './roll-call.js';
 
 export interface FormStats {
   form: DeadlineForm;
@@ -12,6 +12,8 @@ export interface FormStats {
   filed: number;
   onTime: number;
   late: number;
+  /** Summaries for some of their plans only (not counted in filed nor in missing). */
+  partial: number;
   missing: number;
 }
 
@@ -30,14 +32,14 @@ export interface Stats {
 
 export async function statsFor(db: Db, campaign: Campaign, rootId: number): Promise<Stats> {
   const [calls, units, plans, summaries] = await Promise.all([
-    expectedUnits(db, rootId, 'children').then((u) => rollCall(db, campaign, u)),
+    groupRollCall(db, campaign, rootId),
     db.unit.findMany({ where: { archivedAt: null }, select: { id: true, parentId: true } }),
     db.plan.findMany({ where: { campaignId: campaign.id, withdrawnAt: null }, select: { id: true, unitId: true, participants: true, keyProject: true } }),
     db.summary.findMany({ where: { plan: { campaignId: campaign.id, withdrawnAt: null } }, select: { planId: true, actualParticipants: true, expenditureFen: true, awardLevel: true } }),
   ]);
   const forms = DEADLINE_FORMS.map((form) => {
     const s = summarize(calls, form);
-    return { form, expected: s.total, filed: s.filed.length, onTime: s.filed.length - s.late.length, late: s.late.length, missing: s.missing.length };
+    return { form, expected: s.total, filed: s.filed.length, onTime: s.filed.length - s.late.length, late: s.late.length, partial: s.partial.length, missing: s.missing.length - s.partial.length };
   });
 
   const children = new Map<number, number[]>();

@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.js';
 import type { Campaign, Unit } from '../../generated/sqlite/index.js';
 import { chineseDate, shanghaiDate } from '../../util/dates.js';
 import { groupByParent } from '../units.js';
-import { expectedUnits, rollCall } from '../roll-call.js';
+import { groupRollCall } from '../roll-call.js';
 import { standingsFor, type StandingsKind, type StandingsScope } from '../standings.js';
 import { planSheet, summarySheet, type ExportPlan, type UnitGroup } from './filing-sheets.js';
 import { missingSheet } from './missing-sheet.js';
@@ -91,7 +91,7 @@ export async function buildExport(db: Db, campaign: Campaign, root: Unit, opts: 
     sheets.push(standingsSheet(heading('单位排名表'), standings));
   }
   if (opts.what === 'all') {
-    const calls = await rollCall(db, campaign, await expectedUnits(db, root.id, 'children'));
+    const calls = await groupRollCall(db, campaign, root.id);
     sheets.push(missingSheet(heading('未交单位名单'), calls));
   }
   const data = await writeWorkbook(sheets, opts.now);
