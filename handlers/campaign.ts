@@ -8,7 +8,7 @@ import { filingScopesSchema, parseCampaignSettings, SCOPE_LABELS, withFilingScop
 import { actorOf } from '../src/services/members.js';
 import { inTransaction } from '../src/db/client.js';
 import { findUnitByName, similarUnitNames } from '../src/services/units.js';
-import { currentCampaign } from '../src/services/current-campaign.js';
+import { campaignNumberArg, campaignToChange, currentCampaign } from '../src/services/current-campaign.js';
 import { chineseDate, chineseDateWithWeekday, shanghaiDate } from '../src/util/dates.js';
 import type { Campaign } from '../src/generated/sqlite/index.js';
 import { calendarAlertText, calendarGaps } from '../jobs/calendar-alerts.js';
@@ -83,10 +83,11 @@ async function add(ctx: CommandContext): Promise<Reply[]> {
   if (!created.ok) return [text(created.message)];
   const campaign = await ctx.app.db.campaign.findUniqueOrThrow({ where: { id: created.campaign.id }, include: { unit: true } });
   await ctx.app.hooks.campaignChanged(campaign); // schedules its reminders
-  const sameYear = await ctx.app.db.campaign.count({ where: { unitId: owner.unitId, year } });
+  // The year alone names it only when no other campaign of that year reaches the owner's tree.
+  const sameYear = owner.unitId === null ? await ctx.app.db.campaign.count({ where: { year } }) : (await campaignsForUnit(ctx.app.db, owner.unitId)).filter((c) => c.year === year).length;
   const selector = sameYear > 1 ? `#${campaign.id}` : String(year);
   const passed = passedDeadlines(campaign, shanghaiDate(ctx.app.now()));
-  const late = passed.length ? `\n⚠️ ${passed.join('、')}已过：现在提交的会记为逾期。要放宽，请发送 /campaign set 计划截止=…（新日期）。` : '';
+  const late = passed.length ? `\n⚠️ ${passed.join('、')}已过：现在提交的会记为逾期。要放宽，请发送 /campaign set #${campaign.id} 计划截止=…（新日期）。` : '';
   const replies = [text(`✅ 已创建竞赛年度\n${describe(campaign)}\n${scopeLine(campaign)}${late}\n接下来请在各工作群发送“/bind 单位名称 ${selector}”绑定。`)];
   const gaps = calendarGaps(campaign, await loadCalendar(ctx.app.db));
   if (gaps.length) replies.push(text(calendarAlertText(campaign, gaps, 'created')));
@@ -141,10 +142,12 @@ function passedDeadlines(c: Campaign, today: string): string[] {
 
 async function set(ctx: CommandContext): Promise<Reply[]> {
   const db = ctx.app.db;
-  const campaign = await currentCampaign(ctx);
-  if (!campaign) return [text('还没有竞赛年度，请先 /campaign add 年度')];
-  const confirmed = ctx.args.slice(1).some((a) => CONFIRM_WORDS.includes(a.toLowerCase()));
-  const args = ctx.args.filter((a, i) => i === 0 || !CONFIRM_WORDS.includes(a.toLowerCase()));
+  const numbered = campaignNumberArg(ctx.args);
+  const target = await campaignToChange(ctx, numbered.id, '/campaign set #编号 计划截止=2027-03-05');
+  if ('error' in target) return [text(target.error)];
+  const campaign = target.campaign;
+  const confirmed = numbered.rest.slice(1).some((a) => CONFIRM_WORDS.includes(a.toLowerCase()));
+  const args = numbered.rest.filter((a, i) => i === 0 || !CONFIRM_WORDS.includes(a.toLowerCase()));
   const problem = optionProblem({ ...ctx, args }, 1);
   if (problem) return [text(problem)];
   const read = readDates(ctx.options, campaign.year);
@@ -154,7 +157,11 @@ async function set(ctx: CommandContext): Promise<Reply[]> {
   if ('error' in scopes) return [text(scopes.error)];
   const data: Record<string, string> = {};
   for (const [key, value] of Object.entries(read.dates)) if (value !== campaign[key as keyof Campaign]) data[key] = value;
-  if (ctx.options['标题']) data.title = ctx.options['标题'];
+  if (ctx.options['标题'] && ctx.options['标题'] !== campaign.title) {
+    const twin = await db.campaign.findFirst({ where: { unitId: campaign.unitId, year: campaign.year, title: ctx.options['标题'], NOT: { id: campaign.id } } });
+    if (twin) return [text(`标题：${campaign.year}年度已有竞赛叫「${twin.title}」（#${twin.id}），请换一个标题，以免绑定时分不清。`)];
+    data.title = ctx.options['标题'];
+  }
   if (ctx.options['主题']) data.theme = ctx.options['主题'];
   if (!Object.keys(data).length && !scopes.changed) {
     return [text(Object.keys(ctx.options).length ? '和现在的设置一样，没有修改。' : '请写要修改的项目，例如：/campaign set 计划截止=2027-03-05 或 /campaign set 年报范围=直属')];

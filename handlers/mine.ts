@@ -4,6 +4,7 @@ import { text } from '../src/core/messages.js';
 import { COMPETITION_TYPES } from '../src/forms/plan.js';
 import { DEADLINE_LABELS, daysLeft, deadlineOf, describeDaysLeft } from '../src/services/campaigns.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
+import { askedUnitForms } from '../src/services/roll-call.js';
 import { notRegisteredText } from '../src/services/members.js';
 import { chineseDate } from '../src/util/dates.js';
 
@@ -47,10 +48,14 @@ export default defineCommand({
     if (withdrawn.length) lines.push(`已撤回 ${withdrawn.length} 项（不计入统计）：${withdrawn.map((p) => `#${p.id} ${p.project}`).join('；')}（恢复：/恢复 编号）`);
     const reportIn = report && !report.withdrawnAt ? report : null;
     lines.push(`年度报告：${reportIn ? `已提交${reportIn.late ? '（逾期）' : ''}` : report ? '已撤回（恢复：/恢复 年报）' : '未提交'}`);
+    // Only what the campaign asks of this unit (its scope); a unit below a filer-registered street
+    // is still asked for plans when the scope says 全部.
+    const asked = await askedUnitForms(db, campaign, unit.id);
     const due: string[] = [];
-    if (!active.length) due.push('plan');
-    if (!active.length || active.some((p) => !p.summary)) due.push('summary');
-    if (!reportIn) due.push('report');
+    if (!active.length && asked.plan) due.push('plan');
+    if ((!active.length || active.some((p) => !p.summary)) && asked.summary) due.push('summary');
+    if (!reportIn && asked.report) due.push('report');
+    if (!asked.report && !reportIn) lines.push('（本竞赛的年度报告只需直属单位提交，本单位不用交。）');
     if (due.length) {
       lines.push('', '还要交：');
       for (const form of due as ('plan' | 'summary' | 'report')[]) {

@@ -3,7 +3,7 @@
 // group's unit, grouped by the unit above each.
 import { defineCommand } from '../src/commands/registry.js';
 import { text } from '../src/core/messages.js';
-import { formOf, groupSummary, missingAllText, missingText, pickForm } from '../src/services/reminders.js';
+import { campaignTag, formOf, groupSummary, missingAllText, missingText, pickForm } from '../src/services/reminders.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { reportRoot, scopeOf } from '../src/services/access.js';
 import { groupRollCall } from '../src/services/roll-call.js';
@@ -34,8 +34,8 @@ export default defineCommand({
     if (all) {
       const rows = await groupRollCall(ctx.app.db, campaign, root.unit.id, 'all');
       const names = new Map((await ctx.app.db.unit.findMany({ select: { id: true, name: true } })).map((u) => [u.id, u.name]));
-      return [text(missingAllText(campaign, rows, form, now, names))];
+      return [text(missingAllText(campaign, rows, form, now, names, await campaignTag(ctx.app.db, campaign)))];
     }
-    return [text(missingText(campaign, await groupSummary(ctx.app.db, campaign, root.unit.id, form), now))];
+    return [text(missingText(campaign, await groupSummary(ctx.app.db, campaign, root.unit.id, form), now, await campaignTag(ctx.app.db, campaign)))];
   },
 });

@@ -5,7 +5,7 @@ import { defineCommand } from '../src/commands/registry.js';
 import { text } from '../src/core/messages.js';
 import { parseCampaignSettings } from '../src/services/campaign-settings.js';
 import { DEADLINE_LABELS, daysLeft, deadlineOf } from '../src/services/campaigns.js';
-import { groupSummary, missingText, pickForm, rollCallMessage } from '../src/services/reminders.js';
+import { campaignTag, groupSummary, missingText, noneAskedText, pickForm, rollCallMessage } from '../src/services/reminders.js';
 import { chineseDateWithWeekday, shanghaiDate } from '../src/util/dates.js';
 import { computeSchedule } from '../jobs/reminder-schedule.js';
 import { loadCalendar } from '../jobs/working-days.js';
@@ -28,7 +28,7 @@ export default defineCommand({
     const form = await pickForm(ctx.app.db, campaign, binding.unitId, now, ctx.args[0]);
     if (typeof form !== 'string') return [text(form.error.replace('/missing', '/remind'))];
     const summary = await groupSummary(ctx.app.db, campaign, binding.unitId, form);
-    if (!summary.total) return [text('本群单位下面还没有需要填报的单位。管理员可用 /unit add 单位名称 上级=本单位 添加。')];
+    if (!summary.total) return [text(noneAskedText(campaign, form))];
     if (!summary.missing.length) return [text(`✅ 全部 ${summary.total} 个单位都已提交${DEADLINE_LABELS[form]}，无需催交。`)];
     const deadline = deadlineOf(campaign, form);
     const days = daysLeft(deadline, now);
@@ -36,8 +36,8 @@ export default defineCommand({
       const settings = parseCampaignSettings(campaign.settings).reminders;
       const first = settings.enabled ? computeSchedule({ deadline, settings, calendar: await loadCalendar(ctx.app.db) }).stages.find((s) => s.fireAt > now) : undefined;
       const when = !settings.enabled ? '自动催交已关闭（/reminders on 开启）' : first ? `自动催交将于${chineseDateWithWeekday(shanghaiDate(first.fireAt))}开始` : '届时会自动催交';
-      return [text(`${missingText(campaign, summary, now)}\n\n距截止还有 ${days} 天，现在不@各单位。${when}；需要时可在截止前 ${MENTION_WITHIN_DAYS} 天内再发 /remind。`)];
+      return [text(`${missingText(campaign, summary, now, await campaignTag(ctx.app.db, campaign))}\n\n距截止还有 ${days} 天，现在不@各单位。${when}；需要时可在截止前 ${MENTION_WITHIN_DAYS} 天内再发 /remind。`)];
     }
-    return [rollCallMessage(campaign, summary, { platform: ctx.msg.platform, now })];
+    return [rollCallMessage(campaign, summary, { platform: ctx.msg.platform, now, tag: await campaignTag(ctx.app.db, campaign) })];
   },
 });

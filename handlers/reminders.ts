@@ -5,7 +5,7 @@ import { text, type Reply } from '../src/core/messages.js';
 import type { Campaign } from '../src/generated/sqlite/index.js';
 import { parseCampaignSettings, reminderSettingsSchema, withReminderSettings, type ReminderSettings } from '../src/services/campaign-settings.js';
 import { DEADLINE_FORMS, DEADLINE_LABELS, deadlineOf } from '../src/services/campaigns.js';
-import { currentCampaign } from '../src/services/current-campaign.js';
+import { campaignNumberArg, campaignToChange, currentCampaign } from '../src/services/current-campaign.js';
 import { chineseDateWithWeekday, shanghaiDateTimeText } from '../src/util/dates.js';
 import { computeSchedule } from '../jobs/reminder-schedule.js';
 import { reminderRuntime } from '../jobs/reminder-queue.js';
@@ -109,9 +109,19 @@ export default defineCommand({
   access: [],
   group: 'setup',
   async run(ctx) {
-    const campaign = await currentCampaign(ctx);
+    // "/reminders #2 set …": which campaign; without it, the group's (a change in a private chat must name one).
+    const numbered = campaignNumberArg(ctx.args);
+    const sub = numbered.rest[0]?.toLowerCase();
+    const changing = Boolean(sub) || Object.keys(ctx.options).length > 0;
+    let campaign: Campaign | null;
+    if (changing || numbered.id !== null) {
+      const target = await campaignToChange(ctx, numbered.id, `/reminders #编号 ${sub ?? 'set'} …`);
+      if ('error' in target) return [text(target.error)];
+      campaign = target.campaign;
+    } else {
+      campaign = await currentCampaign(ctx);
+    }
     if (!campaign) return [text('还没有竞赛年度，请先发送 /campaign add 年度')];
-    const sub = ctx.args[0]?.toLowerCase();
     const current = parseCampaignSettings(campaign.settings).reminders;
     if (sub === 'on' || sub === '开启' || sub === 'off' || sub === '关闭') {
       const enabled = sub === 'on' || sub === '开启';
@@ -122,14 +132,14 @@ export default defineCommand({
       const read = readSettingChanges(ctx.options, current);
       if ('error' in read) return [text(read.error)];
       // A reminder at 06:00 or 22:30 @mentions people at home: only on purpose.
-      const confirmed = ctx.args.some((a) => a === '确认' || a.toLowerCase() === 'confirm');
+      const confirmed = numbered.rest.some((a) => a === '确认' || a.toLowerCase() === 'confirm');
       if (read.settings.time !== current.time && (read.settings.time < OFFICE_DAY.from || read.settings.time > OFFICE_DAY.to) && !confirmed) {
         return [text(`⚠️ 没有修改：提醒时间 ${read.settings.time} 不在 ${OFFICE_DAY.from}–${OFFICE_DAY.to} 之间，群里的同志会在休息时间被@。确实要这样设，请在命令末尾加“确认”再发一次：\n${ctx.msg.text.trim()} 确认`)];
       }
       const updated = await save(ctx, campaign, read.settings);
       return [text('✅ 已修改催交提醒，并按新的安排重新排期。'), ...(await view(ctx, updated))];
     }
-    if (sub) return [text(`不认识「${ctx.args[0]}」。用法：/reminders 查看；${SET_USAGE}；/reminders on | off`)];
+    if (sub) return [text(`不认识「${numbered.rest[0]}」。用法：/reminders 查看；${SET_USAGE}；/reminders on | off`)];
     return view(ctx, campaign);
   },
 });

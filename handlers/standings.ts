@@ -53,7 +53,11 @@ export default defineCommand({
     const campaign = await currentCampaign(ctx);
     if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
     const s = await standingsFor(ctx.app.db, campaign, unit.id, kind, all ? 'all' : 'children');
-    if (!s.rows.length) return [text(`「${unit.name}」下面还没有单位，没有可排名的对象。`)];
+    if (!s.rows.length) {
+      const hasUnits = await ctx.app.db.unit.count({ where: { parentId: unit.id, archivedAt: null } });
+      // Units there may be, but the campaign's scope asks none of them for this form.
+      return [text(hasUnits ? `本竞赛的${kind === 'summary' ? '总结' : '计划'}只需组织单位的直属单位提交，「${unit.name}」下面的单位不参加排名。` : `「${unit.name}」下面还没有单位，没有可排名的对象。`)];
+    }
     const title = `${campaign.year}年度「${unit.name}」${all ? '全部下级' : '下属'}单位${STANDINGS_KIND_LABELS[kind]}排名`;
     const replies: Reply[] = [standingsTable(s, title)];
     const png = renderBarChart({ title, bars: s.rows.slice(0, 20).map((r) => ({ label: r.unitName, value: r.score })), unit: '分' });

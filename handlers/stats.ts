@@ -25,7 +25,7 @@ export default defineCommand({
     const n = (v: number) => v.toLocaleString('zh-CN');
     const lines = [`📊 ${campaign.year}年度「${unit.name}」填报统计`];
     for (const f of s.forms) {
-      lines.push(`${DEADLINE_LABELS[f.form]}（截止${chineseDate(deadlineOf(campaign, f.form))}）：应交${f.expected}个单位，已交${f.filed}（按时${f.onTime}，逾期${f.late}）${f.partial ? `，部分提交${f.partial}` : ''}，未交${f.missing}`);
+      lines.push(`${DEADLINE_LABELS[f.form]}（截止${chineseDate(deadlineOf(campaign, f.form))}）：应交${f.expected}个单位，已交${f.filed}（按时${f.onTime}，逾期${f.late}）${f.partial ? `，部分提交${f.partial}` : ''}，未交${f.missing}${f.allLevels ? `；各级合计应交${f.allLevels.expected}个，已交${f.allLevels.filed}（/未交 ${f.form === 'plan' ? '计划' : f.form === 'summary' ? '总结' : '年报'} 全部 查看）` : ''}`);
     }
     lines.push(
       '',

@@ -5,6 +5,7 @@ import { text, type Reply } from '../src/core/messages.js';
 import { coerceInteger } from '../src/forms/coerce.js';
 import { actorOf } from '../src/services/members.js';
 import { addUnit, archiveUnit, checkPhone, findUnitByName, levelName, moveUnit, NO_PARENT, renameUnit, restoreUnit, setUnit, type UnitSettings } from '../src/services/units.js';
+import { rebindAfterMove } from '../src/services/campaigns.js';
 import units from './units.js';
 
 const SUBS = {
@@ -136,7 +137,11 @@ export default defineCommand({
         if ('error' in read) return [text(read.error)];
         if (read.parent === undefined) return [text(`请写新的上级，例如：/unit move ${name} 上级=某某区总工会（移到顶级：上级=无）`)];
         const r = await moveUnit(db, name, read.parent, actor);
-        return [text(r.ok ? `✅ 已把「${r.unit.name}」移到「${read.parent ?? '顶级'}」下面（现为${levelName(r.unit.level)}），下属单位一起移动。原上级：${r.note}；移回请发送 /unit move ${r.unit.name} 上级=${r.note}` : r.message)];
+        if (!r.ok) return [text(r.message)];
+        const rebound = await rebindAfterMove(db, r.unit.id);
+        const lines = [`✅ 已把「${r.unit.name}」移到「${read.parent ?? '顶级'}」下面（现为${levelName(r.unit.level)}），下属单位一起移动。原上级：${r.note}；移回请发送 /unit move ${r.unit.name} 上级=${r.note}`];
+        for (const b of rebound) lines.push(b.to ? `· 工作群「${b.chat}」不再属于「${b.from}」，已改为绑定「${b.to}」（已交的材料留在原竞赛）。` : `· 工作群「${b.chat}」不再属于「${b.from}」，新的上级还没有竞赛，请在该群重新 /bind。`);
+        return [text(lines.join('\n'))];
       }
       case 'set': {
         const read = readOptions(ctx, ['headcount', 'code', 'contactName', 'contactPhone']);

@@ -11,7 +11,7 @@ import { text, type Platform, type TextReply } from '../src/core/messages.js';
 import { PermanentSendError, RateLimitedError } from '../src/core/send-errors.js';
 import { parseCampaignSettings } from '../src/services/campaign-settings.js';
 import { DEADLINE_LABELS, deadlineOf } from '../src/services/campaigns.js';
-import { groupSummary, rollCallMessage } from '../src/services/reminders.js';
+import { campaignTag, groupSummary, rollCallMessage } from '../src/services/reminders.js';
 import { addDays, shanghaiDate, shanghaiDateTime, shanghaiDateTimeText } from '../src/util/dates.js';
 import { computeSchedule, currentStage, nextSendWindow } from './reminder-schedule.js';
 import { ALERT_FORM, QUEUE_NAME, SEND_JOB_OPTS, alertDeliveryKey, alertStage, deliveryKey, sendJobId, type AlertJobData, type ReminderJobData, type ReminderQueue, type SendJobData, type StageJobData } from './reminder-queue.js';
@@ -208,7 +208,7 @@ async function deliver(ctx: Ctx, job: Job<ReminderJobData>, data: SendJobData, t
     // Who is reminded is decided now, not when the stage was scheduled.
     const summary = await groupSummary(app.db, campaign, binding.unitId, data.form);
     if (!summary.missing.length) return 'every unit has filed';
-    return rollCallMessage(campaign, summary, { platform: data.platform, now: app.now(), holiday: data.holiday, catchUp: data.catchUp });
+    return rollCallMessage(campaign, summary, { platform: data.platform, now: app.now(), holiday: data.holiday, catchUp: data.catchUp, tag: await campaignTag(app.db, campaign) });
   });
 }
 

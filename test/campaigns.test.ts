@@ -52,13 +52,74 @@ describe('a special campaign beside the annual one', () => {
 
     // Roll-calls are per campaign: West filed nothing anywhere; East filed in both.
     const missingSpecial = await say({ ...d.east, chatId: 'special-group' }, '/missing plan');
-    expect(missingSpecial).toContain('2027年度）');
+    expect(missingSpecial).toContain('【计划备案】未交名单（2027年“三比一创”专项劳动竞赛）'); // two campaigns in 2027: named by title
     expect(missingSpecial).toContain('截止：2027年8月20日');
     expect(missingSpecial).toContain('已交 1/3 个单位');
     // Each campaign has its own reminder jobs.
     const queue = reminderRuntime(bot.app)!.queue;
     expect(await queue.getJob(stageJobId({ campaignId: special.id, form: 'plan', deadline: '2027-08-20', stage: 'd14' }))).toBeTruthy();
     expect(await queue.getJob(stageJobId({ campaignId: 1, form: 'summary', deadline: '2027-10-15', stage: 'd14' }))).toBeTruthy();
+  });
+});
+
+describe('changing and filing into the right campaign', () => {
+  it('a change names its campaign when the group or the chat cannot; private filings follow their plan or ask', async () => {
+    bot = await startTestBot();
+    bot.setNow('2027-06-20T10:00:00+08:00');
+    const d = await setUpDistrict(bot);
+    const say = async (who: LocalUser, text: string) => textOf(await bot!.say(who, text));
+    await say(d.east, '/join 东城街道工会');
+    const created = await say(d.admin, '/campaign add 2027 标题=专项竞赛 计划截止=2027-05-01 总结截止=2027-10-15');
+    const special = (await bot.app.db.campaign.findFirst({ where: { title: '专项竞赛' } }))!;
+    // The advice names the special campaign: in this group a bare /campaign set changes the annual one.
+    expect(created).toContain(`/campaign set #${special.id} 计划截止=`);
+    expect(await say(d.admin, `/campaign set #${special.id} 计划截止=2027-07-31`)).toContain('专项竞赛（2027年度，编号');
+    expect((await bot.app.db.campaign.findUnique({ where: { id: special.id } }))!.planDeadline).toBe('2027-07-31');
+    expect((await bot.app.db.campaign.findUnique({ where: { id: 1 } }))!.planDeadline).toBe('2027-02-28');
+    // In a private chat with two campaigns, the admin must say which.
+    const p2p = { ...d.admin, chatId: 'admin-p2p', chatType: 'p2p' } as LocalUser;
+    expect(await say(p2p, '/campaign set 总结截止=2027-10-20')).toContain('有多项竞赛，请写明改哪一项');
+    expect(await say(p2p, '/reminders set 时间=08:30')).toContain('有多项竞赛，请写明改哪一项');
+    expect(await say(d.admin, `/campaign set #${special.id} 标题=2027年度职工劳动和技能竞赛`)).toContain('已有竞赛叫「2027年度职工劳动和技能竞赛」');
+
+    // East's plan in the special campaign's group; its summary sent privately goes to the same campaign.
+    const specialGroup = { ...d.admin, chatId: 'special-group' };
+    await say(specialGroup, `/bind 测试区总工会 #${special.id}`);
+    const receipt = await say({ ...d.east, chatId: 'special-group' }, PLAN('东城建设集团', '专项技能比武'));
+    expect(receipt).toContain(`竞赛：#${special.id} 专项竞赛（2027年度）`);
+    const planId = (await bot.app.db.plan.findFirstOrThrow({ where: { project: '专项技能比武' } })).id;
+    const east = { ...d.east, chatId: 'east-p2p', chatType: 'p2p' } as LocalUser;
+    bot.setNow('2027-10-08T10:00:00+08:00');
+    expect(await say(east, `【竞赛总结】\n计划编号：${planId}\n实际参与人数：100\n经费支出：2000\n获奖级别：无`)).toContain('竞赛总结已收到');
+    expect((await bot.app.db.summary.findFirstOrThrow()).planId).toBe(planId);
+    // A new plan sent privately cannot be placed: the bot says so instead of guessing.
+    const refused = await say(east, PLAN('东城建设集团', '另一项竞赛'));
+    expect(refused).toContain('东城街道工会在2027年度参加 2 项竞赛');
+    expect(refused).toContain('请在该竞赛的工作群里提交');
+    expect(await bot.app.db.plan.count({ where: { project: '另一项竞赛' } })).toBe(0);
+  });
+
+  it('a street running its own campaign is told how to bind it; a unit moved to another federation takes its groups along', async () => {
+    bot = await startTestBot();
+    bot.setNow('2027-03-10T10:00:00+08:00');
+    const d = await setUpDistrict(bot);
+    const say = async (who: LocalUser, text: string) => textOf(await bot!.say(who, text));
+    const streetGroup = { ...d.admin, chatId: 'east-group', chatTitle: '东城街道工作群' } as LocalUser;
+    expect(await say(streetGroup, '/bind 东城街道工会')).toContain('✅');
+    const own = await say(streetGroup, '/campaign add 2027 标题=东城专项');
+    const eastCampaign = (await bot.app.db.campaign.findFirstOrThrow({ where: { title: '东城专项' } }));
+    expect(own).toContain('组织单位：东城街道工会');
+    expect(own).toContain(`/bind 单位名称 #${eastCampaign.id}`);
+
+    await say(d.admin, '/unit add 邻区总工会 上级=无');
+    await say(d.admin, '/campaign add 2027 单位=邻区总工会 标题=邻区2027年度劳动竞赛');
+    const moved = await say(d.admin, '/unit move 西城街道工会 上级=邻区总工会');
+    expect(moved).toContain('✅ 已把「西城街道工会」移到「邻区总工会」下面');
+    const westGroup = { ...d.admin, chatId: 'west-group', chatTitle: '西城街道工作群' } as LocalUser;
+    await say(westGroup, '/bind 西城街道工会 2027'); // bound to the neighbour's campaign now that West is there
+    expect(await say(d.admin, '/unit move 西城街道工会 上级=测试区总工会')).toContain('工作群「西城街道工作群」不再属于「邻区2027年度劳动竞赛」，已改为绑定「2027年度职工劳动和技能竞赛」');
+    const binding = await bot.app.db.chatBinding.findFirstOrThrow({ where: { chatId: 'west-group' }, include: { campaign: true } });
+    expect(binding.campaign.title).toBe('2027年度职工劳动和技能竞赛');
   });
 });
 

@@ -148,6 +148,40 @@ describe('who must file (the campaign\'s scope)', () => {
   });
 });
 
+describe('groups below the federation', () => {
+  it('a street\'s own group counts each enterprise once; an enterprise\'s group is told the report is not its to file', async () => {
+    const d = await fourLevels();
+    const streetGroup = { ...d.admin, chatId: 'east-group' };
+    expect(await say(streetGroup, '/bind 东城街道工会 2027')).toContain('✅');
+    await say(d.people.ejia, plan('东城甲企业', '甲企业技能比武'));
+    // The street (its cadre registered) is a row of its own beside its two enterprises.
+    const missing = await say({ ...d.people.east, chatId: 'east-group' }, '/missing plan');
+    expect(missing).toContain('已交 1/3 个单位');
+    expect(missing).toContain('· 东城街道工会 — 联络员：东城李干事');
+    const all = await say({ ...d.people.east, chatId: 'east-group' }, '/missing plan 全部');
+    expect(all.split('\n')[3]).toBe('▸ 本单位：已交 0/1');
+    expect(await say(d.admin, '/stats')).toContain('各级合计应交6个，已交2'); // 东城 (through 甲) and 甲 itself
+
+    const shopGroup = { ...d.admin, chatId: 'shop-group' };
+    expect(await say(shopGroup, '/bind 甲企业一车间工会 2027')).toContain('✅');
+    bot.setNow('2027-12-20T10:00:00+08:00');
+    expect(await say({ ...d.people.shop, chatId: 'shop-group' }, '/missing report')).toContain('本竞赛的年度报告只需组织单位的直属单位提交，本群单位不在其中，不用交');
+    expect(await say(d.people.shop, '/mine')).toContain('本竞赛的年度报告只需直属单位提交，本单位不用交');
+    expect(await say(d.people.shop, report)).toContain('本单位的报告已保存，供上级参考，不计入统计');
+  });
+
+  it('/missing 全部 answers for a federation of 1,500 units', async () => {
+    const d = await setUpDistrict(bot);
+    const db = bot.app.db;
+    const east = (await db.unit.findUniqueOrThrow({ where: { name: '东城街道工会' } })).id;
+    const rows = Array.from({ length: 1500 }, (_, i) => ({ name: `东城第${i + 1}企业工会`, level: 3, parentId: east }));
+    for (let i = 0; i < rows.length; i += 500) await db.unit.createMany({ data: rows.slice(i, i + 500) });
+    const all = await say(d.admin, '/missing plan 全部');
+    expect(all).toContain('合计：已交 0/1503 个单位');
+    expect(all).toContain('……另有 1353 个单位未交，完整名单请发送 /export 导出。');
+  });
+});
+
 describe('summaries are per plan', () => {
   it('a unit with 1 of 2 plans summarised is 部分提交 1/2 in /missing, /stats and the Excel sheet, never 已交', async () => {
     const d = await setUpDistrict(bot);
@@ -172,7 +206,7 @@ describe('summaries are per plan', () => {
     const rows: unknown[][] = [];
     sheet.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
     const east = rows.find((r) => r[0] === '东城街道工会')!;
-    expect(east).toEqual(['东城街道工会', '已交', '部分提交 1/2', '未交', '东城李干事']);
+    expect(east).toEqual(['东城街道工会', '测试区总工会', '已交', '部分提交 1/2', '未交', '东城李干事']);
   });
 });
 

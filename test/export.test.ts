@@ -72,11 +72,12 @@ describe('/export', () => {
     expect(String(standings.getCell('A8').value)).toContain('计分权重');
 
     const missing = wb.getWorksheet('未交单位')!;
-    expect(rowValues(missing, 3)).toEqual(['单位', '计划备案', '总结表', '年度报告', '联络员']);
+    expect(rowValues(missing, 3)).toEqual(['单位', '上级单位', '计划备案', '总结表', '年度报告', '联络员']);
     const names = [4, 5, 6].map((n) => missing.getCell(`A${n}`).value);
     expect(names).toEqual(['东城街道工会', '西城街道工会', '高新园区工会']);
-    expect(rowValues(missing, 6)).toEqual(['高新园区工会', '未交', '未交', '未交', '园区赵干事']);
-    expect(rowValues(missing, 5)).toEqual(['西城街道工会', '已交（逾期）', '已交', '未交', '西城张干事']);
+    expect(rowValues(missing, 6)).toEqual(['高新园区工会', '测试区总工会', '未交', '未交', '未交', '园区赵干事']);
+    expect(rowValues(missing, 5)).toEqual(['西城街道工会', '测试区总工会', '已交（逾期）', '已交', '未交', '西城张干事']);
+    expect(String(missing.getCell('A7').value)).toContain('说明：“—”表示本竞赛不要求该单位提交这张表');
   });
 
   it('exports one table on request and says what is in it', async () => {

@@ -42,3 +42,13 @@ export function openDatabase(url: string): Db {
   // A busy timeout lets the web server and the reminder worker write without SQLITE_BUSY errors.
   return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: file, timeout: 5000 }) });
 }
+
+/**
+ * Runs a query per slice of a long id list: a federation has thousands of units, and SQLite refuses
+ * a statement with more bound parameters than its limit (999 in older builds).
+ */
+export async function inChunks<T, R>(ids: readonly T[], run: (slice: T[]) => Promise<R[]>, size = 500): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < ids.length; i += size) out.push(...(await run(ids.slice(i, i + size))));
+  return out;
+}

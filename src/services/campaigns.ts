@@ -42,7 +42,7 @@ export function parseYear(raw: string | undefined): number | null {
 }
 
 /** The unit and every unit above it, nearest first. */
-async function selfAndAncestors(db: Db, unitId: number): Promise<number[]> {
+async function selfAndAncestors(db: Db | Tx, unitId: number): Promise<number[]> {
   const units = await db.unit.findMany({ select: { id: true, parentId: true } });
   const parent = new Map(units.map((u) => [u.id, u.parentId]));
   const out: number[] = [];
@@ -55,7 +55,7 @@ async function selfAndAncestors(db: Db, unitId: number): Promise<number[]> {
  * campaigns had owners). Newest year first; in one year, the first created (the annual campaign,
  * normally) before special ones.
  */
-export async function campaignsForUnit(db: Db, unitId: number): Promise<Campaign[]> {
+export async function campaignsForUnit(db: Db | Tx, unitId: number): Promise<Campaign[]> {
   const owners = await selfAndAncestors(db, unitId);
   return db.campaign.findMany({ where: { OR: [{ unitId: { in: owners } }, { unitId: null }] }, orderBy: [{ year: 'desc' }, { id: 'asc' }] });
 }
@@ -66,7 +66,7 @@ export function campaignsRunBy(db: Db, unitId: number): Promise<Campaign[]> {
 }
 
 /** The latest campaign a unit takes part in; without a unit (an admin in a private chat), the latest of all. */
-export async function latestCampaign(db: Db, unitId?: number | null): Promise<Campaign | null> {
+export async function latestCampaign(db: Db | Tx, unitId?: number | null): Promise<Campaign | null> {
   if (unitId != null) return (await campaignsForUnit(db, unitId))[0] ?? null;
   return db.campaign.findFirst({ orderBy: [{ year: 'desc' }, { id: 'asc' }] });
 }
@@ -79,7 +79,7 @@ export async function campaignRoots(db: Db, campaign: Campaign): Promise<number[
 }
 
 /** Whether the unit is in the campaign's tree (its owner or below it). */
-export async function campaignCovers(db: Db, campaign: Campaign, unitId: number): Promise<boolean> {
+export async function campaignCovers(db: Db | Tx, campaign: Campaign, unitId: number): Promise<boolean> {
   if (campaign.unitId === null) return true;
   return (await selfAndAncestors(db, unitId)).includes(campaign.unitId);
 }
@@ -168,4 +168,38 @@ export async function recomputeLateMarks(tx: Tx, campaign: Campaign): Promise<{ 
     await tx.yearReport.updateMany({ where: { campaignId: id, late: false, filedAt: { gte: cut('report') } }, data: { late: true } }),
   ];
   return { nowOnTime: counts.reduce((n, c) => n + c.count, 0), nowLate: late.reduce((n, c) => n + c.count, 0) };
+}
+
+export interface Rebound {
+  chat: string;
+  from: string;
+  /** The campaign the group now works in, or null when the new tree has none yet. */
+  to: string | null;
+}
+
+/**
+ * After a unit moved to another federation's tree, the groups bound to it (or to units under it)
+ * still point at the old federation's campaign, which no longer covers them: they follow to the new
+ * tree's latest campaign. Filings already made stay in the campaign they were made in.
+ */
+export async function rebindAfterMove(db: Db | Tx, unitId: number): Promise<Rebound[]> {
+  const units = await db.unit.findMany({ select: { id: true, parentId: true } });
+  const children = new Map<number, number[]>();
+  for (const u of units) if (u.parentId !== null) children.set(u.parentId, [...(children.get(u.parentId) ?? []), u.id]);
+  const ids: number[] = [];
+  for (const stack = [unitId]; stack.length; ) {
+    const id = stack.pop()!;
+    ids.push(id);
+    stack.push(...(children.get(id) ?? []));
+  }
+  const wanted = new Set(ids);
+  const bindings = (await db.chatBinding.findMany({ include: { campaign: true } })).filter((b) => wanted.has(b.unitId));
+  const out: Rebound[] = [];
+  for (const b of bindings) {
+    if (await campaignCovers(db, b.campaign, b.unitId)) continue;
+    const next = await latestCampaign(db, b.unitId);
+    if (next) await db.chatBinding.update({ where: { id: b.id }, data: { campaignId: next.id } });
+    out.push({ chat: b.topic ?? b.chatId, from: b.campaign.title, to: next ? next.title : null });
+  }
+  return out;
 }

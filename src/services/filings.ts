@@ -13,7 +13,8 @@ import { formatLines, formatValue } from '../forms/display.js';
 import { renderTemplate } from '../forms/text-template.js';
 import { toHalfWidth } from '../forms/coerce.js';
 import { addDays, chineseDate, shanghaiDate } from '../util/dates.js';
-import { deadlineOf, isLate, latestCampaign, type DeadlineForm } from './campaigns.js';
+import { campaignLabel, campaignsForUnit, deadlineOf, isLate, latestCampaign, type DeadlineForm } from './campaigns.js';
+import { askedUnitForms } from './roll-call.js';
 import { getBinding, getMember, isAdmin, notRegisteredText } from './members.js';
 import { formReply } from './form-reply.js';
 
@@ -40,6 +41,11 @@ interface Filer {
   actor: { platform: string; userId: string; userName: string; eventId: string };
   /** An admin revising this plan (or its summary) on the unit's behalf, after "/plan 编辑 N". */
   editing?: Plan;
+  /**
+   * Filing in a private chat while the unit takes part in several campaigns of the year: a summary or
+   * progress entry goes to the campaign of the plan it names, which is looked for in all of them.
+   */
+  campaigns?: Campaign[];
 }
 
 type Stored = {
@@ -75,9 +81,15 @@ async function whoFiles(app: App, req: FilingRequest, form: FormDef): Promise<Fi
   }
   if (!member?.unit) return { refusal: await notRegisteredText(app.db, req, binding, `填报${form.title}`) };
   if (member.unit.archivedAt) return { refusal: `您登记的单位「${member.unit.name}」已被管理员删除（归档），暂时不能填报。如有疑问请联系管理员（恢复：/unit restore ${member.unit.name}）。` };
-  const campaign = binding?.campaign ?? (await latestCampaign(app.db, member.unit.id));
+  if (binding) return { member, unit: member.unit, campaign: binding.campaign, actor };
+  const campaign = await latestCampaign(app.db, member.unit.id);
   if (!campaign) return { refusal: '还没有创建本年度的竞赛，请管理员先发送“/campaign add 年度”，例如：/campaign add 2027' };
-  return { member, unit: member.unit, campaign, actor };
+  const current = (await campaignsForUnit(app.db, member.unit.id)).filter((c) => c.year === campaign.year);
+  if (current.length > 1 && !form.fields.some((f) => f.type === 'planRef')) {
+    // Which campaign a new plan or a report belongs to cannot be guessed: the group knows.
+    return { refusal: `${member.unit.name}在${campaign.year}年度参加 ${current.length} 项竞赛：${current.map((c) => campaignLabel(c)).join('、')}。私聊中无法确定${form.title}交给哪一项，请在该竞赛的工作群里提交。` };
+  }
+  return { member, unit: member.unit, campaign, actor, ...(current.length > 1 ? { campaigns: current } : {}) };
 }
 
 export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[]> {
@@ -107,13 +119,15 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[
     const found = await resolvePlan(app, filer, result.values.plan as PlanRef);
     if ('error' in found) errors.push({ key: 'plan', label: '计划编号', message: found.error });
     else plan = found.plan;
+    // A summary belongs to its plan's campaign (a private chat may not say which).
+    if (plan && filer.campaigns) filer.campaign = filer.campaigns.find((c) => c.id === plan!.campaignId) ?? filer.campaign;
   }
-  errors.push(...campaignDateErrors(form, result.values, campaign, app.now()));
+  errors.push(...campaignDateErrors(form, result.values, filer.campaign, app.now()));
   if (errors.length) return rejection(form, req, result.values, errors);
 
   const at = app.now();
   // An admin's correction does not make a filing late (or on time): it keeps its own mark.
-  const late = filer.editing && form.name === 'plan' ? filer.editing.late : isLate(campaign, form.name, at);
+  const late = filer.editing && form.name === 'plan' ? filer.editing.late : isLate(filer.campaign, form.name, at);
   // Under the unit's lock: two versions of one plan sent at once (other quotes) must not both become new plans.
   const write = () => withUnitLock(app.db, filer.unit.id, (tx) => store(tx, form.name, filer, result.values, plan, late, at));
   let stored: Stored;
@@ -131,11 +145,22 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[
     return [text(`❗ 没有保存：「${filer.unit.name}」已有计划 #${err.other.id} 叫「${err.other.project}」。请换一个竞赛项目名称；如果两项其实是同一项，请撤回其中一项（/撤回 编号）。`)];
   }
   app.log.info({ form: form.name, entity: stored.entity, id: stored.id, version: stored.version, unitId: filer.unit.id, late, byAdmin: Boolean(filer.editing) }, 'filing stored');
-  return [text(receipt(form, filer, result.values, stored, plan))];
+  return [text(receipt(form, filer, result.values, stored, plan, await receiptNotes(app, filer, form)))];
+}
+
+/** Lines a receipt needs beyond the filing: which campaign, when the year has several; a report not asked for. */
+async function receiptNotes(app: App, filer: Filer, form: FormDef): Promise<string[]> {
+  const notes: string[] = [];
+  const sameYear = (await campaignsForUnit(app.db, filer.unit.id)).filter((c) => c.year === filer.campaign.year);
+  if (sameYear.length > 1) notes.push(`竞赛：${campaignLabel(filer.campaign)}`);
+  if (form.name === 'report' && !(await askedUnitForms(app.db, filer.campaign, filer.unit.id)).report) {
+    notes.push('（本竞赛的年度报告只需直属单位提交；本单位的报告已保存，供上级参考，不计入统计。）');
+  }
+  return notes;
 }
 
 async function resolvePlan(app: App, filer: Filer, ref: PlanRef): Promise<{ plan: Plan } | { error: string }> {
-  const where = { campaignId: filer.campaign.id, unitId: filer.unit.id };
+  const where = { campaignId: { in: (filer.campaigns ?? [filer.campaign]).map((c) => c.id) }, unitId: filer.unit.id };
   let plan = 'id' in ref
     ? await app.db.plan.findFirst({ where: { ...where, id: ref.id } })
     : await app.db.plan.findFirst({ where: { ...where, project: ref.project } });
@@ -233,11 +258,11 @@ function rejection(form: FormDef, req: FilingRequest, values: FormValues, errors
   return [text(lines.join('\n')), text(renderTemplate(form, keep, req.editPlanId))];
 }
 
-function receipt(form: FormDef, filer: Filer, values: FormValues, stored: Stored, plan: Plan | null): string {
+function receipt(form: FormDef, filer: Filer, values: FormValues, stored: Stored, plan: Plan | null, notes: string[] = []): string {
   const edited = filer.editing ? `已由管理员${filer.actor.userName}代为修改` : '已更新';
   const verb = !stored.changed ? '内容与上次相同，未产生新版本' : stored.version > 1 ? `${edited}（第${stored.version}版，原内容已留存）` : filer.editing ? `已由管理员${filer.actor.userName}代为填报` : '已收到';
   const number = form.name === 'plan' ? `计划编号 #${stored.id}` : plan ? `计划编号 #${plan.id} ${plan.project}` : filer.unit.name;
-  const lines = [`✅ ${form.title}${verb}：${number}${form.name === 'progress' ? `（进度编号 #${stored.id}）` : ''}`];
+  const lines = [`✅ ${form.title}${verb}：${number}${form.name === 'progress' ? `（进度编号 #${stored.id}）` : ''}`, ...notes];
   if (stored.sameAs) lines.push(`竞赛项目与计划 #${stored.sameAs.id}「${stored.sameAs.project}」只是写法不同（引号、空格或标点），已作为计划 #${stored.sameAs.id} 的修改保存。`);
   if (stored.restored) lines.push(`${form.name === 'plan' ? `计划 #${stored.id}` : `本单位的${form.title}`}原已撤回，重新提交后已恢复。`);
   if (stored.similar) lines.push(`⚠️ 与计划 #${stored.similar.id}「${stored.similar.project}」相似；如果重复了，发送 /撤回 ${stored.id}`);

@@ -1,7 +1,7 @@
 // People and the groups they talk in: who files for which unit, who is an admin, which group chat
 // belongs to which unit and campaign.
 import type { Config } from '../config.js';
-import { inTransaction, type Db, type Tx } from '../db/client.js';
+import { inChunks, inTransaction, type Db, type Tx } from '../db/client.js';
 import type { Campaign, ChatBinding, JoinRequest, Member, Unit } from '../generated/sqlite/index.js';
 import type { Platform } from '../core/messages.js';
 
@@ -138,7 +138,7 @@ export async function joinHint(db: Db | Tx, binding: BindingWithContext | null):
 
 /** Registered filers of the given units, grouped by unit id. */
 export async function filersByUnit(db: Db, unitIds: number[], platform?: Platform): Promise<Map<number, Member[]>> {
-  const members = await db.member.findMany({ where: { unitId: { in: unitIds }, ...(platform ? { platform } : {}) }, orderBy: { id: 'asc' } });
+  const members = (await inChunks(unitIds, (slice) => db.member.findMany({ where: { unitId: { in: slice }, ...(platform ? { platform } : {}) } }))).sort((a, b) => a.id - b.id);
   const map = new Map<number, Member[]>();
   for (const m of members) {
     const list = map.get(m.unitId!) ?? [];

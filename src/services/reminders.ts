@@ -6,6 +6,7 @@ import type { Campaign, Member } from '../generated/sqlite/index.js';
 import type { Platform, TextReply, UserRef } from '../core/messages.js';
 import { text } from '../core/messages.js';
 import { DEADLINE_FORMS, DEADLINE_LABELS, daysLeft, deadlineOf, type DeadlineForm } from './campaigns.js';
+import { parseCampaignSettings } from './campaign-settings.js';
 import { groupRollCall, partialLabel, summarize, type RollCallSummary, type UnitRollCall } from './roll-call.js';
 import { chineseDate, chineseDateWithWeekday, shanghaiDate } from '../util/dates.js';
 
@@ -34,9 +35,19 @@ export async function pickForm(db: Db, campaign: Campaign, groupUnitId: number, 
   }
   const today = shanghaiDate(now);
   const rows = await groupRollCall(db, campaign, groupUnitId);
-  const overdue = DEADLINE_FORMS.filter((f) => deadlineOf(campaign, f) < today && summarize(rows, f).missing.length > 0);
+  // Forms the campaign does not ask of anyone in this group are none of its business.
+  const asked = DEADLINE_FORMS.filter((f) => summarize(rows, f).total > 0);
+  const overdue = asked.filter((f) => deadlineOf(campaign, f) < today && summarize(rows, f).missing.length > 0);
   if (overdue.length) return overdue.reduce((a, b) => (deadlineOf(campaign, a) > deadlineOf(campaign, b) ? a : b));
-  return DEADLINE_FORMS.find((f) => deadlineOf(campaign, f) >= today) ?? 'report';
+  return asked.find((f) => deadlineOf(campaign, f) >= today) ?? asked[asked.length - 1] ?? 'report';
+}
+
+/** Why a roll-call has nobody in it: the campaign's scope leaves this group out, or it has no units yet. */
+export function noneAskedText(campaign: Campaign, form: DeadlineForm): string {
+  if (parseCampaignSettings(campaign.settings).scopes[form] === 'direct') {
+    return `本竞赛的${DEADLINE_LABELS[form]}只需组织单位的直属单位提交，本群单位不在其中，不用交。`;
+  }
+  return '本群单位下面还没有需要填报的单位。管理员可用 /unit add 单位名称 上级=本单位 添加。';
 }
 
 /** Who in the group's units has filed `form`, decided now. */
@@ -80,6 +91,14 @@ export interface RollCallMessageOptions {
   holiday?: { name: string; start: string; end: string; estimated?: boolean };
   /** Stages missed while the bot was down, sent once now. */
   catchUp?: boolean;
+  /** How the campaign is named in the heading (see campaignTag). */
+  tag?: string;
+}
+
+/** "2027年度", or the campaign's title when another campaign shares its year (the group must know which). */
+export async function campaignTag(db: Db, campaign: Campaign): Promise<string> {
+  const others = await db.campaign.count({ where: { year: campaign.year, NOT: { id: campaign.id } } });
+  return others ? campaign.title : `${campaign.year}年度`;
 }
 
 /** The reminder / 催交 message: roll-call text with @mentions of the missing units' filers. */
@@ -87,7 +106,7 @@ export function rollCallMessage(campaign: Campaign, summary: RollCallSummary, op
   const form = summary.form;
   const label = DEADLINE_LABELS[form];
   const overdue = daysLeft(deadlineOf(campaign, form), opts.now) < 0;
-  const lines = [`⏰ 【${label}】${overdue ? '逾期催交' : '催交提醒'}（${campaign.year}年度）`, dueLine(campaign, form, opts.now)];
+  const lines = [`⏰ 【${label}】${overdue ? '逾期催交' : '催交提醒'}（${opts.tag ?? `${campaign.year}年度`}）`, dueLine(campaign, form, opts.now)];
   lines.push(`已交 ${summary.filed.length}/${summary.total} 个单位`);
   lines.push(`未交（${summary.missing.length}）：${names(summary.missing, form)}`);
   if (summary.late.length) lines.push(`逾期提交（${summary.late.length}）：${names(summary.late, form)}`);
@@ -103,11 +122,11 @@ export function rollCallMessage(campaign: Campaign, summary: RollCallSummary, op
 }
 
 /** /missing: who has not filed, per unit with its filers' names, no mentions. */
-export function missingText(campaign: Campaign, summary: RollCallSummary, now: Date): string {
+export function missingText(campaign: Campaign, summary: RollCallSummary, now: Date, tag = `${campaign.year}年度`): string {
   const form = summary.form;
-  const lines = [`【${DEADLINE_LABELS[form]}】未交名单（${campaign.year}年度）`, dueLine(campaign, form, now), `已交 ${summary.filed.length}/${summary.total} 个单位`];
+  const lines = [`【${DEADLINE_LABELS[form]}】未交名单（${tag}）`, dueLine(campaign, form, now), `已交 ${summary.filed.length}/${summary.total} 个单位`];
   if (!summary.total) {
-    lines.push('本群单位下面还没有需要填报的单位。管理员可用 /unit add 单位名称 上级=本单位 添加。');
+    lines.push(noneAskedText(campaign, form));
     return lines.join('\n');
   }
   if (!summary.missing.length) {
@@ -131,20 +150,24 @@ const MAX_LISTED = 150;
  * /missing all: every level below the group's unit, grouped by the unit above, with counts; each
  * unit is counted for itself as the campaign's scope asks.
  */
-export function missingAllText(campaign: Campaign, rows: UnitRollCall[], form: DeadlineForm, now: Date, units: Map<number, string>): string {
+export function missingAllText(campaign: Campaign, rows: UnitRollCall[], form: DeadlineForm, now: Date, units: Map<number, string>, tag = `${campaign.year}年度`): string {
   const summary = summarize(rows, form);
-  const lines = [`【${DEADLINE_LABELS[form]}】未交名单（全部层级，${campaign.year}年度）`, dueLine(campaign, form, now), `合计：已交 ${summary.filed.length}/${summary.total} 个单位`];
+  const lines = [`【${DEADLINE_LABELS[form]}】未交名单（全部层级，${tag}）`, dueLine(campaign, form, now), `合计：已交 ${summary.filed.length}/${summary.total} 个单位`];
   if (!summary.total) {
     lines.push('本群单位下面没有需要提交的单位。');
     return lines.join('\n');
   }
-  const groups = new Map<number | null, UnitRollCall[]>();
-  for (const r of rows.filter((x) => x.expected[form])) groups.set(r.unit.parentId, [...(groups.get(r.unit.parentId) ?? []), r]);
+  // Grouped by the unit above; the group's own unit (when it files itself) heads the list on its own.
+  const groups = new Map<number | 'self', UnitRollCall[]>();
+  for (const r of rows.filter((x) => x.expected[form])) {
+    const key = r.self || r.unit.parentId === null ? 'self' : r.unit.parentId;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
   let listed = 0;
-  for (const [parentId, group] of groups) {
+  for (const [key, group] of groups) {
     const done = group.filter((r) => r.status[form].filed).length;
-    const parent = parentId === null ? '顶级单位' : units.get(parentId) ?? '（上级）';
-    lines.push(`▸ ${parent} 下属：已交 ${done}/${group.length}${done === group.length ? ' ✅' : ''}`);
+    const heading = key === 'self' ? '本单位' : `${units.get(key) ?? '（上级）'} 下属`;
+    lines.push(`▸ ${heading}：已交 ${done}/${group.length}${done === group.length ? ' ✅' : ''}`);
     for (const row of group.filter((r) => !r.status[form].filed)) {
       if (listed++ >= MAX_LISTED) continue;
       const filers = row.filers.map((m) => m.name).join('、');

@@ -30,6 +30,8 @@ export interface UnitRollCall {
   /** Whether this unit is asked for each form (the campaign's scope, seen from the group). */
   expected: Record<DeadlineForm, boolean>;
   filers: Member[];
+  /** The group's own unit (listed with the units below it when it files itself). */
+  self?: boolean;
 }
 
 interface UnitFilings {
@@ -103,6 +105,13 @@ export async function askedUnits(db: Db, campaign: Campaign, form: DeadlineForm)
   return expectedSets(groupByParent(units), roots, parseCampaignSettings(campaign.settings).scopes)[form];
 }
 
+/** Which forms the campaign asks of one unit. */
+export async function askedUnitForms(db: Db, campaign: Campaign, unitId: number): Promise<Record<DeadlineForm, boolean>> {
+  const [units, roots] = await Promise.all([db.unit.findMany({ where: { archivedAt: null }, orderBy: { id: 'asc' } }), campaignRoots(db, campaign)]);
+  const sets = expectedSets(groupByParent(units), roots, parseCampaignSettings(campaign.settings).scopes);
+  return { plan: sets.plan.has(unitId), summary: sets.summary.has(unitId), report: sets.report.has(unitId) };
+}
+
 function subtree(s: Snapshot, rootId: number): number[] {
   const out: number[] = [];
   const stack = [rootId];
@@ -125,9 +134,24 @@ function preorder(s: Snapshot, rootId: number): number[] {
   return out;
 }
 
-function statusOf(s: Snapshot, unitId: number): Record<DeadlineForm, FormStatus> {
+/** A unit's status; `own` counts only its own filings (its units below have rows of their own). */
+function statusOf(s: Snapshot, unitId: number, own: Record<DeadlineForm, boolean> = { plan: false, summary: false, report: true }): Record<DeadlineForm, FormStatus> {
+  const rolled = tally(s, subtree(s, unitId));
+  const self = tally(s, [unitId]);
+  const report = s.reportsByUnit.get(unitId);
+  const plans = own.plan ? self : rolled;
+  const summaries = own.summary ? self : rolled;
+  return {
+    plan: { filed: plans.plans > 0, late: plans.latePlans > 0, count: plans.plans, of: 0 },
+    // Every plan needs its summary; a unit with no plan has nothing to summarise and counts as missing.
+    summary: { filed: summaries.plans > 0 && summaries.summaries === summaries.plans, late: summaries.lateSummaries > 0, count: summaries.summaries, of: summaries.plans },
+    report: { filed: Boolean(report), late: Boolean(report?.late), count: report ? 1 : 0, of: 0 },
+  };
+}
+
+function tally(s: Snapshot, ids: number[]): UnitFilings {
   const total: UnitFilings = { plans: 0, latePlans: 0, summaries: 0, lateSummaries: 0 };
-  for (const id of subtree(s, unitId)) {
+  for (const id of ids) {
     const f = s.filings.get(id);
     if (!f) continue;
     total.plans += f.plans;
@@ -135,13 +159,7 @@ function statusOf(s: Snapshot, unitId: number): Record<DeadlineForm, FormStatus>
     total.summaries += f.summaries;
     total.lateSummaries += f.lateSummaries;
   }
-  const report = s.reportsByUnit.get(unitId);
-  return {
-    plan: { filed: total.plans > 0, late: total.latePlans > 0, count: total.plans, of: 0 },
-    // Every plan needs its summary; a unit with no plan has nothing to summarise and counts as missing.
-    summary: { filed: total.plans > 0 && total.summaries === total.plans, late: total.lateSummaries > 0, count: total.summaries, of: total.plans },
-    report: { filed: Boolean(report), late: Boolean(report?.late), count: report ? 1 : 0, of: 0 },
-  };
+  return total;
 }
 
 /** Whether `unitId` or (for forms that roll up) a unit below it must file `form`. */
@@ -156,7 +174,8 @@ export type RollCallDepth = 'children' | 'all';
  * The rows a group bound to `groupUnitId` sees. 'children': the units directly under it (each
  * standing for its subtree), plus the group's own unit when it must file and either files itself
  * (filers registered to it) or is the only one (a street's group for the year-end report). 'all':
- * every unit below it, each for itself as the scope asks, for "/missing all".
+ * every unit below it that the scope asks, for "/missing all" and the Excel 未交 sheet (plans and
+ * summaries still roll up into each row; reports are each unit's own).
  */
 export async function groupRollCall(db: Db, campaign: Campaign, groupUnitId: number, depth: RollCallDepth = 'children'): Promise<UnitRollCall[]> {
   const s = await loadSnapshot(db, campaign);
@@ -168,13 +187,19 @@ export async function groupRollCall(db: Db, campaign: Campaign, groupUnitId: num
     if (DEADLINE_FORMS.some((f) => expected[f])) rows.set(id, expected);
   }
   const ownFilers = await db.member.count({ where: { unitId: groupUnitId } });
-  const self = Object.fromEntries(DEADLINE_FORMS.map((f) => [f, s.expected[f].has(groupUnitId) && (ownFilers > 0 || ![...rows.values()].some((e) => e[f]))])) as Record<DeadlineForm, boolean>;
+  const others = (f: DeadlineForm) => [...rows.values()].some((e) => e[f]);
+  const self = Object.fromEntries(DEADLINE_FORMS.map((f) => [f, s.expected[f].has(groupUnitId) && (ownFilers > 0 || !others(f))])) as Record<DeadlineForm, boolean>;
   const order = DEADLINE_FORMS.some((f) => self[f]) && byId.has(groupUnitId) ? [groupUnitId, ...rows.keys()] : [...rows.keys()];
   if (order[0] === groupUnitId) rows.set(groupUnitId, self);
-  const members = await db.member.findMany({ where: { unitId: { in: order } }, orderBy: { id: 'asc' } });
+  // The group's own unit beside rows for the units below it counts only its own filings, or
+  // everything below would be counted twice; alone, it stands for its whole tree.
+  const selfOwn = Object.fromEntries(DEADLINE_FORMS.map((f) => [f, !ROLLS_UP[f] || others(f)])) as Record<DeadlineForm, boolean>;
+  const wanted = new Set(order);
+  // All filers at once: an id list of thousands of units is more than SQLite binds in one statement.
+  const members = (await db.member.findMany({ where: { unitId: { not: null } }, orderBy: { id: 'asc' } })).filter((m) => wanted.has(m.unitId!));
   const filers = new Map<number, Member[]>();
   for (const m of members) filers.set(m.unitId!, [...(filers.get(m.unitId!) ?? []), m]);
-  return order.map((id) => ({ unit: byId.get(id)!, status: statusOf(s, id), expected: rows.get(id)!, filers: filers.get(id) ?? [] }));
+  return order.map((id) => ({ unit: byId.get(id)!, status: statusOf(s, id, id === groupUnitId ? selfOwn : undefined), expected: rows.get(id)!, filers: filers.get(id) ?? [], self: id === groupUnitId }));
 }
 
 export interface RollCallSummary {

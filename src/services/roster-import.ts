@@ -7,6 +7,7 @@ import ExcelJS from 'exceljs';
 import { stripInvisible } from '../forms/coerce.js';
 import type { Db, Tx } from '../db/client.js';
 import { checkName, checkPhone, recomputeLevels } from './units.js';
+import { rebindAfterMove } from './campaigns.js';
 import { recordChange, type Actor } from './members.js';
 
 export const ROSTER_COLUMNS = [
@@ -368,6 +369,8 @@ export async function importRoster(db: Db, fileName: string, data: Buffer, opts:
       await recordChange(tx, opts.actor, 'unit', m.id, 'import-move', pickUnit(before), pickUnit(after)!);
     }
     await recomputeLevels(tx);
+    // A unit moved into another federation's tree takes its groups along to that federation's campaign.
+    for (const m of moves) await rebindAfterMove(tx, m.id);
 
     function settled(name: string): boolean {
       // A parent that exists in the database and is not itself waiting in this file.

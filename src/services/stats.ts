@@ -15,6 +15,8 @@ export interface FormStats {
   /** Summaries for some of their plans only (not counted in filed nor in missing). */
   partial: number;
   missing: number;
+  /** Every level below the unit as the scope asks, when that is more than the units directly under it. */
+  allLevels?: { expected: number; filed: number };
 }
 
 export interface Stats {
@@ -31,15 +33,20 @@ export interface Stats {
 }
 
 export async function statsFor(db: Db, campaign: Campaign, rootId: number): Promise<Stats> {
-  const [calls, units, plans, summaries] = await Promise.all([
+  const [calls, deep, units, plans, summaries] = await Promise.all([
     groupRollCall(db, campaign, rootId),
+    groupRollCall(db, campaign, rootId, 'all'),
     db.unit.findMany({ where: { archivedAt: null }, select: { id: true, parentId: true } }),
     db.plan.findMany({ where: { campaignId: campaign.id, withdrawnAt: null }, select: { id: true, unitId: true, participants: true, keyProject: true } }),
     db.summary.findMany({ where: { plan: { campaignId: campaign.id, withdrawnAt: null } }, select: { planId: true, actualParticipants: true, expenditureFen: true, awardLevel: true } }),
   ]);
   const forms = DEADLINE_FORMS.map((form) => {
     const s = summarize(calls, form);
-    return { form, expected: s.total, filed: s.filed.length, onTime: s.filed.length - s.late.length, late: s.late.length, partial: s.partial.length, missing: s.missing.length - s.partial.length };
+    const d = summarize(deep, form);
+    return {
+      form, expected: s.total, filed: s.filed.length, onTime: s.filed.length - s.late.length, late: s.late.length, partial: s.partial.length, missing: s.missing.length - s.partial.length,
+      ...(d.total > s.total ? { allLevels: { expected: d.total, filed: d.filed.length } } : {}),
+    };
   });
 
   const children = new Map<number, number[]>();

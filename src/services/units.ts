@@ -2,7 +2,7 @@
 // as deep as an organisation goes. Every change (add, rename, move, set, remove, restore) is a row in
 // the revision log and can be undone with the opposite command; "remove" archives, never deletes.
 import type { Db, Tx } from '../db/client.js';
-import { inTransaction } from '../db/client.js';
+import { inChunks, inTransaction } from '../db/client.js';
 import type { Unit } from '../generated/sqlite/index.js';
 import { recordChange, type Actor } from './members.js';
 import { stripInvisible, toHalfWidth, unsafeCharacters } from '../forms/coerce.js';
@@ -196,7 +196,7 @@ export async function moveUnit(db: Db | Tx, name: string, parentName: string | n
     const shift = (parent ? parent.level + 1 : 1) - unit.level;
     await tx.unit.update({ where: { id: unit.id }, data: { parentId: parent?.id ?? null } });
     // Depths follow: the unit and everything below it move by the same number of levels.
-    if (shift !== 0) await tx.unit.updateMany({ where: { id: { in: await subtreeIds(tx, unit.id) } }, data: { level: { increment: shift } } });
+    if (shift !== 0) await inChunks(await subtreeIds(tx, unit.id), async (slice) => [await tx.unit.updateMany({ where: { id: { in: slice } }, data: { level: { increment: shift } } })]);
     const moved = (await tx.unit.findUnique({ where: { id: unit.id } }))!;
     await recordChange(tx, actor, 'unit', unit.id, 'move', snapshot(unit), snapshot(moved));
     const oldParent = unit.parentId === null ? null : await tx.unit.findUnique({ where: { id: unit.parentId } });

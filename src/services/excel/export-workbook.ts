@@ -91,8 +91,10 @@ export async function buildExport(db: Db, campaign: Campaign, root: Unit, opts: 
     sheets.push(standingsSheet(heading('单位排名表'), standings));
   }
   if (opts.what === 'all') {
-    const calls = await groupRollCall(db, campaign, root.id);
-    sheets.push(missingSheet(heading('未交单位名单'), calls));
+    // Every level, as the campaign's scope asks: the sheet /missing 全部 points to for the full list.
+    const calls = await groupRollCall(db, campaign, root.id, 'all');
+    const names = new Map((await db.unit.findMany({ select: { id: true, name: true } })).map((u) => [u.id, u.name]));
+    sheets.push(missingSheet(heading('未交单位名单'), calls, names));
   }
   const data = await writeWorkbook(sheets, opts.now);
   const fileName = `${campaign.year}年度${area}劳动竞赛${EXPORT_LABELS[opts.what]}_${shanghaiDate(opts.now).replace(/-/g, '')}.xlsx`;
