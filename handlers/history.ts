@@ -4,12 +4,13 @@
 import { defineCommand, type CommandContext } from '../src/commands/registry.js';
 import { text, type Reply } from '../src/core/messages.js';
 import { toHalfWidth } from '../src/forms/coerce.js';
-import { planHistory, reportHistory, unitHistory } from '../src/services/revision-history.js';
+import { campaignHistory, planHistory, reportHistory, unitHistory } from '../src/services/revision-history.js';
 import { canSeeUnit, scopeOf } from '../src/services/access.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { findUnitByName } from '../src/services/units.js';
 
 const UNIT_WORDS = ['单位', 'unit'];
+const CAMPAIGN_WORDS = ['竞赛', 'campaign', '截止'];
 const REPORT_WORDS = ['年报', '年度报告', 'report'];
 
 async function ofUnit(ctx: CommandContext): Promise<Reply[]> {
@@ -33,17 +34,27 @@ async function ofReport(ctx: CommandContext): Promise<Reply[]> {
   return [text((await reportHistory(db, report.id, `「${unit.name}」${campaign.year}年度报告${report.withdrawnAt ? '（已撤回）' : ''}`)).join('\n'))];
 }
 
+async function ofCampaign(ctx: CommandContext): Promise<Reply[]> {
+  const campaign = await currentCampaign(ctx);
+  if (!campaign) return [text('还没有竞赛年度。')];
+  return [text((await campaignHistory(ctx.app.db, campaign.id, `${campaign.title}（#${campaign.id}）`)).join('\n'))];
+}
+
 export default defineCommand({
   name: 'history',
   aliases: ['修改记录', '历史'],
-  usage: '/history <计划编号> | /history 年报 [单位] | /history 单位 <名称>（管理员）',
+  usage: '/history <计划编号> | /history 年报 [单位] | /history 单位 <名称> | /history 竞赛（管理员）',
   summary: '查看计划及其总结、年报的全部修改记录；管理员可查看单位的修改记录',
   access: ['filer'],
-  subcommands: [{ words: UNIT_WORDS, access: [], refusal: '单位的修改记录只有管理员可以查看。' }],
+  subcommands: [
+    { words: UNIT_WORDS, access: [], refusal: '单位的修改记录只有管理员可以查看。' },
+    { words: CAMPAIGN_WORDS, access: [], refusal: '竞赛截止日期等设置的修改记录只有管理员可以查看。' },
+  ],
   group: 'query',
   async run(ctx) {
     const first = ctx.args[0]?.toLowerCase() ?? '';
     if (UNIT_WORDS.includes(first)) return ofUnit(ctx);
+    if (CAMPAIGN_WORDS.includes(first)) return ofCampaign(ctx);
     if (REPORT_WORDS.includes(first)) return ofReport(ctx);
     const id = Number(toHalfWidth(ctx.args[0] ?? '').replace(/^#/, ''));
     if (!Number.isInteger(id) || id <= 0) return [text('请写计划编号，例如：/history 12（编号见回执或 /mine）；年报：/history 年报')];

@@ -76,6 +76,8 @@ describe('late is relative to the deadline in force', () => {
     expect(extended).toContain('逾期标记已按新的截止日期重新判定：1 份改为按时');
     expect(await say(d.east, '/mine')).not.toContain('逾期备案');
     expect(await say(d.admin, '/stats')).toContain('已交1（按时1，逾期0）');
+    const planId = (await bot.app.db.plan.findFirstOrThrow()).id;
+    expect(await say(d.east, `/history ${planId}`)).toContain('计划首次提交于 2027-03-02 10:00，按现行截止日期（2027年3月5日）为按时');
 
     // Back to a date before the filing (already past, so only with 确认): late again.
     expect(await say(d.admin, '/campaign set 计划截止=2027-02-28')).toContain('这一天已经过去');
@@ -83,6 +85,10 @@ describe('late is relative to the deadline in force', () => {
     expect(await say(d.east, '/mine')).toContain('逾期备案');
     const history = await bot.app.db.revision.findMany({ where: { entity: 'campaign' }, orderBy: { version: 'asc' } });
     expect(history.map((h) => JSON.parse(h.newValues).planDeadline)).toEqual(['2027-03-05', '2027-02-28']);
+    const log = await say(d.admin, '/history 竞赛');
+    expect(log).toContain('计划截止 2027年2月28日→2027年3月5日');
+    expect(log).toContain('计划截止 2027年3月5日→2027年2月28日');
+    expect(await say(d.east, '/history 竞赛')).toContain('只有管理员可以查看');
   });
 
   it('a late filing counts as late at every level it rolls up to', async () => {

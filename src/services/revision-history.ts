@@ -25,6 +25,14 @@ const COLUMNS: Record<string, Record<string, [label: string, format: Formatter]>
     awardLevel: ['获奖级别', asChoice(AWARD_LEVELS)], awardName: ['获奖情况', asText],
   },
   report: { experiences: ['主要经验', asLong], problems: ['存在问题', asLong], suggestions: ['意见建议', asLong] },
+  campaign: {
+    title: ['标题', asText], theme: ['主题', asText], planDeadline: ['计划截止', asDate], summaryDeadline: ['总结截止', asDate], reportDeadline: ['年报截止', asDate],
+    scopes: ['应交单位', (v) => {
+      const s = (v ?? {}) as Record<string, string>;
+      const label = (x: string | undefined) => (x === 'direct' ? '直属' : '全部');
+      return `计划${label(s.plan)}、总结${label(s.summary)}、年报${label(s.report)}`;
+    }],
+  },
   unit: {
     name: ['名称', asText], parentName: ['上级', asText], headcount: ['职工数', asText], code: ['编码', asText],
     contactName: ['联系人', asText], contactPhone: ['手机号', asText], archived: ['状态', (v) => (v ? '已删除（归档）' : '正常')],
@@ -49,21 +57,27 @@ function describe(r: Revision): string {
   const before = parse(r.previousValues);
   const after = parse(r.newValues);
   const changes = Object.entries(columns)
-    .filter(([key]) => key in after && before[key] !== after[key])
+    .filter(([key]) => key in after && JSON.stringify(before[key]) !== JSON.stringify(after[key]))
     .map(([key, [label, format]]) => `${label} ${format(before[key])}→${format(after[key])}`);
   if (before.withdrawn === true && after.withdrawn === false) changes.push('重新提交并恢复');
   return `${head}：${changes.length ? changes.join('；') : '修改'}`;
 }
 
+/** "首次提交于 2027-03-02 10:00，按现行截止日期（2027年3月5日）为按时": late follows the deadline in force. */
+function timeliness(what: string, filedAt: Date, late: boolean, deadline: string): string {
+  return `${what}首次提交于 ${shanghaiDateTimeText(filedAt)}，按现行截止日期（${chineseDate(deadline)}）为${late ? '逾期' : '按时'}。`;
+}
+
 /** Lines describing every version of the plan and its summary, oldest first. */
 export async function planHistory(db: Db, plan: Plan): Promise<string[]> {
-  const summary = await db.summary.findUnique({ where: { planId: plan.id }, select: { id: true } });
+  const summary = await db.summary.findUnique({ where: { planId: plan.id }, select: { id: true, filedAt: true, late: true } });
+  const campaign = await db.campaign.findUniqueOrThrow({ where: { id: plan.campaignId } });
   const [planRevisions, summaryRevisions] = await Promise.all([
     db.revision.findMany({ where: { entity: 'plan', entityId: plan.id }, orderBy: { id: 'asc' } }),
     summary ? db.revision.findMany({ where: { entity: 'summary', entityId: summary.id }, orderBy: { id: 'asc' } }) : Promise.resolve([]),
   ]);
-  const lines = [`计划 #${plan.id} ${plan.project}${plan.withdrawnAt ? '（已撤回）' : ''} 的修改记录：`, ...planRevisions.map(describe)];
-  if (summaryRevisions.length) lines.push('总结：', ...summaryRevisions.map(describe));
+  const lines = [`计划 #${plan.id} ${plan.project}${plan.withdrawnAt ? '（已撤回）' : ''} 的修改记录：`, timeliness('计划', plan.filedAt, plan.late, campaign.planDeadline), ...planRevisions.map(describe)];
+  if (summaryRevisions.length) lines.push('总结：', ...(summary ? [timeliness('总结', summary.filedAt, summary.late, campaign.summaryDeadline)] : []), ...summaryRevisions.map(describe));
   const progress = await db.progressUpdate.findMany({ where: { planId: plan.id }, orderBy: { id: 'asc' } });
   if (progress.length) {
     lines.push('进度：', ...progress.map((p) => `进度 #${p.id} ${chineseDate(p.date)} ${p.filedBy}：${p.content.length > 30 ? `${p.content.slice(0, 30)}…` : p.content}${p.withdrawnAt ? '（已撤回）' : ''}`));
@@ -96,5 +110,12 @@ export async function unitHistory(db: Db, unitId: number, unitName: string): Pro
 /** Every version of a unit's year-end report. */
 export async function reportHistory(db: Db, reportId: number, label: string): Promise<string[]> {
   const revisions = await db.revision.findMany({ where: { entity: 'report', entityId: reportId }, orderBy: { id: 'asc' } });
-  return [`${label}的修改记录：`, ...revisions.map(describe)];
+  const report = await db.yearReport.findUniqueOrThrow({ where: { id: reportId }, include: { campaign: true } });
+  return [`${label}的修改记录：`, timeliness('年报', report.filedAt, report.late, report.campaign.reportDeadline), ...revisions.map(describe)];
+}
+
+/** Every change to a campaign's deadlines, title and scopes (admins: "/history 竞赛"). */
+export async function campaignHistory(db: Db, campaignId: number, label: string): Promise<string[]> {
+  const revisions = await db.revision.findMany({ where: { entity: 'campaign', entityId: campaignId }, orderBy: { id: 'asc' } });
+  return [`${label}的修改记录：`, ...(revisions.length ? revisions.map(describe) : ['（创建以来没有修改）'])];
 }
