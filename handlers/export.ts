@@ -7,9 +7,9 @@ import { buildExport, EXPORT_LABELS, type ExportWhat } from '../src/services/exc
 
 const WHAT_WORDS: Record<string, ExportWhat> = {
   plan: 'plan', 计划: 'plan', 计划表: 'plan',
-  summary: 'summary', 总结: 'summary', 总结表: 'summary',
+  summary: 'summary', 总结: 'summary', 总结表: 'summary', 汇总: 'summary', 汇总表: 'summary',
   standings: 'standings', 排名: 'standings', 排名表: 'standings',
-  all: 'all', 全部: 'all', 汇总: 'all',
+  all: 'all', 全部: 'all', 报表: 'all', 全部报表: 'all',
 };
 const USAGE = '/export [plan|summary|standings|all]';
 
@@ -17,7 +17,7 @@ export default defineCommand({
   name: 'export',
   aliases: ['导出'],
   usage: USAGE,
-  summary: '导出Excel：计划表、总结表、排名表，或全部（含未交单位）',
+  summary: '导出Excel：计划表（附件一）、汇总表（附件二）、排名表，或全部（含统计、明细、未交单位）',
   access: ['filer'],
   group: 'query',
   async run(ctx) {

@@ -3,7 +3,8 @@
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestBot, textOf, type TestBot } from './support/harness.js';
-import { download, fileKnownYear } from './support/standings-fixture.js';
+import { download, fileKnownYear, planText } from './support/standings-fixture.js';
+import { renderThroughLibreOffice, smallestCjkSize, SOFFICE } from './support/render.js';
 
 let bot: TestBot;
 beforeEach(async () => {
@@ -23,51 +24,76 @@ async function exportWorkbook(what: string): Promise<{ wb: ExcelJS.Workbook; fil
 const rowValues = (ws: ExcelJS.Worksheet, n: number) => (ws.getRow(n).values as unknown[]).slice(1);
 
 describe('/export', () => {
-  it('writes the plan and summary tables as the official attachments, with numbers as numbers and totals', async () => {
-    await fileKnownYear(bot);
+  it('writes 计划表 and 汇总表 flat like the official attachments, with the notice\'s titles, numbers as numbers and one 合计', async () => {
+    const known = await fileKnownYear(bot);
+    // A fourth plan that never got its summary must still be in the 汇总表.
+    bot.setNow('2027-03-20T10:00:00+08:00');
+    await bot.say(known.east, planText({ enterprise: '东城市政公司', project: '市政养护技能比武', participants: 300, period: '2027年5月1日至11月30日', key: false }));
+    bot.setNow('2027-10-20T10:00:00+08:00');
     const { wb, fileName } = await exportWorkbook('all');
-    expect(fileName).toBe('2027年度测试区劳动竞赛汇总_20271020.xlsx');
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['竞赛计划', '竞赛总结', '单位排名', '未交单位']);
+    expect(fileName).toBe('2027年度测试区职工劳动竞赛活动报表.xlsx');
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['计划表', '汇总表', '统计', '明细', '单位排名', '未交单位']);
 
-    const plan = wb.getWorksheet('竞赛计划')!;
+    const plan = wb.getWorksheet('计划表')!;
     expect(plan.getCell('A1').value).toBe('2027年度测试区职工劳动竞赛活动计划表');
     expect(plan.getCell('A2').value).toBe('单位：测试区总工会');
-    expect(plan.getCell('D2').value).toBe('导出日期：2027年10月20日');
-    expect(rowValues(plan, 3)).toEqual(['企业名称', '竞赛项目', '组织方式', '参与人数(规模)', '时间安排']);
+    expect(plan.getCell('D2').value).toBe('此表请于2027年2月28日前上报');
+    expect(rowValues(plan, 3)).toEqual(['所属单位', '企业名称', '竞赛项目', '组织方式', '参与人数(规模)', '时间安排']);
     expect(plan.views[0]).toMatchObject({ state: 'frozen', ySplit: 3 });
-    expect(plan.getCell('A4').value).toBe('东城街道工会（2项）');
-    expect(rowValues(plan, 5)).toEqual(['东城建设集团有限公司', '快速路五比一创劳动竞赛', '工会与行政联合组织', 1000, '2027年3月1日至2027年10月31日']);
-    expect(plan.getCell('D5').type).toBe(ExcelJS.ValueType.Number);
-    expect(rowValues(plan, 6)).toEqual(['东城供水有限公司', '供水管网安康杯竞赛', '工会与行政联合组织', 500, '2027年4月1日至2027年9月30日']);
-    expect(plan.getCell('A7').value).toBe('小计（2项）');
-    expect(plan.getCell('D7').value).toBe(1500);
-    expect(plan.getCell('A8').value).toBe('西城街道工会（1项）');
-    expect(plan.getCell('D9').value).toBe(2000);
-    expect(plan.getCell('A10').value).toBe('小计（1项）');
-    expect(plan.getCell('A11').value).toBe('合计（3项）');
-    expect(plan.getCell('D11').value).toBe(3500);
-    expect(plan.getCell('D11').type).toBe(ExcelJS.ValueType.Number);
-    // Chinese text fits: the 竞赛项目 column is at least as wide as its longest entry (2 units per character).
-    expect(plan.getColumn(2).width).toBeGreaterThanOrEqual('快速路五比一创劳动竞赛'.length * 2);
+    expect(rowValues(plan, 4)).toEqual(['东城街道工会', '东城建设集团有限公司', '快速路五比一创劳动竞赛', '工会与行政联合组织', 1000, '2027年3月1日至2027年10月31日']);
+    expect(plan.getCell('E4').type).toBe(ExcelJS.ValueType.Number);
+    expect(plan.getCell('A6').value).toBe('东城街道工会'); // sorted by unit: East's three, then West's
+    expect(rowValues(plan, 7)).toEqual(['西城街道工会', '西城地铁项目部', '地铁站点建设劳动竞赛', '工会与行政联合组织', 2000, '2027年3月10日至2027年11月30日']);
+    expect(plan.getCell('A8').value).toBe('合计（4项）');
+    expect(plan.getCell('E8').value).toBe(3800);
+    expect(plan.rowCount).toBe(8); // one 合计, no 小计 (those are on 统计)
+    // Printable: A4 landscape, header row repeated, page numbers, 宋体 五号, thin borders on every cell.
+    expect(plan.pageSetup).toMatchObject({ orientation: 'landscape', paperSize: 9, printTitlesRow: '3:3' });
+    expect(plan.headerFooter.oddFooter).toContain('第 &P 页，共 &N 页');
+    for (const ref of ['A3', 'C4', 'F7', 'E8']) {
+      expect(plan.getCell(ref).border?.left?.style, ref).toBe('thin');
+      // 10.5 pt (五号) in the file; exceljs's reader rounds sizes down to whole points.
+      expect(plan.getCell(ref).font.name).toBe('宋体');
+      expect(plan.getCell(ref).font.size).toBeGreaterThanOrEqual(10);
+    }
 
-    const summary = wb.getWorksheet('竞赛总结')!;
-    expect(summary.getCell('A1').value).toBe('2027年度测试区职工劳动竞赛活动总结表');
-    expect(rowValues(summary, 3)).toEqual(['企业名称', '竞赛项目', '组织方式', '参与人数(规模)', '时间安排', '经费支出(元)', '获奖情况']);
-    expect(rowValues(summary, 5)).toEqual(['东城建设集团有限公司', '快速路五比一创劳动竞赛', '工会与行政联合组织', 1000, '2027年3月1日至2027年10月31日', 50000, '市级：市五一劳动奖状']);
-    expect(summary.getCell('F5').type).toBe(ExcelJS.ValueType.Number);
-    expect(summary.getCell('F5').numFmt).toBe('#,##0.00');
-    expect(summary.getCell('G6').value).toBe('无');
-    expect(summary.getCell('F9').value).toBe(30000.5);
-    expect(summary.getCell('G9').value).toBe('省级：省工人先锋号');
-    expect(summary.getCell('A11').value).toBe('合计（3项）');
-    expect(summary.getCell('D11').value).toBe(3500);
-    expect(summary.getCell('F11').value).toBe(100000.5);
+    const summary = wb.getWorksheet('汇总表')!;
+    expect(summary.getCell('A1').value).toBe('2027年度测试区职工劳动竞赛活动汇总表');
+    expect(summary.getCell('F2').value).toBe('此表请于2027年10月15日前上报');
+    expect(rowValues(summary, 3)).toEqual(['所属单位', '企业名称', '竞赛项目', '组织方式', '参与人数(规模)', '时间安排', '经费支出(元)', '获奖情况', '备注']);
+    expect(rowValues(summary, 4)).toEqual(['东城街道工会', '东城建设集团有限公司', '快速路五比一创劳动竞赛', '工会与行政联合组织', 1000, '2027年3月1日至2027年10月31日', 50000, '市级：市五一劳动奖状']);
+    expect(summary.getCell('G4').type).toBe(ExcelJS.ValueType.Number);
+    expect(summary.getCell('G4').numFmt).toBe('#,##0.00');
+    expect(summary.getCell('H5').value).toBe('无');
+    expect(summary.getCell('C6').value).toBe('市政养护技能比武');
+    expect(summary.getCell('E6').value).toBe(300);
+    expect(summary.getCell('G6').value).toBeNull();
+    expect(summary.getCell('I6').value).toBe('未报总结');
+    expect(summary.getCell('I7').value).toBeNull(); // West's summary came in on time: nothing to remark
+    expect(summary.getCell('G7').value).toBe(30000.5);
+    expect(summary.getCell('A8').value).toBe('合计（4项）');
+    expect(summary.getCell('E8').value).toBe(3800);
+    expect(summary.getCell('G8').value).toBe(100000.5);
+    expect(String(summary.getCell('A9').value)).toContain('1项竞赛未报总结');
+
+    const stats = wb.getWorksheet('统计')!;
+    expect(rowValues(stats, 3)).toEqual(['单位', '竞赛项目(项)', '重点项目(项)', '计划参与人数', '已报总结(项)', '实际参与人数', '经费支出(元)', '获奖(项)']);
+    expect(rowValues(stats, 4)).toEqual(['东城街道工会', 3, 1, 1800, 2, 1500, 70000, 1]);
+    expect(rowValues(stats, 5)).toEqual(['西城街道工会', 1, 1, 2000, 1, 2000, 30000.5, 1]);
+    expect(rowValues(stats, 6)).toEqual(['合计', 4, 2, 3800, 3, 3500, 100000.5, 2]);
+
+    const detail = wb.getWorksheet('明细')!;
+    expect(rowValues(detail, 3)).toEqual(['所属单位', '计划编号', '竞赛项目', '竞赛类型', '重点项目', '经费预算(元)', '计划逾期', '总结逾期', '版本数', '最近修改']);
+    expect(detail.getCell('G7').value).toBe('是'); // West's plan came in after 28 February
+    expect(detail.getCell('H6').value).toBe('未报总结');
+    expect(detail.getCell('J6').value).toBe('2027-03-20 10:00');
 
     const standings = wb.getWorksheet('单位排名')!;
     expect(standings.getCell('A1').value).toBe('2027年度测试区职工劳动竞赛活动单位排名表');
-    expect(rowValues(standings, 3).slice(0, 3)).toEqual(['排名', '单位', '综合得分']);
-    expect(rowValues(standings, 4).slice(0, 3)).toEqual([1, '东城街道工会', 62]);
-    expect(rowValues(standings, 5).slice(0, 3)).toEqual([2, '西城街道工会', 60]);
+    const headers = rowValues(standings, 3) as string[];
+    expect(headers.slice(0, 4)).toEqual(['排名', '单位', '综合得分', '计划按时(分)']);
+    expect(new Set(headers).size).toBe(headers.length); // no two columns share a name
+    expect([standings.getCell('B4').value, standings.getCell('B5').value].sort()).toEqual(['东城街道工会', '西城街道工会']);
     expect(rowValues(standings, 6).slice(0, 3)).toEqual([3, '高新园区工会（未填报）', 0]);
     expect(String(standings.getCell('A8').value)).toContain('计分权重');
 
@@ -76,16 +102,51 @@ describe('/export', () => {
     const names = [4, 5, 6].map((n) => missing.getCell(`A${n}`).value);
     expect(names).toEqual(['东城街道工会', '西城街道工会', '高新园区工会']);
     expect(rowValues(missing, 6)).toEqual(['高新园区工会', '测试区总工会', '未交', '未交', '未交', '园区赵干事']);
+    expect(rowValues(missing, 4)).toEqual(['东城街道工会', '测试区总工会', '已交（逾期）', '部分提交 2/3', '未交', '东城李干事']); // its fourth plan came in late
     expect(rowValues(missing, 5)).toEqual(['西城街道工会', '测试区总工会', '已交（逾期）', '已交', '未交', '西城张干事']);
     expect(String(missing.getCell('A7').value)).toContain('说明：“—”表示本竞赛不要求该单位提交这张表');
   });
 
   it('exports one table on request and says what is in it', async () => {
     await fileKnownYear(bot);
-    const { wb, caption } = await exportWorkbook('计划');
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['竞赛计划']);
+    const { wb, caption, fileName } = await exportWorkbook('计划');
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['计划表']);
+    expect(fileName).toBe('2027年度测试区职工劳动竞赛活动计划表.xlsx');
+    expect((await exportWorkbook('汇总')).fileName).toBe('2027年度测试区职工劳动竞赛活动汇总表.xlsx');
     expect(caption).toContain('计划3项，总结3项');
     const replies = await bot.say({ userId: 'admin', userName: '王主席', chatId: 'district-group' }, '/export 去年');
     expect(textOf(replies)).toContain('看不懂“去年”');
   });
+});
+
+describe.skipIf(!SOFFICE)('/export printed through LibreOffice', () => {
+  it('prints every sheet on A4 landscape at 9 pt or more, with the header row and a page number on every page', async () => {
+    const known = await fileKnownYear(bot);
+    const db = bot.app.db;
+    const east = (await db.unit.findUniqueOrThrow({ where: { name: '东城街道工会' } })).id;
+    // Enough long rows for the 计划表 to run over several pages.
+    await db.plan.createMany({
+      data: Array.from({ length: 70 }, (_, i) => ({
+        campaignId: 1, unitId: east, enterpriseName: `东城区第${i + 1}建筑工程有限公司（地铁十四号线东延段第${i + 1}标段项目部）`,
+        project: `地铁十四号线东延段第${i + 1}标段“比安全、比质量、比进度、比技术、比效益，创一流”劳动竞赛`, organizer: '区总工会与项目指挥部联合组织，按班组开展', participants: 100 + i,
+        startDate: '2027-03-01', endDate: '2027-11-30', type: 'wubiyichuang', filedBy: known.east.userName,
+      })),
+    });
+    const { fileName } = await exportWorkbook('all');
+    const replies = await bot.say({ userId: 'admin', userName: '王主席', chatId: 'district-group' }, '/export all');
+    const file = replies.find((r) => r.kind === 'file') as { url: string };
+    const r = await renderThroughLibreOffice(await download(bot, file.url), fileName);
+    expect([Math.round(r.width), Math.round(r.height)]).toEqual([842, 595]); // A4 landscape
+    expect(smallestCjkSize(r)).toBeGreaterThanOrEqual(9);
+    expect(r.pages).toBeGreaterThanOrEqual(8);
+    expect(r.pages).toBeLessThanOrEqual(30);
+    const onPage = (page: number, text: string) => r.words.some((w) => w.page === page && w.text.includes(text));
+    const first = (title: string) => [...Array(r.pages).keys()].map((i) => i + 1).find((p) => onPage(p, title))!;
+    const planPages = [...Array(first('活动汇总表') - first('活动计划表')).keys()].map((i) => i + first('活动计划表'));
+    expect(planPages.length).toBeGreaterThanOrEqual(2);
+    for (const page of planPages) {
+      expect(onPage(page, '企业名称'), `header row on page ${page}`).toBe(true);
+      expect(onPage(page, `第`) && r.text.includes(`第 ${page} 页，共 ${r.pages} 页`), `page number on page ${page}`).toBe(true);
+    }
+  }, 180_000);
 });

@@ -47,12 +47,16 @@ describe.skipIf(Boolean(problem))('standings and export on PostgreSQL', () => {
     expect(table).toMatch(/2 +西城街道工会 +60 +5 +10 +5 +20 +10 +10/);
     expect(table).toMatch(/3 +高新园区工会（未填报） +0/);
 
-    const file = (await bot.say(admin, '/export summary')).find((r) => r.kind === 'file') as { url: string };
+    const file = (await bot.say(admin, '/export all')).find((r) => r.kind === 'file') as { url: string };
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load((await download(bot, file.url)) as unknown as ArrayBuffer);
-    const ws = wb.getWorksheet('竞赛总结')!;
-    expect(ws.getCell('A11').value).toBe('合计（3项）');
-    expect(ws.getCell('D11').value).toBe(3500);
-    expect(ws.getCell('F11').value).toBe(100000.5);
+    const ws = wb.getWorksheet('汇总表')!;
+    expect(ws.getCell('A7').value).toBe('合计（3项）');
+    expect(ws.getCell('E7').value).toBe(3500);
+    expect(ws.getCell('G7').value).toBe(100000.5);
+    // Booleans and timestamps read back from raw SQL the same way on PostgreSQL.
+    const detail = wb.getWorksheet('明细')!;
+    expect([detail.getCell('G4').value, detail.getCell('G6').value]).toEqual(['否', '是']);
+    expect(detail.getCell('J4').value).toBe('2027-02-10 10:00');
   });
 });

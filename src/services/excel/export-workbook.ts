@@ -1,18 +1,19 @@
-// /export: builds the workbook the federation sends upward — plan table, summary table, standings
-// and the units still missing — for the group's unit and everything below it.
+// /export: builds the workbook the federation sends upward — 计划表 (附件一), 汇总表 (附件二), the 统计
+// and 明细 sheets, standings and the units still missing — for the group's unit and everything below
+// it. Titles and file names are the notice's: {年度}年度{单位}职工劳动竞赛活动计划表 / 汇总表.
 import type { Db } from '../../db/client.js';
 import type { Campaign, Unit } from '../../generated/sqlite/index.js';
 import { chineseDate, shanghaiDate } from '../../util/dates.js';
 import { groupByParent } from '../units.js';
 import { groupRollCall } from '../roll-call.js';
 import { standingsFor, type StandingsKind, type StandingsScope } from '../standings.js';
-import { planSheet, summarySheet, type ExportPlan, type UnitGroup } from './filing-sheets.js';
+import { detailSheet, planSheet, statsSheet, summarySheet, type ExportPlan, type UnitGroup } from './filing-sheets.js';
 import { missingSheet } from './missing-sheet.js';
 import { standingsSheet } from './standings-sheet.js';
 import { areaName, writeWorkbook, type SheetModel } from './layout.js';
 
 export type ExportWhat = 'plan' | 'summary' | 'standings' | 'all';
-export const EXPORT_LABELS: Record<ExportWhat, string> = { plan: '计划表', summary: '总结表', standings: '排名表', all: '汇总' };
+export const EXPORT_LABELS: Record<ExportWhat, string> = { plan: '计划表', summary: '汇总表', standings: '单位排名表', all: '报表' };
 
 export interface ExportOptions {
   what: ExportWhat;
@@ -28,6 +29,17 @@ export interface ExportResult {
   summaries: number;
 }
 
+/** A timestamp from raw SQL: a Date (PostgreSQL), or milliseconds / text (SQLite); null when none. */
+function asDate(v: unknown): Date | null {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v;
+  const d = typeof v === 'number' || typeof v === 'bigint' ? new Date(Number(v)) : new Date(String(v));
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** SQLite returns booleans as 0/1 (and sometimes as bigint), PostgreSQL as booleans. */
+const truthy = (v: unknown) => v === true || v === 1 || v === 1n || v === '1' || v === 't';
+
 /** Plans of the root's unit and every unit below it, grouped by unit in tree order. */
 export async function loadUnitGroups(db: Db, campaign: Campaign, rootId: number): Promise<UnitGroup[]> {
   // Plain SQL with a join: tens of thousands of plans load several times faster than through
@@ -37,8 +49,10 @@ export async function loadUnitGroups(db: Db, campaign: Campaign, rootId: number)
     db.$queryRaw<Record<string, unknown>[]>`
       SELECT p."id" AS "id", p."unitId" AS "unitId", p."enterpriseName" AS "enterpriseName", p."project" AS "project",
         p."organizer" AS "organizer", p."participants" AS "participants", p."startDate" AS "startDate", p."endDate" AS "endDate",
+        p."type" AS "type", p."keyProject" AS "keyProject", p."budgetFen" AS "budgetFen", p."late" AS "late", p."version" AS "version",
+        (SELECT MAX(r."createdAt") FROM "Revision" r WHERE r."entity" = 'plan' AND r."entityId" = p."id") AS "changedAt",
         s."id" AS "summaryId", s."actualParticipants" AS "actualParticipants", s."expenditureFen" AS "expenditureFen",
-        s."awardLevel" AS "awardLevel", s."awardName" AS "awardName"
+        s."awardLevel" AS "awardLevel", s."awardName" AS "awardName", s."late" AS "summaryLate"
       FROM "Plan" p LEFT JOIN "Summary" s ON s."planId" = p."id"
       WHERE p."campaignId" = ${campaign.id} AND p."withdrawnAt" IS NULL
       ORDER BY p."id"`,
@@ -46,9 +60,11 @@ export async function loadUnitGroups(db: Db, campaign: Campaign, rootId: number)
   const plans: ExportPlan[] = rows.map((r) => ({
     id: Number(r.id), unitId: Number(r.unitId), enterpriseName: String(r.enterpriseName), project: String(r.project), organizer: String(r.organizer),
     participants: Number(r.participants), startDate: String(r.startDate), endDate: String(r.endDate),
+    type: String(r.type), keyProject: truthy(r.keyProject), budgetFen: r.budgetFen === null || r.budgetFen === undefined ? null : Number(r.budgetFen),
+    late: truthy(r.late), version: Number(r.version), changedAt: asDate(r.changedAt),
     summary: r.summaryId === null || r.summaryId === undefined ? null : {
       actualParticipants: Number(r.actualParticipants), expenditureFen: Number(r.expenditureFen), awardLevel: String(r.awardLevel),
-      awardName: r.awardName === null || r.awardName === undefined ? null : String(r.awardName),
+      awardName: r.awardName === null || r.awardName === undefined ? null : String(r.awardName), late: truthy(r.summaryLate),
     },
   }));
   const children = groupByParent(units);
@@ -72,10 +88,19 @@ export async function loadUnitGroups(db: Db, campaign: Campaign, rootId: number)
   return groups;
 }
 
+/** "2027年度测试区职工劳动竞赛活动计划表": the notice's title, also the file's name. */
+export function exportTitle(campaign: Campaign, root: Unit, table: string): string {
+  return `${campaign.year}年度${areaName(root.name)}职工劳动竞赛活动${table}`;
+}
+
 export async function buildExport(db: Db, campaign: Campaign, root: Unit, opts: ExportOptions): Promise<ExportResult> {
   const sheets: SheetModel[] = [];
-  const area = areaName(root.name);
-  const heading = (table: string) => ({ title: `${campaign.year}年度${area}职工劳动竞赛活动${table}`, unitLine: `单位：${root.name}`, dateLine: `导出日期：${chineseDate(shanghaiDate(opts.now))}` });
+  const exported = `导出日期：${chineseDate(shanghaiDate(opts.now))}`;
+  const heading = (table: string, due?: string) => ({
+    title: exportTitle(campaign, root, table), unitLine: `单位：${root.name}`,
+    // The official tables carry the date they are due upward; the others the export date.
+    dateLine: due ? `此表请于${chineseDate(due)}前上报` : exported, footer: exported,
+  });
   const want = (w: ExportWhat) => opts.what === 'all' || opts.what === w;
   let plans = 0;
   let summaries = 0;
@@ -83,8 +108,9 @@ export async function buildExport(db: Db, campaign: Campaign, root: Unit, opts: 
     const groups = await loadUnitGroups(db, campaign, root.id);
     plans = groups.reduce((n, g) => n + g.plans.length, 0);
     summaries = groups.reduce((n, g) => n + g.plans.filter((p) => p.summary).length, 0);
-    if (want('plan')) sheets.push(planSheet(heading('计划表'), groups));
-    if (want('summary')) sheets.push(summarySheet(heading('总结表'), groups));
+    if (want('plan')) sheets.push(planSheet(heading('计划表', campaign.planDeadline), groups));
+    if (want('summary')) sheets.push(summarySheet(heading('汇总表', campaign.summaryDeadline), groups));
+    if (opts.what === 'all') sheets.push(statsSheet(heading('统计表'), groups), detailSheet(heading('明细表'), groups));
   }
   if (want('standings')) {
     const standings = await standingsFor(db, campaign, root.id, opts.standingsKind ?? 'total', opts.standingsScope ?? 'children');
@@ -97,6 +123,6 @@ export async function buildExport(db: Db, campaign: Campaign, root: Unit, opts: 
     sheets.push(missingSheet(heading('未交单位名单'), calls, names));
   }
   const data = await writeWorkbook(sheets, opts.now);
-  const fileName = `${campaign.year}年度${area}劳动竞赛${EXPORT_LABELS[opts.what]}_${shanghaiDate(opts.now).replace(/-/g, '')}.xlsx`;
+  const fileName = `${exportTitle(campaign, root, EXPORT_LABELS[opts.what])}.xlsx`;
   return { fileName, data, plans, summaries };
 }

@@ -1,8 +1,13 @@
-// 附件一 (plan table) and 附件二 (summary table): one row per plan, grouped by unit, with a subtotal
-// per unit and a grand total. Participants and money are numbers, so the federation can sum them.
+// 附件一 (计划表) and 附件二 (汇总表), flat like the official attachments: one row per competition,
+// sorted by unit, a 所属单位 column first when the export covers several units, one 合计 row at the
+// end. The 汇总表 lists every plan, so a plan without its summary shows as 未报总结 instead of
+// vanishing. Per-unit 小计 go to the 统计 sheet, and what the forms collect beyond the official
+// columns to the 明细 sheet. Participants and money are numbers, so the federation can sum them.
 import { planForm, summaryForm } from '../../forms/index.js';
 import { AWARD_LEVELS } from '../../forms/summary.js';
+import { COMPETITION_TYPES } from '../../forms/plan.js';
 import { formatRange } from '../../forms/display.js';
+import { shanghaiDateTimeText } from '../../util/dates.js';
 import { formColumns, type Cell, type ColumnSpec, type SheetHeading, type SheetModel, type SheetRow } from './layout.js';
 
 export interface ExportPlan {
@@ -14,7 +19,14 @@ export interface ExportPlan {
   participants: number;
   startDate: string;
   endDate: string;
-  summary: { actualParticipants: number; expenditureFen: number; awardLevel: string; awardName: string | null } | null;
+  type: string;
+  keyProject: boolean;
+  budgetFen: number | null;
+  late: boolean;
+  version: number;
+  /** When the last version was filed (the revision log, on the bot's clock). */
+  changedAt: Date | null;
+  summary: { actualParticipants: number; expenditureFen: number; awardLevel: string; awardName: string | null; late: boolean } | null;
 }
 
 export interface UnitGroup {
@@ -22,10 +34,12 @@ export interface UnitGroup {
   plans: ExportPlan[];
 }
 
-const PLAN_COLUMNS: ColumnSpec[] = formColumns(planForm.fields);
-const SUMMARY_COLUMNS: ColumnSpec[] = [...PLAN_COLUMNS, ...formColumns(summaryForm.fields)];
+const PLAN_COLUMNS: ColumnSpec[] = formColumns(planForm.fields).map((c) => (c.header === '参与人数(规模)' ? { ...c, fixed: true } : c));
+const SUMMARY_COLUMNS: ColumnSpec[] = [...PLAN_COLUMNS, ...formColumns(summaryForm.fields).map((c) => (c.header === '经费支出(元)' ? { ...c, fixed: true } : c)), { header: '备注', width: 10 }];
+const UNIT_COLUMN: ColumnSpec = { header: '所属单位', width: 16 };
 export const PLAN_HEADERS = PLAN_COLUMNS.map((c) => c.header);
 export const SUMMARY_HEADERS = SUMMARY_COLUMNS.map((c) => c.header);
+export const NO_SUMMARY = '未报总结';
 
 const levelLabel = (level: string) => AWARD_LEVELS.find((l) => l.value === level)?.label ?? level;
 
@@ -53,40 +67,101 @@ function planCells(p: ExportPlan, participants: number): Cell[] {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-function grouped(columns: ColumnSpec[], groups: UnitGroup[], rowOf: (p: ExportPlan) => Cell[] | null, sumCols: number[]): SheetRow[] {
-  const out: SheetRow[] = [];
-  const totals = new Array<number>(columns.length).fill(0);
+/** One row per plan, unit by unit; `所属单位` first when there is more than one unit. */
+function flat(columns: ColumnSpec[], groups: UnitGroup[], rowOf: (p: ExportPlan) => Cell[], sumCols: number[]): { columns: ColumnSpec[]; rows: SheetRow[] } {
+  const several = groups.length > 1;
+  const cols = several ? [UNIT_COLUMN, ...columns] : columns;
+  const shift = several ? 1 : 0;
+  const rows: SheetRow[] = [];
+  const totals = new Array<number>(cols.length).fill(0);
   let count = 0;
-  const sumRow = (label: string, sums: number[]): SheetRow => {
-    const cells: Cell[] = new Array<Cell>(columns.length).fill(null);
-    cells[0] = label;
-    for (const c of sumCols) cells[c] = round2(sums[c]);
-    return { kind: label.startsWith('合计') ? 'total' : 'subtotal', cells };
-  };
   for (const g of groups) {
-    const rows = g.plans.map(rowOf).filter((x): x is Cell[] => x !== null);
-    if (!rows.length) continue;
-    out.push({ kind: 'band', cells: [`${g.unitName}（${rows.length}项）`] });
-    const sub = new Array<number>(columns.length).fill(0);
-    for (const cells of rows) {
-      out.push({ kind: 'data', cells });
-      for (const c of sumCols) sub[c] += cells[c] as number;
+    for (const p of g.plans) {
+      const cells = rowOf(p);
+      rows.push({ kind: 'data', cells: several ? [g.unitName, ...cells] : cells });
+      for (const c of sumCols) totals[c + shift] += (cells[c] as number | null) ?? 0;
+      count++;
     }
-    out.push(sumRow(`小计（${rows.length}项）`, sub));
-    for (const c of sumCols) totals[c] += sub[c];
-    count += rows.length;
   }
-  out.push(sumRow(`合计（${count}项）`, totals));
-  return out;
+  const total: Cell[] = new Array<Cell>(cols.length).fill(null);
+  total[0] = `合计（${count}项）`;
+  for (const c of sumCols) total[c + shift] = round2(totals[c + shift]);
+  rows.push({ kind: 'total', cells: total });
+  return { columns: cols, rows };
 }
 
 /** 附件一: the plan table. */
 export function planSheet(heading: SheetHeading, groups: UnitGroup[]): SheetModel {
-  return { name: '竞赛计划', ...heading, columns: PLAN_COLUMNS, rows: grouped(PLAN_COLUMNS, groups, (p) => planCells(p, p.participants), [3]) };
+  return { name: '计划表', ...heading, ...flat(PLAN_COLUMNS, groups, (p) => planCells(p, p.participants), [3]) };
 }
 
-/** 附件二: the summary table; only plans with a summary filed appear. */
+/** 附件二 (the notice's 汇总表): every plan; one without a summary keeps its plan figures, empty money and awards, and says 未报总结. */
 export function summarySheet(heading: SheetHeading, groups: UnitGroup[]): SheetModel {
-  const rowOf = (p: ExportPlan): Cell[] | null => (p.summary ? [...planCells(p, p.summary.actualParticipants), p.summary.expenditureFen / 100, awardText(p.summary)] : null);
-  return { name: '竞赛总结', ...heading, columns: SUMMARY_COLUMNS, rows: grouped(SUMMARY_COLUMNS, groups, rowOf, [3, 5]) };
+  const rowOf = (p: ExportPlan): Cell[] => (p.summary
+    ? [...planCells(p, p.summary.actualParticipants), p.summary.expenditureFen / 100, awardText(p.summary), p.summary.late ? '逾期报送' : null]
+    : [...planCells(p, p.participants), null, null, NO_SUMMARY]);
+  const sheet = flat(SUMMARY_COLUMNS, groups, rowOf, [3, 5]);
+  const missing = groups.reduce((n, g) => n + g.plans.filter((p) => !p.summary).length, 0);
+  if (missing) sheet.rows.push({ kind: 'note', cells: [`说明：${missing}项竞赛未报总结，参与人数按计划填写，经费支出和获奖情况空缺（备注栏标“${NO_SUMMARY}”）。`] });
+  return { name: '汇总表', ...heading, ...sheet };
+}
+
+/** 统计: per unit the counts and sums, with the 合计 — what the official sheets leave out. */
+export function statsSheet(heading: SheetHeading, groups: UnitGroup[]): SheetModel {
+  const columns: ColumnSpec[] = [
+    { header: '单位', width: 22 },
+    { header: '竞赛项目(项)', width: 10, fixed: true },
+    { header: '重点项目(项)', width: 10, fixed: true },
+    { header: '计划参与人数', width: 12, fixed: true },
+    { header: '已报总结(项)', width: 10, fixed: true },
+    { header: '实际参与人数', width: 12, fixed: true },
+    { header: '经费支出(元)', width: 14, numFmt: '#,##0.00', fixed: true },
+    { header: '获奖(项)', width: 8, fixed: true },
+  ];
+  const rows: SheetRow[] = [];
+  const total = [0, 0, 0, 0, 0, 0, 0];
+  for (const g of groups) {
+    const summaries = g.plans.filter((p) => p.summary);
+    const v = [
+      g.plans.length, g.plans.filter((p) => p.keyProject).length, g.plans.reduce((n, p) => n + p.participants, 0),
+      summaries.length, summaries.reduce((n, p) => n + p.summary!.actualParticipants, 0), round2(summaries.reduce((n, p) => n + p.summary!.expenditureFen, 0) / 100),
+      summaries.filter((p) => p.summary!.awardLevel !== 'none').length,
+    ];
+    v.forEach((x, i) => (total[i] += x));
+    rows.push({ kind: 'data', cells: [g.unitName, ...v] });
+  }
+  rows.push({ kind: 'total', cells: ['合计', ...total.map((x, i) => (i === 5 ? round2(x) : x))] });
+  return { name: '统计', ...heading, columns, rows };
+}
+
+const typeLabel = (v: string) => COMPETITION_TYPES.find((t) => t.value === v)?.label ?? v;
+
+/** 明细: what the forms collect beyond the official columns, one row per plan. */
+export function detailSheet(heading: SheetHeading, groups: UnitGroup[]): SheetModel {
+  const columns: ColumnSpec[] = [
+    { header: '所属单位', width: 16 },
+    { header: '计划编号', width: 8, fixed: true },
+    { header: '竞赛项目', width: 28 },
+    { header: '竞赛类型', width: 10 },
+    { header: '重点项目', width: 8, fixed: true },
+    { header: '经费预算(元)', width: 13, numFmt: '#,##0.00', fixed: true },
+    { header: '计划逾期', width: 8, fixed: true },
+    { header: '总结逾期', width: 8, fixed: true },
+    { header: '版本数', width: 6, fixed: true },
+    { header: '最近修改', width: 16, fixed: true },
+  ];
+  const rows: SheetRow[] = [];
+  for (const g of groups) {
+    for (const p of g.plans) {
+      rows.push({
+        kind: 'data',
+        cells: [
+          g.unitName, p.id, p.project, typeLabel(p.type), p.keyProject ? '是' : '否', p.budgetFen === null ? null : p.budgetFen / 100,
+          p.late ? '是' : '否', p.summary ? (p.summary.late ? '是' : '否') : NO_SUMMARY, p.version, p.changedAt ? shanghaiDateTimeText(p.changedAt) : null,
+        ],
+      });
+    }
+  }
+  if (!rows.length) rows.push({ kind: 'note', cells: ['还没有备案的竞赛计划。'] });
+  return { name: '明细', ...heading, columns, rows };
 }

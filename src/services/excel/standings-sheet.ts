@@ -7,10 +7,11 @@ export function standingsSheet(heading: SheetHeading, s: Standings): SheetModel 
     { header: '排名', width: 6 },
     { header: '单位', width: 24 },
     { header: `${STANDINGS_KIND_LABELS[s.kind]}得分`, width: 10 },
-    ...PARTS_OF[s.kind].map((k) => ({ header: PART_LABELS[k], width: 10 })),
-    { header: '竞赛项数', width: 10 },
-    { header: '参与人数', width: 10 },
-    { header: '职工数', width: 10 },
+    // Score parts say they are points: 竞赛项数 the part and 竞赛项目(项) the count are different columns.
+    ...PARTS_OF[s.kind].map((k) => ({ header: `${PART_LABELS[k]}(分)`, width: 10, fixed: true })),
+    { header: '竞赛项目(项)', width: 10, fixed: true },
+    { header: '参与人数', width: 10, fixed: true },
+    { header: '职工数', width: 10, fixed: true },
   ];
   const rows: SheetRow[] = s.rows.map((row) => ({
     kind: 'data',
