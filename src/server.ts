@@ -46,6 +46,13 @@ function hostnameOf(hostHeader: string | undefined): string | null {
   }
 }
 
+const CONTENT_TYPES: Record<string, string> = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  png: 'image/png',
+  csv: 'text/csv; charset=utf-8',
+};
+
 export function createServer(app: App, bot: Bot, files: FileStore): ServerParts {
   const server = Fastify({ logger: false, bodyLimit: 1_000_000 });
   const hosts = allowedHostnames(app.config);
@@ -62,7 +69,7 @@ export function createServer(app: App, bot: Bot, files: FileStore): ServerParts 
     const found = files.resolve(req.params['*'], req.query);
     if (!found.ok) return reply.code(found.status).send({ error: found.error });
     const name = path.basename(found.path);
-    const type = name.endsWith('.xlsx') ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : name.endsWith('.png') ? 'image/png' : name.endsWith('.csv') ? 'text/csv; charset=utf-8' : 'application/octet-stream';
+    const type = CONTENT_TYPES[name.toLowerCase().split('.').pop() ?? ''] ?? 'application/octet-stream';
     reply.header('content-type', type);
     reply.header('cache-control', 'private, no-store');
     if (!name.endsWith('.png')) reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}`);

@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestBot, textOf, type TestBot } from './support/harness.js';
 import { download, fileKnownYear, planText } from './support/standings-fixture.js';
-import { renderThroughLibreOffice, smallestCjkSize, SOFFICE } from './support/render.js';
+import { pageOfText, renderThroughLibreOffice, smallestCjkSize, SOFFICE } from './support/render.js';
 
 let bot: TestBot;
 beforeEach(async () => {
@@ -148,5 +148,59 @@ describe.skipIf(!SOFFICE)('/export printed through LibreOffice', () => {
       expect(onPage(page, '企业名称'), `header row on page ${page}`).toBe(true);
       expect(onPage(page, `第`) && r.text.includes(`第 ${page} 页，共 ${r.pages} 页`), `page number on page ${page}`).toBe(true);
     }
+  }, 180_000);
+});
+
+describe('/export 年报 and 进度', () => {
+  const admin = { userId: 'admin', userName: '王主席', chatId: 'district-group' };
+  const report = (exp: string) => `【年度报告】\n主要经验：${exp}\n以重点工程为依托，开展“五比一创”劳动竞赛。\n存在问题：参与面不广，企业积极性有差异。\n意见建议：增加经费支持，完善表彰机制。`;
+
+  it('gives the year-end compilation as Word (one section per reporting unit, the missing at the end) and as a sheet; progress as a table', async () => {
+    const known = await fileKnownYear(bot);
+    bot.setNow('2027-06-10T10:00:00+08:00');
+    expect(textOf(await bot.say(known.east, `【竞赛进度】\n计划编号：${known.plans.a}\n日期：2027年6月8日\n进展情况：开展焊工技能比武，32人参赛\n累计参与人数：32`))).toContain('已收到');
+    bot.setNow('2027-12-20T10:00:00+08:00');
+    expect(textOf(await bot.say(known.east, report('东城以快速路建设为主线')))).toContain('已收到');
+    bot.setNow('2028-01-05T10:00:00+08:00');
+    expect(textOf(await bot.say(known.west, report('西城以地铁建设为主线')))).toContain('逾期');
+
+    const replies = await bot.say(admin, '/导出 年报');
+    const files = replies.filter((r) => r.kind === 'file') as { fileName: string; url: string; caption?: string }[];
+    expect(files.map((f) => f.fileName)).toEqual(['2027年度测试区劳动竞赛工作总结汇编.docx', '2027年度测试区劳动竞赛工作总结汇编.xlsx']);
+    expect(files[0].caption).toContain('2个单位，未交1个');
+    const sheet = new ExcelJS.Workbook();
+    await sheet.xlsx.load((await download(bot, files[1].url)) as unknown as ArrayBuffer);
+    const ws = sheet.getWorksheet('年度报告')!;
+    expect(rowValues(ws, 3)).toEqual(['单位', '主要经验', '存在问题', '意见建议', '提交时间', '是否逾期']);
+    expect(rowValues(ws, 4)[0]).toBe('东城街道工会');
+    expect(rowValues(ws, 5).slice(4)).toEqual(['2028年1月5日', '逾期']);
+    expect(String(ws.getCell('A6').value)).toBe('未提交年度报告的单位（1个）：高新园区工会');
+
+    const progress = (await bot.say(admin, '/导出 进度')).find((r) => r.kind === 'file') as { fileName: string; url: string };
+    expect(progress.fileName).toBe('2027年度测试区职工劳动竞赛活动进度表.xlsx');
+    const pw = new ExcelJS.Workbook();
+    await pw.xlsx.load((await download(bot, progress.url)) as unknown as ArrayBuffer);
+    const p = pw.getWorksheet('进度')!;
+    expect(rowValues(p, 4)).toEqual(['东城街道工会', known.plans.a, '快速路五比一创劳动竞赛', '2027年6月8日', '开展焊工技能比武，32人参赛', 32]);
+    expect(String(p.getCell('A5').value)).toContain('另有 2 项竞赛还没有报过进度');
+
+    if (!SOFFICE) return;
+    const doc = await renderThroughLibreOffice(await download(bot, files[0].url), files[0].fileName);
+    // Title and contents on page 1, then a page per reporting unit, then the missing units.
+    expect(doc.pages).toBe(4);
+    expect([Math.round(doc.width), Math.round(doc.height)]).toEqual([595, 842]); // A4 portrait
+    const pageOf = (text: string) => pageOfText(doc, text);
+    expect(pageOf('2027年度测试区劳动竞赛工作总结汇编')).toBe(1);
+    expect(doc.pageTexts[0]).toContain('一、东城街道工会');
+    expect(doc.pageTexts[0]).toContain('三、未提交年度报告的单位');
+    expect(pageOf('东城以快速路建设为主线')).toBe(2);
+    expect(pageOf('西城以地铁建设为主线')).toBe(3);
+    expect(doc.pageTexts[2]).toContain('提交时间：2028年1月5日（逾期提交）');
+    expect(pageOf('高新园区工会')).toBe(4);
+    expect(smallestCjkSize(doc)).toBeGreaterThanOrEqual(12);
+    expect(doc.pageTexts[1]).toContain('—2—'); // page numbers at the foot
+    const rendered = await renderThroughLibreOffice(await download(bot, progress.url), progress.fileName);
+    expect(rendered.pages).toBe(1);
+    expect(smallestCjkSize(rendered)).toBeGreaterThanOrEqual(9);
   }, 180_000);
 });

@@ -1,10 +1,11 @@
 // Start-up as a person running `npm start` meets it: the real entry point in a child process (the
-// same `tsx src/main.ts` that `npm start` execs), a temporary DATA_DIR and a free port.
+// same `node --import tsx src/main.ts` that `npm start` execs), a temporary DATA_DIR and a free port.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,6 +14,9 @@ import { startTestBot } from './support/harness.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+// As `npm start` runs it: one Node process with tsx as a loader. (The tsx CLI runs the bot in a child
+// and SIGKILLs it when the busy child does not acknowledge a relayed SIGTERM within ~60 ms.)
+const MAIN_ARGS = ['--import', pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, path.join(ROOT, 'src', 'main.ts')];
 
 interface Running {
   child: ChildProcess;
@@ -51,7 +55,7 @@ async function startMain(env: Record<string, string>, args: string[] = [], dotEn
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'saiwu-start-'));
   if (dotEnv) fs.writeFileSync(path.join(dataDir, '.env'), dotEnv);
   const port = await freePort();
-  const child = spawn(TSX, [path.join(ROOT, 'src', 'main.ts'), ...args], {
+  const child = spawn(process.execPath, [...MAIN_ARGS, ...args], {
     cwd: dataDir,
     env: {
       PATH: process.env.PATH, HOME: process.env.HOME,

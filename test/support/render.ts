@@ -31,6 +31,8 @@ export interface Rendered {
   height: number;
   words: RenderedWord[];
   text: string;
+  /** Each page's text, whitespace removed (pdftotext spaces Latin and CJK apart). */
+  pageTexts: string[];
   pdf: string;
 }
 
@@ -57,7 +59,7 @@ export async function renderThroughLibreOffice(data: Buffer, fileName: string): 
     if (m) words.push({ text: unescape(m[4]), page, size: (Number(m[3]) - Number(m[2])) / 1.03, x: Number(m[1]), y: Number(m[2]) });
   }
   const text = (await run('pdftotext', ['-layout', pdf, '-'], { maxBuffer: 64 * 1024 * 1024 })).stdout;
-  return { pages, width: Number(width), height: Number(height), words, text, pdf };
+  return { pages, width: Number(width), height: Number(height), words, text, pageTexts: text.split('\f').map((t) => t.replace(/\s+/g, '')), pdf };
 }
 
 function unescape(s: string): string {
@@ -68,4 +70,11 @@ function unescape(s: string): string {
 export function smallestCjkSize(r: Rendered): number {
   const cjk = r.words.filter((w) => /[\u4e00-\u9fff]/.test(w.text));
   return Math.min(...cjk.map((w) => w.size));
+}
+
+/** The first page (1-based) whose text holds `text` (whitespace ignored), or undefined. */
+export function pageOfText(r: Rendered, text: string): number | undefined {
+  const wanted = text.replace(/\s+/g, '');
+  const i = r.pageTexts.findIndex((t) => t.includes(wanted));
+  return i < 0 ? undefined : i + 1;
 }

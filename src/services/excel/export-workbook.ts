@@ -5,12 +5,13 @@ import type { Db } from '../../db/client.js';
 import type { Campaign, Unit } from '../../generated/sqlite/index.js';
 import { chineseDate, shanghaiDate } from '../../util/dates.js';
 import { groupByParent } from '../units.js';
-import { groupRollCall } from '../roll-call.js';
+import { askedUnits, groupRollCall, summarize } from '../roll-call.js';
+import { reportDocument, type ReportEntry } from '../word/report-document.js';
 import { standingsFor, type StandingsKind, type StandingsScope } from '../standings.js';
 import { detailSheet, planSheet, statsSheet, summarySheet, type ExportPlan, type UnitGroup } from './filing-sheets.js';
 import { missingSheet } from './missing-sheet.js';
 import { standingsSheet } from './standings-sheet.js';
-import { areaName, writeWorkbook, type SheetModel } from './layout.js';
+import { areaName, writeWorkbook, type SheetModel, type SheetRow } from './layout.js';
 
 export type ExportWhat = 'plan' | 'summary' | 'standings' | 'all';
 export const EXPORT_LABELS: Record<ExportWhat, string> = { plan: '计划表', summary: '汇总表', standings: '单位排名表', all: '报表' };
@@ -125,4 +126,88 @@ export async function buildExport(db: Db, campaign: Campaign, root: Unit, opts: 
   const data = await writeWorkbook(sheets, opts.now);
   const fileName = `${exportTitle(campaign, root, EXPORT_LABELS[opts.what])}.xlsx`;
   return { fileName, data, plans, summaries };
+}
+
+/** The units below (and including) the root, in tree order: how every export lists units. */
+async function treeOrder(db: Db, rootId: number): Promise<{ order: number[]; names: Map<number, string> }> {
+  const units = await db.unit.findMany({ where: { archivedAt: null }, select: { id: true, name: true, parentId: true }, orderBy: { id: 'asc' } });
+  const children = groupByParent(units);
+  const order: number[] = [];
+  const stack = [rootId];
+  while (stack.length) {
+    const id = stack.pop()!;
+    order.push(id);
+    const kids = children.get(id) ?? [];
+    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i].id);
+  }
+  return { order, names: new Map(units.map((u) => [u.id, u.name])) };
+}
+
+export interface ReportExport {
+  document: { fileName: string; data: Buffer };
+  workbook: { fileName: string; data: Buffer };
+  reports: number;
+  missing: number;
+}
+
+/** /export report: the year-end compilation as a Word document, and the same as a sheet. */
+export async function buildReportExport(db: Db, campaign: Campaign, root: Unit, now: Date): Promise<ReportExport> {
+  const { order, names } = await treeOrder(db, root.id);
+  const position = new Map(order.map((id, i) => [id, i]));
+  const rows = (await db.yearReport.findMany({ where: { campaignId: campaign.id, withdrawnAt: null } }))
+    .filter((r) => position.has(r.unitId))
+    .sort((a, b) => position.get(a.unitId)! - position.get(b.unitId)!);
+  const asked = await askedUnits(db, campaign, 'report');
+  const missing = summarize(await groupRollCall(db, campaign, root.id, 'all'), 'report').missing.map((r) => r.unit.name);
+  const entries: ReportEntry[] = rows.map((r) => ({
+    unitName: names.get(r.unitId) ?? String(r.unitId), experiences: r.experiences, problems: r.problems, suggestions: r.suggestions,
+    filedAt: r.filedAt, late: r.late, ...(asked.has(r.unitId) ? {} : { unasked: true }),
+  }));
+  const title = `${campaign.year}年度${areaName(root.name)}劳动竞赛工作总结汇编`;
+  const document = await reportDocument({ title, unitName: root.name, reports: entries, missing, now });
+  const exported = `导出日期：${chineseDate(shanghaiDate(now))}`;
+  const sheet: SheetModel = {
+    name: '年度报告', title, unitLine: `单位：${root.name}`, dateLine: `此表请于${chineseDate(campaign.reportDeadline)}前上报`, footer: exported,
+    columns: [
+      { header: '单位', width: 16 }, { header: '主要经验', width: 40 }, { header: '存在问题', width: 40 }, { header: '意见建议', width: 40 },
+      { header: '提交时间', width: 12, fixed: true }, { header: '是否逾期', width: 8, fixed: true },
+    ],
+    rows: [
+      ...entries.map((e): SheetRow => ({ kind: 'data', cells: [e.unitName, e.experiences, e.problems, e.suggestions, chineseDate(shanghaiDate(e.filedAt)), e.late ? '逾期' : '按时'] })),
+      ...(missing.length ? [{ kind: 'note' as const, cells: [`未提交年度报告的单位（${missing.length}个）：${missing.join('、')}`] }] : []),
+    ],
+  };
+  return {
+    document: { fileName: `${title}.docx`, data: document },
+    workbook: { fileName: `${title}.xlsx`, data: await writeWorkbook([sheet], now) },
+    reports: entries.length, missing: missing.length,
+  };
+}
+
+/** /export progress: every progress entry of every plan, unit by unit, plan by plan, by date. */
+export async function buildProgressExport(db: Db, campaign: Campaign, root: Unit, now: Date): Promise<{ fileName: string; data: Buffer; entries: number }> {
+  const { order, names } = await treeOrder(db, root.id);
+  const position = new Map(order.map((id, i) => [id, i]));
+  const plans = (await db.plan.findMany({
+    where: { campaignId: campaign.id, withdrawnAt: null },
+    include: { progress: { where: { withdrawnAt: null }, orderBy: [{ date: 'asc' }, { id: 'asc' }] } },
+    orderBy: { id: 'asc' },
+  })).filter((p) => position.has(p.unitId)).sort((a, b) => position.get(a.unitId)! - position.get(b.unitId)! || a.id - b.id);
+  const rows: SheetRow[] = [];
+  for (const p of plans) {
+    for (const e of p.progress) rows.push({ kind: 'data', cells: [names.get(p.unitId) ?? '', p.id, p.project, chineseDate(e.date), e.content, e.participants] });
+  }
+  const without = plans.filter((p) => !p.progress.length).length;
+  if (!rows.length) rows.push({ kind: 'note', cells: ['还没有进度记录。'] });
+  else if (without) rows.push({ kind: 'note', cells: [`另有 ${without} 项竞赛还没有报过进度。`] });
+  const title = exportTitle(campaign, root, '进度表');
+  const sheet: SheetModel = {
+    name: '进度', title, unitLine: `单位：${root.name}`, dateLine: `导出日期：${chineseDate(shanghaiDate(now))}`, footer: `导出日期：${chineseDate(shanghaiDate(now))}`,
+    columns: [
+      { header: '所属单位', width: 16 }, { header: '计划编号', width: 8, fixed: true }, { header: '竞赛项目', width: 28 },
+      { header: '日期', width: 14, fixed: true }, { header: '进展情况', width: 50 }, { header: '累计参与人数', width: 9, fixed: true },
+    ],
+    rows,
+  };
+  return { fileName: `${title}.xlsx`, data: await writeWorkbook([sheet], now), entries: plans.reduce((n, p) => n + p.progress.length, 0) };
 }

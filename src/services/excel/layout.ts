@@ -76,6 +76,8 @@ export const PRINT_WIDTH_BUDGET = 138;
 /** 五号 in 宋体, the size of official forms; with the budget above it is also the printed size. */
 export const BODY_FONT = { name: '宋体', size: 10.5 };
 const LINE_PT = 14;
+/** Excel's tallest row; a longer text (a year-end report) is read in the Word document. */
+const MAX_ROW_PT = 409;
 const THIN = { style: 'thin' as const, color: { argb: 'FF000000' } };
 const BORDER = { top: THIN, left: THIN, bottom: THIN, right: THIN };
 const FILLS: Partial<Record<RowKind, string>> = { band: 'FFF3F4F6', subtotal: 'FFFAFAFA', total: 'FFFFF4E5' };
@@ -194,7 +196,7 @@ function writeSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, model: SheetModel): 
     if (row.kind === 'band' && n > 1) ws.mergeCells(r, 1, r, n);
     // Rows grow with wrapped text (Excel does not size them on open; LibreOffice would).
     const lines = row.kind === 'band' ? 1 : linesOf(row.cells, widths);
-    xr.height = lines * LINE_PT + 6;
+    xr.height = Math.min(MAX_ROW_PT, lines * LINE_PT + 6);
     xr.commit();
   }
   ws.commit();
