@@ -48,7 +48,7 @@ const plans = Array.from({ length: PLANS }, (_, i) => ({
 await chunked(plans, 5000, (chunk) => db.plan.createMany({ data: chunk }));
 const planIds = (await db.plan.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((p) => p.id);
 const levels = ['none', 'none', 'none', 'district', 'city', 'provincial', 'national'];
-const summaries = planIds.filter((_, i) => i % 5 < 3).map((planId, i) => ({ planId, actualParticipants: 20 + (i % 280), expenditureFen: 500_000 + (i % 1000) * 100, awardLevel: levels[i % levels.length], awardName: i % 7 >= 3 ? '先进集体' : null, late: i % 9 === 0, filedBy: '基准' }));
+const summaries = planIds.filter((_, i) => i % 5 < 3).map((planId, i) => ({ planId, actualParticipants: 20 + (i % 280), expenditureFen: 500_000 + (i % 1000) * 100, awardLevel: levels[i % levels.length], awards: levels[i % levels.length] === 'none' ? '[]' : JSON.stringify([{ level: levels[i % levels.length], name: i % 7 >= 3 ? '先进集体' : '' }]), late: i % 9 === 0, filedBy: '基准' }));
 await chunked(summaries, 5000, (chunk) => db.summary.createMany({ data: chunk }));
 await db.member.create({ data: { platform: 'local', userId: 'admin', name: '管理员', role: 'admin' } });
 await db.chatBinding.create({ data: { platform: 'local', chatId: 'bench', unitId: root.id, campaignId: campaign.id } });

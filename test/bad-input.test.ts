@@ -37,7 +37,7 @@ describe('a typed template with mistakes', () => {
     ['2000000', '不合常理'],
     ['一百二十', '请填写一个整数'],
     ['12.5', '不要带小数'],
-    ['100-150人', '不要写范围'],
+    ['150-100人', '范围写反了'],
     ['🙂120', '请填写一个整数'],
   ])('refuses 参与人数 %j (%s)', async (raw, why) => {
     const reply = textOf(await bot.say(east, template({ 参与人数: raw })));
@@ -48,7 +48,7 @@ describe('a typed template with mistakes', () => {
 
   it('refuses an end before the start, naming both dates', async () => {
     const reply = textOf(await bot.say(east, template({ 时间安排: '2027年10月31日至2027年3月1日' })));
-    expect(reply).toContain('· 时间安排：结束日期（2027年3月1日）早于开始日期（2027年10月31日）');
+    expect(reply).toContain('· 时间安排：结束时间（2027年3月1日）早于开始时间（2027年10月31日）');
     expect(await planCount()).toBe(0);
   });
 
@@ -145,7 +145,7 @@ describe('the form path', () => {
     expect(again.values).toMatchObject({ enterpriseName: '东城建设集团', participants: '-20', period: '2027-05-01至2027-04-01', budget: '3万' });
     expect(Object.keys(again.errors ?? {}).sort()).toEqual(['participants', 'period', 'project']);
     expect(again.errors?.participants).toContain('不能是负数');
-    expect(again.errors?.period).toContain('早于开始日期');
+    expect(again.errors?.period).toContain('早于开始时间');
     expect(await planCount()).toBe(0);
 
     // Fixing only the bad fields in the returned form files the plan.

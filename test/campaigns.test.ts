@@ -153,9 +153,8 @@ describe('two federations in one installation', () => {
 });
 
 describe('a database from before campaigns had owners', () => {
-  const before = (name: string) => name < '20261127300000';
-
-  function oldDatabase(topUnits: string[]): string {
+  function oldDatabase(topUnits: string[], upTo = '20261127300000'): string {
+    const before = (name: string) => name < upTo;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'saiwu-migrate-'));
     const db = new Database(path.join(dir, 'saiwu.db'));
     db.exec('CREATE TABLE _saiwu_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
@@ -195,6 +194,26 @@ describe('a database from before campaigns had owners', () => {
     expect((await bot.app.db.campaign.findUnique({ where: { id: 1 } }))!.unitId).toBeNull();
     const admin = { userId: 'admin', userName: '王主席', chatId: 'neighbour-group' };
     expect(textOf(await bot.say(admin, '/bind 邻区总工会 2027'))).toContain('✅ 本群已绑定到「邻区总工会」· 2027年度职工劳动和技能竞赛');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a summary from before several awards keeps its one award, level and name, and can be revised with more', async () => {
+    const dir = oldDatabase(['测试区总工会'], '20261128000000');
+    const old = new Database(path.join(dir, 'saiwu.db'));
+    old.prepare(`INSERT INTO "Plan" (campaignId, unitId, enterpriseName, project, organizer, participants, startDate, endDate, type, keyProject, filedBy, updatedAt)
+      VALUES (1, 10, '东城建设集团', '管网安康杯', '工会', 80, '2027-03-01', '2027-10-31', 'ankangbei', 0, '东城李干事', CURRENT_TIMESTAMP)`).run();
+    old.prepare(`INSERT INTO "Summary" (planId, actualParticipants, expenditureFen, awardLevel, awardName, filedBy, updatedAt) VALUES (1, 280, 100000, 'city', '市五一劳动奖状', '东城李干事', CURRENT_TIMESTAMP)`).run();
+    old.prepare(`INSERT INTO "Summary" (planId, actualParticipants, expenditureFen, awardLevel, awardName, filedBy, updatedAt) VALUES (2, 75, 0, 'none', NULL, '东城李干事', CURRENT_TIMESTAMP)`).run();
+    old.close();
+    bot = await startTestBot({ DATA_DIR: dir });
+    bot.setNow('2027-10-10T10:00:00+08:00');
+    const [first, second] = await bot.app.db.summary.findMany({ orderBy: { planId: 'asc' } });
+    expect(JSON.parse(first.awards)).toEqual([{ level: 'city', name: '市五一劳动奖状' }]);
+    expect(JSON.parse(second.awards)).toEqual([]);
+    const east = { userId: 'east', userName: '东城李干事', chatId: 'district-group' };
+    const revised = textOf(await bot.say(east, '【竞赛总结】\n计划编号：1\n实际参与人数：280\n经费支出：1000\n获奖情况：市级 市五一劳动奖状；省级 工人先锋号'));
+    expect(revised).toContain('修改内容：获奖情况 市级 市五一劳动奖状→市级 市五一劳动奖状；省级 工人先锋号');
+    expect((await bot.app.db.summary.findFirstOrThrow({ where: { planId: 1 } })).awardLevel).toBe('provincial');
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

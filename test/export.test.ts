@@ -61,7 +61,7 @@ describe('/export', () => {
     expect(summary.getCell('A1').value).toBe('2027年度测试区职工劳动竞赛活动汇总表');
     expect(summary.getCell('F2').value).toBe('此表请于2027年10月15日前上报');
     expect(rowValues(summary, 3)).toEqual(['所属单位', '企业名称', '竞赛项目', '组织方式', '参与人数(规模)', '时间安排', '经费支出(元)', '获奖情况', '备注']);
-    expect(rowValues(summary, 4)).toEqual(['东城街道工会', '东城建设集团有限公司', '快速路五比一创劳动竞赛', '工会与行政联合组织', 1000, '2027年3月1日至2027年10月31日', 50000, '市级：市五一劳动奖状']);
+    expect(rowValues(summary, 4)).toEqual(['东城街道工会', '东城建设集团有限公司', '快速路五比一创劳动竞赛', '工会与行政联合组织', 1000, '2027年3月1日至2027年10月31日', 50000, '市级 市五一劳动奖状']);
     expect(summary.getCell('G4').type).toBe(ExcelJS.ValueType.Number);
     expect(summary.getCell('G4').numFmt).toBe('#,##0.00');
     expect(summary.getCell('H5').value).toBe('无');
@@ -83,10 +83,10 @@ describe('/export', () => {
     expect(rowValues(stats, 6)).toEqual(['合计', 4, 2, 3800, 3, 3500, 100000.5, 2]);
 
     const detail = wb.getWorksheet('明细')!;
-    expect(rowValues(detail, 3)).toEqual(['所属单位', '计划编号', '竞赛项目', '竞赛类型', '重点项目', '经费预算(元)', '计划逾期', '总结逾期', '版本数', '最近修改']);
-    expect(detail.getCell('G7').value).toBe('是'); // West's plan came in after 28 February
-    expect(detail.getCell('H6').value).toBe('未报总结');
-    expect(detail.getCell('J6').value).toBe('2027-03-20 10:00');
+    expect(rowValues(detail, 3)).toEqual(['所属单位', '计划编号', '竞赛项目', '起止日期', '竞赛类型', '重点项目', '经费预算(元)', '计划逾期', '总结逾期', '版本数', '最近修改']);
+    expect(detail.getCell('H7').value).toBe('是'); // West's plan came in after 28 February
+    expect(detail.getCell('I6').value).toBe('未报总结');
+    expect(detail.getCell('K6').value).toBe('2027-03-20 10:00');
 
     const standings = wb.getWorksheet('单位排名')!;
     expect(standings.getCell('A1').value).toBe('2027年度测试区职工劳动竞赛活动单位排名表');
@@ -105,6 +105,38 @@ describe('/export', () => {
     expect(rowValues(missing, 4)).toEqual(['东城街道工会', '测试区总工会', '已交（逾期）', '部分提交 2/3', '未交', '东城李干事']); // its fourth plan came in late
     expect(rowValues(missing, 5)).toEqual(['西城街道工会', '测试区总工会', '已交（逾期）', '已交', '未交', '西城张干事']);
     expect(String(missing.getCell('A7').value)).toContain('说明：“—”表示本竞赛不要求该单位提交这张表');
+  });
+
+  it('keeps the cadre\'s wording: 时间安排 and a participant range as written, several awards with their levels', async () => {
+    const known = await fileKnownYear(bot);
+    bot.setNow('2027-02-20T10:00:00+08:00');
+    const plan = [
+      '【竞赛计划】', '企业名称：东城供水公司', '竞赛项目：管网抢修技能比武', '组织方式：班组对抗', '参与人数：100-150人',
+      '时间安排：3月中旬至5月中旬', '竞赛类型：技能比武', '重点项目：否',
+    ].join('\n');
+    const receipt = textOf(await bot.say(known.east, plan));
+    expect(receipt).toContain('时间安排：3月中旬至5月中旬（按2027年3月11日至2027年5月20日计）');
+    expect(receipt).toContain('参与人数：100-150人（按150人计）');
+    const id = Number(receipt.match(/计划编号 #(\d+)/)![1]);
+    bot.setNow('2027-10-10T10:00:00+08:00');
+    const summary = textOf(await bot.say(known.east, `【竞赛总结】\n计划编号：${id}\n实际参与人数：140\n经费支出：8000\n获奖情况：市级 五一劳动奖状；区级 工人先锋号`));
+    expect(summary).toContain('获奖情况：市级 五一劳动奖状；区县级 工人先锋号');
+
+    const { wb } = await exportWorkbook('all');
+    const planSheet = wb.getWorksheet('计划表')!;
+    const row = [...Array(planSheet.rowCount).keys()].map((i) => rowValues(planSheet, i + 1)).find((r) => r[2] === '管网抢修技能比武')!;
+    expect(row.slice(4)).toEqual(['100-150人', '3月中旬至5月中旬']);
+    const total = [...Array(planSheet.rowCount).keys()].map((i) => rowValues(planSheet, i + 1)).find((r) => String(r[0]).startsWith('合计'))!;
+    expect(total[4]).toBe(3500 + 150); // a range counts its upper bound
+    expect(planSheet.getRow(planSheet.rowCount).values).toContain('说明：参与人数写成范围的，合计按上限计。');
+    const summarySheet = wb.getWorksheet('汇总表')!;
+    const srow = [...Array(summarySheet.rowCount).keys()].map((i) => rowValues(summarySheet, i + 1)).find((r) => r[2] === '管网抢修技能比武')!;
+    expect(srow.slice(4, 8)).toEqual([140, '3月中旬至5月中旬', 8000, '市级 五一劳动奖状；区县级 工人先锋号']);
+    const stats = wb.getWorksheet('统计')!;
+    expect(rowValues(stats, 4)).toEqual(['东城街道工会', 3, 1, 1650, 3, 1640, 78000, 3]); // awards counted one by one
+    const detail = wb.getWorksheet('明细')!;
+    const drow = [...Array(detail.rowCount).keys()].map((i) => rowValues(detail, i + 1)).find((r) => r[2] === '管网抢修技能比武')!;
+    expect(drow[3]).toBe('2027年3月11日至2027年5月20日');
   });
 
   it('exports one table on request and says what is in it', async () => {

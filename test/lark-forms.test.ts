@@ -120,7 +120,7 @@ describe('Lark card forms', () => {
     // Each error sits under its field, in words a person can act on.
     const text = JSON.stringify(again);
     expect(text).toContain('请填写一个整数');
-    expect(text).toContain('早于开始日期');
+    expect(text).toContain('早于开始时间');
     expect(submitValue(again)).toMatchObject({ form: 'plan', chat_id: LARK_GROUP });
     expect(await t.bot.app.db.plan.count()).toBe(0);
 

@@ -2,7 +2,7 @@
 // then whole messages through the real bot, checking what was stored.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { planForm, summaryForm } from '../src/forms/index.js';
-import { coerceBoolean, coerceChoice, coerceDate, coerceDateRange, coerceInteger, coerceMoney } from '../src/forms/coerce.js';
+import { coerceAwards, coerceBoolean, coerceChoice, coerceDate, coerceDateRange, coerceHeadcount, coerceInteger, coerceMoney } from '../src/forms/coerce.js';
 import { detectTemplate, parseTemplate } from '../src/forms/text-template.js';
 import { validateForm } from '../src/forms/validate.js';
 import { startFilingBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
@@ -53,10 +53,40 @@ describe('dates', () => {
     ['2027-03-01 ~ 2027-10-31', '2027-03-01', '2027-10-31'],
     ['3月1日到10月31日', '2027-03-01', '2027-10-31'],
     ['3月1日—10月31日', '2027-03-01', '2027-10-31'],
-    ['3月至10月', '2027-03-01', '2027-10-31'],
     ['2027年11月1日至2028年1月31日', '2027-11-01', '2028-01-31'],
   ])('range %j → %s … %s', (raw, start, end) => {
     expect(value(coerceDateRange(raw, 2027))).toEqual({ start, end });
+  });
+
+  // The cadre's wording is kept (shown in receipts and tables) and read as the days it covers.
+  it.each([
+    ['3月中旬至5月中旬', '2027-03-11', '2027-05-20'],
+    ['3月上旬至4月下旬', '2027-03-01', '2027-04-30'],
+    ['3月至10月', '2027-03-01', '2027-10-31'],
+    ['全年', '2027-01-01', '2027-12-31'],
+    ['2027年全年', '2027-01-01', '2027-12-31'],
+    ['第二季度', '2027-04-01', '2027-06-30'],
+    ['三季度', '2027-07-01', '2027-09-30'],
+    ['二季度至三季度', '2027-04-01', '2027-09-30'],
+    ['上半年', '2027-01-01', '2027-06-30'],
+    ['5月份', '2027-05-01', '2027-05-31'],
+    ['2月份', '2027-02-01', '2027-02-28'],
+    ['2027.3-2027.11', '2027-03-01', '2027-11-30'],
+    ['7月—11月', '2027-07-01', '2027-11-30'],
+    ['3月初至年底', '2027-03-01', '2027-12-31'],
+    ['2027年5月20日', '2027-05-20', '2027-05-20'],
+  ])('wording %j → %s … %s, kept as written', (raw, start, end) => {
+    expect(value(coerceDateRange(raw, 2027))).toEqual({ start, end, text: raw });
+  });
+
+  it.each([
+    ['3-10', '请写开始和结束时间'],
+    ['2027-05-20', '请写开始和结束时间'],
+    ['13月', '月份应在 1 到 12 之间'],
+    ['5月中旬至3月', '早于开始时间'],
+  ])('refuses %j, saying %s', (raw, why) => {
+    const r = coerceDateRange(raw, 2027);
+    expect(!r.ok && r.message).toContain(why);
   });
 
   it.each([
@@ -91,10 +121,26 @@ describe('是/否 and choices', () => {
     expect(value(coerceChoice(raw, field('type')))).toBe(expected);
   });
 
-  it('reads award-level aliases', () => {
-    const level = summaryForm.fields.find((f) => f.key === 'awardLevel')!;
-    expect(value(coerceChoice('省部级', level))).toBe('provincial');
-    expect(value(coerceChoice('暂无', level))).toBe('none');
+  const awards = summaryForm.fields.find((f) => f.key === 'awards')!;
+  it.each([
+    ['市级 五一劳动奖状；区级 工人先锋号', [{ level: 'city', name: '五一劳动奖状' }, { level: 'district', name: '工人先锋号' }]],
+    ['全国 五一劳动奖章', [{ level: 'national', name: '五一劳动奖章' }]],
+    ['省部级：技术能手', [{ level: 'provincial', name: '技术能手' }]],
+    ['县级优秀组织奖', [{ level: 'district', name: '优秀组织奖' }]],
+    ['厂级 先进班组\n街道 优秀组织奖', [{ level: 'enterprise', name: '先进班组' }, { level: 'street', name: '优秀组织奖' }]],
+    ['院级 科技进步奖', [{ level: 'enterprise', name: '科技进步奖' }]],
+    ['市级 五一劳动奖状，工人先锋号', [{ level: 'city', name: '五一劳动奖状' }, { level: 'city', name: '工人先锋号' }]],
+    ['五一劳动奖状（市级）', [{ level: 'city', name: '五一劳动奖状' }]],
+    ['暂无', []],
+    ['无', []],
+  ])('awards %j', (raw, expected) => {
+    expect(value(coerceAwards(raw, awards))).toEqual(expected);
+  });
+
+  it.each([
+    ['100-150人', 150, '100-150人'], ['100至150人', 150, '100至150人'], ['120人', 120, undefined], ['约300人', 300, undefined],
+  ])('参与人数 %j counts %i, keeps %j', (raw, count, text) => {
+    expect(value(coerceHeadcount(raw, field('participants')))).toEqual(text ? { count, text } : { count });
   });
 });
 
@@ -121,7 +167,14 @@ describe('the text template', () => {
     expect(parsed.raw).toMatchObject({ enterpriseName: '东城建设集团', project: '快速路劳动竞赛', organizer: '工会与项目部联合组织', participants: '1,200人', period: '2027年3月1日至10月31日' });
     const v = validateForm(planForm, parsed.raw, { defaultYear: 2027 });
     expect(v.errors).toEqual([]);
-    expect(v.values).toMatchObject({ participants: 1200, period: { start: '2027-03-01', end: '2027-10-31' }, type: 'wubiyichuang', keyProject: true });
+    expect(v.values).toMatchObject({ participants: { count: 1200 }, period: { start: '2027-03-01', end: '2027-10-31' }, type: 'wubiyichuang', keyProject: true });
+  });
+
+  it('reads an older summary template, whose 获奖级别 had its own line, as one 获奖情况', () => {
+    const parsed = parseTemplate('【竞赛总结】\n计划编号：1\n实际参与人数：90\n经费支出：0\n获奖级别：市级\n获奖情况：市五一劳动奖状')!;
+    expect(parsed.unknownLabels).toEqual([]);
+    expect(parsed.raw.awards).toBe('市级 市五一劳动奖状');
+    expect(parseTemplate('【竞赛总结】\n计划编号：1\n获奖级别：无\n获奖情况：')!.raw.awards).toBe('无');
   });
 
   it('skips a leading @mention, with the U+2005 space WeChat puts after it', () => {

@@ -131,7 +131,7 @@ describe('/history', () => {
     expect(history).toContain('第1版 2027-02-10 10:00 东城李干事：首次提交');
     expect(history).toContain('第2版 2027-02-12 09:00 东城钱干事：企业名称 东城建设集团→东城建设集团有限公司；参与人数 120→150');
     expect(history).toContain('总结：\n总结首次提交于 2027-10-10 09:00，按现行截止日期（2027年10月15日）为按时。\n第1版 2027-10-10 09:00 东城李干事：首次提交');
-    expect(history).toContain('第2版 2027-10-10 09:00 东城李干事：获奖级别 无→市级；获奖情况 （空）→市五一劳动奖状');
+    expect(history).toContain('第2版 2027-10-10 09:00 东城李干事：获奖情况 无→市级 市五一劳动奖状');
 
     // Someone who files for no unit cannot read it at all; a filer of another unit, not in a private chat.
     const outsider = { userId: 'out', userName: '外单位', chatId: 'p2p-out', chatType: 'p2p' as const };

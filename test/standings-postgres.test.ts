@@ -56,7 +56,7 @@ describe.skipIf(Boolean(problem))('standings and export on PostgreSQL', () => {
     expect(ws.getCell('G7').value).toBe(100000.5);
     // Booleans and timestamps read back from raw SQL the same way on PostgreSQL.
     const detail = wb.getWorksheet('明细')!;
-    expect([detail.getCell('G4').value, detail.getCell('G6').value]).toEqual(['否', '是']);
-    expect(detail.getCell('J4').value).toBe('2027-02-10 10:00');
+    expect([detail.getCell('H4').value, detail.getCell('H6').value]).toEqual(['否', '是']);
+    expect(detail.getCell('K4').value).toBe('2027-02-10 10:00');
   });
 });

@@ -1,6 +1,7 @@
 // Turns what people type on phones into typed values. Each function returns either a value or a
 // Chinese message that says what is wrong and how to write it.
-import type { ChoiceOption, DateRange, FieldDef } from './types.js';
+import type { Award, ChoiceOption, DateRange, FieldDef, Headcount } from './types.js';
+import { AWARD_LEVELS, NO_AWARD_WORDS } from './summary.js';
 import { chineseDate, isValidDate, isoDate, lastDayOfMonth } from '../util/dates.js';
 
 export type Coerced<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -104,6 +105,83 @@ export function coerceInteger(raw: string, field: FieldDef): Coerced<number> {
   return ok(n);
 }
 
+/**
+ * 参与人数(规模): one number, or a range as plans often give it ("100-150人", "100至150人"). The range
+ * is kept as written for the tables; computations count its upper bound.
+ */
+export function coerceHeadcount(raw: string, field: FieldDef): Coerced<Headcount> {
+  const range = toHalfWidth(raw).trim().match(/^(.*?\d)\s*(?:-|~|～|—+|–|至|到)\s*(\d.*)$/);
+  if (!range) {
+    const n = coerceInteger(raw, field);
+    return n.ok ? ok({ count: n.value }) : n;
+  }
+  const [low, high] = [coerceInteger(range[1], field), coerceInteger(range[2], field)];
+  if (!low.ok) return bad(`范围的下限（${range[1].trim()}）有误：${low.message}`);
+  if (!high.ok) return bad(`范围的上限（${range[2].trim()}）有误：${high.message}`);
+  if (high.value < low.value) return bad(`范围写反了（${low.value} 大于 ${high.value}），请写成 100-150人 这样的从小到大`);
+  if (high.value === low.value) return ok({ count: high.value });
+  return ok({ count: high.value, text: stripInvisible(raw).trim().replace(/\s+/g, '') });
+}
+
+const normLevel = (v: string) => toHalfWidth(v).replace(/\s+/g, '');
+// Longest names first, so 区县级 is not read as 区 followed by "县级…".
+const LEVEL_NAMES = AWARD_LEVELS.flatMap((l) => [l.label, ...l.aliases].map((name) => ({ name: normLevel(name), value: l.value })))
+  .sort((a, b) => b.name.length - a.name.length);
+const LEVEL_LIST = AWARD_LEVELS.map((l) => l.label).join('、');
+
+/** The level a part of 获奖情况 starts or ends with, and the rest; null when it names none. */
+function readLevel(part: string): { level: string; name: string } | null {
+  const s = toHalfWidth(part).trim();
+  for (const { name, value } of LEVEL_NAMES) {
+    // "市级 五一劳动奖状", "市级：五一劳动奖状", "市级五一劳动奖状" (a name ending in 级 needs no space);
+    // a bare alias ("市", "区") only with a space or colon after it, so 市五一劳动奖状 is not cut up.
+    if (s.startsWith(name)) {
+      const rest = s.slice(name.length);
+      if (rest === '') return { level: value, name: '' };
+      const sep = rest.match(/^[\s:：]+/);
+      if (sep) return { level: value, name: rest.slice(sep[0].length).trim() };
+      // Glued only after a name ending in 级, and not when what follows qualifies the level itself
+      // ("省级以上", "区级和市级", "市级（待定）"): that is not an award to record.
+      if (name.endsWith('级') && [...rest].length >= 2 && !/^[以和或及与至到、(（\[【]/.test(rest) && !LEVEL_NAMES.some((l) => rest.includes(l.name) && l.name.endsWith('级'))) {
+        return { level: value, name: rest.trim() };
+      }
+      return null;
+    }
+    // "五一劳动奖状（市级）"
+    const suffix = s.match(/^(.+?)\s*[(]\s*([^()]+?)\s*[)]$/);
+    if (suffix && normLevel(suffix[2]) === name) return { level: value, name: suffix[1].trim() };
+  }
+  return null;
+}
+
+/**
+ * 获奖情况: "市级 五一劳动奖状；区级 工人先锋号" — each award a level and a name, several separated by
+ * ；, ; , or line breaks; an award after a comma without its own level shares the one before it
+ * ("市级 五一劳动奖状，工人先锋号"). "无" is no award.
+ */
+export function coerceAwards(raw: string, field: FieldDef): Coerced<Award[]> {
+  const text = stripInvisible(raw).replace(/\r\n?/g, '\n').trim();
+  if (CONTROL.test(text)) return bad('含有无法显示的控制字符，请重新输入');
+  if (field.maxLength !== undefined && [...text].length > field.maxLength) return bad(`内容太长，请精简到 ${field.maxLength} 字以内`);
+  if (NO_AWARD_WORDS.includes(normLevel(text).replace(/[.。]$/, ''))) return ok([]);
+  const awards: Award[] = [];
+  let previous: string | null = null;
+  for (const group of text.split(/[；;\n]+/)) {
+    previous = null; // a level carries over commas, not semicolons
+    for (const part of group.split(/[，,]+/).map((p) => p.trim()).filter(Boolean)) {
+      const read = readLevel(part);
+      if (read) previous = read.level;
+      else if (!previous) return bad(`「${part.slice(0, 30)}」没有写清级别。请写成“级别 奖项名称”，例如：市级 五一劳动奖状（级别：${LEVEL_LIST}）；多项用“；”分开，没有获奖写“无”`);
+      const name = (read ? read.name : part).trim();
+      if ([...name].length > 100) return bad(`奖项名称「${name.slice(0, 20)}…」太长，请精简到 100 字以内`);
+      awards.push({ level: read?.level ?? previous!, name });
+    }
+  }
+  if (!awards.length) return bad(`请写级别和奖项名称，例如：市级 五一劳动奖状；没有获奖写“无”`);
+  if (awards.length > 30) return bad('奖项太多（超过 30 项），请只写主要奖项');
+  return ok(awards);
+}
+
 /** Yuan in (up to 2 decimals, "3万元" allowed), fen out. */
 export function coerceMoney(raw: string, field: FieldDef): Coerced<number> {
   const parsed = parseLooseNumber(raw);
@@ -122,40 +200,77 @@ export function coerceMoney(raw: string, field: FieldDef): Coerced<number> {
 const FULL_DATE = /(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?/;
 const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})$/;
 const MONTH_DAY = /(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*[日号]?/;
-const MONTH_ONLY = /^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月(?:份)?(上旬|中旬|下旬|底|初)?$/;
+// "3月", "5月份", "2027年3月中旬", "3月初", "10月底"; "2027.3", "2027-03" (a year and month, no day).
+const MONTH_ONLY = /^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?(上旬|中旬|下旬|底|末|初|中)?$/;
+const YEAR_MONTH = /^(\d{4})\s*[-/.]\s*(\d{1,2})$/;
+const CN_NUMBER: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 1: 1, 2: 2, 3: 3, 4: 4 };
+// "第二季度", "二季度", "2027年第3季度", "Q2"; "上半年", "下半年"; "全年", "全年度", "2027年全年", "年底".
+const QUARTER = /^(?:(\d{4})\s*年\s*)?(?:第?([一二三四1-4])季度|q([1-4]))$/i;
+const HALF_YEAR = /^(?:(\d{4})\s*年\s*)?(上|下)半年$/;
+const WHOLE_YEAR = /^(?:(\d{4})\s*年\s*)?(?:全年度?|全年开展|年内|本年度|全年度开展)$/;
+const YEAR_END = /^(?:(\d{4})\s*年\s*)?(?:年底|年末|年终)$/;
 
+/**
+ * A date or a stretch of days as people write one end of a 时间安排: an exact date is one day; a month,
+ * a third of a month (上旬 1st–10th, 中旬 11th–20th, 下旬 21st–end), a quarter, a half year or the
+ * whole year is its first to its last day. A range takes the start of its first part and the end of
+ * its last, so "3月中旬至5月中旬" is 11 March to 20 May.
+ */
 interface DateToken {
-  date: string;
-  /** For a bare month ("3月"), the last day of that month, used when it ends a range. */
-  monthEnd?: string;
+  start: string;
+  end: string;
+  /** Written as an exact day (not a month, 旬, quarter or year). */
+  exact: boolean;
+}
+
+function span(y: number, m1: number, d1: number, m2: number, d2?: number): DateToken {
+  return { start: isoDate(y, m1, d1), end: d2 === undefined ? lastDayOfMonth(y, m2) : isoDate(y, m2, d2), exact: false };
 }
 
 function parseOneDate(raw: string, defaultYear: number): DateToken | string {
   const s = toHalfWidth(raw).trim().replace(/\s*[+-]\d{4}$/, '').replace(/\s+\d{1,2}:\d{2}(:\d{2})?$/, '');
   let y: number, m: number, d: number;
   let match = s.match(new RegExp(`^${FULL_DATE.source}$`)) ?? s.match(COMPACT_DATE);
+  const yearOf = (given: string | undefined) => (given ? Number(given) : defaultYear);
   if (match) {
     [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
   } else if ((match = s.match(new RegExp(`^${MONTH_DAY.source}$`)))) {
     [y, m, d] = [defaultYear, Number(match[1]), Number(match[2])];
-  } else if ((match = s.match(MONTH_ONLY))) {
-    y = match[1] ? Number(match[1]) : defaultYear;
+  } else if ((match = s.match(MONTH_ONLY) ?? s.match(YEAR_MONTH))) {
+    y = yearOf(match[1]);
     m = Number(match[2]);
     if (m < 1 || m > 12) return `「${raw.trim()}」的月份不对，月份应在 1 到 12 之间`;
-    return { date: isoDate(y, m, 1), monthEnd: lastDayOfMonth(y, m) };
+    if (y < 2000 || y > 2100) return `「${raw.trim()}」的年份不对，请写四位年份，例如 2027年3月`;
+    switch (match[3]) {
+      case '上旬': case '初': return span(y, m, 1, m, 10);
+      case '中旬': case '中': return span(y, m, 11, m, 20);
+      case '下旬': case '底': case '末': return span(y, m, 21, m);
+      default: return span(y, m, 1, m);
+    }
+  } else if ((match = s.match(QUARTER))) {
+    const q = CN_NUMBER[match[2] ?? match[3]];
+    return span(yearOf(match[1]), q * 3 - 2, 1, q * 3);
+  } else if ((match = s.match(HALF_YEAR))) {
+    return match[2] === '上' ? span(yearOf(match[1]), 1, 1, 6) : span(yearOf(match[1]), 7, 1, 12);
+  } else if ((match = s.match(WHOLE_YEAR))) {
+    return span(yearOf(match[1]), 1, 1, 12);
+  } else if ((match = s.match(YEAR_END))) {
+    return span(yearOf(match[1]), 12, 1, 12);
   } else {
     return `「${raw.trim()}」不是日期，请写成 2027-03-01 或 2027年3月1日`;
   }
   if (m < 1 || m > 12) return `「${raw.trim()}」不是有效的日期：月份应在 1 到 12 之间`;
   if (!isValidDate(y, m, d)) return `「${raw.trim()}」不是有效的日期：${y}年${m}月没有${d}日`;
   if (y < 2000 || y > 2100) return `「${raw.trim()}」的年份不对，请写四位年份，例如 2027-03-01`;
-  return { date: isoDate(y, m, d) };
+  const date = isoDate(y, m, d);
+  return { start: date, end: date, exact: true };
 }
 
 export function coerceDate(raw: string, defaultYear: number): Coerced<string> {
   const t = parseOneDate(raw, defaultYear);
   if (typeof t === 'string') return bad(t);
-  return ok(t.date);
+  if (!t.exact) return bad(`「${raw.trim()}」不是某一天，请写成 2027-03-01 或 2027年3月1日`);
+  return ok(t.start);
 }
 
 // 至 / 到 / ~ / — / – / - / 起至 ; ISO dates contain '-', so a lone hyphen only separates when spaced
@@ -164,32 +279,43 @@ const RANGE_SEPARATOR = /\s*(?:至|到|~|～|—+|–|－|\s-\s|起至|直至)\s
 
 /**
  * An unspaced hyphen both inside dates and between them ("2027-03-01-2027-10-31",
- * "2027年3月1日-2027年10月31日", "3.1-10.31"): the split is the hyphen whose two sides are both dates.
+ * "2027年3月1日-2027年10月31日", "3.1-10.31", "2027.3-2027.11"): the split is the hyphen whose two
+ * sides are both dates.
  */
 function splitAtHyphen(s: string, defaultYear: number): string[] | null {
   for (let i = s.indexOf('-'); i > 0; i = s.indexOf('-', i + 1)) {
     const [left, right] = [s.slice(0, i), s.slice(i + 1)];
     const start = parseOneDate(left, defaultYear);
-    if (typeof start !== 'string' && typeof parseOneDate(right, Number(start.date.slice(0, 4))) !== 'string') return [left, right];
+    if (typeof start !== 'string' && typeof parseOneDate(right, Number(start.start.slice(0, 4))) !== 'string') return [left, right];
   }
   return null;
 }
 
+const RANGE_EXAMPLE = '例如 2027年3月1日至10月31日、3月中旬至5月中旬、第二季度、全年';
+
+/**
+ * 时间安排 as the cadre wrote it, with the first and last day it means. The wording is kept (as
+ * `text`) when it says more or less than two exact dates — "3月中旬至5月中旬", "全年", "第二季度" — so
+ * the tables show what was written; two exact dates are shown in the standard form instead.
+ */
 export function coerceDateRange(raw: string, defaultYear: number): Coerced<DateRange> {
   // No real range is this long; refusing early keeps a pasted essay from costing a scan per hyphen.
-  if (raw.length > 80) return bad('请只写开始和结束日期，例如 2027年3月1日至10月31日');
-  const s = toHalfWidth(raw).trim().replace(/^(从|自)/, '').replace(/(止|结束)$/, '');
+  if (raw.length > 80) return bad(`请只写开始和结束时间，${RANGE_EXAMPLE}`);
+  const written = stripInvisible(raw).trim().replace(/\s+/g, ' ');
+  const s = toHalfWidth(raw).trim().replace(/^(从|自)/, '').replace(/(止|结束|开展|进行)$/, '');
   let parts = s.split(RANGE_SEPARATOR).filter((p) => p.trim() !== '');
   if (parts.length === 1) parts = splitAtHyphen(s, defaultYear) ?? parts;
-  if (parts.length !== 2) return bad('请写开始和结束日期，例如 2027年3月1日至10月31日');
-  const start = parseOneDate(parts[0], defaultYear);
-  if (typeof start === 'string') return bad(`开始日期${start}`);
-  const startYear = Number(start.date.slice(0, 4));
-  const end = parseOneDate(parts[1], startYear);
-  if (typeof end === 'string') return bad(`结束日期${end}`);
-  const endDate = end.monthEnd ?? end.date;
-  if (endDate < start.date) return bad(`结束日期（${chineseDate(endDate)}）早于开始日期（${chineseDate(start.date)}），请检查是否写反了`);
-  return ok({ start: start.date, end: endDate });
+  if (parts.length > 2) return bad(`请只写开始和结束时间，${RANGE_EXAMPLE}`);
+  const start = parseOneDate(parts[0] ?? '', defaultYear);
+  if (typeof start === 'string') return bad(parts.length > 1 ? `开始时间${start}` : start.includes('不是日期') ? `${start.replace(/，请写成.*$/, '')}，请写开始和结束时间，${RANGE_EXAMPLE}` : start);
+  // "5月份", "全年", "第二季度", or a single day (a one-day 技能比武) on its own is its own range.
+  // A lone day must say it is one ("2027年5月20日", "5月20日"): a bare "3-10" may mean March to October.
+  if (parts.length === 1 && start.exact && !/[日号]\s*$/.test(s)) return bad(`请写开始和结束时间，${RANGE_EXAMPLE}`);
+  const end = parts.length === 1 ? start : parseOneDate(parts[1], Number(start.start.slice(0, 4)));
+  if (typeof end === 'string') return bad(`结束时间${end}`);
+  if (end.end < start.start) return bad(`结束时间（${chineseDate(end.end)}）早于开始时间（${chineseDate(start.start)}），请检查是否写反了`);
+  const exact = start.exact && end.exact && parts.length === 2;
+  return ok({ start: start.start, end: end.end, ...(exact ? {} : { text: written }) });
 }
 
 /**

@@ -1,5 +1,6 @@
 // How a stored or validated value reads back to a person: receipts, echoes, Excel cells.
-import type { DateRange, FieldDef, FormDef, FormValues } from './types.js';
+import type { Award, DateRange, FieldDef, FormDef, FormValues, Headcount } from './types.js';
+import { awardsText } from './summary.js';
 import { chineseDate } from '../util/dates.js';
 import type { PlanRef } from './validate.js';
 
@@ -8,8 +9,14 @@ export function formatFen(fen: number): string {
   return `${yuan.toLocaleString('zh-CN', { maximumFractionDigits: 2 })}元`;
 }
 
-export function formatRange(r: DateRange): string {
+/** Two exact dates in the standard form, ignoring the wording. */
+export function formatDates(r: DateRange): string {
   return `${chineseDate(r.start)}至${chineseDate(r.end)}`;
+}
+
+/** 时间安排 as written ("3月中旬至5月中旬"), or the two dates when it was written as dates. */
+export function formatRange(r: DateRange): string {
+  return r.text ?? formatDates(r);
 }
 
 export function formatValue(field: FieldDef, value: unknown): string {
@@ -23,6 +30,12 @@ export function formatValue(field: FieldDef, value: unknown): string {
       return chineseDate(value as string);
     case 'daterange':
       return formatRange(value as DateRange);
+    case 'headcount': {
+      const h = value as Headcount;
+      return h.text ?? `${h.count.toLocaleString('zh-CN')}人`;
+    }
+    case 'awards':
+      return awardsText(value as Award[]);
     case 'choice':
       return field.options?.find((o) => o.value === value)?.label ?? String(value);
     case 'boolean':
@@ -40,5 +53,12 @@ export function formatValue(field: FieldDef, value: unknown): string {
 export function formatLines(form: FormDef, values: FormValues, only?: (f: FieldDef) => boolean): string[] {
   return form.fields
     .filter((f) => values[f.key] !== undefined && (!only || only(f)))
-    .map((f) => `${f.label}：${formatValue(f, values[f.key])}`);
+    .map((f) => `${f.label}：${formatValue(f, values[f.key])}${derived(f, values[f.key])}`);
+}
+
+/** What a written range was read as, so a misreading shows in the receipt: "（按…计）". */
+function derived(field: FieldDef, value: unknown): string {
+  if (field.type === 'daterange' && (value as DateRange).text) return `（按${formatDates(value as DateRange)}计）`;
+  if (field.type === 'headcount' && (value as Headcount).text) return `（按${(value as Headcount).count.toLocaleString('zh-CN')}人计）`;
+  return '';
 }

@@ -1,12 +1,44 @@
-import type { FormDef } from './types.js';
+import type { Award, FormDef } from './types.js';
 
+/**
+ * Award levels, highest first (the order decides a competition's highest award). The labels are the
+ * ones federations use in 获奖情况; the aliases are what cadres write instead.
+ */
 export const AWARD_LEVELS = [
-  { value: 'none', label: '无', aliases: ['没有', '暂无', '未获奖', '无获奖'] },
-  { value: 'district', label: '区级', aliases: ['区', '县级', '区县级', '区（县）级'] },
-  { value: 'city', label: '市级', aliases: ['市', '地市级'] },
-  { value: 'provincial', label: '省级', aliases: ['省', '省部级'] },
-  { value: 'national', label: '全国', aliases: ['国家级', '全国级', '全国性'] },
+  { value: 'national', label: '国家级', aliases: ['全国', '国家', '全国级', '全国性', '国家级别', '部级'] },
+  { value: 'provincial', label: '省级', aliases: ['省', '省部级', '省级别'] },
+  { value: 'city', label: '市级', aliases: ['市', '地市级', '市局级'] },
+  { value: 'district', label: '区县级', aliases: ['区级', '县级', '区', '县', '区（县）级', '区(县)级', '县区级', '区县'] },
+  { value: 'street', label: '街道级', aliases: ['街道', '镇级', '乡镇级', '街镇级', '街道（镇）级'] },
+  { value: 'enterprise', label: '企业级', aliases: ['企业', '院级', '厂级', '公司级', '集团级', '单位级'] },
 ];
+
+/** What 获奖情况 says when there is none. */
+export const NO_AWARD_WORDS = ['无', '没有', '暂无', '未获奖', '无获奖', '否', '无奖项', '-', '—', '/'];
+
+export const levelLabel = (level: string) => AWARD_LEVELS.find((l) => l.value === level)?.label ?? level;
+
+/** The highest level among `awards`, or 'none' (what scoring and counts use). */
+export function highestLevel(awards: Award[]): string {
+  for (const l of AWARD_LEVELS) if (awards.some((a) => a.level === l.value)) return l.value;
+  return 'none';
+}
+
+/** A summary's stored awards (JSON text) as a list; anything unreadable is no awards. */
+export function parseAwards(json: string | null | undefined): Award[] {
+  try {
+    const list: unknown = JSON.parse(json ?? '[]');
+    if (!Array.isArray(list)) return [];
+    return list.filter((a): a is Award => typeof a?.level === 'string').map((a) => ({ level: a.level, name: String(a.name ?? '') }));
+  } catch {
+    return [];
+  }
+}
+
+/** "市级 五一劳动奖状；区县级 工人先锋号", or 无: how awards read in receipts, tables and templates. */
+export function awardsText(awards: Award[]): string {
+  return awards.length ? awards.map((a) => `${levelLabel(a.level)} ${a.name}`.trim()).join('；') : '无';
+}
 
 /** 附件二: the summary of one plan (the plan's columns plus expenditure and awards). */
 export const summaryForm: FormDef = {
@@ -18,7 +50,12 @@ export const summaryForm: FormDef = {
     { key: 'plan', label: '计划编号', aliases: ['竞赛项目', '计划'], type: 'planRef', required: true, example: '12' },
     { key: 'actualParticipants', label: '实际参与人数', aliases: ['参与人数', '参与人数(规模)'], type: 'integer', required: true, min: 0, max: 1_000_000, example: '118' },
     { key: 'expenditure', label: '经费支出', aliases: ['经费支出(元)', '经费'], type: 'money', required: true, min: 0, max: 1_000_000_000, example: '45800', column: { header: '经费支出(元)', width: 14 } },
-    { key: 'awardLevel', label: '获奖级别', aliases: ['奖项级别'], type: 'choice', required: true, options: AWARD_LEVELS, example: '市级' },
-    { key: 'awardName', label: '获奖情况', aliases: ['奖项', '获奖名称'], type: 'text', required: false, maxLength: 300, example: '市五一劳动奖状', column: { header: '获奖情况', width: 28 } },
+    {
+      key: 'awards', label: '获奖情况', aliases: ['获奖', '奖项', '获奖名称', '获奖项目'], type: 'awards', required: true, maxLength: 1000,
+      example: '市级 五一劳动奖状；区级 工人先锋号',
+      hint: '每项写级别和名称，多项用“；”分开；级别：国家级、省级、市级、区县级、街道级、企业级；没有获奖写“无”',
+      prefixLabels: ['获奖级别', '奖项级别'],
+      column: { header: '获奖情况', width: 28 },
+    },
   ],
 };

@@ -30,7 +30,7 @@ export function renderTemplateGuide(form: FormDef): string {
     const need = field.required ? '必填' : '选填';
     const choices = field.options ? `，可选：${field.options.map((o) => o.label).join('/')}` : '';
     const bool = field.type === 'boolean' ? '，填“是”或“否”' : '';
-    lines.push(`· ${field.label}（${need}${choices}${bool}）${field.example ? `例：${field.example}` : ''}`);
+    lines.push(`· ${field.label}（${need}${choices}${bool}）${field.example ? `例：${field.example}` : ''}${field.hint ? `；${field.hint}` : ''}`);
   }
   return lines.join('\n');
 }
@@ -51,7 +51,7 @@ function normalizeLabel(label: string): string {
 function labelIndex(form: FormDef): Map<string, FieldDef> {
   const index = new Map<string, FieldDef>();
   for (const field of form.fields) {
-    for (const label of [field.label, ...(field.aliases ?? [])]) index.set(normalizeLabel(label), field);
+    for (const label of [field.label, ...(field.aliases ?? []), ...(field.prefixLabels ?? [])]) index.set(normalizeLabel(label), field);
   }
   return index;
 }
@@ -152,13 +152,18 @@ export function parseTemplate(text: string): ParsedTemplate | null {
   const raw: RawValues = {};
   const unknownLabels: string[] = [];
   const duplicates: string[] = [];
+  const prefixes: RawValues = {};
   const { body } = splitLines(text);
   let current: FieldDef | null = null;
   for (const line of body) {
     if (line.trim() === '') continue;
     const m = line.match(LABEL_LINE);
     const field = m ? index.get(normalizeLabel(m[1])) : undefined;
-    if (m && field) {
+    if (m && field && field.prefixLabels?.some((l) => normalizeLabel(l) === normalizeLabel(m[1]))) {
+      // An older template's own line for part of this field (获奖级别：市级): put in front of it below.
+      prefixes[field.key] = m[2].trim();
+      current = null;
+    } else if (m && field) {
       const value = m[2].trim();
       if (raw[field.key] !== undefined && raw[field.key] !== '' && value !== '' && raw[field.key] !== value) duplicates.push(field.label);
       if (value !== '' || raw[field.key] === undefined) raw[field.key] = value;
@@ -172,6 +177,11 @@ export function parseTemplate(text: string): ParsedTemplate | null {
     } else {
       unknownLabels.push(line.trim().slice(0, 20));
     }
+  }
+  for (const [key, prefix] of Object.entries(prefixes)) {
+    const value = raw[key]?.trim() ?? '';
+    if (!prefix) continue;
+    raw[key] = value === '' ? prefix : value.startsWith(prefix) ? value : `${prefix} ${value}`;
   }
   const recognised = Object.values(raw).filter((v) => v !== undefined && v !== '').length;
   const belongsTo = unknownLabels.length ? otherFormOf(form, unknownLabels, recognised) : undefined;

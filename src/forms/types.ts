@@ -7,12 +7,14 @@ export type FieldType =
   | 'text' // one line
   | 'longtext' // several lines (year-end report)
   | 'integer'
+  | 'headcount' // 参与人数(规模): a number, or a range "100-150人" counted at its upper bound
   | 'money' // yuan in, fen stored
   | 'date'
   | 'daterange'
   | 'choice'
   | 'boolean' // 是/否
-  | 'planRef'; // a plan by its 计划编号 or exact 竞赛项目
+  | 'planRef' // a plan by its 计划编号 or exact 竞赛项目
+  | 'awards'; // 获奖情况: several "级别 名称" separated by ；, or 无
 
 export interface ChoiceOption {
   value: string;
@@ -34,6 +36,13 @@ export interface FieldDef {
   min?: number;
   max?: number;
   maxLength?: number;
+  /** What else may be written, shown in the template guide and in guided filing (e.g. 全年, 第二季度). */
+  hint?: string;
+  /**
+   * Labels of older templates whose value goes in front of this field's: 获奖级别 had its own line
+   * before 获奖情况 carried the level, and templates copied then are still pasted.
+   */
+  prefixLabels?: string[];
   /** Column in the official Excel table, when the field appears there. */
   column?: { header: string; width: number };
 }
@@ -52,9 +61,23 @@ export interface FormDef {
 export interface DateRange {
   start: string;
   end: string;
+  /** The cadre's own wording ("3月中旬至5月中旬", "全年") when it is not simply two exact dates. */
+  text?: string;
 }
 
-/** Coerced values by field key: string | number | boolean | DateRange. */
+/** 参与人数(规模): `count` is what computations use (a range's upper bound); `text` the range as written. */
+export interface Headcount {
+  count: number;
+  text?: string;
+}
+
+/** One award of a competition: its level (AWARD_LEVELS) and name. */
+export interface Award {
+  level: string;
+  name: string;
+}
+
+/** Coerced values by field key: string | number | boolean | DateRange | Headcount | Award[]. */
 export type FormValues = Record<string, unknown>;
 
 export interface FieldError {

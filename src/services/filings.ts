@@ -7,7 +7,8 @@ import { text } from '../core/messages.js';
 import { withUnitLock, type Tx } from '../db/client.js';
 import type { Campaign, Member, Plan, Unit } from '../generated/sqlite/index.js';
 import { FORMS } from '../forms/index.js';
-import type { DateRange, FieldError, FormDef, FormName, FormValues } from '../forms/types.js';
+import type { Award, DateRange, FieldError, FormDef, FormName, FormValues, Headcount } from '../forms/types.js';
+import { highestLevel, parseAwards } from '../forms/summary.js';
 import { validateForm, type PlanRef, type RawValues } from '../forms/validate.js';
 import { formatLines, formatValue } from '../forms/display.js';
 import { renderTemplate } from '../forms/text-template.js';
@@ -330,14 +331,16 @@ function pick<T extends object>(row: T, keys: (keyof T)[]): Partial<T> {
 /** A stored plan in the form's shape (to compare, or to prefill a form). */
 export function planValues(p: Plan): FormValues {
   return {
-    enterpriseName: p.enterpriseName, project: p.project, organizer: p.organizer, participants: p.participants,
-    period: { start: p.startDate, end: p.endDate }, type: p.type, keyProject: p.keyProject, budget: p.budgetFen ?? undefined,
+    enterpriseName: p.enterpriseName, project: p.project, organizer: p.organizer,
+    participants: { count: p.participants, ...(p.participantsText ? { text: p.participantsText } : {}) } satisfies Headcount,
+    period: { start: p.startDate, end: p.endDate, ...(p.periodText ? { text: p.periodText } : {}) } satisfies DateRange,
+    type: p.type, keyProject: p.keyProject, budget: p.budgetFen ?? undefined,
   };
 }
 
 /** A stored summary (of `plan`) in the form's shape. */
-export function summaryValues(plan: Plan, s: { actualParticipants: number; expenditureFen: number; awardLevel: string; awardName: string | null } | null): FormValues {
-  return { plan: { id: plan.id }, ...(s ? { actualParticipants: s.actualParticipants, expenditure: s.expenditureFen, awardLevel: s.awardLevel, awardName: s.awardName ?? undefined } : {}) };
+export function summaryValues(plan: Plan, s: { actualParticipants: number; expenditureFen: number; awards: string } | null): FormValues {
+  return { plan: { id: plan.id }, ...(s ? { actualParticipants: s.actualParticipants, expenditure: s.expenditureFen, awards: parseAwards(s.awards) } : {}) };
 }
 
 /** Thrown inside the transaction when a change would give a plan the name of another plan of the unit. */
@@ -349,9 +352,11 @@ class PlanNameTaken extends Error {
 
 async function storePlan(tx: Tx, filer: Filer, v: FormValues, late: boolean, at: Date): Promise<Stored> {
   const period = v.period as DateRange;
+  const participants = v.participants as Headcount;
   const data = {
     enterpriseName: v.enterpriseName as string, project: v.project as string, organizer: v.organizer as string,
-    participants: v.participants as number, startDate: period.start, endDate: period.end, type: v.type as string,
+    participants: participants.count, participantsText: participants.text ?? null,
+    startDate: period.start, endDate: period.end, periodText: period.text ?? null, type: v.type as string,
     keyProject: v.keyProject as boolean, budgetFen: (v.budget as number | undefined) ?? null,
   };
   const scope = { campaignId: filer.campaign.id, unitId: filer.unit.id };
@@ -397,9 +402,10 @@ async function storeProgress(tx: Tx, filer: Filer, v: FormValues, plan: Plan, at
 }
 
 async function storeSummary(tx: Tx, filer: Filer, v: FormValues, plan: Plan, late: boolean, at: Date): Promise<Stored> {
+  const awards = v.awards as Award[];
   const data = {
     actualParticipants: v.actualParticipants as number, expenditureFen: v.expenditure as number,
-    awardLevel: v.awardLevel as string, awardName: (v.awardName as string | undefined) ?? null,
+    awards: JSON.stringify(awards), awardLevel: highestLevel(awards),
   };
   const existing = await tx.summary.findUnique({ where: { planId: plan.id } });
   if (!existing) {
@@ -411,7 +417,7 @@ async function storeSummary(tx: Tx, filer: Filer, v: FormValues, plan: Plan, lat
   if (same(previous, data)) return { entity: 'summary', id: existing.id, version: existing.version, late: existing.late, changed: false };
   const row = await tx.summary.update({ where: { id: existing.id }, data: { ...data, version: { increment: 1 }, filedBy: filer.actor.userName } });
   await revision(tx, filer, 'summary', row.id, row.version, previous, data, at);
-  const before: FormValues = { actualParticipants: existing.actualParticipants, expenditure: existing.expenditureFen, awardLevel: existing.awardLevel, awardName: existing.awardName ?? undefined };
+  const before: FormValues = { actualParticipants: existing.actualParticipants, expenditure: existing.expenditureFen, awards: parseAwards(existing.awards) };
   return { entity: 'summary', id: row.id, version: row.version, late: existing.late, changed: true, planId: plan.id, before };
 }
 

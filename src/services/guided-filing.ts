@@ -177,7 +177,7 @@ export class GuidedFiling {
     if (field.type === 'planRef') return [`本单位的计划：${(state.plans ?? []).join('；')}`, '回复编号即可，例如：' + (state.plans?.[0]?.match(/^#(\d+)/)?.[1] ?? '1')];
     if (field.options) return [`可选：${field.options.map((o) => o.label).join('、')}`];
     if (field.type === 'boolean') return ['请回复“是”或“否”'];
-    return field.example ? [`例如：${field.example}`] : [];
+    return [...(field.example ? [`例如：${field.example}`] : []), ...(field.hint ? [field.hint] : [])];
   }
 
   private summary(form: FormDef, state: GuidedState): string {

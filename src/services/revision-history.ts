@@ -3,7 +3,7 @@
 import type { Db } from '../db/client.js';
 import type { Plan, Revision } from '../generated/sqlite/index.js';
 import { COMPETITION_TYPES } from '../forms/plan.js';
-import { AWARD_LEVELS } from '../forms/summary.js';
+import { AWARD_LEVELS, awardsText, parseAwards } from '../forms/summary.js';
 import { formatFen } from '../forms/display.js';
 import { chineseDate, shanghaiDateTimeText } from '../util/dates.js';
 
@@ -17,11 +17,14 @@ const asChoice = (options: { value: string; label: string }[]): Formatter => (v)
 const COLUMNS: Record<string, Record<string, [label: string, format: Formatter]>> = {
   plan: {
     enterpriseName: ['企业名称', asText], project: ['竞赛项目', asText], organizer: ['组织方式', asText],
-    participants: ['参与人数', asText], startDate: ['开始日期', asDate], endDate: ['结束日期', asDate],
+    participants: ['参与人数', asText], participantsText: ['参与人数（范围）', asText], periodText: ['时间安排', asText],
+    startDate: ['开始日期', asDate], endDate: ['结束日期', asDate],
     type: ['竞赛类型', asChoice(COMPETITION_TYPES)], keyProject: ['重点项目', (v) => (v ? '是' : '否')], budgetFen: ['经费预算', asFen],
   },
   summary: {
     actualParticipants: ['实际参与人数', asText], expenditureFen: ['经费支出', asFen],
+    // awards since several per summary; awardLevel and awardName in revisions from before.
+    awards: ['获奖情况', (v) => awardsText(parseAwards(typeof v === 'string' ? v : '[]'))],
     awardLevel: ['获奖级别', asChoice(AWARD_LEVELS)], awardName: ['获奖情况', asText],
   },
   report: { experiences: ['主要经验', asLong], problems: ['存在问题', asLong], suggestions: ['意见建议', asLong] },
@@ -58,6 +61,8 @@ function describe(r: Revision): string {
   const after = parse(r.newValues);
   const changes = Object.entries(columns)
     .filter(([key]) => key in after && JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+    // The highest level follows from the awards, which are listed themselves.
+    .filter(([key]) => !(key === 'awardLevel' && 'awards' in after))
     .map(([key, [label, format]]) => `${label} ${format(before[key])}→${format(after[key])}`);
   if (before.withdrawn === true && after.withdrawn === false) changes.push('重新提交并恢复');
   return `${head}：${changes.length ? changes.join('；') : '修改'}`;

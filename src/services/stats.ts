@@ -4,6 +4,7 @@
 import type { Db } from '../db/client.js';
 import type { Campaign } from '../generated/sqlite/index.js';
 import { DEADLINE_FORMS, type DeadlineForm } from './campaigns.js';
+import { parseAwards } from '../forms/summary.js';
 import { groupRollCall, summarize } from './roll-call.js';
 
 export interface FormStats {
@@ -38,7 +39,7 @@ export async function statsFor(db: Db, campaign: Campaign, rootId: number): Prom
     groupRollCall(db, campaign, rootId, 'all'),
     db.unit.findMany({ where: { archivedAt: null }, select: { id: true, parentId: true } }),
     db.plan.findMany({ where: { campaignId: campaign.id, withdrawnAt: null }, select: { id: true, unitId: true, participants: true, keyProject: true } }),
-    db.summary.findMany({ where: { plan: { campaignId: campaign.id, withdrawnAt: null } }, select: { planId: true, actualParticipants: true, expenditureFen: true, awardLevel: true } }),
+    db.summary.findMany({ where: { plan: { campaignId: campaign.id, withdrawnAt: null } }, select: { planId: true, actualParticipants: true, expenditureFen: true, awards: true } }),
   ]);
   const forms = DEADLINE_FORMS.map((form) => {
     const s = summarize(calls, form);
@@ -72,7 +73,7 @@ export async function statsFor(db: Db, campaign: Campaign, rootId: number): Prom
     stats.summaries++;
     stats.actualParticipants += s.actualParticipants;
     stats.expenditureFen += s.expenditureFen;
-    if (s.awardLevel !== 'none') stats.awards++;
+    stats.awards += parseAwards(s.awards).length;
   }
   return stats;
 }

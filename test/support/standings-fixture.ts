@@ -7,7 +7,7 @@ export function planText(p: { enterprise: string; project: string; participants:
 }
 
 export function summaryText(s: { planId: number; actual: number; expenditure: string; level: string; award?: string }): string {
-  return `【竞赛总结】\n计划编号：${s.planId}\n实际参与人数：${s.actual}\n经费支出：${s.expenditure}\n获奖级别：${s.level}${s.award ? `\n获奖情况：${s.award}` : ''}`;
+  return `【竞赛总结】\n计划编号：${s.planId}\n实际参与人数：${s.actual}\n经费支出：${s.expenditure}\n获奖情况：${s.award ? `${s.level} ${s.award}` : s.level}`;
 }
 
 async function file(bot: TestBot, user: LocalUser, message: string): Promise<number> {

@@ -5,6 +5,7 @@ import type { Db } from '../../db/client.js';
 import type { Campaign, Unit } from '../../generated/sqlite/index.js';
 import { chineseDate, shanghaiDate } from '../../util/dates.js';
 import { groupByParent } from '../units.js';
+import { parseAwards } from '../../forms/summary.js';
 import { askedUnits, groupRollCall, summarize } from '../roll-call.js';
 import { reportDocument, type ReportEntry } from '../word/report-document.js';
 import { standingsFor, type StandingsKind, type StandingsScope } from '../standings.js';
@@ -49,23 +50,24 @@ export async function loadUnitGroups(db: Db, campaign: Campaign, rootId: number)
     db.unit.findMany({ where: { archivedAt: null }, select: { id: true, name: true, parentId: true }, orderBy: { id: 'asc' } }),
     db.$queryRaw<Record<string, unknown>[]>`
       SELECT p."id" AS "id", p."unitId" AS "unitId", p."enterpriseName" AS "enterpriseName", p."project" AS "project",
-        p."organizer" AS "organizer", p."participants" AS "participants", p."startDate" AS "startDate", p."endDate" AS "endDate",
+        p."organizer" AS "organizer", p."participants" AS "participants", p."participantsText" AS "participantsText",
+        p."startDate" AS "startDate", p."endDate" AS "endDate", p."periodText" AS "periodText",
         p."type" AS "type", p."keyProject" AS "keyProject", p."budgetFen" AS "budgetFen", p."late" AS "late", p."version" AS "version",
         (SELECT MAX(r."createdAt") FROM "Revision" r WHERE r."entity" = 'plan' AND r."entityId" = p."id") AS "changedAt",
         s."id" AS "summaryId", s."actualParticipants" AS "actualParticipants", s."expenditureFen" AS "expenditureFen",
-        s."awardLevel" AS "awardLevel", s."awardName" AS "awardName", s."late" AS "summaryLate"
+        s."awards" AS "awards", s."late" AS "summaryLate"
       FROM "Plan" p LEFT JOIN "Summary" s ON s."planId" = p."id"
       WHERE p."campaignId" = ${campaign.id} AND p."withdrawnAt" IS NULL
       ORDER BY p."id"`,
   ]);
   const plans: ExportPlan[] = rows.map((r) => ({
     id: Number(r.id), unitId: Number(r.unitId), enterpriseName: String(r.enterpriseName), project: String(r.project), organizer: String(r.organizer),
-    participants: Number(r.participants), startDate: String(r.startDate), endDate: String(r.endDate),
+    participants: Number(r.participants), participantsText: r.participantsText == null ? null : String(r.participantsText),
+    startDate: String(r.startDate), endDate: String(r.endDate), periodText: r.periodText == null ? null : String(r.periodText),
     type: String(r.type), keyProject: truthy(r.keyProject), budgetFen: r.budgetFen === null || r.budgetFen === undefined ? null : Number(r.budgetFen),
     late: truthy(r.late), version: Number(r.version), changedAt: asDate(r.changedAt),
     summary: r.summaryId === null || r.summaryId === undefined ? null : {
-      actualParticipants: Number(r.actualParticipants), expenditureFen: Number(r.expenditureFen), awardLevel: String(r.awardLevel),
-      awardName: r.awardName === null || r.awardName === undefined ? null : String(r.awardName), late: truthy(r.summaryLate),
+      actualParticipants: Number(r.actualParticipants), expenditureFen: Number(r.expenditureFen), awards: parseAwards(String(r.awards)), late: truthy(r.summaryLate),
     },
   }));
   const children = groupByParent(units);

@@ -1,0 +1,9 @@
+-- The cadre's own wording: 时间安排 and 参与人数(规模) as written, several awards per summary.
+ALTER TABLE "Plan" ADD COLUMN "participantsText" TEXT,
+ADD COLUMN "periodText" TEXT;
+
+ALTER TABLE "Summary" ADD COLUMN "awards" TEXT NOT NULL DEFAULT '[]';
+-- Each old summary's one award (level and optional name) becomes the list's only entry.
+UPDATE "Summary" SET "awards" = json_build_array(json_build_object('level', "awardLevel", 'name', COALESCE("awardName", '')))::text
+WHERE "awardLevel" <> 'none';
+ALTER TABLE "Summary" DROP COLUMN "awardName";
