@@ -1,9 +1,13 @@
-// /import 导入 (admin): the unit roster from an Excel or CSV file sent with the command; sent without a
-// file it returns the template. A roster that moves existing units to other parents is shown first and
-// applied with "/import 确认" within 10 minutes (nothing is written before).
+// /import 导入: a file sent with the command. A filled 计划表 or 汇总表 (a unit's filer) is filed for the
+// sender's unit (src/services/filing-import.ts; in a private chat the file alone is enough). Anything
+// else is read as the unit roster (admin); sent without a file it returns the roster template. A roster
+// that moves existing units to other parents is shown first and applied with "/import 确认" within 10
+// minutes (nothing is written before).
 import { defineCommand, type CommandContext } from '../src/commands/registry.js';
 import { text, type Reply } from '../src/core/messages.js';
 import { actorOf } from '../src/services/members.js';
+import { adminOnlyText } from '../src/services/access.js';
+import { importFilingFile, notAFilingSheet } from '../src/services/filing-import.js';
 import { clearPending, getPending, setPending } from '../src/services/pending.js';
 import { importRoster, ROSTER_COLUMNS, rosterTemplate, type ImportResult, type Move, type SkippedRow } from '../src/services/roster-import.js';
 
@@ -61,16 +65,25 @@ async function confirm(ctx: CommandContext): Promise<Reply[]> {
 export default defineCommand({
   name: 'import',
   aliases: ['导入', '导入单位'],
-  usage: '/import（附上 Excel 或 CSV 文件）| /import 确认',
-  summary: '从Excel/CSV批量导入单位名单；不带文件发送可下载模板',
-  access: [],
+  usage: '/import（附上填好的计划表、汇总表，或单位名单）| /import 确认',
+  summary: '导入填好的计划表或汇总表（本单位）；管理员可导入单位名单，不带文件发送可下载名单模板',
+  access: ['filer'],
   group: 'setup',
   async run(ctx): Promise<Reply[]> {
-    if (CONFIRM_WORDS.includes(ctx.args[0]?.toLowerCase() ?? '')) return confirm(ctx);
     const file = ctx.msg.attachment;
+    if (file) {
+      const filed = await importFilingFile(ctx.app, ctx.msg);
+      if (filed) return filed;
+      if (!ctx.isAdmin) return [text(notAFilingSheet(file.fileName))];
+    }
+    if (!ctx.isAdmin) {
+      if (CONFIRM_WORDS.includes(ctx.args[0]?.toLowerCase() ?? '')) return [text(adminOnlyText('/import 确认'))];
+      return [text('把填好的计划表或汇总表和“/import”一起发送（私聊机器人时直接发送文件即可），就会为本单位填报。空白表请发送“/模板 计划 表格”或“/模板 总结 表格”下载。')];
+    }
+    if (CONFIRM_WORDS.includes(ctx.args[0]?.toLowerCase() ?? '')) return confirm(ctx);
     if (!file) {
       return [
-        text(`请下载下面的模板，按列填写（${ROSTER_COLUMNS.map((c) => c.header).join('、')}），然后把文件和“/import”一起发回。任何一行有错时整份名单都不会导入。`),
+        text(`请下载下面的模板，按列填写（${ROSTER_COLUMNS.map((c) => c.header).join('、')}），然后把文件和“/import”一起发回。任何一行有错时整份名单都不会导入。（填好的计划表、汇总表也用“/import”发送。）`),
         { kind: 'file', fileName: '单位名单导入模板.xlsx', data: await rosterTemplate(), caption: '📎 单位名单导入模板' },
       ];
     }

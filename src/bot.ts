@@ -10,6 +10,7 @@ import { MAX_TEMPLATE_CHARS, detectTemplate, parseTemplate } from './forms/text-
 import { claimEvent } from './services/events.js';
 import { getBinding, getMember, isAdmin, touchMember } from './services/members.js';
 import { submitFiling } from './services/filings.js';
+import { importFilingFile, notAFilingSheet } from './services/filing-import.js';
 import { takeAwaited } from './services/pending.js';
 
 export const SORRY = '抱歉，处理这条消息时出错了，内容没有保存。请稍后再试；如果一直这样，请联系管理员。';
@@ -80,6 +81,12 @@ export class Bot {
   private async route(msg: IncomingMessage): Promise<Reply[]> {
     const body = msg.text.trim();
     const addressed = msg.chatType === 'p2p' || Boolean(msg.mentionsBot);
+    // A spreadsheet sent to the bot privately, without a command: a filled 计划表 or 汇总表 to file.
+    // (In a group a file goes with /import: files shared there are mostly not for the bot.)
+    if (msg.attachment && msg.chatType === 'p2p' && !/^[/／]/.test(body)) {
+      await touchMember(this.app.db, msg.platform, msg.userId, msg.userName);
+      return (await importFilingFile(this.app, msg)) ?? [text(notAFilingSheet(msg.attachment.fileName))];
+    }
     if (!body) return addressed ? [text(shortHelp(this.commands))] : [];
     if (body.length > MAX_TEMPLATE_CHARS) {
       // A long article pasted into the group is not for us; only answer what was meant for the bot.

@@ -15,7 +15,13 @@ const attach = (fileName: string, data: Buffer | string) => ({ file: { fileName,
 describe('/import', () => {
   it('sends the template when no file comes with the command, and only to admins', async () => {
     const { admin, east } = await setUpDistrict(bot);
-    expect(textOf(await bot.say(east, '/import'))).toContain('只有管理员');
+    expect(textOf(await bot.say(east, '/import'))).toContain('请先发送“/join');
+    await bot.say(east, '/join 东城街道工会');
+    // A unit's filer imports filled 计划表 / 汇总表, never the roster.
+    const filer = textOf(await bot.say(east, '/import'));
+    expect(filer).toContain('把填好的计划表或汇总表和“/import”一起发送');
+    expect(filer).not.toContain('模板，按列填写');
+    expect(textOf(await bot.say(east, '/import 确认'))).toContain('只有管理员');
     const replies = await bot.say(admin, '/导入');
     expect(textOf(replies)).toContain('请下载下面的模板');
     const file = replies.find((r) => r.kind === 'file') as { fileName: string; url: string };

@@ -131,6 +131,21 @@ describe('Lark messages', () => {
     expect(await t.bot.app.db.unit.count({ where: { name: { in: ['南湖街道工会', '南湖社区工会'] } } })).toBe(2);
   });
 
+  it("files a cadre's filled 计划表 sent to the bot in a private chat", async () => {
+    await setUpLarkDistrict(t);
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('计划表');
+    sheet.addRow(['企业名称', '竞赛项目', '组织方式', '参与人数(规模)', '时间安排']);
+    sheet.addRow(['东城建设集团', '快速路安康杯竞赛', '班组对抗', 120, '3月中旬至5月中旬']);
+    t.fake.files.set('file_v3_00b4_plans', Buffer.from(await book.xlsx.writeBuffer()));
+    await t.dispatch(textMessage({
+      from: EAST, chatId: 'oc_p2p_east', chatType: 'p2p', text: '', messageType: 'file',
+      content: JSON.stringify({ file_key: 'file_v3_00b4_plans', file_name: '计划表.xlsx' }),
+    }));
+    expect(t.fake.texts().join('\n')).toContain('已从「计划表.xlsx」导入竞赛计划 1 项（填报单位：东城街道工会）');
+    expect((await t.bot.app.db.plan.findFirstOrThrow()).type).toBe('ankangbei');
+  });
+
   it('sends a FileReply with its caption', async () => {
     const book = new ExcelJS.Workbook();
     book.addWorksheet('排名').addRow(['单位', '得分']);

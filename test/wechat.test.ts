@@ -358,4 +358,37 @@ describe('files from WeChat', () => {
     await w.waitForSent(after(w, from, '单位名单已导入'));
     expect(await w.bot.app.db.unit.findFirst({ where: { name: '南城街道工会' } })).toMatchObject({ headcount: 3000 });
   });
+
+  it("files a cadre's filled 计划表 sent privately, and keeps a filer's group file silently for their /import", async () => {
+    const { types } = await import('wechaty');
+    const { FileBox } = await import('file-box');
+    const ExcelJS = (await import('exceljs')).default;
+    const w = (world = await startWechatWorld());
+    await setUpWechatDistrict(w, ['east']);
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('计划表');
+    ws.addRow(['2027年度东城街道职工劳动竞赛活动计划表']);
+    ws.addRow(['企业名称', '竞赛项目', '组织方式', '参与人数(规模)', '时间安排']);
+    ws.addRow(['东城建设集团', '快速路五比一创劳动竞赛', '工会与行政联合组织', '100-150人', '全年']);
+    const data = Buffer.from(await wb.xlsx.writeBuffer());
+    const sendFile = (opts: { roomId?: string; listenerId?: string }) => {
+      const id = `file-${Math.random().toString(36).slice(2)}`;
+      w.mocker.cacheFileBoxPayload.set(id, FileBox.fromBase64(data.toString('base64'), '东城计划表.xlsx').toJSON());
+      w.mocker.MessageMock.create({ id, talkerId: w.people.east.id, ...opts, timestamp: Date.now(), type: types.Message.Attachment, text: '东城计划表.xlsx' } as never);
+      w.puppet.emit('message', { messageId: id });
+    };
+    let from = w.sent.length;
+    sendFile({ listenerId: w.botUser.id });
+    await w.waitForSent(after(w, from, '已从「东城计划表.xlsx」导入竞赛计划 1 项'));
+    const plan = await w.bot.app.db.plan.findFirstOrThrow();
+    expect([plan.project, plan.participants, plan.periodText]).toEqual(['快速路五比一创劳动竞赛', 150, '全年']);
+
+    // In the group the file waits, without a word, for the cadre's /import.
+    from = w.sent.length;
+    sendFile({ roomId: w.room.id });
+    expect(await w.settle(from)).toEqual([]);
+    w.say(w.people.east, '/import', { atBot: true });
+    await w.waitForSent(after(w, from, '内容未变 1 项'));
+    expect(await w.bot.app.db.plan.count()).toBe(1);
+  });
 });

@@ -25,12 +25,12 @@ export function inTransaction<T>(db: Db | Tx, fn: (tx: Tx) => Promise<T>): Promi
  * waits and then sees the first one's rows. (Serializable transactions would do it too, but the
  * PostgreSQL adapter does not release a connection whose COMMIT fails with a serialization error.)
  */
-export function withUnitLock<T>(db: Db, unitId: number, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export function withUnitLock<T>(db: Db, unitId: number, fn: (tx: Tx) => Promise<T>, opts?: { timeout?: number }): Promise<T> {
   return db.$transaction(async (t) => {
     const tx = t as unknown as Tx;
     await tx.$executeRaw`UPDATE "Unit" SET "level" = "level" WHERE "id" = ${unitId}`;
     return fn(tx);
-  });
+  }, opts);
 }
 
 export function openDatabase(url: string): Db {

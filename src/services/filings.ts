@@ -149,6 +149,101 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[
   return [text(receipt(form, filer, result.values, stored, plan, await receiptNotes(app, filer, form)))];
 }
 
+/** One row of a spreadsheet to file: its row number in the file and its raw values by field key. */
+export interface BatchRow {
+  row: number;
+  raw: RawValues;
+  /** The row's 所属单位, when it names a unit other than the sender's. */
+  otherUnit?: string;
+}
+
+const MAX_LISTED_ROWS = 30;
+
+/**
+ * A filled 计划表 or 汇总表: every row validated with the form's rules, then all filed for the sender's
+ * unit in one transaction — or, if any row is wrong, none, with every bad row named (row number,
+ * column, fix). Rows naming the same plan twice are refused; a plan already filed is revised.
+ */
+export async function submitFilingBatch(
+  app: App,
+  req: Omit<FilingRequest, 'raw' | 'via'>,
+  rows: BatchRow[],
+  source: { fileName: string; notes: string[]; skipped: number },
+): Promise<Reply[]> {
+  const form = FORMS[req.form];
+  const who = await whoFiles(app, { ...req, raw: {}, via: 'form' }, form);
+  if ('refusal' in who) return [text(who.refusal)];
+  const filer = who;
+  const errors: string[] = [];
+  const checked: { row: number; values: FormValues; plan: Plan | null }[] = [];
+  const seen = new Map<string, number>();
+  for (const r of rows) {
+    const rowErrors: FieldError[] = [];
+    if (r.otherUnit) rowErrors.push({ key: 'unit', label: '所属单位', message: `「${r.otherUnit}」不是您登记的单位（${filer.unit.name}）；每个单位只能导入本单位的竞赛` });
+    const result = validateForm(form, r.raw, { defaultYear: filer.campaign.year });
+    rowErrors.push(...result.errors);
+    let plan: Plan | null = null;
+    if (result.values.plan) {
+      const found = await resolvePlan(app, filer, result.values.plan as PlanRef);
+      if ('error' in found) rowErrors.push({ key: 'plan', label: '竞赛项目', message: found.error });
+      else plan = found.plan;
+    }
+    const campaign = plan && filer.campaigns ? filer.campaigns.find((c) => c.id === plan!.campaignId) ?? filer.campaign : filer.campaign;
+    rowErrors.push(...campaignDateErrors(form, result.values, campaign, app.now()));
+    // The same competition twice in one sheet: which row is meant is the cadre's call.
+    const key = form.name === 'plan' ? (result.values.project ? `${planKey(String(result.values.project))}\n${String(result.values.enterpriseName ?? '')}` : '') : plan ? `#${plan.id}` : '';
+    if (key) {
+      const before = seen.get(key);
+      if (before !== undefined) rowErrors.push({ key: 'dup', label: '竞赛项目', message: `与第${before}行是同一项竞赛，请只保留一行` });
+      else seen.set(key, r.row);
+    }
+    for (const e of rowErrors) errors.push(`第${r.row}行 · ${e.label}：${e.message}`);
+    if (!rowErrors.length) checked.push({ row: r.row, values: result.values, plan });
+  }
+  if (errors.length) {
+    const lines = [
+      `❗ 没有导入：「${source.fileName}」有 ${errors.length} 处需要修改，整张表都没有保存。`,
+      ...errors.slice(0, MAX_LISTED_ROWS),
+      ...(errors.length > MAX_LISTED_ROWS ? [`……另有 ${errors.length - MAX_LISTED_ROWS} 处`] : []),
+      '', '请在表格里改好后，把整张表再发送一次。',
+    ];
+    return [text(lines.join('\n'))];
+  }
+
+  const at = app.now();
+  const stored = await withUnitLock(app.db, filer.unit.id, async (tx) => {
+    const out: { stored: Stored; values: FormValues; plan: Plan | null }[] = [];
+    for (const c of checked) {
+      const campaign = c.plan && filer.campaigns ? filer.campaigns.find((x) => x.id === c.plan!.campaignId) ?? filer.campaign : filer.campaign;
+      const rowFiler = { ...filer, campaign };
+      out.push({ stored: await store(tx, form.name, rowFiler, c.values, c.plan, isLate(campaign, form.name, at), at), values: c.values, plan: c.plan });
+    }
+    return out;
+  }, { timeout: 60_000 });
+  app.log.info({ form: form.name, rows: stored.length, unitId: filer.unit.id, file: source.fileName }, 'sheet imported');
+
+  const created = stored.filter((x) => x.stored.changed && x.stored.version === 1).length;
+  const revised = stored.filter((x) => x.stored.changed && x.stored.version > 1).length;
+  const same = stored.length - created - revised;
+  const what = form.name === 'plan' ? '竞赛计划' : '竞赛总结';
+  const lines = [
+    `✅ 已从「${source.fileName}」导入${what} ${stored.length} 项（填报单位：${filer.unit.name}）：新提交 ${created} 项，修改 ${revised} 项，内容未变 ${same} 项。`,
+    ...(await receiptNotes(app, filer, form)),
+  ];
+  for (const x of stored.slice(0, MAX_LISTED_ROWS)) {
+    const id = form.name === 'plan' ? x.stored.id : x.plan!.id;
+    const project = form.name === 'plan' ? String(x.values.project) : x.plan!.project;
+    const state = !x.stored.changed ? '未变' : x.stored.version > 1 ? `第${x.stored.version}版` : '新提交';
+    lines.push(`#${id} ${project}（${state}${x.stored.changed && x.stored.late ? '，逾期' : ''}）`);
+  }
+  if (stored.length > MAX_LISTED_ROWS) lines.push(`……另有 ${stored.length - MAX_LISTED_ROWS} 项`);
+  if (stored.some((x) => x.stored.changed && x.stored.late)) lines.push(`⚠️ 已过截止日期（${chineseDate(deadlineOf(filer.campaign, form.name as DeadlineForm))}），新提交的记为逾期`);
+  if (source.skipped) lines.push(`${source.skipped} 项计划在表中还没有填总结，未导入。`);
+  lines.push(...source.notes);
+  if (form.name === 'plan') lines.push('', '报进度、交总结时写“计划编号：N”即可；发送 /mine 查看本单位的全部计划。');
+  return [text(lines.join('\n'))];
+}
+
 /** Lines a receipt needs beyond the filing: which campaign, when the year has several; a report not asked for. */
 async function receiptNotes(app: App, filer: Filer, form: FormDef): Promise<string[]> {
   const notes: string[] = [];

@@ -4,6 +4,7 @@
 // unit (合计, 小计, 备注, a merged banner across the table) are skipped and listed. A file that moves
 // existing units to other parents is shown first and applied only after "/import 确认".
 import ExcelJS from 'exceljs';
+import { NOT_DATA as NOT_A_UNIT, readTable, squeeze } from './excel/read-table.js';
 import { stripInvisible } from '../forms/coerce.js';
 import type { Db, Tx } from '../db/client.js';
 import { checkName, checkPhone, recomputeLevels } from './units.js';
@@ -71,107 +72,7 @@ export async function rosterTemplate(): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-function cellText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if (typeof value === 'object') {
-    const v = value as { richText?: { text: string }[]; text?: string; result?: unknown };
-    if (v.richText) return v.richText.map((t) => t.text).join('').trim();
-    if (v.text !== undefined) return String(v.text).trim();
-    if (v.result !== undefined) return cellText(v.result);
-    return '';
-  }
-  return String(value).trim();
-}
-
-/** Splits CSV text (quotes, doubled quotes, CRLF) into rows of cells. */
-export function parseCsv(input: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < input.length; i++) {
-    const ch = input[i];
-    if (quoted) {
-      if (ch === '"' && input[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"' && cell === '') quoted = true;
-    else if (ch === ',' || ch === '，' || ch === '\t') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && input[i + 1] === '\n') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += ch;
-  }
-  if (cell !== '' || row.length) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows.map((r) => r.map((c) => c.trim()));
-}
-
-/** CSV saved by Excel on a Chinese Windows PC is GB18030, not UTF-8. */
-function decodeCsv(data: Buffer): string {
-  const utf8 = new TextDecoder('utf-8').decode(data).replace(/^\uFEFF/, '');
-  if (!utf8.includes('\uFFFD')) return utf8;
-  try {
-    return new TextDecoder('gb18030').decode(data);
-  } catch {
-    return utf8;
-  }
-}
-
-interface TableRow {
-  row: number;
-  cells: string[];
-  /** Every cell of the row is one merged region (a banner such as "合计" spanning the table). */
-  banner?: boolean;
-}
-
-/** The file's rows (1-based row numbers) as strings. */
-async function readTable(fileName: string, data: Buffer): Promise<{ rows: TableRow[] } | { error: string }> {
-  const lower = fileName.toLowerCase();
-  if (lower.endsWith('.csv') || lower.endsWith('.txt')) {
-    return { rows: parseCsv(decodeCsv(data)).map((cells, i) => ({ row: i + 1, cells })) };
-  }
-  if (lower.endsWith('.xls')) return { error: '不支持旧版 .xls 文件，请在 Excel 里“另存为” .xlsx 或 .csv 后再发送。' };
-  if (!lower.endsWith('.xlsx')) return { error: `无法识别文件“${fileName}”，请发送 .xlsx 或 .csv 文件。` };
-  const wb = new ExcelJS.Workbook();
-  try {
-    await wb.xlsx.load(data as unknown as ArrayBuffer);
-  } catch {
-    return { error: `文件“${fileName}”打不开，可能已损坏。请用 Excel 重新保存为 .xlsx 后再发送。` };
-  }
-  const ws = wb.worksheets[0];
-  if (!ws) return { error: '表格里没有工作表。' };
-  const rows: TableRow[] = [];
-  const width = Math.max(2, ws.actualColumnCount);
-  ws.eachRow({ includeEmpty: false }, (r, rowNumber) => {
-    const cells: string[] = [];
-    r.eachCell({ includeEmpty: true }, (c, col) => (cells[col - 1] = cellText(c.value)));
-    // A merged cell repeats its master's value in every cell of the region: a row whose cells are
-    // all one region is a banner, not a unit.
-    const first = r.getCell(1);
-    const masters = new Set(Array.from({ length: width }, (_, i) => r.getCell(i + 1).master?.address ?? `x${i}`));
-    const banner = first.isMerged && masters.size === 1;
-    rows.push({ row: rowNumber, cells: Array.from(cells, (c) => c ?? ''), ...(banner ? { banner } : {}) });
-  });
-  return { rows };
-}
-
-/** Words that start a row that is a total or a note, not a unit. */
-// Totals, notes and the sign-off lines under a table (compared without spaces: "合  计").
-const NOT_A_UNIT = /^(合计|小计|总计|共计|备注|说明|注[:：]|填表说明|填报说明|填表人|填报人|制表人|审核人|审批人|负责人[:：]|联系电话[:：]|填表日期|填报日期|日期[:：]|单位[(（]?盖章|盖章|total|subtotal|sum\b)/i;
-
 const HEADER_WORDS = new Set<string>([...ROSTER_COLUMNS.flatMap((c) => [c.header, ...c.aliases]), '职务', '办公电话', '邮箱', '序号']);
-const squeeze = (s: string) => stripInvisible(s).replace(/\s+/g, '');
 
 /** Reads the roster rows; the header row may be anywhere in the first five rows, and may take two rows. */
 export async function readRoster(fileName: string, data: Buffer): Promise<{ rows: RosterRow[]; skipped: SkippedRow[]; warnings: string[] } | { error: string }> {

@@ -112,8 +112,8 @@ export function parseMessageEvent(e: LarkMessageEvent, bot: BotIdentity): Parsed
   const chatType = toChatType(m.chat_type);
   if (m.message_type === 'file') {
     const file = fileOf(m.content);
-    // A spreadsheet sent to the bot privately is a roster for /import: Lark cannot send a file and a
-    // command in one message.
+    // A spreadsheet sent to the bot privately goes to /import (a filled 计划表 or 汇总表, or an admin's
+    // roster): Lark cannot send a file and a command in one message.
     if (file && chatType === 'p2p' && /\.(xlsx|xls|csv)$/i.test(file.fileName)) {
       return {
         kind: 'file', messageId: m.message_id, ...file,

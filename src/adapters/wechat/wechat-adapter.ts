@@ -224,6 +224,7 @@ export class WechatAdapter {
   private async onMessage(msg: Message): Promise<void> {
     const ctx = { loginAt: this.loginAt, graceMs: this.opts.loginGraceMs ?? 60_000, identity: this.identity };
     const file = await toIncomingFile(msg, ctx);
+    if (file?.chatType === 'p2p') return this.onPrivateFile(file);
     if (file) return this.holdFile(file);
     const incoming = await toIncoming(msg, ctx);
     if (!incoming) return;
@@ -243,14 +244,31 @@ export class WechatAdapter {
     if (replies.length) await this.sender.send(incoming.chatId, replies);
   }
 
-  /** Only admins' spreadsheets are kept: cadres share files in work groups all the time. */
+  /** A spreadsheet sent privately is for the bot: a filled 计划表 or 汇总表 is filed at once. */
+  private async onPrivateFile(file: IncomingFile): Promise<void> {
+    const incoming = { platform: 'wechat' as const, eventId: file.eventId, chatId: file.chatId, chatType: 'p2p' as const, userId: file.userId, userName: file.userName, text: '', mentions: [], attachment: { fileName: file.fileName, data: file.data } };
+    let replies;
+    try {
+      replies = await this.bot.handleMessage(incoming);
+    } catch (err) {
+      this.app.log.error({ err, chatId: file.chatId, eventId: file.eventId }, 'WeChat file handling failed');
+      replies = [text(SORRY)];
+    }
+    if (replies.length) await this.sender.send(file.chatId, replies);
+  }
+
+  /**
+   * A spreadsheet in a group waits for its sender's next command (/import). Only admins' and filers'
+   * files are kept, and only admins are told: cadres share files in work groups all the time.
+   */
   private async holdFile(file: IncomingFile): Promise<void> {
     const member = await getMember(this.app.db, 'wechat', file.userId);
-    if (!isAdmin(this.app.config, member, 'wechat', file.userId)) return;
+    const admin = isAdmin(this.app.config, member, 'wechat', file.userId);
+    if (!admin && !member?.unit) return;
     if (!(await claimEvent(this.app.db, 'wechat', file.eventId))) return;
     for (const [key, f] of this.heldFiles) if (Date.now() - f.at > FILE_HOLD_MS) this.heldFiles.delete(key);
     this.heldFiles.set(`${file.chatId}\n${file.userId}`, { ...file, at: Date.now() });
-    await this.sender.send(file.chatId, [text(`📎 已收到「${file.fileName}」。要导入单位名单，请在 10 分钟内发送“/import”。`)]);
+    if (admin) await this.sender.send(file.chatId, [text(`📎 已收到「${file.fileName}」。要导入（单位名单，或填好的计划表、汇总表），请在 10 分钟内发送“/import”。`)]);
   }
 
   /** After a logout or a failed start: if no new QR code shows up, restart the puppet, backing off. */

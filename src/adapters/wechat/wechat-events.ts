@@ -93,7 +93,9 @@ const MAX_FILE_BYTES = 10 * 1024 * 1024;
 export interface IncomingFile {
   eventId: string;
   chatId: string;
+  chatType: 'group' | 'p2p';
   userId: string;
+  userName: string;
   fileName: string;
   data: Buffer;
 }
@@ -109,5 +111,5 @@ export async function toIncomingFile(msg: Message, ctx: TranslateContext): Promi
   if (data.length > MAX_FILE_BYTES) return null;
   const room = msg.room();
   const talker = msg.talker();
-  return { eventId: msg.id, chatId: room?.id ?? talker.id, userId: await ctx.identity.userIdFor(talker, room), fileName: box.name, data };
+  return { eventId: msg.id, chatId: room?.id ?? talker.id, chatType: room ? 'group' : 'p2p', userId: await ctx.identity.userIdFor(talker, room), userName: talker.name(), fileName: box.name, data };
 }

@@ -1,0 +1,107 @@
+// Reading a spreadsheet a person filled in (.xlsx, or .csv saved by Excel): every row as strings with
+// its row number in the file, merged banners marked, and the words that start a row that is no data.
+// Shared by the roster import and the filing import.
+import ExcelJS from 'exceljs';
+import { stripInvisible } from '../../forms/coerce.js';
+
+/** A header or cell with its spaces (and invisible characters) taken out. */
+export const squeeze = (s: string) => stripInvisible(s).replace(/\s+/g, '');
+
+export function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (typeof value === 'object') {
+    const v = value as { richText?: { text: string }[]; text?: string; result?: unknown };
+    if (v.richText) return v.richText.map((t) => t.text).join('').trim();
+    if (v.text !== undefined) return String(v.text).trim();
+    if (v.result !== undefined) return cellText(v.result);
+    return '';
+  }
+  return String(value).trim();
+}
+
+/** Splits CSV text (quotes, doubled quotes, CRLF) into rows of cells. */
+export function parseCsv(input: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < input.length; i++) {
+    const ch = input[i];
+    if (quoted) {
+      if (ch === '"' && input[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"' && cell === '') quoted = true;
+    else if (ch === ',' || ch === '，' || ch === '\t') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && input[i + 1] === '\n') i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else cell += ch;
+  }
+  if (cell !== '' || row.length) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows.map((r) => r.map((c) => c.trim()));
+}
+
+/** CSV saved by Excel on a Chinese Windows PC is GB18030, not UTF-8. */
+function decodeCsv(data: Buffer): string {
+  const utf8 = new TextDecoder('utf-8').decode(data).replace(/^\uFEFF/, '');
+  if (!utf8.includes('\uFFFD')) return utf8;
+  try {
+    return new TextDecoder('gb18030').decode(data);
+  } catch {
+    return utf8;
+  }
+}
+
+export interface TableRow {
+  row: number;
+  cells: string[];
+  /** Every cell of the row is one merged region (a banner such as "合计" spanning the table). */
+  banner?: boolean;
+}
+
+/** The file's rows (1-based row numbers) as strings. */
+export async function readTable(fileName: string, data: Buffer): Promise<{ rows: TableRow[] } | { error: string }> {
+  const lower = fileName.toLowerCase();
+  if (lower.endsWith('.csv') || lower.endsWith('.txt')) {
+    return { rows: parseCsv(decodeCsv(data)).map((cells, i) => ({ row: i + 1, cells })) };
+  }
+  if (lower.endsWith('.xls')) return { error: '不支持旧版 .xls 文件，请在 Excel 里“另存为” .xlsx 或 .csv 后再发送。' };
+  if (!lower.endsWith('.xlsx')) return { error: `无法识别文件“${fileName}”，请发送 .xlsx 或 .csv 文件。` };
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.load(data as unknown as ArrayBuffer);
+  } catch {
+    return { error: `文件“${fileName}”打不开，可能已损坏。请用 Excel 重新保存为 .xlsx 后再发送。` };
+  }
+  const ws = wb.worksheets[0];
+  if (!ws) return { error: '表格里没有工作表。' };
+  const rows: TableRow[] = [];
+  const width = Math.max(2, ws.actualColumnCount);
+  ws.eachRow({ includeEmpty: false }, (r, rowNumber) => {
+    const cells: string[] = [];
+    r.eachCell({ includeEmpty: true }, (c, col) => (cells[col - 1] = cellText(c.value)));
+    // A merged cell repeats its master's value in every cell of the region: a row whose cells are
+    // all one region is a banner, not a unit.
+    const first = r.getCell(1);
+    const masters = new Set(Array.from({ length: width }, (_, i) => r.getCell(i + 1).master?.address ?? `x${i}`));
+    const banner = first.isMerged && masters.size === 1;
+    rows.push({ row: rowNumber, cells: Array.from(cells, (c) => c ?? ''), ...(banner ? { banner } : {}) });
+  });
+  return { rows };
+}
+
+/** Totals, notes and the sign-off lines under a table (compared without spaces: "合  计"): no data. */
+export const NOT_DATA = /^(合计|小计|总计|共计|备注|说明|注[:：]|填表说明|填报说明|填表人|填报人|制表人|审核人|审批人|负责人[:：]|联系电话[:：]|填表日期|填报日期|日期[:：]|单位[(（]?盖章|盖章|total|subtotal|sum\b)/i;
+
