@@ -203,13 +203,15 @@ describe('a database from before campaigns had owners', () => {
     old.prepare(`INSERT INTO "Plan" (campaignId, unitId, enterpriseName, project, organizer, participants, startDate, endDate, type, keyProject, filedBy, updatedAt)
       VALUES (1, 10, '东城建设集团', '管网安康杯', '工会', 80, '2027-03-01', '2027-10-31', 'ankangbei', 0, '东城李干事', CURRENT_TIMESTAMP)`).run();
     old.prepare(`INSERT INTO "Summary" (planId, actualParticipants, expenditureFen, awardLevel, awardName, filedBy, updatedAt) VALUES (1, 280, 100000, 'city', '市五一劳动奖状', '东城李干事', CURRENT_TIMESTAMP)`).run();
-    old.prepare(`INSERT INTO "Summary" (planId, actualParticipants, expenditureFen, awardLevel, awardName, filedBy, updatedAt) VALUES (2, 75, 0, 'none', NULL, '东城李干事', CURRENT_TIMESTAMP)`).run();
+    old.prepare(`INSERT INTO "Summary" (planId, actualParticipants, expenditureFen, awardLevel, awardName, filedBy, updatedAt) VALUES (2, 75, 0, 'none', '待评选（预计区级）', '东城李干事', CURRENT_TIMESTAMP)`).run();
     old.close();
     bot = await startTestBot({ DATA_DIR: dir });
     bot.setNow('2027-10-10T10:00:00+08:00');
     const [first, second] = await bot.app.db.summary.findMany({ orderBy: { planId: 'asc' } });
     expect(JSON.parse(first.awards)).toEqual([{ level: 'city', name: '市五一劳动奖状' }]);
-    expect(JSON.parse(second.awards)).toEqual([]);
+    // Text filed with 获奖级别 无 is kept as written, and never counts as an award.
+    expect(JSON.parse(second.awards)).toEqual([{ level: 'none', name: '待评选（预计区级）' }]);
+    expect(second.awardLevel).toBe('none');
     const east = { userId: 'east', userName: '东城李干事', chatId: 'district-group' };
     const revised = textOf(await bot.say(east, '【竞赛总结】\n计划编号：1\n实际参与人数：280\n经费支出：1000\n获奖情况：市级 市五一劳动奖状；省级 工人先锋号'));
     expect(revised).toContain('修改内容：获奖情况 市级 市五一劳动奖状→市级 市五一劳动奖状；省级 工人先锋号');

@@ -27,7 +27,7 @@ describe('the filing cycle', () => {
 
     const byText = textOf(await bot.say(east, '【竞赛计划】\n企业名称：东城供水有限公司\n竞赛项目：供水管网安康杯竞赛\n组织方式: 班组参加\n参与人数：约150人\n时间安排：2027年4月1日至11月30日\n竞赛类型：安康杯\n重点项目：否'));
     expect(byText).toContain('竞赛计划已收到');
-    expect(byText).toContain('参与人数：150人');
+    expect(byText).toContain('参与人数：约150人');
 
     bot.setNow('2027-05-21T09:00:00+08:00');
     const progress = textOf(await bot.say(east, `【竞赛进度】\n计划编号：${planId}\n日期：5月20日\n进展情况：第二阶段比武结束\n累计参与人数：280`));

@@ -167,6 +167,14 @@ describe('a filled 汇总表 sent to the bot', () => {
     // Sent again: the same summaries, no duplicates.
     expect(await say(privately(d.east), '', attach('汇总表.xlsx', sheet))).toContain('新提交 0 项，修改 0 项，内容未变 2 项');
     expect(await bot.app.db.summary.count()).toBe(2);
+    // A fresh 汇总表 template shows what is filed, so it goes back unchanged; the third plan still to fill.
+    const fresh = await filledTemplate(d.east, '总结', (ws, col) => {
+      const row = [4, 5, 6].find((r) => ws.getCell(r, col('竞赛项目')).value === PLANS[0][1])!;
+      expect(ws.getCell(row, col('获奖情况')).value).toBe('市级 五一劳动奖状；区县级 工人先锋号');
+    });
+    const back = await say(privately(d.east), '', attach('汇总表.xlsx', fresh));
+    expect(back).toContain('内容未变 2 项');
+    expect(back).toContain('1 项计划在表中还没有填总结');
   });
 
   it('refuses a summary row naming a plan the unit does not have, and files none', async () => {

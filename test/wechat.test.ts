@@ -38,7 +38,7 @@ describe('WeChat text forms', () => {
       '经费预算：',
     ].join('\n'), { atBot: true });
     const receipt = await w.waitForSent(after(w, from, '竞赛计划已收到'));
-    expect(receipt.text).toContain('参与人数：120人');
+    expect(receipt.text).toContain('参与人数：约120人');
     const plans = await w.bot.app.db.plan.findMany();
     expect(plans).toHaveLength(1);
     expect(plans[0]).toMatchObject({ enterpriseName: '东城建设集团有限公司', organizer: '工会与项目部联合组织', participants: 120, startDate: '2027-03-01', endDate: '2027-10-31', keyProject: true, budgetFen: null });
@@ -79,7 +79,7 @@ describe('guided filing', () => {
 
     const summary = w.sent[w.sent.length - 1].text!;
     expect(summary).toContain('组织方式：工会与项目部联合组织');
-    expect(summary).toContain('参与人数：120人');
+    expect(summary).toContain('参与人数：约120人');
     const receipt = await ask('确认', '竞赛计划已收到');
     expect(receipt).toContain('填报单位：东城街道工会');
     const plan = await w.bot.app.db.plan.findFirstOrThrow();

@@ -109,18 +109,24 @@ export function coerceInteger(raw: string, field: FieldDef): Coerced<number> {
  * 参与人数(规模): one number, or a range as plans often give it ("100-150人", "100至150人"). The range
  * is kept as written for the tables; computations count its upper bound.
  */
-export function coerceHeadcount(raw: string, field: FieldDef): Coerced<Headcount> {
-  const range = toHalfWidth(raw).trim().match(/^(.*?\d)\s*(?:-|~|～|—+|–|至|到)\s*(\d.*)$/);
+export function coerceHeadcount(input: string, field: FieldDef): Coerced<Headcount> {
+  const raw = input.trim().replace(/[。．.]$/, '');
+  const written = stripInvisible(raw).trim().replace(/\s+/g, '');
+  // "100-150人", "100人-150人", "1万-2万人", "100至150".
+  const range = toHalfWidth(raw).trim().match(/^(.*?[\d万千](?:\s*[人名])?)\s*(?:-|~|～|—+|–|至|到)\s*(\d.*)$/);
   if (!range) {
     const n = coerceInteger(raw, field);
-    return n.ok ? ok({ count: n.value }) : n;
+    if (!n.ok) return n;
+    // "约300人", "100余人", "200人左右", "1.2万": the count is the number, the table shows the words.
+    const plain = /^\d+$/.test(toHalfWidth(written).replace(/[人名]$/, '').replace(/,/g, ''));
+    return ok(plain ? { count: n.value } : { count: n.value, text: written });
   }
   const [low, high] = [coerceInteger(range[1], field), coerceInteger(range[2], field)];
   if (!low.ok) return bad(`范围的下限（${range[1].trim()}）有误：${low.message}`);
   if (!high.ok) return bad(`范围的上限（${range[2].trim()}）有误：${high.message}`);
   if (high.value < low.value) return bad(`范围写反了（${low.value} 大于 ${high.value}），请写成 100-150人 这样的从小到大`);
   if (high.value === low.value) return ok({ count: high.value });
-  return ok({ count: high.value, text: stripInvisible(raw).trim().replace(/\s+/g, '') });
+  return ok({ count: high.value, text: written });
 }
 
 const normLevel = (v: string) => toHalfWidth(v).replace(/\s+/g, '');
@@ -128,10 +134,38 @@ const normLevel = (v: string) => toHalfWidth(v).replace(/\s+/g, '');
 const LEVEL_NAMES = AWARD_LEVELS.flatMap((l) => [l.label, ...l.aliases].map((name) => ({ name: normLevel(name), value: l.value })))
   .sort((a, b) => b.name.length - a.name.length);
 const LEVEL_LIST = AWARD_LEVELS.map((l) => l.label).join('、');
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+// Where a second award starts inside one part: a level word after a space ("区级 先进集体 省级 一等奖").
+const NEXT_LEVEL = new RegExp(`\\s+(?=(?:${LEVEL_NAMES.map((l) => escapeRe(l.name)).join('|')})(?:[\\s:：]|(?<=级)[^\\s以和或及与至到]))`);
+// "无", "暂无", "暂未获奖", "没有获奖", "未获得奖项", "无（未参评）", "N/A", "0": no award.
+const NO_AWARD = /^(?:无|没有|暂无|暂未|未|尚未|还没有?)(?:获奖|获得奖项|获得|获奖情况|奖项|参评)?(?:[(（].*[)）])?$|^(?:n\/?a|0|否|-|—|\/)$/i;
 
-/** The level a part of 获奖情况 starts or ends with, and the rest; null when it names none. */
+/** Splits at ；;，,、 and line breaks, but not inside quotes or brackets (“安全，质量”竞赛奖). */
+function splitAwards(text: string): { part: string; hard: boolean }[] {
+  const out: { part: string; hard: boolean }[] = [];
+  let depth = 0;
+  let current = '';
+  let hard = true;
+  for (const ch of text) {
+    if ('“‘「『（(《【〔[<'.includes(ch)) depth++;
+    else if ('”’」』）)》】〕]>'.includes(ch)) depth = Math.max(0, depth - 1);
+    if (depth === 0 && /[；;，,、\n\u2460-\u2473]/.test(ch)) {
+      out.push({ part: current, hard });
+      current = '';
+      hard = /[；;\n\u2460-\u2473]/.test(ch);
+      continue;
+    }
+    current += ch;
+  }
+  out.push({ part: current, hard });
+  return out;
+}
+
+/** The level a part of 获奖情况 starts or ends with, and the rest (as written); null when it names none. */
 function readLevel(part: string): { level: string; name: string } | null {
-  const s = toHalfWidth(part).trim();
+  // "获市级…", "荣获省级…": the verb is not part of the award.
+  const original = part.trim().replace(/^(荣获|获得|获)(?=\S)/, '');
+  const s = toHalfWidth(original);
   for (const { name, value } of LEVEL_NAMES) {
     // "市级 五一劳动奖状", "市级：五一劳动奖状", "市级五一劳动奖状" (a name ending in 级 needs no space);
     // a bare alias ("市", "区") only with a space or colon after it, so 市五一劳动奖状 is not cut up.
@@ -139,40 +173,46 @@ function readLevel(part: string): { level: string; name: string } | null {
       const rest = s.slice(name.length);
       if (rest === '') return { level: value, name: '' };
       const sep = rest.match(/^[\s:：]+/);
-      if (sep) return { level: value, name: rest.slice(sep[0].length).trim() };
+      // toHalfWidth maps character for character, so the original keeps its own width from here.
+      if (sep) return { level: value, name: original.slice(name.length + sep[0].length).trim() };
       // Glued only after a name ending in 级, and not when what follows qualifies the level itself
       // ("省级以上", "区级和市级", "市级（待定）"): that is not an award to record.
       if (name.endsWith('级') && [...rest].length >= 2 && !/^[以和或及与至到、(（\[【]/.test(rest) && !LEVEL_NAMES.some((l) => rest.includes(l.name) && l.name.endsWith('级'))) {
-        return { level: value, name: rest.trim() };
+        return { level: value, name: original.slice(name.length).trim() };
       }
       return null;
     }
     // "五一劳动奖状（市级）"
     const suffix = s.match(/^(.+?)\s*[(]\s*([^()]+?)\s*[)]$/);
-    if (suffix && normLevel(suffix[2]) === name) return { level: value, name: suffix[1].trim() };
+    if (suffix && normLevel(suffix[2]) === name) return { level: value, name: original.slice(0, suffix[1].length).trim() };
   }
   return null;
 }
 
 /**
  * 获奖情况: "市级 五一劳动奖状；区级 工人先锋号" — each award a level and a name, several separated by
- * ；, ; , or line breaks; an award after a comma without its own level shares the one before it
- * ("市级 五一劳动奖状，工人先锋号"). "无" is no award.
+ * ；, ; , 、 or line breaks (not inside quotes or brackets); an award after a comma or 、 without its own
+ * level shares the one before it ("市级 五一劳动奖状、工人先锋号"). "无" is no award.
  */
 export function coerceAwards(raw: string, field: FieldDef): Coerced<Award[]> {
   const text = stripInvisible(raw).replace(/\r\n?/g, '\n').trim();
   if (CONTROL.test(text)) return bad('含有无法显示的控制字符，请重新输入');
   if (field.maxLength !== undefined && [...text].length > field.maxLength) return bad(`内容太长，请精简到 ${field.maxLength} 字以内`);
-  if (NO_AWARD_WORDS.includes(normLevel(text).replace(/[.。]$/, ''))) return ok([]);
+  const flat = normLevel(text).replace(/[.。]$/, '');
+  if (NO_AWARD_WORDS.includes(flat) || NO_AWARD.test(flat)) return ok([]);
   const awards: Award[] = [];
   let previous: string | null = null;
-  for (const group of text.split(/[；;\n]+/)) {
-    previous = null; // a level carries over commas, not semicolons
-    for (const part of group.split(/[，,]+/).map((p) => p.trim()).filter(Boolean)) {
+  const LIST_MARK = /^\s*(?:\d{1,2}\s*[.、)）]|[(（]\d{1,2}[)）]|[\u2460-\u2473]|[一二三四五六七八九十]{1,2}、)\s*/;
+  for (const { part: piece, hard } of splitAwards(text)) {
+    if (hard) previous = null; // a level carries over commas and 、, not semicolons or lines
+    for (const part of piece.replace(LIST_MARK, '').split(NEXT_LEVEL).map((p) => p.trim()).filter(Boolean)) {
       const read = readLevel(part);
       if (read) previous = read.level;
       else if (!previous) return bad(`「${part.slice(0, 30)}」没有写清级别。请写成“级别 奖项名称”，例如：市级 五一劳动奖状（级别：${LEVEL_LIST}）；多项用“；”分开，没有获奖写“无”`);
       const name = (read ? read.name : part).trim();
+      if (!name) return bad(`「${part}」只写了级别，请写上奖项名称，例如：${part} 五一劳动奖状；没有获奖写“无”`);
+      if (NO_AWARD_WORDS.includes(normLevel(name)) || NO_AWARD.test(normLevel(name))) return bad(`「${part}」写了级别，奖项名称却是“${name}”。没有获奖请只写“无”；获了奖请写奖项名称，例如：市级 五一劳动奖状`);
+      if (/^(待定|待评|待评选|评选中|待公布|待审批|申报中)/.test(normLevel(name))) return bad(`「${part}」还没有评出。现在请写“无”，评出后再发送一次总结（会作为修改保存）`);
       if ([...name].length > 100) return bad(`奖项名称「${name.slice(0, 20)}…」太长，请精简到 100 字以内`);
       awards.push({ level: read?.level ?? previous!, name });
     }
@@ -201,13 +241,13 @@ const FULL_DATE = /(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日�
 const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})$/;
 const MONTH_DAY = /(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*[日号]?/;
 // "3月", "5月份", "2027年3月中旬", "3月初", "10月底"; "2027.3", "2027-03" (a year and month, no day).
-const MONTH_ONLY = /^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?(上旬|中旬|下旬|底|末|初|中)?$/;
+const MONTH_ONLY = /^(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月份?(上中旬|中下旬|上旬|中旬|下旬|底|末|初|中)?$/;
 const YEAR_MONTH = /^(\d{4})\s*[-/.]\s*(\d{1,2})$/;
 const CN_NUMBER: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 1: 1, 2: 2, 3: 3, 4: 4 };
 // "第二季度", "二季度", "2027年第3季度", "Q2"; "上半年", "下半年"; "全年", "全年度", "2027年全年", "年底".
 const QUARTER = /^(?:(\d{4})\s*年\s*)?(?:第?([一二三四1-4])季度|q([1-4]))$/i;
 const HALF_YEAR = /^(?:(\d{4})\s*年\s*)?(上|下)半年$/;
-const WHOLE_YEAR = /^(?:(\d{4})\s*年\s*)?(?:全年度?|全年开展|年内|本年度|全年度开展)$/;
+const WHOLE_YEAR = /^(?:(\d{4})\s*年\s*)?(?:全年度?|全年开展|年内|本年度|全年度开展)$|^(\d{4})\s*(?:年度|全年)$/;
 const YEAR_END = /^(?:(\d{4})\s*年\s*)?(?:年底|年末|年终)$/;
 
 /**
@@ -242,6 +282,8 @@ function parseOneDate(raw: string, defaultYear: number): DateToken | string {
     if (m < 1 || m > 12) return `「${raw.trim()}」的月份不对，月份应在 1 到 12 之间`;
     if (y < 2000 || y > 2100) return `「${raw.trim()}」的年份不对，请写四位年份，例如 2027年3月`;
     switch (match[3]) {
+      case '上中旬': return span(y, m, 1, m, 20);
+      case '中下旬': return span(y, m, 11, m);
       case '上旬': case '初': return span(y, m, 1, m, 10);
       case '中旬': case '中': return span(y, m, 11, m, 20);
       case '下旬': case '底': case '末': return span(y, m, 21, m);
@@ -253,7 +295,7 @@ function parseOneDate(raw: string, defaultYear: number): DateToken | string {
   } else if ((match = s.match(HALF_YEAR))) {
     return match[2] === '上' ? span(yearOf(match[1]), 1, 1, 6) : span(yearOf(match[1]), 7, 1, 12);
   } else if ((match = s.match(WHOLE_YEAR))) {
-    return span(yearOf(match[1]), 1, 1, 12);
+    return span(yearOf(match[1] ?? match[2]), 1, 1, 12);
   } else if ((match = s.match(YEAR_END))) {
     return span(yearOf(match[1]), 12, 1, 12);
   } else {
@@ -286,7 +328,9 @@ function splitAtHyphen(s: string, defaultYear: number): string[] | null {
   for (let i = s.indexOf('-'); i > 0; i = s.indexOf('-', i + 1)) {
     const [left, right] = [s.slice(0, i), s.slice(i + 1)];
     const start = parseOneDate(left, defaultYear);
-    if (typeof start !== 'string' && typeof parseOneDate(right, Number(start.start.slice(0, 4))) !== 'string') return [left, right];
+    if (typeof start === 'string') continue;
+    // "3月1日-31日": the end is a day of the start's month.
+    if (typeof parseOneDate(right, Number(start.start.slice(0, 4))) !== 'string' || (start.exact && /^\d{1,2}\s*[日号]$/.test(right.trim()))) return [left, right];
   }
   return null;
 }
@@ -302,20 +346,52 @@ export function coerceDateRange(raw: string, defaultYear: number): Coerced<DateR
   // No real range is this long; refusing early keeps a pasted essay from costing a scan per hyphen.
   if (raw.length > 80) return bad(`请只写开始和结束时间，${RANGE_EXAMPLE}`);
   const written = stripInvisible(raw).trim().replace(/\s+/g, ' ');
-  const s = toHalfWidth(raw).trim().replace(/^(从|自)/, '').replace(/(止|结束|开展|进行)$/, '');
-  let parts = s.split(RANGE_SEPARATOR).filter((p) => p.trim() !== '');
+  const plain = arabicNumerals(toHalfWidth(raw).trim());
+  // A remark after the dates ("全年（分阶段）") is kept in the wording, not read as a date.
+  const remark = /\([^()]*\)\s*$/.test(plain);
+  const s = shorthand(plain.replace(/\s*\([^()]*\)\s*$/, '').replace(/^(从|自)/, '').replace(/(止|结束|开展|进行)$/, ''));
+  let parts = s.split(RANGE_SEPARATOR);
+  // "至10月31日", "3月1日至": one end is missing, and guessing it would store a wrong range.
+  if (parts.length === 2 && parts.some((p) => p.trim() === '')) return bad(`只写了${parts[0].trim() === '' ? '结束' : '开始'}时间，请把开始和结束时间都写上，${RANGE_EXAMPLE}`);
   if (parts.length === 1) parts = splitAtHyphen(s, defaultYear) ?? parts;
-  if (parts.length > 2) return bad(`请只写开始和结束时间，${RANGE_EXAMPLE}`);
-  const start = parseOneDate(parts[0] ?? '', defaultYear);
+  if (parts.length > 2 || parts.some((p) => p.trim() === '')) return bad(`请只写开始和结束时间，${RANGE_EXAMPLE}`);
+  const start = parseOneDate(parts[0], defaultYear);
   if (typeof start === 'string') return bad(parts.length > 1 ? `开始时间${start}` : start.includes('不是日期') ? `${start.replace(/，请写成.*$/, '')}，请写开始和结束时间，${RANGE_EXAMPLE}` : start);
   // "5月份", "全年", "第二季度", or a single day (a one-day 技能比武) on its own is its own range.
-  // A lone day must say it is one ("2027年5月20日", "5月20日"): a bare "3-10" may mean March to October.
-  if (parts.length === 1 && start.exact && !/[日号]\s*$/.test(s)) return bad(`请写开始和结束时间，${RANGE_EXAMPLE}`);
-  const end = parts.length === 1 ? start : parseOneDate(parts[1], Number(start.start.slice(0, 4)));
+  // A lone day must say it is one ("2027年5月20日", "5月20日"): a bare "3-10" or "3-10日" may mean a span.
+  if (parts.length === 1 && start.exact && !/月\s*\d{1,2}\s*[日号]\s*$/.test(s)) return bad(`请写开始和结束时间，${RANGE_EXAMPLE}`);
+  const startYear = Number(start.start.slice(0, 4));
+  let endText = parts[1]?.trim() ?? '';
+  // "11月至次年3月"; "5月3日至10日" (the end in the start's month).
+  endText = endText.replace(/^(次年|翌年|明年|第二年)/, `${startYear + 1}年`);
+  if (/^\d{1,2}\s*[日号]$/.test(endText) && start.exact) endText = `${start.start.slice(0, 7)}-${endText.replace(/\D/g, '')}`;
+  const end = parts.length === 1 ? start : parseOneDate(endText, startYear);
   if (typeof end === 'string') return bad(`结束时间${end}`);
   if (end.end < start.start) return bad(`结束时间（${chineseDate(end.end)}）早于开始时间（${chineseDate(start.start)}），请检查是否写反了`);
-  const exact = start.exact && end.exact && parts.length === 2;
+  const exact = start.exact && end.exact && parts.length === 2 && !remark;
   return ok({ start: start.start, end: end.end, ...(exact ? {} : { text: written }) });
+}
+
+const DIGITS: Record<string, number> = { 〇: 0, 零: 0, 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+
+/** "二〇二七年三月至十一月" → "2027年3月至11月": years digit by digit, months and days as numbers. */
+function arabicNumerals(s: string): string {
+  return s
+    .replace(/([〇零一二三四五六七八九]{4})(?=年)/g, (y) => [...y].map((c) => DIGITS[c]).join(''))
+    .replace(/([一二三四五六七八九十]{1,3})(?=月|日|号)/g, (n) => {
+      const [tens, ones] = n.includes('十') ? n.split('十') : ['', n];
+      const value = (n.includes('十') ? (tens ? DIGITS[tens] : 1) * 10 : 0) + (ones ? DIGITS[ones] ?? NaN : 0);
+      return Number.isFinite(value) && value > 0 ? String(value) : n;
+    });
+}
+
+/** Ranges written once for both ends: "4-6月" → "4月至6月", "2027年3-11月", "第一、二季度", "1-2季度". */
+function shorthand(s: string): string {
+  const months = s.match(/^(\d{4}\s*年\s*)?(\d{1,2})\s*(?:-|~|～|—+|–|至|到)\s*(\d{1,2})\s*月份?$/);
+  if (months) return `${months[1] ?? ''}${months[2]}月至${months[1] ?? ''}${months[3]}月`;
+  const quarters = s.match(/^(\d{4}\s*年\s*)?第?([一二三四1-4])\s*(?:、|,|，|-|~|～|至|到)\s*第?([一二三四1-4])\s*季度$/);
+  if (quarters) return `${quarters[1] ?? ''}第${quarters[2]}季度至${quarters[1] ?? ''}第${quarters[3]}季度`;
+  return s;
 }
 
 /**

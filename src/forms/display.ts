@@ -58,7 +58,11 @@ export function formatLines(form: FormDef, values: FormValues, only?: (f: FieldD
 
 /** What a written range was read as, so a misreading shows in the receipt: "（按…计）". */
 function derived(field: FieldDef, value: unknown): string {
-  if (field.type === 'daterange' && (value as DateRange).text) return `（按${formatDates(value as DateRange)}计）`;
-  if (field.type === 'headcount' && (value as Headcount).text) return `（按${(value as Headcount).count.toLocaleString('zh-CN')}人计）`;
+  if (field.type === 'daterange' && (value as DateRange).text) {
+    const r = value as DateRange;
+    return `（按${r.start === r.end ? chineseDate(r.start) : formatDates(r)}计）`;
+  }
+  // A range is counted at its upper bound; "约300人" needs no note.
+  if (field.type === 'headcount' && /[-~～—–至到]/.test((value as Headcount).text ?? '')) return `（按${(value as Headcount).count.toLocaleString('zh-CN')}人计）`;
   return '';
 }

@@ -10,8 +10,14 @@ export const AWARD_LEVELS = [
   { value: 'city', label: '市级', aliases: ['市', '地市级', '市局级'] },
   { value: 'district', label: '区县级', aliases: ['区级', '县级', '区', '县', '区（县）级', '区(县)级', '县区级', '区县'] },
   { value: 'street', label: '街道级', aliases: ['街道', '镇级', '乡镇级', '街镇级', '街道（镇）级'] },
-  { value: 'enterprise', label: '企业级', aliases: ['企业', '院级', '厂级', '公司级', '集团级', '单位级'] },
+  { value: 'enterprise', label: '企业级', aliases: ['企业', '院级', '厂级', '公司级', '集团级', '集团公司级', '单位级'] },
 ];
+
+/** Whether a word is an award level ("区级", "省部级"), e.g. at the start of a line of 获奖情况. */
+export function isAwardLevel(word: string): boolean {
+  const w = word.replace(/\s+/g, '');
+  return AWARD_LEVELS.some((l) => l.label === w || l.aliases.includes(w));
+}
 
 /** What 获奖情况 says when there is none. */
 export const NO_AWARD_WORDS = ['无', '没有', '暂无', '未获奖', '无获奖', '否', '无奖项', '-', '—', '/'];
@@ -35,10 +41,16 @@ export function parseAwards(json: string | null | undefined): Award[] {
   }
 }
 
-/** "市级 五一劳动奖状；区县级 工人先锋号", or 无: how awards read in receipts, tables and templates. */
+/**
+ * "市级 五一劳动奖状；区县级 工人先锋号", or 无: how awards read in receipts, tables and templates. An
+ * entry of level none (text filed with 获奖级别 无 before awards had levels) reads as written.
+ */
 export function awardsText(awards: Award[]): string {
-  return awards.length ? awards.map((a) => `${levelLabel(a.level)} ${a.name}`.trim()).join('；') : '无';
+  return awards.length ? awards.map((a) => (a.level === 'none' ? a.name : `${levelLabel(a.level)} ${a.name}`.trim())).join('；') : '无';
 }
+
+/** The awards that are awards (a level none entry is an old remark, not an award). */
+export const realAwards = (awards: Award[]) => awards.filter((a) => a.level !== 'none');
 
 /** 附件二: the summary of one plan (the plan's columns plus expenditure and awards). */
 export const summaryForm: FormDef = {

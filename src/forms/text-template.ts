@@ -5,6 +5,7 @@ import { FORMS } from './index.js';
 import type { FieldDef, FormDef, FormName } from './types.js';
 import type { RawValues } from './validate.js';
 import { stripInvisible, toHalfWidth } from './coerce.js';
+import { isAwardLevel } from './summary.js';
 
 /** Longest message we try to read as a form; anything longer is refused with a clear message. */
 export const MAX_TEMPLATE_CHARS = 20_000;
@@ -168,7 +169,7 @@ export function parseTemplate(text: string): ParsedTemplate | null {
       if (raw[field.key] !== undefined && raw[field.key] !== '' && value !== '' && raw[field.key] !== value) duplicates.push(field.label);
       if (value !== '' || raw[field.key] === undefined) raw[field.key] = value;
       current = field;
-    } else if (m && current?.type !== 'longtext' && /[\u4e00-\u9fa5]/.test(m[1]) && !/\d/.test(m[1])) {
+    } else if (m && current?.type !== 'longtext' && !(current?.type === 'awards' && isAwardLevel(toHalfWidth(m[1]))) && /[\u4e00-\u9fa5]/.test(m[1]) && !/\d/.test(m[1])) {
       unknownLabels.push(m[1].trim());
       current = null;
     } else if (current) {

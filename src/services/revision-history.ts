@@ -25,7 +25,7 @@ const COLUMNS: Record<string, Record<string, [label: string, format: Formatter]>
     actualParticipants: ['实际参与人数', asText], expenditureFen: ['经费支出', asFen],
     // awards since several per summary; awardLevel and awardName in revisions from before.
     awards: ['获奖情况', (v) => awardsText(parseAwards(typeof v === 'string' ? v : '[]'))],
-    awardLevel: ['获奖级别', asChoice(AWARD_LEVELS)], awardName: ['获奖情况', asText],
+    awardLevel: ['获奖级别', asChoice([{ value: 'none', label: '无' }, ...AWARD_LEVELS])], awardName: ['获奖情况', asText],
   },
   report: { experiences: ['主要经验', asLong], problems: ['存在问题', asLong], suggestions: ['意见建议', asLong] },
   campaign: {

@@ -4,7 +4,7 @@
 import type { Db } from '../db/client.js';
 import type { Campaign } from '../generated/sqlite/index.js';
 import { DEADLINE_FORMS, type DeadlineForm } from './campaigns.js';
-import { parseAwards } from '../forms/summary.js';
+import { parseAwards, realAwards } from '../forms/summary.js';
 import { groupRollCall, summarize } from './roll-call.js';
 
 export interface FormStats {
@@ -73,7 +73,7 @@ export async function statsFor(db: Db, campaign: Campaign, rootId: number): Prom
     stats.summaries++;
     stats.actualParticipants += s.actualParticipants;
     stats.expenditureFen += s.expenditureFen;
-    stats.awards += parseAwards(s.awards).length;
+    stats.awards += realAwards(parseAwards(s.awards)).length;
   }
   return stats;
 }

@@ -6,6 +6,7 @@
 import type { Db } from '../../db/client.js';
 import type { Campaign, Unit } from '../../generated/sqlite/index.js';
 import { summaryForm } from '../../forms/index.js';
+import { parseAwards } from '../../forms/summary.js';
 import { chineseDate } from '../../util/dates.js';
 import { deadlineOf, type DeadlineForm } from '../campaigns.js';
 import { exportTitle } from './export-workbook.js';
@@ -52,8 +53,11 @@ export async function blankPlanTemplate(campaign: Campaign, unit: Unit, now: Dat
 
 /** The unit's plans in the campaign (withdrawn ones left out), in the shape the sheet builders take. */
 export async function templatePlans(db: Db, campaign: Campaign, unitId: number): Promise<ExportPlan[]> {
-  const plans = await db.plan.findMany({ where: { campaignId: campaign.id, unitId, withdrawnAt: null }, orderBy: { id: 'asc' } });
-  return plans.map((p) => ({ ...p, changedAt: null, summary: null }));
+  const plans = await db.plan.findMany({ where: { campaignId: campaign.id, unitId, withdrawnAt: null }, orderBy: { id: 'asc' }, include: { summary: true } });
+  return plans.map(({ summary, ...p }) => ({
+    ...p, changedAt: null,
+    summary: summary ? { actualParticipants: summary.actualParticipants, expenditureFen: summary.expenditureFen, awards: parseAwards(summary.awards), late: summary.late } : null,
+  }));
 }
 
 const normalize = (label: string) => label.replace(/[\s()（）]/g, '');
@@ -70,7 +74,8 @@ function summaryOwns(header: string): boolean {
 
 /**
  * The 汇总表 (附件二) of one unit, one row per plan: the plan's own columns (企业名称, 竞赛项目, 组织方式,
- * 时间安排) copied as the export writes them, the summary's (参与人数(规模), 经费支出(元), 获奖情况) empty.
+ * 时间安排) copied as the export writes them, the summary's (参与人数(规模), 经费支出(元), 获奖情况) as
+ * filed, or empty for a plan not summarised yet.
  */
 export async function summaryTemplate(campaign: Campaign, unit: Unit, plans: ExportPlan[], now: Date): Promise<BlankTemplate> {
   const groups = [{ unitName: unit.name, plans }];
@@ -80,7 +85,13 @@ export async function summaryTemplate(campaign: Campaign, unit: Unit, plans: Exp
   // The plan's cells, rendered by the 计划表 builder (dates as the export writes them), by header.
   const planRows = planSheet(heading(campaign, unit, '计划表', 'plan'), groups).rows.filter((r) => r.kind === 'data');
   const from = columns.map((c) => (summaryOwns(c.header) ? -1 : PLAN_HEADERS.indexOf(c.header)));
-  const rows: SheetRow[] = planRows.map((r) => ({ kind: 'data', cells: from.map((j) => (j < 0 ? null : r.cells[j])) }));
+  // A plan already summarised shows its summary as filed, so sending the sheet back changes nothing
+  // there; the others leave the summary's columns to fill.
+  const summaryRows = base.rows.filter((r) => r.kind === 'data');
+  const rows: SheetRow[] = planRows.map((r, i) => ({
+    kind: 'data',
+    cells: plans[i].summary ? keep.map((k) => summaryRows[i].cells[k]) : from.map((j) => (j < 0 ? null : r.cells[j])),
+  }));
   rows.push({ kind: 'note', cells: [SUMMARY_TEMPLATE_NOTE] });
   return write({ ...base, columns, rows }, now);
 }

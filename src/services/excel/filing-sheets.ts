@@ -4,7 +4,7 @@
 // vanishing. Per-unit 小计 go to the 统计 sheet, and what the forms collect beyond the official
 // columns to the 明细 sheet. Participants and money are numbers, so the federation can sum them.
 import { planForm, summaryForm } from '../../forms/index.js';
-import { awardsText } from '../../forms/summary.js';
+import { awardsText, realAwards } from '../../forms/summary.js';
 import { COMPETITION_TYPES } from '../../forms/plan.js';
 import { formatDates } from '../../forms/display.js';
 import type { Award } from '../../forms/types.js';
@@ -109,7 +109,8 @@ export function summarySheet(heading: SheetHeading, groups: UnitGroup[]): SheetM
     : [...planCells(p, p.participantsText ?? p.participants), null, null, NO_SUMMARY]);
   const sheet = flat(SUMMARY_COLUMNS, groups, rowOf, [[3, (p) => p.summary?.actualParticipants ?? p.participants], [5, (p) => (p.summary?.expenditureFen ?? 0) / 100]]);
   const missing = groups.reduce((n, g) => n + g.plans.filter((p) => !p.summary).length, 0);
-  if (missing) sheet.rows.push({ kind: 'note', cells: [`说明：${missing}项竞赛未报总结，参与人数按计划填写，经费支出和获奖情况空缺（备注栏标“${NO_SUMMARY}”）。`] });
+  const ranges = groups.some((g) => g.plans.some((p) => !p.summary && p.participantsText));
+  if (missing) sheet.rows.push({ kind: 'note', cells: [`说明：${missing}项竞赛未报总结，参与人数按计划填写${ranges ? '（写成范围的，合计按上限计）' : ''}，经费支出和获奖情况空缺（备注栏标“${NO_SUMMARY}”）。`] });
   return { name: '汇总表', ...heading, ...sheet };
 }
 
@@ -132,7 +133,7 @@ export function statsSheet(heading: SheetHeading, groups: UnitGroup[]): SheetMod
     const v = [
       g.plans.length, g.plans.filter((p) => p.keyProject).length, g.plans.reduce((n, p) => n + p.participants, 0),
       summaries.length, summaries.reduce((n, p) => n + p.summary!.actualParticipants, 0), round2(summaries.reduce((n, p) => n + p.summary!.expenditureFen, 0) / 100),
-      summaries.reduce((n, p) => n + p.summary!.awards.length, 0),
+      summaries.reduce((n, p) => n + realAwards(p.summary!.awards).length, 0),
     ];
     v.forEach((x, i) => (total[i] += x));
     rows.push({ kind: 'data', cells: [g.unitName, ...v] });

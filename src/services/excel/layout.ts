@@ -188,7 +188,8 @@ function writeSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, model: SheetModel): 
       const cell = xr.getCell(i);
       cell.font = bold ? { ...BODY_FONT, bold: true } : BODY_FONT;
       cell.border = BORDER;
-      cell.alignment = { wrapText: true, vertical: 'middle', ...(typeof row.cells[i - 1] === 'number' ? { horizontal: 'right' } : {}) };
+      // Numbers centred: right-aligned, they print flush against the next column's text.
+      cell.alignment = { wrapText: true, vertical: 'middle', ...(typeof row.cells[i - 1] === 'number' ? { horizontal: 'center' } : {}) };
       if (fill) cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: fill } };
       const fmt = model.columns[i - 1]?.numFmt;
       if (fmt) cell.numFmt = fmt;

@@ -67,12 +67,14 @@ export async function reportDocument(input: ReportDocumentInput): Promise<Buffer
   if (!input.reports.length) children.push(heading('（还没有单位提交年度报告）', BODY));
 
   input.reports.forEach((r, i) => {
-    children.push(heading(`${chineseNumber(i + 1)}、${r.unitName}`, HEADING, HeadingLevel.HEADING_1, { pageBreakBefore: true }));
+    children.push(heading(`${chineseNumber(i + 1)}、${r.unitName}`, HEADING, HeadingLevel.HEADING_1, { pageBreakBefore: true, keepNext: true }));
     const mark = r.late ? '逾期提交' : '按时提交';
     children.push(new Paragraph({ children: [new TextRun({ text: `提交时间：${chineseDate(shanghaiDate(r.filedAt))}（${mark}）${r.unasked ? '；本竞赛不要求该单位提交年度报告，供参考' : ''}`, ...BODY, size: 28 })], spacing: LINE }));
-    children.push(heading('（一）主要经验', SUBHEADING), ...body(r.experiences));
-    children.push(heading('（二）存在问题', SUBHEADING), ...body(r.problems));
-    children.push(heading('（三）意见建议', SUBHEADING), ...body(r.suggestions));
+    // A heading never ends a page with its text on the next one.
+    const sub = (t: string) => heading(t, SUBHEADING, undefined, { keepNext: true });
+    children.push(sub('（一）主要经验'), ...body(r.experiences));
+    children.push(sub('（二）存在问题'), ...body(r.problems));
+    children.push(sub('（三）意见建议'), ...body(r.suggestions));
   });
   if (input.missing.length) {
     children.push(heading(`${chineseNumber(input.reports.length + 1)}、未提交年度报告的单位`, HEADING, HeadingLevel.HEADING_1, { pageBreakBefore: true }));
@@ -87,8 +89,11 @@ export async function reportDocument(input: ReportDocumentInput): Promise<Buffer
       properties: {
         // GB/T 9704: A4, top 37 mm, bottom 35 mm, left 28 mm, right 26 mm.
         page: { size: { width: 11906, height: 16838 }, margin: { top: 2098, bottom: 1984, left: 1588, right: 1474 } },
+        // The cover page (title and contents) carries no page number.
+        titlePage: true,
       },
       footers: {
+        first: new Footer({ children: [new Paragraph({ children: [] })] }),
         default: new Footer({ children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ children: ['— ', PageNumber.CURRENT, ' —'], font: '宋体', size: 28 })] })] }),
       },
       children,

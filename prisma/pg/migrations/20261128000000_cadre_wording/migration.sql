@@ -3,7 +3,8 @@ ALTER TABLE "Plan" ADD COLUMN "participantsText" TEXT,
 ADD COLUMN "periodText" TEXT;
 
 ALTER TABLE "Summary" ADD COLUMN "awards" TEXT NOT NULL DEFAULT '[]';
--- Each old summary's one award (level and optional name) becomes the list's only entry.
+-- Each old summary's one award (level and optional name) becomes the list's only entry. A name filed
+-- with 获奖级别 无 ("待评选（预计区级）") is kept too, with level none: shown as written, never scored.
 UPDATE "Summary" SET "awards" = json_build_array(json_build_object('level', "awardLevel", 'name', COALESCE("awardName", '')))::text
-WHERE "awardLevel" <> 'none';
+WHERE "awardLevel" <> 'none' OR COALESCE("awardName", '') <> '';
 ALTER TABLE "Summary" DROP COLUMN "awardName";
