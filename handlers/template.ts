@@ -75,7 +75,11 @@ async function table(ctx: CommandContext, form: FormDef): Promise<Reply[]> {
     return [{ kind: 'file', fileName: t.fileName, data: t.data, caption: `📎 ${t.title}（空白）：每项竞赛填一行，行不够可以插入。` }];
   }
   const plans = await templatePlans(ctx.app.db, campaign, unit.id);
-  if (!plans.length) return [text(`${unit.name}在${campaign.year}年度还没有备案计划，请先发送 /plan 备案，再下载汇总表。`)];
+  if (!plans.length) {
+    // An admin asking in the federation's group wants the units' tables, which each unit gets itself.
+    if (ctx.member?.unit?.id !== unit.id) return [text(`汇总表模板按单位发放，列出该单位已备案的计划：请各单位联络员发送“/模板 总结 表格”领取本单位的表。${unit.name}本身在${campaign.year}年度没有备案计划。`)];
+    return [text(`${unit.name}在${campaign.year}年度还没有备案计划，请先发送 /plan 备案，再下载汇总表。`)];
+  }
   const t = await summaryTemplate(campaign, unit, plans, now);
   return [{ kind: 'file', fileName: t.fileName, data: t.data, caption: `📎 ${t.title}：已列出本单位 ${plans.length} 项计划，请填实际参与人数、经费支出和获奖情况。` }];
 }

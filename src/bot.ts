@@ -10,7 +10,6 @@ import { MAX_TEMPLATE_CHARS, detectTemplate, parseTemplate } from './forms/text-
 import { claimEvent } from './services/events.js';
 import { getBinding, getMember, isAdmin, touchMember } from './services/members.js';
 import { submitFiling } from './services/filings.js';
-import { importFilingFile, notAFilingSheet } from './services/filing-import.js';
 import { takeAwaited } from './services/pending.js';
 
 export const SORRY = '抱歉，处理这条消息时出错了，内容没有保存。请稍后再试；如果一直这样，请联系管理员。';
@@ -81,11 +80,13 @@ export class Bot {
   private async route(msg: IncomingMessage): Promise<Reply[]> {
     const body = msg.text.trim();
     const addressed = msg.chatType === 'p2p' || Boolean(msg.mentionsBot);
-    // A spreadsheet sent to the bot privately, without a command: a filled 计划表 or 汇总表 to file.
-    // (In a group a file goes with /import: files shared there are mostly not for the bot.)
-    if (msg.attachment && msg.chatType === 'p2p' && !/^[/／]/.test(body)) {
+    // A file sent to the bot privately, without a command, is for /import: a filled 计划表 or 汇总表,
+    // or an admin's roster. (In a group a file goes with /import: files shared there are mostly not
+    // for the bot.)
+    const importer = this.commands.find('import');
+    if (msg.attachment && msg.chatType === 'p2p' && !/^[/／]/.test(body) && importer) {
       await touchMember(this.app.db, msg.platform, msg.userId, msg.userName);
-      return (await importFilingFile(this.app, msg)) ?? [text(notAFilingSheet(msg.attachment.fileName))];
+      return this.run(importer, msg, [], {});
     }
     if (!body) return addressed ? [text(shortHelp(this.commands))] : [];
     if (body.length > MAX_TEMPLATE_CHARS) {

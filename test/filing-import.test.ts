@@ -198,3 +198,98 @@ describe('a filled 汇总表 sent to the bot', () => {
     expect(await bot.app.db.summary.count()).toBe(0);
   });
 });
+
+describe('spreadsheets as offices make them', () => {
+  it('reads a hand-made 计划表: title with the year, a two-row header, 企业名称 merged over rows, 万元, a hidden row, sign-off lines', async () => {
+    const d = await district();
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('附件一');
+    ws.addRow(['附件一']);
+    ws.addRow(['2027年度东城街道职工劳动竞赛活动计划表']);
+    ws.addRow(['序号', '企业名称', '竞赛项目', '组织方式', '参与人数', '时间安排', '', '经费预算（万元）']);
+    ws.addRow(['', '', '', '', '（规模）', '开始时间', '结束时间', '']);
+    ws.mergeCells('F3:G3');
+    ws.addRow([1, '东城建设集团', '快速路“五比一创”劳动竞赛', '工会与行政联合组织', '100人-150人', '2027年3月1日', '2027年10月31日', 5]);
+    ws.addRow([2, '', '快速路安康杯竞赛', '班组对抗', 80, '2027年4月1日', '2027年6月30日', '']);
+    ws.mergeCells('B5:B6');
+    ws.addRow([3, '东城供水公司', '（2026年）管网技能比武——已结束', '岗位练兵', 30, '2026年5月1日', '2026年5月31日', '']);
+    ws.getRow(7).hidden = true;
+    ws.addRow([4]);
+    ws.addRow(['合计', '', '', '', 230]);
+    ws.addRow(['填表人：李四', '', '联系电话：13800000000']);
+    ws.addRow(['单位负责人：', '', '报送时间：2027年2月20日']);
+    const reply = await say(privately(d.east), '', attach('附件一.xlsx', Buffer.from(await wb.xlsx.writeBuffer())));
+    expect(reply).toContain('导入竞赛计划 2 项');
+    expect(reply).toContain('1 行在表格里是隐藏的，未导入');
+    const plans = await bot.app.db.plan.findMany({ orderBy: { id: 'asc' } });
+    expect(plans.map((p) => [p.enterpriseName, p.project, p.participants, p.participantsText, p.startDate, p.endDate, p.budgetFen])).toEqual([
+      ['东城建设集团', '快速路“五比一创”劳动竞赛', 150, '100人-150人', '2027-03-01', '2027-10-31', 5_000_000],
+      ['东城建设集团', '快速路安康杯竞赛', 80, null, '2027-04-01', '2027-06-30', null],
+    ]);
+
+    // The same table titled 2026: not filed into the 2027 campaign.
+    ws.getCell('A2').value = '2026年度东城街道职工劳动竞赛活动计划表';
+    const wrongYear = await say(privately(d.east), '', attach('附件一.xlsx', Buffer.from(await wb.xlsx.writeBuffer())));
+    expect(wrongYear).toContain('标题是2026年度');
+    expect(await bot.app.db.revision.count({ where: { entity: 'plan' } })).toBe(2);
+  });
+
+  it('files both sheets of one workbook, the 计划表 first; a CSV keeps a full-width comma inside a cell', async () => {
+    const d = await district();
+    const wb = new ExcelJS.Workbook();
+    // The summary sheet comes first in the workbook; the plans are still filed before it.
+    const sums = wb.addWorksheet('汇总表');
+    sums.addRow(['企业名称', '竞赛项目', '组织方式', '参与人数(规模)', '时间安排', '经费支出(元)', '获奖情况']);
+    sums.addRow(['东城建设集团', '快速路安康杯竞赛', '班组对抗', 118, '全年', 3000, '无']);
+    const plans = wb.addWorksheet('计划表');
+    plans.addRow(['企业名称', '竞赛项目', '组织方式', '参与人数(规模)', '时间安排']);
+    plans.addRow(['东城建设集团', '快速路安康杯竞赛', '班组对抗', 120, '全年']);
+    const replies = await bot.say(privately(d.east), '', attach('全年.xlsx', Buffer.from(await wb.xlsx.writeBuffer())));
+    const texts = replies.map((r) => (r.kind === 'text' ? r.text : ''));
+    expect(texts[0]).toContain('“计划表”导入竞赛计划 1 项');
+    expect(texts[1]).toContain('“汇总表”导入竞赛总结 1 项');
+
+    bot.setNow('2027-10-10T10:00:00+08:00');
+    const csv = '企业名称,竞赛项目,组织方式,参与人数(规模),时间安排,经费支出(元),获奖情况\r\n东城建设集团,快速路安康杯竞赛,班组对抗,118,全年,3000,市级 五一劳动奖状，区级 工人先锋号\r\n';
+    expect(await say(privately(d.east), '', attach('汇总表.csv', Buffer.from(csv)))).toContain('修改 1 项');
+    const s = await bot.app.db.summary.findFirstOrThrow();
+    expect(JSON.parse(s.awards)).toEqual([{ level: 'city', name: '五一劳动奖状' }, { level: 'district', name: '工人先锋号' }]);
+  });
+
+  it('refuses one name for two enterprises and a 计划编号 that disagrees with its 竞赛项目; says when a withdrawn plan comes back', async () => {
+    const d = await district();
+    const sheet = await filledTemplate(d.east, '计划', writePlans([
+      ['东城建设集团', '安康杯竞赛', '班组', 100, '全年'],
+      ['东城供水公司', '“安康杯”竞赛', '班组', 50, '全年'],
+    ]));
+    const refused = await say(privately(d.east), '', attach('计划表.xlsx', sheet));
+    expect(refused).toContain('第5行 · 竞赛项目：与第4行同名，但企业不同（东城建设集团）');
+    expect(await bot.app.db.plan.count()).toBe(0);
+
+    const good = await filledTemplate(d.east, '计划', writePlans([PLANS[0], PLANS[1]]));
+    expect(await say(privately(d.east), '', attach('计划表.xlsx', good))).toContain('新提交 2 项');
+    const [first, second] = await bot.app.db.plan.findMany({ orderBy: { id: 'asc' } });
+    expect(await say(d.east, `/撤回 ${second.id}`)).toContain('✅');
+    const again = await say(privately(d.east), '', attach('计划表.xlsx', good));
+    expect(again).toContain(`#${second.id} 供水管网安康杯竞赛（第2版，原已撤回，已恢复）`);
+
+    bot.setNow('2027-10-10T10:00:00+08:00');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('汇总表');
+    ws.addRow(['计划编号', '竞赛项目', '参与人数(规模)', '经费支出(元)', '获奖情况']);
+    ws.addRow([second.id, first.project, 90, 100, '无']);
+    const mismatch = await say(privately(d.east), '', attach('汇总表.xlsx', Buffer.from(await wb.xlsx.writeBuffer())));
+    expect(mismatch).toContain(`第2行 · 计划编号：计划 #${second.id} 是「供水管网安康杯竞赛」，与本行的竞赛项目「${first.project}」不一致`);
+    expect(await bot.app.db.summary.count()).toBe(0);
+  });
+
+  it('refuses a sheet of more rows than a unit files, and still imports an admin\'s roster sent privately', async () => {
+    const d = await district();
+    const many = await filledTemplate(d.east, '计划', writePlans(Array.from({ length: 301 }, (_, i) => ['东城建设集团', `竞赛${i + 1}`, '班组', 10, '全年'])));
+    expect(await say(privately(d.east), '', attach('计划表.xlsx', many))).toContain('一次最多导入 300 行');
+    expect(await bot.app.db.plan.count()).toBe(0);
+    expect(await say(privately(d.admin), '', attach('单位名单.xlsx', await roster()))).toContain('单位名单已导入');
+    expect(await bot.app.db.unit.count({ where: { name: '南城街道工会' } })).toBe(1);
+  });
+});
+

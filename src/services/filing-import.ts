@@ -11,25 +11,40 @@ import { COMPETITION_TYPES } from '../forms/plan.js';
 import { toHalfWidth } from '../forms/coerce.js';
 import type { FormDef, FormName } from '../forms/types.js';
 import type { RawValues } from '../forms/validate.js';
-import { NOT_DATA, readTable, squeeze } from './excel/read-table.js';
+import { NOT_DATA, readTables, squeeze, type Table } from './excel/read-table.js';
 import { submitFilingBatch, type BatchRow } from './filings.js';
 import { getMember } from './members.js';
 
 /** The two sheets a unit fills; 进度 and 年报 have none. */
 type SheetForm = Extract<FormName, 'plan' | 'summary'>;
+/** Separate 开始时间 / 结束时间 columns, joined into 时间安排. */
+const PERIOD_START = 'periodStart';
+const PERIOD_END = 'periodEnd';
 
-/** Column headers besides the form's own labels: what the official tables and our exports call them. */
+/** Column headers besides the form's own labels: what the official tables, our exports and units call them. */
 const EXTRA_HEADERS: Record<SheetForm, Record<string, string>> = {
-  plan: {},
-  summary: { 竞赛项目: 'plan', 计划编号: 'plan', 参与人数规模: 'actualParticipants', 参与人数: 'actualParticipants', 实际参与人数: 'actualParticipants' },
+  plan: {
+    竞赛名称: 'project', 竞赛项目名称: 'project', 项目名称: 'project', 组织形式: 'organizer', 参赛规模: 'participants', 规模: 'participants',
+    企业单位名称: 'enterpriseName', 企业名称全称: 'enterpriseName',
+    开始时间: PERIOD_START, 开始日期: PERIOD_START, 起始时间: PERIOD_START, 起始日期: PERIOD_START,
+    结束时间: PERIOD_END, 结束日期: PERIOD_END, 截止时间: PERIOD_END, 截止日期: PERIOD_END, 完成时间: PERIOD_END,
+  },
+  summary: {
+    竞赛项目: 'plan', 竞赛名称: 'planName', 竞赛项目名称: 'planName', 计划编号: 'plan', 参与人数规模: 'actualParticipants', 参与人数: 'actualParticipants',
+    实际参与人数: 'actualParticipants', 参赛规模: 'actualParticipants', 规模: 'actualParticipants',
+  },
 };
 /** Headers read but not filed: the unit column is checked against the sender's unit. */
-const UNIT_HEADERS = ['所属单位', '单位', '单位名称', '填报单位'];
+const UNIT_HEADERS = ['所属单位', '填报单位', '上报单位'];
 
 const norm = (s: string) => toHalfWidth(squeeze(s)).replace(/[*＊]/g, '').replace(/[(（](必填|选填|元|人)[)）]$/, '').replace(/[()（）【】\[\]]/g, '');
+/** "经费支出(万元)": the amounts are in 万元. */
+const inWan = (header: string) => /万元/.test(header);
 
-function headerIndex(form: FormDef, kind: SheetForm): Map<string, { key: string; prefix?: boolean }> {
-  const index = new Map<string, { key: string; prefix?: boolean }>();
+interface Column { key: string; prefix?: boolean; wan?: boolean }
+
+function headerIndex(form: FormDef, kind: SheetForm): Map<string, Column> {
+  const index = new Map<string, Column>();
   for (const f of form.fields) {
     for (const label of [f.label, ...(f.aliases ?? []), ...(f.column ? [f.column.header] : [])]) index.set(norm(label), { key: f.key });
     for (const label of f.prefixLabels ?? []) index.set(norm(label), { key: f.key, prefix: true });
@@ -38,58 +53,103 @@ function headerIndex(form: FormDef, kind: SheetForm): Map<string, { key: string;
   return index;
 }
 
+function columnOf(index: Map<string, Column>, header: string): Column | undefined {
+  const h = norm(header);
+  const direct = index.get(h);
+  if (direct) return direct;
+  // "经费预算(万元)", "经费支出（万元）": the same column, amounts in 万元.
+  const wan = index.get(h.replace(/万元$/, ''));
+  return wan && inWan(header) ? { ...wan, wan: true } : undefined;
+}
+
 /** Which sheet this is: a 汇总表 has 经费支出 or 获奖情况; a 计划表 has 竞赛项目 and the plan's columns. */
 function recognise(cells: string[]): SheetForm | null {
-  const h = new Set(cells.map(norm));
-  if (!h.has('竞赛项目') && !h.has('计划编号')) return null;
+  const h = new Set(cells.map((c) => norm(c).replace(/万元$/, '')));
+  if (!['竞赛项目', '计划编号', '竞赛名称', '竞赛项目名称'].some((x) => h.has(x))) return null;
   if (h.has('经费支出') || h.has('获奖情况')) return 'summary';
-  const planHeaders = ['企业名称', '组织方式', '参与人数规模', '参与人数', '时间安排'].filter((x) => h.has(x)).length;
+  const planHeaders = ['企业名称', '组织方式', '组织形式', '参与人数规模', '参与人数', '时间安排', '开始时间', '开始日期'].filter((x) => h.has(x)).length;
   return planHeaders >= 2 ? 'plan' : null;
 }
 
 export interface ReadFilingSheet {
   form: SheetForm;
+  sheetName: string;
   rows: BatchRow[];
   /** Unfilled rows (a blank template's spare rows, a listed plan without its summary yet). */
   skipped: number;
+  /** Rows hidden in the spreadsheet, left out. */
+  hidden: number;
+  /** The year in the title above the table ("2027年度…计划表"), to check against the campaign. */
+  year?: number;
   notes: string[];
 }
 
-/** The sheet's rows as raw form values, or why it cannot be read as a 计划表 or 汇总表. */
-export async function readFilingSheet(fileName: string, data: Buffer, unitName: string): Promise<ReadFilingSheet | { error: string } | null> {
-  const table = await readTable(fileName, data);
-  if ('error' in table) return table;
-  const headerAt = table.rows.slice(0, 10).findIndex((r) => recognise(r.cells) !== null);
+/** Every sheet of the file that is a 计划表 or 汇总表 (计划表 first), or why the file cannot be read. */
+export async function readFilingSheets(fileName: string, data: Buffer, unitName: string): Promise<ReadFilingSheet[] | { error: string }> {
+  const tables = await readTables(fileName, data);
+  if ('error' in tables) return tables;
+  const out = tables.sheets.map((t) => readFilingSheet(t, unitName)).filter((x): x is ReadFilingSheet => x !== null);
+  return out.sort((a, b) => (a.form === b.form ? 0 : a.form === 'plan' ? -1 : 1));
+}
+
+function readFilingSheet(table: Table, unitName: string): ReadFilingSheet | null {
+  const headerAt = table.rows.slice(0, 20).findIndex((r) => recognise(r.cells) !== null);
   if (headerAt < 0) return null;
   const kind = recognise(table.rows[headerAt].cells)!;
-  const form = FORMS[kind];
-  const index = headerIndex(form, kind);
-  const header = table.rows[headerAt].cells.map(norm);
-  const columns = header.map((h) => index.get(h));
-  const unitColumn = header.findIndex((h) => UNIT_HEADERS.map(norm).includes(h));
+  const index = headerIndex(FORMS[kind], kind);
+  const header = [...table.rows[headerAt].cells];
+  let bodyFrom = headerAt + 1;
+  // A header over two rows (参与人数 over 规模, 时间安排 over 开始时间 | 结束时间): the second row names the
+  // columns it splits; a merged top cell repeats over them.
+  const second = table.rows[bodyFrom];
+  if (second && second.cells.some((c) => c.trim()) && second.cells.every((c, i) => !c.trim() || columnOf(index, c) || norm(c) === norm(header[i] ?? '') || ['规模', '人数'].includes(norm(c)))) {
+    second.cells.forEach((c, i) => {
+      if (!c.trim() || norm(c) === norm(header[i] ?? '')) return;
+      header[i] = columnOf(index, `${header[i] ?? ''}${c}`) ? `${header[i]}${c}` : c;
+    });
+    bodyFrom++;
+  }
+  const columns = header.map((h) => columnOf(index, h ?? ''));
+  const unitColumn = header.findIndex((h) => UNIT_HEADERS.includes(norm(h ?? '')));
   const present = new Set(columns.filter(Boolean).map((c) => c!.key));
-  // For a summary row, the plan is named by its 计划编号 if the sheet has one, else by 竞赛项目.
-  const planColumns = columns.map((c, i) => (c?.key === 'plan' ? i : -1)).filter((i) => i >= 0);
-  const byNumber = planColumns.find((i) => header[i] === '计划编号');
+  const byNumber = header.findIndex((h) => norm(h ?? '') === '计划编号');
+  const title = table.rows.slice(0, headerAt).map((r) => r.cells.join('')).join(' ');
+  const year = title.match(/(20\d{2})\s*年度?/)?.[1];
 
   const rows: BatchRow[] = [];
   const notes: string[] = [];
   let skipped = 0;
-  for (const r of table.rows.slice(headerAt + 1)) {
+  let hidden = 0;
+  for (const r of table.rows.slice(bodyFrom)) {
     const first = squeeze(r.cells.find((c) => c.trim()) ?? '');
     if (!first || r.banner) continue;
-    // The 合计 row ends the table; notes and sign-off lines below it are no data.
+    // The 合计 row ends the table; sign-off lines, notes and anything below are no data.
+    if (/^(合计|总计)/.test(first)) break;
     if (NOT_DATA.test(first)) continue;
+    // Cells that only repeat a merged 企业名称 above do not make a row filled in.
+    if (r.cells.every((c, i) => !c.trim() || r.continued?.[i] || !columns[i])) continue;
+    if (r.hidden) {
+      hidden++;
+      continue;
+    }
     const raw: RawValues = {};
     const prefixes: RawValues = {};
     columns.forEach((c, i) => {
-      const v = (r.cells[i] ?? '').trim();
+      let v = (r.cells[i] ?? '').trim();
       if (!c || !v) return;
-      if (c.key === 'plan' && byNumber !== undefined && i !== byNumber) return;
-      if (c.prefix) prefixes[c.key] = v;
+      if (c.wan && /^[\d.,]+$/.test(v)) v = `${v}万`;
+      // A summary names its plan by 计划编号 when the sheet has one; its 竞赛项目 is then checked against it.
+      if (c.key === 'plan' && byNumber >= 0 && i !== byNumber) raw.planName = v;
+      else if (c.prefix) prefixes[c.key] = v;
       else raw[c.key] = v;
     });
     for (const [key, p] of Object.entries(prefixes)) raw[key] = raw[key] ? (raw[key]!.startsWith(p!) ? raw[key] : `${p} ${raw[key]}`) : p;
+    if (raw[PERIOD_START] || raw[PERIOD_END]) {
+      raw.period = raw.period ?? `${raw[PERIOD_START] ?? ''}至${raw[PERIOD_END] ?? ''}`;
+      delete raw[PERIOD_START];
+      delete raw[PERIOD_END];
+    }
+    if (kind === 'summary' && !raw.plan && raw.planName) raw.plan = raw.planName;
     // A blank template's spare rows are skipped, and so is a 汇总表 row listing a plan whose summary is
     // not written yet (no money, no awards; our export shows the planned 参与人数 and 未报总结 there).
     if (!Object.keys(raw).length) continue;
@@ -111,7 +171,7 @@ export async function readFilingSheet(fileName: string, data: Buffer, unitName: 
       notes.push('表中没有“重点项目”列：均记为“否”。如有重点项目，请在表中加一列“重点项目”填“是”或“否”，再发送一次（同一竞赛项目会作为修改保存）。');
     }
   }
-  return { form: kind, rows, skipped, notes };
+  return { form: kind, sheetName: table.name, rows, skipped, hidden, ...(year ? { year: Number(year) } : {}), notes };
 }
 
 /** The competition type a plan's name mentions ("地铁3号线五比一创劳动竞赛" → 五比一创), or 其他. */
@@ -124,24 +184,30 @@ function typeFromName(name: string): string {
   return hit?.label ?? '其他';
 }
 
-const isSpreadsheet = (name: string) => /\.(xlsx|xls|csv)$/i.test(name);
+const isSpreadsheet = (name: string) => /\.(xlsx|xls|csv|et)$/i.test(name);
 
 /**
- * A file sent to the bot: a filled 计划表 or 汇总表 is filed for the sender's unit. Returns null when the
- * file is no such sheet (the caller says what the bot can read).
+ * A file sent to the bot: every 计划表 or 汇总表 in it is filed for the sender's unit (the 计划表 first).
+ * Returns null when the file holds no such sheet (the caller says what the bot can read).
  */
 export async function importFilingFile(app: App, msg: IncomingMessage): Promise<Reply[] | null> {
   const file = msg.attachment;
-  if (!file || !isSpreadsheet(file.fileName)) return null;
+  if (!file) return null;
+  if (!isSpreadsheet(file.fileName)) return [text(`「${file.fileName}」不是表格。请发送 Excel（.xlsx）或 CSV 文件；Word 里的表格请复制到 Excel 后另存为 .xlsx。`)];
   const member = await getMember(app.db, msg.platform, msg.userId);
-  const read = await readFilingSheet(file.fileName, file.data, member?.unit?.name ?? '');
-  if (read === null) return null;
+  const read = await readFilingSheets(file.fileName, file.data, member?.unit?.name ?? '');
   if ('error' in read) return [text(read.error)];
-  if (!read.rows.length) {
-    const what = FORMS[read.form].title;
-    return [text(`「${file.fileName}」里没有填写任何${what}（表头以下都是空行${read.skipped ? `或未填的计划` : ''}）。请填好后再发送。`)];
+  if (!read.length) return null;
+  const replies: Reply[] = [];
+  for (const sheet of read) {
+    const label = read.length > 1 ? `「${file.fileName}」的“${sheet.sheetName}”` : `「${file.fileName}」`;
+    if (!sheet.rows.length) {
+      replies.push(text(`${label}里没有填写任何${FORMS[sheet.form].title}（表头以下都是空行${sheet.skipped ? '或未填的计划' : ''}）。请填好后再发送。`));
+      continue;
+    }
+    replies.push(...(await submitFilingBatch(app, { ...msg, form: sheet.form }, sheet.rows, { label, notes: sheet.notes, skipped: sheet.skipped, hidden: sheet.hidden, year: sheet.year })));
   }
-  return submitFilingBatch(app, { ...msg, form: read.form }, read.rows, { fileName: file.fileName, notes: read.notes, skipped: read.skipped });
+  return replies;
 }
 
 /** What to do with a spreadsheet the bot could not read as a filing. */

@@ -158,6 +158,8 @@ export interface BatchRow {
 }
 
 const MAX_LISTED_ROWS = 30;
+/** More rows than any unit files in a year; a bigger sheet would hold the bot up in one transaction. */
+const MAX_BATCH_ROWS = 300;
 
 /**
  * A filled 计划表 or 汇总表: every row validated with the form's rules, then all filed for the sender's
@@ -168,15 +170,22 @@ export async function submitFilingBatch(
   app: App,
   req: Omit<FilingRequest, 'raw' | 'via'>,
   rows: BatchRow[],
-  source: { fileName: string; notes: string[]; skipped: number },
+  source: { label: string; notes: string[]; skipped: number; hidden: number; year?: number },
 ): Promise<Reply[]> {
   const form = FORMS[req.form];
+  if (rows.length > MAX_BATCH_ROWS) return [text(`❗ 没有导入：${source.label}有 ${rows.length} 行，一次最多导入 ${MAX_BATCH_ROWS} 行。请分成几张表发送。`)];
   const who = await whoFiles(app, { ...req, raw: {}, via: 'form' }, form);
   if ('refusal' in who) return [text(who.refusal)];
   const filer = who;
+  // The sheet's title names its year; filing it into another year's campaign would move every date.
+  if (source.year && source.year !== filer.campaign.year) {
+    return [text(`❗ 没有导入：${source.label}的标题是${source.year}年度，而这里对应的是${campaignLabel(filer.campaign)}。请在${source.year}年度竞赛的工作群里发送“/import”和这张表；如果表格标题写错了，请改正后再发送。`)];
+  }
   const errors: string[] = [];
   const checked: { row: number; values: FormValues; plan: Plan | null }[] = [];
-  const seen = new Map<string, number>();
+  const seen = new Map<string, { row: number; enterprise: string }>();
+  const unitPlans = form.name === 'plan' ? await app.db.plan.findMany({ where: { campaignId: filer.campaign.id, unitId: filer.unit.id }, select: { id: true, project: true, enterpriseName: true, withdrawnAt: true } }) : [];
+  const warnings: string[] = [];
   for (const r of rows) {
     const rowErrors: FieldError[] = [];
     if (r.otherUnit) rowErrors.push({ key: 'unit', label: '所属单位', message: `「${r.otherUnit}」不是您登记的单位（${filer.unit.name}）；每个单位只能导入本单位的竞赛` });
@@ -187,22 +196,37 @@ export async function submitFilingBatch(
       const found = await resolvePlan(app, filer, result.values.plan as PlanRef);
       if ('error' in found) rowErrors.push({ key: 'plan', label: '竞赛项目', message: found.error });
       else plan = found.plan;
+      // 计划编号 and 竞赛项目 both given: they must name the same plan.
+      const named = r.raw.planName?.trim();
+      if (plan && named && named !== String((result.values.plan as { id?: number }).id ?? '') && planKey(named) !== planKey(plan.project)) {
+        rowErrors.push({ key: 'plan', label: '计划编号', message: `计划 #${plan.id} 是「${plan.project}」，与本行的竞赛项目「${named}」不一致，请核对` });
+        plan = null;
+      }
     }
     const campaign = plan && filer.campaigns ? filer.campaigns.find((c) => c.id === plan!.campaignId) ?? filer.campaign : filer.campaign;
     rowErrors.push(...campaignDateErrors(form, result.values, campaign, app.now()));
-    // The same competition twice in one sheet: which row is meant is the cadre's call.
-    const key = form.name === 'plan' ? (result.values.project ? `${planKey(String(result.values.project))}\n${String(result.values.enterpriseName ?? '')}` : '') : plan ? `#${plan.id}` : '';
+    // The same competition twice in one sheet: which row is meant is the cadre's call. For plans the
+    // name decides (one plan per 竞赛项目): the same name for two enterprises needs telling apart.
+    const enterprise = String(result.values.enterpriseName ?? '');
+    const key = form.name === 'plan' ? (result.values.project ? planKey(String(result.values.project)) : '') : plan ? `#${plan.id}` : '';
     if (key) {
       const before = seen.get(key);
-      if (before !== undefined) rowErrors.push({ key: 'dup', label: '竞赛项目', message: `与第${before}行是同一项竞赛，请只保留一行` });
-      else seen.set(key, r.row);
+      if (before && form.name === 'plan' && before.enterprise !== enterprise) {
+        rowErrors.push({ key: 'dup', label: '竞赛项目', message: `与第${before.row}行同名，但企业不同（${before.enterprise}）。同一名称只能是一项竞赛：请在竞赛项目里加上企业名称，例如「${enterprise}${String(result.values.project)}」` });
+      } else if (before) {
+        rowErrors.push({ key: 'dup', label: '竞赛项目', message: `与第${before.row}行是同一项竞赛，请只保留一行` });
+      } else seen.set(key, { row: r.row, enterprise });
+    }
+    const existing = key && form.name === 'plan' ? unitPlans.find((p) => planKey(p.project) === key) : undefined;
+    if (existing && !rowErrors.length && existing.enterpriseName !== enterprise) {
+      warnings.push(`⚠️ 第${r.row}行：计划 #${existing.id}「${existing.project}」的企业名称由「${existing.enterpriseName}」改为「${enterprise}」。如果这是另一家企业的竞赛，请在竞赛项目里加上企业名称后重新发送（原内容保留在修改记录里）。`);
     }
     for (const e of rowErrors) errors.push(`第${r.row}行 · ${e.label}：${e.message}`);
     if (!rowErrors.length) checked.push({ row: r.row, values: result.values, plan });
   }
   if (errors.length) {
     const lines = [
-      `❗ 没有导入：「${source.fileName}」有 ${errors.length} 处需要修改，整张表都没有保存。`,
+      `❗ 没有导入：${source.label}有 ${errors.length} 处需要修改，整张表都没有保存。`,
       ...errors.slice(0, MAX_LISTED_ROWS),
       ...(errors.length > MAX_LISTED_ROWS ? [`……另有 ${errors.length - MAX_LISTED_ROWS} 处`] : []),
       '', '请在表格里改好后，把整张表再发送一次。',
@@ -220,25 +244,28 @@ export async function submitFilingBatch(
     }
     return out;
   }, { timeout: 60_000 });
-  app.log.info({ form: form.name, rows: stored.length, unitId: filer.unit.id, file: source.fileName }, 'sheet imported');
+  app.log.info({ form: form.name, rows: stored.length, unitId: filer.unit.id }, 'sheet imported');
 
   const created = stored.filter((x) => x.stored.changed && x.stored.version === 1).length;
   const revised = stored.filter((x) => x.stored.changed && x.stored.version > 1).length;
   const same = stored.length - created - revised;
   const what = form.name === 'plan' ? '竞赛计划' : '竞赛总结';
   const lines = [
-    `✅ 已从「${source.fileName}」导入${what} ${stored.length} 项（填报单位：${filer.unit.name}）：新提交 ${created} 项，修改 ${revised} 项，内容未变 ${same} 项。`,
+    `✅ 已从${source.label}导入${what} ${stored.length} 项（填报单位：${filer.unit.name}）：新提交 ${created} 项，修改 ${revised} 项，内容未变 ${same} 项。`,
     ...(await receiptNotes(app, filer, form)),
   ];
   for (const x of stored.slice(0, MAX_LISTED_ROWS)) {
     const id = form.name === 'plan' ? x.stored.id : x.plan!.id;
-    const project = form.name === 'plan' ? String(x.values.project) : x.plan!.project;
+    // As stored: a name typed with other quotes or spaces is the plan's first spelling.
+    const project = form.name === 'plan' ? x.stored.sameAs?.project ?? String(x.values.project) : x.plan!.project;
     const state = !x.stored.changed ? '未变' : x.stored.version > 1 ? `第${x.stored.version}版` : '新提交';
-    lines.push(`#${id} ${project}（${state}${x.stored.changed && x.stored.late ? '，逾期' : ''}）`);
+    lines.push(`#${id} ${project}（${state}${x.stored.restored ? '，原已撤回，已恢复' : ''}${x.stored.changed && x.stored.late ? '，逾期' : ''}）`);
   }
   if (stored.length > MAX_LISTED_ROWS) lines.push(`……另有 ${stored.length - MAX_LISTED_ROWS} 项`);
   if (stored.some((x) => x.stored.changed && x.stored.late)) lines.push(`⚠️ 已过截止日期（${chineseDate(deadlineOf(filer.campaign, form.name as DeadlineForm))}），新提交的记为逾期`);
+  lines.push(...warnings);
   if (source.skipped) lines.push(`${source.skipped} 项计划在表中还没有填总结，未导入。`);
+  if (source.hidden) lines.push(`${source.hidden} 行在表格里是隐藏的，未导入；要导入请先取消隐藏。`);
   lines.push(...source.notes);
   if (form.name === 'plan') lines.push('', '报进度、交总结时写“计划编号：N”即可；发送 /mine 查看本单位的全部计划。');
   return [text(lines.join('\n'))];

@@ -35,7 +35,8 @@ export function parseCsv(input: string): string[][] {
       } else if (ch === '"') quoted = false;
       else cell += ch;
     } else if (ch === '"' && cell === '') quoted = true;
-    else if (ch === ',' || ch === '，' || ch === '\t') {
+    // Only an ASCII comma or a tab separates: Excel leaves a cell with a full-width ，unquoted.
+    else if (ch === ',' || ch === '\t') {
       row.push(cell);
       cell = '';
     } else if (ch === '\n' || ch === '\r') {
@@ -69,39 +70,66 @@ export interface TableRow {
   cells: string[];
   /** Every cell of the row is one merged region (a banner such as "合计" spanning the table). */
   banner?: boolean;
+  /** Hidden (or filtered out) in the spreadsheet. */
+  hidden?: boolean;
+  /** Which cells only repeat a merged cell above or to the left (企业名称 merged over several rows). */
+  continued?: boolean[];
 }
 
-/** The file's rows (1-based row numbers) as strings. */
-export async function readTable(fileName: string, data: Buffer): Promise<{ rows: TableRow[] } | { error: string }> {
+export interface Table {
+  name: string;
+  rows: TableRow[];
+}
+
+/** Every visible sheet of the file, each row (1-based row numbers) as strings. */
+export async function readTables(fileName: string, data: Buffer): Promise<{ sheets: Table[] } | { error: string }> {
   const lower = fileName.toLowerCase();
   if (lower.endsWith('.csv') || lower.endsWith('.txt')) {
-    return { rows: parseCsv(decodeCsv(data)).map((cells, i) => ({ row: i + 1, cells })) };
+    return { sheets: [{ name: fileName, rows: parseCsv(decodeCsv(data)).map((cells, i) => ({ row: i + 1, cells })) }] };
   }
-  if (lower.endsWith('.xls')) return { error: '不支持旧版 .xls 文件，请在 Excel 里“另存为” .xlsx 或 .csv 后再发送。' };
-  if (!lower.endsWith('.xlsx')) return { error: `无法识别文件“${fileName}”，请发送 .xlsx 或 .csv 文件。` };
+  if (lower.endsWith('.xls')) return { error: '不支持旧版 .xls 文件，请在 Excel 或 WPS 里“另存为” .xlsx 或 .csv 后再发送。' };
+  if (lower.endsWith('.et')) return { error: '不支持 WPS 的 .et 文件，请在 WPS 里“另存为” .xlsx 后再发送。' };
+  if (!lower.endsWith('.xlsx')) return { error: `无法识别文件“${fileName}”，请发送 .xlsx 或 .csv 表格（Word 里的表格请复制到 Excel 后另存为 .xlsx）。` };
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(data as unknown as ArrayBuffer);
   } catch {
     return { error: `文件“${fileName}”打不开，可能已损坏。请用 Excel 重新保存为 .xlsx 后再发送。` };
   }
-  const ws = wb.worksheets[0];
-  if (!ws) return { error: '表格里没有工作表。' };
+  const sheets = wb.worksheets.filter((ws) => ws.state === 'visible' || ws.state === undefined);
+  if (!sheets.length) return { error: '表格里没有工作表。' };
+  return { sheets: sheets.map((ws) => ({ name: ws.name, rows: sheetRows(ws) })) };
+}
+
+function sheetRows(ws: ExcelJS.Worksheet): TableRow[] {
   const rows: TableRow[] = [];
   const width = Math.max(2, ws.actualColumnCount);
   ws.eachRow({ includeEmpty: false }, (r, rowNumber) => {
     const cells: string[] = [];
-    r.eachCell({ includeEmpty: true }, (c, col) => (cells[col - 1] = cellText(c.value)));
+    const continued: boolean[] = [];
+    r.eachCell({ includeEmpty: true }, (c, col) => {
+      cells[col - 1] = cellText(c.value);
+      continued[col - 1] = c.isMerged && c.master !== undefined && c.master.address !== c.address;
+    });
     // A merged cell repeats its master's value in every cell of the region: a row whose cells are
     // all one region is a banner, not a unit.
     const first = r.getCell(1);
     const masters = new Set(Array.from({ length: width }, (_, i) => r.getCell(i + 1).master?.address ?? `x${i}`));
     const banner = first.isMerged && masters.size === 1;
-    rows.push({ row: rowNumber, cells: Array.from(cells, (c) => c ?? ''), ...(banner ? { banner } : {}) });
+    rows.push({
+      row: rowNumber, cells: Array.from(cells, (c) => c ?? ''), continued: Array.from(continued, (c) => c ?? false),
+      ...(banner ? { banner } : {}), ...(r.hidden ? { hidden: true } : {}),
+    });
   });
-  return { rows };
+  return rows;
+}
+
+/** The first sheet's rows (the roster import reads one sheet). */
+export async function readTable(fileName: string, data: Buffer): Promise<{ rows: TableRow[] } | { error: string }> {
+  const read = await readTables(fileName, data);
+  return 'error' in read ? read : { rows: read.sheets[0].rows };
 }
 
 /** Totals, notes and the sign-off lines under a table (compared without spaces: "合  计"): no data. */
-export const NOT_DATA = /^(合计|小计|总计|共计|备注|说明|注[:：]|填表说明|填报说明|填表人|填报人|制表人|审核人|审批人|负责人[:：]|联系电话[:：]|填表日期|填报日期|日期[:：]|单位[(（]?盖章|盖章|total|subtotal|sum\b)/i;
+export const NOT_DATA = /^(合计|小计|总计|共计|备注|说明|注[:：]|填表说明|填报说明|填表人|填报人|制表人|制表[:：]|审核人|审批人|负责人[:：]|单位负责人|联系人[:：]|联系电话[:：]|电话[:：]|填表日期|填报日期|报送时间|报送日期|日期[:：]|单位[(（]?盖章|盖章|工会主席|[(（]此表|附[:：件]|total|subtotal|sum\b)/i;
 
