@@ -4,7 +4,7 @@ import { defineCommand } from '../src/commands/registry.js';
 import { text } from '../src/core/messages.js';
 import { parseCampaignSettings, scoreWeightsSchema, withScoreWeights, type ScoreWeights } from '../src/services/campaign-settings.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
-import { describeWeights } from '../src/services/standings.js';
+import { describeMethod, describeWeights } from '../src/services/standings.js';
 
 /** The Chinese names admins type for each weight. */
 export const WEIGHT_NAMES: Record<string, keyof ScoreWeights> = {
@@ -26,8 +26,8 @@ const EXAMPLE = '/weights set 参与率=25 市级=8 逾期系数=0.3';
 export default defineCommand({
   name: 'weights',
   aliases: ['权重', '计分权重'],
-  usage: '/weights [set 名称=数值 …]',
-  summary: '查看排名计分权重；管理员可修改',
+  usage: '/weights [说明 | set 名称=数值 …]',
+  summary: '查看排名计分权重和计分办法（说明）；管理员可修改',
   access: ['filer'],
   subcommands: [{ words: ['set', '修改', '设置'], access: [], refusal: '只有管理员可以修改计分权重。' }],
   group: 'setup',
@@ -36,8 +36,12 @@ export default defineCommand({
     if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
     const settings = parseCampaignSettings(campaign.settings);
     const sub = ctx.args[0]?.toLowerCase();
+    // The method in plain words, so a unit can recompute its own score.
+    if (sub === '说明' || sub === '办法' || sub === 'method' || sub === 'help') {
+      return [text(`${campaign.year}年度排名计分办法：\n${describeMethod(settings.scoreWeights).join('\n')}`)];
+    }
     if (sub !== 'set' && sub !== '修改' && sub !== '设置') {
-      return [text(`${campaign.year}年度排名计分权重：\n${describeWeights(settings.scoreWeights)}\n可修改的名称：${Object.keys(WEIGHT_NAMES).join('、')}\n管理员修改示例：${EXAMPLE}`)];
+      return [text(`${campaign.year}年度排名计分权重：\n${describeWeights(settings.scoreWeights)}\n计分办法：发送“/权重 说明”\n可修改的名称：${Object.keys(WEIGHT_NAMES).join('、')}\n管理员修改示例：${EXAMPLE}`)];
     }
     const entries = Object.entries(ctx.options);
     if (!entries.length) return [text(`请写要修改的权重，例如：${EXAMPLE}`)];

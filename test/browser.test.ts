@@ -60,8 +60,8 @@ describe.skipIf(!haveBrowser)('the local chat page', () => {
     await form.getByLabel('竞赛项目').fill('快速路“五比一创”劳动竞赛');
     await form.getByLabel('组织方式').fill('工会与项目部联合组织，按标段开展');
     await form.getByLabel('参与人数').fill('320');
-    await form.getByLabel('时间安排开始').fill('2027-03-01');
-    await form.getByLabel('时间安排结束').fill('2027-10-31');
+    // 时间安排 is written as on paper, in the cadre's words.
+    await form.getByLabel('时间安排').fill('3月中旬至10月底');
     await form.getByLabel('竞赛类型').selectOption({ label: '五比一创' });
     await form.getByLabel('重点项目').selectOption({ label: '是' });
     await form.getByLabel('经费预算').fill('80000');
@@ -71,7 +71,7 @@ describe.skipIf(!haveBrowser)('the local chat page', () => {
     await receipt.waitFor({ timeout: 10_000 });
     const receiptText = await receipt.innerText();
     expect(receiptText).toMatch(/✅ 竞赛计划已收到：计划编号 #\d+/);
-    expect(receiptText).toContain('时间安排：2027年3月1日至2027年10月31日');
+    expect(receiptText).toContain('时间安排：3月中旬至10月底（按2027年3月11日至2027年10月31日计）');
     // The submitted form is greyed out so it is not sent twice by accident.
     await expect.poll(() => form.getByRole('button', { name: '提交' }).isDisabled()).toBe(true);
 
@@ -97,8 +97,7 @@ describe.skipIf(!haveBrowser)('the local chat page', () => {
     await form.getByLabel('竞赛项目').fill('供水管网安康杯竞赛');
     await form.getByLabel('组织方式').fill('班组参加');
     await form.getByLabel('参与人数').fill('-5');
-    await form.getByLabel('时间安排开始').fill('2027-04-01');
-    await form.getByLabel('时间安排结束').fill('2027-11-30');
+    await form.getByLabel('时间安排').fill('2027年4月1日至11月30日');
     await form.getByLabel('竞赛类型').selectOption({ label: '安康杯' });
     await form.getByLabel('重点项目').selectOption({ label: '否' });
     await form.getByRole('button', { name: '提交' }).click();
@@ -107,7 +106,7 @@ describe.skipIf(!haveBrowser)('the local chat page', () => {
     const again = forms.last();
     await expect.poll(() => again.locator('.field.invalid[data-key="participants"] .err').innerText()).toContain('负数');
     expect(await again.getByLabel('企业名称').inputValue()).toBe('东城供水有限公司');
-    expect(await again.getByLabel('时间安排开始').inputValue()).toBe('2027-04-01');
+    expect(await again.getByLabel('时间安排').inputValue()).toBe('2027年4月1日至11月30日');
   }, 60_000);
 
   it('shows a message the bot sends on its own (image, file, @mention) without the user doing anything', async () => {

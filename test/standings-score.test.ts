@@ -75,4 +75,18 @@ describe('standings score', () => {
     const rows = computeStandings(data, 1, 'total', 'children', w).rows;
     expect(rows.map((r) => [r.unitName, r.score])).toEqual([['甲街道工会', 65], ['乙街道工会', 65], ['丙园区工会', 40], ['戊街道工会', 0]]);
   });
+
+  it('counts a missing summary once, under 总结按时: the competition, its key project and its planned participants still count', () => {
+    const missing: StandingsData = {
+      units: [{ id: 1, name: '区总工会', parentId: null, headcount: 1000 }, { id: 2, name: '甲街道工会', parentId: 1, headcount: 100 }, { id: 3, name: '乙街道工会', parentId: 1, headcount: 100 }],
+      filings: aggregateFilings(
+        [{ id: 11, unitId: 2, late: false, keyProject: true, participants: 80 }, { id: 12, unitId: 3, late: false, keyProject: true, participants: 80 }],
+        [{ planId: 11, late: false, actualParticipants: 80, awardLevel: 'none' }],
+      ),
+    };
+    const rows = computeStandings(missing, 1, 'total', 'children', weights).rows;
+    // 甲: 10 + 10 + 5 + 20 + 20×80/100=16 = 61; 乙 without its summary: the same less 总结按时 = 51.
+    expect(rows.map((r) => [r.unitName, r.score, r.parts.onTimeSummary])).toEqual([['甲街道工会', 61, 10], ['乙街道工会', 51, 0]]);
+    expect(rows[1].parts).toMatchObject({ competitions: 5, keyProjects: 20, participation: 16 });
+  });
 });

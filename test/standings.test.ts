@@ -20,13 +20,13 @@ describe('/standings', () => {
     const { admin } = await fileKnownYear(bot);
     const replies = await bot.say(admin, '/standings');
     const table = textOf(replies);
-    // 东城: 计划按时10 + 总结按时10 + 2项×5 + 重点项目 20×1/1 + 参与率 20×1500/5000=6 + 市级6 = 62
-    // 西城: 逾期计划5 + 10 + 5 + 20 + 参与率 20×2000/4000=10 + 省级10 = 60
+    // 西城: 逾期计划5 + 总结按时10 + 1项×5 + 重点项目 20×1/1 + 参与率 20×2000/4000=10 + 省级10 = 60
+    // 东城: 计划按时10 + 10 + 2项×5 + 重点项目 20×1/2 (one of its two competitions) + 参与率 20×1500/5000=6 + 市级6 = 52
     const lines = table.split('\n');
     expect(lines[0]).toBe('2027年度「测试区总工会」下属单位综合排名');
     expect(lines[1].split(/\s+/)).toEqual(['名次', '单位', '得分', '计划按时', '总结按时', '竞赛项数', '重点项目', '参与率', '获奖']);
-    expect(lines[2].split(/\s+/)).toEqual(['1', '东城街道工会', '62', '10', '10', '10', '20', '6', '6']);
-    expect(lines[3].split(/\s+/)).toEqual(['2', '西城街道工会', '60', '5', '10', '5', '20', '10', '10']);
+    expect(lines[2].split(/\s+/)).toEqual(['1', '西城街道工会', '60', '5', '10', '5', '20', '10', '10']);
+    expect(lines[3].split(/\s+/)).toEqual(['2', '东城街道工会', '52', '10', '10', '10', '10', '6', '6']);
     expect(lines[4].split(/\s+/)).toEqual(['3', '高新园区工会（未填报）', '0', '0', '0', '0', '0', '0', '0']);
     expect(table).toContain('计分权重：计划按时10，总结按时10，每项竞赛5（最多5项）');
 
@@ -53,11 +53,25 @@ describe('/standings', () => {
     expect(textOf(await bot.say(admin, '/weights set 参与率=x'))).toContain('“参与率”请写不小于0的数字');
     expect(textOf(await bot.say(admin, '/权重 set 计划按时=20 市级=12'))).toContain('✅ 已修改');
     const table = textOf(await bot.say(admin, '/standings'));
-    // 东城: 20 + 10 + 10 + 20 + 6 + 12 = 78; 西城: 逾期 20×0.5=10 + 10 + 5 + 20 + 10 + 10 = 65
-    expect(table).toMatch(/1 +东城街道工会 +78 /);
+    // 东城: 20 + 10 + 10 + 10 + 6 + 12 = 68; 西城: 逾期 20×0.5=10 + 10 + 5 + 20 + 10 + 10 = 65
+    expect(table).toMatch(/1 +东城街道工会 +68 /);
     expect(table).toMatch(/2 +西城街道工会 +65 /);
     expect(table).toContain('计划按时20');
     expect(textOf(await bot.say(east, '/weights'))).toContain('市级12');
+  });
+
+  it('publishes the method with the weights in force, so a unit can recompute its score', async () => {
+    const { admin, east } = await fileKnownYear(bot);
+    expect(textOf(await bot.say(east, '/weights'))).toContain('计分办法：发送“/权重 说明”');
+    const method = textOf(await bot.say(east, '/权重 说明'));
+    expect(method).toContain('2027年度排名计分办法');
+    expect(method).toContain('未交总结只在这一项扣分');
+    expect(method).toContain('3. 竞赛项数（满分25）：每项竞赛5分，最多计5项');
+    expect(method).toContain('参与人数取总结的实际人数，未交总结的取计划人数');
+    await bot.say(admin, '/weights set 市级=9 逾期系数=0.3');
+    const changed = textOf(await bot.say(east, '/weights 说明'));
+    expect(changed).toContain('市级9');
+    expect(changed).toContain('逾期的按0.3计');
   });
 });
 

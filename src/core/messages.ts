@@ -64,6 +64,8 @@ export interface FormFieldView {
   required: boolean;
   options?: { value: string; label: string }[];
   example?: string;
+  /** What else may be written (e.g. 时间安排: 全年, 第二季度), shown under the field. */
+  hint?: string;
 }
 
 export interface FormReply {

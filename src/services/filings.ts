@@ -10,7 +10,7 @@ import { FORMS } from '../forms/index.js';
 import type { Award, DateRange, FieldError, FormDef, FormName, FormValues, Headcount } from '../forms/types.js';
 import { highestLevel, parseAwards } from '../forms/summary.js';
 import { validateForm, type PlanRef, type RawValues } from '../forms/validate.js';
-import { formatLines, formatValue } from '../forms/display.js';
+import { formatDates, formatLines, formatValue } from '../forms/display.js';
 import { renderTemplate } from '../forms/text-template.js';
 import { toHalfWidth } from '../forms/coerce.js';
 import { addDays, chineseDate, shanghaiDate } from '../util/dates.js';
@@ -124,7 +124,13 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[
     if (plan && filer.campaigns) filer.campaign = filer.campaigns.find((c) => c.id === plan!.campaignId) ?? filer.campaign;
   }
   errors.push(...campaignDateErrors(form, result.values, filer.campaign, app.now()));
-  if (errors.length) return rejection(form, req, result.values, errors);
+  if (errors.length) {
+    // The form comes back with its plan list, so the filer picks the plan again instead of typing it.
+    const planOptions = req.via === 'form' && form.fields.some((f) => f.type === 'planRef')
+      ? (await app.db.plan.findMany({ where: { campaignId: { in: (filer.campaigns ?? [filer.campaign]).map((c) => c.id) }, unitId: filer.unit.id, withdrawnAt: null }, orderBy: { id: 'asc' }, select: { id: true, project: true } })).map((p) => ({ value: String(p.id), label: `#${p.id} ${p.project}` }))
+      : undefined;
+    return rejection(form, req, result.values, errors, planOptions);
+  }
 
   const at = app.now();
   // An admin's correction does not make a filing late (or on time): it keeps its own mark.
@@ -259,7 +265,10 @@ export async function submitFilingBatch(
     // As stored: a name typed with other quotes or spaces is the plan's first spelling.
     const project = form.name === 'plan' ? x.stored.sameAs?.project ?? String(x.values.project) : x.plan!.project;
     const state = !x.stored.changed ? '未变' : x.stored.version > 1 ? `第${x.stored.version}版` : '新提交';
-    lines.push(`#${id} ${project}（${state}${x.stored.restored ? '，原已撤回，已恢复' : ''}${x.stored.changed && x.stored.late ? '，逾期' : ''}）`);
+    // How worded dates were read, as the form receipts say it.
+    const period = form.name === 'plan' ? (x.values.period as DateRange) : undefined;
+    const read = period?.text ? `：时间安排「${period.text}」按${period.start === period.end ? chineseDate(period.start) : formatDates(period)}计` : '';
+    lines.push(`#${id} ${project}（${state}${x.stored.restored ? '，原已撤回，已恢复' : ''}${x.stored.changed && x.stored.late ? '，逾期' : ''}）${read}`);
   }
   if (stored.length > MAX_LISTED_ROWS) lines.push(`……另有 ${stored.length - MAX_LISTED_ROWS} 项`);
   if (stored.some((x) => x.stored.changed && x.stored.late)) lines.push(`⚠️ 已过截止日期（${chineseDate(deadlineOf(filer.campaign, form.name as DeadlineForm))}），新提交的记为逾期`);
@@ -367,7 +376,7 @@ function looksAlike(a: string, b: string): boolean {
   return a.includes(b) || b.includes(a) || within([...a], [...b], 1);
 }
 
-function rejection(form: FormDef, req: FilingRequest, values: FormValues, errors: FieldError[]): Reply[] {
+function rejection(form: FormDef, req: FilingRequest, values: FormValues, errors: FieldError[], planOptions?: { value: string; label: string }[]): Reply[] {
   const bad = new Set(errors.map((e) => e.key));
   const lines = [`❗ ${form.title}未保存，有 ${errors.length} 处需要修改：`, ...errors.map((e) => `· ${e.label}：${e.message}`)];
   const good = formatLines(form, values, (f) => !bad.has(f.key));
@@ -375,7 +384,7 @@ function rejection(form: FormDef, req: FilingRequest, values: FormValues, errors
   const keep: RawValues = {};
   for (const f of form.fields) if (!bad.has(f.key) && req.raw[f.key]) keep[f.key] = req.raw[f.key];
   if (req.via === 'form') {
-    return [text(lines.join('\n')), formReply(form, { values: req.raw as Record<string, string>, errors: Object.fromEntries(errors.map((e) => [e.key, e.message])), editPlanId: req.editPlanId })];
+    return [text(lines.join('\n')), formReply(form, { values: req.raw as Record<string, string>, errors: Object.fromEntries(errors.map((e) => [e.key, e.message])), editPlanId: req.editPlanId, ...(planOptions ? { planOptions } : {}) })];
   }
   lines.push('', '请改正后把下面这条整条发回：');
   return [text(lines.join('\n')), text(renderTemplate(form, keep, req.editPlanId))];

@@ -17,6 +17,7 @@ export function formReply(form: FormDef, extra: { values?: Record<string, string
       ...(f.type === 'boolean' ? { options: [{ value: '是', label: '是' }, { value: '否', label: '否' }] } : {}),
       ...(f.type === 'planRef' && extra.planOptions?.length ? { options: extra.planOptions } : {}),
       ...(f.example ? { example: f.example } : {}),
+      ...(f.hint ? { hint: f.hint } : {}),
     })),
     ...(extra.values ? { values: extra.values } : {}),
     ...(extra.errors ? { errors: extra.errors } : {}),

@@ -43,8 +43,7 @@ export interface UnitFiling {
   plannedParticipants: number;
   summaries: number;
   lateSummaries: number;
-  /** Key-project plans with a summary (the competition was held). */
-  keyHeld: number;
+  /** Participants as filed: the summary's actual number, or the plan's while it has no summary. */
   actualParticipants: number;
   /** Summaries by award level. */
   national: number;
@@ -62,7 +61,7 @@ export interface StandingsData {
 const AWARD_KEYS = ['national', 'provincial', 'city', 'district'] as const;
 
 function emptyFiling(unitId: number): UnitFiling {
-  return { unitId, plans: 0, latePlans: 0, keyPlans: 0, plannedParticipants: 0, summaries: 0, lateSummaries: 0, keyHeld: 0, actualParticipants: 0, national: 0, provincial: 0, city: 0, district: 0 };
+  return { unitId, plans: 0, latePlans: 0, keyPlans: 0, plannedParticipants: 0, summaries: 0, lateSummaries: 0, actualParticipants: 0, national: 0, provincial: 0, city: 0, district: 0 };
 }
 
 /** Per-unit counts from individual plan and summary rows (the same sums the SQL below makes). */
@@ -80,16 +79,18 @@ export function aggregateFilings(
     if (p.keyProject) f.keyPlans++;
     f.plannedParticipants += p.participants;
   }
+  const summarised = new Set<number>();
   for (const s of summaries) {
     const p = planById.get(s.planId);
     if (!p) continue;
+    summarised.add(p.id);
     const f = of(p.unitId);
     f.summaries++;
     if (s.late) f.lateSummaries++;
-    if (p.keyProject) f.keyHeld++;
     f.actualParticipants += s.actualParticipants;
     if ((AWARD_KEYS as readonly string[]).includes(s.awardLevel)) f[s.awardLevel as (typeof AWARD_KEYS)[number]]++;
   }
+  for (const p of plans) if (!summarised.has(p.id)) of(p.unitId).actualParticipants += p.participants;
   return [...byUnit.values()];
 }
 
@@ -109,8 +110,7 @@ export async function loadStandingsData(db: Db, campaignId: number): Promise<Sta
         SUM(p."participants") AS "plannedParticipants",
         COUNT(s."id") AS "summaries",
         SUM(CASE WHEN s."id" IS NOT NULL AND s."late" THEN 1 ELSE 0 END) AS "lateSummaries",
-        SUM(CASE WHEN s."id" IS NOT NULL AND p."keyProject" THEN 1 ELSE 0 END) AS "keyHeld",
-        SUM(COALESCE(s."actualParticipants", 0)) AS "actualParticipants",
+        SUM(COALESCE(s."actualParticipants", p."participants")) AS "actualParticipants",
         SUM(CASE WHEN s."awardLevel" = 'national' THEN 1 ELSE 0 END) AS "national",
         SUM(CASE WHEN s."awardLevel" = 'provincial' THEN 1 ELSE 0 END) AS "provincial",
         SUM(CASE WHEN s."awardLevel" = 'city' THEN 1 ELSE 0 END) AS "city",
@@ -136,7 +136,6 @@ interface Tally {
   summaries: number;
   /** Summaries weighted by timeliness: on time 1, late lateFactor. */
   summaryCredit: number;
-  keyHeld: number;
   actualParticipants: number;
   awardPoints: number;
   awards: number;
@@ -144,7 +143,7 @@ interface Tally {
   headcount: number;
 }
 
-const emptyTally = (): Tally => ({ plans: 0, latePlans: 0, keyPlans: 0, plannedParticipants: 0, summaries: 0, summaryCredit: 0, keyHeld: 0, actualParticipants: 0, awardPoints: 0, awards: 0, headcount: 0 });
+const emptyTally = (): Tally => ({ plans: 0, latePlans: 0, keyPlans: 0, plannedParticipants: 0, summaries: 0, summaryCredit: 0, actualParticipants: 0, awardPoints: 0, awards: 0, headcount: 0 });
 
 export interface StandingRow {
   unitId: number;
@@ -206,7 +205,6 @@ export function computeStandings(data: StandingsData, rootId: number, kind: Stan
     t.plannedParticipants += f.plannedParticipants;
     t.summaries += f.summaries;
     t.summaryCredit += f.summaries - f.lateSummaries + f.lateSummaries * weights.lateFactor;
-    t.keyHeld += f.keyHeld;
     t.actualParticipants += f.actualParticipants;
     t.awards += f.national + f.provincial + f.city + f.district;
     t.awardPoints += AWARD_KEYS.reduce((sum, k) => sum + f[k] * awardWeight(weights, k), 0);
@@ -240,7 +238,6 @@ export function computeStandings(data: StandingsData, rootId: number, kind: Stan
     parent.plannedParticipants += unit.plannedParticipants;
     parent.summaries += unit.summaries;
     parent.summaryCredit += unit.summaryCredit;
-    parent.keyHeld += unit.keyHeld;
     parent.actualParticipants += unit.actualParticipants;
     parent.awardPoints += unit.awardPoints;
     parent.awards += unit.awards;
@@ -257,7 +254,9 @@ export function computeStandings(data: StandingsData, rootId: number, kind: Stan
 
 function scoreUnit(unitId: number, unitName: string, t: Tally, kind: StandingsKind, w: ScoreWeights): StandingRow {
   const summaryStage = kind !== 'plan';
-  const competitions = summaryStage ? t.summaries : t.plans;
+  // A missing summary costs its 总结按时 points once: the competitions organised, the participants as
+  // filed (the plan's figure until the summary comes) and key projects count plans in every stage.
+  const competitions = t.plans;
   const participants = summaryStage ? t.actualParticipants : t.plannedParticipants;
   const filed = kind === 'summary' ? t.summaries > 0 : t.plans > 0;
   const parts: Partial<Record<PartKey, number>> = {};
@@ -277,9 +276,8 @@ function scoreUnit(unitId: number, unitName: string, t: Tally, kind: StandingsKi
         v = w.perCompetition * Math.min(competitions, w.competitionsCap);
         break;
       case 'keyProjects':
-        // Plan stage: share of planned competitions on key projects; later: share of key projects
-        // whose competition was actually held (summary filed).
-        v = summaryStage ? (t.keyPlans === 0 ? 0 : (w.keyProjectCoverage * t.keyHeld) / t.keyPlans) : t.plans === 0 ? 0 : (w.keyProjectCoverage * t.keyPlans) / t.plans;
+        // The share of the unit's competitions on key projects (a missing summary is counted under 总结按时).
+        v = t.plans === 0 ? 0 : (w.keyProjectCoverage * t.keyPlans) / t.plans;
         break;
       case 'participation':
         v = t.headcount > 0 ? w.participationRate * Math.min(1, participants / t.headcount) : 0;
@@ -324,3 +322,22 @@ export function describeWeights(w: ScoreWeights): string {
     `逾期按${w.lateFactor}计`,
   ].join('，');
 }
+
+/**
+ * The scoring method in plain Chinese, with the weights in force (/weights 说明, and under the 单位排名
+ * sheet): enough for a unit to recompute its own score from its filings.
+ */
+export function describeMethod(w: ScoreWeights): string[] {
+  const late = `逾期的按${w.lateFactor}计`;
+  return [
+    '综合得分是以下各项之和，保留一位小数，同分同名次；没有填报的单位记0分，排在最后。一个单位的计划、总结包括其下属单位填报的（与催交统计一致）。',
+    `1. 计划按时（满分${w.onTimePlan}）：按时备案的计划占全部计划的比例 × ${w.onTimePlan}，${late}。`,
+    `2. 总结按时（满分${w.onTimeSummary}）：已交总结的计划占全部计划的比例 × ${w.onTimeSummary}，${late}。未交总结只在这一项扣分。`,
+    `3. 竞赛项数（满分${w.perCompetition * w.competitionsCap}）：每项竞赛${w.perCompetition}分，最多计${w.competitionsCap}项。`,
+    `4. 重点项目（满分${w.keyProjectCoverage}）：重点项目竞赛占全部竞赛的比例 × ${w.keyProjectCoverage}。`,
+    `5. 参与率（满分${w.participationRate}）：参与人数 ÷ 职工数 × ${w.participationRate}，最多${w.participationRate}分。参与人数取总结的实际人数，未交总结的取计划人数，写成范围的按上限；职工数未登记的，按下属单位职工数之和。`,
+    `6. 获奖（满分${w.awardsCap}）：每项竞赛按其最高奖项计分：国家级${w.awardNational}、省级${w.awardProvincial}、市级${w.awardCity}、区县级${w.awardDistrict}（街道级、企业级不计分），合计最多${w.awardsCap}分。`,
+    '计划排名（/排名 计划）只算第1、3、4、5项，参与人数取计划人数；总结排名（/排名 总结）算第2至6项。',
+  ];
+}
+

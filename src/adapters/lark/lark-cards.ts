@@ -110,7 +110,7 @@ function fieldComponents(reply: FormReply, field: FormFieldView, planOptions?: F
     tag: 'input', name: field.key, required: field.required, width: 'fill',
     placeholder: plain(numeric ? `${placeholder}${field.type === 'money' ? '（单位：元）' : ''}` : placeholder),
     max_length: maxLength,
-    ...(field.type === 'longtext' ? { input_type: 'multiline_text' } : {}),
+    ...(field.type === 'longtext' || field.type === 'awards' ? { input_type: 'multiline_text' } : {}),
     ...(value ? { default_value: value.slice(0, maxLength) } : {}),
   }];
 }

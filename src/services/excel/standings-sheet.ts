@@ -1,5 +1,5 @@
 // The standings as a sheet: rank, unit, score and every part, with the weights used underneath.
-import { describeWeights, PART_LABELS, PARTS_OF, STANDINGS_KIND_LABELS, type Standings } from '../standings.js';
+import { describeMethod, describeWeights, PART_LABELS, PARTS_OF, STANDINGS_KIND_LABELS, type Standings } from '../standings.js';
 import type { ColumnSpec, SheetHeading, SheetModel, SheetRow } from './layout.js';
 
 export function standingsSheet(heading: SheetHeading, s: Standings): SheetModel {
@@ -19,5 +19,7 @@ export function standingsSheet(heading: SheetHeading, s: Standings): SheetModel 
   }));
   rows.push({ kind: 'note', cells: [null] });
   rows.push({ kind: 'note', cells: [`计分权重：${describeWeights(s.weights)}。同分同名次；未填报的单位列在最后，记0分。`] });
+  rows.push({ kind: 'note', cells: ['计分办法：'] });
+  for (const line of describeMethod(s.weights)) rows.push({ kind: 'note', cells: [line] });
   return { name: '单位排名', ...heading, columns, rows };
 }
