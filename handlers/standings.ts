@@ -1,21 +1,26 @@
-// /standings 排名 [plan|summary|total] [all]: ranks the units under this group's unit, with the
-// parts of every score and the weights used, plus a bar chart image.
+// /standings 排名 [plan|summary|total] [all|企业]: ranks the units under this group's unit (or, with
+// all, the units of the deepest level — the enterprises), with the parts of every score and the weights
+// used, plus a bar chart image. /standings <单位>: that unit's score part by part, the figures behind
+// each part and what would raise it, ranked among the units beside it.
 import { defineCommand } from '../src/commands/registry.js';
 import { text, type Reply, type TableReply } from '../src/core/messages.js';
+import type { Db } from '../src/db/client.js';
+import type { Campaign, Unit } from '../src/generated/sqlite/index.js';
 import { renderBarChart } from '../src/services/chart.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { reportRoot, scopeOf } from '../src/services/access.js';
-import { describeWeights, PART_LABELS, PARTS_OF, STANDINGS_KIND_LABELS, standingsFor, type Standings, type StandingsKind } from '../src/services/standings.js';
+import { isWithin } from '../src/services/units.js';
+import { describeWeights, explainRow, PART_LABELS, PARTS_OF, STANDINGS_KIND_LABELS, standingsFor, type Standings, type StandingsKind } from '../src/services/standings.js';
 
 const KIND_WORDS: Record<string, StandingsKind> = {
   plan: 'plan', 计划: 'plan', 备案: 'plan',
   summary: 'summary', 总结: 'summary',
   total: 'total', 综合: 'total', 总分: 'total', 总: 'total',
 };
-const ALL_WORDS = new Set(['all', '全部', '所有']);
+const ALL_WORDS = new Set(['all', '全部', '所有', '企业', '基层']);
 /** A chat table longer than this points to the Excel export instead. */
 const MAX_TABLE_ROWS = 200;
-const USAGE = '/standings [plan|summary|total] [all]';
+const USAGE = '/standings [计划|总结|综合] [全部] 或 /standings 单位名称';
 
 export function standingsTable(s: Standings, title: string): TableReply {
   const parts = PARTS_OF[s.kind];
@@ -35,33 +40,63 @@ export default defineCommand({
   name: 'standings',
   aliases: ['排名', '排行'],
   usage: USAGE,
-  summary: '本群单位下属各单位的考核排名（计划/总结/综合，加 all 含全部下级），附得分构成和图表',
+  summary: '本群单位下属各单位的考核排名（计划/总结/综合；“全部”排基层企业），附得分构成和图表；加单位名称看该单位每项得分和提分办法',
   access: ['filer'],
   group: 'query',
   async run(ctx): Promise<Reply[]> {
     let kind: StandingsKind = 'total';
     let all = false;
+    let named: string | undefined;
     for (const a of ctx.args) {
       const word = a.toLowerCase();
       if (KIND_WORDS[word]) kind = KIND_WORDS[word];
       else if (ALL_WORDS.has(word)) all = true;
-      else return [text(`看不懂“${a}”。用法：${USAGE}\n例如：/排名 总结 全部`)];
+      else if (!named) named = a;
+      else return [text(`看不懂“${a}”。用法：${USAGE}\n例如：/排名 总结 全部、/排名 东城街道工会`)];
     }
-    const root = await reportRoot(ctx.app.db, scopeOf(ctx.viewer, ctx.binding, ctx.msg.chatType), '排名');
+    const scope = scopeOf(ctx.viewer, ctx.binding, ctx.msg.chatType);
+    const campaign = await currentCampaign(ctx);
+    // A filer asking privately may see their own unit's score (not the others' ranking).
+    if (named && scope?.kind === 'own') {
+      if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
+      return explainUnit(ctx.app.db, campaign, scope.unit, named, kind);
+    }
+    const root = await reportRoot(ctx.app.db, scope, '排名');
     if ('refusal' in root) return [text(root.refusal)];
     const unit = root.unit;
-    const campaign = await currentCampaign(ctx);
     if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
+    if (named) return explainUnit(ctx.app.db, campaign, unit, named, kind);
     const s = await standingsFor(ctx.app.db, campaign, unit.id, kind, all ? 'all' : 'children');
     if (!s.rows.length) {
       const hasUnits = await ctx.app.db.unit.count({ where: { parentId: unit.id, archivedAt: null } });
       // Units there may be, but the campaign's scope asks none of them for this form.
       return [text(hasUnits ? `本竞赛的${kind === 'summary' ? '总结' : '计划'}只需组织单位的直属单位提交，「${unit.name}」下面的单位不参加排名。` : `「${unit.name}」下面还没有单位，没有可排名的对象。`)];
     }
-    const title = `${campaign.year}年度「${unit.name}」${all ? '全部下级' : '下属'}单位${STANDINGS_KIND_LABELS[kind]}排名`;
+    const title = `${campaign.year}年度「${unit.name}」${all ? `基层单位（下${s.level}级）` : '下属单位'}${STANDINGS_KIND_LABELS[kind]}排名`;
     const replies: Reply[] = [standingsTable(s, title)];
     const png = renderBarChart({ title, bars: s.rows.slice(0, 20).map((r) => ({ label: r.unitName, value: r.score })), unit: '分' });
     replies.push({ kind: 'image', fileName: `standings-${campaign.year}-${kind}.png`, data: png });
     return replies;
   },
 });
+
+/** /standings <单位>: its score part by part among the units beside it (same parent), with what would raise it. */
+async function explainUnit(db: Db, campaign: Campaign, root: Unit, name: string, kind: StandingsKind): Promise<Reply[]> {
+  const target = await db.unit.findFirst({ where: { name, archivedAt: null } });
+  // Outside the asker's tree is as unknown as a name that does not exist.
+  // A filer asking privately sees their own unit (the root of what they may see) among its siblings.
+  if (!target || target.parentId === null || (target.id !== root.id && !(await isWithin(db, target.id, root.id)))) {
+    return [text(`看不懂“${name}”：不是「${root.name}」下属单位的名称，也不是排名的选项。用法：${USAGE}`)];
+  }
+  const s = await standingsFor(db, campaign, target.parentId, kind, 'children');
+  const row = s.rows.find((r) => r.unitId === target.id);
+  if (!row) return [text(`本竞赛不要求「${target.name}」提交${kind === 'summary' ? '总结' : '计划'}，它不参加排名。`)];
+  const parent = await db.unit.findUnique({ where: { id: target.parentId } });
+  const lines = [
+    `${campaign.year}年度「${target.name}」${STANDINGS_KIND_LABELS[kind]}得分：${row.score}分，在「${parent?.name ?? ''}」下属${s.rows.length}个单位中排第${row.rank}名${row.filed ? '' : '（未填报）'}。`,
+    ...explainRow(row, kind, s.weights),
+    '计分办法：发送“/权重 说明”。',
+  ];
+  return [text(lines.join('\n'))];
+}
+

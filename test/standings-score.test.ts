@@ -60,14 +60,9 @@ describe('standings score', () => {
     ]);
   });
 
-  it('with all, units at every level are ranked and equal scores tie again', () => {
-    expect(table('total', 'all')).toEqual([
-      [1, '甲街道工会', 61, true],
-      [1, '乙街道工会', 61, true],
-      [3, '丙园区工会', 50, true],
-      [3, '丁企业工会', 50, true],
-      [5, '戊街道工会', 0, false],
-    ]);
+  it('with all, only the deepest level is ranked: a park, which includes its enterprise, never against it', () => {
+    expect(table('total', 'all')).toEqual([[1, '丁企业工会', 50, true]]);
+    expect(computeStandings(data, 1, 'total', 'all', weights).level).toBe(2);
   });
 
   it('follows changed weights', () => {

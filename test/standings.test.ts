@@ -60,6 +60,22 @@ describe('/standings', () => {
     expect(textOf(await bot.say(east, '/weights'))).toContain('市级12');
   });
 
+  it('explains one unit\'s score part by part, with the figures behind each part and what would raise it', async () => {
+    const { admin, east } = await fileKnownYear(bot);
+    const explained = textOf(await bot.say(admin, '/排名 东城街道工会'));
+    expect(explained).toContain('2027年度「东城街道工会」综合得分：52分，在「测试区总工会」下属3个单位中排第2名。');
+    expect(explained).toContain('计划按时：10/10分（计划2项，其中逾期0项）');
+    expect(explained).toContain('重点项目：10/20分（重点项目竞赛1项，占全部2项的50%）；在重点项目上组织竞赛');
+    expect(explained).toContain('参与率：6/20分（参与1,500人，职工5,000人，参与率30%）；再有3,500人参与可得满分');
+    expect(explained).toContain('获奖：6/30分（获奖1项，共6分，最多计30分）');
+    // The parts add up to the score.
+    const parts = [...explained.matchAll(/：([\d.]+)\/\d+分/g)].map((m) => Number(m[1]));
+    expect(parts.reduce((a, b) => a + b, 0)).toBe(52);
+    // A filer privately sees their own unit; a name outside what one may see is unknown.
+    expect(textOf(await bot.say({ ...east, chatId: 'east-p2p', chatType: 'p2p' }, '/排名 东城街道工会'))).toContain('得分：52分');
+    expect(textOf(await bot.say({ ...east, chatId: 'east-p2p', chatType: 'p2p' }, '/排名 西城街道工会'))).toContain('看不懂“西城街道工会”');
+  });
+
   it('publishes the method with the weights in force, so a unit can recompute its score', async () => {
     const { admin, east } = await fileKnownYear(bot);
     expect(textOf(await bot.say(east, '/weights'))).toContain('计分办法：发送“/权重 说明”');

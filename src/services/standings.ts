@@ -128,12 +128,13 @@ export async function loadStandingsData(db: Db, campaignId: number): Promise<Sta
 }
 
 /** What one unit (with everything below it) filed, summed. */
-interface Tally {
+export interface Tally {
   plans: number;
   latePlans: number;
   keyPlans: number;
   plannedParticipants: number;
   summaries: number;
+  lateSummaries: number;
   /** Summaries weighted by timeliness: on time 1, late lateFactor. */
   summaryCredit: number;
   actualParticipants: number;
@@ -143,7 +144,7 @@ interface Tally {
   headcount: number;
 }
 
-const emptyTally = (): Tally => ({ plans: 0, latePlans: 0, keyPlans: 0, plannedParticipants: 0, summaries: 0, summaryCredit: 0, actualParticipants: 0, awardPoints: 0, awards: 0, headcount: 0 });
+const emptyTally = (): Tally => ({ plans: 0, latePlans: 0, keyPlans: 0, plannedParticipants: 0, summaries: 0, lateSummaries: 0, summaryCredit: 0, actualParticipants: 0, awardPoints: 0, awards: 0, headcount: 0 });
 
 export interface StandingRow {
   unitId: number;
@@ -157,6 +158,8 @@ export interface StandingRow {
   competitions: number;
   participants: number;
   headcount: number;
+  /** The figures behind the parts (the unit with everything below it), for /standings <单位>. */
+  tally: Tally;
 }
 
 export interface Standings {
@@ -164,6 +167,8 @@ export interface Standings {
   scope: StandingsScope;
   weights: ScoreWeights;
   rows: StandingRow[];
+  /** Which level below the root is ranked (1: its children). */
+  level: number;
 }
 
 export function awardWeight(weights: ScoreWeights, level: string): number {
@@ -204,24 +209,30 @@ export function computeStandings(data: StandingsData, rootId: number, kind: Stan
     t.keyPlans += f.keyPlans;
     t.plannedParticipants += f.plannedParticipants;
     t.summaries += f.summaries;
+    t.lateSummaries += f.lateSummaries;
     t.summaryCredit += f.summaries - f.lateSummaries + f.lateSummaries * weights.lateFactor;
     t.actualParticipants += f.actualParticipants;
     t.awards += f.national + f.provincial + f.city + f.district;
     t.awardPoints += AWARD_KEYS.reduce((sum, k) => sum + f[k] * awardWeight(weights, k), 0);
   }
 
-  // The units to rank, in tree order, then every tally rolled up into its parent (children first).
-  const ranked: number[] = [];
+  // Every unit below the root in tree order with its depth (children 1), then every tally rolled up
+  // into its parent (children first). Units are ranked against their own level only: the root's
+  // children, or with scope 'all' the deepest level (the enterprises) — a street, which includes its
+  // enterprises, is never ranked against one of them.
   const order: number[] = [];
+  const depth = new Map<number, number>([[rootId, 0]]);
   const stack = [rootId];
   while (stack.length) {
     const id = stack.pop()!;
     order.push(id);
     for (const { id: c } of children.get(id) ?? []) {
-      if (id === rootId || scope === 'all') ranked.push(c);
+      depth.set(c, depth.get(id)! + 1);
       stack.push(c);
     }
   }
+  const deepest = Math.max(1, ...order.map((id) => depth.get(id)!));
+  const ranked = order.filter((id) => depth.get(id) === (scope === 'all' ? deepest : 1));
   const parentOf = new Map(data.units.map((u) => [u.id, u.parentId]));
   const childHeadcount = new Map<number, number>();
   for (let i = order.length - 1; i > 0; i--) {
@@ -237,6 +248,7 @@ export function computeStandings(data: StandingsData, rootId: number, kind: Stan
     parent.keyPlans += unit.keyPlans;
     parent.plannedParticipants += unit.plannedParticipants;
     parent.summaries += unit.summaries;
+    parent.lateSummaries += unit.lateSummaries;
     parent.summaryCredit += unit.summaryCredit;
     parent.actualParticipants += unit.actualParticipants;
     parent.awardPoints += unit.awardPoints;
@@ -249,7 +261,7 @@ export function computeStandings(data: StandingsData, rootId: number, kind: Stan
   const names = new Map(data.units.map((u) => [u.id, u.name]));
   const rows: StandingRow[] = ranked.filter(concerned).map((id) => scoreUnit(id, names.get(id) ?? String(id), tallies.get(id)!, kind, weights));
   rankRows(rows);
-  return { kind, scope, weights, rows };
+  return { kind, scope, weights, rows, level: scope === 'all' ? deepest : 1 };
 }
 
 function scoreUnit(unitId: number, unitName: string, t: Tally, kind: StandingsKind, w: ScoreWeights): StandingRow {
@@ -289,7 +301,7 @@ function scoreUnit(unitId: number, unitName: string, t: Tally, kind: StandingsKi
     parts[key] = filed ? round1(v) : 0;
   }
   const score = filed ? round1(Object.values(parts).reduce((a, b) => a + (b ?? 0), 0)) : 0;
-  return { unitId, unitName, rank: 0, score, parts, filed, competitions, participants, headcount: t.headcount };
+  return { unitId, unitName, rank: 0, score, parts, filed, competitions, participants, headcount: t.headcount, tally: t };
 }
 
 // One collator: localeCompare with a locale builds a new one per call, which is slow on 5,000 units.
@@ -339,5 +351,64 @@ export function describeMethod(w: ScoreWeights): string[] {
     `6. 获奖（满分${w.awardsCap}）：每项竞赛按其最高奖项计分：国家级${w.awardNational}、省级${w.awardProvincial}、市级${w.awardCity}、区县级${w.awardDistrict}（街道级、企业级不计分），合计最多${w.awardsCap}分。`,
     '计划排名（/排名 计划）只算第1、3、4、5项，参与人数取计划人数；总结排名（/排名 总结）算第2至6项。',
   ];
+}
+
+/** The most a part can give under these weights. */
+export function partMax(key: PartKey, w: ScoreWeights): number {
+  switch (key) {
+    case 'onTimePlan': return w.onTimePlan;
+    case 'onTimeSummary': return w.onTimeSummary;
+    case 'competitions': return w.perCompetition * w.competitionsCap;
+    case 'keyProjects': return w.keyProjectCoverage;
+    case 'participation': return w.participationRate;
+    case 'awards': return w.awardsCap;
+  }
+}
+
+/**
+ * One unit's score, part by part (/standings <单位>): the points, the figures behind them and what
+ * would raise them, so a unit can check its score and see where it stands to gain.
+ */
+export function explainRow(row: StandingRow, kind: StandingsKind, w: ScoreWeights): string[] {
+  const t = row.tally;
+  const lines: string[] = [];
+  const n = (x: number) => x.toLocaleString('zh-CN');
+  for (const key of PARTS_OF[kind]) {
+    const got = row.parts[key] ?? 0;
+    const max = partMax(key, w);
+    let why = '';
+    let raise = '';
+    switch (key) {
+      case 'onTimePlan':
+        why = t.plans ? `计划${t.plans}项，其中逾期${t.latePlans}项` : '还没有备案计划';
+        raise = t.plans ? (t.latePlans ? '逾期备案的不能补回，今后按时备案' : '') : '备案计划';
+        break;
+      case 'onTimeSummary': {
+        const missing = t.plans - t.summaries;
+        why = `计划${t.plans}项，已交总结${t.summaries}项${t.lateSummaries ? `，其中逾期${t.lateSummaries}项` : ''}`;
+        raise = missing > 0 ? `补交${missing}项总结，每项约可加${round1((w.onTimeSummary * w.lateFactor) / Math.max(1, t.plans))}分（逾期按${w.lateFactor}计）` : '';
+        break;
+      }
+      case 'competitions':
+        why = `竞赛${t.plans}项，每项${w.perCompetition}分，最多计${w.competitionsCap}项`;
+        raise = t.plans < w.competitionsCap ? `每多组织1项竞赛加${w.perCompetition}分` : '';
+        break;
+      case 'keyProjects':
+        why = `重点项目竞赛${t.keyPlans}项，占全部${t.plans}项的${t.plans ? Math.round((100 * t.keyPlans) / t.plans) : 0}%`;
+        raise = t.plans && t.keyPlans < t.plans ? '在重点项目上组织竞赛' : '';
+        break;
+      case 'participation': {
+        const people = kind === 'plan' ? t.plannedParticipants : t.actualParticipants;
+        why = t.headcount ? `参与${n(people)}人，职工${n(t.headcount)}人，参与率${Math.round((100 * people) / t.headcount)}%` : '职工数未登记，参与率无法计算';
+        raise = t.headcount ? (people < t.headcount ? `再有${n(t.headcount - people)}人参与可得满分` : '') : '请管理员登记职工数（/unit set 单位 职工数=…）';
+        break;
+      }
+      case 'awards':
+        why = `获奖${t.awards}项，共${round1(t.awardPoints)}分，最多计${w.awardsCap}分`;
+        break;
+    }
+    lines.push(`${PART_LABELS[key]}：${got}/${max}分（${why}）${raise ? `；${raise}` : ''}`);
+  }
+  return lines;
 }
 
