@@ -31,7 +31,8 @@ export function standingsTable(s: Standings, title: string): TableReply {
     kind: 'table',
     title,
     columns: ['名次', '单位', '得分', ...parts.map((k) => PART_LABELS[k])],
-    rows: shown.map((r) => [r.rank, r.filed ? r.unitName : `${r.unitName}（未填报）`, r.score, ...parts.map((k) => r.parts[k] ?? 0)]),
+    // "—": a part that does not apply to the unit (a year-end report it is not asked for).
+    rows: shown.map((r) => [r.rank, r.filed ? r.unitName : `${r.unitName}（未填报）`, r.score, ...parts.map((k) => r.parts[k] ?? '—')]),
     note: notes.join('\n'),
   };
 }

@@ -19,6 +19,7 @@ export const WEIGHT_NAMES: Record<string, keyof ScoreWeights> = {
   市级: 'awardCity',
   区级: 'awardDistrict',
   获奖上限: 'awardsCap',
+  年报按时: 'onTimeReport',
   逾期系数: 'lateFactor',
 };
 const EXAMPLE = '/weights set 参与率=25 市级=8 逾期系数=0.3';

@@ -40,7 +40,8 @@ describe('standings score', () => {
       [4, '戊街道工会', 0, false],
     ]);
     const first = computeStandings(data, 1, 'total', 'children', weights).rows[0];
-    expect(first.parts).toEqual({ onTimePlan: 10, onTimeSummary: 10, competitions: 5, keyProjects: 20, participation: 10, awards: 6 });
+    // No report data and no scope given: every unit is asked, none has filed one.
+    expect(first.parts).toEqual({ onTimePlan: 10, onTimeSummary: 10, competitions: 5, keyProjects: 20, participation: 10, awards: 6, onTimeReport: 0 });
   });
 
   it('plan and summary scores use their own parts', () => {
@@ -83,5 +84,17 @@ describe('standings score', () => {
     // 甲: 10 + 10 + 5 + 20 + 20×80/100=16 = 61; 乙 without its summary: the same less 总结按时 = 51.
     expect(rows.map((r) => [r.unitName, r.score, r.parts.onTimeSummary])).toEqual([['甲街道工会', 61, 10], ['乙街道工会', 51, 0]]);
     expect(rows[1].parts).toMatchObject({ competitions: 5, keyProjects: 20, participation: 16 });
+  });
+
+  it('scores the year-end report of the units asked for one; the others are scored without it, scaled to the same maximum', () => {
+    const withReports: StandingsData = { ...data, reports: [{ unitId: 2, late: false }, { unitId: 4, late: true }], reportAsked: new Set([2, 3, 6]) };
+    const rows = computeStandings(withReports, 1, 'total', 'children', weights).rows;
+    // 甲 61 + 年报按时10 = 71; 乙 61 + 0 (no report) = 61; 丙 is not asked: 50 × 125 / (125 − 10) = 54.3.
+    expect(rows.map((r) => [r.rank, r.unitName, r.score, r.parts.onTimeReport])).toEqual([
+      [1, '甲街道工会', 71, 10],
+      [2, '乙街道工会', 61, 0],
+      [3, '丙园区工会', 54.3, undefined],
+      [4, '戊街道工会', 0, 0],
+    ]);
   });
 });

@@ -24,10 +24,11 @@ describe('/standings', () => {
     // 东城: 计划按时10 + 10 + 2项×5 + 重点项目 20×1/2 (one of its two competitions) + 参与率 20×1500/5000=6 + 市级6 = 52
     const lines = table.split('\n');
     expect(lines[0]).toBe('2027年度「测试区总工会」下属单位综合排名');
-    expect(lines[1].split(/\s+/)).toEqual(['名次', '单位', '得分', '计划按时', '总结按时', '竞赛项数', '重点项目', '参与率', '获奖']);
-    expect(lines[2].split(/\s+/)).toEqual(['1', '西城街道工会', '60', '5', '10', '5', '20', '10', '10']);
-    expect(lines[3].split(/\s+/)).toEqual(['2', '东城街道工会', '52', '10', '10', '10', '10', '6', '6']);
-    expect(lines[4].split(/\s+/)).toEqual(['3', '高新园区工会（未填报）', '0', '0', '0', '0', '0', '0', '0']);
+    // No year-end report yet: 年报按时 0 for all three (each is asked for one).
+    expect(lines[1].split(/\s+/)).toEqual(['名次', '单位', '得分', '计划按时', '总结按时', '竞赛项数', '重点项目', '参与率', '获奖', '年报按时']);
+    expect(lines[2].split(/\s+/)).toEqual(['1', '西城街道工会', '60', '5', '10', '5', '20', '10', '10', '0']);
+    expect(lines[3].split(/\s+/)).toEqual(['2', '东城街道工会', '52', '10', '10', '10', '10', '6', '6', '0']);
+    expect(lines[4].split(/\s+/)).toEqual(['3', '高新园区工会（未填报）', '0', '0', '0', '0', '0', '0', '0', '0']);
     expect(table).toContain('计分权重：计划按时10，总结按时10，每项竞赛5（最多5项）');
 
     const image = replies.find((r) => r.kind === 'image');
@@ -68,6 +69,7 @@ describe('/standings', () => {
     expect(explained).toContain('重点项目：10/20分（重点项目竞赛1项，占全部2项的50%）；在重点项目上组织竞赛');
     expect(explained).toContain('参与率：6/20分（参与1,500人，职工5,000人，参与率30%）；再有3,500人参与可得满分');
     expect(explained).toContain('获奖：6/30分（获奖1项，共6分，最多计30分）');
+    expect(explained).toContain('年报按时：0/10分（还没有提交年度报告）；提交年度报告');
     // The parts add up to the score.
     const parts = [...explained.matchAll(/：([\d.]+)\/\d+分/g)].map((m) => Number(m[1]));
     expect(parts.reduce((a, b) => a + b, 0)).toBe(52);

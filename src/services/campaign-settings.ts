@@ -29,6 +29,8 @@ export const scoreWeightsSchema = z.object({
   awardDistrict: z.number().min(0).default(3),
   /** Award points stop counting above this, so one prolific unit cannot swamp the rest. */
   awardsCap: z.number().min(0).default(30),
+  /** The unit's own year-end report on time (units not asked for one are scored without it). */
+  onTimeReport: z.number().min(0).default(10),
   /** A late filing earns this share of the on-time points (0 = nothing, 1 = the same). */
   lateFactor: z.number().min(0).max(1).default(0.5),
 });

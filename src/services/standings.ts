@@ -12,7 +12,7 @@ export type StandingsKind = 'plan' | 'summary' | 'total';
 export type StandingsScope = 'children' | 'all';
 export const STANDINGS_KIND_LABELS: Record<StandingsKind, string> = { plan: '计划备案', summary: '竞赛总结', total: '综合' };
 
-export type PartKey = 'onTimePlan' | 'onTimeSummary' | 'competitions' | 'keyProjects' | 'participation' | 'awards';
+export type PartKey = 'onTimePlan' | 'onTimeSummary' | 'competitions' | 'keyProjects' | 'participation' | 'awards' | 'onTimeReport';
 export const PART_LABELS: Record<PartKey, string> = {
   onTimePlan: '计划按时',
   onTimeSummary: '总结按时',
@@ -20,12 +20,13 @@ export const PART_LABELS: Record<PartKey, string> = {
   keyProjects: '重点项目',
   participation: '参与率',
   awards: '获奖',
+  onTimeReport: '年报按时',
 };
 /** Which parts make up each kind of score, in display order. */
 export const PARTS_OF: Record<StandingsKind, PartKey[]> = {
   plan: ['onTimePlan', 'competitions', 'keyProjects', 'participation'],
   summary: ['onTimeSummary', 'competitions', 'keyProjects', 'participation', 'awards'],
-  total: ['onTimePlan', 'onTimeSummary', 'competitions', 'keyProjects', 'participation', 'awards'],
+  total: ['onTimePlan', 'onTimeSummary', 'competitions', 'keyProjects', 'participation', 'awards', 'onTimeReport'],
 };
 
 export interface StandingsUnit {
@@ -56,6 +57,10 @@ export interface UnitFiling {
 export interface StandingsData {
   units: StandingsUnit[];
   filings: UnitFiling[];
+  /** Year-end reports filed (not withdrawn): each unit reports for itself, nothing rolls up. */
+  reports?: { unitId: number; late: boolean }[];
+  /** Units the campaign asks for a year-end report; others are scored without that part. Absent: all. */
+  reportAsked?: ReadonlySet<number>;
 }
 
 const AWARD_KEYS = ['national', 'provincial', 'city', 'district'] as const;
@@ -124,7 +129,8 @@ export async function loadStandingsData(db: Db, campaignId: number): Promise<Sta
     for (const key of Object.keys(f) as (keyof UnitFiling)[]) f[key] = Number(r[key] ?? 0);
     return f;
   });
-  return { units, filings };
+  const reports = await db.yearReport.findMany({ where: { campaignId, withdrawnAt: null }, select: { unitId: true, late: true } });
+  return { units, filings, reports };
 }
 
 /** What one unit (with everything below it) filed, summed. */
@@ -142,6 +148,8 @@ export interface Tally {
   awards: number;
   /** Headcount of the unit, or of the units below it when its own is not recorded. */
   headcount: number;
+  /** The unit's own year-end report; notAsked when the campaign's scope does not ask it for one. */
+  report?: 'onTime' | 'late' | 'missing' | 'notAsked';
 }
 
 const emptyTally = (): Tally => ({ plans: 0, latePlans: 0, keyPlans: 0, plannedParticipants: 0, summaries: 0, lateSummaries: 0, summaryCredit: 0, actualParticipants: 0, awardPoints: 0, awards: 0, headcount: 0 });
@@ -259,7 +267,13 @@ export function computeStandings(data: StandingsData, rootId: number, kind: Stan
   // Only units the campaign asks for these forms (its scope), or whose units below are asked.
   const concerned = (id: number): boolean => !asked || asked.has(id) || (children.get(id) ?? []).some((c) => concerned(c.id));
   const names = new Map(data.units.map((u) => [u.id, u.name]));
-  const rows: StandingRow[] = ranked.filter(concerned).map((id) => scoreUnit(id, names.get(id) ?? String(id), tallies.get(id)!, kind, weights));
+  const reports = new Map((data.reports ?? []).map((r) => [r.unitId, r.late]));
+  const rows: StandingRow[] = ranked.filter(concerned).map((id) => {
+    const t = tallies.get(id)!;
+    // The unit's own report (a street's report is its own, its enterprises' do not count for it).
+    t.report = !data.reportAsked || data.reportAsked.has(id) ? (reports.has(id) ? (reports.get(id) ? 'late' : 'onTime') : 'missing') : 'notAsked';
+    return scoreUnit(id, names.get(id) ?? String(id), t, kind, weights);
+  });
   rankRows(rows);
   return { kind, scope, weights, rows, level: scope === 'all' ? deepest : 1 };
 }
@@ -297,10 +311,17 @@ function scoreUnit(unitId: number, unitName: string, t: Tally, kind: StandingsKi
       case 'awards':
         v = Math.min(t.awardPoints, w.awardsCap);
         break;
+      case 'onTimeReport':
+        // Not asked for a report: the part is left out and the rest scaled up to the same maximum.
+        if (t.report === 'notAsked') continue;
+        v = t.report === 'onTime' ? w.onTimeReport : t.report === 'late' ? w.onTimeReport * w.lateFactor : 0;
+        break;
     }
     parts[key] = filed ? round1(v) : 0;
   }
-  const score = filed ? round1(Object.values(parts).reduce((a, b) => a + (b ?? 0), 0)) : 0;
+  const sum = Object.values(parts).reduce((a, b) => a + (b ?? 0), 0);
+  const scale = kind === 'total' && t.report === 'notAsked' ? fullMax(kind, w) / Math.max(1, fullMax(kind, w) - w.onTimeReport) : 1;
+  const score = filed ? round1(sum * scale) : 0;
   return { unitId, unitName, rank: 0, score, parts, filed, competitions, participants, headcount: t.headcount, tally: t };
 }
 
@@ -318,8 +339,12 @@ function rankRows(rows: StandingRow[]): void {
 
 export async function standingsFor(db: Db, campaign: Campaign, rootId: number, kind: StandingsKind, scope: StandingsScope): Promise<Standings> {
   const weights = parseCampaignSettings(campaign.settings).scoreWeights;
-  const asked = await askedUnits(db, campaign, kind === 'summary' ? 'summary' : 'plan');
-  return computeStandings(await loadStandingsData(db, campaign.id), rootId, kind, scope, weights, asked);
+  const [asked, reportAsked, data] = await Promise.all([
+    askedUnits(db, campaign, kind === 'summary' ? 'summary' : 'plan'),
+    askedUnits(db, campaign, 'report'),
+    loadStandingsData(db, campaign.id),
+  ]);
+  return computeStandings({ ...data, reportAsked }, rootId, kind, scope, weights, asked);
 }
 
 /** 「计划按时10 总结按时10 …」: the weights a reply says it used. */
@@ -331,6 +356,7 @@ export function describeWeights(w: ScoreWeights): string {
     `重点项目${w.keyProjectCoverage}`,
     `参与率${w.participationRate}`,
     `获奖 全国${w.awardNational}/省级${w.awardProvincial}/市级${w.awardCity}/区级${w.awardDistrict}（上限${w.awardsCap}）`,
+    `年报按时${w.onTimeReport}`,
     `逾期按${w.lateFactor}计`,
   ].join('，');
 }
@@ -349,13 +375,20 @@ export function describeMethod(w: ScoreWeights): string[] {
     `4. 重点项目（满分${w.keyProjectCoverage}）：重点项目竞赛占全部竞赛的比例 × ${w.keyProjectCoverage}。`,
     `5. 参与率（满分${w.participationRate}）：参与人数 ÷ 职工数 × ${w.participationRate}，最多${w.participationRate}分。参与人数取总结的实际人数，未交总结的取计划人数，写成范围的按上限；职工数未登记的，按下属单位职工数之和。`,
     `6. 获奖（满分${w.awardsCap}）：每项竞赛按其最高奖项计分：国家级${w.awardNational}、省级${w.awardProvincial}、市级${w.awardCity}、区县级${w.awardDistrict}（街道级、企业级不计分），合计最多${w.awardsCap}分。`,
-    '计划排名（/排名 计划）只算第1、3、4、5项，参与人数取计划人数；总结排名（/排名 总结）算第2至6项。',
+    `7. 年报按时（满分${w.onTimeReport}）：本单位自己的年度报告按时提交得${w.onTimeReport}分，${late}；下属单位的年报不计入上级。本竞赛不要求其提交年度报告的单位不计此项，其余各项按比例折算到同样的满分。`,
+    '计划排名（/排名 计划）只算第1、3、4、5项，参与人数取计划人数；总结排名（/排名 总结）算第2至6项；综合排名算全部7项。',
   ];
+}
+
+/** The most a score of this kind can reach under these weights. */
+export function fullMax(kind: StandingsKind, w: ScoreWeights): number {
+  return PARTS_OF[kind].reduce((n, k) => n + partMax(k, w), 0);
 }
 
 /** The most a part can give under these weights. */
 export function partMax(key: PartKey, w: ScoreWeights): number {
   switch (key) {
+    case 'onTimeReport': return w.onTimeReport;
     case 'onTimePlan': return w.onTimePlan;
     case 'onTimeSummary': return w.onTimeSummary;
     case 'competitions': return w.perCompetition * w.competitionsCap;
@@ -405,6 +438,14 @@ export function explainRow(row: StandingRow, kind: StandingsKind, w: ScoreWeight
       }
       case 'awards':
         why = `获奖${t.awards}项，共${round1(t.awardPoints)}分，最多计${w.awardsCap}分`;
+        break;
+      case 'onTimeReport':
+        if (t.report === 'notAsked') {
+          lines.push(`${PART_LABELS[key]}：不要求本单位提交年度报告，不计此项（其余各项按比例折算到满分${fullMax(kind, w)}分）`);
+          continue;
+        }
+        why = t.report === 'onTime' ? '年度报告按时提交' : t.report === 'late' ? '年度报告逾期提交' : '还没有提交年度报告';
+        raise = t.report === 'missing' ? `提交年度报告（逾期按${w.lateFactor}计）` : '';
         break;
     }
     lines.push(`${PART_LABELS[key]}：${got}/${max}分（${why}）${raise ? `；${raise}` : ''}`);

@@ -15,7 +15,7 @@ export function standingsSheet(heading: SheetHeading, s: Standings): SheetModel 
   ];
   const rows: SheetRow[] = s.rows.map((row) => ({
     kind: 'data',
-    cells: [row.rank, row.filed ? row.unitName : `${row.unitName}（未填报）`, row.score, ...PARTS_OF[s.kind].map((k) => row.parts[k] ?? 0), row.competitions, row.participants, row.headcount],
+    cells: [row.rank, row.filed ? row.unitName : `${row.unitName}（未填报）`, row.score, ...PARTS_OF[s.kind].map((k) => row.parts[k] ?? '—'), row.competitions, row.participants, row.headcount],
   }));
   rows.push({ kind: 'note', cells: [null] });
   rows.push({ kind: 'note', cells: [`计分权重：${describeWeights(s.weights)}。同分同名次；未填报的单位列在最后，记0分。`] });
