@@ -16,7 +16,7 @@ describe('the filing cycle', () => {
     expect(textOf(await bot.say(east, '/join 东城街道工会'))).toContain('已登记为「东城街道工会」的联络员');
 
     const form = formOf(await bot.say(east, '/plan'));
-    expect(form.fields.map((f) => f.label)).toEqual(['企业名称', '竞赛项目', '组织方式', '参与人数', '时间安排', '竞赛类型', '重点项目', '经费预算']);
+    expect(form.fields.map((f) => f.label)).toEqual(['企业名称', '竞赛项目', '组织方式', '参与人数', '时间安排', '竞赛类型', '重点项目', '参与人员与其他竞赛不重复', '经费预算']);
     const receipt = textOf(await bot.submit(east, form.formId, {
       enterpriseName: '东城建设集团有限公司', project: '快速路“五比一创”劳动竞赛', organizer: '工会与项目部联合组织',
       participants: '320', period: '2027-03-01至2027-10-31', type: '五比一创', keyProject: '是', budget: '80000',

@@ -44,7 +44,7 @@ describe.skipIf(Boolean(problem))('standings and export on PostgreSQL', () => {
     const { admin } = await fileKnownYear(bot);
     const table = textOf(await bot.say(admin, '/standings'));
     expect(table).toMatch(/1 +西城街道工会 +60 +5 +10 +5 +20 +10 +10/);
-    expect(table).toMatch(/2 +东城街道工会 +52 +10 +10 +10 +10 +6 +6/);
+    expect(table).toMatch(/2 +东城街道工会 +50 +10 +10 +10 +10 +4 +6/);
     expect(table).toMatch(/3 +高新园区工会（未填报） +0/);
 
     const file = (await bot.say(admin, '/export all')).find((r) => r.kind === 'file') as { url: string };

@@ -97,4 +97,18 @@ describe('standings score', () => {
       [4, '戊街道工会', 0, 0],
     ]);
   });
+
+  it('counts the largest competition\'s participants, and adds the others only when stated to be other people', () => {
+    const units = [{ id: 1, name: '区总工会', parentId: null, headcount: 1000 }, { id: 2, name: '甲街道工会', parentId: 1, headcount: 500 }];
+    const plans = (distinct: boolean) => [
+      { id: 11, unitId: 2, late: false, keyProject: false, participants: 200 },
+      { id: 12, unitId: 2, late: false, keyProject: false, participants: 150, distinctParticipants: distinct },
+      { id: 13, unitId: 2, late: false, keyProject: false, participants: 100 },
+    ];
+    const participation = (distinct: boolean) => computeStandings({ units, filings: aggregateFilings(plans(distinct), []) }, 1, 'plan', 'children', weights).rows[0];
+    // The same workers in three competitions: 200 of 500 → 20×0.4 = 8, not 20×450/500.
+    expect([participation(false).participants, participation(false).parts.participation]).toEqual([200, 8]);
+    // 150 stated to be other people: 200 + 150 = 350 → 20×0.7 = 14.
+    expect([participation(true).participants, participation(true).parts.participation]).toEqual([350, 14]);
+  });
 });

@@ -21,13 +21,14 @@ describe('/standings', () => {
     const replies = await bot.say(admin, '/standings');
     const table = textOf(replies);
     // 西城: 逾期计划5 + 总结按时10 + 1项×5 + 重点项目 20×1/1 + 参与率 20×2000/4000=10 + 省级10 = 60
-    // 东城: 计划按时10 + 10 + 2项×5 + 重点项目 20×1/2 (one of its two competitions) + 参与率 20×1500/5000=6 + 市级6 = 52
+    // 东城: 计划按时10 + 10 + 2项×5 + 重点项目 20×1/2 (one of its two competitions) + 参与率 20×1000/5000=4
+    // (its two competitions may be the same workers: the larger counts) + 市级6 = 50
     const lines = table.split('\n');
     expect(lines[0]).toBe('2027年度「测试区总工会」下属单位综合排名');
     // No year-end report yet: 年报按时 0 for all three (each is asked for one).
     expect(lines[1].split(/\s+/)).toEqual(['名次', '单位', '得分', '计划按时', '总结按时', '竞赛项数', '重点项目', '参与率', '获奖', '年报按时']);
     expect(lines[2].split(/\s+/)).toEqual(['1', '西城街道工会', '60', '5', '10', '5', '20', '10', '10', '0']);
-    expect(lines[3].split(/\s+/)).toEqual(['2', '东城街道工会', '52', '10', '10', '10', '10', '6', '6', '0']);
+    expect(lines[3].split(/\s+/)).toEqual(['2', '东城街道工会', '50', '10', '10', '10', '10', '4', '6', '0']);
     expect(lines[4].split(/\s+/)).toEqual(['3', '高新园区工会（未填报）', '0', '0', '0', '0', '0', '0', '0', '0']);
     expect(table).toContain('计分权重：计划按时10，总结按时10，每项竞赛5（最多5项）');
 
@@ -42,9 +43,9 @@ describe('/standings', () => {
   it('ranks plan filing on its own and rejects words it does not know', async () => {
     const { admin } = await fileKnownYear(bot);
     const plan = textOf(await bot.say(admin, '/排名 计划'));
-    // 西城: 逾期5 + 5 + 重点项目占比20 + 参与率10 = 40; 东城: 10 + 10 + 20×1/2=10 + 6 = 36
+    // 西城: 逾期5 + 5 + 重点项目占比20 + 参与率10 = 40; 东城: 10 + 10 + 20×1/2=10 + 4 = 34
     expect(plan).toMatch(/1 +西城街道工会 +40 /);
-    expect(plan).toMatch(/2 +东城街道工会 +36 /);
+    expect(plan).toMatch(/2 +东城街道工会 +34 /);
     expect(textOf(await bot.say(admin, '/standings 本月'))).toContain('看不懂“本月”');
   });
 
@@ -54,8 +55,8 @@ describe('/standings', () => {
     expect(textOf(await bot.say(admin, '/weights set 参与率=x'))).toContain('“参与率”请写不小于0的数字');
     expect(textOf(await bot.say(admin, '/权重 set 计划按时=20 市级=12'))).toContain('✅ 已修改');
     const table = textOf(await bot.say(admin, '/standings'));
-    // 东城: 20 + 10 + 10 + 10 + 6 + 12 = 68; 西城: 逾期 20×0.5=10 + 10 + 5 + 20 + 10 + 10 = 65
-    expect(table).toMatch(/1 +东城街道工会 +68 /);
+    // 东城: 20 + 10 + 10 + 10 + 4 + 12 = 66; 西城: 逾期 20×0.5=10 + 10 + 5 + 20 + 10 + 10 = 65
+    expect(table).toMatch(/1 +东城街道工会 +66 /);
     expect(table).toMatch(/2 +西城街道工会 +65 /);
     expect(table).toContain('计划按时20');
     expect(textOf(await bot.say(east, '/weights'))).toContain('市级12');
@@ -64,17 +65,17 @@ describe('/standings', () => {
   it('explains one unit\'s score part by part, with the figures behind each part and what would raise it', async () => {
     const { admin, east } = await fileKnownYear(bot);
     const explained = textOf(await bot.say(admin, '/排名 东城街道工会'));
-    expect(explained).toContain('2027年度「东城街道工会」综合得分：52分，在「测试区总工会」下属3个单位中排第2名。');
+    expect(explained).toContain('2027年度「东城街道工会」综合得分：50分，在「测试区总工会」下属3个单位中排第2名。');
     expect(explained).toContain('计划按时：10/10分（计划2项，其中逾期0项）');
     expect(explained).toContain('重点项目：10/20分（重点项目竞赛1项，占全部2项的50%）；在重点项目上组织竞赛');
-    expect(explained).toContain('参与率：6/20分（参与1,500人，职工5,000人，参与率30%）；再有3,500人参与可得满分');
+    expect(explained).toContain('参与率：4/20分（参与1,000人，职工5,000人，参与率20%）；再有4,000人参与可得满分');
     expect(explained).toContain('获奖：6/30分（获奖1项，共6分，最多计30分）');
     expect(explained).toContain('年报按时：0/10分（还没有提交年度报告）；提交年度报告');
     // The parts add up to the score.
     const parts = [...explained.matchAll(/：([\d.]+)\/\d+分/g)].map((m) => Number(m[1]));
-    expect(parts.reduce((a, b) => a + b, 0)).toBe(52);
+    expect(parts.reduce((a, b) => a + b, 0)).toBe(50);
     // A filer privately sees their own unit; a name outside what one may see is unknown.
-    expect(textOf(await bot.say({ ...east, chatId: 'east-p2p', chatType: 'p2p' }, '/排名 东城街道工会'))).toContain('得分：52分');
+    expect(textOf(await bot.say({ ...east, chatId: 'east-p2p', chatType: 'p2p' }, '/排名 东城街道工会'))).toContain('得分：50分');
     expect(textOf(await bot.say({ ...east, chatId: 'east-p2p', chatType: 'p2p' }, '/排名 西城街道工会'))).toContain('看不懂“西城街道工会”');
   });
 

@@ -35,6 +35,7 @@ describe('WeChat text forms', () => {
       '时间安排：2027年3月1日至10月31日',
       '竞赛类型：五比一创',
       '重点项目：是',
+      '参与人员与其他竞赛不重复：',
       '经费预算：',
     ].join('\n'), { atBot: true });
     const receipt = await w.waitForSent(after(w, from, '竞赛计划已收到'));
@@ -57,7 +58,7 @@ describe('guided filing', () => {
     };
     let from = w.sent.length;
     w.say(east, '/填表 计划');
-    const first = await w.waitForSent(after(w, from, '（第 1/8 项）请回复「企业名称」'));
+    const first = await w.waitForSent(after(w, from, '（第 1/9 项）请回复「企业名称」'));
     expect(first.mentionIds).toEqual([east.id]);
 
     await ask('东城建设集团有限公司', '「竞赛项目」');
@@ -67,13 +68,14 @@ describe('guided filing', () => {
     await ask('快速路“五比一创”劳动竞赛', '「组织方式」');
     expect(w.sent.slice(from).every((m) => !m.mentionIds?.includes(w.people.west.id))).toBe(true);
     await ask('班组对抗', '「参与人数」');
-    expect(await ask('很多人', '「参与人数」请填写一个整数')).toContain('（第 4/8 项）');
-    expect(await ask('上一步', '（第 3/8 项）请回复「组织方式」')).toContain('已填：班组对抗');
+    expect(await ask('很多人', '「参与人数」请填写一个整数')).toContain('（第 4/9 项）');
+    expect(await ask('上一步', '（第 3/9 项）请回复「组织方式」')).toContain('已填：班组对抗');
     await ask('工会与项目部联合组织', '「参与人数」');
     await ask('约 120 人', '「时间安排」');
     await ask('2027年3月1日至10月31日', '「竞赛类型」');
     await ask('五比一创', '「重点项目」');
-    await ask('是', '「经费预算」');
+    await ask('是', '「参与人员与其他竞赛不重复」');
+    await ask('跳过', '「经费预算」');
     expect(await ask('跳过', '请核对【竞赛计划】')).toContain('经费预算：（未填）');
     expect(await w.bot.app.db.plan.count()).toBe(0);
 

@@ -466,6 +466,7 @@ export function planValues(p: Plan): FormValues {
     participants: { count: p.participants, ...(p.participantsText ? { text: p.participantsText } : {}) } satisfies Headcount,
     period: { start: p.startDate, end: p.endDate, ...(p.periodText ? { text: p.periodText } : {}) } satisfies DateRange,
     type: p.type, keyProject: p.keyProject, budget: p.budgetFen ?? undefined,
+    ...(p.distinctParticipants ? { distinctParticipants: true } : {}),
   };
 }
 
@@ -489,6 +490,7 @@ async function storePlan(tx: Tx, filer: Filer, v: FormValues, late: boolean, at:
     participants: participants.count, participantsText: participants.text ?? null,
     startDate: period.start, endDate: period.end, periodText: period.text ?? null, type: v.type as string,
     keyProject: v.keyProject as boolean, budgetFen: (v.budget as number | undefined) ?? null,
+    distinctParticipants: (v.distinctParticipants as boolean | undefined) ?? false,
   };
   const scope = { campaignId: filer.campaign.id, unitId: filer.unit.id };
   const unitPlans = await tx.plan.findMany({ where: scope, orderBy: { id: 'asc' } });

@@ -44,7 +44,10 @@ export interface UnitFiling {
   plannedParticipants: number;
   summaries: number;
   lateSummaries: number;
-  /** Participants as filed: the summary's actual number, or the plan's while it has no summary. */
+  /**
+   * Participants as filed — the summary's actual number, or the plan's while it has no summary — of
+   * the competitions stated to have other people, plus the largest of the rest (same rule for planned).
+   */
   actualParticipants: number;
   /** Summaries by award level. */
   national: number;
@@ -71,31 +74,43 @@ function emptyFiling(unitId: number): UnitFiling {
 
 /** Per-unit counts from individual plan and summary rows (the same sums the SQL below makes). */
 export function aggregateFilings(
-  plans: { id: number; unitId: number; late: boolean; keyProject: boolean; participants: number }[],
+  plans: { id: number; unitId: number; late: boolean; keyProject: boolean; participants: number; distinctParticipants?: boolean }[],
   summaries: { planId: number; late: boolean; actualParticipants: number; awardLevel: string }[],
 ): UnitFiling[] {
   const byUnit = new Map<number, UnitFiling>();
   const planById = new Map(plans.map((p) => [p.id, p]));
   const of = (unitId: number) => byUnit.get(unitId) ?? byUnit.set(unitId, emptyFiling(unitId)).get(unitId)!;
+  const actual = new Map<number, number>();
+  for (const s of summaries) {
+    const p = planById.get(s.planId);
+    if (!p) continue;
+    actual.set(p.id, s.actualParticipants);
+    const f = of(p.unitId);
+    f.summaries++;
+    if (s.late) f.lateSummaries++;
+    if ((AWARD_KEYS as readonly string[]).includes(s.awardLevel)) f[s.awardLevel as (typeof AWARD_KEYS)[number]]++;
+  }
+  // Participants (the same rule as the SQL below): competitions stated to have other people add up;
+  // of the others, which may be the same workers, only the largest counts.
+  const largest = new Map<number, { planned: number; actual: number }>();
   for (const p of plans) {
     const f = of(p.unitId);
     f.plans++;
     if (p.late) f.latePlans++;
     if (p.keyProject) f.keyPlans++;
-    f.plannedParticipants += p.participants;
+    const a = actual.get(p.id) ?? p.participants;
+    if (p.distinctParticipants) {
+      f.plannedParticipants += p.participants;
+      f.actualParticipants += a;
+    } else {
+      const m = largest.get(p.unitId) ?? { planned: 0, actual: 0 };
+      largest.set(p.unitId, { planned: Math.max(m.planned, p.participants), actual: Math.max(m.actual, a) });
+    }
   }
-  const summarised = new Set<number>();
-  for (const s of summaries) {
-    const p = planById.get(s.planId);
-    if (!p) continue;
-    summarised.add(p.id);
-    const f = of(p.unitId);
-    f.summaries++;
-    if (s.late) f.lateSummaries++;
-    f.actualParticipants += s.actualParticipants;
-    if ((AWARD_KEYS as readonly string[]).includes(s.awardLevel)) f[s.awardLevel as (typeof AWARD_KEYS)[number]]++;
+  for (const [unitId, m] of largest) {
+    of(unitId).plannedParticipants += m.planned;
+    of(unitId).actualParticipants += m.actual;
   }
-  for (const p of plans) if (!summarised.has(p.id)) of(p.unitId).actualParticipants += p.participants;
   return [...byUnit.values()];
 }
 
@@ -112,10 +127,12 @@ export async function loadStandingsData(db: Db, campaignId: number): Promise<Sta
         COUNT(*) AS "plans",
         SUM(CASE WHEN p."late" THEN 1 ELSE 0 END) AS "latePlans",
         SUM(CASE WHEN p."keyProject" THEN 1 ELSE 0 END) AS "keyPlans",
-        SUM(p."participants") AS "plannedParticipants",
+        SUM(CASE WHEN p."distinctParticipants" THEN p."participants" ELSE 0 END)
+          + MAX(CASE WHEN p."distinctParticipants" THEN 0 ELSE p."participants" END) AS "plannedParticipants",
         COUNT(s."id") AS "summaries",
         SUM(CASE WHEN s."id" IS NOT NULL AND s."late" THEN 1 ELSE 0 END) AS "lateSummaries",
-        SUM(COALESCE(s."actualParticipants", p."participants")) AS "actualParticipants",
+        SUM(CASE WHEN p."distinctParticipants" THEN COALESCE(s."actualParticipants", p."participants") ELSE 0 END)
+          + MAX(CASE WHEN p."distinctParticipants" THEN 0 ELSE COALESCE(s."actualParticipants", p."participants") END) AS "actualParticipants",
         SUM(CASE WHEN s."awardLevel" = 'national' THEN 1 ELSE 0 END) AS "national",
         SUM(CASE WHEN s."awardLevel" = 'provincial' THEN 1 ELSE 0 END) AS "provincial",
         SUM(CASE WHEN s."awardLevel" = 'city' THEN 1 ELSE 0 END) AS "city",
@@ -373,7 +390,7 @@ export function describeMethod(w: ScoreWeights): string[] {
     `2. 总结按时（满分${w.onTimeSummary}）：已交总结的计划占全部计划的比例 × ${w.onTimeSummary}，${late}。未交总结只在这一项扣分。`,
     `3. 竞赛项数（满分${w.perCompetition * w.competitionsCap}）：每项竞赛${w.perCompetition}分，最多计${w.competitionsCap}项。`,
     `4. 重点项目（满分${w.keyProjectCoverage}）：重点项目竞赛占全部竞赛的比例 × ${w.keyProjectCoverage}。`,
-    `5. 参与率（满分${w.participationRate}）：参与人数 ÷ 职工数 × ${w.participationRate}，最多${w.participationRate}分。参与人数取总结的实际人数，未交总结的取计划人数，写成范围的按上限；职工数未登记的，按下属单位职工数之和。`,
+    `5. 参与率（满分${w.participationRate}）：参与人数 ÷ 职工数 × ${w.participationRate}，最多${w.participationRate}分。同一单位的几项竞赛可能是同一批职工，只计人数最多的一项；备案时填“参与人员与其他竞赛不重复：是”的竞赛另行加上。参与人数取总结的实际人数，未交总结的取计划人数，写成范围的按上限；下属单位的人数相加；职工数未登记的，按下属单位职工数之和。`,
     `6. 获奖（满分${w.awardsCap}）：每项竞赛按其最高奖项计分：国家级${w.awardNational}、省级${w.awardProvincial}、市级${w.awardCity}、区县级${w.awardDistrict}（街道级、企业级不计分），合计最多${w.awardsCap}分。`,
     `7. 年报按时（满分${w.onTimeReport}）：本单位自己的年度报告按时提交得${w.onTimeReport}分，${late}；下属单位的年报不计入上级。本竞赛不要求其提交年度报告的单位不计此项，其余各项按比例折算到同样的满分。`,
     '计划排名（/排名 计划）只算第1、3、4、5项，参与人数取计划人数；总结排名（/排名 总结）算第2至6项；综合排名算全部7项。',
