@@ -231,8 +231,16 @@ describe('/export 年报 and 进度', () => {
     expect(pageOf('高新园区工会')).toBe(4);
     expect(smallestCjkSize(doc)).toBeGreaterThanOrEqual(12);
     expect(doc.pageTexts[1]).toContain('—2—'); // page numbers at the foot
+    // The cover carries no page number.
+    expect(doc.pageTexts[0]).not.toContain('—1—');
     const rendered = await renderThroughLibreOffice(await download(bot, progress.url), progress.fileName);
     expect(rendered.pages).toBe(1);
     expect(smallestCjkSize(rendered)).toBeGreaterThanOrEqual(9);
+    // The reports as a sheet print too, every page at a readable size.
+    const reports = await renderThroughLibreOffice(await download(bot, files[1].url), files[1].fileName);
+    expect([Math.round(reports.width), Math.round(reports.height)]).toEqual([842, 595]); // A4 landscape
+    expect(reports.pages).toBeLessThanOrEqual(3);
+    expect(smallestCjkSize(reports)).toBeGreaterThanOrEqual(9);
+    expect(pageOfText(reports, '西城以地铁建设为主线')).toBeGreaterThan(0);
   }, 180_000);
 });
