@@ -1,7 +1,7 @@
 // Turns what people type on phones into typed values. Each function returns either a value or a
 // Chinese message that says what is wrong and how to write it.
 import type { Award, ChoiceOption, DateRange, FieldDef, Headcount } from './types.js';
-import { AWARD_LEVELS, NO_AWARD_WORDS } from './summary.js';
+import { AWARD_LEVELS } from './summary.js';
 import { chineseDate, isValidDate, isoDate, lastDayOfMonth } from '../util/dates.js';
 
 export type Coerced<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -137,7 +137,8 @@ const LEVEL_LIST = AWARD_LEVELS.map((l) => l.label).join('、');
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 // Where a second award starts inside one part: a level word after a space ("区级 先进集体 省级 一等奖").
 const NEXT_LEVEL = new RegExp(`\\s+(?=(?:${LEVEL_NAMES.map((l) => escapeRe(l.name)).join('|')})(?:[\\s:：]|(?<=级)[^\\s以和或及与至到]))`);
-// "无", "暂无", "暂未获奖", "没有获奖", "未获得奖项", "无（未参评）", "N/A", "0": no award.
+// "无", "暂无", "未获奖", "无获奖", "暂未获奖", "没有获奖", "无奖项", "未获得奖项", "无（未参评）", "否",
+// "N/A", "0", "-", "/": no award.
 const NO_AWARD = /^(?:无|没有|暂无|暂未|未|尚未|还没有?)(?:获奖|获得奖项|获得|获奖情况|奖项|参评)?(?:[(（].*[)）])?$|^(?:n\/?a|0|否|-|—|\/)$/i;
 
 /** Splits at ；;，,、 and line breaks, but not inside quotes or brackets (“安全，质量”竞赛奖). */
@@ -199,7 +200,7 @@ export function coerceAwards(raw: string, field: FieldDef): Coerced<Award[]> {
   if (CONTROL.test(text)) return bad('含有无法显示的控制字符，请重新输入');
   if (field.maxLength !== undefined && [...text].length > field.maxLength) return bad(`内容太长，请精简到 ${field.maxLength} 字以内`);
   const flat = normLevel(text).replace(/[.。]$/, '');
-  if (NO_AWARD_WORDS.includes(flat) || NO_AWARD.test(flat)) return ok([]);
+  if (NO_AWARD.test(flat)) return ok([]);
   const awards: Award[] = [];
   let previous: string | null = null;
   const LIST_MARK = /^\s*(?:\d{1,2}\s*[.、)）]|[(（]\d{1,2}[)）]|[\u2460-\u2473]|[一二三四五六七八九十]{1,2}、)\s*/;
@@ -211,7 +212,7 @@ export function coerceAwards(raw: string, field: FieldDef): Coerced<Award[]> {
       else if (!previous) return bad(`「${part.slice(0, 30)}」没有写清级别。请写成“级别 奖项名称”，例如：市级 五一劳动奖状（级别：${LEVEL_LIST}）；多项用“；”分开，没有获奖写“无”`);
       const name = (read ? read.name : part).trim();
       if (!name) return bad(`「${part}」只写了级别，请写上奖项名称，例如：${part} 五一劳动奖状；没有获奖写“无”`);
-      if (NO_AWARD_WORDS.includes(normLevel(name)) || NO_AWARD.test(normLevel(name))) return bad(`「${part}」写了级别，奖项名称却是“${name}”。没有获奖请只写“无”；获了奖请写奖项名称，例如：市级 五一劳动奖状`);
+      if (NO_AWARD.test(normLevel(name))) return bad(`「${part}」写了级别，奖项名称却是“${name}”。没有获奖请只写“无”；获了奖请写奖项名称，例如：市级 五一劳动奖状`);
       if (/^(待定|待评|待评选|评选中|待公布|待审批|申报中)/.test(normLevel(name))) return bad(`「${part}」还没有评出。现在请写“无”，评出后再发送一次总结（会作为修改保存）`);
       if ([...name].length > 100) return bad(`奖项名称「${name.slice(0, 20)}…」太长，请精简到 100 字以内`);
       awards.push({ level: read?.level ?? previous!, name });

@@ -14,6 +14,11 @@ export function formatDates(r: DateRange): string {
   return `${chineseDate(r.start)}至${chineseDate(r.end)}`;
 }
 
+/** The days a range was read as: one day, or the two dates ("按…计" in receipts). */
+export function readDates(r: DateRange): string {
+  return r.start === r.end ? chineseDate(r.start) : formatDates(r);
+}
+
 /** 时间安排 as written ("3月中旬至5月中旬"), or the two dates when it was written as dates. */
 export function formatRange(r: DateRange): string {
   return r.text ?? formatDates(r);
@@ -58,10 +63,7 @@ export function formatLines(form: FormDef, values: FormValues, only?: (f: FieldD
 
 /** What a written range was read as, so a misreading shows in the receipt: "（按…计）". */
 function derived(field: FieldDef, value: unknown): string {
-  if (field.type === 'daterange' && (value as DateRange).text) {
-    const r = value as DateRange;
-    return `（按${r.start === r.end ? chineseDate(r.start) : formatDates(r)}计）`;
-  }
+  if (field.type === 'daterange' && (value as DateRange).text) return `（按${readDates(value as DateRange)}计）`;
   // A range is counted at its upper bound; "约300人" needs no note.
   if (field.type === 'headcount' && /[-~～—–至到]/.test((value as Headcount).text ?? '')) return `（按${(value as Headcount).count.toLocaleString('zh-CN')}人计）`;
   return '';

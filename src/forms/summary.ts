@@ -19,9 +19,6 @@ export function isAwardLevel(word: string): boolean {
   return AWARD_LEVELS.some((l) => l.label === w || l.aliases.includes(w));
 }
 
-/** What 获奖情况 says when there is none. */
-export const NO_AWARD_WORDS = ['无', '没有', '暂无', '未获奖', '无获奖', '否', '无奖项', '-', '—', '/'];
-
 export const levelLabel = (level: string) => AWARD_LEVELS.find((l) => l.value === level)?.label ?? level;
 
 /** The highest level among `awards`, or 'none' (what scoring and counts use). */

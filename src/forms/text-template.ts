@@ -7,6 +7,15 @@ import type { RawValues } from './validate.js';
 import { stripInvisible, toHalfWidth } from './coerce.js';
 import { isAwardLevel } from './summary.js';
 
+/**
+ * A field's value with an older template's separate line put in front (获奖级别 市级 + 获奖情况
+ * 市五一劳动奖状 -> "市级 市五一劳动奖状"), unless the value already starts with it. Also for sheets.
+ */
+export function withPrefix(prefix: string, value: string | undefined): string {
+  const v = value?.trim() ?? '';
+  return v === '' ? prefix : v.startsWith(prefix) ? v : `${prefix} ${v}`;
+}
+
 /** Longest message we try to read as a form; anything longer is refused with a clear message. */
 export const MAX_TEMPLATE_CHARS = 20_000;
 
@@ -179,11 +188,7 @@ export function parseTemplate(text: string): ParsedTemplate | null {
       unknownLabels.push(line.trim().slice(0, 20));
     }
   }
-  for (const [key, prefix] of Object.entries(prefixes)) {
-    const value = raw[key]?.trim() ?? '';
-    if (!prefix) continue;
-    raw[key] = value === '' ? prefix : value.startsWith(prefix) ? value : `${prefix} ${value}`;
-  }
+  for (const [key, prefix] of Object.entries(prefixes)) if (prefix) raw[key] = withPrefix(prefix, raw[key]);
   const recognised = Object.values(raw).filter((v) => v !== undefined && v !== '').length;
   const belongsTo = unknownLabels.length ? otherFormOf(form, unknownLabels, recognised) : undefined;
   const editPlanId = splitLines(text).title?.editPlanId;

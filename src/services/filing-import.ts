@@ -11,6 +11,7 @@ import { COMPETITION_TYPES } from '../forms/plan.js';
 import { toHalfWidth } from '../forms/coerce.js';
 import type { FormDef, FormName } from '../forms/types.js';
 import type { RawValues } from '../forms/validate.js';
+import { withPrefix } from '../forms/text-template.js';
 import { NOT_DATA, readTables, squeeze, type Table } from './excel/read-table.js';
 import { submitFilingBatch, type BatchRow } from './filings.js';
 import { getMember } from './members.js';
@@ -143,7 +144,7 @@ function readFilingSheet(table: Table, unitName: string): ReadFilingSheet | null
       else if (c.prefix) prefixes[c.key] = v;
       else raw[c.key] = v;
     });
-    for (const [key, p] of Object.entries(prefixes)) raw[key] = raw[key] ? (raw[key]!.startsWith(p!) ? raw[key] : `${p} ${raw[key]}`) : p;
+    for (const [key, p] of Object.entries(prefixes)) raw[key] = withPrefix(p!, raw[key]);
     if (raw[PERIOD_START] || raw[PERIOD_END]) {
       raw.period = raw.period ?? `${raw[PERIOD_START] ?? ''}至${raw[PERIOD_END] ?? ''}`;
       delete raw[PERIOD_START];

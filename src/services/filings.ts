@@ -10,7 +10,7 @@ import { FORMS } from '../forms/index.js';
 import type { Award, DateRange, FieldError, FormDef, FormName, FormValues, Headcount } from '../forms/types.js';
 import { highestLevel, parseAwards } from '../forms/summary.js';
 import { validateForm, type PlanRef, type RawValues } from '../forms/validate.js';
-import { formatDates, formatLines, formatValue } from '../forms/display.js';
+import { formatLines, formatValue, readDates } from '../forms/display.js';
 import { renderTemplate } from '../forms/text-template.js';
 import { toHalfWidth } from '../forms/coerce.js';
 import { addDays, chineseDate, shanghaiDate } from '../util/dates.js';
@@ -93,6 +93,11 @@ async function whoFiles(app: App, req: FilingRequest, form: FormDef): Promise<Fi
   return { member, unit: member.unit, campaign, actor, ...(current.length > 1 ? { campaigns: current } : {}) };
 }
 
+/** The campaign a filing about `plan` goes to: the plan's own, when the filer may file in several. */
+function campaignOf(filer: Filer, plan: Plan): Campaign {
+  return filer.campaigns?.find((c) => c.id === plan.campaignId) ?? filer.campaign;
+}
+
 export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[]> {
   const form = FORMS[req.form];
   const who = await whoFiles(app, req, form);
@@ -121,7 +126,7 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[
     if ('error' in found) errors.push({ key: 'plan', label: '计划编号', message: found.error });
     else plan = found.plan;
     // A summary belongs to its plan's campaign (a private chat may not say which).
-    if (plan && filer.campaigns) filer.campaign = filer.campaigns.find((c) => c.id === plan!.campaignId) ?? filer.campaign;
+    if (plan) filer.campaign = campaignOf(filer, plan);
   }
   errors.push(...campaignDateErrors(form, result.values, filer.campaign, app.now()));
   if (errors.length) {
@@ -209,7 +214,7 @@ export async function submitFilingBatch(
         plan = null;
       }
     }
-    const campaign = plan && filer.campaigns ? filer.campaigns.find((c) => c.id === plan!.campaignId) ?? filer.campaign : filer.campaign;
+    const campaign = plan ? campaignOf(filer, plan) : filer.campaign;
     rowErrors.push(...campaignDateErrors(form, result.values, campaign, app.now()));
     // The same competition twice in one sheet: which row is meant is the cadre's call. For plans the
     // name decides (one plan per 竞赛项目): the same name for two enterprises needs telling apart.
@@ -244,7 +249,7 @@ export async function submitFilingBatch(
   const stored = await withUnitLock(app.db, filer.unit.id, async (tx) => {
     const out: { stored: Stored; values: FormValues; plan: Plan | null }[] = [];
     for (const c of checked) {
-      const campaign = c.plan && filer.campaigns ? filer.campaigns.find((x) => x.id === c.plan!.campaignId) ?? filer.campaign : filer.campaign;
+      const campaign = c.plan ? campaignOf(filer, c.plan) : filer.campaign;
       const rowFiler = { ...filer, campaign };
       out.push({ stored: await store(tx, form.name, rowFiler, c.values, c.plan, isLate(campaign, form.name, at), at), values: c.values, plan: c.plan });
     }
@@ -267,7 +272,7 @@ export async function submitFilingBatch(
     const state = !x.stored.changed ? '未变' : x.stored.version > 1 ? `第${x.stored.version}版` : '新提交';
     // How worded dates were read, as the form receipts say it.
     const period = form.name === 'plan' ? (x.values.period as DateRange) : undefined;
-    const read = period?.text ? `：时间安排「${period.text}」按${period.start === period.end ? chineseDate(period.start) : formatDates(period)}计` : '';
+    const read = period?.text ? `：时间安排「${period.text}」按${readDates(period)}计` : '';
     lines.push(`#${id} ${project}（${state}${x.stored.restored ? '，原已撤回，已恢复' : ''}${x.stored.changed && x.stored.late ? '，逾期' : ''}）${read}`);
   }
   if (stored.length > MAX_LISTED_ROWS) lines.push(`……另有 ${stored.length - MAX_LISTED_ROWS} 项`);

@@ -448,7 +448,7 @@ export function explainRow(row: StandingRow, kind: StandingsKind, w: ScoreWeight
         raise = t.plans && t.keyPlans < t.plans ? '在重点项目上组织竞赛' : '';
         break;
       case 'participation': {
-        const people = kind === 'plan' ? t.plannedParticipants : t.actualParticipants;
+        const people = row.participants;
         why = t.headcount ? `参与${n(people)}人，职工${n(t.headcount)}人，参与率${Math.round((100 * people) / t.headcount)}%` : '职工数未登记，参与率无法计算';
         raise = t.headcount ? (people < t.headcount ? `再有${n(t.headcount - people)}人参与可得满分` : '') : '请管理员登记职工数（/unit set 单位 职工数=…）';
         break;

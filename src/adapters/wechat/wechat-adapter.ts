@@ -9,7 +9,7 @@ import qrcodeTerminal from 'qrcode-terminal';
 import { ScanStatus, WechatyBuilder, log as wechatyLog, type Contact, type Message, type Room, type Wechaty, type WechatyOptions } from 'wechaty';
 import type { App } from '../../core/app.js';
 import type { Config } from '../../config.js';
-import { text } from '../../core/messages.js';
+import { text, type IncomingMessage, type Reply } from '../../core/messages.js';
 import { SORRY, type Bot } from '../../bot.js';
 import { GuidedFiling } from '../../services/guided-filing.js';
 import { HUMAN_PACING, SendQueue, type Pacing } from './send-queue.js';
@@ -234,27 +234,25 @@ export class WechatAdapter {
       this.heldFiles.delete(`${incoming.chatId}\n${incoming.userId}`);
       if (Date.now() - held.at < FILE_HOLD_MS) incoming.attachment = { fileName: held.fileName, data: held.data };
     }
+    await this.answer(incoming, async (m) => (await this.guided.handle(m)) ?? this.bot.handleMessage(m));
+  }
+
+  /** A spreadsheet sent privately is for the bot (/import): a filled 计划表 or 汇总表 is filed at once. */
+  private async onPrivateFile(file: IncomingFile): Promise<void> {
+    const incoming: IncomingMessage = { platform: 'wechat', eventId: file.eventId, chatId: file.chatId, chatType: 'p2p', userId: file.userId, userName: file.userName, text: '', mentions: [], attachment: { fileName: file.fileName, data: file.data } };
+    await this.answer(incoming, (m) => this.bot.handleMessage(m));
+  }
+
+  /** Runs a handler on an incoming message and sends its replies; a failure is logged and apologised for. */
+  private async answer(incoming: IncomingMessage, handle: (m: IncomingMessage) => Promise<Reply[]>): Promise<void> {
     let replies;
     try {
-      replies = (await this.guided.handle(incoming)) ?? (await this.bot.handleMessage(incoming));
+      replies = await handle(incoming);
     } catch (err) {
       this.app.log.error({ err, chatId: incoming.chatId, eventId: incoming.eventId }, 'WeChat message handling failed');
       replies = [text(SORRY)];
     }
     if (replies.length) await this.sender.send(incoming.chatId, replies);
-  }
-
-  /** A spreadsheet sent privately is for the bot: a filled 计划表 or 汇总表 is filed at once. */
-  private async onPrivateFile(file: IncomingFile): Promise<void> {
-    const incoming = { platform: 'wechat' as const, eventId: file.eventId, chatId: file.chatId, chatType: 'p2p' as const, userId: file.userId, userName: file.userName, text: '', mentions: [], attachment: { fileName: file.fileName, data: file.data } };
-    let replies;
-    try {
-      replies = await this.bot.handleMessage(incoming);
-    } catch (err) {
-      this.app.log.error({ err, chatId: file.chatId, eventId: file.eventId }, 'WeChat file handling failed');
-      replies = [text(SORRY)];
-    }
-    if (replies.length) await this.sender.send(file.chatId, replies);
   }
 
   /**
