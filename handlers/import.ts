@@ -8,6 +8,8 @@ import { text, type Reply } from '../src/core/messages.js';
 import { actorOf } from '../src/services/members.js';
 import { adminOnlyText } from '../src/services/access.js';
 import { importFilingFile, notAFilingSheet } from '../src/services/filing-import.js';
+import { isKeyProjectSheet } from '../src/services/key-projects.js';
+import { importKeyProjectFile } from './keyproject.js';
 import { clearPending, getPending, setPending } from '../src/services/pending.js';
 import { importRoster, ROSTER_COLUMNS, rosterTemplate, type ImportResult, type Move, type SkippedRow } from '../src/services/roster-import.js';
 
@@ -74,6 +76,8 @@ export default defineCommand({
     if (file) {
       const filed = await importFilingFile(ctx.app, ctx.msg);
       if (filed) return filed;
+      // A key-project list (名称, 所在单位, 开工日期) sent to the bot is for /重点项目 导入.
+      if (ctx.isAdmin && (await isKeyProjectSheet(file.fileName, file.data))) return importKeyProjectFile(ctx, file, ctx.args);
       if (!ctx.isAdmin) return [text(notAFilingSheet(file.fileName))];
     }
     if (!ctx.isAdmin) {

@@ -33,10 +33,11 @@ import withdraw from './withdraw.js';
 import restore from './restore.js';
 import members from './members.js';
 import template from './template.js';
+import keyproject from './keyproject.js';
 
 export function createCommands(): CommandRegistry {
   return new CommandRegistry().add(plan, progress, summary, report, template, withdraw, restore, join, approve, reject, mine, history, members, deadlines, units, help, campaign, unit, bind, admin, judge)
-    .add(standings, stats, exportCommand, importCommand, score, board, weights)
+    .add(standings, stats, exportCommand, importCommand, score, board, weights, keyproject)
     .add(fill)
     .add(remind, missing, reminders, holiday);
 }

@@ -23,7 +23,7 @@ export default defineCommand({
     const db = ctx.app.db;
     const plans = await db.plan.findMany({
       where: { campaignId: campaign.id, unitId: unit.id },
-      include: { summary: true, _count: { select: { progress: { where: { withdrawnAt: null } } } } },
+      include: { summary: true, keyProjectRef: { select: { name: true } }, _count: { select: { progress: { where: { withdrawnAt: null } } } } },
       orderBy: { id: 'asc' },
     });
     const report = await db.yearReport.findUnique({ where: { campaignId_unitId: { campaignId: campaign.id, unitId: unit.id } } });
@@ -38,7 +38,7 @@ export default defineCommand({
       for (const p of active) {
         const type = COMPETITION_TYPES.find((t) => t.value === p.type)?.label ?? p.type;
         // A street union files for several enterprises; the enterprise tells same-named projects apart.
-        const flags = [p.enterpriseName, type, p.keyProject ? '重点项目' : null, p.participantsText ?? `${p.participants}人`, p.late ? '逾期备案' : null, `进度${p._count.progress}次`, p.summary ? `已交总结${p.summary.late ? '（逾期）' : ''}` : '未交总结']
+        const flags = [p.enterpriseName, type, p.keyProjectRef ? `重点项目：${p.keyProjectRef.name}` : p.keyProject ? '重点项目' : null, p.participantsText ?? `${p.participants}人`, p.late ? '逾期备案' : null, `进度${p._count.progress}次`, p.summary ? `已交总结${p.summary.late ? '（逾期）' : ''}` : '未交总结']
           .filter(Boolean)
           .join('，');
         lines.push(`#${p.id} ${p.project}（${flags}）`);

@@ -49,10 +49,20 @@ export async function loadDemo(app: App): Promise<{ units: number; plans: number
   for (const [userId, name, unitId, role] of people) {
     await db.member.upsert({ where: { platform_userId: { platform: 'local', userId } }, create: { platform: 'local', userId, name, unitId: role === 'admin' ? null : unitId, role }, update: {} });
   }
+  // The district's key-project list: two with a competition below, one without (what /重点项目 chases).
+  const keyProjects = new Map<string, number>();
+  for (const [name, unitId, startDate] of [['东城快速路工程', streetIds[0], `${year}-03-01`], ['园区智能制造基地二期', streetIds[2], `${year}-04-15`], ['西城老旧小区改造', streetIds[1], null]] as const) {
+    const row = await db.keyProject.upsert({
+      where: { campaignId_name: { campaignId: campaign.id, name } },
+      create: { campaignId: campaign.id, name, unitId, startDate, createdBy: 'demo' },
+      update: {},
+    });
+    keyProjects.set(name, row.id);
+  }
   const samples = [
-    { unitId: streetIds[0], enterpriseName: '东城建设集团有限公司', project: '东城快速路工程“五比一创”劳动竞赛', organizer: '街道工会与项目部联合组织，按标段开展', participants: 320, type: 'wubiyichuang', keyProject: true, budgetFen: 8_000_000 },
-    { unitId: streetIds[0], enterpriseName: '东城供水有限公司', project: '供水管网“安康杯”安全竞赛', organizer: '企业工会组织，班组参加', participants: 150, type: 'ankangbei', keyProject: false, budgetFen: 2_000_000 },
-    { unitId: streetIds[2], enterpriseName: '园区智能制造有限公司', project: '数控技能比武', organizer: '园区工会主办，企业承办', participants: 210, type: 'skills', keyProject: true, budgetFen: 5_000_000 },
+    { unitId: streetIds[0], enterpriseName: '东城建设集团有限公司', project: '东城快速路工程“五比一创”劳动竞赛', organizer: '街道工会与项目部联合组织，按标段开展', participants: 320, type: 'wubiyichuang', keyProject: true, keyProjectId: keyProjects.get('东城快速路工程')!, budgetFen: 8_000_000 },
+    { unitId: streetIds[0], enterpriseName: '东城供水有限公司', project: '供水管网“安康杯”安全竞赛', organizer: '企业工会组织，班组参加', participants: 150, type: 'ankangbei', keyProject: false, keyProjectId: null, budgetFen: 2_000_000 },
+    { unitId: streetIds[2], enterpriseName: '园区智能制造有限公司', project: '数控技能比武', organizer: '园区工会主办，企业承办', participants: 210, type: 'skills', keyProject: true, keyProjectId: keyProjects.get('园区智能制造基地二期')!, budgetFen: 5_000_000 },
   ];
   let plans = 0;
   for (const p of samples) {
@@ -68,7 +78,7 @@ export async function loadDemo(app: App): Promise<{ units: number; plans: number
     await local.send(DEMO_CHAT_ID, [text([
       `欢迎体验${app.config.botName}！这是演示用的「示范区劳动竞赛工作群」，已绑定示范区总工会和${year}年度竞赛。`,
       '在页面上方把“我的ID”改成下面任意一位，就能以他的身份说话：',
-      '· demo-admin（区总工会王主席，管理员）：试试 /units、/campaign、/deadlines',
+      '· demo-admin（区总工会王主席，管理员）：试试 /units、/campaign、/重点项目、/排名',
       '· demo-dongcheng（东城街道李干事，联络员）：试试 /mine、/plan、/progress',
       '· demo-xicheng、demo-gaoxin、demo-jiaotong：其他街道和园区的联络员',
       '发送 /help 查看全部命令。',

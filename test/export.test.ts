@@ -32,7 +32,7 @@ describe('/export', () => {
     bot.setNow('2027-10-20T10:00:00+08:00');
     const { wb, fileName } = await exportWorkbook('all');
     expect(fileName).toBe('2027年度测试区职工劳动竞赛活动报表.xlsx');
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['计划表', '汇总表', '统计', '明细', '单位排名', '未交单位']);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['计划表', '汇总表', '统计', '明细', '单位排名', '未交单位', '重点项目']);
 
     const plan = wb.getWorksheet('计划表')!;
     expect(plan.getCell('A1').value).toBe('2027年度测试区职工劳动竞赛活动计划表');
@@ -85,6 +85,17 @@ describe('/export', () => {
     const detail = wb.getWorksheet('明细')!;
     expect(rowValues(detail, 3)).toEqual(['所属单位', '计划编号', '竞赛项目', '起止日期', '竞赛类型', '重点项目', '经费预算(元)', '计划逾期', '总结逾期', '版本数', '最近修改']);
     expect(detail.getCell('H7').value).toBe('是'); // West's plan came in after 28 February
+    // 重点项目: the designated project a plan names, 否 for the others.
+    expect([detail.getCell('F4').value, detail.getCell('F5').value, detail.getCell('F7').value]).toEqual(['快速路工程', '否', '地铁站点工程']);
+
+    // The designated projects, those without a competition marked 未开展, coverage in the 合计 row.
+    const keys = wb.getWorksheet('重点项目')!;
+    expect(keys.getCell('A1').value).toBe('2027年度测试区职工劳动竞赛活动重点项目覆盖表');
+    expect(rowValues(keys, 3)).toEqual(['序号', '重点项目', '所在单位', '开工日期', '竞赛项目(项)', '竞赛项目（备案单位）', '状态']);
+    expect(rowValues(keys, 4)).toEqual([1, '快速路工程', '东城街道工会', '2027年3月1日', 1, `#${known.plans.a} 快速路五比一创劳动竞赛（东城街道工会）`, '已开展']);
+    expect(rowValues(keys, 5)).toEqual([2, '供水管网改造', '东城街道工会', undefined, 0, undefined, '未开展']);
+    expect(rowValues(keys, 6)).toEqual([3, '地铁站点工程', '西城街道工会', undefined, 1, `#${known.plans.c} 地铁站点建设劳动竞赛（西城街道工会）`, '已开展']);
+    expect(rowValues(keys, 7).slice(0, 2)).toEqual(['合计', '3个，已开展2个']);
     expect(detail.getCell('I6').value).toBe('未报总结');
     expect(detail.getCell('K6').value).toBe('2027-03-20 10:00');
 

@@ -63,7 +63,7 @@ describe('a filled 计划表 sent to the bot', () => {
     expect(reply).toContain('✅ 已从「东城计划表.xlsx」导入竞赛计划 3 项（填报单位：东城街道工会）：新提交 3 项，修改 0 项，内容未变 0 项。');
     // The official table has no 竞赛类型 or 重点项目: said so, not guessed silently.
     expect(reply).toContain('表中没有“竞赛类型”列');
-    expect(reply).toContain('表中没有“重点项目”列：均记为“否”');
+    expect(reply).toContain('表中没有“重点项目”列：已备案的竞赛保留原来填的重点项目，新的记为“否”');
     expect(reply).toContain('供水管网安康杯竞赛（新提交）：时间安排「3月中旬至5月中旬」按2027年3月11日至2027年5月20日计');
     const plans = await bot.app.db.plan.findMany({ orderBy: { id: 'asc' } });
     expect(plans.map((p) => [p.project, p.type, p.participants, p.participantsText, p.startDate, p.endDate, p.periodText])).toEqual([

@@ -20,8 +20,9 @@ describe('/standings', () => {
     const { admin } = await fileKnownYear(bot);
     const replies = await bot.say(admin, '/standings');
     const table = textOf(replies);
-    // 西城: 逾期计划5 + 总结按时10 + 1项×5 + 重点项目 20×1/1 + 参与率 20×2000/4000=10 + 省级10 = 60
-    // 东城: 计划按时10 + 10 + 2项×5 + 重点项目 20×1/2 (one of its two competitions) + 参与率 20×1000/5000=4
+    // 西城: 逾期计划5 + 总结按时10 + 1项×5 + 重点项目 20×1/1 (its one designated project has a competition)
+    // + 参与率 20×2000/4000=10 + 省级10 = 60
+    // 东城: 计划按时10 + 10 + 2项×5 + 重点项目 20×1/2 (快速路工程 has a competition, 供水管网改造 none) + 参与率 20×1000/5000=4
     // (its two competitions may be the same workers: the larger counts) + 市级6 = 50
     const lines = table.split('\n');
     expect(lines[0]).toBe('2027年度「测试区总工会」下属单位综合排名');
@@ -29,7 +30,8 @@ describe('/standings', () => {
     expect(lines[1].split(/\s+/)).toEqual(['名次', '单位', '得分', '计划按时', '总结按时', '竞赛项数', '重点项目', '参与率', '获奖', '年报按时']);
     expect(lines[2].split(/\s+/)).toEqual(['1', '西城街道工会', '60', '5', '10', '5', '20', '10', '10', '0']);
     expect(lines[3].split(/\s+/)).toEqual(['2', '东城街道工会', '50', '10', '10', '10', '10', '4', '6', '0']);
-    expect(lines[4].split(/\s+/)).toEqual(['3', '高新园区工会（未填报）', '0', '0', '0', '0', '0', '0', '0', '0']);
+    // 高新园区 has no designated key project: that part does not apply (—).
+    expect(lines[4].split(/\s+/)).toEqual(['3', '高新园区工会（未填报）', '0', '0', '0', '0', '—', '0', '0', '0']);
     expect(table).toContain('计分权重：计划按时10，总结按时10，每项竞赛5（最多5项）');
 
     const image = replies.find((r) => r.kind === 'image');
@@ -43,7 +45,7 @@ describe('/standings', () => {
   it('ranks plan filing on its own and rejects words it does not know', async () => {
     const { admin } = await fileKnownYear(bot);
     const plan = textOf(await bot.say(admin, '/排名 计划'));
-    // 西城: 逾期5 + 5 + 重点项目占比20 + 参与率10 = 40; 东城: 10 + 10 + 20×1/2=10 + 4 = 34
+    // 西城: 逾期5 + 5 + 重点项目覆盖20 + 参与率10 = 40; 东城: 10 + 10 + 20×1/2=10 + 4 = 34
     expect(plan).toMatch(/1 +西城街道工会 +40 /);
     expect(plan).toMatch(/2 +东城街道工会 +34 /);
     expect(textOf(await bot.say(admin, '/standings 本月'))).toContain('看不懂“本月”');
@@ -67,7 +69,7 @@ describe('/standings', () => {
     const explained = textOf(await bot.say(admin, '/排名 东城街道工会'));
     expect(explained).toContain('2027年度「东城街道工会」综合得分：50分，在「测试区总工会」下属3个单位中排第2名。');
     expect(explained).toContain('计划按时：10/10分（计划2项，其中逾期0项）');
-    expect(explained).toContain('重点项目：10/20分（重点项目竞赛1项，占全部2项的50%）；在重点项目上组织竞赛');
+    expect(explained).toContain('重点项目：10/20分（名单内重点项目2个，已开展竞赛1个，覆盖50%）；「供水管网改造」还没有竞赛，每覆盖1个加10分');
     expect(explained).toContain('参与率：4/20分（参与1,000人，职工5,000人，参与率20%）；再有4,000人参与可得满分');
     expect(explained).toContain('获奖：6/30分（获奖1项，共6分，最多计30分）');
     expect(explained).toContain('年报按时：0/10分（还没有提交年度报告）；提交年度报告');

@@ -11,6 +11,13 @@ afterEach(async () => {
 
 const after = (w: WechatWorld, from: number, needle: string) => (m: { text?: string }) => w.sent.indexOf(m as never) >= from && Boolean(m.text?.includes(needle));
 
+/** Says `answer` as `who` and waits for the account to send something containing `expected`. */
+const asker = (w: WechatWorld, who: WechatWorld['people']['east']) => async (answer: string, expected: string) => {
+  const from = w.sent.length;
+  w.say(who, answer);
+  return (await w.waitForSent(after(w, from, expected))).text!;
+};
+
 describe('WeChat text forms', () => {
   it('sends the /plan template and files what a member sends back', async () => {
     const w = (world = await startWechatWorld());
@@ -51,11 +58,7 @@ describe('guided filing', () => {
     const w = (world = await startWechatWorld());
     await setUpWechatDistrict(w, ['east', 'west']);
     const east = w.people.east;
-    const ask = async (answer: string, expected: string) => {
-      const from = w.sent.length;
-      w.say(east, answer);
-      return (await w.waitForSent(after(w, from, expected))).text!;
-    };
+    const ask = asker(w, east);
     let from = w.sent.length;
     w.say(east, '/填表 计划');
     const first = await w.waitForSent(after(w, from, '（第 1/9 项）请回复「企业名称」'));
@@ -93,16 +96,36 @@ describe('guided filing', () => {
     expect(await w.settle(from)).toEqual([]);
   });
 
+  it('asks 重点项目 against the federation\'s list: offers the names, refuses a near miss, files the one named', async () => {
+    const w = (world = await startWechatWorld());
+    await setUpWechatDistrict(w, ['east']);
+    const east = w.people.east;
+    const ask = asker(w, east);
+    const admin = { userId: 'admin', userName: '王主席', chatId: 'setup' };
+    expect((await w.bot.say(admin, '/重点项目 添加 地铁3号线 单位=东城街道工会')).map((r) => ('text' in r ? r.text : '')).join('')).toContain('✅');
+    await ask('/填表 计划', '「企业名称」');
+    await ask('东城建设集团有限公司', '「竞赛项目」');
+    await ask('地铁3号线五比一创劳动竞赛', '「组织方式」');
+    await ask('工会与项目部联合组织', '「参与人数」');
+    await ask('120', '「时间安排」');
+    await ask('2027年3月1日至10月31日', '「竞赛类型」');
+    const question = await ask('五比一创', '「重点项目」');
+    expect(question).toContain('本年度重点项目：地铁3号线');
+    expect(await ask('地铁三号线', '是不是「地铁3号线」')).toContain('（第 7/9 项）');
+    await ask('地铁3号线', '「参与人员与其他竞赛不重复」');
+    await ask('跳过', '「经费预算」');
+    expect(await ask('跳过', '请核对【竞赛计划】')).toContain('重点项目：地铁3号线');
+    expect(await ask('确认', '竞赛计划已收到')).toContain('重点项目：地铁3号线');
+    const plan = await w.bot.app.db.plan.findFirstOrThrow({ include: { keyProjectRef: true } });
+    expect([plan.keyProject, plan.keyProjectRef?.name]).toEqual([true, '地铁3号线']);
+  });
+
   it('offers the unit\'s plan numbers for a progress update and refuses one that is not theirs', async () => {
     const w = (world = await startWechatWorld());
     w.bot.setNow('2027-05-21T09:00:00+08:00');
     await setUpWechatDistrict(w, ['east']);
     const east = w.people.east;
-    const ask = async (answer: string, expected: string) => {
-      const from = w.sent.length;
-      w.say(east, answer);
-      return (await w.waitForSent(after(w, from, expected))).text!;
-    };
+    const ask = asker(w, east);
     await ask('【竞赛计划】\n企业名称：东城建设\n竞赛项目：安康杯竞赛\n组织方式：班组\n参与人数：50\n时间安排：2027-03-01至2027-06-30\n竞赛类型：安康杯\n重点项目：否', '竞赛计划已收到');
     const plan = await w.bot.app.db.plan.findFirstOrThrow();
     expect(await ask('/填表 进度', '「计划编号」')).toContain(`#${plan.id} 安康杯竞赛`);

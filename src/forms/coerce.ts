@@ -1,6 +1,6 @@
 // Turns what people type on phones into typed values. Each function returns either a value or a
 // Chinese message that says what is wrong and how to write it.
-import type { Award, ChoiceOption, DateRange, FieldDef, Headcount } from './types.js';
+import type { Award, ChoiceOption, DateRange, FieldDef, Headcount, KeyProjectValue } from './types.js';
 import { AWARD_LEVELS } from './summary.js';
 import { chineseDate, isValidDate, isoDate, lastDayOfMonth } from '../util/dates.js';
 
@@ -427,6 +427,25 @@ export function coerceBoolean(raw: string): Coerced<boolean> {
   return bad('请填“是”或“否”');
 }
 
+/**
+ * 重点项目: 是/否, or the project's name. "是（地铁3号线）" and "是，地铁3号线" name it too: the remark is
+ * the name, which is what assessment needs.
+ */
+export function coerceKeyProject(raw: string): Coerced<KeyProjectValue> {
+  const s = toHalfWidth(raw).trim();
+  const yesNo = coerceBoolean(s);
+  // "不是快速路", "与快速路无关", "是，但不是重点": a name inside a "no" must never count as that project.
+  if (NEGATED.test(s) && !(yesNo.ok && yesNo.value === false)) return bad(KEY_PROJECT_HOW);
+  const named = s.match(/^(?:是|重点项目)\s*[,，:：(（。.\s]\s*(.+?)\s*[)）]?$/);
+  if (named) return ok({ name: named[1], yes: true });
+  if (yesNo.ok) return yesNo;
+  if ([...s].length > 100) return bad(`名称太长。${KEY_PROJECT_HOW}`);
+  return ok({ name: s });
+}
+
+const NEGATED = /不|非|无关|以外|之外|没有|否/;
+const KEY_PROJECT_HOW = '请填“是”或“否”；本年度有重点项目名单的，是重点项目请照名单写项目名称（发送 /重点项目 查看）';
+
 // Control characters other than newline and tab break tables and chat rendering.
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
@@ -440,4 +459,15 @@ export function coerceText(raw: string, field: FieldDef): Coerced<string> {
     return bad(`内容太长（${length} 字），请精简到 ${field.maxLength} 字以内`);
   }
   return ok(s);
+}
+
+/**
+ * A plan name with the differences of typing taken out: width, spaces, quotes and brackets of every
+ * kind, trailing punctuation, case. Two plans of one unit with the same key are the same plan.
+ */
+export function planKey(s: string): string {
+  return toHalfWidth(s)
+    .replace(/[\s"'“”‘’「」『』《》〈〉<>()（）【】\[\]{}〔〕]/g, '')
+    .replace(/[。.,，;；:：!！?？、…~～-]+$/, '')
+    .toLowerCase();
 }

@@ -45,6 +45,8 @@ export function formatValue(field: FieldDef, value: unknown): string {
       return field.options?.find((o) => o.value === value)?.label ?? String(value);
     case 'boolean':
       return value ? '是' : '否';
+    case 'keyProjectRef':
+      return typeof value === 'object' ? (value as { name: string }).name : value ? '是' : '否';
     case 'planRef': {
       const ref = value as PlanRef;
       return 'id' in ref ? `#${ref.id}` : ref.project;

@@ -14,6 +14,7 @@ export type FieldType =
   | 'choice'
   | 'boolean' // 是/否
   | 'planRef' // a plan by its 计划编号 or exact 竞赛项目
+  | 'keyProjectRef' // 重点项目: 否, or a designated key project by name (是 where none are designated)
   | 'awards'; // 获奖情况: several "级别 名称" separated by ；, or 无
 
 export interface ChoiceOption {
@@ -77,7 +78,14 @@ export interface Award {
   name: string;
 }
 
-/** Coerced values by field key: string | number | boolean | DateRange | Headcount | Award[]. */
+/**
+ * 重点项目 as typed: no (false), a bare yes (true), or a name — resolved against the campaign's list to
+ * { id, name } before it is stored (src/services/key-projects.ts). `yes`: written as 是 with the name as a
+ * remark ("是（地铁3号线）"), which without a list is simply yes.
+ */
+export type KeyProjectValue = boolean | { name: string; id?: number; yes?: boolean };
+
+/** Coerced values by field key: string | number | boolean | DateRange | Headcount | Award[] | KeyProjectValue. */
 export type FormValues = Record<string, unknown>;
 
 export interface FieldError {

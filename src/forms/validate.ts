@@ -1,7 +1,7 @@
 // Validates raw form input (from a typed template, an HTML form or a Lark card) against the form's
 // one definition. Every bad field is reported; the good ones are kept so the user fixes only the rest.
 import type { FieldDef, FieldError, FormDef, FormValues } from './types.js';
-import { coerceAwards, coerceBoolean, coerceChoice, coerceHeadcount, coerceDate, coerceDateRange, coerceInteger, coerceMoney, coerceText, stripInvisible, toHalfWidth, unsafeCharacters, type Coerced } from './coerce.js';
+import { coerceAwards, coerceBoolean, coerceKeyProject, coerceChoice, coerceHeadcount, coerceDate, coerceDateRange, coerceInteger, coerceMoney, coerceText, stripInvisible, toHalfWidth, unsafeCharacters, type Coerced } from './coerce.js';
 
 export type RawValues = Record<string, string | undefined>;
 
@@ -46,6 +46,8 @@ export function coerceField(field: FieldDef, raw: string, opts: ValidateOptions)
       return coerceBoolean(raw);
     case 'planRef':
       return coercePlanRef(raw);
+    case 'keyProjectRef':
+      return coerceKeyProject(raw);
   }
 }
 

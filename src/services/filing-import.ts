@@ -83,6 +83,8 @@ export interface ReadFilingSheet {
   /** The year in the title above the table ("2027年度…计划表"), to check against the campaign. */
   year?: number;
   notes: string[];
+  /** The sheet has no 重点项目 column: plans already filed keep theirs (new ones are 否). */
+  keepKeyProjects?: boolean;
 }
 
 /** Every sheet of the file that is a 计划表 or 汇总表 (计划表 first), or why the file cannot be read. */
@@ -169,10 +171,10 @@ function readFilingSheet(table: Table, unitName: string): ReadFilingSheet | null
     }
     if (!present.has('keyProject')) {
       for (const row of rows) row.raw.keyProject = '否';
-      notes.push('表中没有“重点项目”列：均记为“否”。如有重点项目，请在表中加一列“重点项目”填“是”或“否”，再发送一次（同一竞赛项目会作为修改保存）。');
+      notes.push('表中没有“重点项目”列：已备案的竞赛保留原来填的重点项目，新的记为“否”。如有重点项目，请在表中加一列“重点项目”，填名单上的项目名称（发送 /重点项目 查看）或“否”，再发送一次（同一竞赛项目会作为修改保存）。');
     }
   }
-  return { form: kind, sheetName: table.name, rows, skipped, hidden, ...(year ? { year: Number(year) } : {}), notes };
+  return { form: kind, sheetName: table.name, rows, skipped, hidden, ...(year ? { year: Number(year) } : {}), notes, ...(kind === 'plan' && !present.has('keyProject') ? { keepKeyProjects: true } : {}) };
 }
 
 /** The competition type a plan's name mentions ("地铁3号线五比一创劳动竞赛" → 五比一创), or 其他. */
@@ -206,7 +208,7 @@ export async function importFilingFile(app: App, msg: IncomingMessage): Promise<
       replies.push(text(`${label}里没有填写任何${FORMS[sheet.form].title}（表头以下都是空行${sheet.skipped ? '或未填的计划' : ''}）。请填好后再发送。`));
       continue;
     }
-    replies.push(...(await submitFilingBatch(app, { ...msg, form: sheet.form }, sheet.rows, { label, notes: sheet.notes, skipped: sheet.skipped, hidden: sheet.hidden, year: sheet.year })));
+    replies.push(...(await submitFilingBatch(app, { ...msg, form: sheet.form }, sheet.rows, { label, notes: sheet.notes, skipped: sheet.skipped, hidden: sheet.hidden, year: sheet.year, keepKeyProjects: sheet.keepKeyProjects })));
   }
   return replies;
 }

@@ -7,17 +7,18 @@ import { text } from '../core/messages.js';
 import { withUnitLock, type Tx } from '../db/client.js';
 import type { Campaign, Member, Plan, Unit } from '../generated/sqlite/index.js';
 import { FORMS } from '../forms/index.js';
-import type { Award, DateRange, FieldError, FormDef, FormName, FormValues, Headcount } from '../forms/types.js';
+import type { Award, DateRange, FieldError, FormDef, FormName, FormValues, Headcount, KeyProjectValue } from '../forms/types.js';
 import { highestLevel, parseAwards } from '../forms/summary.js';
 import { validateForm, type PlanRef, type RawValues } from '../forms/validate.js';
 import { formatLines, formatValue, readDates } from '../forms/display.js';
 import { renderTemplate } from '../forms/text-template.js';
-import { toHalfWidth } from '../forms/coerce.js';
+import { planKey } from '../forms/coerce.js';
 import { addDays, chineseDate, shanghaiDate } from '../util/dates.js';
 import { campaignLabel, campaignsForUnit, deadlineOf, isLate, latestCampaign, type DeadlineForm } from './campaigns.js';
 import { askedUnitForms } from './roll-call.js';
 import { getBinding, getMember, isAdmin, notRegisteredText } from './members.js';
 import { formReply } from './form-reply.js';
+import { keyProjectNames, keyProjectOptions, resolveKeyProject } from './key-projects.js';
 
 /** Who files what from where: a form submission's envelope with the raw field text. */
 export interface FilingRequest extends Omit<FormSubmission, 'values'> {
@@ -129,12 +130,14 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[
     if (plan) filer.campaign = campaignOf(filer, plan);
   }
   errors.push(...campaignDateErrors(form, result.values, filer.campaign, app.now()));
+  const keyProjects = form.name === 'plan' ? await keyProjectNames(app.db, filer.campaign.id) : NO_KEY_PROJECTS;
+  const keyNote = checkKeyProject(result.values, keyProjects, errors);
   if (errors.length) {
     // The form comes back with its plan list, so the filer picks the plan again instead of typing it.
     const planOptions = req.via === 'form' && form.fields.some((f) => f.type === 'planRef')
       ? (await app.db.plan.findMany({ where: { campaignId: { in: (filer.campaigns ?? [filer.campaign]).map((c) => c.id) }, unitId: filer.unit.id, withdrawnAt: null }, orderBy: { id: 'asc' }, select: { id: true, project: true } })).map((p) => ({ value: String(p.id), label: `#${p.id} ${p.project}` }))
       : undefined;
-    return rejection(form, req, result.values, errors, planOptions);
+    return rejection(form, req, result.values, errors, { planOptions, ...(form.name === 'plan' ? { keyProjectOptions: keyProjectOptions(keyProjects.active) } : {}) });
   }
 
   const at = app.now();
@@ -157,7 +160,25 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[
     return [text(`❗ 没有保存：「${filer.unit.name}」已有计划 #${err.other.id} 叫「${err.other.project}」。请换一个竞赛项目名称；如果两项其实是同一项，请撤回其中一项（/撤回 编号）。`)];
   }
   app.log.info({ form: form.name, entity: stored.entity, id: stored.id, version: stored.version, unitId: filer.unit.id, late, byAdmin: Boolean(filer.editing) }, 'filing stored');
-  return [text(receipt(form, filer, result.values, stored, plan, await receiptNotes(app, filer, form)))];
+  return [text(receipt(form, filer, result.values, stored, plan, [...(await receiptNotes(app, filer, form)), ...(keyNote ? [keyNote] : [])]))];
+}
+
+/**
+ * A plan's 重点项目 resolved against the campaign's list (in place: the stored value becomes the listed
+ * project). Returns a note for the receipt when a shortened name was read as a listed one.
+ */
+const NO_KEY_PROJECTS = { active: [], withdrawn: [] };
+
+function checkKeyProject(values: FormValues, list: { active: { id: number; name: string }[]; withdrawn: { name: string }[] }, errors: FieldError[]): string | undefined {
+  if (values.keyProject === undefined) return undefined;
+  const resolved = resolveKeyProject(values.keyProject as KeyProjectValue, list.active, list.withdrawn);
+  if (!resolved.ok) {
+    errors.push({ key: 'keyProject', label: '重点项目', message: resolved.message });
+    delete values.keyProject;
+    return undefined;
+  }
+  values.keyProject = resolved.value;
+  return resolved.loose ? `重点项目「${resolved.loose}」按名单记为「${(resolved.value as { name: string }).name}」。` : undefined;
 }
 
 /** One row of a spreadsheet to file: its row number in the file and its raw values by field key. */
@@ -181,7 +202,7 @@ export async function submitFilingBatch(
   app: App,
   req: Omit<FilingRequest, 'raw' | 'via'>,
   rows: BatchRow[],
-  source: { label: string; notes: string[]; skipped: number; hidden: number; year?: number },
+  source: { label: string; notes: string[]; skipped: number; hidden: number; year?: number; keepKeyProjects?: boolean },
 ): Promise<Reply[]> {
   const form = FORMS[req.form];
   if (rows.length > MAX_BATCH_ROWS) return [text(`❗ 没有导入：${source.label}有 ${rows.length} 行，一次最多导入 ${MAX_BATCH_ROWS} 行。请分成几张表发送。`)];
@@ -195,7 +216,8 @@ export async function submitFilingBatch(
   const errors: string[] = [];
   const checked: { row: number; values: FormValues; plan: Plan | null }[] = [];
   const seen = new Map<string, { row: number; enterprise: string }>();
-  const unitPlans = form.name === 'plan' ? await app.db.plan.findMany({ where: { campaignId: filer.campaign.id, unitId: filer.unit.id }, select: { id: true, project: true, enterpriseName: true, withdrawnAt: true } }) : [];
+  const keyProjects = form.name === 'plan' ? await keyProjectNames(app.db, filer.campaign.id) : NO_KEY_PROJECTS;
+  const unitPlans = form.name === 'plan' ? await app.db.plan.findMany({ where: { campaignId: filer.campaign.id, unitId: filer.unit.id }, select: { id: true, project: true, enterpriseName: true, withdrawnAt: true, keyProject: true, keyProjectId: true, keyProjectRef: { select: { name: true } } } }) : [];
   const warnings: string[] = [];
   for (const r of rows) {
     const rowErrors: FieldError[] = [];
@@ -216,6 +238,8 @@ export async function submitFilingBatch(
     }
     const campaign = plan ? campaignOf(filer, plan) : filer.campaign;
     rowErrors.push(...campaignDateErrors(form, result.values, campaign, app.now()));
+    const keyNote = checkKeyProject(result.values, keyProjects, rowErrors);
+    if (keyNote && !rowErrors.length) warnings.push(`第${r.row}行：${keyNote}`);
     // The same competition twice in one sheet: which row is meant is the cadre's call. For plans the
     // name decides (one plan per 竞赛项目): the same name for two enterprises needs telling apart.
     const enterprise = String(result.values.enterpriseName ?? '');
@@ -229,6 +253,10 @@ export async function submitFilingBatch(
       } else seen.set(key, { row: r.row, enterprise });
     }
     const existing = key && form.name === 'plan' ? unitPlans.find((p) => planKey(p.project) === key) : undefined;
+    // A sheet without a 重点项目 column says nothing about it: a plan already filed keeps what it had.
+    if (existing && source.keepKeyProjects && result.values.keyProject !== undefined) {
+      result.values.keyProject = existing.keyProjectRef ? { id: existing.keyProjectId!, name: existing.keyProjectRef.name } : existing.keyProject;
+    }
     if (existing && !rowErrors.length && existing.enterpriseName !== enterprise) {
       warnings.push(`⚠️ 第${r.row}行：计划 #${existing.id}「${existing.project}」的企业名称由「${existing.enterpriseName}」改为「${enterprise}」。如果这是另一家企业的竞赛，请在竞赛项目里加上企业名称后重新发送（原内容保留在修改记录里）。`);
     }
@@ -347,17 +375,6 @@ function wrongTitle(form: FormDef, belongs: FormDef, labels: string[]): string {
   ].join('\n');
 }
 
-/**
- * A plan name with the differences of typing taken out: width, spaces, quotes and brackets of every
- * kind, trailing punctuation, case. Two plans of one unit with the same key are the same plan.
- */
-export function planKey(s: string): string {
-  return toHalfWidth(s)
-    .replace(/[\s"'“”‘’「」『』《》〈〉<>()（）【】\[\]{}〔〕]/g, '')
-    .replace(/[。.,，;；:：!！?？、…~～-]+$/, '')
-    .toLowerCase();
-}
-
 /** Whether the edit distance of two character lists is at most `max` (stops early beyond it). */
 function within(a: string[], b: string[], max: number): boolean {
   if (Math.abs(a.length - b.length) > max) return false;
@@ -381,7 +398,7 @@ function looksAlike(a: string, b: string): boolean {
   return a.includes(b) || b.includes(a) || within([...a], [...b], 1);
 }
 
-function rejection(form: FormDef, req: FilingRequest, values: FormValues, errors: FieldError[], planOptions?: { value: string; label: string }[]): Reply[] {
+function rejection(form: FormDef, req: FilingRequest, values: FormValues, errors: FieldError[], options: { planOptions?: { value: string; label: string }[]; keyProjectOptions?: { value: string; label: string }[] } = {}): Reply[] {
   const bad = new Set(errors.map((e) => e.key));
   const lines = [`❗ ${form.title}未保存，有 ${errors.length} 处需要修改：`, ...errors.map((e) => `· ${e.label}：${e.message}`)];
   const good = formatLines(form, values, (f) => !bad.has(f.key));
@@ -389,7 +406,7 @@ function rejection(form: FormDef, req: FilingRequest, values: FormValues, errors
   const keep: RawValues = {};
   for (const f of form.fields) if (!bad.has(f.key) && req.raw[f.key]) keep[f.key] = req.raw[f.key];
   if (req.via === 'form') {
-    return [text(lines.join('\n')), formReply(form, { values: req.raw as Record<string, string>, errors: Object.fromEntries(errors.map((e) => [e.key, e.message])), editPlanId: req.editPlanId, ...(planOptions ? { planOptions } : {}) })];
+    return [text(lines.join('\n')), formReply(form, { values: req.raw as Record<string, string>, errors: Object.fromEntries(errors.map((e) => [e.key, e.message])), editPlanId: req.editPlanId, ...(options.planOptions ? { planOptions: options.planOptions } : {}), ...(options.keyProjectOptions ? { keyProjectOptions: options.keyProjectOptions } : {}) })];
   }
   lines.push('', '请改正后把下面这条整条发回：');
   return [text(lines.join('\n')), text(renderTemplate(form, keep, req.editPlanId))];
@@ -464,13 +481,13 @@ function pick<T extends object>(row: T, keys: (keyof T)[]): Partial<T> {
   return Object.fromEntries(keys.map((k) => [k, row[k]])) as Partial<T>;
 }
 
-/** A stored plan in the form's shape (to compare, or to prefill a form). */
-export function planValues(p: Plan): FormValues {
+/** A stored plan in the form's shape (to compare, or to prefill a form); its key project by name when loaded. */
+export function planValues(p: Plan & { keyProjectRef?: { name: string } | null }): FormValues {
   return {
     enterpriseName: p.enterpriseName, project: p.project, organizer: p.organizer,
     participants: { count: p.participants, ...(p.participantsText ? { text: p.participantsText } : {}) } satisfies Headcount,
     period: { start: p.startDate, end: p.endDate, ...(p.periodText ? { text: p.periodText } : {}) } satisfies DateRange,
-    type: p.type, keyProject: p.keyProject, budget: p.budgetFen ?? undefined,
+    type: p.type, keyProject: p.keyProjectRef ? { id: p.keyProjectId!, name: p.keyProjectRef.name } : p.keyProject, budget: p.budgetFen ?? undefined,
     ...(p.distinctParticipants ? { distinctParticipants: true } : {}),
   };
 }
@@ -494,13 +511,15 @@ async function storePlan(tx: Tx, filer: Filer, v: FormValues, late: boolean, at:
     enterpriseName: v.enterpriseName as string, project: v.project as string, organizer: v.organizer as string,
     participants: participants.count, participantsText: participants.text ?? null,
     startDate: period.start, endDate: period.end, periodText: period.text ?? null, type: v.type as string,
-    keyProject: v.keyProject as boolean, budgetFen: (v.budget as number | undefined) ?? null,
+    keyProject: v.keyProject !== false, keyProjectId: typeof v.keyProject === 'object' ? (v.keyProject as { id: number }).id : null,
+    budgetFen: (v.budget as number | undefined) ?? null,
     distinctParticipants: (v.distinctParticipants as boolean | undefined) ?? false,
   };
   const scope = { campaignId: filer.campaign.id, unitId: filer.unit.id };
-  const unitPlans = await tx.plan.findMany({ where: scope, orderBy: { id: 'asc' } });
+  const unitPlans = await tx.plan.findMany({ where: scope, orderBy: { id: 'asc' }, include: { keyProjectRef: { select: { name: true } } } });
   const exact = unitPlans.find((p) => p.project === data.project);
-  let existing: Plan | undefined = filer.editing;
+  // (The row as loaded here: with its key project's name, for the receipt's list of changes.)
+  let existing: Plan | undefined = filer.editing ? unitPlans.find((p) => p.id === filer.editing!.id) ?? filer.editing : undefined;
   let sameAs: Stored['sameAs'];
   if (filer.editing && exact && exact.id !== filer.editing.id) throw new PlanNameTaken(exact);
   const key = planKey(data.project);

@@ -12,6 +12,13 @@ import { currentCampaign } from './current-campaign.js';
 import { formReply } from './form-reply.js';
 import { planValues, summaryValues } from './filings.js';
 import { notRegisteredText } from './members.js';
+import { designatedNames, keyProjectOptions } from './key-projects.js';
+
+/** A form's 重点项目 choices: the campaign's designated projects (only the plan form asks). */
+async function keyProjectChoices(ctx: CommandContext, form: FormDef, campaignId: number): Promise<{ keyProjectOptions?: { value: string; label: string }[] }> {
+  if (!form.fields.some((f) => f.type === 'keyProjectRef')) return {};
+  return { keyProjectOptions: keyProjectOptions(await designatedNames(ctx.app.db, campaignId)) };
+}
 
 export const EDIT_WORDS = ['编辑', '修改', 'edit'];
 
@@ -22,7 +29,7 @@ export async function sendForm(ctx: CommandContext, form: FormDef): Promise<Repl
   const campaign = await currentCampaign(ctx);
   if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
   const needsPlan = form.fields.some((f) => f.type === 'planRef');
-  if (!needsPlan) return [formReply(form)];
+  if (!needsPlan) return [formReply(form, await keyProjectChoices(ctx, form, campaign.id))];
   const plans = await ctx.app.db.plan.findMany({ where: { campaignId: campaign.id, unitId: unit.id, withdrawnAt: null }, orderBy: { id: 'asc' }, select: { id: true, project: true } });
   if (!plans.length) return [text(`${unit.name}在${campaign.year}年度还没有备案计划，请先发送 /plan 备案，再填${form.title}。`)];
   return [formReply(form, { planOptions: plans.map((p) => ({ value: String(p.id), label: `#${p.id} ${p.project}` })) })];
@@ -32,7 +39,7 @@ export async function sendForm(ctx: CommandContext, form: FormDef): Promise<Repl
 export async function sendEditForm(ctx: CommandContext, form: FormDef & { name: 'plan' | 'summary' }): Promise<Reply[]> {
   const id = Number(toHalfWidth(ctx.args[1] ?? '').replace(/^#/, ''));
   if (!Number.isInteger(id) || id <= 0) return [text(`请写计划编号，例如：/${form.command} 编辑 12`)];
-  const plan = await ctx.app.db.plan.findUnique({ where: { id }, include: { unit: true, summary: true } });
+  const plan = await ctx.app.db.plan.findUnique({ where: { id }, include: { unit: true, summary: true, keyProjectRef: { select: { name: true } } } });
   if (!plan) return [text(`没有编号为 ${id} 的计划。`)];
   if (plan.withdrawnAt) return [text(`计划 #${id} 已撤回，请先发送 /恢复 ${id} 再修改。`)];
   const values = form.name === 'plan' ? planValues(plan) : summaryValues(plan, plan.summary);
@@ -41,6 +48,6 @@ export async function sendEditForm(ctx: CommandContext, form: FormDef & { name: 
   const what = form.name === 'plan' ? `计划 #${id}「${plan.project}」` : `计划 #${id}「${plan.project}」的总结`;
   return [
     text(`代「${plan.unit.name}」修改${what}：改好后提交这张表即可，修改记录会注明由管理员代为修改。`),
-    formReply(form, { values: raw, planOptions: [{ value: String(id), label: `#${id} ${plan.project}` }], editPlanId: id }),
+    formReply(form, { values: raw, planOptions: [{ value: String(id), label: `#${id} ${plan.project}` }], editPlanId: id, ...(await keyProjectChoices(ctx, form, plan.campaignId)) }),
   ];
 }

@@ -13,7 +13,7 @@ import type { IncomingMessage, Reply, UserRef } from '../core/messages.js';
 import { text } from '../core/messages.js';
 import { parseCommandLine } from '../commands/registry.js';
 import { FORMS } from '../forms/index.js';
-import type { FieldDef, FormDef, FormName } from '../forms/types.js';
+import type { FieldDef, FormDef, FormName, KeyProjectValue } from '../forms/types.js';
 import { coerceField, type PlanRef } from '../forms/validate.js';
 import { formatValue } from '../forms/display.js';
 import { detectTemplate } from '../forms/text-template.js';
@@ -21,6 +21,7 @@ import { latestCampaign } from './campaigns.js';
 import { claimEvent } from './events.js';
 import { getBinding, getMember, notRegisteredText, touchMember } from './members.js';
 import { submitFiling } from './filings.js';
+import { keyProjectNames, resolveKeyProject } from './key-projects.js';
 
 export const GUIDED_TTL_SECONDS = 30 * 60;
 
@@ -44,6 +45,9 @@ interface GuidedState {
   raw: Record<string, string>;
   /** "#12 项目名" lines for plan-number questions. */
   plans?: string[];
+  /** The campaign's designated key projects, for the 重点项目 question (empty: 是/否), and those withdrawn. */
+  keyProjects?: { id: number; name: string }[];
+  withdrawnKeyProjects?: { id: number; name: string }[];
   year: number;
 }
 
@@ -112,6 +116,11 @@ export class GuidedFiling {
       if (!plans.length) return [text(`${member.unit.name}在${campaign.year}年度还没有备案计划，请先发送“/填表 计划”备案，再填${form.title}。`, who)];
       state.plans = plans.map((p) => `#${p.id} ${p.project}`);
     }
+    if (form.fields.some((f) => f.type === 'keyProjectRef')) {
+      const names = await keyProjectNames(this.app.db, campaign.id);
+      state.keyProjects = names.active;
+      state.withdrawnKeyProjects = names.withdrawn;
+    }
     const replaced = await this.load(msg);
     await this.save(msg, state);
     const intro = `${replaced ? `之前未完成的${FORMS[replaced.form].title}已放弃。\n` : ''}开始逐项填写【${form.title}】，共 ${form.fields.length} 项。每次回复一项；回复“上一步”返回，“取消”放弃。`;
@@ -156,6 +165,15 @@ export class GuidedFiling {
       const hit = known.find((p) => ('id' in ref ? p.startsWith(`#${ref.id} `) : p.endsWith(` ${ref.project}`)));
       if (!hit) return say(`本单位没有这项计划。请回复计划编号（# 后面的数字）。\n${this.question(form, state)}`);
     }
+    if (field.type === 'keyProjectRef') {
+      // Checked against the list now, so a misspelt project is asked again here, not after 确认.
+      const resolved = resolveKeyProject(checked.value as KeyProjectValue, state.keyProjects ?? [], state.withdrawnKeyProjects ?? []);
+      if (!resolved.ok) return say(`「${field.label}」${resolved.message}。请重新回复。\n${this.question(form, state)}`);
+      if (typeof resolved.value === 'object') {
+        state.raw[field.key] = resolved.value.name;
+        return say(this.advance(form, state));
+      }
+    }
     state.raw[field.key] = value;
     return say(this.advance(form, state));
   }
@@ -177,6 +195,8 @@ export class GuidedFiling {
     if (field.type === 'planRef') return [`本单位的计划：${(state.plans ?? []).join('；')}`, '回复编号即可，例如：' + (state.plans?.[0]?.match(/^#(\d+)/)?.[1] ?? '1')];
     if (field.options) return [`可选：${field.options.map((o) => o.label).join('、')}`];
     if (field.type === 'boolean') return ['请回复“是”或“否”'];
+    if (field.type === 'keyProjectRef' && state.keyProjects?.length) return [`本年度重点项目：${state.keyProjects.map((p) => p.name).join('；')}`, '是其中之一请回复名称，不是请回复“否”'];
+    if (field.type === 'keyProjectRef') return ['请回复“是”或“否”'];
     return [...(field.example ? [`例如：${field.example}`] : []), ...(field.hint ? [field.hint] : [])];
   }
 

@@ -42,7 +42,7 @@ export function actorOf(msg: { platform: string; userId: string; userName: strin
  * the revision log, with the values before and after, like every change to a filing. Nothing is
  * deleted: every correction can be read back and undone.
  */
-export async function recordChange(db: Db | Tx, actor: Actor, entity: 'member' | 'joinRequest' | 'unit', entityId: number, action: string, previous: object | null, next: object): Promise<void> {
+export async function recordChange(db: Db | Tx, actor: Actor, entity: 'member' | 'joinRequest' | 'unit' | 'keyProject', entityId: number, action: string, previous: object | null, next: object): Promise<void> {
   const version = (await db.revision.count({ where: { entity, entityId } })) + 1;
   await db.revision.create({
     data: {

@@ -19,7 +19,9 @@ const COLUMNS: Record<string, Record<string, [label: string, format: Formatter]>
     enterpriseName: ['企业名称', asText], project: ['竞赛项目', asText], organizer: ['组织方式', asText],
     participants: ['参与人数', asText], participantsText: ['参与人数（范围）', asText], periodText: ['时间安排', asText],
     startDate: ['开始日期', asDate], endDate: ['结束日期', asDate],
-    type: ['竞赛类型', asChoice(COMPETITION_TYPES)], keyProject: ['重点项目', (v) => (v ? '是' : '否')], budgetFen: ['经费预算', asFen],
+    type: ['竞赛类型', asChoice(COMPETITION_TYPES)], keyProject: ['重点项目', (v) => (v ? '是' : '否')],
+    // keyProjectId shown by name (filled in by planHistory).
+    keyProjectName: ['重点项目名称', asText], budgetFen: ['经费预算', asFen],
   },
   summary: {
     actualParticipants: ['实际参与人数', asText], expenditureFen: ['经费支出', asFen],
@@ -81,7 +83,16 @@ export async function planHistory(db: Db, plan: Plan): Promise<string[]> {
     db.revision.findMany({ where: { entity: 'plan', entityId: plan.id }, orderBy: { id: 'asc' } }),
     summary ? db.revision.findMany({ where: { entity: 'summary', entityId: summary.id }, orderBy: { id: 'asc' } }) : Promise.resolve([]),
   ]);
-  const lines = [`计划 #${plan.id} ${plan.project}${plan.withdrawnAt ? '（已撤回）' : ''} 的修改记录：`, timeliness('计划', plan.filedAt, plan.late, campaign.planDeadline), ...planRevisions.map(describe)];
+  // The log keeps the key project's id; people read its name.
+  const keyNames = new Map((await db.keyProject.findMany({ where: { campaignId: plan.campaignId }, select: { id: true, name: true } })).map((k) => [k.id, k.name]));
+  const named = (json: string | null) => {
+    const v = parse(json);
+    // Versions from before key projects were designated name none (null, not missing, so no false change).
+    v.keyProjectName = v.keyProjectId === null || v.keyProjectId === undefined ? null : keyNames.get(v.keyProjectId as number) ?? `#${String(v.keyProjectId)}`;
+    return JSON.stringify(v);
+  };
+  const described = planRevisions.map((r) => describe({ ...r, previousValues: r.previousValues ? named(r.previousValues) : null, newValues: named(r.newValues) }));
+  const lines = [`计划 #${plan.id} ${plan.project}${plan.withdrawnAt ? '（已撤回）' : ''} 的修改记录：`, timeliness('计划', plan.filedAt, plan.late, campaign.planDeadline), ...described];
   if (summaryRevisions.length) lines.push('总结：', ...(summary ? [timeliness('总结', summary.filedAt, summary.late, campaign.summaryDeadline)] : []), ...summaryRevisions.map(describe));
   const progress = await db.progressUpdate.findMany({ where: { planId: plan.id }, orderBy: { id: 'asc' } });
   if (progress.length) {

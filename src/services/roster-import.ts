@@ -3,7 +3,7 @@
 // fixes the file and sends it again. A good file is written in one transaction. Rows that are no
 // unit (合计, 小计, 备注, a merged banner across the table) are skipped and listed. A file that moves
 // existing units to other parents is shown first and applied only after "/import 确认".
-import ExcelJS from 'exceljs';
+import { listTemplate } from './excel/list-template.js';
 import { NOT_DATA as NOT_A_UNIT, readTable, squeeze } from './excel/read-table.js';
 import { stripInvisible } from '../forms/coerce.js';
 import type { Db, Tx } from '../db/client.js';
@@ -15,7 +15,7 @@ export const ROSTER_COLUMNS = [
   { key: 'name', header: '单位名称', aliases: ['单位', '名称', '工会名称', '单位名'], width: 30, note: '必填，全称，如“东城街道工会”' },
   { key: 'parent', header: '上级单位', aliases: ['上级', '上级工会', '上级单位名称'], width: 30, note: '选填；须是已有单位或本表中的单位' },
   { key: 'headcount', header: '职工数', aliases: ['职工人数', '人数', '职工总数'], width: 12, note: '选填，整数' },
-  { key: 'code', header: '单位代码', aliases: ['代码', '编码', '统一社会信用代码'], width: 24, note: '选填' },
+  { key: 'code', header: '单位代码', aliases: ['代码', '编码', '统一社会信用代码'], width: 24, note: '选填', numFmt: '@' },
   { key: 'contact', header: '联系人', aliases: ['联系人姓名', '负责人', '联络员', '姓名'], width: 12, note: '选填；只有管理员能看到' },
   { key: 'phone', header: '手机号', aliases: ['手机', '联系电话', '电话', '手机号码'], width: 16, note: '选填，11位手机号或带区号的固定电话；只有管理员能看到' },
 ] as const;
@@ -58,18 +58,8 @@ export type ImportResult =
   | { ok: false; confirm: true; moves: Move[]; created: string[]; skipped: SkippedRow[]; warnings: string[] };
 
 /** The template admins download: the header row and a sheet of instructions. */
-export async function rosterTemplate(): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  const ws = wb.addWorksheet('单位名单', { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.columns = ROSTER_COLUMNS.map((c) => ({ header: c.header, key: c.key, width: c.width }));
-  ws.getRow(1).font = { bold: true };
-  ws.getColumn('code').numFmt = '@';
-  const help = wb.addWorksheet('填写说明');
-  help.columns = [{ header: '列', width: 14 }, { header: '说明', width: 60 }];
-  help.addRows(ROSTER_COLUMNS.map((c) => [c.header, c.note]));
-  help.addRow([]);
-  help.addRow(['提示', '从第2行起每行一个单位；上级单位写在下级之前或之后都可以。有任何一行出错时整份名单都不会导入，请按提示改正后重新发送。']);
-  return Buffer.from(await wb.xlsx.writeBuffer());
+export function rosterTemplate(): Promise<Buffer> {
+  return listTemplate('单位名单', ROSTER_COLUMNS, '从第2行起每行一个单位；上级单位写在下级之前或之后都可以。有任何一行出错时整份名单都不会导入，请按提示改正后重新发送。');
 }
 
 const HEADER_WORDS = new Set<string>([...ROSTER_COLUMNS.flatMap((c) => [c.header, ...c.aliases]), '职务', '办公电话', '邮箱', '序号']);

@@ -40,7 +40,6 @@ export interface UnitFiling {
   unitId: number;
   plans: number;
   latePlans: number;
-  keyPlans: number;
   plannedParticipants: number;
   summaries: number;
   lateSummaries: number;
@@ -64,17 +63,22 @@ export interface StandingsData {
   reports?: { unitId: number; late: boolean }[];
   /** Units the campaign asks for a year-end report; others are scored without that part. Absent: all. */
   reportAsked?: ReadonlySet<number>;
+  /**
+   * The campaign's designated key projects (withdrawn ones left out): each counts for the unit it lies
+   * in and every unit above; covered when at least one competition (an active plan) names it.
+   */
+  keyProjects?: { name: string; unitId: number | null; covered: boolean }[];
 }
 
 const AWARD_KEYS = ['national', 'provincial', 'city', 'district'] as const;
 
 function emptyFiling(unitId: number): UnitFiling {
-  return { unitId, plans: 0, latePlans: 0, keyPlans: 0, plannedParticipants: 0, summaries: 0, lateSummaries: 0, actualParticipants: 0, national: 0, provincial: 0, city: 0, district: 0 };
+  return { unitId, plans: 0, latePlans: 0, plannedParticipants: 0, summaries: 0, lateSummaries: 0, actualParticipants: 0, national: 0, provincial: 0, city: 0, district: 0 };
 }
 
 /** Per-unit counts from individual plan and summary rows (the same sums the SQL below makes). */
 export function aggregateFilings(
-  plans: { id: number; unitId: number; late: boolean; keyProject: boolean; participants: number; distinctParticipants?: boolean }[],
+  plans: { id: number; unitId: number; late: boolean; participants: number; distinctParticipants?: boolean }[],
   summaries: { planId: number; late: boolean; actualParticipants: number; awardLevel: string }[],
 ): UnitFiling[] {
   const byUnit = new Map<number, UnitFiling>();
@@ -97,7 +101,6 @@ export function aggregateFilings(
     const f = of(p.unitId);
     f.plans++;
     if (p.late) f.latePlans++;
-    if (p.keyProject) f.keyPlans++;
     const a = actual.get(p.id) ?? p.participants;
     if (p.distinctParticipants) {
       f.plannedParticipants += p.participants;
@@ -126,7 +129,6 @@ export async function loadStandingsData(db: Db, campaignId: number): Promise<Sta
       SELECT p."unitId" AS "unitId",
         COUNT(*) AS "plans",
         SUM(CASE WHEN p."late" THEN 1 ELSE 0 END) AS "latePlans",
-        SUM(CASE WHEN p."keyProject" THEN 1 ELSE 0 END) AS "keyPlans",
         SUM(CASE WHEN p."distinctParticipants" THEN p."participants" ELSE 0 END)
           + MAX(CASE WHEN p."distinctParticipants" THEN 0 ELSE p."participants" END) AS "plannedParticipants",
         COUNT(s."id") AS "summaries",
@@ -146,18 +148,25 @@ export async function loadStandingsData(db: Db, campaignId: number): Promise<Sta
     for (const key of Object.keys(f) as (keyof UnitFiling)[]) f[key] = Number(r[key] ?? 0);
     return f;
   });
-  const reports = await db.yearReport.findMany({ where: { campaignId, withdrawnAt: null }, select: { unitId: true, late: true } });
-  return { units, filings, reports };
+  const [reports, keyProjects] = await Promise.all([
+    db.yearReport.findMany({ where: { campaignId, withdrawnAt: null }, select: { unitId: true, late: true } }),
+    db.keyProject.findMany({ where: { campaignId, withdrawnAt: null }, select: { name: true, unitId: true, _count: { select: { plans: { where: { withdrawnAt: null } } } } } }),
+  ]);
+  return { units, filings, reports, keyProjects: keyProjects.map((k) => ({ name: k.name, unitId: k.unitId, covered: k._count.plans > 0 })) };
 }
 
 /** What one unit (with everything below it) filed, summed. */
 export interface Tally {
   plans: number;
   latePlans: number;
-  keyPlans: number;
   plannedParticipants: number;
   summaries: number;
   lateSummaries: number;
+  /** Designated key projects lying in the unit (or below it), and how many of them have a competition. */
+  keyProjects: number;
+  keyProjectsCovered: number;
+  /** Names of a few of those without one, for /standings <单位>. */
+  keyProjectsUncovered: string[];
   /** Summaries weighted by timeliness: on time 1, late lateFactor. */
   summaryCredit: number;
   actualParticipants: number;
@@ -169,7 +178,7 @@ export interface Tally {
   report?: 'onTime' | 'late' | 'missing' | 'notAsked';
 }
 
-const emptyTally = (): Tally => ({ plans: 0, latePlans: 0, keyPlans: 0, plannedParticipants: 0, summaries: 0, lateSummaries: 0, summaryCredit: 0, actualParticipants: 0, awardPoints: 0, awards: 0, headcount: 0 });
+const emptyTally = (): Tally => ({ plans: 0, latePlans: 0, keyProjects: 0, keyProjectsCovered: 0, keyProjectsUncovered: [], plannedParticipants: 0, summaries: 0, lateSummaries: 0, summaryCredit: 0, actualParticipants: 0, awardPoints: 0, awards: 0, headcount: 0 });
 
 export interface StandingRow {
   unitId: number;
@@ -212,6 +221,8 @@ export function awardWeight(weights: ScoreWeights, level: string): number {
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
+/** How many uncovered key projects /standings <单位> names. */
+const UNCOVERED_SHOWN = 5;
 
 /**
  * Ranks the units below `rootId` (its children, or every descendant with scope 'all'). A unit's
@@ -231,7 +242,6 @@ export function computeStandings(data: StandingsData, rootId: number, kind: Stan
     if (!t) continue;
     t.plans += f.plans;
     t.latePlans += f.latePlans;
-    t.keyPlans += f.keyPlans;
     t.plannedParticipants += f.plannedParticipants;
     t.summaries += f.summaries;
     t.lateSummaries += f.lateSummaries;
@@ -239,6 +249,13 @@ export function computeStandings(data: StandingsData, rootId: number, kind: Stan
     t.actualParticipants += f.actualParticipants;
     t.awards += f.national + f.provincial + f.city + f.district;
     t.awardPoints += AWARD_KEYS.reduce((sum, k) => sum + f[k] * awardWeight(weights, k), 0);
+  }
+  for (const k of data.keyProjects ?? []) {
+    const t = k.unitId === null ? undefined : tallies.get(k.unitId);
+    if (!t) continue;
+    t.keyProjects++;
+    if (k.covered) t.keyProjectsCovered++;
+    else if (t.keyProjectsUncovered.length < UNCOVERED_SHOWN) t.keyProjectsUncovered.push(k.name);
   }
 
   // Every unit below the root in tree order with its depth (children 1), then every tally rolled up
@@ -270,7 +287,9 @@ export function computeStandings(data: StandingsData, rootId: number, kind: Stan
     const parent = tallies.get(parentId)!;
     parent.plans += unit.plans;
     parent.latePlans += unit.latePlans;
-    parent.keyPlans += unit.keyPlans;
+    parent.keyProjects += unit.keyProjects;
+    parent.keyProjectsCovered += unit.keyProjectsCovered;
+    if (parent.keyProjectsUncovered.length < UNCOVERED_SHOWN) parent.keyProjectsUncovered.push(...unit.keyProjectsUncovered.slice(0, UNCOVERED_SHOWN - parent.keyProjectsUncovered.length));
     parent.plannedParticipants += unit.plannedParticipants;
     parent.summaries += unit.summaries;
     parent.lateSummaries += unit.lateSummaries;
@@ -319,8 +338,10 @@ function scoreUnit(unitId: number, unitName: string, t: Tally, kind: StandingsKi
         v = w.perCompetition * Math.min(competitions, w.competitionsCap);
         break;
       case 'keyProjects':
-        // The share of the unit's competitions on key projects (a missing summary is counted under 总结按时).
-        v = t.plans === 0 ? 0 : (w.keyProjectCoverage * t.keyPlans) / t.plans;
+        // The share of the designated projects in the unit's area that have a competition. A unit with
+        // none has nothing to cover: the part is left out and the rest scaled up, not scored 0.
+        if (t.keyProjects === 0) continue;
+        v = (w.keyProjectCoverage * t.keyProjectsCovered) / t.keyProjects;
         break;
       case 'participation':
         v = t.headcount > 0 ? w.participationRate * Math.min(1, participants / t.headcount) : 0;
@@ -337,7 +358,11 @@ function scoreUnit(unitId: number, unitName: string, t: Tally, kind: StandingsKi
     parts[key] = filed ? round1(v) : 0;
   }
   const sum = Object.values(parts).reduce((a, b) => a + (b ?? 0), 0);
-  const scale = kind === 'total' && t.report === 'notAsked' ? fullMax(kind, w) / Math.max(1, fullMax(kind, w) - w.onTimeReport) : 1;
+  // Parts that do not apply to the unit are left out; the others are scaled to the same maximum, so
+  // units with and without them compare on one scale.
+  const max = fullMax(kind, w);
+  const applicable = PARTS_OF[kind].filter((k) => k in parts).reduce((n, k) => n + partMax(k, w), 0);
+  const scale = applicable > 0 && applicable < max ? max / applicable : 1;
   const score = filed ? round1(sum * scale) : 0;
   return { unitId, unitName, rank: 0, score, parts, filed, competitions, participants, headcount: t.headcount, tally: t };
 }
@@ -385,11 +410,11 @@ export function describeWeights(w: ScoreWeights): string {
 export function describeMethod(w: ScoreWeights): string[] {
   const late = `逾期的按${w.lateFactor}计`;
   return [
-    '综合得分是以下各项之和，保留一位小数，同分同名次；没有填报的单位记0分，排在最后。一个单位的计划、总结包括其下属单位填报的（与催交统计一致）。',
+    '综合得分是以下各项之和（第4、7项对某单位不适用时不计，其余各项按比例折算到同样的满分），保留一位小数，同分同名次；没有填报的单位记0分，排在最后。一个单位的计划、总结包括其下属单位填报的（与催交统计一致）。',
     `1. 计划按时（满分${w.onTimePlan}）：按时备案的计划占全部计划的比例 × ${w.onTimePlan}，${late}。`,
     `2. 总结按时（满分${w.onTimeSummary}）：已交总结的计划占全部计划的比例 × ${w.onTimeSummary}，${late}。未交总结只在这一项扣分。`,
     `3. 竞赛项数（满分${w.perCompetition * w.competitionsCap}）：每项竞赛${w.perCompetition}分，最多计${w.competitionsCap}项。`,
-    `4. 重点项目（满分${w.keyProjectCoverage}）：重点项目竞赛占全部竞赛的比例 × ${w.keyProjectCoverage}。`,
+    `4. 重点项目（满分${w.keyProjectCoverage}）：组织单位公布重点项目名单（/重点项目），每个项目注明所在单位。一个单位（含下属单位）所在的名单内重点项目中，已有竞赛的比例 × ${w.keyProjectCoverage}；计划的“重点项目”一项写明名单上的名称才算这个项目有竞赛，不论由哪个单位备案。没有名单内重点项目的单位不计此项，其余各项按比例折算到同样的满分。`,
     `5. 参与率（满分${w.participationRate}）：参与人数 ÷ 职工数 × ${w.participationRate}，最多${w.participationRate}分。同一单位的几项竞赛可能是同一批职工，只计人数最多的一项；备案时填“参与人员与其他竞赛不重复：是”的竞赛另行加上。参与人数取总结的实际人数，未交总结的取计划人数，写成范围的按上限；下属单位的人数相加；职工数未登记的，按下属单位职工数之和。`,
     `6. 获奖（满分${w.awardsCap}）：每项竞赛按其最高奖项计分：国家级${w.awardNational}、省级${w.awardProvincial}、市级${w.awardCity}、区县级${w.awardDistrict}（街道级、企业级不计分），合计最多${w.awardsCap}分。`,
     `7. 年报按时（满分${w.onTimeReport}）：本单位自己的年度报告按时提交得${w.onTimeReport}分，${late}；下属单位的年报不计入上级。本竞赛不要求其提交年度报告的单位不计此项，其余各项按比例折算到同样的满分。`,
@@ -443,10 +468,17 @@ export function explainRow(row: StandingRow, kind: StandingsKind, w: ScoreWeight
         why = `竞赛${t.plans}项，每项${w.perCompetition}分，最多计${w.competitionsCap}项`;
         raise = t.plans < w.competitionsCap ? `每多组织1项竞赛加${w.perCompetition}分` : '';
         break;
-      case 'keyProjects':
-        why = `重点项目竞赛${t.keyPlans}项，占全部${t.plans}项的${t.plans ? Math.round((100 * t.keyPlans) / t.plans) : 0}%`;
-        raise = t.plans && t.keyPlans < t.plans ? '在重点项目上组织竞赛' : '';
+      case 'keyProjects': {
+        if (t.keyProjects === 0) {
+          lines.push(`${PART_LABELS[key]}：本单位没有名单内的重点项目，不计此项（其余各项按比例折算到满分${fullMax(kind, w)}分）`);
+          continue;
+        }
+        const open = t.keyProjects - t.keyProjectsCovered;
+        why = `名单内重点项目${t.keyProjects}个，已开展竞赛${t.keyProjectsCovered}个，覆盖${Math.round((100 * t.keyProjectsCovered) / t.keyProjects)}%`;
+        const names = t.keyProjectsUncovered.map((n) => `「${n}」`).join('、') + (open > t.keyProjectsUncovered.length ? `等${open}个` : '');
+        raise = open ? `${names}还没有竞赛，每覆盖1个加${round1(w.keyProjectCoverage / t.keyProjects)}分（计划里“重点项目”写明名称）` : '';
         break;
+      }
       case 'participation': {
         const people = row.participants;
         why = t.headcount ? `参与${n(people)}人，职工${n(t.headcount)}人，参与率${Math.round((100 * people) / t.headcount)}%` : '职工数未登记，参与率无法计算';

@@ -21,6 +21,9 @@ function formGuide(r: FormReply): string {
   const lines = [renderTemplateGuide(FORMS[r.form])];
   const plans = r.fields.find((f) => f.type === 'planRef')?.options;
   if (plans?.length) lines.push(`本单位的计划：${plans.map((o) => o.label).join('；')}（“计划编号”填 # 后面的数字）`);
+  // The campaign's key projects, when it lists any (the options are then 否 and their names).
+  const keyProjects = (r.fields.find((f) => f.type === 'keyProjectRef')?.options ?? []).filter((o) => o.value !== '是' && o.value !== '否');
+  if (keyProjects.length) lines.push(`本年度重点项目：${keyProjects.map((o) => o.label).join('；')}（“重点项目”照此填写，不是填“否”）`);
   if (r.errors && Object.keys(r.errors).length) {
     lines.push('需要修改：', ...r.fields.filter((f) => r.errors![f.key]).map((f) => `· ${f.label}：${r.errors![f.key]}`));
   }

@@ -53,9 +53,9 @@ export async function blankPlanTemplate(campaign: Campaign, unit: Unit, now: Dat
 
 /** The unit's plans in the campaign (withdrawn ones left out), in the shape the sheet builders take. */
 export async function templatePlans(db: Db, campaign: Campaign, unitId: number): Promise<ExportPlan[]> {
-  const plans = await db.plan.findMany({ where: { campaignId: campaign.id, unitId, withdrawnAt: null }, orderBy: { id: 'asc' }, include: { summary: true } });
-  return plans.map(({ summary, ...p }) => ({
-    ...p, changedAt: null,
+  const plans = await db.plan.findMany({ where: { campaignId: campaign.id, unitId, withdrawnAt: null }, orderBy: { id: 'asc' }, include: { summary: true, keyProjectRef: { select: { name: true } } } });
+  return plans.map(({ summary, keyProjectRef, ...p }) => ({
+    ...p, changedAt: null, keyProjectName: keyProjectRef?.name ?? null,
     summary: summary ? { actualParticipants: summary.actualParticipants, expenditureFen: summary.expenditureFen, awards: parseAwards(summary.awards), late: summary.late } : null,
   }));
 }

@@ -11,6 +11,8 @@ import { reportDocument, type ReportEntry } from '../word/report-document.js';
 import { standingsFor, type StandingsKind, type StandingsScope } from '../standings.js';
 import { detailSheet, planSheet, statsSheet, summarySheet, type ExportPlan, type UnitGroup } from './filing-sheets.js';
 import { missingSheet } from './missing-sheet.js';
+import { keyProjectSheet } from './key-project-sheet.js';
+import { keyProjectsOf, type KeyProjectView } from '../key-projects.js';
 import { standingsSheet } from './standings-sheet.js';
 import { areaName, writeWorkbook, type SheetModel, type SheetRow } from './layout.js';
 
@@ -52,11 +54,11 @@ export async function loadUnitGroups(db: Db, campaign: Campaign, rootId: number)
       SELECT p."id" AS "id", p."unitId" AS "unitId", p."enterpriseName" AS "enterpriseName", p."project" AS "project",
         p."organizer" AS "organizer", p."participants" AS "participants", p."participantsText" AS "participantsText",
         p."startDate" AS "startDate", p."endDate" AS "endDate", p."periodText" AS "periodText",
-        p."type" AS "type", p."keyProject" AS "keyProject", p."budgetFen" AS "budgetFen", p."late" AS "late", p."version" AS "version",
+        p."type" AS "type", p."keyProject" AS "keyProject", k."name" AS "keyProjectName", p."budgetFen" AS "budgetFen", p."late" AS "late", p."version" AS "version",
         (SELECT MAX(r."createdAt") FROM "Revision" r WHERE r."entity" = 'plan' AND r."entityId" = p."id") AS "changedAt",
         s."id" AS "summaryId", s."actualParticipants" AS "actualParticipants", s."expenditureFen" AS "expenditureFen",
         s."awards" AS "awards", s."late" AS "summaryLate"
-      FROM "Plan" p LEFT JOIN "Summary" s ON s."planId" = p."id"
+      FROM "Plan" p LEFT JOIN "Summary" s ON s."planId" = p."id" LEFT JOIN "KeyProject" k ON k."id" = p."keyProjectId"
       WHERE p."campaignId" = ${campaign.id} AND p."withdrawnAt" IS NULL
       ORDER BY p."id"`,
   ]);
@@ -64,7 +66,7 @@ export async function loadUnitGroups(db: Db, campaign: Campaign, rootId: number)
     id: Number(r.id), unitId: Number(r.unitId), enterpriseName: String(r.enterpriseName), project: String(r.project), organizer: String(r.organizer),
     participants: Number(r.participants), participantsText: r.participantsText == null ? null : String(r.participantsText),
     startDate: String(r.startDate), endDate: String(r.endDate), periodText: r.periodText == null ? null : String(r.periodText),
-    type: String(r.type), keyProject: truthy(r.keyProject), budgetFen: r.budgetFen === null || r.budgetFen === undefined ? null : Number(r.budgetFen),
+    type: String(r.type), keyProject: truthy(r.keyProject), keyProjectName: r.keyProjectName == null ? null : String(r.keyProjectName), budgetFen: r.budgetFen === null || r.budgetFen === undefined ? null : Number(r.budgetFen),
     late: truthy(r.late), version: Number(r.version), changedAt: asDate(r.changedAt),
     summary: r.summaryId === null || r.summaryId === undefined ? null : {
       actualParticipants: Number(r.actualParticipants), expenditureFen: Number(r.expenditureFen), awards: parseAwards(String(r.awards)), late: truthy(r.summaryLate),
@@ -89,6 +91,15 @@ export async function loadUnitGroups(db: Db, campaign: Campaign, rootId: number)
     for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i].id);
   }
   return groups;
+}
+
+/** The campaign's designated projects lying in the root's tree (and the organiser's own), in tree order. */
+async function keyProjectsIn(db: Db, campaignId: number, rootId: number): Promise<KeyProjectView[]> {
+  const { order } = await treeOrder(db, rootId);
+  const position = new Map(order.map((id, i) => [id, i]));
+  return (await keyProjectsOf(db, campaignId))
+    .filter((k) => k.unitId === null || position.has(k.unitId))
+    .sort((a, b) => (a.unitId === null ? -1 : position.get(a.unitId)!) - (b.unitId === null ? -1 : position.get(b.unitId)!) || a.id - b.id);
 }
 
 /** "2027年度测试区职工劳动竞赛活动计划表": the notice's title, also the file's name. */
@@ -124,6 +135,7 @@ export async function buildExport(db: Db, campaign: Campaign, root: Unit, opts: 
     const calls = await groupRollCall(db, campaign, root.id, 'all');
     const names = new Map((await db.unit.findMany({ select: { id: true, name: true } })).map((u) => [u.id, u.name]));
     sheets.push(missingSheet(heading('未交单位名单'), calls, names));
+    sheets.push(keyProjectSheet(heading('重点项目覆盖表'), await keyProjectsIn(db, campaign.id, root.id)));
   }
   const data = await writeWorkbook(sheets, opts.now);
   const fileName = `${exportTitle(campaign, root, EXPORT_LABELS[opts.what])}.xlsx`;

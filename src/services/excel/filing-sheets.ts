@@ -26,6 +26,8 @@ export interface ExportPlan {
   periodText: string | null;
   type: string;
   keyProject: boolean;
+  /** The designated key project it names, if any. */
+  keyProjectName: string | null;
   budgetFen: number | null;
   late: boolean;
   version: number;
@@ -152,7 +154,7 @@ export function detailSheet(heading: SheetHeading, groups: UnitGroup[]): SheetMo
     { header: '竞赛项目', width: 28 },
     { header: '起止日期', width: 24 },
     { header: '竞赛类型', width: 10 },
-    { header: '重点项目', width: 8, fixed: true },
+    { header: '重点项目', width: 16 },
     { header: '经费预算(元)', width: 13, numFmt: '#,##0.00', fixed: true },
     { header: '计划逾期', width: 8, fixed: true },
     { header: '总结逾期', width: 8, fixed: true },
@@ -165,7 +167,7 @@ export function detailSheet(heading: SheetHeading, groups: UnitGroup[]): SheetMo
       rows.push({
         kind: 'data',
         cells: [
-          g.unitName, p.id, p.project, datesText(p.startDate, p.endDate), typeLabel(p.type), p.keyProject ? '是' : '否', p.budgetFen === null ? null : p.budgetFen / 100,
+          g.unitName, p.id, p.project, datesText(p.startDate, p.endDate), typeLabel(p.type), p.keyProjectName ?? (p.keyProject ? '是' : '否'), p.budgetFen === null ? null : p.budgetFen / 100,
           p.late ? '是' : '否', p.summary ? (p.summary.late ? '是' : '否') : NO_SUMMARY, p.version, p.changedAt ? shanghaiDateTimeText(p.changedAt) : null,
         ],
       });

@@ -188,8 +188,11 @@ function writeSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, model: SheetModel): 
       const cell = xr.getCell(i);
       cell.font = bold ? { ...BODY_FONT, bold: true } : BODY_FONT;
       cell.border = BORDER;
-      // Numbers centred: right-aligned, they print flush against the next column's text.
-      cell.alignment = { wrapText: true, vertical: 'middle', ...(typeof row.cells[i - 1] === 'number' ? { horizontal: 'center' } : {}) };
+      // Numbers centred: right-aligned, they print flush against the next column's text. Short marks in
+      // a column of short values (是/否, —, 已开展) too, so they line up with the numbers beside them.
+      const v = row.cells[i - 1];
+      const centred = typeof v === 'number' || (row.kind === 'data' && model.columns[i - 1]?.fixed && typeof v === 'string' && [...v].length <= 4);
+      cell.alignment = { wrapText: true, vertical: 'middle', ...(centred ? { horizontal: 'center' } : {}) };
       if (fill) cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: fill } };
       const fmt = model.columns[i - 1]?.numFmt;
       if (fmt) cell.numFmt = fmt;

@@ -1,0 +1,30 @@
+// The blank list an admin downloads and fills in (the unit roster, the key-project list): a header row
+// to write under, and a 填写说明 sheet that explains every column. Both print one page wide, the notes
+// wrapped inside their column.
+import ExcelJS from 'exceljs';
+
+export interface ListColumn {
+  key: string;
+  header: string;
+  width: number;
+  /** What to write in the column, for the 填写说明 sheet. */
+  note: string;
+  /** Excel number format for the column ('@' keeps codes as text). */
+  numFmt?: string;
+}
+
+export async function listTemplate(sheetName: string, columns: readonly ListColumn[], tip: string): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
+  ws.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.width }));
+  ws.getRow(1).font = { bold: true };
+  for (const c of columns) if (c.numFmt) ws.getColumn(c.key).numFmt = c.numFmt;
+  const help = wb.addWorksheet('填写说明');
+  help.columns = [{ header: '列', width: 12 }, { header: '说明', width: 70 }];
+  help.addRows(columns.map((c) => [c.header, c.note]));
+  help.addRow([]);
+  help.addRow(['提示', tip]);
+  help.getColumn(2).alignment = { wrapText: true, vertical: 'top' };
+  for (const sheet of [ws, help]) sheet.pageSetup = { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 };
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
