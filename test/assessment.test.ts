@@ -1,6 +1,6 @@
 // Assessment (考核) as a federation would defend it: designated key projects (one with a competition,
-// one without), a street whose two competitions share workers, an enterprise below it, a late summary,
-// a missing year-end report and a unit with no designated project. Every part of every score is
+// one without), two streets whose competitions share workers (one also has a competition of other
+// people), an enterprise below a street, a late summary, missing summaries, a missing year-end report and a unit with no designated project. Every part of every score is
 // computed by hand here and checked against what /standings says in the chat.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setUpDistrict, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
@@ -9,8 +9,8 @@ let bot: TestBot;
 let admin: LocalUser, east: LocalUser, west: LocalUser, park: LocalUser, ent: LocalUser;
 const say = async (u: LocalUser, t: string, extra?: Parameters<TestBot['say']>[2]) => textOf(await bot.say(u, t, extra));
 
-const plan = (p: { enterprise: string; project: string; participants: number; key: string }) =>
-  `【竞赛计划】\n企业名称：${p.enterprise}\n竞赛项目：${p.project}\n组织方式：工会与项目部联合组织\n参与人数：${p.participants}\n时间安排：2027年3月1日至10月31日\n竞赛类型：五比一创\n重点项目：${p.key}`;
+const plan = (p: { enterprise: string; project: string; participants: number; key: string; distinct?: boolean }) =>
+  `【竞赛计划】\n企业名称：${p.enterprise}\n竞赛项目：${p.project}\n组织方式：工会与项目部联合组织\n参与人数：${p.participants}\n时间安排：2027年3月1日至10月31日\n竞赛类型：五比一创\n重点项目：${p.key}${p.distinct ? '\n参与人员与其他竞赛不重复：是' : ''}`;
 const summary = (id: number, actual: number, award = '无') => `【竞赛总结】\n计划编号：${id}\n实际参与人数：${actual}\n经费支出：10000\n获奖情况：${award}`;
 const REPORT = '【年度报告】\n主要经验：经验\n存在问题：问题\n意见建议：建议';
 
@@ -77,6 +77,10 @@ describe('the assessment, part by part', () => {
     b = await filePlan(east, plan({ enterprise: '东城建设集团', project: '地铁3号线安康杯竞赛', participants: 600, key: '否' }));
     c = await filePlan(ent, plan({ enterprise: '东城建设集团', project: '集团技能比武', participants: 300, key: '否' }));
     d = await filePlan(west, plan({ enterprise: '西城市政公司', project: '西城市政劳动竞赛', participants: 1000, key: '否' }));
+    // 西城 too: a second competition of the same crews, and a third of other people (stated so); neither
+    // gets its summary.
+    await filePlan(west, plan({ enterprise: '西城市政公司', project: '西城市政安康杯竞赛', participants: 700, key: '否' }));
+    await filePlan(west, plan({ enterprise: '西城物业公司', project: '西城物业服务技能比武', participants: 200, key: '否', distinct: true }));
     e = await filePlan(park, plan({ enterprise: '园区科技公司', project: '园区五小创新竞赛', participants: 2000, key: '否' }));
     bot.setNow('2027-10-10T10:00:00+08:00');
     expect(await say(east, summary(a, 900, '市级 市工人先锋号'))).toContain('✅');
@@ -101,12 +105,14 @@ describe('the assessment, part by part', () => {
     //   市级 6; report on time 10. Sum 75.8.
     // 高新园区: plan 10; summary 10; 1 × 5 = 5; no designated project: —; 2000 of 8000: 5; no award 0;
     //   report 10. Sum 40 of the 105 that apply, scaled to 125: 40 × 125 / 105 = 47.6.
-    // 西城: plan 10; summary late: 10 × 0.5 = 5; 5; its project has no competition: 0; 1000 of 4000: 5;
-    //   省级 10; no report 0. Sum 35.
+    // 西城: 3 plans on time 10; 1 summary of 3, late: 10 × 0.5 / 3 = 1.7 (the two missing summaries cost
+    //   only here); 3 × 5 = 15; its project has no competition: 0; participants: the larger of the two
+    //   that share crews (1000 as summarised, 700 planned) + the 200 stated to be others = 1200 of 4000:
+    //   20 × 0.3 = 6; 省级 10; no report 0. Sum 42.7.
     expect(rows(table)).toEqual([
       ['东城街道工会', '75.8', '10', '10', '15', '20', '4.8', '6', '10'],
       ['高新园区工会', '47.6', '10', '10', '5', '—', '5', '0', '10'],
-      ['西城街道工会', '35', '10', '5', '5', '0', '5', '10', '0'],
+      ['西城街道工会', '42.7', '10', '1.7', '15', '0', '6', '10', '0'],
     ]);
   });
 
@@ -122,7 +128,9 @@ describe('the assessment, part by part', () => {
 
   it('/standings <单位> shows the figures behind each part and what would raise it', async () => {
     const west = await say(admin, '/standings 西城街道工会');
-    expect(west).toContain('得分：35分，在「测试区总工会」下属3个单位中排第3名');
+    expect(west).toContain('得分：42.7分，在「测试区总工会」下属3个单位中排第3名');
+    expect(west).toContain('参与率：6/20分（参与1,200人，职工4,000人，参与率30%）');
+    expect(west).toContain('总结按时：1.7/10分（计划3项，已交总结1项，其中逾期1项）；补交2项总结');
     expect(west).toContain('重点项目：0/20分（名单内重点项目1个，已开展竞赛0个，覆盖0%）；「滨江大道改造工程」还没有竞赛，每覆盖1个加20分');
     const park = await say(admin, '/standings 高新园区工会');
     expect(park).toContain('重点项目：本单位没有名单内的重点项目，不计此项（其余各项按比例折算到满分125分）');
@@ -150,10 +158,10 @@ describe('the assessment, part by part', () => {
 
   it('removing a project is undoable and moves the scores with it', async () => {
     expect(await say(admin, '/重点项目 删除 滨江大道改造工程')).toContain('✅ 已从名单删除重点项目「滨江大道改造工程」');
-    // 西城 now has no designated project: 35 of 105, scaled: 41.7.
-    expect(rows(await say(admin, '/standings')).find((r) => r[0] === '西城街道工会')).toEqual(['西城街道工会', '41.7', '10', '5', '5', '—', '5', '10', '0']);
+    // 西城 now has no designated project: 42.7 of 105, scaled: 42.7 × 125 / 105 = 50.8.
+    expect(rows(await say(admin, '/standings')).find((r) => r[0] === '西城街道工会')).toEqual(['西城街道工会', '50.8', '10', '1.7', '15', '—', '6', '10', '0']);
     expect(await say(admin, '/重点项目 恢复 滨江大道改造工程')).toContain('✅ 已恢复重点项目「滨江大道改造工程」');
-    expect(rows(await say(admin, '/standings')).find((r) => r[0] === '西城街道工会')?.[1]).toBe('35');
+    expect(rows(await say(admin, '/standings')).find((r) => r[0] === '西城街道工会')?.[1]).toBe('42.7');
     const history = await bot.app.db.revision.findMany({ where: { entity: 'keyProject' }, orderBy: { id: 'asc' } });
     expect(history.map((r) => r.action)).toEqual(['create', 'create', 'withdraw', 'restore']);
   });

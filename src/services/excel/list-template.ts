@@ -2,6 +2,9 @@
 // to write under, and a 填写说明 sheet that explains every column. Both print one page wide, the notes
 // wrapped inside their column.
 import ExcelJS from 'exceljs';
+import { displayWidth } from './layout.js';
+
+const NOTE_WIDTH = 70;
 
 export interface ListColumn {
   key: string;
@@ -20,11 +23,18 @@ export async function listTemplate(sheetName: string, columns: readonly ListColu
   ws.getRow(1).font = { bold: true };
   for (const c of columns) if (c.numFmt) ws.getColumn(c.key).numFmt = c.numFmt;
   const help = wb.addWorksheet('填写说明');
-  help.columns = [{ header: '列', width: 12 }, { header: '说明', width: 70 }];
+  help.columns = [{ header: '列', width: 12 }, { header: '说明', width: NOTE_WIDTH }];
   help.addRows(columns.map((c) => [c.header, c.note]));
   help.addRow([]);
   help.addRow(['提示', tip]);
-  help.getColumn(2).alignment = { wrapText: true, vertical: 'top' };
+  // Each note wraps in its cell, and its row is made tall enough for it: neither Excel nor LibreOffice
+  // sizes rows of a file on opening, so a wrapped note would print over the row below.
+  help.eachRow((row) => {
+    const cell = row.getCell(2);
+    cell.alignment = { wrapText: true, vertical: 'top' };
+    row.getCell(1).alignment = { vertical: 'top' };
+    row.height = Math.max(1, Math.ceil(displayWidth(cell.value) / NOTE_WIDTH)) * 15 + 3;
+  });
   for (const sheet of [ws, help]) sheet.pageSetup = { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 };
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
