@@ -1,7 +1,8 @@
 // Assessment (考核) as a federation would defend it: designated key projects (one with a competition,
 // one without), two streets whose competitions share workers (one also has a competition of other
-// people), an enterprise below a street, a late summary, missing summaries, a missing year-end report and a unit with no designated project. Every part of every score is
-// computed by hand here and checked against what /standings says in the chat.
+// people), an enterprise below a street, a late summary, missing summaries, a missing year-end report
+// and a unit with no designated project. Every part of every score is computed by hand here and checked
+// against what /standings says in the chat.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setUpDistrict, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
 
