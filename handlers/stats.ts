@@ -30,6 +30,7 @@ export default defineCommand({
     lines.push(
       '',
       `竞赛项目：备案${n(s.plans)}项（重点项目${n(s.keyPlans)}项），已交总结${n(s.summaries)}项`,
+      ...(s.keyProjects.listed ? [`重点项目名单：${n(s.keyProjects.listed)}个，已有竞赛${n(s.keyProjects.covered)}个，还没有${n(s.keyProjects.listed - s.keyProjects.covered)}个（/重点项目 查看）`] : []),
       `参与人数：计划${n(s.plannedParticipants)}人，实际${n(s.actualParticipants)}人`,
       `经费支出：${formatFen(s.expenditureFen)}`,
       `获奖：${n(s.awards)}项`,

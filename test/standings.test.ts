@@ -104,6 +104,7 @@ describe('/stats', () => {
     expect(stats).toContain('总结表（截止2027年10月15日）：应交3个单位，已交2（按时2，逾期0），未交1');
     expect(stats).toContain('年度报告（截止2027年12月31日）：应交3个单位，已交0（按时0，逾期0），未交3');
     expect(stats).toContain('竞赛项目：备案3项（重点项目2项），已交总结3项');
+    expect(stats).toContain('重点项目名单：3个，已有竞赛2个，还没有1个（/重点项目 查看）');
     expect(stats).toContain('参与人数：计划3,500人，实际3,500人');
     expect(stats).toContain('经费支出：100,000.5元');
     expect(stats).toContain('获奖：2项');

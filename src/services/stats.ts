@@ -25,7 +25,10 @@ export interface Stats {
   /** Units in the subtree (the group's unit included). */
   units: number;
   plans: number;
+  /** Plans on a key project: naming a listed one, or (while the campaign lists none) marked 是. */
   keyPlans: number;
+  /** The campaign's listed key projects in the tree (or the organiser's own), and how many have a competition. */
+  keyProjects: { listed: number; covered: number };
   summaries: number;
   plannedParticipants: number;
   actualParticipants: number;
@@ -34,12 +37,13 @@ export interface Stats {
 }
 
 export async function statsFor(db: Db, campaign: Campaign, rootId: number): Promise<Stats> {
-  const [calls, deep, units, plans, summaries] = await Promise.all([
+  const [calls, deep, units, plans, summaries, listed] = await Promise.all([
     groupRollCall(db, campaign, rootId),
     groupRollCall(db, campaign, rootId, 'all'),
     db.unit.findMany({ where: { archivedAt: null }, select: { id: true, parentId: true } }),
-    db.plan.findMany({ where: { campaignId: campaign.id, withdrawnAt: null }, select: { id: true, unitId: true, participants: true, keyProject: true } }),
+    db.plan.findMany({ where: { campaignId: campaign.id, withdrawnAt: null }, select: { id: true, unitId: true, participants: true, keyProject: true, keyProjectId: true } }),
     db.summary.findMany({ where: { plan: { campaignId: campaign.id, withdrawnAt: null } }, select: { planId: true, actualParticipants: true, expenditureFen: true, awards: true } }),
+    db.keyProject.findMany({ where: { campaignId: campaign.id, withdrawnAt: null }, select: { id: true, unitId: true } }),
   ]);
   const forms = DEADLINE_FORMS.map((form) => {
     const s = summarize(calls, form);
@@ -59,13 +63,17 @@ export async function statsFor(db: Db, campaign: Campaign, rootId: number): Prom
     inTree.add(id);
     stack.push(...(children.get(id) ?? []));
   }
-  const stats: Stats = { forms, units: inTree.size, plans: 0, keyPlans: 0, summaries: 0, plannedParticipants: 0, actualParticipants: 0, expenditureFen: 0, awards: 0 };
+  const active = new Set(listed.map((k) => k.id));
+  const mine = listed.filter((k) => k.unitId === null || inTree.has(k.unitId));
+  const coveredIds = new Set(plans.filter((p) => p.keyProjectId !== null && active.has(p.keyProjectId)).map((p) => p.keyProjectId));
+  const keyProjects = { listed: mine.length, covered: mine.filter((k) => coveredIds.has(k.id)).length };
+  const stats: Stats = { forms, units: inTree.size, plans: 0, keyPlans: 0, keyProjects, summaries: 0, plannedParticipants: 0, actualParticipants: 0, expenditureFen: 0, awards: 0 };
   const planIds = new Set<number>();
   for (const p of plans) {
     if (!inTree.has(p.unitId)) continue;
     planIds.add(p.id);
     stats.plans++;
-    if (p.keyProject) stats.keyPlans++;
+    if (listed.length ? p.keyProjectId !== null && active.has(p.keyProjectId) : p.keyProject) stats.keyPlans++;
     stats.plannedParticipants += p.participants;
   }
   for (const s of summaries) {
