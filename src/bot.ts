@@ -1,5 +1,7 @@
 // The platform-neutral bot: takes an incoming message or form submission, returns replies.
-// Adapters (local chat, Lark, WeChat) call these two methods and only translate.
+// Adapters (local chat, Lark, WeChat) call these two methods and only translate. A message goes
+// through one pipeline: claimed once (a redelivery is dropped) → a file sent privately goes to /import
+// → conversations (guided filing) → a pasted template → a command.
 import type { App } from './core/app.js';
 import type { FormSubmission, IncomingMessage, Reply } from './core/messages.js';
 import { text, wellFormed } from './core/messages.js';
@@ -19,10 +21,16 @@ export const SORRY = '抱歉，处理这条消息时出错了，内容没有保�
 const KEEP_EVENTS_MS = 30 * 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
 
+/** A conversation that may take a message before templates and commands do (guided filing). */
+export interface Conversation {
+  /** Replies when the message is the conversation's, null when it is none of its business. */
+  handle(msg: IncomingMessage): Promise<Reply[] | null>;
+}
+
 export class Bot {
   private lastPrune = 0;
 
-  constructor(readonly app: App, readonly commands: CommandRegistry) {}
+  constructor(readonly app: App, readonly commands: CommandRegistry, private readonly conversations: Conversation[] = []) {}
 
   async handleMessage(incoming: IncomingMessage): Promise<Reply[]> {
     const msg = { ...incoming, text: wellFormed(incoming.text), userName: wellFormed(incoming.userName) };
@@ -87,6 +95,11 @@ export class Bot {
     if (msg.attachment && msg.chatType === 'p2p' && !/^[/／]/.test(body) && importer) {
       await touchMember(this.app.db, msg.platform, msg.userId, msg.userName);
       return this.run(importer, msg, [], {});
+    }
+    // Conversations first (guided filing: "/填表 计划", then each answer), on every platform alike.
+    for (const c of this.conversations) {
+      const replies = await c.handle(msg);
+      if (replies) return replies;
     }
     if (!body) return addressed ? [text(shortHelp(this.commands))] : [];
     if (body.length > MAX_TEMPLATE_CHARS) {

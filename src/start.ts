@@ -16,6 +16,7 @@ import { createServer } from './server.js';
 import { FileStore } from './files.js';
 import { ensurePrivateDir, isLoopbackHost, loadSecretKey } from './secret-key.js';
 import { ensureConfiguredAdmins } from './services/bootstrap.js';
+import { GuidedFiling } from './services/guided-filing.js';
 import { startReminders, type RemindersHandle } from '../jobs/start-reminders.js';
 import { registerQueueDashboard } from '../jobs/queue-dashboard.js';
 import { LarkAdapter } from './adapters/lark/lark-adapter.js';
@@ -87,7 +88,7 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
   if (config.startAt) log.warn({ startAt: config.startAt.toISOString() }, 'rehearsal clock: the bot behaves as if it were this moment (SAIWU_NOW)');
   const app: App = { config, db, log, now: opts.now ?? (() => clock.now()), senders: new Map<Platform, ChatSender>(), hooks };
   await ensureConfiguredAdmins(app);
-  const bot = new Bot(app, createCommands());
+  const bot = new Bot(app, createCommands(), [new GuidedFiling(app, redis.connection)]);
   const files = new FileStore(path.join(config.dataDir, 'files'), {
     ttlMs: config.fileTtlHours * 3_600_000, key: secretKey, signLinks: !isLoopbackHost(config.host),
   });

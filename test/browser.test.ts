@@ -1,6 +1,6 @@
 // The local chat page in a real browser (Debian's chromium driven by playwright-core, nothing
 // downloaded): a filer picks who they are and the group, sends /plan, fills the plan form as an HTML
-// form and sees the bot's receipt bubble.
+// form and sees the bot's receipt bubble; or answers /填表's questions one message at a time.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -107,6 +107,33 @@ describe.skipIf(!haveBrowser)('the local chat page', () => {
     await expect.poll(() => again.locator('.field.invalid[data-key="participants"] .err').innerText()).toContain('负数');
     expect(await again.getByLabel('企业名称').inputValue()).toBe('东城供水有限公司');
     expect(await again.getByLabel('时间安排').inputValue()).toBe('2027年4月1日至11月30日');
+  }, 60_000);
+
+  it('fills a form one question at a time (/填表), each question a bot message, saved only after 确认', async () => {
+    const chatId = 'district-group';
+    await page.goto(bot.url);
+    await pick('#userId', 'east');
+    await pick('#chatId', chatId);
+    await page.locator('.row').first().waitFor();
+    const plan = await bot.app.db.plan.findFirstOrThrow({ where: { project: '快速路“五比一创”劳动竞赛' } });
+    const ask = async (answer: string, expected: string) => {
+      const before = await page.locator('.row[data-from="bot"] .bubble').count();
+      await page.fill('#text', answer);
+      await page.press('#text', 'Enter');
+      const bubble = page.locator('.row[data-from="bot"] .bubble', { hasText: expected }).last();
+      await expect.poll(async () => (await page.locator('.row[data-from="bot"] .bubble').count()) > before && (await bubble.count()) > 0).toBe(true);
+      return bubble.innerText();
+    };
+    const first = await ask('/填表 进度', '（第 1/4 项）请回复「计划编号」');
+    expect(first).toContain(`#${plan.id} 快速路“五比一创”劳动竞赛`);
+    await ask(String(plan.id), '「日期」');
+    expect(await ask('明年', '「日期」')).toContain('请重新回复');
+    await ask('2月9日', '「进展情况」');
+    await ask('召开劳动竞赛动员大会，签订责任书', '「累计参与人数」');
+    expect(await ask('跳过', '请核对【竞赛进度】')).toContain('进展情况：召开劳动竞赛动员大会，签订责任书');
+    expect(await bot.app.db.progressUpdate.count()).toBe(0);
+    expect(await ask('确认', '竞赛进度已收到')).toContain(`计划编号 #${plan.id}`);
+    expect(await bot.app.db.progressUpdate.count()).toBe(1);
   }, 60_000);
 
   it('shows a message the bot sends on its own (image, file, @mention) without the user doing anything', async () => {

@@ -220,6 +220,21 @@ describe('Lark card forms', () => {
     expect(JSON.stringify(update?.body.card)).toContain('还没有登记所属单位');
   });
 
+  it('runs guided filing (/填表) in Lark too: in a group each answer @mentions the bot, privately none needs to', async () => {
+    const said = () => t.fake.texts().join('\n');
+    await t.say(EAST, '@_user_1 /填表 年报', { mentions: [BOT] });
+    expect(said()).toContain('（第 1/3 项）请回复「主要经验」');
+    await t.say(EAST, '@_user_1 以赛促学，班组练兵常态化', { mentions: [BOT] });
+    expect(said()).toContain('「存在问题」');
+    await t.say(EAST, '@_user_1 部分企业参与面不广', { mentions: [BOT] });
+    await t.say(EAST, '@_user_1 建议加大奖励力度', { mentions: [BOT] });
+    expect(said()).toContain('请核对【年度报告】');
+    expect(await t.bot.app.db.yearReport.count()).toBe(0);
+    await t.say(EAST, '@_user_1 确认', { mentions: [BOT] });
+    expect(said()).toContain('年度报告已收到');
+    expect((await t.bot.app.db.yearReport.findFirstOrThrow()).experiences).toBe('以赛促学，班组练兵常态化');
+  });
+
   it('still takes the typed text template in Lark', async () => {
     await t.say(EAST, '@_user_1 【竞赛计划】\n企业名称：东城供水有限公司\n竞赛项目：供水管网安康杯竞赛\n组织方式：班组参加\n参与人数：约150人\n时间安排：2027年4月1日至11月30日\n竞赛类型：安康杯\n重点项目：否', { mentions: [BOT] });
     expect(t.fake.texts().join('\n')).toContain('竞赛计划已收到');

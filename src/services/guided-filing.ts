@@ -5,6 +5,8 @@
 //
 // Started by "/填表 计划" (进度/总结/年报) or "/plan 逐项". While a session is open, that person's
 // messages in that chat are answers, except /commands and filled templates, which pass through.
+// It is one step of the bot's pipeline (src/bot.ts), so every platform has it; the pipeline has
+// already claimed the event.
 // Answers: "上一步" goes back, "跳过" leaves an optional field empty (or keeps an earlier answer),
 // "取消" ends the session, "确认" files.
 import type { Redis } from 'ioredis';
@@ -18,7 +20,6 @@ import { coerceField, type PlanRef } from '../forms/validate.js';
 import { formatValue } from '../forms/display.js';
 import { detectTemplate } from '../forms/text-template.js';
 import { latestCampaign } from './campaigns.js';
-import { claimEvent } from './events.js';
 import { getBinding, getMember, notRegisteredText, touchMember } from './members.js';
 import { submitFiling } from './filings.js';
 import { keyProjectNames, resolveKeyProject } from './key-projects.js';
@@ -79,8 +80,6 @@ export class GuidedFiling {
     }
     const state = start ? null : await this.load(msg);
     if (!start && !state) return null;
-    // Claimed here because the bot's own dedupe never sees messages we answer.
-    if (!(await claimEvent(this.app.db, msg.platform, msg.eventId))) return [];
     const who: UserRef[] = msg.chatType === 'group' ? [{ userId: msg.userId, userName: msg.userName }] : [];
     if (start) {
       if ('unknown' in start) return [text(`请写要填哪张表，例如“/填表 计划”。可选：计划、进度、总结、年报。${start.unknown ? `（没有“${start.unknown}”这张表）` : ''}`, who)];

@@ -11,7 +11,6 @@ import type { App } from '../../core/app.js';
 import type { Config } from '../../config.js';
 import { text, type IncomingMessage, type Reply } from '../../core/messages.js';
 import { SORRY, type Bot } from '../../bot.js';
-import { GuidedFiling } from '../../services/guided-filing.js';
 import { HUMAN_PACING, SendQueue, type Pacing } from './send-queue.js';
 import { WechatIdentity, puppetHasStableIds } from './wechat-identity.js';
 import { WechatSender } from './wechat-sender.js';
@@ -53,7 +52,6 @@ export class WechatAdapter {
   readonly sender: WechatSender;
   readonly identity: WechatIdentity;
   private readonly queue: SendQueue;
-  private readonly guided: GuidedFiling;
   private readonly state: WechatLoginState = { status: 'starting', qrVersion: 0, problems: [] };
   private loginAt: number | null = null;
   private attempts = 0;
@@ -82,7 +80,6 @@ export class WechatAdapter {
     this.identity = new WechatIdentity(app, this.wechaty, { stableIds: opts.stableIds ?? puppetHasStableIds(cfg.puppet) });
     this.queue = new SendQueue({ ...HUMAN_PACING, ...opts.pacing });
     this.sender = new WechatSender(app, this.wechaty, this.queue, this.identity, redis);
-    this.guided = new GuidedFiling(app, redis);
     this.listen();
   }
 
@@ -234,7 +231,7 @@ export class WechatAdapter {
       this.heldFiles.delete(`${incoming.chatId}\n${incoming.userId}`);
       if (Date.now() - held.at < FILE_HOLD_MS) incoming.attachment = { fileName: held.fileName, data: held.data };
     }
-    await this.answer(incoming, async (m) => (await this.guided.handle(m)) ?? this.bot.handleMessage(m));
+    await this.answer(incoming, (m) => this.bot.handleMessage(m));
   }
 
   /** A spreadsheet sent privately is for the bot (/import): a filled 计划表 or 汇总表 is filed at once. */
