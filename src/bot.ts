@@ -3,7 +3,7 @@
 // through one pipeline: claimed once (a redelivery is dropped) → a file sent privately goes to /import
 // → conversations (guided filing) → a pasted template → a command.
 import type { App } from './core/app.js';
-import type { FormSubmission, IncomingMessage, Reply } from './core/messages.js';
+import type { FormSubmission, IncomingMessage, Reply, SubmitResult } from './core/messages.js';
 import { text, wellFormed } from './core/messages.js';
 import { CommandRegistry, parseCommandLine, subcommandOf, type CommandContext, type CommandSpec } from './commands/registry.js';
 import { allows, refusalText, viewerOf } from './services/access.js';
@@ -48,16 +48,17 @@ export class Bot {
     }
   }
 
-  async handleFormSubmit(submitted: FormSubmission): Promise<Reply[]> {
+  /** A submitted form: what became of it (adapters show that their own way) and the replies. */
+  async handleFormSubmit(submitted: FormSubmission): Promise<SubmitResult> {
     const sub = { ...submitted, userName: wellFormed(submitted.userName), values: Object.fromEntries(Object.entries(submitted.values).map(([k, v]) => [k, v === undefined ? v : wellFormed(v)])) };
-    if (!(await claimEvent(this.app.db, sub.platform, sub.eventId))) return [];
+    if (!(await claimEvent(this.app.db, sub.platform, sub.eventId))) return { outcome: 'duplicate', replies: [] };
     try {
       await touchMember(this.app.db, sub.platform, sub.userId, sub.userName);
       return await submitFiling(this.app, { ...sub, raw: sub.values, via: 'form' });
     } catch (err) {
       this.app.log.error({ err, platform: sub.platform, chatId: sub.chatId, form: sub.form }, 'form submit failed');
       await this.releaseEvent(sub.platform, sub.eventId);
-      return [text(SORRY)];
+      return { outcome: 'failed', replies: [text(SORRY)] };
     }
   }
 
@@ -111,7 +112,7 @@ export class Bot {
 
     const template = parseTemplate(body);
     if (template) {
-      return submitFiling(this.app, { ...msg, form: template.form, raw: template.raw, via: 'template', unknownLabels: template.unknownLabels, duplicates: template.duplicates, belongsTo: template.belongsTo, editPlanId: template.editPlanId });
+      return (await submitFiling(this.app, { ...msg, form: template.form, raw: template.raw, via: 'template', unknownLabels: template.unknownLabels, duplicates: template.duplicates, belongsTo: template.belongsTo, editPlanId: template.editPlanId })).replies;
     }
 
     const parsed = parseCommandLine(body);

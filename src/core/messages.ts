@@ -110,6 +110,20 @@ export interface TableReply {
 export type Reply = TextReply | FormReply | FileReply | ImageReply | TableReply;
 
 /**
+ * What became of a submitted form (or a pasted template), so an adapter can show it its own way — a
+ * receipt card, the form again with its errors — without reading the reply text:
+ * filed (stored, or unchanged), rejected (field errors; the form comes back), refused (not about a
+ * field: not registered, a name already taken), duplicate (this submission was handled before),
+ * failed (an error; nothing saved).
+ */
+export type SubmitOutcome = 'filed' | 'rejected' | 'refused' | 'duplicate' | 'failed';
+
+export interface SubmitResult {
+  outcome: SubmitOutcome;
+  replies: Reply[];
+}
+
+/**
  * Text with every broken UTF-16 surrogate replaced by U+FFFD. JSON may carry a lone "\ud800"; the
  * database driver cannot store one, and no person typed it. Applied where messages come in; the form
  * checks then refuse U+FFFD as unprintable.

@@ -2,7 +2,7 @@
 // definition, then write the row and its revision in one transaction. Re-filing the same thing is
 // a new version; the previous values stay in the revision log. Late filings are kept and marked.
 import type { App } from '../core/app.js';
-import type { FormSubmission, Reply } from '../core/messages.js';
+import type { FormSubmission, Reply, SubmitOutcome, SubmitResult } from '../core/messages.js';
 import { text } from '../core/messages.js';
 import { withUnitLock, type Tx } from '../db/client.js';
 import type { Campaign, Member, Plan, Unit } from '../generated/sqlite/index.js';
@@ -99,16 +99,18 @@ function campaignOf(filer: Filer, plan: Plan): Campaign {
   return filer.campaigns?.find((c) => c.id === plan.campaignId) ?? filer.campaign;
 }
 
-export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[]> {
+const result = (outcome: SubmitOutcome, replies: Reply[]): SubmitResult => ({ outcome, replies });
+
+export async function submitFiling(app: App, req: FilingRequest): Promise<SubmitResult> {
   const form = FORMS[req.form];
   const who = await whoFiles(app, req, form);
-  if ('refusal' in who) return [text(who.refusal)];
+  if ('refusal' in who) return result('refused', [text(who.refusal)]);
   const filer = who;
   const campaign = filer.campaign;
-  if (req.belongsTo) return [text(wrongTitle(form, FORMS[req.belongsTo], req.unknownLabels ?? []))];
+  if (req.belongsTo) return result('rejected', [text(wrongTitle(form, FORMS[req.belongsTo], req.unknownLabels ?? []))]);
 
-  const result = validateForm(form, req.raw, { defaultYear: campaign.year });
-  const errors = [...result.errors];
+  const validated = validateForm(form, req.raw, { defaultYear: campaign.year });
+  const errors = [...validated.errors];
   for (const label of req.unknownLabels ?? []) {
     errors.push({ key: `unknown:${label}`, label, message: `「${label}」不是${form.title}的填报项目，请删除这一行或改成模板里的项目名称` });
   }
@@ -122,29 +124,29 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[
     else errors.push({ key: field.key, label: field.label, message });
   }
   let plan: Plan | null = null;
-  if (result.values.plan) {
-    const found = await resolvePlan(app, filer, result.values.plan as PlanRef);
+  if (validated.values.plan) {
+    const found = await resolvePlan(app, filer, validated.values.plan as PlanRef);
     if ('error' in found) errors.push({ key: 'plan', label: '计划编号', message: found.error });
     else plan = found.plan;
     // A summary belongs to its plan's campaign (a private chat may not say which).
     if (plan) filer.campaign = campaignOf(filer, plan);
   }
-  errors.push(...campaignDateErrors(form, result.values, filer.campaign, app.now()));
+  errors.push(...campaignDateErrors(form, validated.values, filer.campaign, app.now()));
   const keyProjects = form.name === 'plan' ? await keyProjectNames(app.db, filer.campaign.id) : NO_KEY_PROJECTS;
-  const keyNote = checkKeyProject(result.values, keyProjects, errors);
+  const keyNote = checkKeyProject(validated.values, keyProjects, errors);
   if (errors.length) {
     // The form comes back with its plan list, so the filer picks the plan again instead of typing it.
     const planOptions = req.via === 'form' && form.fields.some((f) => f.type === 'planRef')
       ? (await app.db.plan.findMany({ where: { campaignId: { in: (filer.campaigns ?? [filer.campaign]).map((c) => c.id) }, unitId: filer.unit.id, withdrawnAt: null }, orderBy: { id: 'asc' }, select: { id: true, project: true } })).map((p) => ({ value: String(p.id), label: `#${p.id} ${p.project}` }))
       : undefined;
-    return rejection(form, req, result.values, errors, { planOptions, ...(form.name === 'plan' ? { keyProjectOptions: keyProjectOptions(keyProjects.active) } : {}) });
+    return result('rejected', rejection(form, req, validated.values, errors, { planOptions, ...(form.name === 'plan' ? { keyProjectOptions: keyProjectOptions(keyProjects.active) } : {}) }));
   }
 
   const at = app.now();
   // An admin's correction does not make a filing late (or on time): it keeps its own mark.
   const late = filer.editing && form.name === 'plan' ? filer.editing.late : isLate(filer.campaign, form.name, at);
   // Under the unit's lock: two versions of one plan sent at once (other quotes) must not both become new plans.
-  const write = () => withUnitLock(app.db, filer.unit.id, (tx) => store(tx, form.name, filer, result.values, plan, late, at));
+  const write = () => withUnitLock(app.db, filer.unit.id, (tx) => store(tx, form.name, filer, validated.values, plan, late, at));
   let stored: Stored;
   try {
     try {
@@ -157,10 +159,10 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Reply[
     }
   } catch (err) {
     if (!(err instanceof PlanNameTaken)) throw err;
-    return [text(`❗ 没有保存：「${filer.unit.name}」已有计划 #${err.other.id} 叫「${err.other.project}」。请换一个竞赛项目名称；如果两项其实是同一项，请撤回其中一项（/撤回 编号）。`)];
+    return result('refused', [text(`❗ 没有保存：「${filer.unit.name}」已有计划 #${err.other.id} 叫「${err.other.project}」。请换一个竞赛项目名称；如果两项其实是同一项，请撤回其中一项（/撤回 编号）。`)]);
   }
   app.log.info({ form: form.name, entity: stored.entity, id: stored.id, version: stored.version, unitId: filer.unit.id, late, byAdmin: Boolean(filer.editing) }, 'filing stored');
-  return [text(receipt(form, filer, result.values, stored, plan, [...(await receiptNotes(app, filer, form)), ...(keyNote ? [keyNote] : [])]))];
+  return result('filed', [text(receipt(form, filer, validated.values, stored, plan, [...(await receiptNotes(app, filer, form)), ...(keyNote ? [keyNote] : [])]))]);
 }
 
 /**

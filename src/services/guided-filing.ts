@@ -143,7 +143,7 @@ export class GuidedFiling {
     }
     if (state.step >= form.fields.length) {
       if (!is(body, CONFIRM)) return say(`请回复“确认”保存；要修改请回复“上一步”，放弃请回复“取消”。`);
-      const replies = await submitFiling(this.app, { ...msg, form: form.name, raw: state.raw, via: 'template' });
+      const { replies } = await submitFiling(this.app, { ...msg, form: form.name, raw: state.raw, via: 'template' });
       // Stored, or rejected with a corrected template to send back: either way the session is over.
       await this.redis.del(this.key(msg));
       return replies;

@@ -3,7 +3,7 @@
 // A filing normally takes milliseconds; if it does not, the user gets "saving…" at once and the
 // card is updated through the delayed-update API when the filing is done.
 import type { App } from '../../core/app.js';
-import type { FormReply, FormSubmission, Reply } from '../../core/messages.js';
+import type { FormReply, FormSubmission, Reply, SubmitResult } from '../../core/messages.js';
 import type { Bot } from '../../bot.js';
 import { SORRY } from '../../bot.js';
 import { FORMS, isFormName } from '../../forms/index.js';
@@ -129,26 +129,33 @@ export class LarkCardActions {
       values: raw,
       ...(value.edit_plan_id ? { editPlanId: value.edit_plan_id } : {}),
     };
-    const replies = await this.bot.handleFormSubmit(sub);
-    if (!replies.length) return { toast: { type: 'info', content: '这次提交已经处理过了。' } };
-    return this.answer(form, value, raw, replies);
+    return this.answer(form, value, raw, await this.bot.handleFormSubmit(sub));
   }
 
-  private answer(form: FormDef, value: FormButtonValue, raw: Record<string, string | undefined>, replies: Reply[]): CardResponse {
-    const again = replies.find((r): r is FormReply => r.kind === 'form');
+  /** The card after a submit, by what became of it (never by reading the reply text). */
+  private answer(form: FormDef, value: FormButtonValue, raw: Record<string, string | undefined>, { outcome, replies }: SubmitResult): CardResponse {
     const said = textOf(replies);
-    if (again) {
-      const count = Object.keys(again.errors ?? {}).length;
-      return { toast: { type: 'error', content: `${form.title}未保存：有 ${count} 处需要修改` }, card: { type: 'raw', data: renderFormCard(again, value) } };
+    const again = replies.find((r): r is FormReply => r.kind === 'form');
+    switch (outcome) {
+      case 'duplicate':
+        return { toast: { type: 'info', content: '这次提交已经处理过了。' } };
+      case 'filed':
+        return { toast: { type: 'success', content: `${form.title}已提交` }, card: { type: 'raw', data: renderReceiptCard(form.title, said) } };
+      case 'rejected':
+        if (again) {
+          const count = Object.keys(again.errors ?? {}).length;
+          return { toast: { type: 'error', content: `${form.title}未保存：有 ${count} 处需要修改` }, card: { type: 'raw', data: renderFormCard(again, value) } };
+        }
+        break;
+      case 'refused':
+      case 'failed':
+        break;
     }
-    if (said.startsWith('✅')) {
-      return { toast: { type: 'success', content: `${form.title}已提交` }, card: { type: 'raw', data: renderReceiptCard(form.title, said) } };
-    }
-    // Refused for a reason that is not about one field (not registered, no campaign): say why
-    // above the form and keep what was typed.
+    // Refused for a reason that is not about one field (not registered, no campaign), or failed:
+    // say why above the form and keep what was typed.
     const values = Object.fromEntries(Object.entries(raw).filter((kv): kv is [string, string] => typeof kv[1] === 'string'));
     return {
-      toast: { type: 'warning', content: said.split('\n')[0].slice(0, 60) || `${form.title}未保存` },
+      toast: { type: outcome === 'failed' ? 'error' : 'warning', content: said.split('\n')[0].slice(0, 60) || `${form.title}未保存` },
       card: { type: 'raw', data: renderFormCard(formReply(form, { values }), value, said) },
     };
   }

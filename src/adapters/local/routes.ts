@@ -69,7 +69,7 @@ export function registerLocalChatRoutes(server: FastifyInstance, bot: Bot, chat:
     const b = { ...parsed.data, userName: wellFormed(parsed.data.userName), chatId: wellFormed(parsed.data.chatId) };
     const values = Object.fromEntries(Object.entries(b.values).map(([k, v]) => [k, v === null ? undefined : String(v)]));
     await chat.recordUserMessage(b.chatId, b, `（提交了表单：${form}）`);
-    const replies = await bot.handleFormSubmit({
+    const { replies } = await bot.handleFormSubmit({
       platform: 'local', eventId: `form:${req.params.formId}`, chatId: b.chatId, chatType: b.chatType,
       userId: b.userId, userName: b.userName, form, values, ...(head?.[2] ? { editPlanId: Number(head[2]) } : {}),
     });
