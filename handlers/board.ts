@@ -4,6 +4,7 @@ import { defineCommand, type CommandContext } from '../src/commands/registry.js'
 import { text, type Reply } from '../src/core/messages.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { criteriaOf, describeCriteria, leaderboard } from '../src/services/leaderboard.js';
+import { NO_CAMPAIGN } from '../src/core/wording.js';
 
 const USAGE = '/board <竞赛名称> | /board add <竞赛名称> 指标1=权重 指标2=权重 …';
 const EXAMPLE = '/board add 地铁五比一创 质量=30 进度=30 安全=25 创新=15';
@@ -35,7 +36,7 @@ export default defineCommand({
   group: 'query',
   async run(ctx) {
     const campaign = await currentCampaign(ctx);
-    if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
+    if (!campaign) return [text(NO_CAMPAIGN)];
     const sub = ctx.args[0]?.toLowerCase();
     if (sub === 'add' || sub === '创建' || sub === '新建') return add(ctx, campaign.id);
     const all = await ctx.app.db.competition.findMany({ where: { campaignId: campaign.id }, orderBy: { id: 'asc' } });

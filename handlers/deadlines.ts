@@ -4,6 +4,7 @@ import { DEADLINE_FORMS, DEADLINE_LABELS, daysLeft, deadlineOf, describeDaysLeft
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { chineseDateWithWeekday } from '../src/util/dates.js';
 import { loadCalendar } from '../jobs/working-days.js';
+import { NO_CAMPAIGN } from '../src/core/wording.js';
 
 export default defineCommand({
   name: 'deadlines',
@@ -14,7 +15,7 @@ export default defineCommand({
   group: 'query',
   async run(ctx) {
     const campaign = await currentCampaign(ctx);
-    if (!campaign) return [text('还没有创建竞赛年度，请管理员发送“/campaign add 年度”。')];
+    if (!campaign) return [text(NO_CAMPAIGN)];
     const now = ctx.app.now();
     const calendar = await loadCalendar(ctx.app.db);
     const lines = [`${campaign.title}（${campaign.year}年度）截止日期：`];

@@ -5,6 +5,7 @@ import { text, type Reply } from '../src/core/messages.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { reportRoot, scopeOf } from '../src/services/access.js';
 import { buildExport, buildProgressExport, buildReportExport, EXPORT_LABELS, type ExportWhat } from '../src/services/excel/export-workbook.js';
+import { NO_CAMPAIGN } from '../src/core/wording.js';
 
 type What = ExportWhat | 'report' | 'progress';
 const WHAT_WORDS: Record<string, What> = {
@@ -32,7 +33,7 @@ export default defineCommand({
     if ('refusal' in root) return [text(root.refusal)];
     const unit = root.unit;
     const campaign = await currentCampaign(ctx);
-    if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
+    if (!campaign) return [text(NO_CAMPAIGN)];
     const now = ctx.app.now();
     if (what === 'report') {
       const r = await buildReportExport(ctx.app.db, campaign, unit, now);

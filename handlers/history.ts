@@ -8,6 +8,7 @@ import { campaignHistory, planHistory, reportHistory, unitHistory } from '../src
 import { canSeeUnit, scopeOf } from '../src/services/access.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { findUnitByName } from '../src/services/units.js';
+import { NO_CAMPAIGN } from '../src/core/wording.js';
 
 const UNIT_WORDS = ['单位', 'unit'];
 const CAMPAIGN_WORDS = ['竞赛', 'campaign', '截止'];
@@ -36,7 +37,7 @@ async function ofReport(ctx: CommandContext): Promise<Reply[]> {
 
 async function ofCampaign(ctx: CommandContext): Promise<Reply[]> {
   const campaign = await currentCampaign(ctx);
-  if (!campaign) return [text('还没有竞赛年度。')];
+  if (!campaign) return [text(NO_CAMPAIGN)];
   return [text((await campaignHistory(ctx.app.db, campaign.id, `${campaign.title}（#${campaign.id}）`)).join('\n'))];
 }
 

@@ -11,6 +11,7 @@ import { scopeOf } from '../src/services/access.js';
 import { actorOf } from '../src/services/members.js';
 import { addKeyProject, renameKeyProject, describeProject, importKeyProjects, keyProjectsOf, keyProjectTemplate, KEY_PROJECT_COLUMNS, setKeyProjectWithdrawn, type KeyProjectView } from '../src/services/key-projects.js';
 import { descendantsOf } from '../src/services/units.js';
+import { NO_CAMPAIGN } from '../src/core/wording.js';
 
 const USAGE = [
   '/重点项目 — 查看名单，哪些还没有竞赛',
@@ -129,7 +130,7 @@ async function importCommand(ctx: CommandContext, args: string[]): Promise<Reply
 async function list(ctx: CommandContext, campaignId: number | null = null): Promise<Reply[]> {
   // "/重点项目 #2": an admin looking at another campaign's list.
   const campaign = campaignId !== null && ctx.isAdmin ? await ctx.app.db.campaign.findUnique({ where: { id: campaignId } }) : await currentCampaign(ctx);
-  if (!campaign) return [text(campaignId !== null && ctx.isAdmin ? `没有编号为 #${campaignId} 的竞赛。发送 /campaign 查看各项竞赛的编号。` : '还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
+  if (!campaign) return [text(campaignId !== null && ctx.isAdmin ? `没有编号为 #${campaignId} 的竞赛。发送 /campaign 查看各项竞赛的编号。` : NO_CAMPAIGN)];
   const scope = scopeOf(ctx.viewer, ctx.binding, ctx.msg.chatType);
   const all = await keyProjectsOf(ctx.app.db, campaign.id);
   if (!all.length) {

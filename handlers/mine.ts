@@ -7,6 +7,7 @@ import { currentCampaign } from '../src/services/current-campaign.js';
 import { askedUnitForms } from '../src/services/roll-call.js';
 import { notRegisteredText } from '../src/services/members.js';
 import { chineseDate } from '../src/util/dates.js';
+import { NO_CAMPAIGN } from '../src/core/wording.js';
 
 export default defineCommand({
   name: 'mine',
@@ -19,7 +20,7 @@ export default defineCommand({
     const unit = ctx.member?.unit;
     if (!unit) return [text(await notRegisteredText(ctx.app.db, ctx.msg, ctx.binding, '查看本单位的填报情况'))];
     const campaign = await currentCampaign(ctx);
-    if (!campaign) return [text('还没有创建竞赛年度，请管理员发送“/campaign add 年度”。')];
+    if (!campaign) return [text(NO_CAMPAIGN)];
     const db = ctx.app.db;
     const plans = await db.plan.findMany({
       where: { campaignId: campaign.id, unitId: unit.id },

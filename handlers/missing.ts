@@ -7,6 +7,7 @@ import { campaignTag, formOf, groupSummary, missingAllText, missingText, pickFor
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { reportRoot, scopeOf } from '../src/services/access.js';
 import { groupRollCall } from '../src/services/roll-call.js';
+import { NO_CAMPAIGN } from '../src/core/wording.js';
 
 const ALL_WORDS = ['all', '全部', '所有', '全部层级'];
 
@@ -21,7 +22,7 @@ export default defineCommand({
     const root = await reportRoot(ctx.app.db, scopeOf(ctx.viewer, ctx.binding, ctx.msg.chatType), '未交名单');
     if ('refusal' in root) return [text(root.refusal)];
     const campaign = await currentCampaign(ctx);
-    if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
+    if (!campaign) return [text(NO_CAMPAIGN)];
     const all = ctx.args.some((a) => ALL_WORDS.includes(a.toLowerCase()));
     const words = ctx.args.filter((a) => !ALL_WORDS.includes(a.toLowerCase()));
     if (words.length > 1 || (words[0] && !formOf(words[0]))) {

@@ -9,6 +9,7 @@ import { campaignTag, groupSummary, missingText, noneAskedText, pickForm, rollCa
 import { chineseDateWithWeekday, shanghaiDate } from '../src/util/dates.js';
 import { computeSchedule } from '../jobs/reminder-schedule.js';
 import { loadCalendar } from '../jobs/working-days.js';
+import { unboundGroup } from '../src/core/wording.js';
 
 /** Further ahead than this, @mentioning people is nagging, not reminding. */
 const MENTION_WITHIN_DAYS = 30;
@@ -22,7 +23,7 @@ export default defineCommand({
   group: 'setup',
   async run(ctx) {
     const binding = ctx.binding;
-    if (!binding) return [text('本群还没有绑定单位，无法催交。请先发送“/bind 单位名称”。')];
+    if (!binding) return [text(unboundGroup('无法催交'))];
     const now = ctx.app.now();
     const campaign = binding.campaign;
     const form = await pickForm(ctx.app.db, campaign, binding.unitId, now, ctx.args[0]);

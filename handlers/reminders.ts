@@ -11,6 +11,7 @@ import { computeSchedule } from '../jobs/reminder-schedule.js';
 import { reminderRuntime } from '../jobs/reminder-queue.js';
 import { YEAR_SOURCE_LABELS, loadCalendar } from '../jobs/working-days.js';
 import { calendarGaps, estimateLine, gapSpan } from '../jobs/calendar-alerts.js';
+import { NO_CAMPAIGN } from '../src/core/wording.js';
 
 /** Reminder times outside this window need 确认. */
 const OFFICE_DAY = { from: '07:00', to: '21:00' };
@@ -121,7 +122,7 @@ export default defineCommand({
     } else {
       campaign = await currentCampaign(ctx);
     }
-    if (!campaign) return [text('还没有竞赛年度，请先发送 /campaign add 年度')];
+    if (!campaign) return [text(NO_CAMPAIGN)];
     const current = parseCampaignSettings(campaign.settings).reminders;
     if (sub === 'on' || sub === '开启' || sub === 'off' || sub === '关闭') {
       const enabled = sub === 'on' || sub === '开启';

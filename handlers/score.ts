@@ -4,6 +4,7 @@ import { defineCommand } from '../src/commands/registry.js';
 import { text } from '../src/core/messages.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { criteriaOf, recordScores } from '../src/services/leaderboard.js';
+import { NO_CAMPAIGN } from '../src/core/wording.js';
 
 const USAGE = '/score <竞赛名称> <队伍> 指标=分数 …';
 
@@ -16,7 +17,7 @@ export default defineCommand({
   group: 'filing',
   async run(ctx) {
     const campaign = await currentCampaign(ctx);
-    if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
+    if (!campaign) return [text(NO_CAMPAIGN)];
     const [name, ...teamWords] = ctx.args;
     const team = teamWords.join(' ').trim();
     if (!name || !team || !Object.keys(ctx.options).length) return [text(`用法：${USAGE}\n例如：/score 地铁五比一创 一标段项目部 质量=92 进度=88`)];

@@ -11,6 +11,7 @@ import { currentCampaign } from '../src/services/current-campaign.js';
 import { reportRoot, scopeOf } from '../src/services/access.js';
 import { isWithin } from '../src/services/units.js';
 import { describeWeights, explainRow, PART_LABELS, PARTS_OF, STANDINGS_KIND_LABELS, standingsFor, type Standings, type StandingsKind } from '../src/services/standings.js';
+import { NO_CAMPAIGN } from '../src/core/wording.js';
 
 const KIND_WORDS: Record<string, StandingsKind> = {
   plan: 'plan', 计划: 'plan', 备案: 'plan',
@@ -61,13 +62,13 @@ export default defineCommand({
     const campaign = await currentCampaign(ctx);
     // A filer asking privately may see their own unit's score (not the others' ranking).
     if (named && scope?.kind === 'own') {
-      if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
+      if (!campaign) return [text(NO_CAMPAIGN)];
       return explainUnit(ctx.app.db, campaign, scope.unit, named, kind);
     }
     const root = await reportRoot(ctx.app.db, scope, '排名');
     if ('refusal' in root) return [text(root.refusal)];
     const unit = root.unit;
-    if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
+    if (!campaign) return [text(NO_CAMPAIGN)];
     if (named) return explainUnit(ctx.app.db, campaign, unit, named, kind);
     const s = await standingsFor(ctx.app.db, campaign, unit.id, kind, all ? 'all' : 'children');
     if (!s.rows.length) {

@@ -7,6 +7,7 @@ import { currentCampaign } from '../src/services/current-campaign.js';
 import { reportRoot, scopeOf } from '../src/services/access.js';
 import { statsFor } from '../src/services/stats.js';
 import { chineseDate } from '../src/util/dates.js';
+import { NO_CAMPAIGN } from '../src/core/wording.js';
 
 export default defineCommand({
   name: 'stats',
@@ -20,7 +21,7 @@ export default defineCommand({
     if ('refusal' in root) return [text(root.refusal)];
     const unit = root.unit;
     const campaign = await currentCampaign(ctx);
-    if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
+    if (!campaign) return [text(NO_CAMPAIGN)];
     const s = await statsFor(ctx.app.db, campaign, unit.id);
     const n = (v: number) => v.toLocaleString('zh-CN');
     const lines = [`📊 ${campaign.year}年度「${unit.name}」填报统计`];

@@ -9,6 +9,7 @@ import type { Campaign, Unit } from '../src/generated/sqlite/index.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { notRegisteredText } from '../src/services/members.js';
 import { blankPlanTemplate, summaryTemplate, templatePlans } from '../src/services/excel/blank-template.js';
+import { NO_CAMPAIGN } from '../src/core/wording.js';
 
 const USAGE = '/template [计划|总结|进度|年报] [表格]';
 
@@ -22,7 +23,6 @@ const EXCEL_WORDS = ['表格', '表', 'excel', 'xlsx', 'xls'];
 /** One word for both: "/模板 计划表". */
 const TABLE_WORDS: Record<string, FormName> = { 计划表: 'plan', 汇总表: 'summary', 总结表: 'summary' };
 
-const NO_CAMPAIGN = '还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。';
 
 function menu(): string {
   return [

@@ -5,6 +5,7 @@ import { text } from '../src/core/messages.js';
 import { parseCampaignSettings, scoreWeightsSchema, withScoreWeights, type ScoreWeights } from '../src/services/campaign-settings.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { describeMethod, describeWeights } from '../src/services/standings.js';
+import { NO_CAMPAIGN } from '../src/core/wording.js';
 
 /** The Chinese names admins type for each weight. */
 export const WEIGHT_NAMES: Record<string, keyof ScoreWeights> = {
@@ -34,7 +35,7 @@ export default defineCommand({
   group: 'setup',
   async run(ctx) {
     const campaign = await currentCampaign(ctx);
-    if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
+    if (!campaign) return [text(NO_CAMPAIGN)];
     const settings = parseCampaignSettings(campaign.settings);
     const sub = ctx.args[0]?.toLowerCase();
     // The method in plain words, so a unit can recompute its own score.

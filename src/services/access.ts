@@ -11,6 +11,7 @@ import type { Member, Unit } from '../generated/sqlite/index.js';
 import type { BindingWithContext } from './members.js';
 import { notRegisteredText } from './members.js';
 import { isWithin } from './units.js';
+import { unboundGroup } from '../core/wording.js';
 
 /** A role a command can be opened to; admins may always run everything. */
 export type Role = 'filer' | 'judge';
@@ -75,7 +76,7 @@ export async function canSeeUnit(db: Db, scope: Scope | null, unitId: number): P
  */
 export async function reportRoot(db: Db, scope: Scope | null, what: string): Promise<{ unit: Unit } | { refusal: string }> {
   if (scope?.kind === 'group') return { unit: scope.root };
-  if (scope?.kind === 'all' && scope.chatType === 'group') return { refusal: `本群还没有绑定单位，无法查看${what}。请管理员先发送“/bind 单位名称”。` };
+  if (scope?.kind === 'all' && scope.chatType === 'group') return { refusal: unboundGroup(`无法查看${what}`) };
   if (scope?.kind === 'all') {
     // An admin in a private chat: the organisation's one top-level unit, when there is exactly one.
     const tops = await db.unit.findMany({ where: { parentId: null, archivedAt: null }, orderBy: { id: 'asc' }, take: 2 });

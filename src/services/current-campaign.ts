@@ -1,6 +1,7 @@
 import type { CommandContext } from '../commands/registry.js';
 import type { Campaign } from '../generated/sqlite/index.js';
 import { campaignLabel, latestCampaign } from './campaigns.js';
+import { NO_CAMPAIGN } from '../core/wording.js';
 
 /**
  * The group's campaign; in a private chat or an unbound group, the latest one the person's unit
@@ -33,6 +34,6 @@ export async function campaignToChange(ctx: CommandContext, id: number | null, e
   if (ctx.binding) return { campaign: ctx.binding.campaign };
   const all = await db.campaign.findMany({ orderBy: [{ year: 'desc' }, { id: 'asc' }], take: 11 });
   if (all.length === 1) return { campaign: all[0] };
-  if (!all.length) return { error: '还没有竞赛年度，请先 /campaign add 年度' };
+  if (!all.length) return { error: NO_CAMPAIGN };
   return { error: `有多项竞赛，请写明改哪一项，例如：${example.replace('#编号', `#${all[0].id}`)}\n${all.slice(0, 10).map((c) => `· ${campaignLabel(c)}`).join('\n')}` };
 }

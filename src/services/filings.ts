@@ -19,6 +19,7 @@ import { askedUnitForms } from './roll-call.js';
 import { getBinding, getMember, isAdmin, notRegisteredText } from './members.js';
 import { formReply } from './form-reply.js';
 import { keyProjectNames, keyProjectOptions, resolveKeyProject } from './key-projects.js';
+import { NO_CAMPAIGN } from '../core/wording.js';
 
 /** Who files what from where: a form submission's envelope with the raw field text. */
 export interface FilingRequest extends Omit<FormSubmission, 'values'> {
@@ -85,7 +86,7 @@ async function whoFiles(app: App, req: FilingRequest, form: FormDef): Promise<Fi
   if (member.unit.archivedAt) return { refusal: `您登记的单位「${member.unit.name}」已被管理员删除（归档），暂时不能填报。如有疑问请联系管理员（恢复：/unit restore ${member.unit.name}）。` };
   if (binding) return { member, unit: member.unit, campaign: binding.campaign, actor };
   const campaign = await latestCampaign(app.db, member.unit.id);
-  if (!campaign) return { refusal: '还没有创建本年度的竞赛，请管理员先发送“/campaign add 年度”，例如：/campaign add 2027' };
+  if (!campaign) return { refusal: NO_CAMPAIGN };
   const current = (await campaignsForUnit(app.db, member.unit.id)).filter((c) => c.year === campaign.year);
   if (current.length > 1 && !form.fields.some((f) => f.type === 'planRef')) {
     // Which campaign a new plan or a report belongs to cannot be guessed: the group knows.

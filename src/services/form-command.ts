@@ -13,6 +13,7 @@ import { formReply } from './form-reply.js';
 import { planValues, summaryValues } from './filings.js';
 import { notRegisteredText } from './members.js';
 import { designatedNames, keyProjectOptions } from './key-projects.js';
+import { NO_CAMPAIGN } from '../core/wording.js';
 
 /** A form's 重点项目 choices: the campaign's designated projects (only the plan form asks). */
 async function keyProjectChoices(ctx: CommandContext, form: FormDef, campaignId: number): Promise<{ keyProjectOptions?: { value: string; label: string }[] }> {
@@ -27,7 +28,7 @@ export async function sendForm(ctx: CommandContext, form: FormDef): Promise<Repl
   if (!unit) return [text(await notRegisteredText(ctx.app.db, ctx.msg, ctx.binding, `填报${form.title}`))];
   if (unit.archivedAt) return [text(`您登记的单位「${unit.name}」已被管理员删除（归档），暂时不能填报。如有疑问请联系管理员。`)];
   const campaign = await currentCampaign(ctx);
-  if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。')];
+  if (!campaign) return [text(NO_CAMPAIGN)];
   const needsPlan = form.fields.some((f) => f.type === 'planRef');
   if (!needsPlan) return [formReply(form, await keyProjectChoices(ctx, form, campaign.id))];
   const plans = await ctx.app.db.plan.findMany({ where: { campaignId: campaign.id, unitId: unit.id, withdrawnAt: null }, orderBy: { id: 'asc' }, select: { id: true, project: true } });

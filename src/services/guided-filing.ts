@@ -23,6 +23,7 @@ import { latestCampaign } from './campaigns.js';
 import { getBinding, getMember, notRegisteredText, touchMember } from './members.js';
 import { submitFiling } from './filings.js';
 import { keyProjectNames, resolveKeyProject } from './key-projects.js';
+import { NO_CAMPAIGN } from '../core/wording.js';
 
 export const GUIDED_TTL_SECONDS = 30 * 60;
 
@@ -108,7 +109,7 @@ export class GuidedFiling {
     if (member?.unit?.archivedAt) return [text(`您登记的单位「${member.unit.name}」已被管理员删除（归档），暂时不能填报。如有疑问请联系管理员。`, who)];
     if (!member?.unit) return [text(await notRegisteredText(this.app.db, msg, await getBinding(this.app.db, msg.platform, msg.chatId), `填报${form.title}`), who)];
     const campaign = (await getBinding(this.app.db, msg.platform, msg.chatId))?.campaign ?? (await latestCampaign(this.app.db, member.unit.id));
-    if (!campaign) return [text('还没有创建竞赛年度，请管理员先发送“/campaign add 年度”。', who)];
+    if (!campaign) return [text(NO_CAMPAIGN, who)];
     const state: GuidedState = { form: name, step: 0, raw: {}, year: campaign.year };
     if (form.fields.some((f) => f.type === 'planRef')) {
       const plans = await this.app.db.plan.findMany({ where: { campaignId: campaign.id, unitId: member.unit.id, withdrawnAt: null }, orderBy: { id: 'asc' }, select: { id: true, project: true } });

@@ -7,6 +7,7 @@ import { currentCampaign } from './current-campaign.js';
 import { actorOf } from './members.js';
 import { findTarget, setWithdrawn, type Target } from './withdrawals.js';
 import { findUnitByName } from './units.js';
+import { NO_CAMPAIGN } from '../core/wording.js';
 
 const PROGRESS_WORDS = ['进度', 'progress'];
 const REPORT_WORDS = ['年报', '年度报告', 'report'];
@@ -26,7 +27,7 @@ async function readTarget(ctx: CommandContext, command: string): Promise<Target 
   }
   if (REPORT_WORDS.includes(first.toLowerCase())) {
     const campaign = await currentCampaign(ctx);
-    if (!campaign) return { error: '还没有创建竞赛年度。' };
+    if (!campaign) return { error: NO_CAMPAIGN };
     // A filer means their own unit's report; an admin may name the unit.
     if (second) {
       const unit = await findUnitByName(ctx.app.db, second);
