@@ -19,12 +19,11 @@ import { WEEKLY_GAP_MS, calendarAlertText, calendarGaps } from './calendar-alert
 import { lastCalendarMessage, reconcileAll } from './reconciler.js';
 import type { SendLimiter } from './send-limiter.js';
 import { loadCalendar, type Calendar } from './working-days.js';
+import { capabilitiesOf, platformDef } from '../src/platforms/index.js';
 
 /** A stage fired more than this late is a catch-up and waits for office hours on a working day. */
 const LATE_MS = 60 * 60_000;
 
-/** Platforms whose send carries an idempotency key the platform itself honours (Lark's uuid). */
-const IDEMPOTENT_PLATFORMS = new Set<Platform>(['lark']);
 
 export interface ReminderWorkerOptions {
   concurrency?: number;
@@ -88,15 +87,12 @@ interface Delivery {
 }
 
 /**
- * Whether a message from an attempt that died between claiming and confirming reached the chat.
- * The local chat keeps its transcript in our database, so we can look; other platforms cannot tell.
+ * Whether a message from an attempt that died between claiming and confirming reached the chat: only
+ * a platform that keeps its own transcript can tell (the local chat); others leave it unknown.
  */
 async function probeDelivered(app: App, d: Delivery, since: Date): Promise<boolean | undefined> {
-  if (d.platform !== 'local') return undefined;
-  const found = await app.db.localChatMessage.findFirst({
-    where: { chatId: d.chatId, fromBot: true, createdAt: { gte: new Date(since.getTime() - 1000) }, text: { contains: d.marker } },
-  });
-  return Boolean(found);
+  const probe = platformDef(d.platform)?.probeDelivered;
+  return probe ? probe(app, d.chatId, d.marker, since) : undefined;
 }
 
 type Claim = 'claimed' | 'done';
@@ -124,7 +120,8 @@ async function claim(app: App, d: Delivery): Promise<Claim> {
     await db.reminderDelivery.update({ where: { key }, data: { status: 'sent', sentAt: app.now() } });
     return 'done';
   }
-  if (delivered === false || IDEMPOTENT_PLATFORMS.has(d.platform)) {
+  // (Wall-clock time: the platform's de-duplication window runs in real time, like updatedAt.)
+  if (delivered === false || Date.now() - row.updatedAt.getTime() < capabilitiesOf(d.platform).idempotentSendMs) {
     // Either we know it did not arrive, or the platform drops a repeat with the same idempotency key.
     await db.reminderDelivery.update({ where: { key }, data: { attempts: { increment: 1 } } });
     return 'claimed';

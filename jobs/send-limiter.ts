@@ -5,27 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Platform } from '../src/core/messages.js';
+import { capabilitiesOf } from '../src/platforms/index.js';
+import type { SendWindow } from '../src/platforms/platform.js';
 
-export interface Window {
-  max: number;
-  durationMs: number;
-  /** 'chat' windows are kept per chat, 'app' windows once per platform. */
-  scope: 'chat' | 'app';
-}
-
-/**
- * Lark: 5 messages/s per chat, 50/s and 1,000/min per app (im/v1/messages). WeChat pacing lives in
- * the WeChat sender (human-like spacing per account); the local chat has no limit.
- */
-export const PLATFORM_LIMITS: Record<Platform, Window[]> = {
-  lark: [
-    { scope: 'chat', max: 5, durationMs: 1000 },
-    { scope: 'app', max: 50, durationMs: 1000 },
-    { scope: 'app', max: 1000, durationMs: 60_000 },
-  ],
-  wechat: [],
-  local: [],
-};
+/** A send window (per chat or per app); each platform declares its own (src/platforms/<name>/index.ts). */
+export type Window = SendWindow;
 
 // A message counts against a window from the moment it takes its slot until the platform has
 // answered (then it is re-stamped with that time), so messages that leave late — a busy event loop,
@@ -90,16 +74,15 @@ export interface SendLimiterOptions {
 }
 
 export class SendLimiter {
-  private readonly limits: Record<Platform, Window[]>;
   private readonly margin: number;
 
   constructor(private readonly redis: Redis, private readonly opts: SendLimiterOptions) {
-    this.limits = { ...PLATFORM_LIMITS, ...opts.limits };
     this.margin = opts.margin ?? 0;
   }
 
+  /** The platform's declared send windows, unless these options override them (tests, tuning). */
   windows(platform: Platform): Window[] {
-    return this.limits[platform] ?? [];
+    return this.opts.limits?.[platform] ?? capabilitiesOf(platform).sendWindows;
   }
 
   private keys(platform: Platform, chatId: string): string[] {

@@ -1,7 +1,8 @@
 // A reminder worker on its own (no HTTP server, no bot): `tsx jobs/worker-main.ts` with the same
 // environment as the bot. Useful to run sending in a separate process, and the crash-safety test
-// kills one of these mid-fan-out. Only the local chat can be sent to from here for now; Lark and
-// WeChat senders live with their adapters in the bot process.
+// kills one of these mid-fan-out. It sends to the platforms that offer a sender without their
+// connection (PlatformDef.standaloneSender: the local chat for now); the others send from the bot
+// process, whose own worker runs their jobs.
 import path from 'node:path';
 import type { App, ChatSender } from '../src/core/app.js';
 import type { Platform } from '../src/core/messages.js';
@@ -11,7 +12,7 @@ import { createLogger } from '../src/logger.js';
 import { connectRedis } from '../src/redis.js';
 import { FileStore } from '../src/files.js';
 import { isLoopbackHost, loadSecretKey } from '../src/secret-key.js';
-import { LocalChat } from '../src/adapters/local/local-chat.js';
+import { PLATFORMS } from '../src/platforms/index.js';
 import { createReminderQueue } from './reminder-queue.js';
 import { createReminderWorker } from './reminder-worker.js';
 import { SendLimiter } from './send-limiter.js';
@@ -22,7 +23,7 @@ const db = openDatabase(config.databaseUrl);
 const redis = await connectRedis(config, log);
 const app: App = { config, db, log, now: () => new Date(), senders: new Map<Platform, ChatSender>(), hooks: { campaignChanged: async () => undefined } };
 const files = new FileStore(path.join(config.dataDir, 'files'), { ttlMs: config.fileTtlHours * 3_600_000, key: loadSecretKey(config.dataDir, config.secretKey), signLinks: !isLoopbackHost(config.host) });
-if (config.localChat) app.senders.set('local', new LocalChat(app, files));
+for (const def of PLATFORMS) if (config.platforms[def.name] !== undefined && def.standaloneSender) app.senders.set(def.name, def.standaloneSender(app, files));
 
 // Test and tuning knobs: how long a dead worker's jobs stay locked, and local-chat pacing.
 const lockDuration = Number(process.env.REMINDER_LOCK_MS) || undefined;

@@ -1,21 +1,16 @@
-// The HTTP server: the local chat (page and API), produced files, health. start.ts adds the queue
-// dashboard and, with LARK_MODE=http, POST /webhook/lark (src/adapters/lark/lark-webhook.ts).
+// The HTTP server: produced files, health and the Host check. Platforms add their routes when they
+// start (the local chat's page and API, POST /webhook/lark, the WeChat login page); start.ts adds the
+// queue dashboard.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { App } from './core/app.js';
-import type { Bot } from './bot.js';
 import type { FileStore } from './files.js';
-import { LocalChat } from './adapters/local/local-chat.js';
-import { registerLocalChatRoutes } from './adapters/local/routes.js';
 import { isLoopbackHost } from './secret-key.js';
-
-const PAGE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'web', 'local-chat.html');
 
 export interface ServerParts {
   server: FastifyInstance;
-  localChat: LocalChat | null;
 }
 
 /** Paths reached by other machines with their own authentication (signed webhooks) or none needed. */
@@ -53,7 +48,7 @@ const CONTENT_TYPES: Record<string, string> = {
   csv: 'text/csv; charset=utf-8',
 };
 
-export function createServer(app: App, bot: Bot, files: FileStore): ServerParts {
+export function createServer(app: App, files: FileStore): ServerParts {
   const server = Fastify({ logger: false, bodyLimit: 1_000_000 });
   const hosts = allowedHostnames(app.config);
   server.addHook('onRequest', async (req, reply) => {
@@ -76,14 +71,6 @@ export function createServer(app: App, bot: Bot, files: FileStore): ServerParts 
     return reply.send(fs.createReadStream(found.path));
   });
 
-  let localChat: LocalChat | null = null;
-  if (app.config.localChat) {
-    localChat = new LocalChat(app, files);
-    app.senders.set('local', localChat);
-    registerLocalChatRoutes(server, bot, localChat, app.config.botName);
-    // BOT_NAME is placed only in HTML text and attributes (the script reads it from <body>), so escaping covers it.
-    const botName = app.config.botName.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-    server.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(fs.readFileSync(PAGE, 'utf8').replaceAll('{{BOT_NAME}}', botName)));
-  }
-  return { server, localChat };
+  // Platforms add their own routes (the local chat's page and API, Lark's webhook, WeChat's login page).
+  return { server };
 }

@@ -19,10 +19,8 @@ import { ensureConfiguredAdmins } from './services/bootstrap.js';
 import { GuidedFiling } from './services/guided-filing.js';
 import { startReminders, type RemindersHandle } from '../jobs/start-reminders.js';
 import { registerQueueDashboard } from '../jobs/queue-dashboard.js';
-import { LarkAdapter } from './adapters/lark/lark-adapter.js';
-import { registerLarkWebhook } from './adapters/lark/lark-webhook.js';
-import { WechatAdapter, type WechatStartOptions } from './adapters/wechat/wechat-adapter.js';
-import { registerWechatRoutes } from './adapters/wechat/wechat-routes.js';
+import { PLATFORMS } from './platforms/index.js';
+import type { RunningPlatform } from './platforms/platform.js';
 
 export interface Saiwu {
   app: App;
@@ -30,10 +28,10 @@ export interface Saiwu {
   redis: RedisHandle;
   /** The reminder queue and worker (jobs/). */
   reminders: RemindersHandle;
-  /** The Feishu/Lark adapter when LARK_APP_ID is set. */
-  lark: LarkAdapter | null;
-  /** The WeChat adapter when WECHAT_ENABLED=1. */
-  wechat: WechatAdapter | null;
+  /** The platforms configured and running, by name (src/platforms/index.ts). */
+  platforms: Map<string, RunningPlatform>;
+  /** A running platform's adapter (tests: saiwu.adapter<LarkAdapter>('lark')). */
+  adapter<T>(platform: string): T | null;
   /** Base URL the HTTP server listens on. */
   url: string;
   stop(): Promise<void>;
@@ -49,8 +47,8 @@ export interface StartOptions {
   clock?: Clock;
   /** False: enqueue reminders but run no worker here (another process runs jobs/worker-main.ts). */
   reminderWorker?: boolean;
-  /** WeChat puppet and pacing overrides (tests: wechaty-puppet-mock, fast pacing). */
-  wechat?: WechatStartOptions;
+  /** Per-platform test hooks by platform name (WeChat: wechaty-puppet-mock, fast pacing). */
+  platformOptions?: Record<string, unknown>;
 }
 
 /** How long requests still running at shutdown (a download, a webhook) may take before they are cut. */
@@ -93,16 +91,15 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
     ttlMs: config.fileTtlHours * 3_600_000, key: secretKey, signLinks: !isLoopbackHost(config.host),
   });
   files.startSweeping(Math.min(3_600_000, config.fileTtlHours * 3_600_000), (err) => log.warn({ err }, 'could not delete expired files'));
-  const { server } = createServer(app, bot, files);
-  const lark = config.lark ? new LarkAdapter(app, bot) : null;
-  if (lark) {
-    app.senders.set('lark', lark.sender);
-    if (config.lark?.mode === 'http') registerLarkWebhook(server, { encryptKey: config.lark.encryptKey!, verificationToken: config.lark.verificationToken }, (payload, headers) => lark.dispatch(payload, headers), log);
-  }
-  const wechat = config.wechat ? new WechatAdapter(app, bot, redis.connection, config.wechat, opts.wechat) : null;
-  if (wechat) {
-    app.senders.set('wechat', wechat.sender);
-    registerWechatRoutes(server, wechat, { adminToken: config.adminToken, botName: config.botName });
+  const { server } = createServer(app, files);
+  // Every configured platform, as src/platforms/index.ts lists them: routes now, connections after listen.
+  const platforms = new Map<string, RunningPlatform>();
+  for (const def of PLATFORMS) {
+    const section = config.platforms[def.name];
+    if (section === undefined) continue;
+    const running = await def.create({ app, bot, server, redis: redis.connection, files, options: opts.platformOptions?.[def.name] }, section);
+    platforms.set(def.name, running);
+    app.senders.set(def.name, running.sender);
   }
   const reminders = await startReminders(app, redis.connection, { worker: opts.reminderWorker !== false });
   await registerQueueDashboard(server, { adminToken: config.adminToken, key: secretKey, secure: config.publicBaseUrl.startsWith('https:') }, [reminders.queue]);
@@ -126,9 +123,7 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
   const url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
   if (config.localChat) log.info({ url }, 'local web chat is open');
   try {
-    await lark?.start();
-    // Never throws: a puppet that cannot start is retried in the background (see wechat-adapter.ts).
-    await wechat?.start();
+    for (const running of platforms.values()) await running.start();
   } catch (err) {
     files.stop();
     await reminders.close();
@@ -140,7 +135,8 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
 
   let stopped = false;
   return {
-    app, bot, redis, reminders, lark, wechat, url,
+    app, bot, redis, reminders, platforms, url,
+    adapter: <T>(name: string) => (platforms.get(name)?.adapter ?? null) as T | null,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -148,8 +144,7 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
       // The worker finishes the message in flight before Redis goes away.
       await reminders.close();
       // Events already acknowledged are finished before the database goes away.
-      await lark?.stop();
-      await wechat?.stop();
+      for (const running of platforms.values()) await running.stop();
       await closeHttp(server);
       await redis.close();
       await db.$disconnect();

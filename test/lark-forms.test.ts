@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BOT, EAST, LARK_GROUP, WEST, setUpLarkDistrict, startLarkBot, type LarkTestBot } from './support/lark-bot.js';
 import { formSubmit } from './support/lark-payloads.js';
-import { renderFormCard } from '../src/adapters/lark/lark-cards.js';
+import { renderFormCard } from '../src/platforms/lark/lark-cards.js';
 import { FORMS } from '../src/forms/index.js';
 import { formReply } from '../src/services/form-reply.js';
 

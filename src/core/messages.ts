@@ -2,7 +2,8 @@
 // handlers never see a platform SDK.
 import type { FormName } from '../forms/types.js';
 
-export type Platform = 'local' | 'lark' | 'wechat';
+/** A platform's name, as src/platforms/index.ts lists them ('local', 'lark', 'wechat'). */
+export type Platform = string;
 export type ChatType = 'group' | 'p2p';
 
 export interface UserRef {

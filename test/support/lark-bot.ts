@@ -3,7 +3,7 @@
 import { startTestBot, setUpDistrict, type TestBot } from './harness.js';
 import { BOT_OPEN_ID, FAKE_APP_ID, FAKE_APP_SECRET, startFakeLark, type FakeLark } from './fake-lark.js';
 import { formSubmit, textMessage, type LarkPerson } from './lark-payloads.js';
-import type { LarkAdapter } from '../../src/adapters/lark/lark-adapter.js';
+import type { LarkAdapter } from '../../src/platforms/lark/lark-adapter.js';
 
 export const ENCRYPT_KEY = 'test-encrypt-key-9f8e7d';
 export const LARK_GROUP = 'oc_5ad11d72b830411d72b836c20';
@@ -35,7 +35,7 @@ export async function startLarkBot(env: Record<string, string> = {}, opts: { bef
     LOCAL_CHAT: 'on', ADMINS: `local:admin,lark:${ADMIN.openId}`,
     ...env,
   }, opts.logDestination ? { logDestination: opts.logDestination } : {});
-  const lark = bot.lark!;
+  const lark = bot.adapter<LarkAdapter>('lark')!;
   const dispatch = async (payload: object) => {
     const result = await lark.dispatcher.invoke(payload, { needCheck: false });
     await lark.idle();

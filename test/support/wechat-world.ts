@@ -3,8 +3,9 @@
 // to send is recorded by wrapping the puppet's send methods (the mock drops mention ids otherwise).
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { types } from 'wechaty';
-import type { Pacing } from '../../src/adapters/wechat/send-queue.js';
+import type { Pacing } from '../../src/platforms/wechat/send-queue.js';
 import { startTestBot, type TestBot } from './harness.js';
+import type { WechatAdapter } from '../../src/platforms/wechat/wechat-adapter.js';
 
 export const FAST_PACING: Partial<Pacing> = { sameChatMs: [0, 5], switchChatMs: [0, 5], perWindow: 1000, windowMs: 1000 };
 export const BOT_NAME = '赛务助手';
@@ -81,12 +82,12 @@ export async function startWechatWorld(opts: WorldOptions = {}): Promise<WechatW
 
   const bot = await startTestBot(
     { WECHAT_ENABLED: '1', LOCAL_CHAT: 'on', ADMINS: 'local:admin,wechat:wx-admin', ...opts.env },
-    { wechat: { puppet, pacing: opts.pacing ?? FAST_PACING, ...(opts.stableIds !== undefined ? { stableIds: opts.stableIds } : {}) }, ...(opts.logDestination ? { logDestination: opts.logDestination } : {}) },
+    { platformOptions: { wechat: { puppet, pacing: opts.pacing ?? FAST_PACING, ...(opts.stableIds !== undefined ? { stableIds: opts.stableIds } : {}) } }, ...(opts.logDestination ? { logDestination: opts.logDestination } : {}) },
   );
   await opts.beforeLogin?.(bot, { mocker, puppet, room, people, botUser, extra });
   mocker.login(botUser);
   puppet.emit('ready', { data: 'mock' });
-  await bot.wechat!.wechaty.ready();
+  await bot.adapter<WechatAdapter>('wechat')!.wechaty.ready();
   await sleep(50);
 
   const world: WechatWorld = {

@@ -19,6 +19,7 @@ import { LarkCardActions, type CardActionEvent } from './lark-card-actions.js';
 import { parseMessageEvent, type BotIdentity, type LarkChatMemberBotEvent, type LarkMessageEvent } from './lark-events.js';
 import { LarkRateLimiter } from './lark-rate-limit.js';
 import { LarkSender, patiently } from './lark-sender.js';
+import type { LarkSection } from './index.js';
 
 export const LARK_APP_ID_PATTERN = /^cli_[0-9a-fA-F]{16}$/;
 
@@ -62,9 +63,7 @@ export class LarkAdapter {
   private identity: BotIdentity;
   private warnedAboutNames = false;
 
-  constructor(private readonly app: App, private readonly bot: Bot) {
-    const cfg = app.config.lark;
-    if (!cfg) throw new Error('LarkAdapter needs LARK_APP_ID and LARK_APP_SECRET');
+  constructor(private readonly app: App, private readonly bot: Bot, private readonly cfg: LarkSection) {
     this.log = app.log.child({ platform: 'lark' });
     const logger = sdkLogger(this.log, [cfg.appSecret, cfg.encryptKey ?? '', cfg.verificationToken ?? '']);
     this.client = new lark.Client({
@@ -87,7 +86,7 @@ export class LarkAdapter {
   }
 
   async start(): Promise<void> {
-    const cfg = this.app.config.lark!;
+    const cfg = this.cfg;
     await this.learnIdentity();
     this.log.warn('Lark: run only ONE instance of this app at a time. Lark splits events between all connected instances, so a second copy (a laptop, a test server) silently takes part of the messages and card submits.');
     if (cfg.mode === 'http') {

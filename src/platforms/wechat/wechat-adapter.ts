@@ -8,7 +8,6 @@ import type { Redis } from 'ioredis';
 import qrcodeTerminal from 'qrcode-terminal';
 import { ScanStatus, WechatyBuilder, log as wechatyLog, type Contact, type Message, type Room, type Wechaty, type WechatyOptions } from 'wechaty';
 import type { App } from '../../core/app.js';
-import type { Config } from '../../config.js';
 import { text, type IncomingMessage, type Reply } from '../../core/messages.js';
 import { SORRY, type Bot } from '../../bot.js';
 import { HUMAN_PACING, SendQueue, type Pacing } from './send-queue.js';
@@ -18,6 +17,7 @@ import { toIncoming, toIncomingFile, type IncomingFile } from './wechat-events.j
 import { getMember, isAdmin } from '../../services/members.js';
 import { claimEvent } from '../../services/events.js';
 import { claimCodeIsLive, issueClaimCode, type ClaimCode } from '../../services/admin-claims.js';
+import type { WechatSection } from './index.js';
 
 export interface WechatStartOptions {
   /** A puppet instance instead of the configured puppet name (tests: wechaty-puppet-mock). */
@@ -63,7 +63,7 @@ export class WechatAdapter {
   private claimWatch: NodeJS.Timeout | null = null;
   private readonly memoryCardFile: string;
 
-  constructor(private readonly app: App, private readonly bot: Bot, redis: Redis, cfg: NonNullable<Config['wechat']>, private readonly opts: WechatStartOptions = {}) {
+  constructor(private readonly app: App, private readonly bot: Bot, redis: Redis, cfg: WechatSection, private readonly opts: WechatStartOptions = {}) {
     // Wechaty logs to the console on its own; quiet by default (it already honours WECHATY_LOG).
     if (app.config.logLevel === 'silent') wechatyLog.level('silent');
     else if (!process.env.WECHATY_LOG) wechatyLog.level('warn');

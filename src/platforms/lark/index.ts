@@ -1,0 +1,65 @@
+// Feishu / Lark (飞书): a self-built app's bot, events over the SDK's long connection or signed HTTP
+// callbacks, forms as cards. Configured by LARK_APP_ID and LARK_APP_SECRET (README "Feishu / Lark").
+import { z } from 'zod';
+import { ConfigError } from '../../config-error.js';
+import { definePlatform } from '../platform.js';
+
+const optional = z.string().trim().optional().transform((v) => (v === '' ? undefined : v));
+
+export interface LarkSection {
+  appId: string;
+  appSecret: string;
+  /** feishu, lark, or a private deployment's base URL. */
+  domain: string;
+  mode: 'ws' | 'http';
+  encryptKey?: string;
+  verificationToken?: string;
+}
+
+export default definePlatform<LarkSection>({
+  name: 'lark',
+  label: 'Feishu/Lark',
+  real: true,
+  env: {
+    LARK_APP_ID: optional,
+    LARK_APP_SECRET: optional,
+    // feishu (open.feishu.cn), lark (open.larksuite.com), or the base URL of a private deployment.
+    LARK_DOMAIN: z.string().trim().default('feishu').refine((v) => /^(feishu|lark)$/i.test(v) || /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), 'LARK_DOMAIN must be feishu, lark, or a base URL such as https://open.example.gov.cn'),
+    LARK_MODE: z.enum(['ws', 'http']).default('ws'),
+    LARK_ENCRYPT_KEY: optional,
+    LARK_VERIFICATION_TOKEN: optional,
+  },
+  configure(e) {
+    const [appId, appSecret] = [e.LARK_APP_ID as string | undefined, e.LARK_APP_SECRET as string | undefined];
+    if (Boolean(appId) !== Boolean(appSecret)) throw new ConfigError('LARK_APP_ID and LARK_APP_SECRET must be set together');
+    if (!appId || !appSecret) return undefined;
+    if (e.LARK_MODE === 'http' && !e.LARK_ENCRYPT_KEY) throw new ConfigError('LARK_MODE=http requires LARK_ENCRYPT_KEY, so that forged requests are refused');
+    return {
+      appId, appSecret, domain: e.LARK_DOMAIN as string, mode: e.LARK_MODE as 'ws' | 'http',
+      encryptKey: e.LARK_ENCRYPT_KEY as string | undefined, verificationToken: e.LARK_VERIFICATION_TOKEN as string | undefined,
+    };
+  },
+  secrets: (s) => [s.appSecret, s.encryptKey, s.verificationToken],
+  capabilities: {
+    forms: 'cards',
+    ephemeral: true,
+    // im/v1/messages drops a second message with the same uuid within an hour.
+    idempotentSendMs: 3_600_000,
+    // 5 messages/s per chat, 50/s and 1,000/min per app (im/v1/messages).
+    sendWindows: [
+      { scope: 'chat', max: 5, durationMs: 1000 },
+      { scope: 'app', max: 50, durationMs: 1000 },
+      { scope: 'app', max: 1000, durationMs: 60_000 },
+    ],
+    maxMessageChars: 4000,
+  },
+  async create({ app, bot, server }, section) {
+    const { LarkAdapter } = await import('./lark-adapter.js');
+    const adapter = new LarkAdapter(app, bot, section);
+    if (section.mode === 'http') {
+      const { registerLarkWebhook } = await import('./lark-webhook.js');
+      registerLarkWebhook(server, { encryptKey: section.encryptKey!, verificationToken: section.verificationToken }, (payload, headers) => adapter.dispatch(payload, headers), app.log);
+    }
+    return { sender: adapter.sender, start: () => adapter.start(), stop: () => adapter.stop(), adapter };
+  },
+});

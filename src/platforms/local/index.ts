@@ -1,0 +1,34 @@
+// The local web chat: the page at / and its HTTP API, the embedded default that needs no account
+// (LOCAL_CHAT; on by default when no real platform is configured). Its transcript is in our own
+// database, so it is also the one platform that can tell whether a message was delivered.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { definePlatform } from '../platform.js';
+import { LocalChat } from './local-chat.js';
+import { registerLocalChatRoutes } from './routes.js';
+
+const PAGE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'local-chat.html');
+
+export default definePlatform<true>({
+  name: 'local',
+  label: 'local web chat',
+  real: false,
+  // LOCAL_CHAT is read by config.ts itself: whether it is on by default depends on the other platforms.
+  env: {},
+  configure: () => true,
+  capabilities: { forms: 'cards', ephemeral: false, idempotentSendMs: 0, sendWindows: [], maxMessageChars: 100_000 },
+  async probeDelivered(app, chatId, marker, since) {
+    const found = await app.db.localChatMessage.findFirst({ where: { chatId, fromBot: true, createdAt: { gte: new Date(since.getTime() - 1000) }, text: { contains: marker } } });
+    return Boolean(found);
+  },
+  standaloneSender: (app, files) => new LocalChat(app, files),
+  async create({ app, bot, server, files }) {
+    const chat = new LocalChat(app, files);
+    registerLocalChatRoutes(server, bot, chat, app.config.botName);
+    // BOT_NAME is placed only in HTML text and attributes (the script reads it from <body>), so escaping covers it.
+    const botName = app.config.botName.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+    server.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(fs.readFileSync(PAGE, 'utf8').replaceAll('{{BOT_NAME}}', botName)));
+    return { sender: chat, start: async () => undefined, stop: async () => undefined, adapter: chat };
+  },
+});

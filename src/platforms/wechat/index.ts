@@ -1,0 +1,42 @@
+// Personal WeChat (微信) through Wechaty: a logged-in account in the groups, text templates and
+// guided filing instead of cards, human-paced sending. Enabled by WECHAT_ENABLED=1 (README "WeChat").
+import { z } from 'zod';
+import { definePlatform } from '../platform.js';
+
+const optional = z.string().trim().optional().transform((v) => (v === '' ? undefined : v));
+
+export interface WechatSection {
+  puppet: string;
+  puppetToken?: string;
+  name: string;
+}
+
+export default definePlatform<WechatSection>({
+  name: 'wechat',
+  label: 'WeChat',
+  real: true,
+  env: {
+    WECHAT_ENABLED: z.enum(['0', '1', 'true', 'false', '']).default('0').transform((v) => v === '1' || v === 'true'),
+    WECHATY_PUPPET: z.string().default('wechaty-puppet-wechat4u'),
+    WECHATY_PUPPET_SERVICE_TOKEN: optional,
+    WECHATY_NAME: z.string().default('saiwu'),
+  },
+  configure: (e) => (e.WECHAT_ENABLED ? { puppet: e.WECHATY_PUPPET as string, puppetToken: e.WECHATY_PUPPET_SERVICE_TOKEN as string | undefined, name: e.WECHATY_NAME as string } : undefined),
+  secrets: (s) => [s.puppetToken],
+  capabilities: {
+    forms: 'text',
+    ephemeral: false,
+    idempotentSendMs: 0,
+    // Pacing is the WeChat sender's own (human-like spacing per account, send-queue.ts).
+    sendWindows: [],
+    // wechat-render.ts splits longer text at line boundaries.
+    maxMessageChars: 1500,
+  },
+  async create({ app, bot, server, redis, options }, section) {
+    const [{ WechatAdapter }, { registerWechatRoutes }] = await Promise.all([import('./wechat-adapter.js'), import('./wechat-routes.js')]);
+    const adapter = new WechatAdapter(app, bot, redis, section, (options ?? {}) as ConstructorParameters<typeof WechatAdapter>[4]);
+    registerWechatRoutes(server, adapter, { adminToken: app.config.adminToken, botName: app.config.botName });
+    // start() never throws: a puppet that cannot start is retried in the background (wechat-adapter.ts).
+    return { sender: adapter.sender, start: () => adapter.start(), stop: () => adapter.stop(), adapter };
+  },
+});
