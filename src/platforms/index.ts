@@ -5,8 +5,9 @@ import type { Capabilities, PlatformDef } from './platform.js';
 import local from './local/index.js';
 import lark from './lark/index.js';
 import wechat from './wechat/index.js';
+import wecom from './wecom/index.js';
 
-export const PLATFORMS: readonly PlatformDef<any>[] = [local, lark, wechat];
+export const PLATFORMS: readonly PlatformDef<any>[] = [local, lark, wechat, wecom];
 
 /** The definition of a platform by name (a chat binding's platform), if it is one of ours. */
 export function platformDef(name: string): PlatformDef<any> | undefined {

@@ -1,0 +1,243 @@
+// WeCom (企业微信) 智能机器人 over the official SDK's WebSocket long connection: message callbacks in,
+// markdown replies on the same frame out, pushes (reminders) with sendMessage, files through
+// uploadMedia / downloadFile. It only translates: every message goes to the bot's one pipeline, and
+// forms arrive as text templates and guided filing (WeCom's cards have no text inputs).
+// Facts and their sources: README "WeCom"; frames verified against the SDK 1.0.7 in test/support/fake-wecom.ts.
+import { WSClient, type WsFrame, type WSClientOptions } from '@wecom/aibot-node-sdk';
+import type { App, ChatSender, SendOptions } from '../../core/app.js';
+import type { IncomingMessage, Reply } from '../../core/messages.js';
+import { text } from '../../core/messages.js';
+import { renderTableText, splitText } from '../../core/render-text.js';
+import { PermanentSendError, RateLimitedError } from '../../core/send-errors.js';
+import type { Bot } from '../../bot.js';
+import type { Logger } from '../../logger.js';
+import { claimEvent } from '../../services/events.js';
+import { formGuide, formTemplate } from '../text-forms.js';
+import type { WecomSection } from './index.js';
+
+/** Markdown content is limited to 20,480 bytes; Chinese text is 3 bytes a character in UTF-8. */
+export const WECOM_MAX_CHARS = 6000;
+
+/** Test and tuning hooks: shorter heartbeat and reconnect timers. */
+export type WecomStartOptions = Pick<WSClientOptions, 'heartbeatInterval' | 'reconnectInterval' | 'maxReconnectAttempts' | 'maxAuthFailureAttempts' | 'requestTimeout'>;
+
+/** A callback body, as the long connection delivers it (test/support/fake-wecom.ts sends the same). */
+interface CallbackBody {
+  msgid?: string;
+  chatid?: string;
+  chattype?: 'single' | 'group';
+  from?: { userid?: string };
+  msgtype?: string;
+  text?: { content?: string };
+  mixed?: { msg_item?: { msgtype?: string; text?: { content?: string } }[] };
+  file?: { url?: string; aeskey?: string };
+  event?: { eventtype?: string };
+}
+
+type Out = { kind: 'markdown'; content: string } | { kind: 'media'; type: 'file' | 'image'; fileName: string; data: Buffer };
+
+/**
+ * WeCom renders markdown: a line starting with # is a heading, > a quote. Our texts start lines with
+ * "#12 …" (plan numbers); a zero-width space in front keeps them text, and the template parser drops
+ * it again when a cadre copies a template back.
+ */
+function markdown(s: string): string {
+  return s.replace(/^([#>])/gm, '\u200B$1');
+}
+
+/** Reply → what the bot posts: markdown texts (split to the limit), tables as code blocks, media. */
+export function renderForWecom(replies: Reply[]): Out[] {
+  const out: Out[] = [];
+  const texts = (t: string) => splitText(t, WECOM_MAX_CHARS).forEach((c) => out.push({ kind: 'markdown', content: markdown(c) }));
+  for (const r of replies) {
+    switch (r.kind) {
+      case 'text':
+        // No verified way to @someone from this bot: names go in front, as plain text.
+        texts(r.mentions?.length ? `${r.mentions.map((m) => `@${m.userName}`).join(' ')} ${r.text}` : r.text);
+        break;
+      case 'table': {
+        // A code block keeps the columns aligned (monospace) on a phone.
+        const body = renderTableText(r);
+        const [title, ...rest] = body.split('\n');
+        out.push({ kind: 'markdown', content: `${markdown(title)}\n\`\`\`\n${rest.join('\n')}\n\`\`\`` });
+        break;
+      }
+      case 'form':
+        texts(formGuide(r));
+        // The template as its own message, so it can be copied whole.
+        texts(formTemplate(r));
+        break;
+      case 'file':
+        if (r.caption) texts(r.caption);
+        out.push({ kind: 'media', type: 'file', fileName: r.fileName, data: r.data });
+        break;
+      case 'image':
+        out.push({ kind: 'media', type: 'image', fileName: r.fileName, data: r.data });
+        break;
+    }
+  }
+  return out;
+}
+
+/** The SDK rejects with the server's raw answer ({ errcode, errmsg }), not an Error. */
+function sendError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  const e = err as { errcode?: number; errmsg?: string };
+  // 45009 is WeCom's "call limit exceeded" (not documented for this channel; the safest reading).
+  if (e?.errcode === 45009) return new RateLimitedError(60_000, `WeCom rate limit: ${e.errmsg ?? ''}`);
+  // No permission to post into that chat (never talked to the bot, removed): retrying cannot help.
+  if (e?.errcode !== undefined && [40008, 93000, 93006, 95000].includes(e.errcode)) return new PermanentSendError(`WeCom refused the message: ${e.errcode} ${e.errmsg ?? ''}`);
+  return new Error(`WeCom answered ${String(e?.errcode)} ${e?.errmsg ?? ''}`);
+}
+
+/** Where rendered replies go: on a callback's frame (a reply) or into a chat (a push). */
+interface Destination {
+  markdown(content: string): Promise<unknown>;
+  media(type: 'file' | 'image', mediaId: string): Promise<unknown>;
+}
+
+/** Posts each part in order: markdown as it is, media uploaded first; `failed` decides what a failure means. */
+async function post(client: WSClient, replies: Reply[], to: Destination, failed: (err: Error, part: Out) => Promise<void>): Promise<void> {
+  for (const o of renderForWecom(replies)) {
+    try {
+      if (o.kind === 'markdown') await to.markdown(o.content);
+      else await to.media(o.type, (await client.uploadMedia(o.data, { type: o.type, filename: o.fileName })).media_id);
+    } catch (err) {
+      await failed(sendError(err), o);
+    }
+  }
+}
+
+class WecomSender implements ChatSender {
+  readonly platform = 'wecom';
+  constructor(private readonly client: WSClient) {}
+
+  /** A push (reminders): chatId is a group's chatid, or a user's id for a single chat. */
+  async send(chatId: string, replies: Reply[], _opts?: SendOptions): Promise<void> {
+    await post(this.client, replies, {
+      markdown: (content) => this.client.sendMessage(chatId, { msgtype: 'markdown', markdown: { content } }),
+      media: (type, mediaId) => this.client.sendMediaMessage(chatId, type, mediaId),
+    }, async (err) => {
+      // The reminder queue decides: retry later, wait out a limit, or give up for good.
+      throw err;
+    });
+  }
+}
+
+export class WecomAdapter {
+  readonly client: WSClient;
+  readonly sender: WecomSender;
+  private readonly log: Logger;
+  private readonly pending = new Set<Promise<unknown>>();
+  private stopped = false;
+
+  constructor(private readonly app: App, private readonly bot: Bot, cfg: WecomSection, opts: WecomStartOptions = {}) {
+    this.log = app.log.child({ platform: 'wecom' });
+    const sdkLog = this.log;
+    this.client = new WSClient({
+      botId: cfg.botId, secret: cfg.secret, ...(cfg.wsUrl ? { wsUrl: cfg.wsUrl } : {}),
+      // The SDK reconnects on its own (1 s doubling to 30 s); keep trying for as long as we run.
+      maxReconnectAttempts: -1,
+      ...opts,
+      // Its debug lines carry message bodies; only warnings and errors are ours to keep.
+      logger: { debug: () => undefined, info: () => undefined, warn: (m: string) => sdkLog.warn({ sdk: m }, 'WeCom SDK'), error: (m: string) => sdkLog.error({ sdk: m }, 'WeCom SDK') },
+    });
+    this.sender = new WecomSender(this.client);
+    this.client.on('authenticated', () => this.log.info('WeCom long connection authenticated'));
+    this.client.on('disconnected', (reason: string) => { if (!this.stopped) this.log.warn({ reason }, 'WeCom long connection dropped; the SDK reconnects'); });
+    this.client.on('error', (err: Error) => this.log.error({ err: err.message }, 'WeCom long connection error'));
+    this.client.on('message', (frame: WsFrame) => this.track(this.onMessage(frame)));
+    this.client.on('event.enter_chat', (frame: WsFrame) => this.track(this.onEnterChat(frame)));
+  }
+
+  async start(): Promise<void> {
+    this.log.warn('WeCom: run only ONE instance of this bot. A second connection with the same Bot ID takes over and this one stops.');
+    this.client.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.race([this.idle(), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    this.client.disconnect();
+  }
+
+  /** Resolves when every callback received so far has been handled and answered (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  private track(work: Promise<unknown>): void {
+    const p = work.catch((err) => this.log.error({ err }, 'WeCom callback handling failed')).finally(() => this.pending.delete(p));
+    this.pending.add(p);
+  }
+
+  /**
+   * A callback → the bot's neutral message; or what to tell the sender when there is nothing the bot
+   * can read (a picture, voice, a file that could not be fetched); null when it is not for us.
+   */
+  private async toIncoming(frame: WsFrame): Promise<{ msg: IncomingMessage } | { cannot: string; eventId: string } | null> {
+    const b = frame.body as CallbackBody;
+    const userId = b.from?.userid;
+    if (!userId || !b.msgid) return null;
+    const group = b.chattype === 'group';
+    // A group is its chatid; a single chat is the person (pushes to them use their userid).
+    const chatId = group ? b.chatid ?? '' : userId;
+    if (!chatId) return null;
+    // WeCom gives the bot no names, only stable ids.
+    const base: IncomingMessage = { platform: 'wecom', eventId: b.msgid, chatId, chatType: group ? 'group' : 'p2p', userId, userName: userId, text: '', mentions: [], mentionsBot: true };
+    const botName = this.app.config.botName;
+    switch (b.msgtype) {
+      case 'text':
+        return { msg: { ...base, text: stripMention(b.text?.content ?? '', group, botName) } };
+      case 'mixed':
+        // Text and pictures: the text parts are the message (a quote is not part of it).
+        return { msg: { ...base, text: stripMention((b.mixed?.msg_item ?? []).filter((i) => i.msgtype === 'text').map((i) => i.text?.content ?? '').join('\n'), group, botName) } };
+      case 'file': {
+        const file = b.file?.url ? await this.client.downloadFile(b.file.url, b.file.aeskey).catch((err: unknown) => {
+          this.log.warn({ err: (err as Error).message }, 'could not download a file sent to the bot');
+          return null;
+        }) : null;
+        if (!file) return { cannot: '没能读取这个文件，请稍后重新发送。', eventId: b.msgid };
+        return { msg: { ...base, attachment: { fileName: file.filename ?? '表格.xlsx', data: file.buffer } } };
+      }
+      default:
+        return { cannot: '目前只能识别文字消息和表格文件。发送 /help 查看可用的命令。', eventId: b.msgid };
+    }
+  }
+
+  private async onMessage(frame: WsFrame): Promise<void> {
+    const got = await this.toIncoming(frame);
+    if (!got) return;
+    if ('cannot' in got) {
+      // Said once per message, however often WeCom delivers it.
+      if (await claimEvent(this.app.db, 'wecom', got.eventId)) await this.reply(frame, [text(got.cannot)]);
+      return;
+    }
+    const replies = await this.bot.handleMessage(got.msg);
+    if (replies.length) await this.reply(frame, replies);
+  }
+
+  /** The first time a person opens the single chat that day: a short welcome (WeCom allows 5 s). */
+  private async onEnterChat(frame: WsFrame): Promise<void> {
+    await this.client.replyWelcome(frame, { msgtype: 'text', text: { content: `您好，我是${this.app.config.botName}。发送 /help 查看可用的命令；在工作群里 @我 发送命令也可以。` } }).catch((err: unknown) => this.log.warn({ err: sendError(err).message }, 'could not send the WeCom welcome'));
+  }
+
+  /** Replies on the callback's frame, in order (the SDK queues them per frame). */
+  private async reply(frame: WsFrame, replies: Reply[]): Promise<void> {
+    const markdown = (content: string) => this.client.reply(frame, { msgtype: 'markdown', markdown: { content } });
+    await post(this.client, replies, { markdown, media: (type, mediaId) => this.client.replyMedia(frame, type, mediaId) }, async (err, part) => {
+      // One part failed (a file too large, a limit): say so instead of leaving the person waiting.
+      this.log.warn({ err: err.message }, 'WeCom reply failed');
+      if (part.kind === 'media') await markdown(`文件「${part.fileName}」没能发送，请稍后再试。`).catch(() => undefined);
+    });
+  }
+}
+
+/**
+ * "@赛务助手 /plan" → "/plan": a group message reaches the bot only when it @mentions it, and the text
+ * starts with that @name (its name in WeCom may differ from BOT_NAME); "@赛务助手" elsewhere goes too.
+ */
+function stripMention(s: string, group: boolean, botName: string): string {
+  const named = s.replaceAll(`@${botName}`, ' ');
+  return (group ? named.replace(/^\s*@\S+\s/, '') : named).trim();
+}

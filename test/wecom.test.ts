@@ -1,0 +1,155 @@
+// WeCom's official bot end to end: the real @wecom/aibot-node-sdk connects to a local fake server
+// that speaks its frames (test/support/fake-wecom.ts); what we assert is what the bot sent back over
+// the socket and what ended up in the database. WeCom is one folder (src/platforms/wecom/) and one line
+// in src/platforms/index.ts; everything else is the bot's pipeline, as on every platform.
+import ExcelJS from 'exceljs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestBot, textOf, type TestBot } from './support/harness.js';
+import { startFakeWecom, WECOM_BOT_ID, WECOM_BOT_NAME, WECOM_SECRET, type FakeWecom } from './support/fake-wecom.js';
+import type { WecomAdapter } from '../src/platforms/wecom/wecom-adapter.js';
+import { text } from '../src/core/messages.js';
+
+let fake: FakeWecom;
+let bot: TestBot;
+let adapter: WecomAdapter;
+const GROUP = 'wrkSFfCgAAxxxx-group';
+
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeEach(async () => {
+  fake = await startFakeWecom();
+  bot = await startTestBot(
+    { WECOM_BOT_ID, WECOM_BOT_SECRET: WECOM_SECRET, WECOM_WS_URL: fake.url, LOCAL_CHAT: 'on', ADMINS: 'local:admin,wecom:wangzhuxi' },
+    { platformOptions: { wecom: { reconnectInterval: 50, heartbeatInterval: 300 } } },
+  );
+  adapter = bot.adapter<WecomAdapter>('wecom')!;
+  await until(() => fake.authenticated > 0);
+});
+
+afterEach(async () => {
+  await bot.close();
+  await fake.close();
+});
+
+/** A person's message, in the group (starting with "@赛务助手", as WeCom delivers it) or in single chat; the texts replied. */
+async function say(userid: string, content: string, where: 'group' | 'single' = 'group'): Promise<string> {
+  const reqId = fake.message({
+    msgid: `msg-${Math.random().toString(36).slice(2)}`, chattype: where, ...(where === 'group' ? { chatid: GROUP } : {}),
+    from: { userid }, msgtype: 'text', text: { content: where === 'group' ? `@${WECOM_BOT_NAME} ${content}` : content },
+  });
+  await until(() => fake.repliesTo(reqId).length > 0);
+  await adapter.idle();
+  return fake.textsOf(reqId).join('\n');
+}
+
+async function setUpDistrict(): Promise<void> {
+  const admin = { userId: 'admin', userName: '王主席', chatId: 'setup' };
+  for (const step of ['/unit add 测试区总工会 职工数=20000', '/unit add 东城街道工会 上级=测试区总工会 职工数=5000', '/campaign add 2027']) {
+    expect(textOf(await bot.say(admin, step))).toContain('✅');
+  }
+  expect(await say('wangzhuxi', '/bind 测试区总工会 2027')).toContain('✅ 本群已绑定');
+  expect(await say('lixiaoming', '/join 东城街道工会')).toContain('已登记');
+}
+
+describe('WeCom 智能机器人', () => {
+  it('authenticates with the Bot ID and secret, and answers a group command on the same frame', async () => {
+    const auth = fake.frames.find((f) => f.cmd === 'aibot_subscribe');
+    expect(auth?.body).toEqual({ bot_id: WECOM_BOT_ID, secret: WECOM_SECRET });
+    const help = await say('lixiaoming', '/help');
+    expect(help).toContain('/plan');
+    // Markdown, never msgtype text (the server refuses text replies).
+    expect(fake.frames.filter((f) => f.cmd === 'aibot_respond_msg').every((f) => f.body?.msgtype === 'markdown')).toBe(true);
+  });
+
+  it('files a plan from the text template, and handles a redelivered message once', async () => {
+    bot.setNow('2027-02-10T10:00:00+08:00');
+    await setUpDistrict();
+    const form = await say('lixiaoming', '/plan');
+    expect(form).toContain('请复制下一条消息');
+    expect(form).toContain('【竞赛计划】\n企业名称：');
+    const template = '【竞赛计划】\n企业名称：东城建设集团有限公司\n竞赛项目：#1标段“五比一创”劳动竞赛\n组织方式：工会与项目部联合组织\n参与人数：约120人\n时间安排：2027年3月1日至10月31日\n竞赛类型：五比一创\n重点项目：否';
+    const body = { msgid: 'msg-plan-1', chattype: 'group', chatid: GROUP, from: { userid: 'lixiaoming' }, msgtype: 'text', text: { content: `@${WECOM_BOT_NAME} ${template}` } };
+    const first = fake.message(body);
+    await until(() => fake.repliesTo(first).length > 0);
+    await adapter.idle();
+    const receipt = fake.textsOf(first).join('\n');
+    expect(receipt).toContain('✅ 竞赛计划已收到');
+    // A line starting with # would be a markdown heading: it is kept as text.
+    expect(receipt).toContain('竞赛项目：#1标段');
+    const plan = await bot.app.db.plan.findFirstOrThrow({ include: { unit: true } });
+    expect([plan.unit.name, plan.participants, plan.filedBy]).toEqual(['东城街道工会', 120, 'lixiaoming']);
+    // WeCom may deliver a callback twice: the second copy files nothing and says nothing.
+    const again = fake.message(body);
+    await new Promise((r) => setTimeout(r, 300));
+    await adapter.idle();
+    expect(fake.repliesTo(again)).toEqual([]);
+    expect(await bot.app.db.revision.count({ where: { entity: 'plan' } })).toBe(1);
+  });
+
+  it('runs guided filing in single chat, one question at a time', async () => {
+    bot.setNow('2027-02-10T10:00:00+08:00');
+    await setUpDistrict();
+    expect(await say('lixiaoming', '/填表 年报', 'single')).toContain('（第 1/3 项）请回复「主要经验」');
+    expect(await say('lixiaoming', '以赛促学', 'single')).toContain('「存在问题」');
+    expect(await say('lixiaoming', '参与面不广', 'single')).toContain('「意见建议」');
+    expect(await say('lixiaoming', '加大奖励', 'single')).toContain('请核对【年度报告】');
+    expect(await say('lixiaoming', '确认', 'single')).toContain('年度报告已收到');
+    expect((await bot.app.db.yearReport.findFirstOrThrow()).experiences).toBe('以赛促学');
+  });
+
+  it('takes a filled 计划表 sent as a file in single chat (downloaded and decrypted), and sends an export as a file', async () => {
+    bot.setNow('2027-02-10T10:00:00+08:00');
+    await setUpDistrict();
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('计划表');
+    ws.addRow(['企业名称', '竞赛项目', '组织方式', '参与人数(规模)', '时间安排']);
+    ws.addRow(['东城供水有限公司', '供水管网安康杯竞赛', '班组参加', 150, '2027年4月1日至9月30日']);
+    const { url, aeskey } = fake.serveFile('东城计划表.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    const reqId = fake.message({ msgid: 'msg-file-1', chattype: 'single', from: { userid: 'lixiaoming' }, msgtype: 'file', file: { url, aeskey } });
+    await until(() => fake.repliesTo(reqId).length > 0);
+    await adapter.idle();
+    expect(fake.textsOf(reqId).join('\n')).toContain('✅ 已从「东城计划表.xlsx」导入竞赛计划 1 项');
+    expect(await bot.app.db.plan.count()).toBe(1);
+
+    const exportReq = fake.message({ msgid: 'msg-export-1', chattype: 'group', chatid: GROUP, from: { userid: 'wangzhuxi' }, msgtype: 'text', text: { content: `@${WECOM_BOT_NAME} /export 计划` } });
+    await until(() => fake.repliesTo(exportReq).some((f) => f.body?.msgtype === 'file'));
+    const fileReply = fake.repliesTo(exportReq).find((f) => f.body?.msgtype === 'file')!;
+    const uploaded = fake.media.get(fileReply.body!.file.media_id)!;
+    expect(uploaded.filename).toBe('2027年度测试区职工劳动竞赛活动计划表.xlsx');
+    const back = new ExcelJS.Workbook();
+    await back.xlsx.load(uploaded.data as unknown as ArrayBuffer);
+    expect(back.worksheets[0].getCell('A1').value).toBe('2027年度测试区职工劳动竞赛活动计划表');
+  });
+
+  it('pushes reminders with sendMessage to a chat that has talked to the bot, and says when WeCom refuses', async () => {
+    await setUpDistrict();
+    await bot.app.senders.get('wecom')!.send(GROUP, [text('请尽快提交竞赛计划。', [{ userId: 'lixiaoming', userName: 'lixiaoming' }])]);
+    const push = fake.pushes().at(-1)!;
+    expect(push.body).toMatchObject({ chatid: GROUP, msgtype: 'markdown', markdown: { content: '@lixiaoming 请尽快提交竞赛计划。' } });
+    // A chat that never talked to the bot: a permanent refusal, which the reminder queue does not retry.
+    const err = await bot.app.senders.get('wecom')!.send('some-other-group', [text('提醒')]).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).name).toBe('PermanentSendError');
+  });
+
+  it('comes back by itself when the connection drops, and answers again', async () => {
+    const before = fake.authenticated;
+    fake.drop();
+    await until(() => fake.authenticated > before);
+    expect(await say('lixiaoming', '/help')).toContain('/plan');
+  });
+
+  it('keeps the secret out of the log and refuses to start half-configured', async () => {
+    const { loadConfig } = await import('../src/config.js');
+    expect(() => loadConfig({ WECOM_BOT_ID: 'x' })).toThrow('WECOM_BOT_ID and WECOM_BOT_SECRET must be set together');
+    expect(() => loadConfig({ WECOM_BOT_ID: 'x', WECOM_BOT_SECRET: 'y', SAIWU_NOW: '2027-03-01' })).toThrow('WeCom');
+    const { secretsOf } = await import('../src/config.js');
+    expect(secretsOf(bot.config)).toContain(WECOM_SECRET);
+  });
+});
