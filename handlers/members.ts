@@ -8,9 +8,9 @@ import { mentionedPeople } from '../src/services/mentions.js';
 import { leaveUnit } from '../src/services/members.js';
 import { findUnitByName } from '../src/services/units.js';
 import { shanghaiDateTimeText } from '../src/util/dates.js';
+import { platformDef } from '../src/platforms/index.js';
 
 const REMOVE = ['remove', '移除', '删除'];
-const PLATFORM_NAMES: Record<string, string> = { local: '本地', lark: '飞书', wechat: '微信' };
 
 export default defineCommand({
   name: 'members',
@@ -40,7 +40,7 @@ export default defineCommand({
     const filers = (await filersByUnit(db, [unit.id])).get(unit.id) ?? [];
     if (!filers.length) return [text(`「${unit.name}」还没有登记联络员。该单位同志可在工作群里发送“/join ${unit.name}”登记。`)];
     const lines = [`「${unit.name}」的联络员（${filers.length}人）：`];
-    for (const m of filers) lines.push(`· ${m.name}（${PLATFORM_NAMES[m.platform] ?? m.platform}，${shanghaiDateTimeText(m.createdAt).slice(0, 10)}登记）`);
+    for (const m of filers) lines.push(`· ${m.name}（${platformDef(m.platform)?.chineseName ?? m.platform}，${shanghaiDateTimeText(m.createdAt).slice(0, 10)}登记）`);
     if (ctx.isAdmin) lines.push('移除：/members remove @某人');
     return [text(lines.join('\n'))];
   },

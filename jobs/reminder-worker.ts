@@ -120,8 +120,9 @@ async function claim(app: App, d: Delivery): Promise<Claim> {
     await db.reminderDelivery.update({ where: { key }, data: { status: 'sent', sentAt: app.now() } });
     return 'done';
   }
-  // (Wall-clock time: the platform's de-duplication window runs in real time, like updatedAt.)
-  if (delivered === false || Date.now() - row.updatedAt.getTime() < capabilitiesOf(d.platform).idempotentSendMs) {
+  // The platform drops a repeat only within its window from the first attempt (the row's creation; wall-clock
+  // time, like the platform's own).
+  if (delivered === false || Date.now() - row.createdAt.getTime() < capabilitiesOf(d.platform).idempotentSendMs) {
     // Either we know it did not arrive, or the platform drops a repeat with the same idempotency key.
     await db.reminderDelivery.update({ where: { key }, data: { attempts: { increment: 1 } } });
     return 'claimed';

@@ -97,17 +97,17 @@ export class Bot {
       await touchMember(this.app.db, msg.platform, msg.userId, msg.userName);
       return this.run(importer, msg, [], {});
     }
+    if (body.length > MAX_TEMPLATE_CHARS) {
+      // A long article pasted into the group is not for us; only answer what was meant for the bot.
+      const forUs = addressed || /^[/／]/.test(body) || detectTemplate(body) !== null;
+      return forUs ? [text(`这条消息太长（${body.length} 字），没有处理。填报表格请使用模板，每项内容请精简到规定字数以内再发。`)] : [];
+    }
     // Conversations first (guided filing: "/填表 计划", then each answer), on every platform alike.
     for (const c of this.conversations) {
       const replies = await c.handle(msg);
       if (replies) return replies;
     }
     if (!body) return addressed ? [text(shortHelp(this.commands))] : [];
-    if (body.length > MAX_TEMPLATE_CHARS) {
-      // A long article pasted into the group is not for us; only answer what was meant for the bot.
-      const forUs = addressed || /^[/／]/.test(body) || detectTemplate(body) !== null;
-      return forUs ? [text(`这条消息太长（${body.length} 字），没有处理。填报表格请使用模板，每项内容请精简到规定字数以内再发。`)] : [];
-    }
     await touchMember(this.app.db, msg.platform, msg.userId, msg.userName);
 
     const template = parseTemplate(body);

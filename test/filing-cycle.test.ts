@@ -48,3 +48,16 @@ describe('the filing cycle', () => {
     expect(transcript.some((m) => m.fromBot && m.text.includes('竞赛总结已收到'))).toBe(true);
   });
 });
+
+describe('guided filing in the local chat', () => {
+  it('asks one question at a time; a message to someone else in the group is not taken as an answer', async () => {
+    const { east } = await setUpDistrict(bot);
+    expect(textOf(await bot.say(east, '/join 东城街道工会'))).toContain('已登记');
+    expect(textOf(await bot.say(east, '/填表 年报'))).toContain('（第 1/3 项）请回复「主要经验」');
+    // Said to 张三 (an @mention, not the bot): none of the bot's business.
+    expect(await bot.say(east, '@张三 明天下午开会', { mentions: [{ userId: 'zhang', userName: '张三' }] })).toEqual([]);
+    expect(textOf(await bot.say(east, '以赛促学，班组练兵常态化'))).toContain('（第 2/3 项）请回复「存在问题」');
+    expect(textOf(await bot.say(east, '取消'))).toContain('没有保存任何内容');
+    expect(await bot.app.db.yearReport.count()).toBe(0);
+  });
+});

@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestBot, textOf, type TestBot } from './support/harness.js';
 import { startFakeWecom, WECOM_BOT_ID, WECOM_BOT_NAME, WECOM_SECRET, type FakeWecom } from './support/fake-wecom.js';
-import type { WecomAdapter } from '../src/platforms/wecom/wecom-adapter.js';
+import { renderForWecom, type WecomAdapter } from '../src/platforms/wecom/wecom-adapter.js';
 import { text } from '../src/core/messages.js';
 
 let fake: FakeWecom;
@@ -132,10 +132,32 @@ describe('WeCom 智能机器人', () => {
     await bot.app.senders.get('wecom')!.send(GROUP, [text('请尽快提交竞赛计划。', [{ userId: 'lixiaoming', userName: 'lixiaoming' }])]);
     const push = fake.pushes().at(-1)!;
     expect(push.body).toMatchObject({ chatid: GROUP, msgtype: 'markdown', markdown: { content: '@lixiaoming 请尽快提交竞赛计划。' } });
-    // A chat that never talked to the bot: a permanent refusal, which the reminder queue does not retry.
+    // A chat that never talked to the bot: WeCom refuses; the error carries its answer, and the reminder
+    // queue retries with backoff (WeCom documents no codes that would mean "never" or "slow down").
     const err = await bot.app.senders.get('wecom')!.send('some-other-group', [text('提醒')]).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).name).toBe('PermanentSendError');
+    expect((err as Error).message).toContain('WeCom refused the message: 93006');
+  });
+
+  it('splits a long table into code blocks under the 20,480-byte limit, and keeps a line starting with # as text', () => {
+    const rows = Array.from({ length: 400 }, (_, i) => [i + 1, `第${i + 1}个街道总工会下属企业联合工会委员会`, 88.5]);
+    const out = renderForWecom([{ kind: 'table', title: '2027年度排名', columns: ['名次', '单位', '得分'], rows }]);
+    expect(out.length).toBeGreaterThan(1);
+    for (const o of out) {
+      expect(o.kind).toBe('markdown');
+      const content = (o as { content: string }).content;
+      expect(Buffer.byteLength(content)).toBeLessThanOrEqual(20_480);
+      expect(content).toMatch(/```\n[\s\S]+\n```$/);
+    }
+    expect(out.map((o) => (o as { content: string }).content).join('\n')).toContain('第400个街道');
+    expect((renderForWecom([text('#12 快速路劳动竞赛')])[0] as { content: string }).content).toBe('\u200B#12 快速路劳动竞赛');
+  });
+
+  it('answers a bare @mention with help, and says it cannot tell who else was @mentioned', async () => {
+    expect(await say('lixiaoming', '')).toContain('/help');
+    const admins = await bot.app.db.member.count({ where: { role: 'admin' } });
+    expect(await say('wangzhuxi', '/admin add @张三')).toContain('这里收不到被@的人是谁，没有');
+    expect(await bot.app.db.member.count({ where: { role: 'admin' } })).toBe(admins);
   });
 
   it('comes back by itself when the connection drops, and answers again', async () => {

@@ -33,6 +33,8 @@ export interface IncomingMessage {
    * act on the people mentioned must refuse rather than guess.
    */
   mentionsAmbiguous?: boolean;
+  /** Someone else was @mentioned, but the platform does not say who (WeCom's bot gets only the text). */
+  mentionsUnresolved?: boolean;
   /** A file sent with the message (e.g. a roster for /import). */
   attachment?: { fileName: string; data: Buffer };
 }

@@ -21,13 +21,20 @@ export function renderTableText(table: TableReply): string {
   return lines.join('\n');
 }
 
+function chunksOf(chars: string[], max: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < chars.length; i += max) out.push(chars.slice(i, i + max).join(''));
+  return out;
+}
+
 /** Splits long text at line boundaries into chunks of at most `max` characters. */
 export function splitText(text: string, max = 1500): string[] {
   if (text.length <= max) return [text];
   const chunks: string[] = [];
   let current = '';
   for (const line of text.split('\n')) {
-    const pieces = line.length > max ? line.match(new RegExp(`[\\s\\S]{1,${max}}`, 'g'))! : [line];
+    // Cut by code points, so an emoji (two UTF-16 units) is never split across two messages.
+    const pieces = line.length > max ? chunksOf([...line], max) : [line];
     for (const piece of pieces) {
       if (current && current.length + 1 + piece.length > max) {
         chunks.push(current);

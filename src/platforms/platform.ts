@@ -56,6 +56,8 @@ export interface PlatformDef<Section = unknown> {
   name: string;
   /** How people call it in logs and the start-up line ("Feishu/Lark"). */
   label: string;
+  /** How cadres call it in replies ("飞书"). */
+  chineseName: string;
   /** A platform real people are on (not the local web chat): a rehearsal clock is refused with it. */
   real: boolean;
   /** Its environment variables, merged into config.ts's schema (documented in .env.example). */

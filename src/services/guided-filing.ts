@@ -79,6 +79,8 @@ export class GuidedFiling {
     if (!start) {
       if (!body || /^[/／]/.test(body) || detectTemplate(body)) return null;
     }
+    // In a group, a message that @mentions someone other than the bot is said to them, not an answer.
+    if (!start && msg.chatType === 'group' && !msg.mentionsBot && (msg.mentions.length || msg.mentionsAmbiguous || msg.mentionsUnresolved)) return null;
     const state = start ? null : await this.load(msg);
     if (!start && !state) return null;
     const who: UserRef[] = msg.chatType === 'group' ? [{ userId: msg.userId, userName: msg.userName }] : [];

@@ -19,6 +19,7 @@ export interface LarkSection {
 export default definePlatform<LarkSection>({
   name: 'lark',
   label: 'Feishu/Lark',
+  chineseName: '飞书',
   real: true,
   env: {
     LARK_APP_ID: optional,

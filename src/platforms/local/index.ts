@@ -13,6 +13,7 @@ const PAGE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..',
 export default definePlatform<true>({
   name: 'local',
   label: 'local web chat',
+  chineseName: '本地',
   real: false,
   // LOCAL_CHAT is read by config.ts itself: whether it is on by default depends on the other platforms.
   env: {},

@@ -14,6 +14,7 @@ export interface WechatSection {
 export default definePlatform<WechatSection>({
   name: 'wechat',
   label: 'WeChat',
+  chineseName: '微信',
   real: true,
   env: {
     WECHAT_ENABLED: z.enum(['0', '1', 'true', 'false', '']).default('0').transform((v) => v === '1' || v === 'true'),

@@ -17,6 +17,7 @@ export interface WecomSection {
 export default definePlatform<WecomSection>({
   name: 'wecom',
   label: 'WeCom',
+  chineseName: '企业微信',
   real: true,
   env: {
     WECOM_BOT_ID: optional,

@@ -8,7 +8,6 @@ import type { App, ChatSender, SendOptions } from '../../core/app.js';
 import type { IncomingMessage, Reply } from '../../core/messages.js';
 import { text } from '../../core/messages.js';
 import { renderTableText, splitText } from '../../core/render-text.js';
-import { PermanentSendError, RateLimitedError } from '../../core/send-errors.js';
 import type { Bot } from '../../bot.js';
 import type { Logger } from '../../logger.js';
 import { claimEvent } from '../../services/events.js';
@@ -17,6 +16,10 @@ import type { WecomSection } from './index.js';
 
 /** Markdown content is limited to 20,480 bytes; Chinese text is 3 bytes a character in UTF-8. */
 export const WECOM_MAX_CHARS = 6000;
+/** A table goes out in code blocks of at most this many bytes each (below the 20,480 limit). */
+const TABLE_BLOCK_BYTES = 18_000;
+/** Files sent to the bot larger than this are not read (a roster or 计划表 is far smaller). */
+const MAX_DOWNLOAD_BYTES = 10 * 1024 * 1024;
 
 /** Test and tuning hooks: shorter heartbeat and reconnect timers. */
 export type WecomStartOptions = Pick<WSClientOptions, 'heartbeatInterval' | 'reconnectInterval' | 'maxReconnectAttempts' | 'maxAuthFailureAttempts' | 'requestTimeout'>;
@@ -56,10 +59,21 @@ export function renderForWecom(replies: Reply[]): Out[] {
         texts(r.mentions?.length ? `${r.mentions.map((m) => `@${m.userName}`).join(' ')} ${r.text}` : r.text);
         break;
       case 'table': {
-        // A code block keeps the columns aligned (monospace) on a phone.
-        const body = renderTableText(r);
-        const [title, ...rest] = body.split('\n');
-        out.push({ kind: 'markdown', content: `${markdown(title)}\n\`\`\`\n${rest.join('\n')}\n\`\`\`` });
+        // Code blocks keep the columns aligned (monospace) on a phone; a long table takes several.
+        const [title, ...rest] = renderTableText(r).replaceAll('```', "'''").split('\n');
+        let block: string[] = [];
+        let first = true;
+        const flush = () => {
+          if (!block.length) return;
+          out.push({ kind: 'markdown', content: `${first ? `${markdown(title)}\n` : ''}\`\`\`\n${block.join('\n')}\n\`\`\`` });
+          first = false;
+          block = [];
+        };
+        for (const line of rest) {
+          if (Buffer.byteLength([...block, line].join('\n')) > TABLE_BLOCK_BYTES) flush();
+          block.push(line);
+        }
+        flush();
         break;
       }
       case 'form':
@@ -79,15 +93,16 @@ export function renderForWecom(replies: Reply[]): Out[] {
   return out;
 }
 
-/** The SDK rejects with the server's raw answer ({ errcode, errmsg }), not an Error. */
+/**
+ * The SDK rejects with the server's raw answer ({ errcode, errmsg }), not an Error. WeCom documents no
+ * error codes for this channel (rate limits, a chat the bot may not post to), so none is read as
+ * "slow down" or "never again": every refusal is an ordinary failure the reminder queue retries with
+ * backoff and, after its attempts, records as failed.
+ */
 function sendError(err: unknown): Error {
   if (err instanceof Error) return err;
   const e = err as { errcode?: number; errmsg?: string };
-  // 45009 is WeCom's "call limit exceeded" (not documented for this channel; the safest reading).
-  if (e?.errcode === 45009) return new RateLimitedError(60_000, `WeCom rate limit: ${e.errmsg ?? ''}`);
-  // No permission to post into that chat (never talked to the bot, removed): retrying cannot help.
-  if (e?.errcode !== undefined && [40008, 93000, 93006, 95000].includes(e.errcode)) return new PermanentSendError(`WeCom refused the message: ${e.errcode} ${e.errmsg ?? ''}`);
-  return new Error(`WeCom answered ${String(e?.errcode)} ${e?.errmsg ?? ''}`);
+  return new Error(`WeCom refused the message: ${String(e?.errcode)} ${e?.errmsg ?? ''}`.trim());
 }
 
 /** Where rendered replies go: on a callback's frame (a reply) or into a chat (a push). */
@@ -136,8 +151,10 @@ export class WecomAdapter {
     const sdkLog = this.log;
     this.client = new WSClient({
       botId: cfg.botId, secret: cfg.secret, ...(cfg.wsUrl ? { wsUrl: cfg.wsUrl } : {}),
-      // The SDK reconnects on its own (1 s doubling to 30 s); keep trying for as long as we run.
+      // The SDK reconnects on its own (1 s doubling to 30 s); keep trying for as long as we run, a
+      // refused login included (a secret being rotated in the console).
       maxReconnectAttempts: -1,
+      maxAuthFailureAttempts: -1,
       ...opts,
       // Its debug lines carry message bodies; only warnings and errors are ours to keep.
       logger: { debug: () => undefined, info: () => undefined, warn: (m: string) => sdkLog.warn({ sdk: m }, 'WeCom SDK'), error: (m: string) => sdkLog.error({ sdk: m }, 'WeCom SDK') },
@@ -146,7 +163,10 @@ export class WecomAdapter {
     this.client.on('authenticated', () => this.log.info('WeCom long connection authenticated'));
     this.client.on('disconnected', (reason: string) => { if (!this.stopped) this.log.warn({ reason }, 'WeCom long connection dropped; the SDK reconnects'); });
     this.client.on('error', (err: Error) => this.log.error({ err: err.message }, 'WeCom long connection error'));
-    this.client.on('message', (frame: WsFrame) => this.track(this.onMessage(frame)));
+    // Another connection with the same Bot ID took over; the SDK stops (it would only fight it).
+    this.client.on('event.disconnected_event', () => this.log.error('WeCom: another connection with the same Bot ID took over, and this instance no longer receives messages. Stop the other instance, then restart this one.'));
+    // Nothing new is taken once stopping: it could not be answered before the connection closes.
+    this.client.on('message', (frame: WsFrame) => { if (!this.stopped) this.track(this.onMessage(frame)); });
     this.client.on('event.enter_chat', (frame: WsFrame) => this.track(this.onEnterChat(frame)));
   }
 
@@ -186,19 +206,25 @@ export class WecomAdapter {
     // WeCom gives the bot no names, only stable ids.
     const base: IncomingMessage = { platform: 'wecom', eventId: b.msgid, chatId, chatType: group ? 'group' : 'p2p', userId, userName: userId, text: '', mentions: [], mentionsBot: true };
     const botName = this.app.config.botName;
+    // The bot gets the text only: "@张三" inside it says someone was meant, not who.
+    const withText = (raw: string): IncomingMessage => {
+      const t = stripMention(raw, group, botName);
+      return { ...base, text: t, ...(/(^|\s)@\S/.test(t) ? { mentionsUnresolved: true } : {}) };
+    };
     switch (b.msgtype) {
       case 'text':
-        return { msg: { ...base, text: stripMention(b.text?.content ?? '', group, botName) } };
+        return { msg: withText(b.text?.content ?? '') };
       case 'mixed':
         // Text and pictures: the text parts are the message (a quote is not part of it).
-        return { msg: { ...base, text: stripMention((b.mixed?.msg_item ?? []).filter((i) => i.msgtype === 'text').map((i) => i.text?.content ?? '').join('\n'), group, botName) } };
+        return { msg: withText((b.mixed?.msg_item ?? []).filter((i) => i.msgtype === 'text').map((i) => i.text?.content ?? '').join('\n')) };
       case 'file': {
         const file = b.file?.url ? await this.client.downloadFile(b.file.url, b.file.aeskey).catch((err: unknown) => {
           this.log.warn({ err: (err as Error).message }, 'could not download a file sent to the bot');
           return null;
         }) : null;
         if (!file) return { cannot: '没能读取这个文件，请稍后重新发送。', eventId: b.msgid };
-        return { msg: { ...base, attachment: { fileName: file.filename ?? '表格.xlsx', data: file.buffer } } };
+        if (file.buffer.length > MAX_DOWNLOAD_BYTES) return { cannot: `文件太大（超过 ${MAX_DOWNLOAD_BYTES / 1024 / 1024} MB），没有读取。请只发送要导入的表格。`, eventId: b.msgid };
+        return { msg: { ...base, attachment: { fileName: file.filename ?? unnamedFile(file.buffer), data: file.buffer } } };
       }
       default:
         return { cannot: '目前只能识别文字消息和表格文件。发送 /help 查看可用的命令。', eventId: b.msgid };
@@ -228,7 +254,8 @@ export class WecomAdapter {
     await post(this.client, replies, { markdown, media: (type, mediaId) => this.client.replyMedia(frame, type, mediaId) }, async (err, part) => {
       // One part failed (a file too large, a limit): say so instead of leaving the person waiting.
       this.log.warn({ err: err.message }, 'WeCom reply failed');
-      if (part.kind === 'media') await markdown(`文件「${part.fileName}」没能发送，请稍后再试。`).catch(() => undefined);
+      const sorry = part.kind === 'media' ? `文件「${part.fileName}」没能发送，请稍后再试。` : '有一部分回复没能发送，请稍后再试，或换个方式查看（例如 /export 下载表格）。';
+      await markdown(sorry).catch(() => undefined);
     });
   }
 }
@@ -239,5 +266,12 @@ export class WecomAdapter {
  */
 function stripMention(s: string, group: boolean, botName: string): string {
   const named = s.replaceAll(`@${botName}`, ' ');
-  return (group ? named.replace(/^\s*@\S+\s/, '') : named).trim();
+  return (group ? named.replace(/^\s*@\S+(\s+|$)/, '') : named).trim();
+}
+
+/** A file WeCom sent without a name: named by what its first bytes say it is. */
+function unnamedFile(data: Buffer): string {
+  if (data.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) return '表格.xlsx';
+  if (data.subarray(0, 4).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0]))) return '表格.xls';
+  return '表格.csv';
 }
