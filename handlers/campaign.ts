@@ -6,11 +6,11 @@ import { coerceDate } from '../src/forms/coerce.js';
 import { campaignLabel, campaignsForUnit, createCampaign, DEADLINE_FORMS, DEADLINE_LABELS, deadlineOf, deadlineOrderError, parseYear, recomputeLateMarks } from '../src/services/campaigns.js';
 import { filingScopesSchema, parseCampaignSettings, SCOPE_LABELS, withFilingScopes, type FilingScope, type FilingScopes } from '../src/services/campaign-settings.js';
 import { actorOf } from '../src/services/members.js';
-import { inTransaction } from '../src/db/client.js';
+import { inTransaction } from '../src/store/client.js';
 import { findUnitByName, similarUnitNames } from '../src/services/units.js';
 import { campaignNumberArg, campaignToChange, currentCampaign } from '../src/services/current-campaign.js';
 import { chineseDate, chineseDateWithWeekday, shanghaiDate } from '../src/util/dates.js';
-import type { Campaign } from '../src/generated/sqlite/index.js';
+import type { Campaign } from '../src/store/models.js';
 import { calendarAlertText, calendarGaps } from '../jobs/calendar-alerts.js';
 import { loadCalendar } from '../jobs/working-days.js';
 

@@ -4,7 +4,7 @@
 // (src/services/key-projects.ts, src/services/standings.ts).
 import { defineCommand, type CommandContext } from '../src/commands/registry.js';
 import { text, type Reply } from '../src/core/messages.js';
-import type { Campaign, Unit } from '../src/generated/sqlite/index.js';
+import type { Campaign, Unit } from '../src/store/models.js';
 import { campaignLabel } from '../src/services/campaigns.js';
 import { campaignNumberArg, campaignToChange, currentCampaign } from '../src/services/current-campaign.js';
 import { scopeOf } from '../src/services/access.js';

@@ -2,7 +2,7 @@
 // it uses, and deliveries that failed; `/reminders set …` and `/reminders on|off` change them.
 import { defineCommand, type CommandContext } from '../src/commands/registry.js';
 import { text, type Reply } from '../src/core/messages.js';
-import type { Campaign } from '../src/generated/sqlite/index.js';
+import type { Campaign } from '../src/store/models.js';
 import { parseCampaignSettings, reminderSettingsSchema, withReminderSettings, type ReminderSettings } from '../src/services/campaign-settings.js';
 import { DEADLINE_FORMS, DEADLINE_LABELS, deadlineOf } from '../src/services/campaigns.js';
 import { campaignNumberArg, campaignToChange, currentCampaign } from '../src/services/current-campaign.js';

@@ -4,8 +4,8 @@
 // each part and what would raise it, ranked among the units beside it.
 import { defineCommand } from '../src/commands/registry.js';
 import { text, type Reply, type TableReply } from '../src/core/messages.js';
-import type { Db } from '../src/db/client.js';
-import type { Campaign, Unit } from '../src/generated/sqlite/index.js';
+import type { Db } from '../src/store/client.js';
+import type { Campaign, Unit } from '../src/store/models.js';
 import { renderBarChart } from '../src/services/chart.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { reportRoot, scopeOf } from '../src/services/access.js';

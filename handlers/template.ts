@@ -5,7 +5,7 @@ import { defineCommand, type CommandContext } from '../src/commands/registry.js'
 import { text, type Reply } from '../src/core/messages.js';
 import { FORMS, type FormDef, type FormName } from '../src/forms/index.js';
 import { renderTemplate, renderTemplateGuide } from '../src/forms/text-template.js';
-import type { Campaign, Unit } from '../src/generated/sqlite/index.js';
+import type { Campaign, Unit } from '../src/store/models.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { notRegisteredText } from '../src/services/members.js';
 import { blankPlanTemplate, summaryTemplate, templatePlans } from '../src/services/excel/blank-template.js';

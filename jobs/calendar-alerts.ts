@@ -4,7 +4,7 @@
 // could be out (from October of the year before) and a stage of that year is still ahead, and once
 // 30 days before the first reminder of that year. Each names the estimated holidays in use and how
 // to paste the notice; it stops by itself once /假期 导入 (or a newer calendar package) settles the year.
-import type { Campaign } from '../src/generated/sqlite/index.js';
+import type { Campaign } from '../src/store/models.js';
 import { parseCampaignSettings } from '../src/services/campaign-settings.js';
 import { DEADLINE_FORMS, DEADLINE_LABELS, deadlineOf, type DeadlineForm } from '../src/services/campaigns.js';
 import { addDays, chineseDate, endOfShanghaiDay, shanghaiDate, shanghaiDateTime, weekday, type IsoDate } from '../src/util/dates.js';

@@ -5,7 +5,7 @@
 // next one not yet) is re-added too: after downtime that is the single catch-up reminder, and the
 // delivery table keeps chats that already got it from getting it again.
 import type { App } from '../src/core/app.js';
-import type { Campaign } from '../src/generated/sqlite/index.js';
+import type { Campaign } from '../src/store/models.js';
 import { parseCampaignSettings } from '../src/services/campaign-settings.js';
 import { DEADLINE_FORMS, deadlineOf } from '../src/services/campaigns.js';
 import { computeSchedule, currentStage, nextSendWindow } from './reminder-schedule.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { App, ChatSender } from '../src/core/app.js';
 import type { Platform } from '../src/core/messages.js';
 import { loadConfig, secretsOf } from '../src/config.js';
-import { openDatabase } from '../src/db/client.js';
+import { openDatabase } from '../src/store/client.js';
 import { createLogger } from '../src/logger.js';
 import { connectRedis } from '../src/redis.js';
 import { FileStore } from '../src/files.js';

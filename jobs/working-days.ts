@@ -5,8 +5,8 @@
 // (/holiday add, /holiday workday) sit on top of whichever source decides their year.
 import { createRequire } from 'node:module';
 import chineseDays from 'chinese-days';
-import type { Db } from '../src/db/client.js';
-import type { CalendarOverride, HolidayNoticeDay } from '../src/generated/sqlite/index.js';
+import type { Db } from '../src/store/client.js';
+import type { CalendarOverride, HolidayNoticeDay } from '../src/store/models.js';
 import { weekday, type IsoDate } from '../src/util/dates.js';
 import { estimatedDaysOff } from './holiday-estimate.js';
 

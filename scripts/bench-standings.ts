@@ -10,8 +10,8 @@ import { createCommands } from '../handlers/index.js';
 import { loadConfig } from '../src/config.js';
 import type { App, ChatSender } from '../src/core/app.js';
 import type { Platform, Reply } from '../src/core/messages.js';
-import { migrateDatabase } from '../src/db/migrate.js';
-import { openDatabase } from '../src/db/client.js';
+import { migrateDatabase } from '../src/store/migrate.js';
+import { openDatabase } from '../src/store/client.js';
 import { createLogger } from '../src/logger.js';
 
 const STREETS = 50;

@@ -2,7 +2,7 @@
 // routing, /help and permission checks. Each command's code is handlers/<name>.ts.
 import type { App } from '../core/app.js';
 import type { IncomingMessage, Reply } from '../core/messages.js';
-import type { Member, Unit } from '../generated/sqlite/index.js';
+import type { Member, Unit } from '../store/models.js';
 import type { BindingWithContext } from '../services/members.js';
 import type { Access, Viewer } from '../services/access.js';
 

@@ -1,9 +1,9 @@
 // What every handler, job and adapter gets: configuration, the database, the logger, the clock and
 // the ways out to each chat platform.
 import type { Config } from '../config.js';
-import type { Db } from '../db/client.js';
+import type { Db } from '../store/client.js';
 import type { Logger } from '../logger.js';
-import type { Campaign } from '../generated/sqlite/index.js';
+import type { Campaign } from '../store/models.js';
 import type { Platform, Reply } from './messages.js';
 
 export interface SendOptions {

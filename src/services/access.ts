@@ -6,8 +6,8 @@
 // - Anyone else gets /help, /join and /deadlines, and a polite refusal for the rest.
 // Commands declare who may run them (CommandSpec.access, per subcommand if needed); bot.ts checks
 // that before a handler runs, and handlers that show data ask `scopeOf` what the asker may see.
-import type { Db } from '../db/client.js';
-import type { Member, Unit } from '../generated/sqlite/index.js';
+import type { Db } from '../store/client.js';
+import type { Member, Unit } from '../store/models.js';
 import type { BindingWithContext } from './members.js';
 import { notRegisteredText } from './members.js';
 import { isWithin } from './units.js';

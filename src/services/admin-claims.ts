@@ -5,8 +5,8 @@
 // that contact becomes an admin. Only a hash of the code is stored; a code works once, expires, and
 // dies after too many wrong guesses.
 import { createHash, randomInt } from 'node:crypto';
-import type { Db, Tx } from '../db/client.js';
-import type { Member } from '../generated/sqlite/index.js';
+import type { Db, Tx } from '../store/client.js';
+import type { Member } from '../store/models.js';
 import { recordChange, rolesOf, type Actor } from './members.js';
 
 export const CLAIM_CODE_TTL_MS = 24 * 3_600_000;

@@ -1,6 +1,6 @@
 // A campaign (the year's competition, or a special one beside it), the unit running it, and its three deadlines.
-import type { Db, Tx } from '../db/client.js';
-import type { Campaign } from '../generated/sqlite/index.js';
+import type { Db, Tx } from '../store/client.js';
+import type { Campaign } from '../store/models.js';
 import { chineseDate, daysBetween, endOfShanghaiDay, isoDate, lastDayOfMonth, shanghaiDate } from '../util/dates.js';
 import type { FormName } from '../forms/types.js';
 

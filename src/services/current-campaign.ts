@@ -1,5 +1,5 @@
 import type { CommandContext } from '../commands/registry.js';
-import type { Campaign } from '../generated/sqlite/index.js';
+import type { Campaign } from '../store/models.js';
 import { campaignLabel, latestCampaign } from './campaigns.js';
 import { NO_CAMPAIGN } from '../core/wording.js';
 

@@ -1,4 +1,4 @@
-import type { Db } from '../db/client.js';
+import type { Db } from '../store/client.js';
 
 /**
  * Records a platform event as handled; false when it already was. Platforms redeliver events

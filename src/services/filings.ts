@@ -4,8 +4,8 @@
 import type { App } from '../core/app.js';
 import type { FormSubmission, Reply, SubmitOutcome, SubmitResult } from '../core/messages.js';
 import { text } from '../core/messages.js';
-import { withUnitLock, type Tx } from '../db/client.js';
-import type { Campaign, Member, Plan, Unit } from '../generated/sqlite/index.js';
+import { withUnitLock, type Tx } from '../store/client.js';
+import type { Campaign, Member, Plan, Unit } from '../store/models.js';
 import { FORMS } from '../forms/index.js';
 import type { Award, DateRange, FieldError, FormDef, FormName, FormValues, Headcount, KeyProjectValue } from '../forms/types.js';
 import { highestLevel, parseAwards } from '../forms/summary.js';

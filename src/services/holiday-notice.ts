@@ -5,10 +5,10 @@
 // combined items (六、国庆节、中秋节：…) and single days (1月1日（周三）放假1天，不调休。). A sentence
 // that says 放假 gives days off (a range when it says 至); one that says 上班 gives make-up working days.
 // Every stated count (共9天, 放假1天) is checked against the dates read, so a misread never gets stored.
-import type { Db } from '../db/client.js';
+import type { Db } from '../store/client.js';
 import { toHalfWidth } from '../forms/coerce.js';
 import { addDays, chineseDate, daysBetween, isValidDate, isoDate, weekday, type IsoDate } from '../util/dates.js';
-import { inTransaction } from '../db/client.js';
+import { inTransaction } from '../store/client.js';
 
 export interface NoticeItem {
   name: string;

@@ -5,8 +5,8 @@
 // never asks never. Until approved, the person files nothing for that unit. Every step is in the
 // revision log.
 import type { Config } from '../config.js';
-import { inTransaction, withUnitLock, type Db, type Tx } from '../db/client.js';
-import type { JoinRequest, Member, Unit } from '../generated/sqlite/index.js';
+import { inTransaction, withUnitLock, type Db, type Tx } from '../store/client.js';
+import type { JoinRequest, Member, Unit } from '../store/models.js';
 import type { Platform } from '../core/messages.js';
 import { joinUnit, recordChange, type Actor } from './members.js';
 

@@ -2,9 +2,9 @@
 // 产业项目, …), the one a plan's 重点项目 line names, and which have no competition yet (/keyproject).
 // Assessment scores coverage — the share of a unit's designated projects with at least one competition
 // (src/services/standings.ts) — so a key project is what the federation listed, not what a unit says.
-import type { Db, Tx } from '../db/client.js';
-import { inTransaction } from '../db/client.js';
-import type { Campaign, KeyProject, Unit } from '../generated/sqlite/index.js';
+import type { Db, Tx } from '../store/client.js';
+import { inTransaction } from '../store/client.js';
+import type { Campaign, KeyProject, Unit } from '../store/models.js';
 import { coerceBoolean, coerceDate, planKey, stripInvisible, unsafeCharacters } from '../forms/coerce.js';
 import type { KeyProjectValue } from '../forms/types.js';
 import { chineseDate } from '../util/dates.js';

@@ -1,7 +1,7 @@
 // Competition leaderboards (e.g. a 五比一创 contest between project teams): criteria with weights,
 // scores per team per criterion, and every change kept in Revision with who made it.
-import type { Db, Tx } from '../db/client.js';
-import type { Competition } from '../generated/sqlite/index.js';
+import type { Db, Tx } from '../store/client.js';
+import type { Competition } from '../store/models.js';
 
 export interface Criterion {
   name: string;

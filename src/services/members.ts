@@ -1,8 +1,8 @@
 // People and the groups they talk in: who files for which unit, who is an admin, which group chat
 // belongs to which unit and campaign.
 import type { Config } from '../config.js';
-import { inChunks, inTransaction, type Db, type Tx } from '../db/client.js';
-import type { Campaign, ChatBinding, JoinRequest, Member, Unit } from '../generated/sqlite/index.js';
+import { inChunks, inTransaction, type Db, type Tx } from '../store/client.js';
+import type { Campaign, ChatBinding, JoinRequest, Member, Unit } from '../store/models.js';
 import type { Platform } from '../core/messages.js';
 
 export type BindingWithContext = ChatBinding & { unit: Unit; campaign: Campaign };

@@ -2,7 +2,7 @@
 // whose moves wait for "/import 确认", a holiday notice waiting for "/假期 导入 确认", or a command
 // waiting for the text it asked for (the notice pasted right after "/假期 导入"). One per kind,
 // person and chat; expired ones are ignored (and overwritten).
-import type { Db } from '../db/client.js';
+import type { Db } from '../store/client.js';
 
 export type PendingKind = 'import' | 'holiday-import' | 'await';
 

@@ -1,8 +1,8 @@
 // The roll-call a group sees: who of the units it answers for has filed, who has not (by name),
 // who filed late, what is due and how to file. Reminder jobs, /remind and /missing all build on
 // this one computation (roll-call.ts decides who filed; this file only words it).
-import type { Db } from '../db/client.js';
-import type { Campaign, Member } from '../generated/sqlite/index.js';
+import type { Db } from '../store/client.js';
+import type { Campaign, Member } from '../store/models.js';
 import type { Platform, TextReply, UserRef } from '../core/messages.js';
 import { text } from '../core/messages.js';
 import { DEADLINE_FORMS, DEADLINE_LABELS, daysLeft, deadlineOf, type DeadlineForm } from './campaigns.js';

@@ -1,7 +1,7 @@
 // Reads the revision log back to people: every version of a plan and of its summary, who filed it,
 // when, and what changed. The log stores database values, so they are labelled and formatted here.
-import type { Db } from '../db/client.js';
-import type { Plan, Revision } from '../generated/sqlite/index.js';
+import type { Db } from '../store/client.js';
+import type { Plan, Revision } from '../store/models.js';
 import { COMPETITION_TYPES } from '../forms/plan.js';
 import { AWARD_LEVELS, awardsText, parseAwards } from '../forms/summary.js';
 import { formatFen } from '../forms/display.js';

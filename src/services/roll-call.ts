@@ -7,8 +7,8 @@
 // whether its cadre files for its enterprises or the enterprises file themselves. The year-end
 // report does not: each unit reports for itself, and an enterprise's report is not its street's.
 // A late filing is late at every level it rolls up to.
-import type { Db } from '../db/client.js';
-import type { Campaign, Member, Unit } from '../generated/sqlite/index.js';
+import type { Db } from '../store/client.js';
+import type { Campaign, Member, Unit } from '../store/models.js';
 import { parseCampaignSettings, type FilingScopes } from './campaign-settings.js';
 import { campaignRoots, DEADLINE_FORMS, type DeadlineForm } from './campaigns.js';
 import { groupByParent } from './units.js';

@@ -6,7 +6,7 @@
 import { listTemplate } from './excel/list-template.js';
 import { NOT_DATA as NOT_A_UNIT, readTable, squeeze } from './excel/read-table.js';
 import { stripInvisible } from '../forms/coerce.js';
-import type { Db, Tx } from '../db/client.js';
+import type { Db, Tx } from '../store/client.js';
 import { checkName, checkPhone, recomputeLevels } from './units.js';
 import { rebindAfterMove } from './campaigns.js';
 import { recordChange, type Actor } from './members.js';

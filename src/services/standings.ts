@@ -2,8 +2,8 @@
 // parts so a federation can explain every point to the unit that asks. Everything is computed in one
 // pass over rows loaded up front (three queries), never one query per unit, so ranking thousands of
 // units stays well under a chat reply's time budget.
-import type { Db } from '../db/client.js';
-import type { Campaign } from '../generated/sqlite/index.js';
+import type { Db } from '../store/client.js';
+import type { Campaign } from '../store/models.js';
 import { parseCampaignSettings, type ScoreWeights } from './campaign-settings.js';
 import { askedUnits } from './roll-call.js';
 import { groupByParent } from './units.js';

@@ -1,8 +1,8 @@
 // /stats: how the filing stands for a group's unit — per form filed / on time / late / missing over
 // the units it answers for (the same roll-call /missing uses), and the totals of everything filed
 // by the unit and every unit below it.
-import type { Db } from '../db/client.js';
-import type { Campaign } from '../generated/sqlite/index.js';
+import type { Db } from '../store/client.js';
+import type { Campaign } from '../store/models.js';
 import { DEADLINE_FORMS, type DeadlineForm } from './campaigns.js';
 import { parseAwards, realAwards } from '../forms/summary.js';
 import { groupRollCall, summarize } from './roll-call.js';

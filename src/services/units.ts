@@ -1,9 +1,9 @@
 // The union hierarchy: federation → street/park/industry union → enterprise union → branch unions,
 // as deep as an organisation goes. Every change (add, rename, move, set, remove, restore) is a row in
 // the revision log and can be undone with the opposite command; "remove" archives, never deletes.
-import type { Db, Tx } from '../db/client.js';
-import { inChunks, inTransaction } from '../db/client.js';
-import type { Unit } from '../generated/sqlite/index.js';
+import type { Db, Tx } from '../store/client.js';
+import { inChunks, inTransaction } from '../store/client.js';
+import type { Unit } from '../store/models.js';
 import { recordChange, type Actor } from './members.js';
 import { stripInvisible, toHalfWidth, unsafeCharacters } from '../forms/coerce.js';
 

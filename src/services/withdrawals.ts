@@ -2,8 +2,8 @@
 // year-end report filed by mistake — and undoing it. Nothing is deleted: the row stays with its
 // history, /history and /mine show it as 已撤回, and it is left out of every count, roll-call,
 // standing and export until /restore brings it back. Each step is a revision with who and when.
-import type { Db, Tx } from '../db/client.js';
-import { inTransaction } from '../db/client.js';
+import type { Db, Tx } from '../store/client.js';
+import { inTransaction } from '../store/client.js';
 import type { Actor } from './members.js';
 
 export type Target =

@@ -10,7 +10,7 @@
 import type { Contact, Room, Wechaty } from 'wechaty';
 import type { App } from '../../core/app.js';
 import type { UserRef } from '../../core/messages.js';
-import type { ChatBinding, Member, Unit } from '../../generated/sqlite/index.js';
+import type { ChatBinding, Member, Unit } from '../../store/models.js';
 import { recordChange } from '../../services/members.js';
 
 function describe(member: Member & { unit?: Unit | null }): string {

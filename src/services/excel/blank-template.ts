@@ -3,8 +3,8 @@
 // the same sheet builders. The header rows are exactly the export's (PLAN_HEADERS, SUMMARY_HEADERS
 // without 备注), so a filled template can be read back by its headers. One unit, so no 所属单位
 // column; no 合计 row (nothing to add up yet).
-import type { Db } from '../../db/client.js';
-import type { Campaign, Unit } from '../../generated/sqlite/index.js';
+import type { Db } from '../../store/client.js';
+import type { Campaign, Unit } from '../../store/models.js';
 import { summaryForm } from '../../forms/index.js';
 import { parseAwards } from '../../forms/summary.js';
 import { chineseDate } from '../../util/dates.js';

@@ -1,8 +1,8 @@
 // /export: builds the workbook the federation sends upward — 计划表 (附件一), 汇总表 (附件二), the 统计
 // and 明细 sheets, standings and the units still missing — for the group's unit and everything below
 // it. Titles and file names are the notice's: {年度}年度{单位}职工劳动竞赛活动计划表 / 汇总表.
-import type { Db } from '../../db/client.js';
-import type { Campaign, Unit } from '../../generated/sqlite/index.js';
+import type { Db } from '../../store/client.js';
+import type { Campaign, Unit } from '../../store/models.js';
 import { chineseDate, shanghaiDate } from '../../util/dates.js';
 import { groupByParent } from '../units.js';
 import { parseAwards } from '../../forms/summary.js';

@@ -1,0 +1,35 @@
+// Boundaries a reader relies on, checked on the code itself: only the store reaches Prisma's generated
+// clients, and nothing outside src/platforms/ decides by a platform's name.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+function sources(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'generated' ? [] : sources(p);
+    return p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+const code = ['src', 'handlers', 'jobs'].flatMap(sources);
+// Comments may name platforms; code may not.
+const withoutComments = (s: string) => s.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
+
+describe('structure', () => {
+  it('only src/store/ imports the generated Prisma clients', () => {
+    const offenders = code.filter((f) => !f.startsWith(path.join('src', 'store')) && /from '[^']*generated\//.test(fs.readFileSync(f, 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
+  it('jobs/ and the bot pipeline never branch on a platform name: they read capabilities', () => {
+    const named = [...sources('jobs'), 'src/bot.ts', 'src/start.ts', 'src/config.ts'].filter((f) => /'(lark|wechat|wecom)'/.test(withoutComments(fs.readFileSync(f, 'utf8'))));
+    expect(named).toEqual([]);
+  });
+
+  it('every platform folder is listed once in src/platforms/index.ts', () => {
+    const folders = fs.readdirSync('src/platforms', { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const index = fs.readFileSync('src/platforms/index.ts', 'utf8');
+    for (const f of folders) expect(index).toContain(`from './${f}/index.js'`);
+  });
+});
