@@ -21,10 +21,16 @@ export const SORRY = '抱歉，处理这条消息时出错了，内容没有保�
 const KEEP_EVENTS_MS = 30 * 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
 
+/** What the pipeline already knows about a message when a conversation sees it. */
+export interface Seen {
+  /** The message is a filled text template (read once, by the pipeline). */
+  template: boolean;
+}
+
 /** A conversation that may take a message before templates and commands do (guided filing). */
 export interface Conversation {
   /** Replies when the message is the conversation's, null when it is none of its business. */
-  handle(msg: IncomingMessage): Promise<Reply[] | null>;
+  handle(msg: IncomingMessage, seen: Seen): Promise<Reply[] | null>;
 }
 
 export class Bot {
@@ -102,15 +108,16 @@ export class Bot {
       const forUs = addressed || /^[/／]/.test(body) || detectTemplate(body) !== null;
       return forUs ? [text(`这条消息太长（${body.length} 字），没有处理。填报表格请使用模板，每项内容请精简到规定字数以内再发。`)] : [];
     }
+    // A pasted template is read here, once; conversations are told rather than reading it again.
+    const template = parseTemplate(body);
     // Conversations first (guided filing: "/填表 计划", then each answer), on every platform alike.
     for (const c of this.conversations) {
-      const replies = await c.handle(msg);
+      const replies = await c.handle(msg, { template: template !== null });
       if (replies) return replies;
     }
     if (!body) return addressed ? [text(shortHelp(this.commands))] : [];
     await touchMember(this.app.db, msg.platform, msg.userId, msg.userName);
 
-    const template = parseTemplate(body);
     if (template) {
       return (await submitFiling(this.app, { ...msg, form: template.form, raw: template.raw, via: 'template', unknownLabels: template.unknownLabels, duplicates: template.duplicates, belongsTo: template.belongsTo, editPlanId: template.editPlanId })).replies;
     }

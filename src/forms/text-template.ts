@@ -112,7 +112,11 @@ function splitLines(text: string): { title: TitleLine | null; body: string[] } {
  * back, with what to fill in).
  */
 export function detectTemplate(text: string): FormName | null {
-  const { title, body } = splitLines(text);
+  return formOf(splitLines(text));
+}
+
+/** detectTemplate on lines already split (parseTemplate splits once and reads them twice). */
+function formOf({ title, body }: { title: TitleLine | null; body: string[] }): FormName | null {
   if (!title) return null;
   const index = labelIndex(FORMS[title.form]);
   const labelled = body.some((line) => {
@@ -155,7 +159,8 @@ function otherFormOf(form: FormDef, unknown: string[], recognised: number): Form
 }
 
 export function parseTemplate(text: string): ParsedTemplate | null {
-  const formName = detectTemplate(text);
+  const lines = splitLines(text);
+  const formName = formOf(lines);
   if (!formName) return null;
   const form = FORMS[formName];
   const index = labelIndex(form);
@@ -163,7 +168,7 @@ export function parseTemplate(text: string): ParsedTemplate | null {
   const unknownLabels: string[] = [];
   const duplicates: string[] = [];
   const prefixes: RawValues = {};
-  const { body } = splitLines(text);
+  const { body } = lines;
   let current: FieldDef | null = null;
   for (const line of body) {
     if (line.trim() === '') continue;

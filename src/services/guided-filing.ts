@@ -18,7 +18,6 @@ import { FORMS } from '../forms/index.js';
 import type { FieldDef, FormDef, FormName, KeyProjectValue } from '../forms/types.js';
 import { coerceField, type PlanRef } from '../forms/validate.js';
 import { formatValue } from '../forms/display.js';
-import { detectTemplate } from '../forms/text-template.js';
 import { latestCampaign } from './campaigns.js';
 import { getBinding, getMember, notRegisteredText, touchMember } from './members.js';
 import { submitFiling } from './filings.js';
@@ -73,12 +72,11 @@ export class GuidedFiling {
   constructor(private readonly app: App, private readonly redis: Redis, private readonly ttlSeconds = GUIDED_TTL_SECONDS) {}
 
   /** Replies when the message starts or answers a guided session, null when it is none of ours. */
-  async handle(msg: IncomingMessage): Promise<Reply[] | null> {
+  async handle(msg: IncomingMessage, seen: { template: boolean }): Promise<Reply[] | null> {
     const body = msg.text.trim();
     const start = parseStart(body, msg.chatType === 'p2p' || Boolean(msg.mentionsBot));
-    if (!start) {
-      if (!body || /^[/／]/.test(body) || detectTemplate(body)) return null;
-    }
+    // Commands and filled templates pass through an open session.
+    if (!start && (!body || /^[/／]/.test(body) || seen.template)) return null;
     // In a group, a message that @mentions someone other than the bot is said to them, not an answer.
     if (!start && msg.chatType === 'group' && !msg.mentionsBot && (msg.mentions.length || msg.mentionsAmbiguous || msg.mentionsUnresolved)) return null;
     const state = start ? null : await this.load(msg);
