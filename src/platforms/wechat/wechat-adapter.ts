@@ -18,6 +18,7 @@ import { getMember, isAdmin } from '../../services/members.js';
 import { claimEvent } from '../../services/events.js';
 import { claimCodeIsLive, issueClaimCode, type ClaimCode } from '../../services/admin-claims.js';
 import type { WechatSection } from './index.js';
+import { platformAdminIds } from '../../services/chat-identity.js';
 
 export interface WechatStartOptions {
   /** A puppet instance instead of the configured puppet name (tests: wechaty-puppet-mock). */
@@ -210,8 +211,7 @@ export class WechatAdapter {
     const problems = await this.identity.resolveAfterLogin();
     if (!problems.length) return;
     this.app.log.warn({ problems }, 'WeChat bindings need attention');
-    const admins = await this.app.db.member.findMany({ where: { platform: 'wechat', role: 'admin' } });
-    const ids = new Set([...admins.map((a) => a.userId), ...this.app.config.admins.filter((a) => a.platform === 'wechat').map((a) => a.userId)]);
+    const ids = await platformAdminIds(this.app.db, this.app.config, 'wechat');
     const message = [`⚠️ ${this.app.config.botName}重新登录后，有 ${problems.length} 处需要管理员处理：`, ...problems.map((p) => `· ${p}`)].join('\n');
     for (const id of ids) {
       await this.sender.send(id, [text(message)]).catch((err: Error) => this.app.log.warn({ err: err.message, admin: id }, 'could not message WeChat admin'));

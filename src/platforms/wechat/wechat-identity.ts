@@ -10,8 +10,10 @@
 import type { Contact, Room, Wechaty } from 'wechaty';
 import type { App } from '../../core/app.js';
 import type { UserRef } from '../../core/messages.js';
-import type { ChatBinding, Member, Unit } from '../../store/models.js';
-import { recordChange } from '../../services/members.js';
+import type { Member, Unit } from '../../store/models.js';
+import { bindingOfChat, bindingsTitled, chatRenamed, hasMember, moveBinding, moveMember, noteChatTitle, platformBindings, platformMembers, unitParents, type BindingWithUnit } from '../../services/chat-identity.js';
+
+const PLATFORM = 'wechat';
 
 function describe(member: Member & { unit?: Unit | null }): string {
   return `${member.unit ? `「${member.unit.name}」联络员` : member.role === 'admin' ? '管理员' : '成员'}「${member.name}」`;
@@ -27,7 +29,6 @@ export function puppetHasStableIds(puppet: string): boolean {
   return !/^wechaty-puppet-(wechat4u|wechat)$/.test(puppet);
 }
 
-type BindingWithUnit = ChatBinding & { unit: Unit };
 
 async function namesIn(room: Room, contact: Contact): Promise<string[]> {
   const alias = await room.alias(contact).catch(() => undefined);
@@ -61,13 +62,13 @@ export class WechatIdentity {
       const topic = await room.topic().catch(() => '');
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), room]);
     }
-    const bindings = await this.app.db.chatBinding.findMany({ where: { platform: 'wechat' }, include: { unit: true }, orderBy: { id: 'asc' } });
+    const bindings = await platformBindings(this.app.db, PLATFORM);
     const resolved: { binding: BindingWithUnit; room: Room }[] = [];
     for (const binding of bindings) {
       const byId = rooms.find((r) => r.id === binding.chatId);
       if (byId) {
         const topic = await byId.topic().catch(() => binding.topic ?? '');
-        if (topic && topic !== binding.topic) await this.app.db.chatBinding.update({ where: { id: binding.id }, data: { topic } });
+        await noteChatTitle(this.app.db, binding, topic);
         resolved.push({ binding, room: byId });
         continue;
       }
@@ -92,20 +93,16 @@ export class WechatIdentity {
     this.checkedRooms.add(room.id);
     this.liveRooms.add(room.id);
     const db = this.app.db;
-    const binding = await db.chatBinding.findUnique({ where: { platform_chatId: { platform: 'wechat', chatId: room.id } } });
-    if (binding) {
-      if (topic && binding.topic !== topic) await db.chatBinding.update({ where: { id: binding.id }, data: { topic } });
-      return;
-    }
+    const binding = await bindingOfChat(db, PLATFORM, room.id);
+    if (binding) return noteChatTitle(db, binding, topic);
     if (!topic) return;
-    const stale = (await db.chatBinding.findMany({ where: { platform: 'wechat', topic }, include: { unit: true } })).filter((b) => !this.liveRooms.has(b.chatId));
+    const stale = (await bindingsTitled(db, PLATFORM, topic)).filter((b) => !this.liveRooms.has(b.chatId));
     if (stale.length === 1) await this.rebind(stale[0], room.id);
   }
 
   /** The room was renamed: the binding follows it, so the next login finds it under the new name. */
   async topicChanged(room: Room, newTopic: string): Promise<void> {
-    const { count } = await this.app.db.chatBinding.updateMany({ where: { platform: 'wechat', chatId: room.id }, data: { topic: newTopic } });
-    if (count) this.app.log.info({ chatId: room.id, topic: newTopic }, 'wechat bound room renamed; binding follows');
+    if (await chatRenamed(this.app.db, PLATFORM, room.id, newTopic)) this.app.log.info({ chatId: room.id, topic: newTopic }, 'wechat bound room renamed; binding follows');
   }
 
   /**
@@ -116,12 +113,12 @@ export class WechatIdentity {
   async userIdFor(contact: Contact, room: Room | undefined): Promise<string> {
     if (this.opts.stableIds || !room) return contact.id;
     const db = this.app.db;
-    if (await db.member.findUnique({ where: { platform_userId: { platform: 'wechat', userId: contact.id } } })) return contact.id;
-    const binding = await db.chatBinding.findUnique({ where: { platform_chatId: { platform: 'wechat', chatId: room.id } } });
+    if (await hasMember(db, PLATFORM, contact.id)) return contact.id;
+    const binding = await bindingOfChat(db, PLATFORM, room.id);
     if (!binding) return contact.id;
     const names = await namesIn(room, contact);
-    const units = await this.unitTree();
-    const candidates = (await db.member.findMany({ where: { platform: 'wechat', name: { in: names } }, include: { unit: true } }))
+    const units = await unitParents(db);
+    const candidates = (await platformMembers(db, PLATFORM, names))
       .filter((m) => this.belongsTo(m, binding.unitId, units));
     if (!candidates.length) return contact.id;
     const name = candidates[0].name;
@@ -155,8 +152,7 @@ export class WechatIdentity {
   /** Every contact id present in a bound room right now. */
   private async idsInBoundRooms(): Promise<Set<string>> {
     const ids = new Set<string>();
-    const bindings = await this.app.db.chatBinding.findMany({ where: { platform: 'wechat' }, select: { chatId: true } });
-    for (const { chatId } of bindings) {
+    for (const { chatId } of await platformBindings(this.app.db, PLATFORM)) {
       const room = await this.bot.Room.find({ id: chatId }).catch(() => undefined);
       if (!room) continue;
       for (const c of await room.memberAll().catch(() => [] as Contact[])) ids.add(c.id);
@@ -184,10 +180,7 @@ export class WechatIdentity {
   }
 
   private async rebind(binding: BindingWithUnit, chatId: string): Promise<boolean> {
-    try {
-      await this.app.db.chatBinding.update({ where: { id: binding.id }, data: { chatId } });
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'P2002') throw err;
+    if (!(await moveBinding(this.app.db, binding, chatId))) {
       this.problems.set(`binding:${binding.id}`, `群「${binding.topic}」同时对应了两条绑定，请管理员在该群里重新发送“/bind ${binding.unit.name}”。`);
       return false;
     }
@@ -207,8 +200,8 @@ export class WechatIdentity {
       }
       inRooms.push({ binding, room, contacts });
     }
-    const units = await this.unitTree();
-    const everyone = (await this.app.db.member.findMany({ where: { platform: 'wechat' }, include: { unit: true } })).filter((m) => !present.has(m.userId));
+    const units = await unitParents(this.app.db);
+    const everyone = (await platformMembers(this.app.db, PLATFORM)).filter((m) => !present.has(m.userId));
     // Admins and judges prove who they are with a claim code; only a unit's filer record follows a name.
     for (const m of everyone.filter((m) => m.role === 'admin' || m.judge)) this.noteRightsToReclaim(m);
     const stale = everyone.filter((m) => m.unitId !== null);
@@ -248,14 +241,7 @@ export class WechatIdentity {
    */
   private async rekey(member: Member, userId: string): Promise<boolean> {
     const hadRights = member.role === 'admin' || member.judge;
-    try {
-      await this.app.db.member.update({ where: { id: member.id }, data: { userId, role: 'filer', judge: false } });
-    } catch (err) {
-      if ((err as { code?: string }).code === 'P2002') return false;
-      throw err;
-    }
-    await recordChange(this.app.db, { platform: 'wechat', userId: 'system', userName: '系统（微信重新登录）' }, 'member', member.id, 'rekey-by-name',
-      { userId: member.userId, role: member.role, judge: member.judge }, { userId, role: 'filer', judge: false });
+    if (!(await moveMember(this.app.db, member, userId, { platform: PLATFORM, actorName: '系统（微信重新登录）' }))) return false;
     this.problems.delete(`member:${member.id}`);
     if (hadRights) this.noteRightsToReclaim(member);
     this.app.log.info({ memberId: member.id, name: member.name, from: member.userId, to: userId, rightsKept: false }, 'wechat member re-attached by name');
@@ -266,11 +252,6 @@ export class WechatIdentity {
     const what = member.role === 'admin' ? '管理员' : '评委';
     const how = member.role === 'admin' ? '请在服务日志或 /wechat 页面查看认领码，私聊机器人发送“/admin claim 认领码”' : '请管理员重新发送“/judge add @本人”';
     this.problems.set(`rights:${member.id}`, `${what}「${member.name}」重新登录后需要确认身份：${how}。`);
-  }
-
-  private async unitTree(): Promise<Map<number, number | null>> {
-    const units = await this.app.db.unit.findMany({ select: { id: true, parentId: true } });
-    return new Map(units.map((u) => [u.id, u.parentId]));
   }
 
   /** Whether the member files for the room's unit or a unit below it (a record with no unit belongs nowhere). */
