@@ -5,9 +5,10 @@ import { FileBox, type FileBoxInterface } from 'file-box';
 import type { Reply, UserRef } from '../../core/messages.js';
 import { renderTableText, splitText } from '../../core/render-text.js';
 import { formGuide, formTemplate } from '../text-forms.js';
+import wechat from './index.js';
 
-/** Longest text we send as one message; longer text is split at line boundaries. */
-export const WECHAT_MAX_CHARS = 1500;
+/** Longest text we send as one message (the platform's capability); longer text is split at line boundaries. */
+export const WECHAT_MAX_CHARS = wechat.capabilities.maxMessageChars;
 
 export type WechatOut =
   | { kind: 'text'; text: string; mentions: UserRef[] }

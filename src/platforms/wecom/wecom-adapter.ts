@@ -12,10 +12,10 @@ import type { Bot } from '../../bot.js';
 import type { Logger } from '../../logger.js';
 import { claimEvent } from '../../services/events.js';
 import { formGuide, formTemplate } from '../text-forms.js';
-import type { WecomSection } from './index.js';
+import wecom, { type WecomSection } from './index.js';
 
-/** Markdown content is limited to 20,480 bytes; Chinese text is 3 bytes a character in UTF-8. */
-export const WECOM_MAX_CHARS = 6000;
+/** Longest text in one message (the platform's capability: 20,480 bytes at 3 bytes a Chinese character). */
+export const WECOM_MAX_CHARS = wecom.capabilities.maxMessageChars;
 /** A table goes out in code blocks of at most this many bytes each (below the 20,480 limit). */
 const TABLE_BLOCK_BYTES = 18_000;
 /** Files sent to the bot larger than this are not read (a roster or 计划表 is far smaller). */
