@@ -23,7 +23,7 @@ const db = openDatabase(config.databaseUrl);
 const redis = await connectRedis(config, log);
 const app: App = { config, db, log, now: () => new Date(), senders: new Map<Platform, ChatSender>(), hooks: { campaignChanged: async () => undefined } };
 const files = new FileStore(path.join(config.dataDir, 'files'), { ttlMs: config.fileTtlHours * 3_600_000, key: loadSecretKey(config.dataDir, config.secretKey), signLinks: !isLoopbackHost(config.host) });
-for (const def of PLATFORMS) if (config.platforms[def.name] !== undefined && def.standaloneSender) app.senders.set(def.name, def.standaloneSender(app, files));
+for (const def of PLATFORMS) if (config.platforms[def.name] !== undefined && def.standaloneSender) app.senders.set(def.name, await def.standaloneSender(app, files));
 
 // Test and tuning knobs: how long a dead worker's jobs stay locked, and local-chat pacing.
 const lockDuration = Number(process.env.REMINDER_LOCK_MS) || undefined;

@@ -74,7 +74,7 @@ export interface PlatformDef<Section = unknown> {
    */
   probeDelivered?(app: App, chatId: string, marker: string, since: Date): Promise<boolean>;
   /** A sender usable from a worker process without the platform's connection (jobs/worker-main.ts). */
-  standaloneSender?(app: App, files: FileStore): ChatSender;
+  standaloneSender?(app: App, files: FileStore): Promise<ChatSender>;
   create(ctx: PlatformContext, section: Section): Promise<RunningPlatform>;
 }
 

@@ -5,8 +5,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { definePlatform } from '../platform.js';
-import { LocalChat } from './local-chat.js';
-import { registerLocalChatRoutes } from './routes.js';
 
 const PAGE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'local-chat.html');
 
@@ -23,8 +21,13 @@ export default definePlatform<true>({
     const found = await app.db.localChatMessage.findFirst({ where: { chatId, fromBot: true, createdAt: { gte: new Date(since.getTime() - 1000) }, text: { contains: marker } } });
     return Boolean(found);
   },
-  standaloneSender: (app, files) => new LocalChat(app, files),
+  async standaloneSender(app, files) {
+    const { LocalChat } = await import('./local-chat.js');
+    return new LocalChat(app, files);
+  },
   async create({ app, bot, server, files }) {
+    // Loaded only when started, like every platform: config.ts reads this file for its settings alone.
+    const [{ LocalChat }, { registerLocalChatRoutes }] = await Promise.all([import('./local-chat.js'), import('./routes.js')]);
     const chat = new LocalChat(app, files);
     registerLocalChatRoutes(server, bot, chat, app.config.botName);
     // BOT_NAME is placed only in HTML text and attributes (the script reads it from <body>), so escaping covers it.
