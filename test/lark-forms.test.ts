@@ -55,6 +55,11 @@ describe('form cards', () => {
       for (const input of interactive.filter((e: any) => e.tag === 'input')) expect(input.max_length).toBeLessThanOrEqual(1000);
       expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(30_000);
     }
+    // The plan's 重点项目 offers the campaign's designated key projects as a select.
+    const withProjects = renderFormCard(formReply(FORMS.plan, { keyProjectOptions: [{ value: '否', label: '否（不是重点项目）' }, { value: '地铁3号线', label: '地铁3号线' }] }), { saiwu: 'form', form: 'plan', chat_id: LARK_GROUP, chat_type: 'group', user_id: '', user_name: '' }) as unknown as Card;
+    const keySelect = elementsOf(withProjects).find((e) => e.name === 'keyProject');
+    expect(keySelect?.tag).toBe('select_static');
+    expect(keySelect.options.map((o: any) => o.value)).toEqual(['否', '地铁3号线']);
     // The year-end report's long answers: multi-line inputs and a pointer to the text template.
     const report = JSON.stringify(renderFormCard(formReply(FORMS.report), { saiwu: 'form', form: 'report', chat_id: LARK_GROUP, chat_type: 'group', user_id: '', user_name: '' }));
     expect(report).toContain('multiline_text');
