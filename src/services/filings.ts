@@ -166,12 +166,13 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Submit
   return result('filed', [text(receipt(form, filer, validated.values, stored, plan, [...(await receiptNotes(app, filer, form)), ...(keyNote ? [keyNote] : [])]))]);
 }
 
+/** No key-project list (forms other than the plan have no 重点项目). */
+const NO_KEY_PROJECTS = { active: [], withdrawn: [] };
+
 /**
  * A plan's 重点项目 resolved against the campaign's list (in place: the stored value becomes the listed
  * project). Returns a note for the receipt when a shortened name was read as a listed one.
  */
-const NO_KEY_PROJECTS = { active: [], withdrawn: [] };
-
 function checkKeyProject(values: FormValues, list: { active: { id: number; name: string }[]; withdrawn: { name: string }[] }, errors: FieldError[]): string | undefined {
   if (values.keyProject === undefined) return undefined;
   const resolved = resolveKeyProject(values.keyProject as KeyProjectValue, list.active, list.withdrawn);
