@@ -160,6 +160,13 @@ describe('WeCom 智能机器人', () => {
     expect(await bot.app.db.member.count({ where: { role: 'admin' } })).toBe(admins);
   });
 
+  it('welcomes a person who opens the single chat, within the welcome reply WeCom allows', async () => {
+    const reqId = fake.event({ msgid: 'ev-1', create_time: 1700000000, from: { userid: 'lixiaoming' }, event: { eventtype: 'enter_chat' } });
+    await until(() => fake.frames.some((f) => f.cmd === 'aibot_respond_welcome_msg' && f.headers.req_id === reqId));
+    const welcome = fake.frames.find((f) => f.cmd === 'aibot_respond_welcome_msg')!;
+    expect(welcome.body).toMatchObject({ msgtype: 'text', text: { content: expect.stringContaining('发送 /help 查看可用的命令') } });
+  });
+
   it('comes back by itself when the connection drops, and answers again', async () => {
     const before = fake.authenticated;
     fake.drop();
