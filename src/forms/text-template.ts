@@ -196,6 +196,6 @@ export function parseTemplate(text: string): ParsedTemplate | null {
   for (const [key, prefix] of Object.entries(prefixes)) if (prefix) raw[key] = withPrefix(prefix, raw[key]);
   const recognised = Object.values(raw).filter((v) => v !== undefined && v !== '').length;
   const belongsTo = unknownLabels.length ? otherFormOf(form, unknownLabels, recognised) : undefined;
-  const editPlanId = splitLines(text).title?.editPlanId;
+  const editPlanId = lines.title?.editPlanId;
   return { form: formName, raw, unknownLabels, duplicates, ...(belongsTo ? { belongsTo } : {}), ...(editPlanId ? { editPlanId } : {}) };
 }

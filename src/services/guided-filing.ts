@@ -23,6 +23,7 @@ import { getBinding, getMember, notRegisteredText, touchMember } from './members
 import { submitFiling } from './filings.js';
 import { keyProjectNames, resolveKeyProject } from './key-projects.js';
 import { NO_CAMPAIGN } from '../core/wording.js';
+import type { Seen } from '../bot.js';
 
 export const GUIDED_TTL_SECONDS = 30 * 60;
 
@@ -72,7 +73,7 @@ export class GuidedFiling {
   constructor(private readonly app: App, private readonly redis: Redis, private readonly ttlSeconds = GUIDED_TTL_SECONDS) {}
 
   /** Replies when the message starts or answers a guided session, null when it is none of ours. */
-  async handle(msg: IncomingMessage, seen: { template: boolean }): Promise<Reply[] | null> {
+  async handle(msg: IncomingMessage, seen: Seen): Promise<Reply[] | null> {
     const body = msg.text.trim();
     const start = parseStart(body, msg.chatType === 'p2p' || Boolean(msg.mentionsBot));
     // Commands and filled templates pass through an open session.

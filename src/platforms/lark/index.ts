@@ -52,7 +52,8 @@ export default definePlatform<LarkSection>({
       { scope: 'app', max: 50, durationMs: 1000 },
       { scope: 'app', max: 1000, durationMs: 60_000 },
     ],
-    maxMessageChars: 4000,
+    // Text messages may be far longer (150 KB); a chat reads better in pieces of this size.
+    maxMessageChars: 8000,
   },
   async create({ app, bot, server }, section) {
     const { LarkAdapter } = await import('./lark-adapter.js');

@@ -11,6 +11,7 @@ import { PermanentSendError, RateLimitedError } from '../../core/send-errors.js'
 import type { Logger } from '../../logger.js';
 import { renderFormCard, renderTableCard, type Card, type FormButtonValue } from './lark-cards.js';
 import type { LarkRateLimiter } from './lark-rate-limit.js';
+import larkPlatform from './index.js';
 
 export type LarkTarget =
   | { kind: 'chat'; chatId: string }
@@ -27,7 +28,8 @@ const PERMANENT_CODES = new Set([230001, 230002, 230006, 230013, 230025, 230027,
 const RATE_LIMIT_CODES = new Set([99991400, 230020]);
 /** Longest a direct reply waits out rate limits before giving up. */
 const MAX_PATIENCE_MS = 60_000;
-const TEXT_CHUNK = 8000;
+/** Longest text in one message: the platform's capability (src/platforms/lark/index.ts). */
+const TEXT_CHUNK = larkPlatform.capabilities.maxMessageChars;
 
 export class LarkApiError extends Error {
   constructor(readonly what: string, readonly code: number | undefined, readonly status: number | undefined, msg: string) {
