@@ -58,7 +58,7 @@ describe('guided filing in the local chat', () => {
     expect(await bot.say(east, '@张三 明天下午开会', { mentions: [{ userId: 'zhang', userName: '张三' }] })).toEqual([]);
     expect(textOf(await bot.say(east, '以赛促学，班组练兵常态化'))).toContain('（第 2/3 项）请回复「存在问题」');
     // A command and a filled template pass through the open session; it then goes on where it was.
-    expect(textOf(await bot.say(east, '/截止'))).toContain('截止');
+    expect(textOf(await bot.say(east, '/截止'))).toContain('2027年2月28日');
     const plan = '【竞赛计划】\n企业名称：东城建设集团\n竞赛项目：快速路劳动竞赛\n组织方式：班组\n参与人数：120\n时间安排：2027-03-01至2027-10-31\n竞赛类型：五比一创\n重点项目：否';
     expect(textOf(await bot.say(east, plan))).toContain('✅ 竞赛计划已收到');
     expect(textOf(await bot.say(east, '部分企业参与面不广'))).toContain('（第 3/3 项）请回复「意见建议」');
