@@ -11,7 +11,7 @@ import { chineseDate } from '../util/dates.js';
 import { recordChange, type Actor } from './members.js';
 import { NOT_DATA, readTables, squeeze } from './excel/read-table.js';
 import { listTemplate } from './excel/list-template.js';
-import { activeUnits, findUnitByName, groupByParent, similarUnitNames } from './units.js';
+import { descendantsOf, findUnitByName, similarUnitNames } from './units.js';
 
 export const MAX_NAME_LENGTH = 100;
 
@@ -205,10 +205,7 @@ export type SaveResult = { ok: true; action: SaveAction; project: KeyProject; un
 /** Unit ids within `rootId` (itself included), or every unit when null. */
 async function withinRoot(db: Db | Tx, rootId: number | null): Promise<(unitId: number) => boolean> {
   if (rootId === null) return () => true;
-  const byParent = groupByParent(await activeUnits(db));
-  const ids = new Set<number>([rootId]);
-  const stack = [rootId];
-  while (stack.length) for (const c of byParent.get(stack.pop()!) ?? []) if (!ids.has(c.id)) (ids.add(c.id), stack.push(c.id));
+  const ids = new Set<number>([rootId, ...(await descendantsOf(db, rootId)).map((u) => u.id)]);
   return (id) => ids.has(id);
 }
 
