@@ -20,6 +20,7 @@ import { parseMessageEvent, type BotIdentity, type LarkChatMemberBotEvent, type 
 import { LarkRateLimiter } from './lark-rate-limit.js';
 import { LarkSender, patiently } from './lark-sender.js';
 import type { LarkSection } from './index.js';
+import { InFlight } from '../in-flight.js';
 
 export const LARK_APP_ID_PATTERN = /^cli_[0-9a-fA-F]{16}$/;
 
@@ -56,7 +57,7 @@ export class LarkAdapter {
   readonly sender: LarkSender;
   private readonly cardActions: LarkCardActions;
   private readonly log: Logger;
-  private readonly pending = new Set<Promise<unknown>>();
+  private readonly inFlight = new InFlight();
   private readonly names = new Map<string, { name: string; at: number }>();
   private readonly titles = new Map<string, { name: string; at: number }>();
   private ws: lark.WSClient | null = null;
@@ -110,12 +111,12 @@ export class LarkAdapter {
   async stop(): Promise<void> {
     this.ws?.close({ force: true });
     this.ws = null;
-    await Promise.race([this.idle(), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    await this.inFlight.drain(10_000);
   }
 
   /** Resolves when every event received so far has been handled and answered (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
+    await this.inFlight.idle();
   }
 
   /** The HTTP-mode entry: a verified body, dispatched exactly as the long connection would. */
@@ -124,8 +125,7 @@ export class LarkAdapter {
   }
 
   private track(work: Promise<unknown>): void {
-    const p = work.catch((err) => this.log.error({ err }, 'Lark event handling failed')).finally(() => this.pending.delete(p));
-    this.pending.add(p);
+    this.inFlight.add(work, (err) => this.log.error({ err }, 'Lark event handling failed'));
   }
 
   /** Acknowledge now, work later. */

@@ -13,6 +13,7 @@ import type { Logger } from '../../logger.js';
 import { claimEvent } from '../../services/events.js';
 import { formGuide, formTemplate } from '../text-forms.js';
 import wecom, { type WecomSection } from './index.js';
+import { InFlight } from '../in-flight.js';
 
 /** Longest text in one message (the platform's capability: 20,480 bytes at 3 bytes a Chinese character). */
 export const WECOM_MAX_CHARS = wecom.capabilities.maxMessageChars;
@@ -143,7 +144,7 @@ export class WecomAdapter {
   readonly client: WSClient;
   readonly sender: WecomSender;
   private readonly log: Logger;
-  private readonly pending = new Set<Promise<unknown>>();
+  private readonly inFlight = new InFlight();
   private stopped = false;
 
   constructor(private readonly app: App, private readonly bot: Bot, cfg: WecomSection, opts: WecomStartOptions = {}) {
@@ -177,18 +178,17 @@ export class WecomAdapter {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.race([this.idle(), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    await this.inFlight.drain(10_000);
     this.client.disconnect();
   }
 
   /** Resolves when every callback received so far has been handled and answered (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
+    await this.inFlight.idle();
   }
 
   private track(work: Promise<unknown>): void {
-    const p = work.catch((err) => this.log.error({ err }, 'WeCom callback handling failed')).finally(() => this.pending.delete(p));
-    this.pending.add(p);
+    this.inFlight.add(work, (err) => this.log.error({ err }, 'WeCom callback handling failed'));
   }
 
   /**
