@@ -5,27 +5,27 @@ import { z } from 'zod';
 import { resolveDatabaseUrl } from './database-url.js';
 import { parseStartTime } from './clock.js';
 import { ConfigError } from './config-error.js';
-import { PLATFORMS } from './platforms/index.js';
+import { PLATFORMS, realPlatformsIn } from './platforms/index.js';
+import { optionalText } from './platforms/platform.js';
 
 export { ConfigError };
 
 const onOff = z.enum(['on', 'off', 'auto']).default('auto');
-const optional = z.string().trim().optional().transform((v) => (v === '' ? undefined : v));
 
 const base = z.object({
   // 0 picks a free port (tests).
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   DATA_DIR: z.string().default('./data'),
-  DATABASE_URL: optional,
+  DATABASE_URL: optionalText,
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'REDIS_PREFIX may only contain letters, digits, _ and -').default('saiwu'),
   REDIS_AUTOSTART: onOff,
   ADMINS: z.string().default(''),
-  ADMIN_TOKEN: optional,
+  ADMIN_TOKEN: optionalText,
   LOCAL_CHAT: onOff,
   BOT_NAME: z.string().default('赛务助手'),
-  PUBLIC_BASE_URL: optional,
+  PUBLIC_BASE_URL: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Who must agree before someone files for a unit: when-taken = only when the unit already has a
   // filer, the person switches units, or the unit has units under it; always; never.
@@ -33,7 +33,7 @@ const base = z.object({
   // Download links (/files/…) expire after this many hours and the files are deleted.
   FILE_TTL_HOURS: z.coerce.number().positive('FILE_TTL_HOURS must be a positive number of hours, e.g. 24').max(24 * 90, 'FILE_TTL_HOURS may be at most 2160 (90 days)').default(24),
   // Rehearsal: the bot's clock starts at this moment and runs on (local chat only), e.g. 2027-03-03T10:00:00+08:00.
-  SAIWU_NOW: optional,
+  SAIWU_NOW: optionalText,
   // Key for signed download links and the dashboard cookie; empty = generated once into DATA_DIR/secret.key.
   SECRET_KEY: z.string().trim().optional().refine((v) => v === undefined || v === '' || v.length >= 32, 'SECRET_KEY must be at least 32 characters (e.g. the output of `openssl rand -hex 32`), or empty'),
 });
@@ -101,15 +101,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const section = p.configure(e);
     if (section !== undefined) platforms[p.name] = section;
   }
-  const realPlatform = PLATFORMS.some((p) => p.real && platforms[p.name] !== undefined);
+  const real = realPlatformsIn(platforms);
   let startAt: Date | undefined;
   if (e.SAIWU_NOW) {
     startAt = parseStartTime(e.SAIWU_NOW) ?? undefined;
     if (!startAt) throw new ConfigError(`SAIWU_NOW: "${e.SAIWU_NOW}" is not a date-time; write e.g. 2027-03-03T10:00:00+08:00 or 2027-03-03`);
     // A shifted clock would send real reminders on the wrong days to real people.
-    if (realPlatform) throw new ConfigError(`SAIWU_NOW (a rehearsal clock) works only with the local web chat; unset the ${PLATFORMS.filter((p) => p.real && platforms[p.name] !== undefined).map((p) => p.label).join(' and ')} settings, or unset SAIWU_NOW`);
+    if (real.length) throw new ConfigError(`SAIWU_NOW (a rehearsal clock) works only with the local web chat; unset the ${real.map((p) => p.label).join(' and ')} settings, or unset SAIWU_NOW`);
   }
-  const localChat = e.LOCAL_CHAT === 'on' || (e.LOCAL_CHAT === 'auto' && !realPlatform);
+  const localChat = e.LOCAL_CHAT === 'on' || (e.LOCAL_CHAT === 'auto' && !real.length);
   if (!localChat) delete platforms.local;
   const dataDir = path.resolve(e.DATA_DIR);
   return {

@@ -7,7 +7,7 @@ import { createLogger, scrubText } from './logger.js';
 import { startSaiwu, type Saiwu } from './start.js';
 import { isLoopbackHost } from './secret-key.js';
 import { DEMO_CHAT_ID, loadDemo } from './demo.js';
-import { PLATFORMS } from './platforms/index.js';
+import { realPlatformsIn } from './platforms/index.js';
 
 /** Configured secrets, for scrubbing what is printed outside the logger. */
 let secrets: string[] = [];
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     }
     console.log(`\n${lines.join('\n')}\n`);
   } else {
-    const platforms = PLATFORMS.filter((p) => p.real && config.platforms[p.name] !== undefined).map((p) => p.label).join(' + ') || 'no chat platform';
+    const platforms = realPlatformsIn(config.platforms).map((p) => p.label).join(' + ') || 'no chat platform';
     log.info({ platforms }, 'local web chat is off (LOCAL_CHAT=off, or a chat platform is configured; LOCAL_CHAT=on keeps it)');
     console.log(`\n赛务 Saiwu is running (${platforms}); health check at ${saiwu.url}/healthz\n`);
   }

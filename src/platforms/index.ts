@@ -9,6 +9,11 @@ import wecom from './wecom/index.js';
 
 export const PLATFORMS: readonly PlatformDef<any>[] = [local, lark, wechat, wecom];
 
+/** The platforms real people are on (not the local chat) among these configured sections. */
+export function realPlatformsIn(sections: Record<string, unknown>): PlatformDef<any>[] {
+  return PLATFORMS.filter((p) => p.real && sections[p.name] !== undefined);
+}
+
 /** The definition of a platform by name (a chat binding's platform), if it is one of ours. */
 export function platformDef(name: string): PlatformDef<any> | undefined {
   return PLATFORMS.find((p) => p.name === name);

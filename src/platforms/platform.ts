@@ -5,7 +5,7 @@
 // platform and the bot's neutral messages (src/core/messages.ts); the bot's pipeline does the rest.
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { App, ChatSender } from '../core/app.js';
 import type { Bot } from '../bot.js';
 import type { FileStore } from '../files.js';
@@ -77,6 +77,9 @@ export interface PlatformDef<Section = unknown> {
   standaloneSender?(app: App, files: FileStore): Promise<ChatSender>;
   create(ctx: PlatformContext, section: Section): Promise<RunningPlatform>;
 }
+
+/** A setting that may be left empty (`KEY=` copied from .env.example): empty means not set. */
+export const optionalText = z.string().trim().optional().transform((v) => (v === '' ? undefined : v));
 
 /** Declares a platform with its section type checked. */
 export function definePlatform<Section>(def: PlatformDef<Section>): PlatformDef<Section> {

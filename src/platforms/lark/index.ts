@@ -2,9 +2,8 @@
 // callbacks, forms as cards. Configured by LARK_APP_ID and LARK_APP_SECRET (README "Feishu / Lark").
 import { z } from 'zod';
 import { ConfigError } from '../../config-error.js';
-import { definePlatform } from '../platform.js';
+import { definePlatform, optionalText } from '../platform.js';
 
-const optional = z.string().trim().optional().transform((v) => (v === '' ? undefined : v));
 
 export interface LarkSection {
   appId: string;
@@ -22,13 +21,13 @@ export default definePlatform<LarkSection>({
   chineseName: '飞书',
   real: true,
   env: {
-    LARK_APP_ID: optional,
-    LARK_APP_SECRET: optional,
+    LARK_APP_ID: optionalText,
+    LARK_APP_SECRET: optionalText,
     // feishu (open.feishu.cn), lark (open.larksuite.com), or the base URL of a private deployment.
     LARK_DOMAIN: z.string().trim().default('feishu').refine((v) => /^(feishu|lark)$/i.test(v) || /^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v), 'LARK_DOMAIN must be feishu, lark, or a base URL such as https://open.example.gov.cn'),
     LARK_MODE: z.enum(['ws', 'http']).default('ws'),
-    LARK_ENCRYPT_KEY: optional,
-    LARK_VERIFICATION_TOKEN: optional,
+    LARK_ENCRYPT_KEY: optionalText,
+    LARK_VERIFICATION_TOKEN: optionalText,
   },
   configure(e) {
     const [appId, appSecret] = [e.LARK_APP_ID as string | undefined, e.LARK_APP_SECRET as string | undefined];

@@ -1,9 +1,8 @@
 // Personal WeChat (微信) through Wechaty: a logged-in account in the groups, text templates and
 // guided filing instead of cards, human-paced sending. Enabled by WECHAT_ENABLED=1 (README "WeChat").
 import { z } from 'zod';
-import { definePlatform } from '../platform.js';
+import { definePlatform, optionalText } from '../platform.js';
 
-const optional = z.string().trim().optional().transform((v) => (v === '' ? undefined : v));
 
 export interface WechatSection {
   puppet: string;
@@ -19,7 +18,7 @@ export default definePlatform<WechatSection>({
   env: {
     WECHAT_ENABLED: z.enum(['0', '1', 'true', 'false', '']).default('0').transform((v) => v === '1' || v === 'true'),
     WECHATY_PUPPET: z.string().default('wechaty-puppet-wechat4u'),
-    WECHATY_PUPPET_SERVICE_TOKEN: optional,
+    WECHATY_PUPPET_SERVICE_TOKEN: optionalText,
     WECHATY_NAME: z.string().default('saiwu'),
   },
   configure: (e) => (e.WECHAT_ENABLED ? { puppet: e.WECHATY_PUPPET as string, puppetToken: e.WECHATY_PUPPET_SERVICE_TOKEN as string | undefined, name: e.WECHATY_NAME as string } : undefined),

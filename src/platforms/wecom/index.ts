@@ -3,9 +3,8 @@
 // WeChat world. Configured by WECOM_BOT_ID and WECOM_BOT_SECRET (README "WeCom").
 import { z } from 'zod';
 import { ConfigError } from '../../config-error.js';
-import { definePlatform } from '../platform.js';
+import { definePlatform, optionalText } from '../platform.js';
 
-const optional = z.string().trim().optional().transform((v) => (v === '' ? undefined : v));
 
 export interface WecomSection {
   botId: string;
@@ -20,9 +19,9 @@ export default definePlatform<WecomSection>({
   chineseName: '企业微信',
   real: true,
   env: {
-    WECOM_BOT_ID: optional,
-    WECOM_BOT_SECRET: optional,
-    WECOM_WS_URL: optional.refine((v) => v === undefined || /^wss?:\/\/[^\s]+$/.test(v), 'WECOM_WS_URL must be a ws:// or wss:// address, e.g. wss://openws.example.gov.cn'),
+    WECOM_BOT_ID: optionalText,
+    WECOM_BOT_SECRET: optionalText,
+    WECOM_WS_URL: optionalText.refine((v) => v === undefined || /^wss?:\/\/[^\s]+$/.test(v), 'WECOM_WS_URL must be a ws:// or wss:// address, e.g. wss://openws.example.gov.cn'),
   },
   configure(e) {
     const [botId, secret] = [e.WECOM_BOT_ID as string | undefined, e.WECOM_BOT_SECRET as string | undefined];
