@@ -72,8 +72,7 @@ export async function redeemClaimCode(db: Db, input: { platform: string; typed: 
   // One sender guessing cannot burn the code for everyone (the admin would be locked out).
   const sender = `${platform}:${actor.userId}`;
   if (recentFailures(sender, Date.now()).length >= CLAIM_SENDER_FAILURES) return { ok: false, reason: 'too-many' };
-  const result = await db.$transaction(async (t) => {
-    const tx = t as unknown as Tx;
+  const result = await db.$transaction(async (tx) => {
     // Claimed with a conditional update, so two people racing with one code cannot both win.
     const { count } = await tx.adminClaim.updateMany({ where: { ...live, codeHash: hash(input.typed) }, data: { usedAt: now, usedBy: sender } });
     if (count !== 1) {

@@ -1,6 +1,6 @@
 // Competition leaderboards (e.g. a 五比一创 contest between project teams): criteria with weights,
 // scores per team per criterion, and every change kept in Revision with who made it.
-import type { Db, Tx } from '../store/client.js';
+import type { Db } from '../store/client.js';
 import type { Competition } from '../store/models.js';
 
 export interface Criterion {
@@ -36,8 +36,7 @@ export interface ScoreChange {
 
 /** Writes the given scores for one team in one transaction, one revision per changed score. */
 export async function recordScores(db: Db, competition: Competition, team: string, values: { criterion: string; value: number }[], actor: Actor, at: Date): Promise<ScoreChange[]> {
-  return db.$transaction(async (t) => {
-    const tx = t as unknown as Tx;
+  return db.$transaction(async (tx) => {
     const changes: ScoreChange[] = [];
     for (const { criterion, value } of values) {
       const key = { competitionId: competition.id, team, criterion };

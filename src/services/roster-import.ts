@@ -6,7 +6,7 @@
 import { listTemplate } from './excel/list-template.js';
 import { NOT_DATA as NOT_A_UNIT, readTable, squeeze } from './excel/read-table.js';
 import { stripInvisible } from '../forms/coerce.js';
-import type { Db, Tx } from '../store/client.js';
+import type { Db } from '../store/client.js';
 import { checkName, checkPhone, recomputeLevels } from './units.js';
 import { rebindAfterMove } from './campaigns.js';
 import { recordChange, type Actor } from './members.js';
@@ -225,8 +225,7 @@ export async function importRoster(db: Db, fileName: string, data: Buffer, opts:
   }
   const created: string[] = [];
   const updated: string[] = [];
-  await db.$transaction(async (t) => {
-    const tx = t as unknown as Tx;
+  await db.$transaction(async (tx) => {
     const ids = new Map<string, number>();
     // New units top-down through the file (a parent may be a later row), then the moves.
     const pending = planned.filter((p) => p.existingId === undefined);

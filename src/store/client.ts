@@ -1,21 +1,21 @@
-// Opens Prisma on the configured database. Both generated clients share one model, so the rest of
-// the code uses the SQLite client's types for either.
+// Opens Prisma on the configured database. Both generated clients share one model and one set of
+// types (scripts/share-client-types.mjs), so either database is a Db.
 import fs from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from '../generated/sqlite/index.js';
+import { PrismaClient, type Prisma } from '../generated/sqlite/index.js';
 import { PrismaClient as PgPrismaClient } from '../generated/pg/index.js';
 import { isPostgresUrl, sqliteFilePath } from '../database-url.js';
 
 export type Db = PrismaClient;
 export type { Prisma } from '../generated/sqlite/index.js';
 /** What a transaction callback receives. */
-export type Tx = Omit<Db, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
+export type Tx = Prisma.TransactionClient;
 
 /** Runs `fn` in a transaction, or inside the caller's when `db` already is one. */
 export function inTransaction<T>(db: Db | Tx, fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return '$transaction' in db ? (db as Db).$transaction((t) => fn(t as unknown as Tx)) : fn(db);
+  return '$transaction' in db ? db.$transaction((tx) => fn(tx)) : fn(db);
 }
 
 /**
@@ -26,8 +26,7 @@ export function inTransaction<T>(db: Db | Tx, fn: (tx: Tx) => Promise<T>): Promi
  * PostgreSQL adapter does not release a connection whose COMMIT fails with a serialization error.)
  */
 export function withUnitLock<T>(db: Db, unitId: number, fn: (tx: Tx) => Promise<T>, opts?: { timeout?: number }): Promise<T> {
-  return db.$transaction(async (t) => {
-    const tx = t as unknown as Tx;
+  return db.$transaction(async (tx) => {
     await tx.$executeRaw`UPDATE "Unit" SET "level" = "level" WHERE "id" = ${unitId}`;
     return fn(tx);
   }, opts);
@@ -35,7 +34,7 @@ export function withUnitLock<T>(db: Db, unitId: number, fn: (tx: Tx) => Promise<
 
 export function openDatabase(url: string): Db {
   if (isPostgresUrl(url)) {
-    return new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
+    return new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
   }
   const file = sqliteFilePath(url);
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
