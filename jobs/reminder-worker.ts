@@ -12,13 +12,12 @@ import { PermanentSendError, RateLimitedError } from '../src/core/send-errors.js
 import { parseCampaignSettings } from '../src/services/campaign-settings.js';
 import { DEADLINE_LABELS, deadlineOf } from '../src/services/campaigns.js';
 import { campaignTag, groupSummary, rollCallMessage } from '../src/services/reminders.js';
-import { addDays, shanghaiDate, shanghaiDateTime, shanghaiDateTimeText } from '../src/util/dates.js';
 import { computeSchedule, currentStage, nextSendWindow } from './reminder-schedule.js';
 import { ALERT_FORM, QUEUE_NAME, SEND_JOB_OPTS, alertDeliveryKey, alertStage, deliveryKey, sendJobId, type AlertJobData, type ReminderJobData, type ReminderQueue, type SendJobData, type StageJobData } from './reminder-queue.js';
 import { WEEKLY_GAP_MS, calendarAlertText, calendarGaps } from './calendar-alerts.js';
 import { lastCalendarMessage, reconcileAll } from './reconciler.js';
 import type { SendLimiter } from './send-limiter.js';
-import { loadCalendar, type Calendar } from './working-days.js';
+import { loadCalendar } from './working-days.js';
 import { capabilitiesOf, platformDef } from '../src/platforms/index.js';
 
 /** A stage fired more than this late is a catch-up and waits for office hours on a working day. */

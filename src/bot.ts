@@ -1,9 +1,11 @@
-// The platform-neutral bot: takes an incoming message or form submission, returns replies.
-// Adapters (local chat, Lark, WeChat) call these two methods and only translate. A message goes
-// through one pipeline: claimed once (a redelivery is dropped) → a file sent privately goes to /import
-// → conversations (guided filing) → a pasted template → a command.
+// The platform-neutral bot: takes an incoming message, form submission or chat event, returns
+// replies. Adapters call these methods and only translate. A message goes through one pipeline:
+// claimed once (a redelivery is dropped) → a file sent privately goes to /import (in a group it waits
+// for its sender's next command) → conversations
+// (guided filing) → a pasted template → a command → presented as the platform can show it
+// (present.ts: forms become text templates where there are no cards).
 import type { App } from './core/app.js';
-import type { FormSubmission, IncomingMessage, Reply, SubmitResult } from './core/messages.js';
+import type { ChatEvent, FormSubmission, IncomingMessage, Reply, SubmitResult } from './core/messages.js';
 import { text, wellFormed } from './core/messages.js';
 import { CommandRegistry, parseCommandLine, subcommandOf, type CommandContext, type CommandSpec } from './commands/registry.js';
 import { allows, refusalText, viewerOf } from './services/access.js';
@@ -12,7 +14,11 @@ import { MAX_TEMPLATE_CHARS, detectTemplate, parseTemplate } from './forms/text-
 import { claimEvent } from './services/events.js';
 import { getBinding, getMember, isAdmin, touchMember } from './services/members.js';
 import { submitFiling } from './services/filings.js';
+import { forgetChat } from './services/chat-removal.js';
+import { unreadableText } from './core/wording.js';
 import { takeAwaited } from './services/pending.js';
+import { capabilitiesOf } from './platforms/index.js';
+import { present } from './platforms/present.js';
 
 export const SORRY = '抱歉，处理这条消息时出错了，内容没有保存。请稍后再试；如果一直这样，请联系管理员。';
 
@@ -20,6 +26,8 @@ export const SORRY = '抱歉，处理这条消息时出错了，内容没有保�
 // and every group message claims one, so older ids are pruned now and then.
 const KEEP_EVENTS_MS = 30 * 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
+/** How long a spreadsheet sent in a group waits for its sender's command (a file and text cannot go together). */
+const FILE_HOLD_MS = 10 * 60_000;
 
 /** What the pipeline already knows about a message when a conversation sees it. */
 export interface Seen {
@@ -35,6 +43,8 @@ export interface Conversation {
 
 export class Bot {
   private lastPrune = 0;
+  /** Spreadsheets sent in groups, waiting for their sender's next command (/import), by chat and person. */
+  private readonly heldFiles = new Map<string, { fileName: string; data: Buffer; at: number }>();
 
   constructor(readonly app: App, readonly commands: CommandRegistry, private readonly conversations: Conversation[] = []) {}
 
@@ -46,7 +56,7 @@ export class Bot {
       return [];
     }
     try {
-      return await this.route(msg);
+      return present(await this.route(msg), capabilitiesOf(msg.platform));
     } catch (err) {
       this.app.log.error({ err, platform: msg.platform, chatId: msg.chatId, eventId: msg.eventId }, 'message handler failed');
       await this.releaseEvent(msg.platform, msg.eventId);
@@ -60,7 +70,8 @@ export class Bot {
     if (!(await claimEvent(this.app.db, sub.platform, sub.eventId))) return { outcome: 'duplicate', replies: [] };
     try {
       await touchMember(this.app.db, sub.platform, sub.userId, sub.userName);
-      return await submitFiling(this.app, { ...sub, raw: sub.values, via: 'form' });
+      const result = await submitFiling(this.app, { ...sub, raw: sub.values, via: 'form' });
+      return { ...result, replies: present(result.replies, capabilitiesOf(sub.platform)) };
     } catch (err) {
       this.app.log.error({ err, platform: sub.platform, chatId: sub.chatId, form: sub.form }, 'form submit failed');
       await this.releaseEvent(sub.platform, sub.eventId);
@@ -87,22 +98,40 @@ export class Bot {
     });
   }
 
+  /**
+   * The bot joined a group (it greets it, once however often the platform tells) or left one (the
+   * group's binding goes: nothing more can be posted there; filings made from it stay with their units).
+   */
+  async handleChatEvent(e: ChatEvent): Promise<Reply[]> {
+    if (!(await claimEvent(this.app.db, e.platform, e.eventId))) return [];
+    if (e.kind === 'bot-added') return present(this.greeting(), capabilitiesOf(e.platform));
+    const forgotten = await forgetChat(this.app, e.platform, e.chatId);
+    this.app.log.info({ platform: e.platform, chatId: e.chatId, forgotten }, 'bot left a group; its binding is forgotten');
+    return [];
+  }
+
   /** What the bot says when it is added to a group. */
-  greeting(): Reply[] {
+  private greeting(): Reply[] {
     return [text(`大家好，我是${this.app.config.botName}。管理员发送“/bind 单位名称”把本群绑定到单位后，各单位联络员发送“/join 单位名称”登记，就可以在群里备案计划、报进度、交总结了。\n${shortHelp(this.commands)}`)];
   }
 
-  private async route(msg: IncomingMessage): Promise<Reply[]> {
+  private async route(incoming: IncomingMessage): Promise<Reply[]> {
+    let msg = incoming;
     const body = msg.text.trim();
     const addressed = msg.chatType === 'p2p' || Boolean(msg.mentionsBot);
     // A file sent to the bot privately, without a command, is for /import: a filled 计划表 or 汇总表,
     // or an admin's roster. (In a group a file goes with /import: files shared there are mostly not
     // for the bot.)
+    // Something the platform could not hand over as text or a file: said once, to whoever meant it for us.
+    if (msg.unreadable) return addressed ? [text(unreadableText(msg.unreadable))] : [];
     const importer = this.commands.find('import');
     if (msg.attachment && msg.chatType === 'p2p' && !/^[/／]/.test(body) && importer) {
       await touchMember(this.app.db, msg.platform, msg.userId, msg.userName);
       return this.run(importer, msg, [], {});
     }
+    if (msg.attachment && msg.chatType === 'group' && !body) return this.holdFile(msg, msg.attachment);
+    // A spreadsheet the sender put in the group just before goes with their command (e.g. /import).
+    if (!msg.attachment && /^[/／]/.test(body)) msg = { ...msg, ...this.takeHeldFile(msg) };
     if (body.length > MAX_TEMPLATE_CHARS) {
       // A long article pasted into the group is not for us; only answer what was meant for the bot.
       const forUs = addressed || /^[/／]/.test(body) || detectTemplate(body) !== null;
@@ -139,6 +168,27 @@ export class Bot {
     // A bare Chinese word ("计划") in a group only counts when the bot is addressed.
     if (!parsed.slash && !addressed) return [];
     return this.run(spec, msg, parsed.args, parsed.options);
+  }
+
+  /**
+   * A spreadsheet in a group waits for its sender's next command (/import). Only admins' and filers'
+   * files are kept, and only admins are told: cadres share files in work groups all the time.
+   */
+  private async holdFile(msg: IncomingMessage, file: { fileName: string; data: Buffer }): Promise<Reply[]> {
+    const member = await getMember(this.app.db, msg.platform, msg.userId);
+    const admin = isAdmin(this.app.config, member, msg.platform, msg.userId);
+    if (!admin && !member?.unit) return [];
+    for (const [key, f] of this.heldFiles) if (Date.now() - f.at > FILE_HOLD_MS) this.heldFiles.delete(key);
+    this.heldFiles.set(`${msg.platform}\n${msg.chatId}\n${msg.userId}`, { ...file, at: Date.now() });
+    return admin ? [text(`📎 已收到「${file.fileName}」。要导入（单位名单，或填好的计划表、汇总表），请在 10 分钟内发送“/import”。`)] : [];
+  }
+
+  private takeHeldFile(msg: IncomingMessage): Pick<IncomingMessage, 'attachment'> {
+    const key = `${msg.platform}\n${msg.chatId}\n${msg.userId}`;
+    const held = this.heldFiles.get(key);
+    if (!held) return {};
+    this.heldFiles.delete(key);
+    return Date.now() - held.at < FILE_HOLD_MS ? { attachment: { fileName: held.fileName, data: held.data } } : {};
   }
 
   private async run(spec: CommandSpec, msg: IncomingMessage, args: string[], options: Record<string, string>): Promise<Reply[]> {

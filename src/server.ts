@@ -3,7 +3,6 @@
 // queue dashboard.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { App } from './core/app.js';
 import type { FileStore } from './files.js';

@@ -146,6 +146,21 @@ describe('Lark messages', () => {
     expect((await t.bot.app.db.plan.findFirstOrThrow()).type).toBe('ankangbei');
   });
 
+  it('tells a person once, in the private chat, what it cannot read: a picture, a file it cannot fetch', async () => {
+    const picture = textMessage({ from: EAST, chatId: 'oc_p2p_east', chatType: 'p2p', text: '', messageType: 'image', content: JSON.stringify({ image_key: 'img_v2_0001' }) });
+    await t.dispatch(picture);
+    await t.dispatch(picture);
+    expect(t.fake.texts().filter((x) => x.includes('目前只能识别文字消息和表格文件'))).toHaveLength(1);
+    // A picture in a group is people talking to each other.
+    await t.dispatch(textMessage({ from: EAST, chatId: LARK_GROUP, text: '', messageType: 'image', content: JSON.stringify({ image_key: 'img_v2_0002' }) }));
+    expect(t.fake.texts().filter((x) => x.includes('目前只能识别'))).toHaveLength(1);
+    await t.dispatch(textMessage({
+      from: EAST, chatId: 'oc_p2p_east', chatType: 'p2p', text: '', messageType: 'file',
+      content: JSON.stringify({ file_key: 'file_v3_gone', file_name: '计划表.xlsx' }),
+    }));
+    expect(t.fake.texts().join('\n')).toContain('没能读取文件「计划表.xlsx」，请稍后重新发送');
+  });
+
   it('sends a FileReply with its caption', async () => {
     const book = new ExcelJS.Workbook();
     book.addWorksheet('排名').addRow(['单位', '得分']);

@@ -242,6 +242,27 @@ describe('robustness', () => {
     newRoom.add(w.botUser).by(w.people.admin);
     const hello = await w.waitForSent(after(w, from, '/bind'));
     expect(hello.chatId).toBe('new@chatroom');
+    expect((await w.settle(from)).filter((m) => m.chatId === 'new@chatroom')).toHaveLength(1);
+  });
+
+  it('forgets the group\'s binding when it is removed from the group, and leaves the unit\'s filings alone', async () => {
+    const w = (world = await startWechatWorld());
+    await setUpWechatDistrict(w, ['east']);
+    const db = w.bot.app.db;
+    expect(await db.chatBinding.count({ where: { platform: 'wechat', chatId: w.room.id } })).toBe(1);
+    const members = await db.member.count();
+    w.room.remove(w.botUser).by(w.people.admin);
+    for (let i = 0; i < 100 && (await db.chatBinding.count({ where: { platform: 'wechat', chatId: w.room.id } })) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await db.chatBinding.count({ where: { platform: 'wechat', chatId: w.room.id } })).toBe(0);
+    expect(await db.member.count()).toBe(members);
+    // Someone else leaving changes nothing.
+    const other = w.mocker.createRoom({ id: 'other@chatroom', topic: '另一个群', memberIdList: [w.botUser.id, w.people.admin.id, w.people.west.id] });
+    const from = w.sent.length;
+    w.say(w.people.admin, '/bind 西城街道工会', { atBot: true, to: other });
+    await w.waitForSent(after(w, from, '已绑定'));
+    other.remove(w.people.west).by(w.people.admin);
+    await w.settle(from);
+    expect(await db.chatBinding.count({ where: { platform: 'wechat', chatId: 'other@chatroom' } })).toBe(1);
   });
 
   it('understands "@赛务助手 " typed on a PC, where the puppet gives no mention list', async () => {

@@ -127,6 +127,24 @@ describe('WeCom 智能机器人', () => {
     expect(back.worksheets[0].getCell('A1').value).toBe('2027年度测试区职工劳动竞赛活动计划表');
   });
 
+  it('tells the sender once when it cannot read what they sent: a picture, a file that cannot be fetched', async () => {
+    const picture = { msgid: 'msg-pic-1', chattype: 'single', from: { userid: 'lixiaoming' }, msgtype: 'image', image: { url: 'https://example.invalid/x.jpg', aeskey: 'k' } };
+    const first = fake.message(picture);
+    await until(() => fake.repliesTo(first).length > 0);
+    await adapter.idle();
+    expect(fake.textsOf(first).join('\n')).toContain('目前只能识别文字消息和表格文件');
+    const again = fake.message(picture);
+    await new Promise((r) => setTimeout(r, 300));
+    await adapter.idle();
+    expect(fake.repliesTo(again)).toEqual([]);
+
+    const gone = fake.message({ msgid: 'msg-file-gone', chattype: 'single', from: { userid: 'lixiaoming' }, msgtype: 'file', file: { url: fake.serveFile('x.xlsx', Buffer.from('x')).url.replace(/\/f\/.*/, '/f/missing'), aeskey: 'k' } });
+    await until(() => fake.repliesTo(gone).length > 0);
+    await adapter.idle();
+    expect(fake.textsOf(gone).join('\n')).toContain('没能读取文件，请稍后重新发送');
+    expect(await bot.app.db.plan.count()).toBe(0);
+  });
+
   it('pushes reminders with sendMessage to a chat that has talked to the bot, and says when WeCom refuses', async () => {
     await setUpDistrict();
     await bot.app.senders.get('wecom')!.send(GROUP, [text('请尽快提交竞赛计划。', [{ userId: 'lixiaoming', userName: 'lixiaoming' }])]);

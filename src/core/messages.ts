@@ -37,6 +37,22 @@ export interface IncomingMessage {
   mentionsUnresolved?: boolean;
   /** A file sent with the message (e.g. a roster for /import). */
   attachment?: { fileName: string; data: Buffer };
+  /** What was sent cannot be read (a picture, voice; a file that could not be fetched or is too big). */
+  unreadable?: Unreadable;
+}
+
+export type Unreadable =
+  | { what: 'kind' }
+  | { what: 'file-failed'; fileName?: string }
+  | { what: 'file-too-big'; fileName?: string; maxMb: number };
+
+/** The bot was added to a group, or left it (removed, or the group was dissolved). */
+export interface ChatEvent {
+  platform: Platform;
+  /** The platform's id for this event; a redelivery carries the same id. */
+  eventId: string;
+  chatId: string;
+  kind: 'bot-added' | 'bot-removed';
 }
 
 /** A form submitted from a card or an HTML form: raw strings keyed by field key. */

@@ -8,11 +8,7 @@ import type { App } from '../../core/app.js';
 import type { FormReply, IncomingMessage, Reply } from '../../core/messages.js';
 import { text } from '../../core/messages.js';
 import type { Bot } from '../../bot.js';
-import { FORMS } from '../../forms/index.js';
-import { renderTemplate, renderTemplateGuide } from '../../forms/text-template.js';
-import { claimEvent } from '../../services/events.js';
 import { getMember } from '../../services/members.js';
-import { forgetChat } from '../../services/chat-removal.js';
 import { safeError, scrubText, type Logger } from '../../logger.js';
 import { renderFormCard, type FormButtonValue } from './lark-cards.js';
 import { LarkCardActions, type CardActionEvent } from './lark-card-actions.js';
@@ -21,6 +17,7 @@ import { LarkRateLimiter } from './lark-rate-limit.js';
 import { LarkSender, patiently } from './lark-sender.js';
 import type { LarkSection } from './index.js';
 import { InFlight } from '../in-flight.js';
+import { withoutForms } from '../present.js';
 
 export const LARK_APP_ID_PATTERN = /^cli_[0-9a-fA-F]{16}$/;
 
@@ -170,13 +167,13 @@ export class LarkAdapter {
   }
 
   /** A file from a message, into memory (rosters are small; anything large is refused). */
-  private async download(messageId: string, fileKey: string): Promise<Buffer | null> {
+  private async download(messageId: string, fileKey: string): Promise<Buffer | 'too-big'> {
     const res = await this.client.im.messageResource.get({ path: { message_id: messageId, file_key: fileKey }, params: { type: 'file' } });
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of res.getReadableStream()) {
       size += (chunk as Buffer).length;
-      if (size > MAX_DOWNLOAD_MB * 1024 * 1024) return null;
+      if (size > MAX_DOWNLOAD_MB * 1024 * 1024) return 'too-big';
       chunks.push(chunk as Buffer);
     }
     return Buffer.concat(chunks);
@@ -199,10 +196,11 @@ export class LarkAdapter {
     const parsed = parseMessageEvent(data, this.identity);
     if (parsed.kind === 'ignore') return;
     if (parsed.kind === 'unsupported') {
-      // Pictures and files in a group are people talking to each other; in a private chat, say what works.
-      if (parsed.chatType === 'p2p' && (await claimEvent(this.app.db, 'lark', parsed.messageId))) {
-        await this.sender.deliver({ kind: 'reply', messageId: parsed.messageId, chatId: parsed.chatId }, [text('目前只能识别文字消息。发送 /help 查看可用的命令。')], { key: `reply:${parsed.messageId}`, patient: true });
-      }
+      // Pictures and files in a group are people talking to each other; in a private chat, the bot says what works.
+      if (parsed.chatType !== 'p2p') return;
+      const msg: IncomingMessage = { platform: 'lark', eventId: parsed.messageId, chatId: parsed.chatId, chatType: 'p2p', userId: parsed.userId, userName: '', text: '', mentions: [], unreadable: { what: 'kind' } };
+      const replies = await this.bot.handleMessage(msg);
+      if (replies.length) await this.replyTo(msg, parsed.messageId, replies);
       return;
     }
     const [userName, chatTitle] = await Promise.all([
@@ -215,13 +213,8 @@ export class LarkAdapter {
         this.log.warn({ err: (err as Error).message }, 'could not download a file sent to the bot');
         return null;
       });
-      if (!data) {
-        if (await claimEvent(this.app.db, 'lark', parsed.messageId)) {
-          await this.sender.deliver({ kind: 'reply', messageId: parsed.messageId, chatId: msg.chatId }, [text(`没能读取文件「${parsed.fileName}」（文件需小于 ${MAX_DOWNLOAD_MB} MB）。请稍后重新发送。`)], { key: `reply:${parsed.messageId}`, patient: true });
-        }
-        return;
-      }
-      msg.attachment = { fileName: parsed.fileName, data };
+      if (Buffer.isBuffer(data)) msg.attachment = { fileName: parsed.fileName, data };
+      else msg.unreadable = data === 'too-big' ? { what: 'file-too-big', fileName: parsed.fileName, maxMb: MAX_DOWNLOAD_MB } : { what: 'file-failed', fileName: parsed.fileName };
     }
     const replies = await this.bot.handleMessage(msg);
     if (replies.length) await this.replyTo(msg, parsed.messageId, replies);
@@ -270,22 +263,22 @@ export class LarkAdapter {
     } catch (err) {
       this.log.warn({ err: (err as Error).message, userId: msg.userId }, 'private form card failed; sending the text template instead');
     }
-    const form = FORMS[reply.form];
-    await this.sender.deliver(target, [text(renderTemplateGuide(form)), text(renderTemplate(form))], { key: `${key}:template`, patient: true });
+    await this.sender.deliver(target, withoutForms([reply]), { key: `${key}:template`, patient: true });
   }
 
   private async onBotAdded(e: LarkChatMemberBotEvent): Promise<void> {
     if (!e.chat_id || !e.event_id) return;
-    if (!(await claimEvent(this.app.db, 'lark', e.event_id))) return;
     if (e.name) this.titles.set(e.chat_id, { name: e.name, at: Date.now() });
-    await this.sender.deliver({ kind: 'chat', chatId: e.chat_id }, this.bot.greeting(), { key: `greeting:${e.event_id}`, patient: true });
+    const replies = await this.bot.handleChatEvent({ platform: 'lark', eventId: e.event_id, chatId: e.chat_id, kind: 'bot-added' });
+    if (replies.length) await this.sender.deliver({ kind: 'chat', chatId: e.chat_id }, replies, { key: `greeting:${e.event_id}`, patient: true });
   }
 
   private async onBotRemoved(e: LarkChatMemberBotEvent, why: 'removed' | 'disbanded'): Promise<void> {
     if (!e.chat_id) return;
-    const forgotten = await forgetChat(this.app, 'lark', e.chat_id);
     this.titles.delete(e.chat_id);
-    this.log.info({ chatId: e.chat_id, why, forgotten }, 'bot left a Lark group; its binding is forgotten');
+    this.log.info({ chatId: e.chat_id, why }, 'bot left a Lark group');
+    // Without an event id (never seen in practice) the removal still happens: forgetting twice is harmless.
+    await this.bot.handleChatEvent({ platform: 'lark', eventId: e.event_id ?? `left:${e.chat_id}:${Date.now()}`, chatId: e.chat_id, kind: 'bot-removed' });
   }
 }
 

@@ -13,9 +13,7 @@ import { SORRY, type Bot } from '../../bot.js';
 import { HUMAN_PACING, SendQueue, type Pacing } from './send-queue.js';
 import { WechatIdentity, puppetHasStableIds } from './wechat-identity.js';
 import { WechatSender } from './wechat-sender.js';
-import { toIncoming, toIncomingFile, type IncomingFile } from './wechat-events.js';
-import { getMember, isAdmin } from '../../services/members.js';
-import { claimEvent } from '../../services/events.js';
+import { toIncoming, toIncomingFile } from './wechat-events.js';
 import { claimCodeIsLive, issueClaimCode, type ClaimCode } from '../../services/admin-claims.js';
 import type { WechatSection } from './index.js';
 import { platformAdminIds } from '../../services/chat-identity.js';
@@ -43,9 +41,6 @@ export interface WechatLoginState {
   problems: string[];
 }
 
-/** How long a spreadsheet waits for its sender's command (WeChat cannot send a file and text together). */
-const FILE_HOLD_MS = 10 * 60_000;
-
 const RECOVERY_MS = [60_000, 2 * 60_000, 5 * 60_000, 15 * 60_000, 30 * 60_000];
 
 export class WechatAdapter {
@@ -58,7 +53,6 @@ export class WechatAdapter {
   private attempts = 0;
   private recovery: NodeJS.Timeout | null = null;
   private stopped = false;
-  private readonly heldFiles = new Map<string, IncomingFile & { at: number }>();
   private lastError: { message: string; at: number; repeats: number } | null = null;
   private claim: ClaimCode | null = null;
   private claimWatch: NodeJS.Timeout | null = null;
@@ -164,8 +158,16 @@ export class WechatAdapter {
       this.app.log.warn({ user: user.name(), reason }, `WeChat logged out; scan the new QR code in the terminal or at ${this.app.config.publicBaseUrl}/wechat`);
       this.scheduleRecovery();
     }));
-    w.on('room-join', guard('room-join', async (room: Room, invitees: Contact[]) => {
-      if (invitees.some((c) => c.id === this.wechaty.currentUser.id)) await this.sender.send(room.id, this.bot.greeting());
+    // The room and the moment identify the event: a puppet that replays it after a reconnect greets once.
+    const eventId = (what: string, room: Room, date?: Date) => `${what}:${room.id}:${(date ?? new Date()).getTime()}`;
+    w.on('room-join', guard('room-join', async (room: Room, invitees: Contact[], _inviter: Contact, date?: Date) => {
+      if (!invitees.some((c) => c.id === this.wechaty.currentUser.id)) return;
+      const replies = await this.bot.handleChatEvent({ platform: 'wechat', eventId: eventId('joined', room, date), chatId: room.id, kind: 'bot-added' });
+      if (replies.length) await this.sender.send(room.id, replies);
+    }));
+    w.on('room-leave', guard('room-leave', async (room: Room, leavers: Contact[], _remover: Contact | undefined, date?: Date) => {
+      if (!leavers.some((c) => c.id === this.wechaty.currentUser.id)) return;
+      await this.bot.handleChatEvent({ platform: 'wechat', eventId: eventId('left', room, date), chatId: room.id, kind: 'bot-removed' });
     }));
     w.on('room-topic', guard('room-topic', (room: Room, newTopic: string) => this.identity.topicChanged(room, newTopic)));
     w.on('message', guard('message', (msg: Message) => this.onMessage(msg)));
@@ -220,23 +222,12 @@ export class WechatAdapter {
 
   private async onMessage(msg: Message): Promise<void> {
     const ctx = { loginAt: this.loginAt, graceMs: this.opts.loginGraceMs ?? 60_000, identity: this.identity };
+    // A spreadsheet: privately it is for /import; in a group the pipeline keeps it for its sender's command.
     const file = await toIncomingFile(msg, ctx);
-    if (file?.chatType === 'p2p') return this.onPrivateFile(file);
-    if (file) return this.holdFile(file);
-    const incoming = await toIncoming(msg, ctx);
+    const incoming = file
+      ? { platform: 'wechat', eventId: file.eventId, chatId: file.chatId, chatType: file.chatType, userId: file.userId, userName: file.userName, text: '', mentions: [], attachment: { fileName: file.fileName, data: file.data } }
+      : await toIncoming(msg, ctx);
     if (!incoming) return;
-    // An admin's spreadsheet sent just before goes with their next command (e.g. /import).
-    const held = this.heldFiles.get(`${incoming.chatId}\n${incoming.userId}`);
-    if (held && /^[/／]/.test(incoming.text)) {
-      this.heldFiles.delete(`${incoming.chatId}\n${incoming.userId}`);
-      if (Date.now() - held.at < FILE_HOLD_MS) incoming.attachment = { fileName: held.fileName, data: held.data };
-    }
-    await this.answer(incoming, (m) => this.bot.handleMessage(m));
-  }
-
-  /** A spreadsheet sent privately is for the bot (/import): a filled 计划表 or 汇总表 is filed at once. */
-  private async onPrivateFile(file: IncomingFile): Promise<void> {
-    const incoming: IncomingMessage = { platform: 'wechat', eventId: file.eventId, chatId: file.chatId, chatType: 'p2p', userId: file.userId, userName: file.userName, text: '', mentions: [], attachment: { fileName: file.fileName, data: file.data } };
     await this.answer(incoming, (m) => this.bot.handleMessage(m));
   }
 
@@ -250,20 +241,6 @@ export class WechatAdapter {
       replies = [text(SORRY)];
     }
     if (replies.length) await this.sender.send(incoming.chatId, replies);
-  }
-
-  /**
-   * A spreadsheet in a group waits for its sender's next command (/import). Only admins' and filers'
-   * files are kept, and only admins are told: cadres share files in work groups all the time.
-   */
-  private async holdFile(file: IncomingFile): Promise<void> {
-    const member = await getMember(this.app.db, 'wechat', file.userId);
-    const admin = isAdmin(this.app.config, member, 'wechat', file.userId);
-    if (!admin && !member?.unit) return;
-    if (!(await claimEvent(this.app.db, 'wechat', file.eventId))) return;
-    for (const [key, f] of this.heldFiles) if (Date.now() - f.at > FILE_HOLD_MS) this.heldFiles.delete(key);
-    this.heldFiles.set(`${file.chatId}\n${file.userId}`, { ...file, at: Date.now() });
-    if (admin) await this.sender.send(file.chatId, [text(`📎 已收到「${file.fileName}」。要导入（单位名单，或填好的计划表、汇总表），请在 10 分钟内发送“/import”。`)]);
   }
 
   /** After a logout or a failed start: if no new QR code shows up, restart the puppet, backing off. */

@@ -1,10 +1,10 @@
-// Reply → what the WeChat account actually sends. WeChat has no cards: a form becomes a guide
-// message plus a clean template to copy (full-width colons, see text-template.ts), tables become
-// aligned text, long text is split, files and images go out as FileBoxes.
+// Reply → what the WeChat account actually sends. WeChat has no cards: forms arrive as a guide and a
+// template to copy (present.ts), tables become aligned text, long text is split, files and images go
+// out as FileBoxes.
 import { FileBox, type FileBoxInterface } from 'file-box';
 import type { Reply, UserRef } from '../../core/messages.js';
 import { renderTableText, splitText } from '../../core/render-text.js';
-import { formGuide, formTemplate } from '../text-forms.js';
+import { withoutForms } from '../present.js';
 import wechat from './index.js';
 
 /** Longest text we send as one message (the platform's capability); longer text is split at line boundaries. */
@@ -24,17 +24,14 @@ const fileBox = (data: Buffer, name: string): FileBoxInterface => FileBox.fromBa
 
 export function renderForWechat(replies: Reply[]): WechatOut[] {
   const out: WechatOut[] = [];
-  for (const r of replies) {
+  // The pipeline has already turned forms into text (present.ts); a push may still carry one.
+  for (const r of withoutForms(replies)) {
     switch (r.kind) {
       case 'text':
         out.push(...texts(r.text, r.mentions));
         break;
       case 'table':
         out.push(...texts(renderTableText(r)));
-        break;
-      case 'form':
-        out.push(...texts(formGuide(r)));
-        out.push({ kind: 'text', text: formTemplate(r), mentions: [] });
         break;
       case 'file':
         if (r.caption) out.push(...texts(r.caption));

@@ -1,7 +1,6 @@
 // WeCom (企业微信) 智能机器人: Tencent's official bot with a WebSocket long connection, through
 // @wecom/aibot-node-sdk — stable user ids and no account-ban risk, the recommended route into the
 // WeChat world. Configured by WECOM_BOT_ID and WECOM_BOT_SECRET (README "WeCom").
-import { z } from 'zod';
 import { ConfigError } from '../../config-error.js';
 import { definePlatform, optionalText } from '../platform.js';
 

@@ -6,12 +6,10 @@
 import { WSClient, type WsFrame, type WSClientOptions } from '@wecom/aibot-node-sdk';
 import type { App, ChatSender, SendOptions } from '../../core/app.js';
 import type { IncomingMessage, Reply } from '../../core/messages.js';
-import { text } from '../../core/messages.js';
 import { renderTableText, splitText } from '../../core/render-text.js';
 import type { Bot } from '../../bot.js';
 import type { Logger } from '../../logger.js';
-import { claimEvent } from '../../services/events.js';
-import { formGuide, formTemplate } from '../text-forms.js';
+import { withoutForms } from '../present.js';
 import wecom, { type WecomSection } from './index.js';
 import { InFlight } from '../in-flight.js';
 
@@ -53,7 +51,8 @@ function markdown(s: string): string {
 export function renderForWecom(replies: Reply[]): Out[] {
   const out: Out[] = [];
   const texts = (t: string) => splitText(t, WECOM_MAX_CHARS).forEach((c) => out.push({ kind: 'markdown', content: markdown(c) }));
-  for (const r of replies) {
+  // The pipeline has already turned forms into text (present.ts); a push may still carry one.
+  for (const r of withoutForms(replies)) {
     switch (r.kind) {
       case 'text':
         // No verified way to @someone from this bot: names go in front, as plain text.
@@ -77,11 +76,6 @@ export function renderForWecom(replies: Reply[]): Out[] {
         flush();
         break;
       }
-      case 'form':
-        texts(formGuide(r));
-        // The template as its own message, so it can be copied whole.
-        texts(formTemplate(r));
-        break;
       case 'file':
         if (r.caption) texts(r.caption);
         out.push({ kind: 'media', type: 'file', fileName: r.fileName, data: r.data });
@@ -192,10 +186,10 @@ export class WecomAdapter {
   }
 
   /**
-   * A callback → the bot's neutral message; or what to tell the sender when there is nothing the bot
-   * can read (a picture, voice, a file that could not be fetched); null when it is not for us.
+   * A callback → the bot's neutral message (marked unreadable for a picture, voice, or a file that
+   * could not be fetched); null when it is not for us.
    */
-  private async toIncoming(frame: WsFrame): Promise<{ msg: IncomingMessage } | { cannot: string; eventId: string } | null> {
+  private async toIncoming(frame: WsFrame): Promise<IncomingMessage | null> {
     const b = frame.body as CallbackBody;
     const userId = b.from?.userid;
     if (!userId || !b.msgid) return null;
@@ -213,33 +207,28 @@ export class WecomAdapter {
     };
     switch (b.msgtype) {
       case 'text':
-        return { msg: withText(b.text?.content ?? '') };
+        return withText(b.text?.content ?? '');
       case 'mixed':
         // Text and pictures: the text parts are the message (a quote is not part of it).
-        return { msg: withText((b.mixed?.msg_item ?? []).filter((i) => i.msgtype === 'text').map((i) => i.text?.content ?? '').join('\n')) };
+        return withText((b.mixed?.msg_item ?? []).filter((i) => i.msgtype === 'text').map((i) => i.text?.content ?? '').join('\n'));
       case 'file': {
         const file = b.file?.url ? await this.client.downloadFile(b.file.url, b.file.aeskey).catch((err: unknown) => {
           this.log.warn({ err: (err as Error).message }, 'could not download a file sent to the bot');
           return null;
         }) : null;
-        if (!file) return { cannot: '没能读取这个文件，请稍后重新发送。', eventId: b.msgid };
-        if (file.buffer.length > MAX_DOWNLOAD_BYTES) return { cannot: `文件太大（超过 ${MAX_DOWNLOAD_BYTES / 1024 / 1024} MB），没有读取。请只发送要导入的表格。`, eventId: b.msgid };
-        return { msg: { ...base, attachment: { fileName: file.filename ?? unnamedFile(file.buffer), data: file.buffer } } };
+        if (!file) return { ...base, unreadable: { what: 'file-failed' } };
+        if (file.buffer.length > MAX_DOWNLOAD_BYTES) return { ...base, unreadable: { what: 'file-too-big', ...(file.filename ? { fileName: file.filename } : {}), maxMb: MAX_DOWNLOAD_BYTES / 1024 / 1024 } };
+        return { ...base, attachment: { fileName: file.filename ?? unnamedFile(file.buffer), data: file.buffer } };
       }
       default:
-        return { cannot: '目前只能识别文字消息和表格文件。发送 /help 查看可用的命令。', eventId: b.msgid };
+        return { ...base, unreadable: { what: 'kind' } };
     }
   }
 
   private async onMessage(frame: WsFrame): Promise<void> {
-    const got = await this.toIncoming(frame);
-    if (!got) return;
-    if ('cannot' in got) {
-      // Said once per message, however often WeCom delivers it.
-      if (await claimEvent(this.app.db, 'wecom', got.eventId)) await this.reply(frame, [text(got.cannot)]);
-      return;
-    }
-    const replies = await this.bot.handleMessage(got.msg);
+    const msg = await this.toIncoming(frame);
+    if (!msg) return;
+    const replies = await this.bot.handleMessage(msg);
     if (replies.length) await this.reply(frame, replies);
   }
 

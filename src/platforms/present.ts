@@ -1,7 +1,9 @@
-// A form on a platform without cards (WeChat, WeCom): a guide message — what each line takes, the
-// unit's plans, the campaign's key projects, what to fix — and then a clean template to copy, fill in
-// and send back. Shared by every platform whose capabilities say forms: 'text'.
-import type { FormReply } from '../core/messages.js';
+// The presentation step of the pipeline: replies as the platform can show them. A form on a platform
+// without cards (capabilities.forms 'text': WeChat, WeCom), or wherever a card cannot be delivered,
+// becomes a guide message — what each line takes, the unit's plans, the campaign's key projects, what
+// to fix — and then a clean template to copy, fill in and send back.
+import type { FormReply, Reply, TextReply } from '../core/messages.js';
+import type { Capabilities } from './platform.js';
 import { FORMS } from '../forms/index.js';
 import { renderTemplate, renderTemplateGuide } from '../forms/text-template.js';
 
@@ -9,7 +11,7 @@ import { renderTemplate, renderTemplateGuide } from '../forms/text-template.js';
 const GUIDED_WORD: Record<string, string> = { plan: '计划', progress: '进度', summary: '总结', report: '年报' };
 
 /** The guide that goes before the template. */
-export function formGuide(r: FormReply): string {
+function formGuide(r: FormReply): string {
   const lines = [renderTemplateGuide(FORMS[r.form])];
   const plans = r.fields.find((f) => f.type === 'planRef')?.options;
   if (plans?.length) lines.push(`本单位的计划：${plans.map((o) => o.label).join('；')}（“计划编号”填 # 后面的数字）`);
@@ -24,6 +26,24 @@ export function formGuide(r: FormReply): string {
 }
 
 /** The template itself, filled with what was kept (after a rejection), marked when it corrects a plan. */
-export function formTemplate(r: FormReply): string {
+function formTemplate(r: FormReply): string {
   return renderTemplate(FORMS[r.form], r.values ?? {}, r.editPlanId);
+}
+
+/** A form as text: the guide, then the template as its own message so it can be copied whole. */
+export function formAsText(r: FormReply): TextReply[] {
+  return [{ kind: 'text', text: formGuide(r) }, { kind: 'text', text: formTemplate(r) }];
+}
+
+/** Any reply but a form: what a text-only renderer handles. */
+export type TextOnlyReply = Exclude<Reply, FormReply>;
+
+/** Replies with every form turned into text. */
+export function withoutForms(replies: Reply[]): TextOnlyReply[] {
+  return replies.flatMap((r) => (r.kind === 'form' ? formAsText(r) : [r]));
+}
+
+/** Replies as a platform with these capabilities shows them (the pipeline's last step). */
+export function present(replies: Reply[], capabilities: Pick<Capabilities, 'forms'>): Reply[] {
+  return capabilities.forms === 'text' ? withoutForms(replies) : replies;
 }
