@@ -3,6 +3,7 @@
 // server shows (src/services/admin-claims.ts).
 import { defineCommand } from '../src/commands/registry.js';
 import { text } from '../src/core/messages.js';
+import { platformDef } from '../src/platforms/index.js';
 import { redeemClaimCode } from '../src/services/admin-claims.js';
 import { actorOf, isConfiguredAdmin, makeAdmin, removeAdmin } from '../src/services/members.js';
 import { mentionedPeople } from '../src/services/mentions.js';
@@ -35,7 +36,7 @@ export default defineCommand({
     }
     if (['list', '列表', '查看'].includes(sub)) {
       const admins = await ctx.app.db.member.findMany({ where: { role: 'admin' }, orderBy: { id: 'asc' } });
-      const names = admins.map((a) => `${a.name}${ctx.app.config.admins.some((c) => c.platform === a.platform && c.userId === a.userId) ? '（ADMINS 配置）' : ''}${a.platform === ctx.msg.platform ? '' : `［${a.platform}］`}`);
+      const names = admins.map((a) => `${a.name}${ctx.app.config.admins.some((c) => c.platform === a.platform && c.userId === a.userId) ? '（ADMINS 配置）' : ''}${a.platform === ctx.msg.platform ? '' : `［${platformDef(a.platform)?.chineseName ?? a.platform}］`}`);
       return [text(`管理员（${admins.length}人）：${names.join('、')}\n添加：/admin add @某人　移除：/admin remove @某人`)];
     }
     if (['remove', '移除', '删除'].includes(sub)) {

@@ -12,7 +12,8 @@ import { allows, refusalText, viewerOf } from './services/access.js';
 import { shortHelp } from './commands/help-text.js';
 import { MAX_TEMPLATE_CHARS, detectTemplate, parseTemplate } from './forms/text-template.js';
 import { claimEvent } from './services/events.js';
-import { getBinding, getMember, isAdmin, touchMember } from './services/members.js';
+import { isAdmin } from './services/members.js';
+import { Turn } from './services/turn.js';
 import { submitFiling } from './services/filings.js';
 import { forgetChat } from './services/chat-removal.js';
 import { unreadableText } from './core/wording.js';
@@ -33,6 +34,8 @@ const FILE_HOLD_MS = 10 * 60_000;
 export interface Seen {
   /** The message is a filled text template (read once, by the pipeline). */
   template: boolean;
+  /** The sender and the chat, read once for every step. */
+  turn: Turn;
 }
 
 /** A conversation that may take a message before templates and commands do (guided filing). */
@@ -56,7 +59,7 @@ export class Bot {
       return [];
     }
     try {
-      return present(await this.route(msg), capabilitiesOf(msg.platform));
+      return present(await this.route(msg, new Turn(this.app.db, msg)), capabilitiesOf(msg.platform));
     } catch (err) {
       this.app.log.error({ err, platform: msg.platform, chatId: msg.chatId, eventId: msg.eventId }, 'message handler failed');
       await this.releaseEvent(msg.platform, msg.eventId);
@@ -69,8 +72,9 @@ export class Bot {
     const sub = { ...submitted, userName: wellFormed(submitted.userName), values: Object.fromEntries(Object.entries(submitted.values).map(([k, v]) => [k, v === undefined ? v : wellFormed(v)])) };
     if (!(await claimEvent(this.app.db, sub.platform, sub.eventId))) return { outcome: 'duplicate', replies: [] };
     try {
-      await touchMember(this.app.db, sub.platform, sub.userId, sub.userName);
-      const result = await submitFiling(this.app, { ...sub, raw: sub.values, via: 'form' });
+      const turn = new Turn(this.app.db, sub);
+      await turn.touch();
+      const result = await submitFiling(this.app, { ...sub, raw: sub.values, via: 'form', turn });
       return { ...result, replies: present(result.replies, capabilitiesOf(sub.platform)) };
     } catch (err) {
       this.app.log.error({ err, platform: sub.platform, chatId: sub.chatId, form: sub.form }, 'form submit failed');
@@ -115,7 +119,7 @@ export class Bot {
     return [text(`大家好，我是${this.app.config.botName}。管理员发送“/bind 单位名称”把本群绑定到单位后，各单位联络员发送“/join 单位名称”登记，就可以在群里备案计划、报进度、交总结了。\n${shortHelp(this.commands)}`)];
   }
 
-  private async route(incoming: IncomingMessage): Promise<Reply[]> {
+  private async route(incoming: IncomingMessage, turn: Turn): Promise<Reply[]> {
     let msg = incoming;
     const body = msg.text.trim();
     const addressed = msg.chatType === 'p2p' || Boolean(msg.mentionsBot);
@@ -126,10 +130,10 @@ export class Bot {
     if (msg.unreadable) return addressed ? [text(unreadableText(msg.unreadable))] : [];
     const importer = this.commands.find('import');
     if (msg.attachment && msg.chatType === 'p2p' && !/^[/／]/.test(body) && importer) {
-      await touchMember(this.app.db, msg.platform, msg.userId, msg.userName);
-      return this.run(importer, msg, [], {});
+      await turn.touch();
+      return this.run(importer, msg, turn, [], {});
     }
-    if (msg.attachment && msg.chatType === 'group' && !body) return this.holdFile(msg, msg.attachment);
+    if (msg.attachment && msg.chatType === 'group' && !body) return this.holdFile(msg, turn, msg.attachment);
     // A spreadsheet the sender put in the group just before goes with their command (e.g. /import).
     if (!msg.attachment && /^[/／]/.test(body)) msg = { ...msg, ...this.takeHeldFile(msg) };
     if (body.length > MAX_TEMPLATE_CHARS) {
@@ -141,14 +145,14 @@ export class Bot {
     const template = parseTemplate(body);
     // Conversations first (guided filing: "/填表 计划", then each answer), on every platform alike.
     for (const c of this.conversations) {
-      const replies = await c.handle(msg, { template: template !== null });
+      const replies = await c.handle(msg, { template: template !== null, turn });
       if (replies) return replies;
     }
     if (!body) return addressed ? [text(shortHelp(this.commands))] : [];
-    await touchMember(this.app.db, msg.platform, msg.userId, msg.userName);
+    await turn.touch();
 
     if (template) {
-      return (await submitFiling(this.app, { ...msg, form: template.form, raw: template.raw, via: 'template', unknownLabels: template.unknownLabels, duplicates: template.duplicates, belongsTo: template.belongsTo, editPlanId: template.editPlanId })).replies;
+      return (await submitFiling(this.app, { ...msg, turn, form: template.form, raw: template.raw, via: 'template', unknownLabels: template.unknownLabels, duplicates: template.duplicates, belongsTo: template.belongsTo, editPlanId: template.editPlanId })).replies;
     }
 
     const parsed = parseCommandLine(body);
@@ -158,7 +162,7 @@ export class Bot {
       // Text a command asked for ("/假期 导入", then the notice pasted as its own message).
       const awaited = await takeAwaited(this.app.db, msg, body, this.app.now());
       const next = awaited && this.commands.find(awaited.command);
-      if (next) return this.run(next, msg, awaited.args, {});
+      if (next) return this.run(next, msg, turn, awaited.args, {});
     }
     if (!spec) {
       if (parsed.slash) return [text(`没有“/${parsed.word}”这个命令。${shortHelp(this.commands)}`)];
@@ -167,15 +171,15 @@ export class Bot {
     }
     // A bare Chinese word ("计划") in a group only counts when the bot is addressed.
     if (!parsed.slash && !addressed) return [];
-    return this.run(spec, msg, parsed.args, parsed.options);
+    return this.run(spec, msg, turn, parsed.args, parsed.options);
   }
 
   /**
    * A spreadsheet in a group waits for its sender's next command (/import). Only admins' and filers'
    * files are kept, and only admins are told: cadres share files in work groups all the time.
    */
-  private async holdFile(msg: IncomingMessage, file: { fileName: string; data: Buffer }): Promise<Reply[]> {
-    const member = await getMember(this.app.db, msg.platform, msg.userId);
+  private async holdFile(msg: IncomingMessage, turn: Turn, file: { fileName: string; data: Buffer }): Promise<Reply[]> {
+    const member = await turn.member();
     const admin = isAdmin(this.app.config, member, msg.platform, msg.userId);
     if (!admin && !member?.unit) return [];
     for (const [key, f] of this.heldFiles) if (Date.now() - f.at > FILE_HOLD_MS) this.heldFiles.delete(key);
@@ -191,11 +195,11 @@ export class Bot {
     return Date.now() - held.at < FILE_HOLD_MS ? { attachment: { fileName: held.fileName, data: held.data } } : {};
   }
 
-  private async run(spec: CommandSpec, msg: IncomingMessage, args: string[], options: Record<string, string>): Promise<Reply[]> {
-    const member = await getMember(this.app.db, msg.platform, msg.userId);
+  private async run(spec: CommandSpec, msg: IncomingMessage, turn: Turn, args: string[], options: Record<string, string>): Promise<Reply[]> {
+    const member = await turn.member();
     const admin = isAdmin(this.app.config, member, msg.platform, msg.userId);
     const viewer = viewerOf(member, admin);
-    const binding = await getBinding(this.app.db, msg.platform, msg.chatId);
+    const binding = await turn.binding();
     // Permissions are declared with the command (and its subcommands) and checked here, once.
     const sub = subcommandOf(spec, args);
     const access = sub?.access ?? spec.access;

@@ -171,6 +171,12 @@ describe('WeCom 智能机器人', () => {
     expect((renderForWecom([text('#12 快速路劳动竞赛')])[0] as { content: string }).content).toBe('\u200B#12 快速路劳动竞赛');
   });
 
+  it('names other platforms\' admins by the platform\'s Chinese name', async () => {
+    await setUpDistrict();
+    const list = textOf(await bot.say({ userId: 'admin', userName: '王主席', chatId: 'setup' }, '/admin list'));
+    expect(list).toContain('wangzhuxi（ADMINS 配置）［企业微信］');
+  });
+
   it('answers a bare @mention with help, and says it cannot tell who else was @mentioned', async () => {
     expect(await say('lixiaoming', '')).toContain('/help');
     const admins = await bot.app.db.member.count({ where: { role: 'admin' } });

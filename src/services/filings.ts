@@ -17,6 +17,7 @@ import { addDays, chineseDate, shanghaiDate } from '../util/dates.js';
 import { campaignLabel, campaignsForUnit, deadlineOf, isLate, latestCampaign, type DeadlineForm } from './campaigns.js';
 import { askedUnitForms } from './roll-call.js';
 import { getBinding, getMember, isAdmin, notRegisteredText } from './members.js';
+import type { Turn } from './turn.js';
 import { formReply } from './form-reply.js';
 import { keyProjectNames, keyProjectOptions, resolveKeyProject } from './key-projects.js';
 import { NO_CAMPAIGN } from '../core/wording.js';
@@ -32,6 +33,8 @@ export interface FilingRequest extends Omit<FormSubmission, 'values'> {
   duplicates?: string[];
   /** The form a typed template's lines belong to, when its title names another (see text-template.ts). */
   belongsTo?: FormName;
+  /** The pipeline's reads of the sender and the chat, reused rather than read again. */
+  turn?: Turn;
 }
 
 /** How far ahead of today a progress entry may be dated (an event planned for next week, not next year). */
@@ -69,8 +72,8 @@ type Stored = {
  * filing is never taken for the correction.
  */
 async function whoFiles(app: App, req: FilingRequest, form: FormDef): Promise<Filer | { refusal: string }> {
-  const member = await getMember(app.db, req.platform, req.userId);
-  const binding = await getBinding(app.db, req.platform, req.chatId);
+  const member = await (req.turn?.member() ?? getMember(app.db, req.platform, req.userId));
+  const binding = await (req.turn?.binding() ?? getBinding(app.db, req.platform, req.chatId));
   const actor = { platform: req.platform, userId: req.userId, userName: req.userName, eventId: req.eventId };
   if (req.editPlanId !== undefined) {
     if (!isAdmin(app.config, member, req.platform, req.userId)) {

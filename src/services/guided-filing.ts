@@ -19,7 +19,8 @@ import type { FieldDef, FormDef, FormName, KeyProjectValue } from '../forms/type
 import { coerceField, type PlanRef } from '../forms/validate.js';
 import { formatValue } from '../forms/display.js';
 import { latestCampaign } from './campaigns.js';
-import { getBinding, getMember, notRegisteredText, touchMember } from './members.js';
+import { notRegisteredText } from './members.js';
+import type { Turn } from './turn.js';
 import { submitFiling } from './filings.js';
 import { keyProjectNames, resolveKeyProject } from './key-projects.js';
 import { NO_CAMPAIGN } from '../core/wording.js';
@@ -85,9 +86,9 @@ export class GuidedFiling {
     const who: UserRef[] = msg.chatType === 'group' ? [{ userId: msg.userId, userName: msg.userName }] : [];
     if (start) {
       if ('unknown' in start) return [text(`请写要填哪张表，例如“/填表 计划”。可选：计划、进度、总结、年报。${start.unknown ? `（没有“${start.unknown}”这张表）` : ''}`, who)];
-      return this.begin(msg, start.form, who);
+      return this.begin(msg, seen.turn, start.form, who);
     }
-    return this.answer(msg, state!, body, who);
+    return this.answer(msg, seen.turn, state!, body, who);
   }
 
   private key(msg: IncomingMessage): string {
@@ -103,13 +104,13 @@ export class GuidedFiling {
     await this.redis.set(this.key(msg), JSON.stringify(state), 'EX', this.ttlSeconds);
   }
 
-  private async begin(msg: IncomingMessage, name: FormName, who: UserRef[]): Promise<Reply[]> {
+  private async begin(msg: IncomingMessage, turn: Turn, name: FormName, who: UserRef[]): Promise<Reply[]> {
     const form = FORMS[name];
-    await touchMember(this.app.db, msg.platform, msg.userId, msg.userName);
-    const member = await getMember(this.app.db, msg.platform, msg.userId);
+    await turn.touch();
+    const member = await turn.member();
     if (member?.unit?.archivedAt) return [text(`您登记的单位「${member.unit.name}」已被管理员删除（归档），暂时不能填报。如有疑问请联系管理员。`, who)];
-    if (!member?.unit) return [text(await notRegisteredText(this.app.db, msg, await getBinding(this.app.db, msg.platform, msg.chatId), `填报${form.title}`), who)];
-    const campaign = (await getBinding(this.app.db, msg.platform, msg.chatId))?.campaign ?? (await latestCampaign(this.app.db, member.unit.id));
+    if (!member?.unit) return [text(await notRegisteredText(this.app.db, msg, await turn.binding(), `填报${form.title}`), who)];
+    const campaign = (await turn.binding())?.campaign ?? (await latestCampaign(this.app.db, member.unit.id));
     if (!campaign) return [text(NO_CAMPAIGN, who)];
     const state: GuidedState = { form: name, step: 0, raw: {}, year: campaign.year };
     if (form.fields.some((f) => f.type === 'planRef')) {
@@ -128,7 +129,7 @@ export class GuidedFiling {
     return [text(`${intro}\n\n${this.question(form, state)}`, who)];
   }
 
-  private async answer(msg: IncomingMessage, state: GuidedState, body: string, who: UserRef[]): Promise<Reply[]> {
+  private async answer(msg: IncomingMessage, turn: Turn, state: GuidedState, body: string, who: UserRef[]): Promise<Reply[]> {
     const form = FORMS[state.form];
     const say = async (t: string) => {
       await this.save(msg, state);
@@ -145,7 +146,7 @@ export class GuidedFiling {
     }
     if (state.step >= form.fields.length) {
       if (!is(body, CONFIRM)) return say(`请回复“确认”保存；要修改请回复“上一步”，放弃请回复“取消”。`);
-      const { replies } = await submitFiling(this.app, { ...msg, form: form.name, raw: state.raw, via: 'template' });
+      const { replies } = await submitFiling(this.app, { ...msg, form: form.name, raw: state.raw, via: 'template', turn });
       // Stored, or rejected with a corrected template to send back: either way the session is over.
       await this.redis.del(this.key(msg));
       return replies;

@@ -2,6 +2,7 @@
 // it: its own echo, anything dated before the login (puppets replay backlog), non-text messages.
 import { types, type Contact, type Message } from 'wechaty';
 import type { IncomingMessage, UserRef } from '../../core/messages.js';
+import { atTokens } from '../text-mentions.js';
 import type { WechatIdentity } from './wechat-identity.js';
 
 export interface TranslateContext {
@@ -34,11 +35,6 @@ export function stripBotMention(text: string, botNames: string[]): { text: strin
     if (command?.index !== undefined) return { text: text.slice(command.index).replace(/^[\s\u2005]+/, ''), stripped: false };
   }
   return { text, stripped: false };
-}
-
-/** How many "@name" tokens the sender typed (an @ at the start or after a space). */
-export function atTokens(text: string): number {
-  return (text.match(/(?:^|[\s\u2005])@(?=[^\s\u2005@])/g) ?? []).length;
 }
 
 async function botNamesIn(msg: Message): Promise<string[]> {

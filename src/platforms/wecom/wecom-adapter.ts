@@ -10,6 +10,7 @@ import { renderTableText, splitText } from '../../core/render-text.js';
 import type { Bot } from '../../bot.js';
 import type { Logger } from '../../logger.js';
 import { withoutForms } from '../present.js';
+import { atTokens } from '../text-mentions.js';
 import wecom, { type WecomSection } from './index.js';
 import { InFlight } from '../in-flight.js';
 
@@ -203,7 +204,7 @@ export class WecomAdapter {
     // The bot gets the text only: "@张三" inside it says someone was meant, not who.
     const withText = (raw: string): IncomingMessage => {
       const t = stripMention(raw, group, botName);
-      return { ...base, text: t, ...(/(^|\s)@\S/.test(t) ? { mentionsUnresolved: true } : {}) };
+      return { ...base, text: t, ...(atTokens(t) > 0 ? { mentionsUnresolved: true } : {}) };
     };
     switch (b.msgtype) {
       case 'text':
