@@ -17,7 +17,7 @@ import { Turn } from './services/turn.js';
 import { submitFiling } from './services/filings.js';
 import { forgetChat } from './services/chat-removal.js';
 import { unreadableText } from './core/wording.js';
-import { takeAwaited } from './services/pending.js';
+import { hasAwaited, takeAwaited } from './services/pending.js';
 import { capabilitiesOf } from './platforms/index.js';
 import { present } from './platforms/present.js';
 
@@ -42,6 +42,8 @@ export interface Seen {
 export interface Conversation {
   /** Replies when the message is the conversation's, null when it is none of its business. */
   handle(msg: IncomingMessage, seen: Seen): Promise<Reply[] | null>;
+  /** Whether the sender is in the middle of this conversation in this chat (their next message may be an answer). */
+  ongoing(msg: IncomingMessage): Promise<boolean>;
 }
 
 export class Bot {
@@ -51,8 +53,23 @@ export class Bot {
 
   constructor(readonly app: App, readonly commands: CommandRegistry, private readonly conversations: Conversation[] = []) {}
 
+  /**
+   * Whether a message is for the bot at all. Ordinary talk in a group (a platform may deliver every
+   * group message) is dropped before anything is looked up or written: only what is addressed to the
+   * bot, a command, a filled template, a file, an answer to a question it asked, or text a command
+   * is waiting for concerns it.
+   */
+  async concerns(msg: Pick<IncomingMessage, 'platform' | 'chatId' | 'chatType' | 'userId' | 'text' | 'mentionsBot' | 'attachment'>): Promise<boolean> {
+    if (msg.chatType === 'p2p' || msg.mentionsBot || msg.attachment) return true;
+    const body = msg.text.trim();
+    if (/^[/／]/.test(body) || detectTemplate(body) !== null) return true;
+    for (const c of this.conversations) if (await c.ongoing(msg as IncomingMessage)) return true;
+    return Boolean(body) && (await hasAwaited(this.app.db, msg, this.app.now()));
+  }
+
   async handleMessage(incoming: IncomingMessage): Promise<Reply[]> {
     const msg = { ...incoming, text: wellFormed(incoming.text), userName: wellFormed(incoming.userName) };
+    if (!(await this.concerns(msg))) return [];
     await this.pruneEvents();
     if (!(await claimEvent(this.app.db, msg.platform, msg.eventId))) {
       this.app.log.debug({ platform: msg.platform, eventId: msg.eventId }, 'duplicate event ignored');

@@ -35,6 +35,18 @@ describe('group talk', () => {
     expect(await botMessages()).toBe(before);
   });
 
+  it('is dropped before anything is written: no event is remembered, no member touched', async () => {
+    const db = bot.app.db;
+    const events = await db.processedEvent.count();
+    const member = await db.member.findFirstOrThrow({ where: { userId: east.userId } });
+    for (const text of ['大家好，今天下午三点开会', '计划明天再说', '收到']) await bot.say({ ...east, userName: '改了名字的人' }, text);
+    expect(await db.processedEvent.count()).toBe(events);
+    expect((await db.member.findFirstOrThrow({ where: { userId: east.userId } })).name).toBe(member.name);
+    // A command is remembered (a redelivery is answered once).
+    await bot.say(east, '/mine');
+    expect(await db.processedEvent.count()).toBe(events + 1);
+  });
+
   it('a person who is not registered chatting gets no reply either', async () => {
     expect(await bot.say({ userId: 'nobody', userName: '群成员', chatId: east.chatId }, '收到')).toEqual([]);
   });

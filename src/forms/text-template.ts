@@ -95,9 +95,16 @@ function readTitle(line: string): TitleLine | null {
   return null;
 }
 
+/**
+ * A rich-text message puts its own title first (Lark's post 标题, often the sender's "东城计划"), so a
+ * bracketed form title on one of the first lines counts as well; the lines above it are dropped.
+ */
+const TITLE_WITHIN_LINES = 3;
+
 function splitLines(text: string): { title: TitleLine | null; body: string[] } {
   const lines = stripInvisible(text).replace(LEADING_MENTIONS, '').split(/\r?\n/);
-  const at = lines.findIndex((l) => l.trim() !== '');
+  const first = lines.flatMap((l, i) => (l.trim() !== '' ? [i] : [])).slice(0, TITLE_WITHIN_LINES);
+  const at = first.find((i) => readTitle(lines[i])?.bracketed) ?? first[0] ?? -1;
   const title = at >= 0 ? readTitle(lines[at]) : null;
   const body = lines.slice(at + 1);
   if (title?.rest) body.unshift(title.rest);

@@ -91,6 +91,10 @@ export class GuidedFiling {
     return this.answer(msg, seen.turn, state!, body, who);
   }
 
+  async ongoing(msg: IncomingMessage): Promise<boolean> {
+    return (await this.redis.exists(this.key(msg))) === 1;
+  }
+
   private key(msg: IncomingMessage): string {
     return `${this.app.config.redisPrefix}:guided:${msg.platform}:${msg.chatId}:${msg.userId}`;
   }

@@ -48,3 +48,8 @@ export async function takeAwaited(db: Db, who: Who, text: string, now: Date): Pr
   await clearPending(db, 'await', who);
   return awaiting;
 }
+
+/** Whether the sender has a command waiting for text in this chat (read only; takeAwaited takes it). */
+export async function hasAwaited(db: Db, who: Who, now: Date): Promise<boolean> {
+  return (await getPending<Awaiting>(db, 'await', who, now)) !== null;
+}

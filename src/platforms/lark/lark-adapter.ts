@@ -203,6 +203,9 @@ export class LarkAdapter {
       if (replies.length) await this.replyTo(msg, parsed.messageId, replies);
       return;
     }
+    // Group talk that is not for the bot (every group message arrives with im:message.group_msg) is
+    // dropped before any contact or chat lookup.
+    if (!(await this.bot.concerns(parsed.msg))) return;
     const [userName, chatTitle] = await Promise.all([
       this.nameOf(parsed.msg.userId),
       parsed.msg.chatType === 'group' ? this.chatTitle(parsed.msg.chatId) : Promise.resolve(undefined),
