@@ -2,6 +2,7 @@
 // it uses, and deliveries that failed; `/reminders set …` and `/reminders on|off` change them.
 import { defineCommand, type CommandContext } from '../src/commands/registry.js';
 import { text, type Reply } from '../src/core/messages.js';
+import { platformDef } from '../src/platforms/index.js';
 import type { Campaign } from '../src/store/models.js';
 import { parseCampaignSettings, reminderSettingsSchema, withReminderSettings, type ReminderSettings } from '../src/services/campaign-settings.js';
 import { DEADLINE_FORMS, DEADLINE_LABELS, deadlineOf } from '../src/services/campaigns.js';
@@ -49,9 +50,18 @@ async function view(ctx: CommandContext, campaign: Campaign): Promise<Reply[]> {
   const counts = runtime ? await runtime.queue.getJobCounts('failed', 'delayed', 'waiting', 'active') : null;
   if (counts) lines.push(`队列：待发 ${counts.delayed + counts.waiting}，发送中 ${counts.active}，失败 ${counts.failed}`);
   if (problems.length) {
+    // Groups by the name people know them by (the bound unit and the group's title), not by an id.
+    const bindings = await ctx.app.db.chatBinding.findMany({ where: { OR: problems.map((p) => ({ platform: p.platform, chatId: p.chatId })) }, include: { unit: true } });
+    const where = (p: { platform: string; chatId: string }) => {
+      const b = bindings.find((x) => x.platform === p.platform && x.chatId === p.chatId);
+      const platform = platformDef(p.platform)?.chineseName ?? p.platform;
+      return b ? `${platform}「${b.topic || b.unit.name}」` : `${platform} 群 ${p.chatId}（已解除绑定）`;
+    };
     lines.push('未送达的提醒（最近 10 条）：');
     for (const p of problems) {
-      lines.push(`  · ${shanghaiDateTimeText(p.updatedAt)} ${FORM_LABELS[p.form] ?? p.form} ${p.stage} → ${p.platform} 群 ${p.chatId}：${STATUS_LABELS[p.status] ?? p.status}${p.error ? `（${p.error.slice(0, 80)}）` : ''}`);
+      // A refusal's reason for admins comes before "｜"; the platform's own words after it are for the log.
+      const why = p.error && p.status !== 'uncertain' ? p.error.split('｜')[0].slice(0, 80) : '';
+      lines.push(`  · ${shanghaiDateTimeText(p.updatedAt)} ${FORM_LABELS[p.form] ?? p.form} ${p.stage} → ${where(p)}：${STATUS_LABELS[p.status] ?? p.status}${why ? `（${why}）` : ''}`);
     }
   } else {
     lines.push('没有发送失败的提醒。');

@@ -183,8 +183,11 @@ async function sendOnce(ctx: Ctx, job: Job<ReminderJobData>, token: string | und
       throw Worker.RateLimitError();
     }
     if (err instanceof PermanentSendError) {
-      await db.reminderDelivery.update({ where: { key }, data: { status: 'failed', error: msg } });
-      throw new UnrecoverableError(msg);
+      // What an admin acts on goes first (shown by /reminders); the platform's own words follow for the
+      // log. The job fails with the same text, which the 'failed' handler stores again.
+      const error = err.reason ? `${err.reason}｜${msg}` : msg;
+      await db.reminderDelivery.update({ where: { key }, data: { status: 'failed', error } });
+      throw new UnrecoverableError(error);
     }
     await db.reminderDelivery.update({ where: { key }, data: { status: 'retry', error: msg } });
     throw err;

@@ -1,9 +1,11 @@
-// Forms as Lark cards: /plan in a group sends the card to the asker alone, a submit files the plan
-// and turns the card into a receipt, a bad submit keeps the values and shows the errors, and a
-// redelivered submit is handled once.
+// Forms as Lark cards: /plan in a group sends the card to the asker's private chat (one line in the
+// group), a submit files the plan, turns the card into a receipt that stays there and tells the group
+// in one line, a bad submit keeps the values and shows the errors, a redelivered submit is handled
+// once, a slow one is updated after the answer (or the receipt sent privately), and an old client
+// gets the text template. The fake server refuses what Lark refuses (test/support/fake-lark.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BOT, EAST, LARK_GROUP, WEST, setUpLarkDistrict, startLarkBot, type LarkTestBot } from './support/lark-bot.js';
-import { formSubmit } from './support/lark-payloads.js';
+import { formSubmit, LARK_USER_AGENTS, textMessage } from './support/lark-payloads.js';
 import { renderFormCard } from '../src/platforms/lark/lark-cards.js';
 import { FORMS } from '../src/forms/index.js';
 import { formReply } from '../src/services/form-reply.js';
@@ -28,12 +30,20 @@ function submitValue(card: Card): unknown {
   return button.behaviors[0].value;
 }
 
+/** The form card sent privately to `who` (the last one). */
+function privateCard(who = EAST): Card | undefined {
+  return t.fake.messages.filter((m) => m.via === 'create' && m.msgType === 'interactive' && m.to === who.openId).at(-1)?.content as Card | undefined;
+}
+
 async function planCard(): Promise<Card> {
   await t.say(EAST, '@_user_1 /plan', { mentions: [BOT] });
-  const eph = t.fake.messages.find((m) => m.via === 'ephemeral');
-  expect(eph, 'the form goes to the asker as an ephemeral card').toBeTruthy();
-  return eph!.content as Card;
+  const card = privateCard();
+  expect(card, 'the form goes to the asker\'s private chat').toBeTruthy();
+  return card!;
 }
+
+/** What the bot posted for everyone in the group (not replies to a message). */
+const groupPosts = () => t.fake.messages.filter((m) => m.via === 'create' && m.to === LARK_GROUP).map((m) => m.content.text as string);
 
 const goodPlan = {
   enterpriseName: '东城建设集团有限公司', project: '快速路“五比一创”劳动竞赛', organizer: '工会与项目部联合组织',
@@ -68,13 +78,13 @@ describe('form cards', () => {
 });
 
 describe('Lark card forms', () => {
-  it('sends /plan from a group only to the asker, as a 2.0 card built from the form definition', async () => {
+  it('sends /plan from a group to the asker\'s private chat, as a 2.0 card built from the form definition, with one line in the group', async () => {
     const card = await planCard();
-    const eph = t.fake.messages.find((m) => m.via === 'ephemeral')!;
-    expect(eph.to).toBe(LARK_GROUP);
-    expect(eph.openId).toBe(EAST.openId);
-    // Nothing was posted for everyone in the group.
-    expect(t.fake.messages.filter((m) => m.via !== 'ephemeral')).toEqual([]);
+    // No card in the group; one line there says where the form went.
+    expect(t.fake.messages.filter((m) => m.via === 'ephemeral')).toEqual([]);
+    const inGroup = t.fake.messages.filter((m) => m.to !== EAST.openId);
+    expect(inGroup.map((m) => [m.via, m.msgType])).toEqual([['reply', 'text']]);
+    expect(inGroup[0].content.text).toBe(`<at user_id="${EAST.openId}">${EAST.name}</at> 已私信发送「竞赛计划」表单，请在与赛务助手的单聊中填写提交。`);
     expect(card.schema).toBe('2.0');
     const els = elementsOf(card);
     const byName = (n: string) => els.find((e) => e.name === n);
@@ -106,6 +116,13 @@ describe('Lark card forms', () => {
     const plans = await t.bot.app.db.plan.findMany();
     expect(plans).toHaveLength(1);
     expect(plans[0]).toMatchObject({ project: '快速路“五比一创”劳动竞赛', participants: 320, startDate: '2027-03-01', endDate: '2027-10-31', keyProject: true, budgetFen: 8_000_000, filedBy: EAST.name });
+    // The group, which saw only "已私信发送", is told in one public line; the receipt stays private.
+    await t.lark.idle();
+    expect(groupPosts()).toEqual([`✅ 东城街道工会 已提交竞赛计划 #${plans[0].id}`]);
+    // The same card submitted again with the same values changes nothing and tells nobody.
+    await t.submit(EAST, submitValue(card), goodPlan);
+    await t.lark.idle();
+    expect(groupPosts()).toHaveLength(1);
   });
 
   it('keeps the entered values and shows the errors when a submit is invalid', async () => {
@@ -152,7 +169,7 @@ describe('Lark card forms', () => {
     const planId = JSON.stringify(plan.card.data).match(/计划编号 #(\d+)/)![1];
     t.fake.messages.length = 0;
     await t.say(EAST, '@_user_1 /progress', { mentions: [BOT] });
-    const card = t.fake.messages.find((m) => m.via === 'ephemeral')!.content as Card;
+    const card = privateCard()!;
     const picker = elementsOf(card).find((e) => e.name === 'plan');
     expect(picker.tag).toBe('select_static');
     expect(picker.options).toEqual([{ text: { tag: 'plain_text', content: `#${planId} 快速路“五比一创”劳动竞赛` }, value: planId }]);
@@ -170,12 +187,28 @@ describe('Lark card forms', () => {
     // A rejected progress submit shows the same plan list again, with the plan still picked.
     t.fake.messages.length = 0;
     await t.say(EAST, '@_user_1 /progress', { mentions: [BOT] });
-    const fresh = t.fake.messages.find((m) => m.via === 'ephemeral')!.content as Card;
+    const fresh = privateCard()!;
     const bad = await t.submit(EAST, submitValue(fresh), { plan: planId, date: '2027-02-30 +0800', content: '补报' });
     const again = elementsOf(bad.card.data).find((e) => e.name === 'plan');
     expect(again.tag).toBe('select_static');
     expect(again.initial_option).toBe(planId);
     expect(JSON.stringify(bad.card.data)).toContain('不是有效的日期');
+  });
+
+  it('offers the latest 50 plans in a card\'s plan picker, so a unit with many plans still gets a card Lark accepts', async () => {
+    const db = t.bot.app.db;
+    const [unit, campaign] = [await db.unit.findUniqueOrThrow({ where: { name: '东城街道工会' } }), await db.campaign.findFirstOrThrow()];
+    for (let i = 1; i <= 70; i++) {
+      await db.plan.create({ data: { campaignId: campaign.id, unitId: unit.id, enterpriseName: `东城第${i}建设公司`, project: `快速路第${i}标段“五比一创”劳动竞赛暨技能比武和安全生产竞赛活动`, organizer: '工会与项目部联合组织', participants: 100, startDate: '2027-03-01', endDate: '2027-10-31', type: 'wubiyichuang', filedBy: EAST.name } });
+    }
+    await t.say(EAST, '@_user_1 /progress', { mentions: [BOT] });
+    const card = privateCard()!;
+    const picker = elementsOf(card).find((e) => e.name === 'plan');
+    expect(picker.options).toHaveLength(50);
+    const newest = (await db.plan.findMany({ orderBy: { id: 'desc' }, take: 50 })).map((p) => String(p.id));
+    expect(picker.options.map((o: any) => o.value)).toEqual(newest);
+    expect(JSON.stringify(card)).toContain('共 70 项');
+    expect(JSON.stringify(card)).toContain('/填表 进度');
   });
 
   it('answers /plan in a private chat with the card itself, in reply', async () => {
@@ -196,33 +229,85 @@ describe('Lark card forms', () => {
     expect(elementsOf(card).find((e) => e.name === 'project').default_value).toBe('快速路“五比一创”劳动竞赛');
   });
 
-  it('sends the form in a private chat, with a note in the group, when an ephemeral card is not possible', async () => {
-    t.fake.ephemeralFails = true;
+  it('shows the form in the group to the asker alone when the bot cannot write to them privately (they blocked it)', async () => {
+    t.fake.refuseUser(EAST.openId, 230053);
     await t.say(EAST, '@_user_1 /plan', { mentions: [BOT] });
-    const p2p = t.fake.messages.find((m) => m.via === 'create' && m.msgType === 'interactive');
-    expect(p2p?.to).toBe(EAST.openId);
-    const note = t.fake.messages.find((m) => m.via === 'reply' && m.msgType === 'text');
-    expect(note?.content.text).toBe(`<at user_id="${EAST.openId}">${EAST.name}</at> 已把「竞赛计划」表单私信发给您，请在与赛务助手的单聊中填写提交。`);
-    // Submitted from the private chat, the plan still belongs to the group's campaign.
-    const answer = await t.submit(EAST, submitValue(p2p!.content as Card), goodPlan);
+    expect(privateCard()).toBeUndefined();
+    const eph = t.fake.messages.find((m) => m.via === 'ephemeral');
+    expect([eph?.to, eph?.openId]).toEqual([LARK_GROUP, EAST.openId]);
+    // Submitted from the group, the plan belongs to the group's campaign.
+    const answer = await t.submit(EAST, submitValue(eph!.content as Card), goodPlan);
     expect(answer.toast.type).toBe('success');
     expect(await t.bot.app.db.plan.count()).toBe(1);
+    // Neither a card nor a private message: the text template in the group, with the values kept.
+    t.fake.ephemeralFails = true;
+    t.fake.messages.length = 0;
+    await t.say(EAST, '@_user_1 /plan', { mentions: [BOT] });
+    expect(t.fake.texts().join('\n')).toContain('【竞赛计划】\n企业名称：');
   });
 
-  it('answers "saving…" within Lark\'s 3 seconds when a submit is slow, then updates the card', async () => {
+  it('answers "saving…" within Lark\'s 3 seconds when a submit is slow, then updates the card after that answer', async () => {
     const card = await planCard();
     // Someone other than the asker submits, so the bot looks up the name: make that slow.
     t.fake.contactDelayMs = 3000;
     const started = Date.now();
     const answer = await t.lark.dispatcher.invoke(formSubmit({ from: WEST, chatId: LARK_GROUP, value: submitValue(card), formValue: goodPlan }), { needCheck: false });
-    expect(Date.now() - started).toBeLessThan(2900);
+    const answeredAt = Date.now();
+    expect(answeredAt - started).toBeLessThan(2900);
     expect(answer.toast.type).toBe('info');
     expect(answer.card).toBeUndefined();
     await t.lark.idle();
-    const update = t.fake.requests.find((r) => r.path === '/open-apis/interactive/v1/card/update');
-    expect(update?.body.token).toMatch(/^c-/);
+    // The strict fake takes an update only after the callback was answered, at most twice.
+    expect(t.fake.cardUpdates).toHaveLength(1);
+    expect(t.fake.cardUpdates[0].token).toMatch(/^c-/);
     // WEST has no unit: the card is updated to say so, with the values kept.
-    expect(JSON.stringify(update?.body.card)).toContain('还没有登记所属单位');
+    expect(JSON.stringify(t.fake.cardUpdates[0].card)).toContain('还没有登记所属单位');
+  });
+
+  it('sends the receipt privately when the late card update keeps failing', async () => {
+    const card = await planCard();
+    t.fake.contactDelayMs = 3000;
+    t.fake.failNextCardUpdates(2);
+    const answer = await t.lark.dispatcher.invoke(formSubmit({ from: WEST, chatId: LARK_GROUP, value: submitValue(card), formValue: goodPlan }), { needCheck: false });
+    expect(answer.toast.content).toContain('卡片会自动更新');
+    await t.lark.idle();
+    expect(t.fake.cardUpdates).toHaveLength(0);
+    // Tried twice (after the answer, then once more), then the card goes to WEST's private chat.
+    expect(t.fake.requests.filter((r) => r.path === '/open-apis/interactive/v1/card/update')).toHaveLength(2);
+    expect(JSON.stringify(privateCard(WEST))).toContain('还没有登记所属单位');
+  });
+
+  it('with LARK_GROUP_FORMS=ephemeral shows the form in the group to the asker alone, and also sends the receipt privately', async () => {
+    await t.close();
+    t = await startLarkBot({ LARK_GROUP_FORMS: 'ephemeral' });
+    t.bot.setNow('2027-02-10T10:00:00+08:00');
+    await setUpLarkDistrict(t);
+    await t.say(EAST, '@_user_1 /plan', { mentions: [BOT] });
+    const eph = t.fake.messages.find((m) => m.via === 'ephemeral')!;
+    expect([eph.to, eph.openId]).toEqual([LARK_GROUP, EAST.openId]);
+    expect(privateCard()).toBeUndefined();
+    const answer = await t.submit(EAST, submitValue(eph.content as Card), goodPlan);
+    expect(answer.toast.type).toBe('success');
+    await t.lark.idle();
+    // An ephemeral card is gone once the client closes: the receipt is kept in the private chat too.
+    expect(JSON.stringify(privateCard())).toMatch(/竞赛计划已收到：计划编号 #\d+/);
+    expect(groupPosts()).toEqual([expect.stringMatching(/^✅ 东城街道工会 已提交竞赛计划 #\d+$/)]);
+  });
+
+  it('gives a Feishu older than 7.20 the text template instead of a card, and says why once', async () => {
+    const old = (text: string) => t.dispatch(textMessage({ from: EAST, chatId: LARK_GROUP, text, mentions: [BOT], userAgent: LARK_USER_AGENTS.old }));
+    await old('@_user_1 /plan');
+    expect(t.fake.messages.filter((m) => m.msgType === 'interactive' || m.via === 'ephemeral')).toEqual([]);
+    const said = t.fake.texts().join('\n');
+    expect(said).toContain('飞书版本低于 7.20');
+    expect(said).toContain('【竞赛计划】\n企业名称：');
+    expect(said).toContain('/填表 计划');
+    t.fake.messages.length = 0;
+    await old('@_user_1 /plan');
+    expect(t.fake.texts().join('\n')).not.toContain('飞书版本低于');
+    // A current client in the same group still gets the card.
+    t.fake.messages.length = 0;
+    await planCard();
   });
 
   it('runs guided filing (/填表) in Lark too: in a group each answer @mentions the bot, privately none needs to', async () => {

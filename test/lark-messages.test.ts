@@ -53,6 +53,44 @@ describe('Lark messages', () => {
     expect(t.fake.texts().join('\n')).toContain('已登记为「西城街道工会」的联络员');
   });
 
+  it('files a filled template sent as rich text whose own title comes first', async () => {
+    await setUpLarkDistrict(t);
+    const line = (x: string) => [{ tag: 'text', text: x }];
+    const content = JSON.stringify({ zh_cn: { title: '东城街道计划', content: [
+      [{ tag: 'at', user_id: '@_user_1', user_name: BOT.name }],
+      line('【竞赛计划】'), line('企业名称：东城供水有限公司'), line('竞赛项目：供水管网安康杯竞赛'), line('组织方式：班组参加'),
+      line('参与人数：约150人'), line('时间安排：2027年4月1日至11月30日'), line('竞赛类型：安康杯'), line('重点项目：否'),
+    ] } });
+    await t.dispatch(textMessage({ from: EAST, chatId: LARK_GROUP, text: '', messageType: 'post', content, mentions: [BOT] }));
+    expect(t.fake.texts().join('\n')).toContain('竞赛计划已收到');
+    expect((await t.bot.app.db.plan.findFirstOrThrow()).project).toBe('供水管网安康杯竞赛');
+  });
+
+  it('drops group talk not meant for it before any lookup or write, even when Lark delivers every group message', async () => {
+    await setUpLarkDistrict(t);
+    t.fake.grantScope('im:message.group_msg');
+    const before = { requests: t.fake.requests.length, events: await t.bot.app.db.processedEvent.count() };
+    for (const x of ['大家好，下午三点开会', '收到', '计划明天再说']) await t.dispatch(textMessage({ from: WEST, chatId: LARK_GROUP, text: x }));
+    // No contact or chat lookup, no reply, nothing remembered.
+    expect(t.fake.requests.length).toBe(before.requests);
+    expect(await t.bot.app.db.processedEvent.count()).toBe(before.events);
+    // A command without an @mention is still for the bot.
+    await t.dispatch(textMessage({ from: WEST, chatId: LARK_GROUP, text: '/help' }));
+    expect(t.fake.texts().join('\n')).toContain('/plan');
+  });
+
+  it('keeps one rate-limit budget per private chat, whether it replies or writes anew', async () => {
+    const p2p = `oc_p2p_${EAST.openId.slice(-8)}`;
+    const asReply = { kind: 'reply' as const, messageId: 'om_x', chatId: p2p, p2pUser: EAST.openId };
+    const anew = { kind: 'user' as const, openId: EAST.openId };
+    await Promise.all(Array.from({ length: 6 }, (_, i) => t.lark.sender.deliver(i % 2 ? asReply : anew, [text(`第${i + 1}条`)])));
+    const times = sends().map((r) => r.at).sort((a, b) => a - b);
+    expect(times).toHaveLength(6);
+    // At most 4 a second into one chat (Lark's 5, less one for other bots), counted across both ways:
+    // the fifth waits about a second (two keys would have let all six through at once).
+    expect(times[4] - times[0]).toBeGreaterThan(900);
+  });
+
   it('acknowledges a message event at once and replies afterwards', async () => {
     await t.lark.dispatcher.invoke(textMessage({ from: EAST, chatId: 'oc_p2p_east', chatType: 'p2p', text: '/help' }), { needCheck: false });
     // The dispatcher has already answered; the reply is still on its way.
@@ -237,5 +275,64 @@ describe('Lark group membership', () => {
     expect(await t.bot.app.db.chatBinding.count({ where: { platform: 'lark', chatId: LARK_GROUP } })).toBe(1);
     await t.dispatch(botRemoved({ chatId: LARK_GROUP, name: '测试区劳动竞赛工作群', by: ADMIN }));
     expect(await t.bot.app.db.chatBinding.count({ where: { platform: 'lark', chatId: LARK_GROUP } })).toBe(0);
+  });
+});
+
+describe('Lark reminders over time', () => {
+  const waitFor = async <T>(f: () => Promise<T | undefined>, ms = 15_000): Promise<T> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = await f();
+      if (v !== undefined) return v;
+      if (Date.now() > end) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  it('re-sends an interrupted reminder only while Lark still drops the repeat, never retries a group the bot left, and /reminders says which group and why', async () => {
+    await setUpLarkDistrict(t);
+    const db = t.bot.app.db;
+    const campaign = await db.campaign.findFirstOrThrow();
+    const district = await db.unit.findUniqueOrThrow({ where: { name: '测试区总工会' } });
+    const { deliveryKey, reminderRuntime } = await import('../jobs/reminder-queue.js');
+    const groups = { recent: 'oc_recent_claim_000000000001', stale: 'oc_stale_claim_0000000000001', gone: 'oc_bot_removed_000000000001' };
+    for (const [what, chatId] of Object.entries(groups)) {
+      t.fake.addChat(chatId, { kind: 'group', name: `${what}群`, members: [EAST.openId], botIn: what !== 'gone' });
+      await db.chatBinding.create({ data: { platform: 'lark', chatId, topic: `${what}群`, unitId: district.id, campaignId: campaign.id, createdBy: 'admin' } });
+    }
+    // Two sends that died between claiming and confirming: 10 minutes ago (Lark still drops a repeat
+    // of the same uuid) and 58 minutes ago (a re-send would land after Lark's hour and post a second copy).
+    for (const [chatId, ageMin] of [[groups.recent, 10], [groups.stale, 58]] as const) {
+      const key = deliveryKey({ campaignId: campaign.id, form: 'plan', deadline: '2027-02-28', stage: 'd3', platform: 'lark', chatId });
+      await db.reminderDelivery.create({ data: { key, campaignId: campaign.id, form: 'plan', stage: 'd3', platform: 'lark', chatId, status: 'claimed', attempts: 1, createdAt: new Date(Date.now() - ageMin * 60_000) } });
+    }
+
+    t.bot.setNow('2027-02-25T09:31:00+08:00');
+    await reminderRuntime(t.bot.app)!.reconcileAll();
+    await waitFor(async () => ((await db.reminderDelivery.count({ where: { form: 'plan', status: { in: ['sent', 'failed', 'uncertain'] } } })) >= 4 ? true : undefined));
+    const status = async (chatId: string) => (await db.reminderDelivery.findFirstOrThrow({ where: { chatId, form: 'plan' } })).status;
+    expect(await status(LARK_GROUP)).toBe('sent');
+    expect(await status(groups.recent)).toBe('sent');
+    expect(await status(groups.stale)).toBe('uncertain');
+    expect(await status(groups.gone)).toBe('failed');
+    const posted = (chatId: string) => t.fake.messages.filter((m) => m.to === chatId && String(m.content?.text).includes('⏰')).length;
+    expect([posted(LARK_GROUP), posted(groups.recent), posted(groups.stale), posted(groups.gone)]).toEqual([1, 1, 0, 0]);
+    // 230002 is tried once: a retry cannot put the bot back into the group.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(t.fake.requests.filter((r) => r.body?.receive_id === groups.gone && String(r.body?.content).includes('⏰'))).toHaveLength(1);
+
+    t.fake.messages.length = 0;
+    await t.say(ADMIN, '@_user_1 /reminders', { mentions: [BOT] });
+    const said = t.fake.texts().join('\n');
+    expect(said).toContain('飞书「gone群」：发送失败（机器人不在该群中，请把机器人拉回群里）');
+    expect(said).toContain('飞书「stale群」：发送中断（为免重复未重发）\n');
+  });
+
+  it('does not retry a private message to someone who blocked the bot (230053)', async () => {
+    t.fake.refuseUser(EAST.openId, 230053);
+    const err = await t.lark.sender.sendCard({ kind: 'user', openId: EAST.openId }, { schema: '2.0', body: { elements: [{ tag: 'markdown', content: '回执' }] } } as never, 'k').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentSendError);
+    expect((err as PermanentSendError).reason).toContain('屏蔽');
+    expect(t.fake.requests.filter((r) => r.body?.receive_id === EAST.openId)).toHaveLength(1);
   });
 });

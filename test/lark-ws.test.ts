@@ -25,7 +25,7 @@ describe('Lark long connection', () => {
     await setUpLarkDistrict(t);
     await t.fake.pushEvent(textMessage({ from: EAST, chatId: LARK_GROUP, text: '@_user_1 /plan', mentions: [BOT] }));
     await t.lark.idle();
-    const card = t.fake.messages.find((m) => m.via === 'ephemeral')!.content;
+    const card = t.fake.messages.find((m) => m.via === 'create' && m.msgType === 'interactive' && m.to === EAST.openId)!.content;
     const button = card.body.elements.find((e: any) => e.tag === 'form').elements.find((e: any) => e.tag === 'button');
     const ack = await t.fake.pushEvent(formSubmit({
       from: EAST, chatId: LARK_GROUP, value: button.behaviors[0].value,

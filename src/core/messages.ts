@@ -140,6 +140,8 @@ export type SubmitOutcome = 'filed' | 'rejected' | 'refused' | 'duplicate' | 'fa
 export interface SubmitResult {
   outcome: SubmitOutcome;
   replies: Reply[];
+  /** What was filed (outcome 'filed'), for a one-line public notice in the group the form came from. */
+  filed?: { unit: string; form: string; planId?: number; revised: boolean; changed: boolean };
 }
 
 /**

@@ -10,7 +10,8 @@ export class RateLimitedError extends Error {
 
 /** Retrying cannot help (bot removed from the chat, chat gone, no permission). */
 export class PermanentSendError extends Error {
-  constructor(message: string) {
+  /** `reason`: why, in words an admin acts on (shown by /reminders), e.g. "对方已屏蔽机器人". */
+  constructor(message: string, readonly reason?: string) {
     super(message);
     this.name = 'PermanentSendError';
   }

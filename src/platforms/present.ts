@@ -3,12 +3,12 @@
 // becomes a guide message — what each line takes, the unit's plans, the campaign's key projects, what
 // to fix — and then a clean template to copy, fill in and send back.
 import type { FormReply, Reply, TextReply } from '../core/messages.js';
+import { renderTableText } from '../core/render-text.js';
+import { GUIDED_WORD } from '../services/guided-filing.js';
 import type { Capabilities } from './platform.js';
 import { FORMS } from '../forms/index.js';
 import { renderTemplate, renderTemplateGuide } from '../forms/text-template.js';
 
-/** The word people type after /填表 for each form (see services/guided-filing.ts). */
-const GUIDED_WORD: Record<string, string> = { plan: '计划', progress: '进度', summary: '总结', report: '年报' };
 
 /** The guide that goes before the template. */
 function formGuide(r: FormReply): string {
@@ -21,7 +21,7 @@ function formGuide(r: FormReply): string {
   if (r.errors && Object.keys(r.errors).length) {
     lines.push('需要修改：', ...r.fields.filter((f) => r.errors![f.key]).map((f) => `· ${f.label}：${r.errors![f.key]}`));
   }
-  lines.push(`不想复制模板，也可以发送“/填表 ${GUIDED_WORD[r.form] ?? r.form}”，我一项一项地问您。`);
+  lines.push(`不想复制模板，也可以发送“/填表 ${GUIDED_WORD[r.form]}”，我一项一项地问您。`);
   return lines.join('\n');
 }
 
@@ -46,4 +46,9 @@ export function withoutForms(replies: Reply[]): TextOnlyReply[] {
 /** Replies as a platform with these capabilities shows them (the pipeline's last step). */
 export function present(replies: Reply[], capabilities: Pick<Capabilities, 'forms'>): Reply[] {
   return capabilities.forms === 'text' ? withoutForms(replies) : replies;
+}
+
+/** Replies with no card at all: forms as text, tables as text (a client too old for cards). */
+export function withoutCards(replies: Reply[]): TextOnlyReply[] {
+  return withoutForms(replies).map((r) => (r.kind === 'table' ? { kind: 'text', text: renderTableText(r) } : r));
 }

@@ -166,7 +166,11 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Submit
     return result('refused', [text(`❗ 没有保存：「${filer.unit.name}」已有计划 #${err.other.id} 叫「${err.other.project}」。请换一个竞赛项目名称；如果两项其实是同一项，请撤回其中一项（/撤回 编号）。`)]);
   }
   app.log.info({ form: form.name, entity: stored.entity, id: stored.id, version: stored.version, unitId: filer.unit.id, late, byAdmin: Boolean(filer.editing) }, 'filing stored');
-  return result('filed', [text(receipt(form, filer, validated.values, stored, plan, [...(await receiptNotes(app, filer, form)), ...(keyNote ? [keyNote] : [])]))]);
+  const planId = stored.planId ?? (form.name === 'plan' ? stored.id : undefined);
+  return {
+    ...result('filed', [text(receipt(form, filer, validated.values, stored, plan, [...(await receiptNotes(app, filer, form)), ...(keyNote ? [keyNote] : [])]))]),
+    filed: { unit: filer.unit.name, form: form.title, ...(planId ? { planId } : {}), revised: stored.version > 1, changed: stored.changed },
+  };
 }
 
 /** No key-project list (forms other than the plan have no 重点项目). */

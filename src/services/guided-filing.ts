@@ -29,6 +29,8 @@ import type { Seen } from '../bot.js';
 export const GUIDED_TTL_SECONDS = 30 * 60;
 
 const START_WORDS = ['填表', '逐项填写', 'fill'];
+/** The word people type after /填表 for each form ("/填表 进度"). */
+export const GUIDED_WORD: Record<FormName, string> = { plan: '计划', progress: '进度', summary: '总结', report: '年报' };
 const STEP_WORDS = ['逐项', '一问一答', '逐项填写'];
 const FORM_WORDS: Record<string, FormName> = {
   计划: 'plan', 竞赛计划: 'plan', plan: 'plan',

@@ -1,5 +1,10 @@
 // A real Saiwu with the Lark adapter, its SDK pointed at a fake Open API server, and helpers that
 // feed events through the SDK's real EventDispatcher and wait for the bot to finish answering.
+//
+// The harness tells the fake what Lark would know: the chats events come from (LARK_GROUP is an
+// ordinary group with ADMIN, EAST and WEST), which card callbacks were answered (so a delayed card
+// update is accepted only afterwards), and it delivers only what Lark would push (fake.deliver():
+// a group message without an @bot needs fake.grantScope('im:message.group_msg')).
 import { startTestBot, setUpDistrict, type TestBot } from './harness.js';
 import { BOT_OPEN_ID, FAKE_APP_ID, FAKE_APP_SECRET, startFakeLark, type FakeLark } from './fake-lark.js';
 import { formSubmit, textMessage, type LarkPerson } from './lark-payloads.js';
@@ -16,7 +21,11 @@ export interface LarkTestBot {
   bot: TestBot;
   fake: FakeLark;
   lark: LarkAdapter;
-  /** Dispatches a payload as the long connection would and waits until its work is done. */
+  /**
+   * Dispatches a payload as the long connection would and waits until its work is done. A payload
+   * Lark would not push to the bot (fake.deliver() gives null, e.g. a group message without an @bot
+   * while im:message.group_msg is not granted) is not dispatched: the result is undefined.
+   */
   dispatch(payload: object): Promise<any>;
   say(from: LarkPerson, text: string, opts?: { chatId?: string; chatType?: 'group' | 'p2p'; mentions?: LarkPerson[]; messageId?: string }): Promise<void>;
   submit(from: LarkPerson, value: unknown, formValue: Record<string, unknown>, opts?: { eventId?: string }): Promise<any>;
@@ -28,6 +37,8 @@ export async function startLarkBot(env: Record<string, string> = {}, opts: { bef
   opts.before?.(fake);
   for (const p of [ADMIN, EAST, WEST]) fake.users.set(p.openId, p.name);
   fake.chats.set(LARK_GROUP, '测试区劳动竞赛工作群');
+  // An ordinary (conversation) group with the bot and the three people in it, unless `before` set it up.
+  if (!fake.chat(LARK_GROUP)) fake.addChat(LARK_GROUP, { kind: 'group', name: '测试区劳动竞赛工作群', members: [ADMIN.openId, EAST.openId, WEST.openId], botIn: true });
   const bot = await startTestBot({
     LARK_APP_ID: FAKE_APP_ID, LARK_APP_SECRET: FAKE_APP_SECRET, LARK_DOMAIN: fake.url,
     // HTTP mode so no long connection is attempted; events go straight into the dispatcher.
@@ -36,8 +47,22 @@ export async function startLarkBot(env: Record<string, string> = {}, opts: { bef
     ...env,
   }, opts.logDestination ? { logDestination: opts.logDestination } : {});
   const lark = bot.adapter<LarkAdapter>('lark')!;
+  // Every way an event reaches the bot (this harness, the webhook, the long connection, a test calling
+  // the dispatcher) goes through dispatcher.invoke: note the chat a message came from, and record a
+  // card callback as answered (at the fake's time) once its answer is returned.
+  const invoke = lark.dispatcher.invoke.bind(lark.dispatcher);
+  lark.dispatcher.invoke = (async (data: any, params?: any) => {
+    const eventType = data?.header?.event_type ?? data?.event_type;
+    const event = data?.event ?? data;
+    if (eventType === 'im.message.receive_v1') fake.noteMessageChat(event?.message?.chat_id, event?.message?.chat_type, event?.sender?.sender_id?.open_id);
+    const result = await invoke(data, params);
+    if (eventType === 'card.action.trigger' && typeof event?.token === 'string') fake.cardAnswered(event.token);
+    return result;
+  }) as typeof lark.dispatcher.invoke;
   const dispatch = async (payload: object) => {
-    const result = await lark.dispatcher.invoke(payload, { needCheck: false });
+    const delivered = fake.deliver(payload);
+    if (!delivered) return undefined;
+    const result = await lark.dispatcher.invoke(delivered, { needCheck: false });
     await lark.idle();
     return result;
   };

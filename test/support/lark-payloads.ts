@@ -17,10 +17,27 @@ function header(eventType: string, eventId = randomUUID().replace(/-/g, '')) {
 let seq = 0;
 
 /**
- * im.message.receive_v1. `text` may contain "@_user_N" placeholders for the `mentions`, in order
- * (use the bot as a mention to address it).
+ * Real `message.user_agent` values of im.message.receive_v1 (present only with the im:user_agent:read
+ * scope). The shape is a Chromium UA followed by "Lark/<client version> LarkLocale/<locale> ttnet
+ * SDK-Version/<ver>"; Feishu (CN) clients also say "Lark/". Sources: the 接收消息 doc's example
+ * (Lark/6.7.5, https://open.feishu.cn/document/server-docs/im-v1/message/events/receive) and
+ * payloads logged by public bots (Lark/7.27.8, 7.53.16, 7.63.7 on macOS and Windows).
  */
-export function textMessage(opts: { from: LarkPerson; chatId: string; chatType?: 'group' | 'p2p'; text: string; mentions?: LarkPerson[]; messageId?: string; eventId?: string; messageType?: string; content?: string }) {
+export const LARK_USER_AGENTS = {
+  /** A modern desktop client on macOS (the default). */
+  mac: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.268 Safari/537.36 Lark/7.53.16 LarkLocale/zh_CN ttnet SDK-Version/7.53.10',
+  /** A modern desktop client on Windows. */
+  windows: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.268 Safari/537.36 Lark/7.63.7 LarkLocale/zh_CN ttnet SDK-Version/7.63.17',
+  /** The doc's example: a client older than 7.20, which shows Card JSON 2.0 as an "upgrade" placeholder. */
+  old: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 13_2_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/101.0.4951.53 Safari/537.36 Lark/6.7.5 LarkLocale/en_US ttnet SDK-Version/6.7.8',
+} as const;
+
+/**
+ * im.message.receive_v1. `text` may contain "@_user_N" placeholders for the `mentions`, in order
+ * (use the bot as a mention to address it). `userAgent` is the client's user agent (default a modern
+ * desktop client, LARK_USER_AGENTS.mac); null leaves the field out, as Lark does without im:user_agent:read.
+ */
+export function textMessage(opts: { from: LarkPerson; chatId: string; chatType?: 'group' | 'p2p'; text: string; mentions?: LarkPerson[]; messageId?: string; eventId?: string; messageType?: string; content?: string; userAgent?: string | null }) {
   const messageId = opts.messageId ?? `om_${(++seq).toString(16).padStart(6, '0')}${randomUUID().slice(0, 8)}`;
   return {
     schema: '2.0',
@@ -34,7 +51,7 @@ export function textMessage(opts: { from: LarkPerson; chatId: string; chatType?:
         mentions: (opts.mentions ?? []).map((m, i) => ({
           key: `@_user_${i + 1}`, id: { union_id: `on_${m.openId.slice(3)}`, user_id: m.openId.startsWith('ou_bot') ? '' : m.openId.slice(-8), open_id: m.openId }, name: m.name, tenant_key: TENANT_KEY,
         })),
-        user_agent: 'Mozilla/5.0 Lark/7.30.0',
+        ...(opts.userAgent === null ? {} : { user_agent: opts.userAgent ?? LARK_USER_AGENTS.mac }),
       },
     },
   };

@@ -11,6 +11,12 @@ export interface LarkSection {
   /** feishu, lark, or a private deployment's base URL. */
   domain: string;
   mode: 'ws' | 'http';
+  /**
+   * Where a form asked for in a group goes: `private` (default) to the asker's private chat with the
+   * bot, where it stays, is notified and is on every device; `ephemeral` as a card only the asker sees
+   * in the group (only on clients online at that moment, never kept), with the receipt sent privately.
+   */
+  groupForms: 'private' | 'ephemeral';
   encryptKey?: string;
   verificationToken?: string;
 }
@@ -28,6 +34,8 @@ export default definePlatform<LarkSection>({
     LARK_MODE: z.enum(['ws', 'http']).default('ws'),
     LARK_ENCRYPT_KEY: optionalText,
     LARK_VERIFICATION_TOKEN: optionalText,
+    // private: a form asked for in a group goes to the asker's private chat; ephemeral: a card only they see in the group.
+    LARK_GROUP_FORMS: z.enum(['private', 'ephemeral']).default('private'),
   },
   configure(e) {
     const [appId, appSecret] = [e.LARK_APP_ID as string | undefined, e.LARK_APP_SECRET as string | undefined];
@@ -35,7 +43,7 @@ export default definePlatform<LarkSection>({
     if (!appId || !appSecret) return undefined;
     if (e.LARK_MODE === 'http' && !e.LARK_ENCRYPT_KEY) throw new ConfigError('LARK_MODE=http requires LARK_ENCRYPT_KEY, so that forged requests are refused');
     return {
-      appId, appSecret, domain: e.LARK_DOMAIN as string, mode: e.LARK_MODE as 'ws' | 'http',
+      appId, appSecret, domain: e.LARK_DOMAIN as string, mode: e.LARK_MODE as 'ws' | 'http', groupForms: e.LARK_GROUP_FORMS as 'private' | 'ephemeral',
       encryptKey: e.LARK_ENCRYPT_KEY as string | undefined, verificationToken: e.LARK_VERIFICATION_TOKEN as string | undefined,
     };
   },
@@ -43,8 +51,9 @@ export default definePlatform<LarkSection>({
   capabilities: {
     forms: 'cards',
     ephemeral: true,
-    // im/v1/messages drops a second message with the same uuid within an hour.
-    idempotentSendMs: 3_600_000,
+    // im/v1/messages drops a second message with the same uuid within an hour of the first; a delivery
+    // interrupted longer ago than 55 minutes is not re-sent (the re-send itself must land in that hour).
+    idempotentSendMs: 55 * 60_000,
     // 5 messages/s per chat, 50/s and 1,000/min per app (im/v1/messages).
     sendWindows: [
       { scope: 'chat', max: 5, durationMs: 1000 },

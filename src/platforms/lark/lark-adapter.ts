@@ -14,10 +14,10 @@ import { renderFormCard, type FormButtonValue } from './lark-cards.js';
 import { LarkCardActions, type CardActionEvent } from './lark-card-actions.js';
 import { parseMessageEvent, type BotIdentity, type LarkChatMemberBotEvent, type LarkMessageEvent } from './lark-events.js';
 import { LarkRateLimiter } from './lark-rate-limit.js';
-import { LarkSender, patiently } from './lark-sender.js';
+import { LarkSender, patiently, type LarkTarget } from './lark-sender.js';
 import type { LarkSection } from './index.js';
 import { InFlight } from '../in-flight.js';
-import { withoutForms } from '../present.js';
+import { withoutCards, withoutForms } from '../present.js';
 
 export const LARK_APP_ID_PATTERN = /^cli_[0-9a-fA-F]{16}$/;
 
@@ -44,6 +44,14 @@ function sdkLogger(log: Logger, secrets: string[]): lark.Logger {
   };
 }
 
+/** Where a reply to `msg` goes (a private chat is rate-limited per person, see limitKey). */
+function replyTarget(msg: IncomingMessage, messageId: string): LarkTarget {
+  return { kind: 'reply', messageId, chatId: msg.chatId, ...(msg.chatType === 'p2p' ? { p2pUser: msg.userId } : {}) };
+}
+
+/** Said once to someone whose Feishu is too old for cards (see isOldClient). */
+const OLD_CLIENT_NOTE = '您的飞书版本低于 7.20，显示不了表单卡片，下面改用文字模板（也可以发送“/填表 计划”一项一项地填）。把飞书升级到最新版后即可使用卡片。';
+
 const NAME_TTL_MS = 60 * 60_000;
 const FALLBACK_NAME_TTL_MS = 10 * 60_000;
 const MAX_DOWNLOAD_MB = 10;
@@ -60,6 +68,8 @@ export class LarkAdapter {
   private ws: lark.WSClient | null = null;
   private identity: BotIdentity;
   private warnedAboutNames = false;
+  /** People already told that their Feishu is too old for cards (told once per run). */
+  private readonly toldAboutOldClient = new Set<string>();
 
   constructor(private readonly app: App, private readonly bot: Bot, private readonly cfg: LarkSection) {
     this.log = app.log.child({ platform: 'lark' });
@@ -71,7 +81,7 @@ export class LarkAdapter {
     });
     this.dispatcher = new lark.EventDispatcher({ encryptKey: cfg.encryptKey, logger, loggerLevel: lark.LoggerLevel.warn });
     this.sender = new LarkSender(this.client, new LarkRateLimiter(), this.log);
-    this.cardActions = new LarkCardActions(app, bot, this.sender, (id) => this.nameOf(id), (p) => this.track(p));
+    this.cardActions = new LarkCardActions(app, bot, this.sender, (id) => this.nameOf(id), (p) => this.track(p), cfg.groupForms);
     this.identity = { name: app.config.botName };
     this.dispatcher.register({
       'im.message.receive_v1': (data: LarkMessageEvent) => this.ack(this.onMessage(data)),
@@ -220,12 +230,22 @@ export class LarkAdapter {
       else msg.unreadable = data === 'too-big' ? { what: 'file-too-big', fileName: parsed.fileName, maxMb: MAX_DOWNLOAD_MB } : { what: 'file-failed', fileName: parsed.fileName };
     }
     const replies = await this.bot.handleMessage(msg);
-    if (replies.length) await this.replyTo(msg, parsed.messageId, replies);
+    if (replies.length) await this.replyTo(msg, parsed.messageId, replies, parsed.oldClient);
   }
 
-  /** Replies to a message; a form asked for in a group goes to the asker alone. */
-  private async replyTo(msg: IncomingMessage, messageId: string, replies: Reply[]): Promise<void> {
-    const target = { kind: 'reply' as const, messageId, chatId: msg.chatId };
+  /**
+   * Replies to a message; a form asked for in a group goes to the asker alone. A client too old for
+   * cards gets forms as text templates (and guided filing) and tables as text, told why once.
+   */
+  private async replyTo(msg: IncomingMessage, messageId: string, replies: Reply[], oldClient = false): Promise<void> {
+    const target = replyTarget(msg, messageId);
+    if (oldClient && replies.some((r) => r.kind === 'form' || r.kind === 'table')) {
+      replies = withoutCards(replies);
+      if (!this.toldAboutOldClient.has(msg.userId)) {
+        this.toldAboutOldClient.add(msg.userId);
+        replies.unshift(text(OLD_CLIENT_NOTE, msg.chatType === 'group' ? [{ userId: msg.userId, userName: msg.userName }] : []));
+      }
+    }
     const formValue = (r: FormReply): FormButtonValue => ({ saiwu: 'form', form: r.form, chat_id: msg.chatId, chat_type: msg.chatType, user_id: msg.userId, user_name: msg.userName, ...(r.editPlanId ? { edit_plan_id: r.editPlanId } : {}) });
     let batch: Reply[] = [];
     let part = 0;
@@ -237,7 +257,7 @@ export class LarkAdapter {
     for (const reply of replies) {
       if (reply.kind === 'form' && msg.chatType === 'group') {
         await flush();
-        await this.sendFormPrivately(msg, messageId, reply, formValue(reply), `reply:${messageId}:${part++}`);
+        await this.sendFormToAsker(msg, messageId, reply, formValue(reply), `reply:${messageId}:${part++}`);
       } else {
         batch.push(reply);
       }
@@ -246,25 +266,26 @@ export class LarkAdapter {
   }
 
   /**
-   * A 2.0 card in a group is the same card for everyone, so a form goes to the person who asked:
-   * as an ephemeral card in the group, else in the private chat with the bot (with a one-line note
-   * in the group), else as the text template in the group.
+   * A 2.0 card in a group is the same card for everyone, so a form goes to the person who asked. By
+   * default into their private chat with the bot — kept, notified, on every device — with one line in
+   * the group; with LARK_GROUP_FORMS=ephemeral as a card only they see in the group. Either way the
+   * other is the fallback, and the text template in the group the last resort.
    */
-  private async sendFormPrivately(msg: IncomingMessage, messageId: string, reply: FormReply, value: FormButtonValue, key: string): Promise<void> {
-    const card = renderFormCard(reply, value);
-    try {
-      await patiently(() => this.sender.sendEphemeral(msg.chatId, msg.userId, card), this.log);
-      return;
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message, chatId: msg.chatId }, 'ephemeral form card failed; sending it in a private chat');
-    }
-    const target = { kind: 'reply' as const, messageId, chatId: msg.chatId };
-    try {
+  private async sendFormToAsker(msg: IncomingMessage, messageId: string, reply: FormReply, value: FormButtonValue, key: string): Promise<void> {
+    const target = replyTarget(msg, messageId);
+    const privately = async () => {
       await this.sender.deliver({ kind: 'user', openId: msg.userId }, [reply], { key: `${key}:p2p`, patient: true, formValue: () => value });
-      await this.sender.deliver(target, [text(`已把「${reply.title}」表单私信发给您，请在与${this.identity.name}的单聊中填写提交。`, [{ userId: msg.userId, userName: msg.userName }])], { key: `${key}:note`, patient: true });
-      return;
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message, userId: msg.userId }, 'private form card failed; sending the text template instead');
+      await this.sender.deliver(target, [text(`已私信发送「${reply.title}」表单，请在与${this.identity.name}的单聊中填写提交。`, [{ userId: msg.userId, userName: msg.userName }])], { key: `${key}:note`, patient: true });
+    };
+    const ephemerally = () => patiently(() => this.sender.sendEphemeral(msg.chatId, msg.userId, renderFormCard(reply, value)), this.log);
+    const ways = this.cfg.groupForms === 'ephemeral' ? [['ephemeral', ephemerally], ['private', privately]] as const : [['private', privately], ['ephemeral', ephemerally]] as const;
+    for (const [way, send] of ways) {
+      try {
+        await send();
+        return;
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message, chatId: msg.chatId, way }, 'form card could not be sent this way; trying the next');
+      }
     }
     await this.sender.deliver(target, withoutForms([reply]), { key: `${key}:template`, patient: true });
   }

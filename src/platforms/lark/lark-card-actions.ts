@@ -1,7 +1,9 @@
 // card.action.trigger: a form card was submitted. The answer (a toast and the updated card) must go
 // back within 3 seconds, and must never be empty (the client shows an error for an empty answer).
 // A filing normally takes milliseconds; if it does not, the user gets "saving…" at once and the
-// card is updated through the delayed-update API when the filing is done.
+// card is updated through the delayed-update API once the answer has gone back (Lark refuses or
+// reverts an update sent before it), retried once, and else the receipt is sent privately.
+// A form opened from a group also leaves one public line there when it is filed.
 import type { App } from '../../core/app.js';
 import type { FormReply, FormSubmission, Reply, SubmitResult } from '../../core/messages.js';
 import type { Bot } from '../../bot.js';
@@ -30,6 +32,10 @@ export interface CardResponse {
 /** Leave room under Lark's 3 s for the answer to travel back. */
 const ANSWER_WITHIN_MS = 2_300;
 const REMEMBERED = 300;
+/** A late update waits this long after the answer (it must reach Lark first), and again before its one retry. */
+export const LATE_UPDATE_DELAY_MS = 1_500;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function parseButtonValue(v: unknown): FormButtonValue | null {
   const o = v as Partial<FormButtonValue> | null;
@@ -79,6 +85,8 @@ export class LarkCardActions {
     private readonly sender: LarkSender,
     private readonly nameOf: (openId: string) => Promise<string>,
     private readonly track: (work: Promise<unknown>) => void,
+    /** Where forms asked for in groups were sent (lark/index.ts LarkSection.groupForms). */
+    private readonly groupForms: 'private' | 'ephemeral' = 'private',
   ) {}
 
   async handle(e: CardActionEvent): Promise<CardResponse> {
@@ -97,12 +105,53 @@ export class LarkCardActions {
       const first = await Promise.race([work, new Promise<typeof late>((r) => { timer = setTimeout(() => r(late), ANSWER_WITHIN_MS); })]);
       clearTimeout(timer);
       if (first !== late) return first;
-      this.track(work.then((res) => (res.card && e.token ? this.sender.updateCardLater(e.token, res.card.data) : undefined)).catch((err) => this.app.log.warn({ err }, 'late card update failed')));
+      // The answer goes back as this returns; the card is updated after it.
+      this.track(this.updateLate(e, work, Date.now()));
       return { toast: { type: 'info', content: '正在保存，请稍候，卡片会自动更新为回执。' } };
     } catch (err) {
       this.app.log.error({ err }, 'card action failed');
       return { toast: { type: 'error', content: SORRY } };
     }
+  }
+
+  /**
+   * The card after a submit that outlasted the callback: the delayed-update API, after the answer and
+   * at most twice (the token allows two uses in 30 minutes); if both fail, the receipt (or the form
+   * with its errors) goes to the person's private chat, so the toast's promise is kept.
+   */
+  private async updateLate(e: CardActionEvent, work: Promise<CardResponse>, answeredAt: number): Promise<void> {
+    const res = await work;
+    if (!res.card) return;
+    if (e.token) {
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        await sleep(Math.max(0, answeredAt + attempt * LATE_UPDATE_DELAY_MS - Date.now()));
+        try {
+          await this.sender.updateCardLater(e.token, res.card.data);
+          return;
+        } catch (err) {
+          this.app.log.warn({ err: (err as Error).message, attempt }, 'late card update failed');
+        }
+      }
+    }
+    const operator = e.operator?.open_id;
+    if (!operator) return;
+    await this.sender.sendCard({ kind: 'user', openId: operator }, res.card.data, `late-card:${e.event_id ?? e.token ?? operator}`);
+  }
+
+  /**
+   * A filing from a form opened in a group: one public line there (the form and its receipt were the
+   * asker's alone), and with ephemeral forms the receipt also privately — an ephemeral card is gone
+   * once the client closes.
+   */
+  private async announce(value: FormButtonValue, sub: FormSubmission, result: SubmitResult, receipt: CardResponse): Promise<void> {
+    const filed = result.filed;
+    if (result.outcome !== 'filed' || !filed || value.chat_type !== 'group' || !value.chat_id) return;
+    if (this.groupForms === 'ephemeral' && receipt.card) {
+      await this.sender.sendCard({ kind: 'user', openId: sub.userId }, receipt.card.data, `receipt:${sub.eventId}`);
+    }
+    if (!filed.changed) return;
+    const line = `✅ ${filed.unit} 已${filed.revised ? '更新' : '提交'}${filed.form}${filed.planId ? ` #${filed.planId}` : ''}`;
+    await this.sender.deliver({ kind: 'chat', chatId: value.chat_id }, [{ kind: 'text', text: line }], { key: `filed:${sub.eventId}`, patient: true });
   }
 
   private remember(eventId: string, work: Promise<CardResponse>): void {
@@ -129,7 +178,10 @@ export class LarkCardActions {
       values: raw,
       ...(value.edit_plan_id ? { editPlanId: value.edit_plan_id } : {}),
     };
-    return this.answer(form, value, raw, await this.bot.handleFormSubmit(sub));
+    const result = await this.bot.handleFormSubmit(sub);
+    const response = this.answer(form, value, raw, result);
+    this.track(this.announce(value, sub, result, response));
+    return response;
   }
 
   /** The card after a submit, by what became of it (never by reading the reply text). */

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { FormReply, TableReply, FormFieldView } from '../../core/messages.js';
 import { FORMS } from '../../forms/index.js';
 import type { FieldDef } from '../../forms/types.js';
+import { GUIDED_WORD } from '../../services/guided-filing.js';
 
 export type Card = Record<string, unknown>;
 type Element = Record<string, unknown>;
@@ -32,6 +33,8 @@ export interface FormButtonValue {
 
 /** Lark's input accepts at most 1000 characters per box. */
 export const CARD_INPUT_MAX = 1000;
+/** Plans offered in a card's plan picker; a unit with more files the others by number. */
+export const MAX_PLAN_CHOICES = 50;
 /** A card is at most 30 KB; stay under it with room for the envelope. */
 export const CARD_MAX_BYTES = 28_000;
 
@@ -95,14 +98,18 @@ function fieldComponents(reply: FormReply, field: FormFieldView, planOptions?: F
     default:
       break;
   }
-  const options = field.options?.length ? field.options : field.type === 'planRef' ? planOptions : undefined;
-  if (options?.length) {
-    const initial = value !== undefined && options.some((o) => o.value === value) ? value : undefined;
+  const all = field.options?.length ? field.options : field.type === 'planRef' ? planOptions : undefined;
+  if (all?.length) {
+    const initial = value !== undefined && all.some((o) => o.value === value) ? value : undefined;
+    // A unit with many plans: the latest ones (and the one chosen), so the card stays under Lark's
+    // 30 KB and 200-component limits; the others are filed by number (guided filing or the template).
+    const bounded = field.type === 'planRef' && all.length > MAX_PLAN_CHOICES;
+    const options = bounded ? [...all].sort((a, b) => Number(b.value) - Number(a.value)).filter((o, i) => i < MAX_PLAN_CHOICES || o.value === initial) : all;
     return [{
       tag: 'select_static', name: field.key, required: field.required, placeholder: plain('请选择'), width: 'fill',
       options: options.map((o) => ({ text: plain(o.label), value: o.value })),
       ...(initial !== undefined ? { initial_option: initial } : {}),
-    }];
+    }, ...(bounded ? [{ tag: 'markdown', content: `这里列出最近的 ${MAX_PLAN_CHOICES} 项（共 ${all.length} 项）。其他计划请发送“/填表 ${GUIDED_WORD[reply.form]}”，按提示填写计划编号（/mine 可查编号）。` }] : [])];
   }
   const numeric = field.type === 'integer' || field.type === 'money';
   const maxLength = Math.min(def?.maxLength ?? (numeric ? 30 : 200), CARD_INPUT_MAX);

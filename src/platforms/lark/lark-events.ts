@@ -25,6 +25,8 @@ export interface LarkMessageEvent {
     message_type: string;
     content: string;
     mentions?: LarkMention[];
+    /** The sender's client ("… Lark/7.30.5 …"); card JSON 2.0 needs 7.20 or later. */
+    user_agent?: string;
   };
 }
 
@@ -41,12 +43,29 @@ export interface BotIdentity {
   name: string;
 }
 
-/** What an incoming message event became: a message for the bot, something we cannot read, or nothing. */
+/**
+ * What an incoming message event became: a message for the bot, something we cannot read, or nothing.
+ * `oldClient`: the sender's Feishu cannot show card JSON 2.0 (before 7.20), so forms go as text.
+ */
 export type ParsedEvent =
-  | { kind: 'message'; messageId: string; msg: Omit<IncomingMessage, 'userName' | 'chatTitle'> }
+  | { kind: 'message'; messageId: string; oldClient: boolean; msg: Omit<IncomingMessage, 'userName' | 'chatTitle'> }
   | { kind: 'unsupported'; messageId: string; chatId: string; chatType: ChatType; userId: string }
-  | { kind: 'file'; messageId: string; fileKey: string; fileName: string; msg: Omit<IncomingMessage, 'userName' | 'chatTitle'> }
+  | { kind: 'file'; messageId: string; oldClient: boolean; fileKey: string; fileName: string; msg: Omit<IncomingMessage, 'userName' | 'chatTitle'> }
   | { kind: 'ignore' };
+
+/** Card JSON 2.0 renders on Feishu/Lark clients from 7.20 (older ones show an upgrade notice instead). */
+export const CARDS_FROM_VERSION = [7, 20] as const;
+
+/**
+ * Whether the client named by a message's user agent is older than 7.20. The agent carries
+ * "Lark/7.30.5" (or "Feishu/…"); an agent without a version (a bot, an API client) counts as current.
+ */
+export function isOldClient(userAgent: string | undefined): boolean {
+  const m = userAgent?.match(/\b(?:Lark|Feishu)\/(\d+)\.(\d+)/i);
+  if (!m) return false;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major < CARDS_FROM_VERSION[0] || (major === CARDS_FROM_VERSION[0] && minor < CARDS_FROM_VERSION[1]);
+}
 
 interface PostElement {
   tag?: string;
@@ -116,7 +135,7 @@ export function parseMessageEvent(e: LarkMessageEvent, bot: BotIdentity): Parsed
     // roster): Lark cannot send a file and a command in one message.
     if (file && chatType === 'p2p' && /\.(xlsx|xls|csv)$/i.test(file.fileName)) {
       return {
-        kind: 'file', messageId: m.message_id, ...file,
+        kind: 'file', messageId: m.message_id, oldClient: isOldClient(m.user_agent), ...file,
         msg: { platform: 'lark', eventId: m.message_id, chatId: m.chat_id, chatType, userId, text: '/import', mentions: [], mentionsBot: false },
       };
     }
@@ -144,6 +163,7 @@ export function parseMessageEvent(e: LarkMessageEvent, bot: BotIdentity): Parsed
   return {
     kind: 'message',
     messageId: m.message_id,
+    oldClient: isOldClient(m.user_agent),
     msg: {
       platform: 'lark', eventId: m.message_id, chatId: m.chat_id, chatType, userId,
       text: text.replace(/[ \u2005]{2,}/g, ' ').trim(), mentions, mentionsBot,

@@ -15,7 +15,8 @@ import larkPlatform from './index.js';
 
 export type LarkTarget =
   | { kind: 'chat'; chatId: string }
-  | { kind: 'reply'; messageId: string; chatId: string }
+  /** `p2pUser`: the reply is in a private chat, with this person (one rate-limit key per private chat). */
+  | { kind: 'reply'; messageId: string; chatId: string; p2pUser?: string }
   | { kind: 'user'; openId: string };
 
 interface Outgoing {
@@ -23,8 +24,33 @@ interface Outgoing {
   content: string;
 }
 
-/** Retrying cannot help with these (bot not in the chat, no permission, chat dissolved, bad card…). */
-const PERMANENT_CODES = new Set([230001, 230002, 230006, 230013, 230025, 230027, 230028, 230035, 230055, 230099, 232009, 234001]);
+/**
+ * Retrying cannot help with these: the 发送消息 page's codes that a retry does not change (bot not in
+ * the chat, no permission, chat dissolved, a bad or too long card, the person blocked the bot or left
+ * the organisation…), each with what an admin is told in /reminders.
+ */
+const PERMANENT_CODES = new Map<number, string>([
+  [230001, '请求参数有误'],
+  [230002, '机器人不在该群中，请把机器人拉回群里'],
+  [230006, '应用未启用机器人能力'],
+  [230013, '对方不在应用的可用范围内，请在飞书管理后台调整应用可用范围'],
+  [230017, '飞书拒绝发送（230017）'],
+  [230018, '飞书拒绝发送（230018）'],
+  [230025, '消息内容过长'],
+  [230027, '机器人没有发消息的权限'],
+  [230028, '消息被数据防泄漏策略拦截'],
+  [230029, '对方已离职'],
+  [230034, '飞书拒绝发送（230034）'],
+  [230035, '机器人在该群被禁言或没有发言权限'],
+  [230038, '飞书拒绝发送（230038）'],
+  [230053, '对方已屏蔽机器人（停止接收其消息）'],
+  [230054, '飞书拒绝发送（230054）'],
+  [230055, '文件类型与消息类型不符'],
+  [230075, '飞书拒绝发送（230075）'],
+  [230099, '卡片内容有误'],
+  [232009, '该群已解散'],
+  [234001, '文件上传参数有误'],
+]);
 const RATE_LIMIT_CODES = new Set([99991400, 230020]);
 /** Longest a direct reply waits out rate limits before giving up. */
 const MAX_PATIENCE_MS = 60_000;
@@ -58,7 +84,7 @@ export function larkError(what: string, err: unknown): Error {
     const waitMs = Number.isFinite(reset) && reset > 0 ? Math.ceil(reset * 1000) : 1000;
     return new RateLimitedError(waitMs, `Lark ${what} rate limited (${code ?? status}), retry after ${waitMs} ms`);
   }
-  if (code !== undefined && PERMANENT_CODES.has(code)) return new PermanentSendError(`Lark ${what} refused: code ${code} ${msg}`);
+  if (code !== undefined && PERMANENT_CODES.has(code)) return new PermanentSendError(`Lark ${what} refused: code ${code} ${msg}`, PERMANENT_CODES.get(code));
   if (code === undefined && status === undefined) return err instanceof Error ? err : new Error(String(err));
   return new LarkApiError(what, code, status, msg);
 }
@@ -118,6 +144,16 @@ function textMessages(r: TextReply): Outgoing[] {
   }));
 }
 
+/**
+ * The rate-limit key of where a message goes. A private chat is keyed by the person whichever way it
+ * is addressed (a new message names the open_id, a reply names the chat), so both share its budget.
+ */
+export function limitKey(target: LarkTarget): string {
+  if (target.kind === 'user') return `user:${target.openId}`;
+  if (target.kind === 'reply' && target.p2pUser) return `user:${target.p2pUser}`;
+  return target.chatId;
+}
+
 const cardMessage = (card: Card): Outgoing => ({ msg_type: 'interactive', content: JSON.stringify(card) });
 
 export class LarkSender implements ChatSender {
@@ -174,7 +210,7 @@ export class LarkSender implements ChatSender {
   }
 
   private async post(target: LarkTarget, m: Outgoing, uuid: string): Promise<string | undefined> {
-    await this.limiter.acquire(target.kind === 'user' ? `user:${target.openId}` : target.chatId);
+    await this.limiter.acquire(limitKey(target));
     if (target.kind === 'reply') {
       const res = await this.call('im.message.reply', () => this.client.im.message.reply({ path: { message_id: target.messageId }, data: { ...m, uuid } }));
       return res.data?.message_id;
@@ -217,6 +253,11 @@ export class LarkSender implements ChatSender {
     }
     if (!up?.image_key) throw new LarkApiError('im.image.create', undefined, 200, 'no image_key returned');
     return up.image_key;
+  }
+
+  /** Posts a card as it is (a receipt that could not replace its form in place). */
+  async sendCard(target: LarkTarget, card: Card, key: string): Promise<void> {
+    await patiently(() => this.post(target, cardMessage(card), idempotentUuid(key, 0)), this.log);
   }
 
   /** A card only `openId` sees in the group (no SDK method for this API). */

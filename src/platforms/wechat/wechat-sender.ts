@@ -45,7 +45,7 @@ export class WechatSender implements ChatSender {
     if (room) return { room };
     const contact = await this.bot.Contact.find({ id: chatId }).catch(() => undefined);
     if (contact) return { contact };
-    throw new PermanentSendError(`WeChat chat ${chatId} not found (the bot may have left it, or ids changed at login)`);
+    throw new PermanentSendError(`WeChat chat ${chatId} not found (the bot may have left it, or ids changed at login)`, '找不到该群（机器人可能已不在群里）');
   }
 
   private async deliver(target: Target, out: WechatOut): Promise<void> {
