@@ -67,6 +67,7 @@ async function confirm(ctx: CommandContext): Promise<Reply[]> {
 export default defineCommand({
   name: 'import',
   aliases: ['导入', '导入单位'],
+  takesFile: true,
   usage: '/import（附上填好的计划表、汇总表，或单位名单）| /import 确认',
   summary: '导入填好的计划表或汇总表（本单位）；管理员可导入单位名单，不带文件发送可下载名单模板',
   access: ['filer'],

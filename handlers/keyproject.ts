@@ -183,6 +183,7 @@ export default defineCommand({
   access: ['filer'],
   subcommands: (['add', 'remove', 'restore', 'rename', 'import'] as const).map((k) => ({ words: [...SUBS[k]], access: [] as const })),
   group: 'setup',
+  takesFile: [...SUBS.import],
   async run(ctx): Promise<Reply[]> {
     const word = ctx.args[0]?.toLowerCase() ?? '';
     const sub = (Object.keys(SUBS) as Sub[]).find((k) => SUBS[k].includes(word));

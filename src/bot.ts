@@ -151,8 +151,6 @@ export class Bot {
       return this.run(importer, msg, turn, [], {});
     }
     if (msg.attachment && msg.chatType === 'group' && !body) return this.holdFile(msg, turn, msg.attachment);
-    // A spreadsheet the sender put in the group just before goes with their command (e.g. /import).
-    if (!msg.attachment && /^[/／]/.test(body)) msg = { ...msg, ...this.takeHeldFile(msg) };
     if (body.length > MAX_TEMPLATE_CHARS) {
       // A long article pasted into the group is not for us; only answer what was meant for the bot.
       const forUs = addressed || /^[/／]/.test(body) || detectTemplate(body) !== null;
@@ -188,6 +186,9 @@ export class Bot {
     }
     // A bare Chinese word ("计划") in a group only counts when the bot is addressed.
     if (!parsed.slash && !addressed) return [];
+    // A spreadsheet the sender put in the group just before goes with the command that reads files.
+    const takesFile = spec.takesFile === true || (Array.isArray(spec.takesFile) && spec.takesFile.includes(parsed.args[0] ?? ''));
+    if (takesFile && !msg.attachment) msg = { ...msg, ...this.takeHeldFile(msg) };
     return this.run(spec, msg, turn, parsed.args, parsed.options);
   }
 
@@ -205,6 +206,7 @@ export class Bot {
   }
 
   private takeHeldFile(msg: IncomingMessage): Pick<IncomingMessage, 'attachment'> {
+    for (const [k, f] of this.heldFiles) if (Date.now() - f.at > FILE_HOLD_MS) this.heldFiles.delete(k);
     const key = `${msg.platform}\n${msg.chatId}\n${msg.userId}`;
     const held = this.heldFiles.get(key);
     if (!held) return {};

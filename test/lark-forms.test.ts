@@ -4,7 +4,7 @@
 // once, a slow one is updated after the answer (or the receipt sent privately), and an old client
 // gets the text template. The fake server refuses what Lark refuses (test/support/fake-lark.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BOT, EAST, LARK_GROUP, WEST, setUpLarkDistrict, startLarkBot, type LarkTestBot } from './support/lark-bot.js';
+import { ADMIN, BOT, EAST, LARK_GROUP, WEST, setUpLarkDistrict, startLarkBot, type LarkTestBot } from './support/lark-bot.js';
 import { formSubmit, LARK_USER_AGENTS, textMessage } from './support/lark-payloads.js';
 import { renderFormCard } from '../src/platforms/lark/lark-cards.js';
 import { FORMS } from '../src/forms/index.js';
@@ -277,6 +277,21 @@ describe('Lark card forms', () => {
     expect(JSON.stringify(privateCard(WEST))).toContain('还没有登记所属单位');
   });
 
+  it('does not announce an admin\'s correction in the group as the unit\'s filing', async () => {
+    const filed = await t.submit(EAST, submitValue(await planCard()), goodPlan);
+    expect(filed.toast.type).toBe('success');
+    const planId = (await t.bot.app.db.plan.findFirstOrThrow()).id;
+    await t.lark.idle();
+    t.fake.messages.length = 0;
+    await t.say(ADMIN, `@_user_1 /plan 编辑 ${planId}`, { mentions: [BOT] });
+    const card = privateCard(ADMIN)!;
+    const fixed = await t.submit(ADMIN, submitValue(card), { ...goodPlan, participants: '350' });
+    expect(fixed.toast.type).toBe('success');
+    expect((await t.bot.app.db.plan.findFirstOrThrow()).participants).toBe(350);
+    await t.lark.idle();
+    expect(groupPosts()).toEqual([]);
+  });
+
   it('with LARK_GROUP_FORMS=ephemeral shows the form in the group to the asker alone, and also sends the receipt privately', async () => {
     await t.close();
     t = await startLarkBot({ LARK_GROUP_FORMS: 'ephemeral' });
@@ -292,16 +307,30 @@ describe('Lark card forms', () => {
     // An ephemeral card is gone once the client closes: the receipt is kept in the private chat too.
     expect(JSON.stringify(privateCard())).toMatch(/竞赛计划已收到：计划编号 #\d+/);
     expect(groupPosts()).toEqual([expect.stringMatching(/^✅ 东城街道工会 已提交竞赛计划 #\d+$/)]);
+
+    // Where an ephemeral card cannot go, the form goes privately — and its receipt replaces it there, once.
+    t.fake.ephemeralFails = true;
+    t.fake.messages.length = 0;
+    await t.say(EAST, '@_user_1 /summary', { mentions: [BOT] });
+    const summaryCard = privateCard()!;
+    const planId = (await t.bot.app.db.plan.findFirstOrThrow()).id;
+    const summary = await t.submit(EAST, submitValue(summaryCard), { plan: String(planId), actualParticipants: '318', expenditure: '45800', awards: '无' });
+    expect(summary.toast.type).toBe('success');
+    await t.lark.idle();
+    expect(t.fake.messages.filter((m) => m.to === EAST.openId && m.msgType === 'interactive')).toHaveLength(1);
+    expect(groupPosts()).toEqual([`✅ 东城街道工会 已提交竞赛总结 #${planId}`]);
   });
 
   it('gives a Feishu older than 7.20 the text template instead of a card, and says why once', async () => {
     const old = (text: string) => t.dispatch(textMessage({ from: EAST, chatId: LARK_GROUP, text, mentions: [BOT], userAgent: LARK_USER_AGENTS.old }));
     await old('@_user_1 /plan');
     expect(t.fake.messages.filter((m) => m.msgType === 'interactive' || m.via === 'ephemeral')).toEqual([]);
-    const said = t.fake.texts().join('\n');
-    expect(said).toContain('飞书版本低于 7.20');
-    expect(said).toContain('【竞赛计划】\n企业名称：');
-    expect(said).toContain('/填表 计划');
+    // The template goes privately, as a card would (it may carry the unit's own values); the group gets one line.
+    const privately = t.fake.messages.filter((m) => m.to === EAST.openId).map((m) => m.content.text).join('\n');
+    expect(privately).toContain('飞书版本低于 7.20');
+    expect(privately).toContain('【竞赛计划】\n企业名称：');
+    expect(privately).toContain('/填表 计划');
+    expect(t.fake.messages.filter((m) => m.to !== EAST.openId).map((m) => m.content.text)).toEqual([expect.stringContaining('已私信发送「竞赛计划」表单')]);
     t.fake.messages.length = 0;
     await old('@_user_1 /plan');
     expect(t.fake.texts().join('\n')).not.toContain('飞书版本低于');

@@ -399,6 +399,10 @@ describe('files from WeChat', () => {
     expect(await w.settle(from)).toEqual([]);
     sendFile(w.people.admin, '单位名单.csv', '单位名称,上级单位,职工数\n南城街道工会,测试区总工会,3000\n');
     await w.waitForSent(after(w, from, '已收到「单位名单.csv」'));
+    // Another command in between does not use the file up.
+    from = w.sent.length;
+    w.say(w.people.admin, '/help', { atBot: true });
+    await w.waitForSent(after(w, from, '/plan'));
     from = w.sent.length;
     w.say(w.people.admin, '/import', { atBot: true });
     await w.waitForSent(after(w, from, '单位名单已导入'));

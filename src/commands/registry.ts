@@ -47,6 +47,11 @@ export interface CommandSpec {
   /** Subcommands with their own access, checked before the handler runs. */
   subcommands?: Subcommand[];
   group: CommandGroup;
+  /**
+   * It reads a file sent with it (or, where a file cannot go with text, just before it in the chat):
+   * true, or the subcommand words that do ("导入").
+   */
+  takesFile?: boolean | string[];
   run(ctx: CommandContext): Promise<Reply[]>;
 }
 

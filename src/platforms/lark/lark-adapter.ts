@@ -81,7 +81,7 @@ export class LarkAdapter {
     });
     this.dispatcher = new lark.EventDispatcher({ encryptKey: cfg.encryptKey, logger, loggerLevel: lark.LoggerLevel.warn });
     this.sender = new LarkSender(this.client, new LarkRateLimiter(), this.log);
-    this.cardActions = new LarkCardActions(app, bot, this.sender, (id) => this.nameOf(id), (p) => this.track(p), cfg.groupForms);
+    this.cardActions = new LarkCardActions(app, bot, this.sender, (id) => this.nameOf(id), (p) => this.track(p));
     this.identity = { name: app.config.botName };
     this.dispatcher.register({
       'im.message.receive_v1': (data: LarkMessageEvent) => this.ack(this.onMessage(data)),
@@ -239,13 +239,17 @@ export class LarkAdapter {
    */
   private async replyTo(msg: IncomingMessage, messageId: string, replies: Reply[], oldClient = false): Promise<void> {
     const target = replyTarget(msg, messageId);
-    if (oldClient && replies.some((r) => r.kind === 'form' || r.kind === 'table')) {
-      replies = withoutCards(replies);
-      if (!this.toldAboutOldClient.has(msg.userId)) {
-        this.toldAboutOldClient.add(msg.userId);
-        replies.unshift(text(OLD_CLIENT_NOTE, msg.chatType === 'group' ? [{ userId: msg.userId, userName: msg.userName }] : []));
-      }
+    // Said once, with the first reply that would have been a card.
+    let notice: Reply | null = null;
+    if (oldClient && replies.some((r) => r.kind === 'form' || r.kind === 'table') && !this.toldAboutOldClient.has(msg.userId)) {
+      this.toldAboutOldClient.add(msg.userId);
+      notice = text(OLD_CLIENT_NOTE);
     }
+    const takeNotice = (): Reply[] => {
+      const n = notice ? [notice] : [];
+      notice = null;
+      return n;
+    };
     const formValue = (r: FormReply): FormButtonValue => ({ saiwu: 'form', form: r.form, chat_id: msg.chatId, chat_type: msg.chatType, user_id: msg.userId, user_name: msg.userName, ...(r.editPlanId ? { edit_plan_id: r.editPlanId } : {}) });
     let batch: Reply[] = [];
     let part = 0;
@@ -257,7 +261,9 @@ export class LarkAdapter {
     for (const reply of replies) {
       if (reply.kind === 'form' && msg.chatType === 'group') {
         await flush();
-        await this.sendFormToAsker(msg, messageId, reply, formValue(reply), `reply:${messageId}:${part++}`);
+        await this.sendFormToAsker(msg, messageId, reply, formValue(reply), `reply:${messageId}:${part++}`, oldClient ? takeNotice() : null);
+      } else if (oldClient && (reply.kind === 'form' || reply.kind === 'table')) {
+        batch.push(...takeNotice(), ...withoutCards([reply]));
       } else {
         batch.push(reply);
       }
@@ -269,25 +275,33 @@ export class LarkAdapter {
    * A 2.0 card in a group is the same card for everyone, so a form goes to the person who asked. By
    * default into their private chat with the bot — kept, notified, on every device — with one line in
    * the group; with LARK_GROUP_FORMS=ephemeral as a card only they see in the group. Either way the
-   * other is the fallback, and the text template in the group the last resort.
+   * other is the fallback, and the text template in the group the last resort. `oldClient` (a Feishu
+   * that cannot show cards): the text template goes privately, after `oldClientNotice` when given —
+   * it may carry a unit's own values (an admin's correction), so it goes to the group only as a last resort.
    */
-  private async sendFormToAsker(msg: IncomingMessage, messageId: string, reply: FormReply, value: FormButtonValue, key: string): Promise<void> {
+  private async sendFormToAsker(msg: IncomingMessage, messageId: string, reply: FormReply, value: FormButtonValue, key: string, oldClientNotice: Reply[] | null): Promise<void> {
     const target = replyTarget(msg, messageId);
+    const asker = [{ userId: msg.userId, userName: msg.userName }];
     const privately = async () => {
-      await this.sender.deliver({ kind: 'user', openId: msg.userId }, [reply], { key: `${key}:p2p`, patient: true, formValue: () => value });
-      await this.sender.deliver(target, [text(`已私信发送「${reply.title}」表单，请在与${this.identity.name}的单聊中填写提交。`, [{ userId: msg.userId, userName: msg.userName }])], { key: `${key}:note`, patient: true });
+      const form = oldClientNotice ? [...oldClientNotice, ...withoutForms([reply])] : [reply];
+      await this.sender.deliver({ kind: 'user', openId: msg.userId }, form, { key: `${key}:p2p`, patient: true, formValue: () => value });
+      // The form has arrived; the line in the group only says so, and its failure changes nothing.
+      await this.sender.deliver(target, [text(`已私信发送「${reply.title}」表单，请在与${this.identity.name}的单聊中填写提交。`, asker)], { key: `${key}:note`, patient: true })
+        .catch((err: Error) => this.log.warn({ err: err.message, chatId: msg.chatId }, 'could not say in the group where the form went'));
     };
-    const ephemerally = () => patiently(() => this.sender.sendEphemeral(msg.chatId, msg.userId, renderFormCard(reply, value)), this.log);
-    const ways = this.cfg.groupForms === 'ephemeral' ? [['ephemeral', ephemerally], ['private', privately]] as const : [['private', privately], ['ephemeral', ephemerally]] as const;
+    const ephemerally = () => patiently(() => this.sender.sendEphemeral(msg.chatId, msg.userId, renderFormCard(reply, { ...value, ephemeral: true })), this.log);
+    const ways = oldClientNotice
+      ? [['private', privately]] as const
+      : this.cfg.groupForms === 'ephemeral' ? [['ephemeral', ephemerally], ['private', privately]] as const : [['private', privately], ['ephemeral', ephemerally]] as const;
     for (const [way, send] of ways) {
       try {
         await send();
         return;
       } catch (err) {
-        this.log.warn({ err: (err as Error).message, chatId: msg.chatId, way }, 'form card could not be sent this way; trying the next');
+        this.log.warn({ err: (err as Error).message, chatId: msg.chatId, way }, 'form could not be sent this way; trying the next');
       }
     }
-    await this.sender.deliver(target, withoutForms([reply]), { key: `${key}:template`, patient: true });
+    await this.sender.deliver(target, [...(oldClientNotice ?? []), ...withoutForms([reply])], { key: `${key}:template`, patient: true });
   }
 
   private async onBotAdded(e: LarkChatMemberBotEvent): Promise<void> {

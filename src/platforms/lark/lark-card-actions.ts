@@ -46,6 +46,7 @@ export function parseButtonValue(v: unknown): FormButtonValue | null {
     ...(Array.isArray(o.plan_options) ? { plan_options: o.plan_options.slice(0, 200).map((p) => ({ value: String(p?.value ?? ''), label: String(p?.label ?? '') })) } : {}),
     ...(typeof o.instance === 'string' && o.instance ? { instance: o.instance.slice(0, 64) } : {}),
     ...(Number.isInteger(o.edit_plan_id) && (o.edit_plan_id as number) > 0 ? { edit_plan_id: o.edit_plan_id } : {}),
+    ...(o.ephemeral === true ? { ephemeral: true } : {}),
   };
 }
 
@@ -74,6 +75,9 @@ export function formValuesToRaw(form: FormDef, formValue: Record<string, unknown
   return raw;
 }
 
+/** One private receipt per rendered form, however it comes to be sent (a late update's fallback, an ephemeral form's copy). */
+const receiptKey = (value: FormButtonValue, e: CardActionEvent) => `receipt:${value.instance ?? e.event_id ?? e.token}`;
+
 const textOf = (replies: Reply[]) => replies.filter((r) => r.kind === 'text').map((r) => (r as { text: string }).text).join('\n');
 
 export class LarkCardActions {
@@ -85,8 +89,6 @@ export class LarkCardActions {
     private readonly sender: LarkSender,
     private readonly nameOf: (openId: string) => Promise<string>,
     private readonly track: (work: Promise<unknown>) => void,
-    /** Where forms asked for in groups were sent (lark/index.ts LarkSection.groupForms). */
-    private readonly groupForms: 'private' | 'ephemeral' = 'private',
   ) {}
 
   async handle(e: CardActionEvent): Promise<CardResponse> {
@@ -106,7 +108,7 @@ export class LarkCardActions {
       clearTimeout(timer);
       if (first !== late) return first;
       // The answer goes back as this returns; the card is updated after it.
-      this.track(this.updateLate(e, work, Date.now()));
+      this.track(this.updateLate(e, work, Date.now(), receiptKey(value, e)));
       return { toast: { type: 'info', content: '正在保存，请稍候，卡片会自动更新为回执。' } };
     } catch (err) {
       this.app.log.error({ err }, 'card action failed');
@@ -119,23 +121,26 @@ export class LarkCardActions {
    * at most twice (the token allows two uses in 30 minutes); if both fail, the receipt (or the form
    * with its errors) goes to the person's private chat, so the toast's promise is kept.
    */
-  private async updateLate(e: CardActionEvent, work: Promise<CardResponse>, answeredAt: number): Promise<void> {
+  private async updateLate(e: CardActionEvent, work: Promise<CardResponse>, answeredAt: number, key: string): Promise<void> {
     const res = await work;
     if (!res.card) return;
     if (e.token) {
+      // The first try once the answer has surely reached Lark, the retry a pause after the first.
+      let next = answeredAt + LATE_UPDATE_DELAY_MS;
       for (let attempt = 1; attempt <= 2; attempt++) {
-        await sleep(Math.max(0, answeredAt + attempt * LATE_UPDATE_DELAY_MS - Date.now()));
+        await sleep(Math.max(0, next - Date.now()));
         try {
           await this.sender.updateCardLater(e.token, res.card.data);
           return;
         } catch (err) {
           this.app.log.warn({ err: (err as Error).message, attempt }, 'late card update failed');
+          next = Date.now() + LATE_UPDATE_DELAY_MS;
         }
       }
     }
     const operator = e.operator?.open_id;
     if (!operator) return;
-    await this.sender.sendCard({ kind: 'user', openId: operator }, res.card.data, `late-card:${e.event_id ?? e.token ?? operator}`);
+    await this.sender.sendCard({ kind: 'user', openId: operator }, res.card.data, key);
   }
 
   /**
@@ -143,13 +148,14 @@ export class LarkCardActions {
    * asker's alone), and with ephemeral forms the receipt also privately — an ephemeral card is gone
    * once the client closes.
    */
-  private async announce(value: FormButtonValue, sub: FormSubmission, result: SubmitResult, receipt: CardResponse): Promise<void> {
+  private async announce(value: FormButtonValue, sub: FormSubmission, result: SubmitResult, receipt: CardResponse, key: string): Promise<void> {
     const filed = result.filed;
     if (result.outcome !== 'filed' || !filed || value.chat_type !== 'group' || !value.chat_id) return;
-    if (this.groupForms === 'ephemeral' && receipt.card) {
-      await this.sender.sendCard({ kind: 'user', openId: sub.userId }, receipt.card.data, `receipt:${sub.eventId}`);
-    }
-    if (!filed.changed) return;
+    // The same key as a late update's private fallback: Lark keeps one message per uuid.
+    if (value.ephemeral && receipt.card) await this.sender.sendCard({ kind: 'user', openId: sub.userId }, receipt.card.data, key);
+    // An admin's correction ("/plan 编辑 N") is not the unit's filing, and the group it was typed in
+    // may be another unit's: no public line.
+    if (!filed.changed || sub.editPlanId) return;
     const line = `✅ ${filed.unit} 已${filed.revised ? '更新' : '提交'}${filed.form}${filed.planId ? ` #${filed.planId}` : ''}`;
     await this.sender.deliver({ kind: 'chat', chatId: value.chat_id }, [{ kind: 'text', text: line }], { key: `filed:${sub.eventId}`, patient: true });
   }
@@ -180,7 +186,7 @@ export class LarkCardActions {
     };
     const result = await this.bot.handleFormSubmit(sub);
     const response = this.answer(form, value, raw, result);
-    this.track(this.announce(value, sub, result, response));
+    this.track(this.announce(value, sub, result, response, receiptKey(value, e)));
     return response;
   }
 

@@ -24,6 +24,8 @@ export interface FormButtonValue {
   plan_options?: { value: string; label: string }[];
   /** An admin's correction of this plan ("/plan 编辑 N"). */
   edit_plan_id?: number;
+  /** The card was shown in the group to the asker alone (it is gone once their client closes). */
+  ephemeral?: boolean;
   /**
    * This rendering of the form. Each click is its own Lark event, so a double click on one card
    * would file twice; submits are deduplicated on this id instead (a re-rendered card gets a new one).
