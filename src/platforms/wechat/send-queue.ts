@@ -22,6 +22,11 @@ export const HUMAN_PACING: Pacing = {
   backoffMs: 5 * 60_000,
 };
 
+/** A throttle a day after the last one starts again at the shortest pause. */
+const THROTTLE_CALM_MS = 24 * 3600_000;
+/** The longest pause, however often WeChat repeats itself. */
+const MAX_THROTTLE_MS = 4 * 3600_000;
+
 export class QueueStoppedError extends Error {
   constructor() {
     super('WeChat send queue stopped');
@@ -35,6 +40,7 @@ export class SendQueue {
   private lastAt = 0;
   private readonly stamps: number[] = [];
   private pausedUntil = 0;
+  private lastThrottle: { at: number; ms: number; reason: string } | null = null;
   private stopped = false;
   private readonly timers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
 
@@ -59,6 +65,26 @@ export class SendQueue {
   /** WeChat told us to slow down: nothing leaves the account for a while. */
   pause(ms = this.pacing.backoffMs): void {
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+  }
+
+  /**
+   * WeChat said the account sends too often: the whole account pauses, 5 minutes the first time and
+   * twice as long on each repeat (an account that keeps sending after the warning is how bot
+   * accounts get banned), back to 5 minutes after a calm day. Returns the pause in ms.
+   */
+  throttled(reason: string, now = Date.now()): number {
+    const calm = this.lastThrottle && now - this.lastThrottle.at > THROTTLE_CALM_MS;
+    const ms = !this.lastThrottle || calm ? this.pacing.backoffMs : Math.min(this.lastThrottle.ms * 2, MAX_THROTTLE_MS);
+    // Several sends refused within one pause are one throttle, not a doubling each.
+    if (this.lastThrottle && !calm && now < this.pausedUntil) return this.pausedUntil - now;
+    this.lastThrottle = { at: now, ms, reason };
+    this.pausedUntil = Math.max(this.pausedUntil, now + ms);
+    return ms;
+  }
+
+  /** The current or last throttle, for admins (/wechat). */
+  throttleState(now = Date.now()): { pausedUntil: number | null; last: { at: number; ms: number; reason: string } | null } {
+    return { pausedUntil: this.pausedUntil > now ? this.pausedUntil : null, last: this.lastThrottle };
   }
 
   /** Pending sends fail with QueueStoppedError instead of waiting out their delay. */

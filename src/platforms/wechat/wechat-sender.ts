@@ -10,8 +10,11 @@ import { renderForWechat, type WechatOut } from './wechat-render.js';
 import type { SendQueue } from './send-queue.js';
 import type { WechatIdentity } from './wechat-identity.js';
 
-/** What wechat4u and the pad protocols say when the account sends too much. */
-const THROTTLED = /频繁|too (?:many|frequent)|rate.?limit/i;
+/**
+ * What the protocols say when the account sends too much: wechat4u's failed assertion "1205 == 0"
+ * (BaseResponse.Ret 1205, 请求频率过高), the pad protocols' "发送消息过于频繁", or English wording.
+ */
+export const THROTTLED = /\b1205 == 0\b|频繁|too (?:many|frequent)|rate.?limit/i;
 const SENT_MARK_TTL_SECONDS = 7 * 24 * 3600;
 
 type Target = { room: Room } | { contact: Contact };
@@ -38,6 +41,21 @@ export class WechatSender implements ChatSender {
       await this.queue.enqueue(chatId, () => this.deliver(target, out));
       if (mark) await this.redis.set(mark, '1', 'EX', SENT_MARK_TTL_SECONDS);
     }
+  }
+
+  /**
+   * WeChat said the account sends too often (a refused send, or a system message in a chat): the
+   * whole account pauses (see SendQueue.throttled). Returns the pause in ms.
+   */
+  throttled(reason: string): number {
+    const ms = this.queue.throttled(reason);
+    this.app.log.warn({ pauseMs: ms, reason: reason.slice(0, 200) }, 'WeChat says the account sends too often; the whole account pauses');
+    return ms;
+  }
+
+  /** The current or last throttle, for admins. */
+  throttleState(): ReturnType<SendQueue['throttleState']> {
+    return this.queue.throttleState();
   }
 
   private async target(chatId: string): Promise<Target> {
@@ -68,8 +86,8 @@ export class WechatSender implements ChatSender {
     } catch (err) {
       const message = (err as Error).message ?? String(err);
       if (THROTTLED.test(message)) {
-        this.queue.pause();
-        throw new RateLimitedError(5 * 60_000, `WeChat throttled the account: ${message}`);
+        const ms = this.throttled(message);
+        throw new RateLimitedError(ms, `WeChat throttled the account: ${message}`);
       }
       throw err;
     }
