@@ -8,7 +8,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { App } from '../src/core/app.js';
 import { text, type Platform, type TextReply } from '../src/core/messages.js';
-import { PermanentSendError, RateLimitedError } from '../src/core/send-errors.js';
+import { NotSentError, PermanentSendError, RateLimitedError } from '../src/core/send-errors.js';
 import { parseCampaignSettings } from '../src/services/campaign-settings.js';
 import { DEADLINE_LABELS, deadlineOf } from '../src/services/campaigns.js';
 import { campaignTag, groupSummary, rollCallMessage } from '../src/services/reminders.js';
@@ -96,6 +96,9 @@ async function probeDelivered(app: App, d: Delivery, since: Date): Promise<boole
 
 type Claim = 'claimed' | 'done';
 
+/** A reminder the platform could not hand over before stopping is tried again this much later. */
+const NOT_SENT_RETRY_MS = 5_000;
+
 /** Takes the delivery row for this send; 'done' when it was sent already or must not be re-sent. */
 async function claim(app: App, d: Delivery): Promise<Claim> {
   const db = app.db;
@@ -163,21 +166,33 @@ async function sendOnce(ctx: Ctx, job: Job<ReminderJobData>, token: string | und
       return built;
     }
     message = built;
-    if ((await claim(app, d)) === 'done') {
-      await slot.cancel();
-      return 'already handled';
-    }
   } catch (err) {
     await slot.cancel();
     throw err;
   }
+  // The delivery row is claimed when the sender hands the message over (after any pacing wait of its
+  // own), so a send still waiting when the process stops was never claimed and goes out after the restart.
+  let claimed: Claim | null = null;
+  const handOff = async () => (claimed ??= await claim(app, d)) === 'claimed';
   try {
-    await sender.send(d.chatId, [message], { idempotencyKey: key });
+    await sender.send(d.chatId, [message], { idempotencyKey: key, handOff });
   } catch (err) {
     await slot.release();
     const msg = (err as Error).message;
+    const handedOver = claimed === 'claimed';
+    // The row records what happened to a message that was handed over; one that never was (a refusal
+    // before its turn) gets a row only when an admin must see it.
+    const settle = (status: 'retry' | 'failed', error: string) => (handedOver
+      ? db.reminderDelivery.update({ where: { key }, data: { status, error } })
+      : db.reminderDelivery.upsert({ where: { key }, create: { key, campaignId: d.campaignId, form: d.form, stage: d.stage, platform: d.platform, chatId: d.chatId, status, error, attempts: 0 }, update: { status, error } }));
+    if (err instanceof NotSentError && !handedOver && token) {
+      // The platform is stopping and nothing was handed over: back a little later, no attempt spent.
+      app.log.info({ key }, 'reminder not sent before shutdown; it goes out after the restart');
+      await job.moveToDelayed(Date.now() + NOT_SENT_RETRY_MS, token);
+      throw new DelayedError();
+    }
     if (err instanceof RateLimitedError) {
-      await db.reminderDelivery.update({ where: { key }, data: { status: 'retry', error: msg } });
+      if (handedOver) await settle('retry', msg);
       app.log.warn({ platform: d.platform, retryAfterMs: err.retryAfterMs }, 'platform rate limit: pausing the reminder queue');
       await queue.rateLimit(err.retryAfterMs);
       throw Worker.RateLimitError();
@@ -186,13 +201,15 @@ async function sendOnce(ctx: Ctx, job: Job<ReminderJobData>, token: string | und
       // What an admin acts on goes first (shown by /reminders); the platform's own words follow for the
       // log. The job fails with the same text, which the 'failed' handler stores again.
       const error = err.reason ? `${err.reason}｜${msg}` : msg;
-      await db.reminderDelivery.update({ where: { key }, data: { status: 'failed', error } });
+      await settle('failed', error);
       throw new UnrecoverableError(error);
     }
-    await db.reminderDelivery.update({ where: { key }, data: { status: 'retry', error: msg } });
+    if (handedOver) await settle('retry', msg);
     throw err;
   }
   await slot.release();
+  if (claimed === null) throw new Error(`the ${d.platform} sender returned without handing the message over (SendOptions.handOff not called)`);
+  if (claimed === 'done') return 'already handled';
   await db.reminderDelivery.update({ where: { key }, data: { status: 'sent', sentAt: app.now(), error: null } });
   return `sent (${message.mentions?.length ?? 0} mentioned)`;
 }

@@ -6,7 +6,7 @@
 // (present.ts: forms become text templates where there are no cards).
 import type { App } from './core/app.js';
 import type { ChatEvent, FormSubmission, IncomingMessage, Reply, SubmitResult } from './core/messages.js';
-import { text, wellFormed } from './core/messages.js';
+import { text, toSender, wellFormed } from './core/messages.js';
 import { CommandRegistry, parseCommandLine, subcommandOf, type CommandContext, type CommandSpec } from './commands/registry.js';
 import { allows, refusalText, viewerOf } from './services/access.js';
 import { shortHelp } from './commands/help-text.js';
@@ -167,7 +167,7 @@ export class Bot {
     await turn.touch();
 
     if (template) {
-      return (await submitFiling(this.app, { ...msg, turn, form: template.form, raw: template.raw, via: 'template', unknownLabels: template.unknownLabels, duplicates: template.duplicates, belongsTo: template.belongsTo, editPlanId: template.editPlanId })).replies;
+      return toSender((await submitFiling(this.app, { ...msg, turn, form: template.form, raw: template.raw, via: 'template', unknownLabels: template.unknownLabels, duplicates: template.duplicates, belongsTo: template.belongsTo, editPlanId: template.editPlanId })).replies, msg);
     }
 
     const parsed = parseCommandLine(body);

@@ -141,7 +141,10 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
       if (stopped) return;
       stopped = true;
       files.stop();
-      // The worker finishes the message in flight before Redis goes away.
+      // Sends waiting their turn in a paced platform queue (WeChat: minutes for a fan-out) give up
+      // first and go back to the reminder queue unclaimed; the worker then finishes the message in
+      // flight before Redis goes away.
+      for (const running of platforms.values()) running.quiesce?.();
       await reminders.close();
       // Events already acknowledged are finished before the database goes away.
       for (const running of platforms.values()) await running.stop();

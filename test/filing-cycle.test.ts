@@ -64,5 +64,30 @@ describe('guided filing in the local chat', () => {
     expect(textOf(await bot.say(east, '部分企业参与面不广'))).toContain('（第 3/3 项）请回复「意见建议」');
     expect(textOf(await bot.say(east, '取消'))).toContain('没有保存任何内容');
     expect(await bot.app.db.yearReport.count()).toBe(0);
+    // After a cancel, the next message is ordinary talk again.
+    expect(await bot.say(east, '好的')).toEqual([]);
+  });
+
+  it('does not take "稍等，我问一下" as an answer, and asks again', async () => {
+    const { east } = await setUpDistrict(bot);
+    await bot.say(east, '/join 东城街道工会');
+    expect(textOf(await bot.say(east, '/填表 计划'))).toContain('请回复「企业名称」');
+    const wait = textOf(await bot.say(east, '稍等，我问一下'));
+    expect(wait).toContain('问清楚后再回复「企业名称」');
+    expect(textOf(await bot.say(east, '好事达建材有限公司'))).toContain('请回复「竞赛项目」');
+    expect(textOf(await bot.say(east, '好的我去问问领导'))).toContain('问清楚后再回复「竞赛项目」');
+  });
+
+  it('tells the person once when their session timed out, instead of ignoring the answer', async () => {
+    const { east } = await setUpDistrict(bot);
+    await bot.say(east, '/join 东城街道工会');
+    await bot.say(east, '/填表 年报');
+    // The session's half hour passes (its key expires in Redis).
+    await bot.redis.connection.del(`${bot.config.redisPrefix}:guided:local:${east.chatId}:${east.userId}`);
+    const late = textOf(await bot.say(east, '以赛促学'));
+    expect(late).toContain('「年度报告」逐项填写已超过 30 分钟没有回复');
+    expect(late).toContain('/填表 年报');
+    expect(await bot.say(east, '以赛促学')).toEqual([]);
+    expect(await bot.app.db.yearReport.count()).toBe(0);
   });
 });

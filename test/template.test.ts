@@ -58,7 +58,7 @@ async function filePlans() {
   const file = async (u: LocalUser, p: Parameters<typeof planText>[0]) => {
     const reply = textOf(await bot.say(u, planText(p)));
     const id = Number(reply.match(/计划编号 #(\d+)/)?.[1]);
-    if (!reply.startsWith('✅') || !id) throw new Error(`filing failed: ${reply}`);
+    if (!/^(@\S+ )?✅/.test(reply) || !id) throw new Error(`filing failed: ${reply}`);
     return id;
   };
   await file(district.east, { enterprise: '东城建设集团有限公司', project: '快速路五比一创劳动竞赛', participants: 1000, period: '2027年3月1日至10月31日', key: true });
@@ -99,13 +99,14 @@ describe('/template text', () => {
     // East's cadre fills the template in and sends it back: a plan, then its summary.
     await bot.say(district.east, '/join 东城街道工会');
     const filed = await bot.say(district.east, fill('plan', template));
-    expect(texts(filed)[0].startsWith('✅'), textOf(filed)).toBe(true);
+    // In the group, the receipt @mentions the one who filed (a busy group hides whom it answers).
+    expect(texts(filed)[0].startsWith(`@${district.east.userName} ✅`), textOf(filed)).toBe(true);
     const planId = Number(textOf(filed).match(/计划编号 #(\d+)/)?.[1]);
     expect(planId).toBeGreaterThan(0);
     bot.setNow('2027-10-10T10:00:00+08:00');
     const summary = texts(await bot.say(district.east, '/模板 总结'))[1];
     const summarised = await bot.say(district.east, fill('summary', summary, planId));
-    expect(texts(summarised)[0].startsWith('✅'), textOf(summarised)).toBe(true);
+    expect(texts(summarised)[0].startsWith(`@${district.east.userName} ✅`), textOf(summarised)).toBe(true);
   });
 });
 

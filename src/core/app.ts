@@ -9,6 +9,13 @@ import type { Platform, Reply } from './messages.js';
 export interface SendOptions {
   /** A stable key per logical message, so a retried job cannot post twice (Lark's uuid). */
   idempotencyKey?: string;
+  /**
+   * Called once, right before the first part is handed to the platform (after any pacing wait): the
+   * reminder queue claims its delivery row here, so a send still waiting in a platform's queue when
+   * the process stops was never claimed and is simply sent after the restart. False: already
+   * handled elsewhere, send nothing.
+   */
+  handOff?: () => Promise<boolean>;
 }
 
 /** A platform's way of posting into a chat outside a reply (reminders, scheduled messages). */

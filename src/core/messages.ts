@@ -154,3 +154,16 @@ export function wellFormed(s: string): string {
 }
 
 export const text = (t: string, mentions?: UserRef[]): TextReply => (mentions && mentions.length ? { kind: 'text', text: t, mentions } : { kind: 'text', text: t });
+
+/**
+ * Replies to someone's filing in a group: the first text @mentions them (in a busy group a receipt or
+ * a "未保存" that names nobody is missed by the one who filed). Private chats are left as they are.
+ */
+export function toSender(replies: Reply[], msg: { chatType: ChatType; userId: string; userName: string }): Reply[] {
+  if (msg.chatType !== 'group') return replies;
+  const i = replies.findIndex((r) => r.kind === 'text');
+  if (i < 0) return replies;
+  const first = replies[i] as TextReply;
+  if (first.mentions?.some((m) => m.userId === msg.userId)) return replies;
+  return replies.map((r, j) => (j === i ? { ...first, mentions: [{ userId: msg.userId, userName: msg.userName }, ...(first.mentions ?? [])] } : r));
+}

@@ -16,3 +16,11 @@ export class PermanentSendError extends Error {
     this.name = 'PermanentSendError';
   }
 }
+
+/** The platform stopped before the message was handed over (shutting down): nothing was sent; try again later. */
+export class NotSentError extends Error {
+  constructor(message = 'the platform stopped before the message was sent') {
+    super(message);
+    this.name = 'NotSentError';
+  }
+}

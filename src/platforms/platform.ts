@@ -48,6 +48,11 @@ export interface RunningPlatform {
   start(): Promise<void>;
   /** Finishes what is in flight and disconnects. */
   stop(): Promise<void>;
+  /**
+   * Shutdown begins: sends still waiting in the platform's own queue give up at once (NotSentError,
+   * nothing of theirs went out), so the reminder worker can put them back before it closes.
+   */
+  quiesce?(): void;
   /** The adapter itself, for its own routes and for tests. */
   adapter: unknown;
 }

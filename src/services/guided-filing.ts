@@ -12,7 +12,7 @@
 import type { Redis } from 'ioredis';
 import type { App } from '../core/app.js';
 import type { IncomingMessage, Reply, UserRef } from '../core/messages.js';
-import { text } from '../core/messages.js';
+import { text, toSender } from '../core/messages.js';
 import { parseCommandLine } from '../commands/registry.js';
 import { FORMS } from '../forms/index.js';
 import type { FieldDef, FormDef, FormName, KeyProjectValue } from '../forms/types.js';
@@ -27,6 +27,11 @@ import { NO_CAMPAIGN } from '../core/wording.js';
 import type { Seen } from '../bot.js';
 
 export const GUIDED_TTL_SECONDS = 30 * 60;
+/** Everyday replies that are not an answer, made only of words like "稍等", "我问一下", "好的", "收到". */
+const CHATTER = /^(?:(?:稍等|等一?下|等等|我|去|先|问一?下|问问|查一?下|查查|领导|好的?|收到|了|嗯|哦|ok|马上|一会儿?|回头|再说|吧|啊)[，,。.!！~～…\s]*)+$/i;
+
+/** How long after a session timed out the person's next message still hears that it did. */
+const EXPIRY_NOTICE_SECONDS = 24 * 3600;
 
 const START_WORDS = ['填表', '逐项填写', 'fill'];
 /** The word people type after /填表 for each form ("/填表 进度"). */
@@ -84,8 +89,14 @@ export class GuidedFiling {
     // In a group, a message that @mentions someone other than the bot is said to them, not an answer.
     if (!start && msg.chatType === 'group' && !msg.mentionsBot && (msg.mentions.length || msg.mentionsAmbiguous || msg.mentionsUnresolved)) return null;
     const state = start ? null : await this.load(msg);
-    if (!start && !state) return null;
     const who: UserRef[] = msg.chatType === 'group' ? [{ userId: msg.userId, userName: msg.userName }] : [];
+    if (!start && !state) {
+      // A session that timed out: the next message is probably an answer to it. Say so, once.
+      const expired = await this.redis.getdel(this.expiryKey(msg));
+      if (!expired) return null;
+      const form = FORMS[expired as FormName] ?? null;
+      return form ? [text(`您的「${form.title}」逐项填写已超过 ${Math.round(this.ttlSeconds / 60)} 分钟没有回复，已结束，填过的内容没有保存。请重新发送“/填表 ${GUIDED_WORD[form.name]}”。`, who)] : null;
+    }
     if (start) {
       if ('unknown' in start) return [text(`请写要填哪张表，例如“/填表 计划”。可选：计划、进度、总结、年报。${start.unknown ? `（没有“${start.unknown}”这张表）` : ''}`, who)];
       return this.begin(msg, seen.turn, start.form, who);
@@ -94,7 +105,12 @@ export class GuidedFiling {
   }
 
   async ongoing(msg: IncomingMessage): Promise<boolean> {
-    return (await this.redis.exists(this.key(msg))) === 1;
+    return (await this.redis.exists(this.key(msg), this.expiryKey(msg))) > 0;
+  }
+
+  /** Outlives the session by a day, so a late answer learns that the session ended (see handle). */
+  private expiryKey(msg: IncomingMessage): string {
+    return `${this.key(msg)}:ended`;
   }
 
   private key(msg: IncomingMessage): string {
@@ -107,7 +123,15 @@ export class GuidedFiling {
   }
 
   private async save(msg: IncomingMessage, state: GuidedState): Promise<void> {
-    await this.redis.set(this.key(msg), JSON.stringify(state), 'EX', this.ttlSeconds);
+    await this.redis.multi()
+      .set(this.key(msg), JSON.stringify(state), 'EX', this.ttlSeconds)
+      .set(this.expiryKey(msg), state.form, 'EX', this.ttlSeconds + EXPIRY_NOTICE_SECONDS)
+      .exec();
+  }
+
+  /** The session ends (saved, or cancelled): no "timed out" notice afterwards. */
+  private async end(msg: IncomingMessage): Promise<void> {
+    await this.redis.del(this.key(msg), this.expiryKey(msg));
   }
 
   private async begin(msg: IncomingMessage, turn: Turn, name: FormName, who: UserRef[]): Promise<Reply[]> {
@@ -142,7 +166,7 @@ export class GuidedFiling {
       return [text(t, who)];
     };
     if (is(body, CANCEL)) {
-      await this.redis.del(this.key(msg));
+      await this.end(msg);
       return [text(`已取消${form.title}的逐项填写，没有保存任何内容。`, who)];
     }
     if (is(body, BACK)) {
@@ -154,8 +178,8 @@ export class GuidedFiling {
       if (!is(body, CONFIRM)) return say(`请回复“确认”保存；要修改请回复“上一步”，放弃请回复“取消”。`);
       const { replies } = await submitFiling(this.app, { ...msg, form: form.name, raw: state.raw, via: 'template', turn });
       // Stored, or rejected with a corrected template to send back: either way the session is over.
-      await this.redis.del(this.key(msg));
-      return replies;
+      await this.end(msg);
+      return toSender(replies, msg);
     }
     const field = form.fields[state.step];
     if (is(body, SKIP)) {
@@ -165,6 +189,8 @@ export class GuidedFiling {
     }
     // People often answer "企业名称：某某公司"; the label is not part of the value.
     const value = body.replace(new RegExp(`^${field.label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*[:：]\\s*`), '').trim();
+    // "稍等，我问一下" while someone finds the answer out is not the answer (it would be stored as a name).
+    if (CHATTER.test(value)) return say(`好的，问清楚后再回复「${field.label}」即可。要结束请回复“取消”。`);
     const checked = coerceField(field, value, { defaultYear: state.year });
     if (!checked.ok) return say(`「${field.label}」${checked.message}。请重新回复。\n${this.question(form, state)}`);
     if (field.type === 'planRef') {

@@ -163,19 +163,20 @@ export class LarkSender implements ChatSender {
 
   /** For jobs (reminders, scheduled posts): a rate limit is thrown as RateLimitedError for the queue. */
   async send(chatId: string, replies: Reply[], opts: SendOptions = {}): Promise<void> {
-    await this.deliver({ kind: 'chat', chatId }, replies, { key: opts.idempotencyKey });
+    await this.deliver({ kind: 'chat', chatId }, replies, { key: opts.idempotencyKey, ...(opts.handOff ? { handOff: opts.handOff } : {}) });
   }
 
   /**
    * Posts replies in order. `patient` waits out platform rate limits (direct replies); otherwise
    * they are thrown. `formValue` says whom a form card's submit button belongs to.
    */
-  async deliver(target: LarkTarget, replies: Reply[], opts: { key?: string; patient?: boolean; formValue?: (r: FormReply) => FormButtonValue } = {}): Promise<void> {
+  async deliver(target: LarkTarget, replies: Reply[], opts: { key?: string; patient?: boolean; formValue?: (r: FormReply) => FormButtonValue; handOff?: () => Promise<boolean> } = {}): Promise<void> {
     let part = 0;
     for (const reply of replies) {
       const messages = await this.render(reply, target, opts);
       for (const m of messages) {
         const uuid = opts.key ? idempotentUuid(opts.key, part) : randomUUID();
+        if (part === 0 && opts.handOff && !(await opts.handOff())) return;
         part += 1;
         const post = () => this.post(target, m, uuid);
         await (opts.patient ? patiently(post, this.log) : post());

@@ -1,7 +1,7 @@
 // The local web chat: a stand-in for a group chat that runs with no platform credentials. It keeps
 // every message in the database so the page (and tests) can read a chat's whole transcript.
 import { randomUUID } from 'node:crypto';
-import type { App, ChatSender } from '../../core/app.js';
+import type { App, ChatSender, SendOptions } from '../../core/app.js';
 import type { Reply, UserRef } from '../../core/messages.js';
 import { renderTableText } from '../../core/render-text.js';
 import type { FileStore } from '../../files.js';
@@ -81,7 +81,8 @@ export class LocalChat implements ChatSender {
     return json;
   }
 
-  async send(chatId: string, replies: Reply[]): Promise<void> {
+  async send(chatId: string, replies: Reply[], opts: SendOptions = {}): Promise<void> {
+    if (opts.handOff && !(await opts.handOff())) return;
     await this.post(chatId, replies);
   }
 

@@ -37,6 +37,6 @@ export default definePlatform<WechatSection>({
     const adapter = new WechatAdapter(app, bot, redis, section, (options ?? {}) as ConstructorParameters<typeof WechatAdapter>[4]);
     registerWechatRoutes(server, adapter, { adminToken: app.config.adminToken, botName: app.config.botName });
     // start() never throws: a puppet that cannot start is retried in the background (wechat-adapter.ts).
-    return { sender: adapter.sender, start: () => adapter.start(), stop: () => adapter.stop(), adapter };
+    return { sender: adapter.sender, start: () => adapter.start(), stop: () => adapter.stop(), quiesce: () => adapter.sender.stopQueue(), adapter };
   },
 });

@@ -2,6 +2,8 @@
 // banned for machine-like bursts, so sends are spaced like a person typing: a few seconds apart in
 // the same room, longer when switching rooms, and never more than a ceiling per minute.
 
+import { NotSentError } from '../../core/send-errors.js';
+
 export interface Pacing {
   /** Gap between two messages into the same chat: [min, max] ms, picked at random. */
   sameChatMs: [number, number];
@@ -27,15 +29,32 @@ const THROTTLE_CALM_MS = 24 * 3600_000;
 /** The longest pause, however often WeChat repeats itself. */
 const MAX_THROTTLE_MS = 4 * 3600_000;
 
-export class QueueStoppedError extends Error {
+/** The queue stopped (shutdown) while a send waited its turn: nothing went out. */
+export class QueueStoppedError extends NotSentError {
   constructor() {
     super('WeChat send queue stopped');
     this.name = 'QueueStoppedError';
   }
 }
 
+/**
+ * Which waiting send goes next. Replies to people go before background sends (a reminder fan-out to
+ * twenty groups takes minutes at a person's pace, and a /help must not wait behind it); within a lane,
+ * first come first served. Both lanes share the one account-wide pacing.
+ */
+export type Lane = 'reply' | 'background';
+
+interface Waiting {
+  chatId: string;
+  lane: Lane;
+  run: () => Promise<void>;
+  /** Gives up without sending (the queue stopped). */
+  fail: (err: Error) => void;
+}
+
 export class SendQueue {
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly waiting: Waiting[] = [];
+  private running = false;
   private lastChat: string | null = null;
   private lastAt = 0;
   private readonly stamps: number[] = [];
@@ -46,20 +65,66 @@ export class SendQueue {
 
   constructor(private readonly pacing: Pacing, private readonly random: () => number = Math.random) {}
 
-  /** Runs `send` after every earlier send has finished and the pacing allows. */
-  enqueue<T>(chatId: string, send: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(async () => {
-      await this.waitTurn(chatId);
-      try {
-        return await send();
-      } finally {
-        this.lastAt = Date.now();
-        this.lastChat = chatId;
-        this.stamps.push(this.lastAt);
-      }
+  /** Runs `send` when its turn comes (replies first) and the pacing allows; one send at a time. */
+  enqueue<T>(chatId: string, send: () => Promise<T>, lane: Lane = 'reply'): Promise<T> {
+    if (this.stopped) return Promise.reject(new QueueStoppedError());
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({
+        chatId, lane,
+        run: async () => {
+          try {
+            resolve(await send());
+          } catch (err) {
+            reject(err);
+          } finally {
+            this.lastAt = Date.now();
+            this.lastChat = chatId;
+            this.stamps.push(this.lastAt);
+          }
+        },
+        fail: reject,
+      });
+      if (lane === 'reply') this.wake();
+      void this.drain();
     });
-    this.tail = run.catch(() => undefined);
-    return run;
+  }
+
+  /** How many sends wait, per lane (for admins and tests). */
+  pending(): Record<Lane, number> {
+    return { reply: this.waiting.filter((w) => w.lane === 'reply').length, background: this.waiting.filter((w) => w.lane === 'background').length };
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.waiting.length && !this.stopped) {
+        const first = this.waiting.find((w) => w.lane === 'reply') ?? this.waiting[0];
+        const wait = this.delayFor(first.chatId, Date.now());
+        // A reply arriving during the wait wakes it, and the choice is made again.
+        if (wait > 0) {
+          await this.sleep(wait);
+          continue;
+        }
+        this.waiting.splice(this.waiting.indexOf(first), 1);
+        await first.run();
+      }
+    } finally {
+      this.running = false;
+    }
+    if (this.stopped) this.failWaiting();
+  }
+
+  private wake(): void {
+    for (const t of this.timers) {
+      clearTimeout(t.timer);
+      t.wake();
+    }
+    this.timers.clear();
+  }
+
+  private failWaiting(): void {
+    for (const w of this.waiting.splice(0)) w.fail(new QueueStoppedError());
   }
 
   /** WeChat told us to slow down: nothing leaves the account for a while. */
@@ -90,11 +155,8 @@ export class SendQueue {
   /** Pending sends fail with QueueStoppedError instead of waiting out their delay. */
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers) {
-      clearTimeout(t.timer);
-      t.wake();
-    }
-    this.timers.clear();
+    this.wake();
+    if (!this.running) this.failWaiting();
   }
 
   private delayFor(chatId: string, now: number): number {
@@ -110,15 +172,11 @@ export class SendQueue {
     return Math.max(wait, this.pausedUntil - now, 0);
   }
 
-  private async waitTurn(chatId: string): Promise<void> {
-    if (this.stopped) throw new QueueStoppedError();
-    const wait = this.delayFor(chatId, Date.now());
-    if (wait > 0) {
-      await new Promise<void>((resolve) => {
-        const entry = { timer: setTimeout(() => { this.timers.delete(entry); resolve(); }, wait), wake: resolve };
-        this.timers.add(entry);
-      });
-    }
-    if (this.stopped) throw new QueueStoppedError();
+  private async sleep(ms: number): Promise<void> {
+    if (ms <= 0) return;
+    await new Promise<void>((resolve) => {
+      const entry = { timer: setTimeout(() => { this.timers.delete(entry); resolve(); }, ms), wake: resolve };
+      this.timers.add(entry);
+    });
   }
 }

@@ -51,7 +51,7 @@ const PAGE = (title: string) => `<!doctype html><html lang="zh-CN"><meta charset
 <title>${title} · 微信登录</title>
 <body style="font-family:system-ui,sans-serif;max-width:480px;margin:2em auto;text-align:center">
 <h2>${title} · 微信登录</h2><p id="s">加载中……</p><img id="q" alt="登录二维码" style="display:none;width:280px;height:280px">
-<p id="u"></p><div id="c" style="display:none;border:1px solid #ccc;border-radius:8px;padding:.8em;margin:1em 0"></div><ul id="p" style="text-align:left;color:#b45309"></ul>
+<p id="u"></p><p id="t" style="display:none;color:#b91c1c"></p><div id="c" style="display:none;border:1px solid #ccc;border-radius:8px;padding:.8em;margin:1em 0"></div><ul id="p" style="text-align:left;color:#b45309"></ul>
 <script>
 const token = new URLSearchParams(location.search).get('token');
 const q = token ? '?token=' + encodeURIComponent(token) : '';
@@ -64,12 +64,22 @@ async function tick() {
     document.getElementById('u').textContent = s.user ? '当前账号：' + s.user : '';
     const c = document.getElementById('c');
     if (s.claimCode) { c.textContent = '管理员认领码：' + s.claimCode + '。管理员私聊机器人发送“/admin claim ' + s.claimCode + '”即成为管理员（一次有效，用后自动更换）。'; c.style.display = ''; } else c.style.display = 'none';
+    const t = document.getElementById('t');
+    t.textContent = s.throttle || ''; t.style.display = s.throttle ? '' : 'none';
     document.getElementById('p').innerHTML = '';
     for (const p of s.problems || []) { const li = document.createElement('li'); li.textContent = p; document.getElementById('p').appendChild(li); }
   } catch (e) { document.getElementById('s').textContent = '连接服务失败，正在重试……'; }
 }
 tick(); setInterval(tick, 3000);
 </script></body></html>`;
+
+/** The account's throttle, in words: WeChat said it sends too often, so nothing goes out until… */
+function throttleNotice(t: ReturnType<WechatAdapter['sender']['throttleState']>): { throttle?: string } {
+  const hhmm = (ms: number) => new Date(ms).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit' });
+  if (t.pausedUntil) return { throttle: `微信提示发送过于频繁，机器人暂停发送到 ${hhmm(t.pausedUntil)}（${Math.round((t.last?.ms ?? 0) / 60_000)} 分钟；再次被限会加倍）。期间的回复和提醒会排队，之后依次发出。` };
+  if (t.last) return { throttle: `上次被微信限制发送：${hhmm(t.last.at)}，暂停了 ${Math.round(t.last.ms / 60_000)} 分钟。` };
+  return {};
+}
 
 export function registerWechatRoutes(server: FastifyInstance, wechat: WechatAdapter, opts: { adminToken?: string; botName: string }): void {
   server.get('/api/wechat/login', async (req, reply) => {
@@ -86,6 +96,7 @@ export function registerWechatRoutes(server: FastifyInstance, wechat: WechatAdap
       ...(s.status === 'error' && s.error ? { error: s.error } : {}),
       ...(claim ? { claimCode: claim.code, claimExpiresAt: claim.expiresAt.toISOString() } : {}),
       problems: s.problems,
+      ...throttleNotice(wechat.sender.throttleState()),
     };
   });
 

@@ -7,7 +7,7 @@ import type { App, ChatSender, SendOptions } from '../../core/app.js';
 import type { Reply } from '../../core/messages.js';
 import { PermanentSendError, RateLimitedError } from '../../core/send-errors.js';
 import { renderForWechat, type WechatOut } from './wechat-render.js';
-import type { SendQueue } from './send-queue.js';
+import type { Lane, SendQueue } from './send-queue.js';
 import type { WechatIdentity } from './wechat-identity.js';
 
 /**
@@ -16,6 +16,8 @@ import type { WechatIdentity } from './wechat-identity.js';
  */
 export const THROTTLED = /\b1205 == 0\b|频繁|too (?:many|frequent)|rate.?limit/i;
 const SENT_MARK_TTL_SECONDS = 7 * 24 * 3600;
+/** What a group's id looks like on the puppets Saiwu runs with (wechat4u "@@…", pad and mock "…@chatroom"). */
+const ROOM_ID = /^@@|@chatroom$/;
 
 type Target = { room: Room } | { contact: Contact };
 
@@ -34,13 +36,28 @@ export class WechatSender implements ChatSender {
     if (!this.bot.isLoggedIn) throw new RateLimitedError(60_000, 'WeChat is not logged in; waiting for the QR code to be scanned');
     const target = await this.target(chatId);
     const outs = renderForWechat(replies);
+    // Reminders and other jobs send with an idempotency key; answers to people without: they go first.
+    const lane: Lane = opts.idempotencyKey ? 'background' : 'reply';
+    let handedOff = false;
     for (const [i, out] of outs.entries()) {
       // A retried reminder job skips the messages that already went out.
       const mark = opts.idempotencyKey ? `${this.app.config.redisPrefix}:wechat:sent:${opts.idempotencyKey}:${i}` : null;
       if (mark && (await this.redis.exists(mark))) continue;
-      await this.queue.enqueue(chatId, () => this.deliver(target, out));
+      const sent = await this.queue.enqueue(chatId, async () => {
+        // Claimed when its turn has come, not when queued: a shutdown during the wait sends nothing and claims nothing.
+        if (!handedOff && opts.handOff && !(await opts.handOff())) return false;
+        handedOff = true;
+        await this.deliver(target, out);
+        return true;
+      }, lane);
+      if (!sent) return;
       if (mark) await this.redis.set(mark, '1', 'EX', SENT_MARK_TTL_SECONDS);
     }
+  }
+
+  /** Shutting down: sends still waiting their turn fail with QueueStoppedError (nothing of theirs went out). */
+  stopQueue(): void {
+    this.queue.stop();
   }
 
   /**
@@ -58,11 +75,23 @@ export class WechatSender implements ChatSender {
     return this.queue.throttleState();
   }
 
+  /**
+   * The room or person a chat id names, asked for by the id's shape first (a group's id ends in
+   * "@chatroom", or starts with "@@" on the web protocol): looking a person's id up as a room raises
+   * an error in Wechaty, and a failing remote call with puppet-service.
+   */
   private async target(chatId: string): Promise<Target> {
-    const room = await this.bot.Room.find({ id: chatId }).catch(() => undefined);
-    if (room) return { room };
-    const contact = await this.bot.Contact.find({ id: chatId }).catch(() => undefined);
-    if (contact) return { contact };
+    const findRoom = async () => {
+      const room = await this.bot.Room.find({ id: chatId }).catch(() => undefined);
+      return room ? { room } : undefined;
+    };
+    const findContact = async () => {
+      const contact = await this.bot.Contact.find({ id: chatId }).catch(() => undefined);
+      return contact ? { contact } : undefined;
+    };
+    const [likely, other] = ROOM_ID.test(chatId) ? [findRoom, findContact] : [findContact, findRoom];
+    const found = (await likely()) ?? (await other());
+    if (found) return found;
     throw new PermanentSendError(`WeChat chat ${chatId} not found (the bot may have left it, or ids changed at login)`, '找不到该群（机器人可能已不在群里）');
   }
 

@@ -124,7 +124,8 @@ class WecomSender implements ChatSender {
   constructor(private readonly client: WSClient) {}
 
   /** A push (reminders): chatId is a group's chatid, or a user's id for a single chat. */
-  async send(chatId: string, replies: Reply[], _opts?: SendOptions): Promise<void> {
+  async send(chatId: string, replies: Reply[], opts: SendOptions = {}): Promise<void> {
+    if (opts.handOff && !(await opts.handOff())) return;
     await post(this.client, replies, {
       markdown: (content) => this.client.sendMessage(chatId, { msgtype: 'markdown', markdown: { content } }),
       media: (type, mediaId) => this.client.sendMediaMessage(chatId, type, mediaId),
