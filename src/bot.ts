@@ -62,9 +62,22 @@ export class Bot {
   async concerns(msg: Pick<IncomingMessage, 'platform' | 'chatId' | 'chatType' | 'userId' | 'text' | 'mentionsBot' | 'attachment'>): Promise<boolean> {
     if (msg.chatType === 'p2p' || msg.mentionsBot || msg.attachment) return true;
     const body = msg.text.trim();
-    if (/^[/／]/.test(body) || detectTemplate(body) !== null) return true;
+    if (this.isCommandOrTemplate(msg)) return true;
     for (const c of this.conversations) if (await c.ongoing(msg as IncomingMessage)) return true;
     return Boolean(body) && (await hasAwaited(this.app.db, msg, this.app.now()));
+  }
+
+  /**
+   * A command — with a slash, or a command word said to the bot (in a private chat, or @mentioning
+   * it) — or a filled template: what is worth answering even late (a platform replaying a backlog).
+   */
+  isCommandOrTemplate(msg: Pick<IncomingMessage, 'chatType' | 'text' | 'mentionsBot'>): boolean {
+    const body = msg.text.trim();
+    if (!body) return false;
+    if (/^[/／]/.test(body) || detectTemplate(body) !== null) return true;
+    if (msg.chatType === 'group' && !msg.mentionsBot) return false;
+    const parsed = parseCommandLine(body);
+    return Boolean(parsed && this.commands.find(parsed.word));
   }
 
   async handleMessage(incoming: IncomingMessage): Promise<Reply[]> {

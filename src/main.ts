@@ -3,7 +3,7 @@
 // loads the demo organisation first.
 import fs from 'node:fs';
 import { ConfigError, loadConfig, secretsOf, type Config } from './config.js';
-import { createLogger, scrubText } from './logger.js';
+import { createLogger, scrubText, type Logger } from './logger.js';
 import { startSaiwu, type Saiwu } from './start.js';
 import { isLoopbackHost } from './secret-key.js';
 import { DEMO_CHAT_ID, loadDemo } from './demo.js';
@@ -27,11 +27,53 @@ function readConfig(): Config {
   }
 }
 
+/**
+ * A crash ends the process (exit 1, after a fatal log line through the app logger and a bounded
+ * attempt to stop cleanly), so a supervisor starts a fresh one: after an uncaught exception nothing
+ * in the process can be trusted. Libraries do not get a say: wechat4u (loaded with the WeChat
+ * adapter) installs `process.on('uncaughtException', console.log)`, which would swallow every crash
+ * and print the error, request config and all, past the logger; Wechaty installs loggers for both
+ * events at verbose log levels. Such listeners, now or whenever a library is loaded later, are
+ * removed. Only the real process does this: tests load the adapter in-process and are not killed.
+ */
+function takeOverCrashes(log: Logger, stop: () => Promise<void>): void {
+  let crashing = false;
+  const crash = (err: unknown, origin: string) => {
+    if (crashing) return;
+    crashing = true;
+    process.exitCode = 1;
+    log.fatal({ err, origin }, 'Saiwu crashed; exiting so that a supervisor restarts it');
+    setTimeout(() => process.exit(1), 5000).unref();
+    stop().catch(() => undefined).finally(() => process.exit(1));
+  };
+  const onException = (err: Error, origin: string) => crash(err, origin);
+  const onRejection = (reason: unknown) => crash(reason, 'unhandledRejection');
+  const ours = new Set<unknown>([onException, onRejection]);
+  const events = ['uncaughtException', 'unhandledRejection'] as const;
+  const removeForeign = () => {
+    for (const event of events) {
+      for (const listener of (process as NodeJS.EventEmitter).listeners(event)) {
+        if (ours.has(listener)) continue;
+        (process as NodeJS.EventEmitter).off(event, listener as (...args: unknown[]) => void);
+        log.info({ event }, 'removed a crash listener a library installed (Saiwu logs the crash and exits instead)');
+      }
+    }
+  };
+  process.on('uncaughtException', onException);
+  process.on('unhandledRejection', onRejection);
+  removeForeign();
+  // 'newListener' fires before the listener is added: look once it is there.
+  process.on('newListener', (event) => {
+    if (event === 'uncaughtException' || event === 'unhandledRejection') process.nextTick(removeForeign);
+  });
+}
+
 async function main(): Promise<void> {
   const config = readConfig();
   secrets = secretsOf(config);
   const log = createLogger(config.logLevel, { secrets: secretsOf(config) });
-  let saiwu: Saiwu;
+  let saiwu: Saiwu | undefined;
+  takeOverCrashes(log, async () => saiwu?.stop());
   try {
     saiwu = await startSaiwu(config, { logger: log });
   } catch (err) {

@@ -18,7 +18,7 @@ const REPORT = '【年度报告】\n主要经验：经验\n存在问题：问题
 async function filePlan(u: LocalUser, text: string): Promise<number> {
   const reply = await say(u, text);
   const m = reply.match(/计划编号 #(\d+)/);
-  if (!reply.startsWith('✅') || !m) throw new Error(reply);
+  if (!/^(@\S+ )?✅/.test(reply) || !m) throw new Error(reply);
   return Number(m[1]);
 }
 

@@ -222,17 +222,22 @@ describe('sending', () => {
 });
 
 describe('robustness', () => {
-  it('ignores its own echo and messages dated before the login', async () => {
+  it('ignores its own echo, and of the backlog before the login answers commands only, saying so', async () => {
     const w = (world = await startWechatWorld());
     let from = w.sent.length;
     // The bot's own "/help" comes back as a message event; answering it would loop.
     await w.bot.app.senders.get('wechat')!.send(w.room.id, [{ kind: 'text', text: '/help' }]);
     expect(await w.settle(from)).toHaveLength(1);
     from = w.sent.length;
+    // Sent while the bot was offline: group talk stays unanswered, a command is answered late, with a note.
+    w.inject(w.people.west, '@赛务助手 你好', 10 * 60_000);
     w.inject(w.people.east, '/help', 10 * 60_000);
-    expect(await w.settle(from)).toEqual([]);
+    await w.waitForSent(after(w, from, '（机器人离线期间收到，现已处理）'));
+    expect(w.sent.slice(from).map((m) => m.text).join('')).toMatch(new RegExp(`^我是${BOT_NAME}`));
+    from = w.sent.length;
     w.say(w.people.east, '/help');
     await w.waitForSent(after(w, from, `我是${BOT_NAME}`));
+    expect(w.sent.slice(from).some((m) => m.text?.includes('离线'))).toBe(false);
   });
 
   it('greets a group it is added to', async () => {

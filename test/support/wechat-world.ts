@@ -5,7 +5,7 @@ import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { types } from 'wechaty';
 import type { Pacing } from '../../src/platforms/wechat/send-queue.js';
 import { startTestBot, type TestBot } from './harness.js';
-import type { WechatAdapter } from '../../src/platforms/wechat/wechat-adapter.js';
+import type { WechatAdapter, WechatStartOptions } from '../../src/platforms/wechat/wechat-adapter.js';
 
 export const FAST_PACING: Partial<Pacing> = { sameChatMs: [0, 5], switchChatMs: [0, 5], perWindow: 1000, windowMs: 1000 };
 export const BOT_NAME = '赛务助手';
@@ -36,8 +36,11 @@ export interface WechatWorld {
   waitForSent(match: (m: SentMessage) => boolean, timeoutMs?: number): Promise<SentMessage>;
   /** Everything sent after position `from`, once the bot has been quiet for a moment. */
   settle(from?: number, quietMs?: number): Promise<SentMessage[]>;
-  /** A message dated in the past, as a puppet replaying backlog would deliver it. */
-  inject(who: ContactMock, text: string, ageMs: number): void;
+  /**
+   * A message dated in the past, as a puppet replaying backlog would deliver it (`id`: the same
+   * message replayed twice). Returns its id.
+   */
+  inject(who: ContactMock, text: string, ageMs: number, opts?: { id?: string; atBot?: boolean }): string;
   close(): Promise<void>;
 }
 
@@ -51,13 +54,20 @@ export interface WorldOptions {
   extraMembers?: { id: string; name: string }[];
   /** Capture the bot's log (see harness captureLog). */
   logDestination?: { write(line: string): void };
+  /** Another puppet on the same mocker (test/support/wechat4u-raw.ts: wechat4u's raw messages). */
+  puppet?: (mocker: mock.Mocker) => PuppetMock;
+  /** Ids as another protocol shapes them (wechat4u: "@@…" rooms, "@…" contacts). */
+  ids?: Partial<Record<'bot' | 'admin' | 'east' | 'west' | 'park' | 'room', string>>;
+  /** More WeChat adapter options (e.g. offlineNoteDelayMs). */
+  adapter?: Partial<WechatStartOptions>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startWechatWorld(opts: WorldOptions = {}): Promise<WechatWorld> {
   const mocker = new mock.Mocker();
-  const puppet = new PuppetMock({ mocker });
+  const puppet = opts.puppet ? opts.puppet(mocker) : new PuppetMock({ mocker });
+  const ids = { bot: 'wx-bot', admin: 'wx-admin', east: 'wx-east', west: 'wx-west', park: 'wx-park', room: 'district@chatroom', ...opts.ids };
   const sent: SentMessage[] = [];
   const sendText = puppet.messageSendText.bind(puppet) as (chatId: string, text: string, mentionIds?: string[]) => Promise<void>;
   puppet.messageSendText = async (chatId: string, text: string, mentionIds?: string[]) => {
@@ -70,19 +80,19 @@ export async function startWechatWorld(opts: WorldOptions = {}): Promise<WechatW
     return sendFile(chatId, file);
   };
 
-  const botUser = mocker.createContact({ id: 'wx-bot', name: BOT_NAME });
+  const botUser = mocker.createContact({ id: ids.bot, name: BOT_NAME });
   const people = {
-    admin: mocker.createContact({ id: 'wx-admin', name: '王主席' }),
-    east: mocker.createContact({ id: 'wx-east', name: '东城李干事' }),
-    west: mocker.createContact({ id: 'wx-west', name: '西城张干事' }),
-    park: mocker.createContact({ id: 'wx-park', name: '园区赵干事' }),
+    admin: mocker.createContact({ id: ids.admin, name: '王主席' }),
+    east: mocker.createContact({ id: ids.east, name: '东城李干事' }),
+    west: mocker.createContact({ id: ids.west, name: '西城张干事' }),
+    park: mocker.createContact({ id: ids.park, name: '园区赵干事' }),
   };
   const extra = (opts.extraMembers ?? []).map((p) => mocker.createContact(p));
-  const room = mocker.createRoom({ id: 'district@chatroom', topic: ROOM_TOPIC, memberIdList: [botUser.id, ...Object.values(people).map((p) => p.id), ...extra.map((p) => p.id)] });
+  const room = mocker.createRoom({ id: ids.room, topic: ROOM_TOPIC, memberIdList: [botUser.id, ...Object.values(people).map((p) => p.id), ...extra.map((p) => p.id)] });
 
   const bot = await startTestBot(
-    { WECHAT_ENABLED: '1', LOCAL_CHAT: 'on', ADMINS: 'local:admin,wechat:wx-admin', ...opts.env },
-    { platformOptions: { wechat: { puppet, pacing: opts.pacing ?? FAST_PACING, ...(opts.stableIds !== undefined ? { stableIds: opts.stableIds } : {}) } }, ...(opts.logDestination ? { logDestination: opts.logDestination } : {}) },
+    { WECHAT_ENABLED: '1', LOCAL_CHAT: 'on', ADMINS: `local:admin,wechat:${ids.admin}`, ...opts.env },
+    { platformOptions: { wechat: { ...opts.adapter, puppet, pacing: opts.pacing ?? FAST_PACING, ...(opts.stableIds !== undefined ? { stableIds: opts.stableIds } : {}) } }, ...(opts.logDestination ? { logDestination: opts.logDestination } : {}) },
   );
   await opts.beforeLogin?.(bot, { mocker, puppet, room, people, botUser, extra });
   mocker.login(botUser);
@@ -113,10 +123,14 @@ export async function startWechatWorld(opts: WorldOptions = {}): Promise<WechatW
       }
       return sent.slice(from);
     },
-    inject(who, text, ageMs) {
-      const id = `old-${Math.random().toString(36).slice(2)}`;
-      mocker.MessageMock.create({ id, talkerId: who.id, roomId: room.id, timestamp: Date.now() - ageMs, type: types.Message.Text, text, mentionIdList: [] } as never);
+    inject(who, text, ageMs, o = {}) {
+      const id = o.id ?? `old-${Math.random().toString(36).slice(2)}`;
+      const body = o.atBot ? `@${BOT_NAME}\u2005${text}` : text;
+      if (!mocker.cacheMessagePayload.has(id)) {
+        mocker.MessageMock.create({ id, talkerId: who.id, roomId: room.id, timestamp: Date.now() - ageMs, type: types.Message.Text, text: body, mentionIdList: o.atBot ? [botUser.id] : [] } as never);
+      }
       puppet.emit('message', { messageId: id });
+      return id;
     },
     async close() {
       await bot.close();
