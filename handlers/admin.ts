@@ -8,7 +8,10 @@ import { redeemClaimCode } from '../src/services/admin-claims.js';
 import { actorOf, isConfiguredAdmin, makeAdmin, removeAdmin } from '../src/services/members.js';
 import { mentionedPeople } from '../src/services/mentions.js';
 
-const CLAIM_WORDS = ['claim', '认领'];
+const CLAIM_WORDS = ['认领', 'claim'];
+const ADD_WORDS = ['添加', '设置', 'add'];
+const REMOVE_WORDS = ['移除', '删除', 'remove'];
+const LIST_WORDS = ['查看', '列表', 'list'];
 
 export default defineCommand({
   name: 'admin',
@@ -16,11 +19,16 @@ export default defineCommand({
   usage: '/admin add @某人 | /admin list | /admin remove @某人 | /admin claim 认领码',
   summary: '设置、查看、移除管理员；用认领码确认自己的管理员身份（私聊机器人）',
   access: [],
-  subcommands: [{ words: CLAIM_WORDS, access: 'anyone' }],
+  subcommands: [
+    { key: 'add', words: ADD_WORDS },
+    { key: 'remove', words: REMOVE_WORDS },
+    { key: 'list', words: LIST_WORDS },
+    { key: 'claim', words: CLAIM_WORDS, access: 'anyone' },
+  ],
+  onlySubcommands: true,
   group: 'setup',
   async run(ctx) {
-    const sub = ctx.args[0]?.toLowerCase() ?? '';
-    if (CLAIM_WORDS.includes(sub)) {
+    if (ctx.sub === 'claim') {
       const typed = ctx.args.slice(1).join('');
       if (!typed) return [text('请写上认领码，例如：/admin claim 12345678（认领码在服务日志或 /wechat 页面上）')];
       const result = await redeemClaimCode(ctx.app.db, { platform: ctx.msg.platform, typed, privateChat: ctx.msg.chatType === 'p2p', actor: actorOf(ctx.msg), now: ctx.app.now() });
@@ -34,12 +42,12 @@ export default defineCommand({
       }
       return [text('认领码不对或已失效。请核对服务日志或 /wechat 页面上最新的认领码（8 位数字），再私聊机器人发送。')];
     }
-    if (['list', '列表', '查看'].includes(sub)) {
+    if (ctx.sub === 'list') {
       const admins = await ctx.app.db.member.findMany({ where: { role: 'admin' }, orderBy: { id: 'asc' } });
       const names = admins.map((a) => `${a.name}${ctx.app.config.admins.some((c) => c.platform === a.platform && c.userId === a.userId) ? '（ADMINS 配置）' : ''}${a.platform === ctx.msg.platform ? '' : `［${platformDef(a.platform)?.chineseName ?? a.platform}］`}`);
       return [text(`管理员（${admins.length}人）：${names.join('、')}\n添加：/admin add @某人　移除：/admin remove @某人`)];
     }
-    if (['remove', '移除', '删除'].includes(sub)) {
+    if (ctx.sub === 'remove') {
       const people = mentionedPeople(ctx.msg, '移除管理员');
       if ('refusal' in people) return [text(people.refusal)];
       const lines: string[] = [];
@@ -53,7 +61,7 @@ export default defineCommand({
       }
       return [text(lines.join('\n'))];
     }
-    if (!['add', '添加'].includes(sub)) return [text('用法：/admin add @某人；/admin list；/admin remove @某人；/admin claim 认领码（私聊机器人）')];
+    if (ctx.sub !== 'add') return [text('用法：/管理员 添加 @某人；/管理员 查看；/管理员 移除 @某人；/管理员 认领 认领码（私聊机器人）')];
     const people = mentionedPeople(ctx.msg, '设为管理员');
     if ('refusal' in people) return [text(people.refusal)];
     const names: string[] = [];

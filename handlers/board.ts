@@ -32,13 +32,12 @@ export default defineCommand({
   usage: USAGE,
   summary: '查看某项竞赛各队伍的得分榜（按指标权重加权）；管理员可创建竞赛',
   access: ['filer', 'judge'],
-  subcommands: [{ words: ['add', '创建', '新建'], access: [], refusal: '只有管理员可以创建竞赛榜单。' }],
+  subcommands: [{ key: 'add', words: ['添加', '创建', '新建', 'add'], access: [], refusal: '只有管理员可以创建竞赛榜单。' }],
   group: 'query',
   async run(ctx) {
     const campaign = await currentCampaign(ctx);
     if (!campaign) return [text(NO_CAMPAIGN)];
-    const sub = ctx.args[0]?.toLowerCase();
-    if (sub === 'add' || sub === '创建' || sub === '新建') return add(ctx, campaign.id);
+    if (ctx.sub === 'add') return add(ctx, campaign.id);
     const all = await ctx.app.db.competition.findMany({ where: { campaignId: campaign.id }, orderBy: { id: 'asc' } });
     const name = ctx.args.join(' ').trim();
     if (!name) {

@@ -216,14 +216,15 @@ export default defineCommand({
   summary: '查看本群的竞赛和本单位的其他竞赛；管理员可创建竞赛或修改截止日期',
   access: ['filer'],
   subcommands: [
-    { words: ['add', '创建', '新建'], access: [], refusal: '只有管理员可以创建竞赛年度。' },
-    { words: ['set', '修改'], access: [], refusal: '只有管理员可以修改截止日期。' },
+    { key: 'add', words: ['创建', '新建', '添加', 'add'], access: [], refusal: '只有管理员可以创建竞赛年度。' },
+    { key: 'set', words: ['设置', '修改', 'set'], access: [], refusal: '只有管理员可以修改截止日期。' },
   ],
+  // "/竞赛 #2" shows another campaign.
+  onlySubcommands: (arg) => /^[#＃]\d+$/.test(arg),
   group: 'setup',
   async run(ctx) {
-    const sub = ctx.args[0]?.toLowerCase();
-    if (sub === 'add' || sub === '创建' || sub === '新建') return add(ctx);
-    if (sub === 'set' || sub === '修改') return set(ctx);
+    if (ctx.sub === 'add') return add(ctx);
+    if (ctx.sub === 'set') return set(ctx);
     return view(ctx);
   },
 });

@@ -48,8 +48,8 @@ export default defineCommand({
   summary: '查看计划及其总结、年报的全部修改记录；管理员可查看单位的修改记录',
   access: ['filer'],
   subcommands: [
-    { words: UNIT_WORDS, access: [], refusal: '单位的修改记录只有管理员可以查看。' },
-    { words: CAMPAIGN_WORDS, access: [], refusal: '竞赛截止日期等设置的修改记录只有管理员可以查看。' },
+    { key: 'unit', words: UNIT_WORDS, access: [], refusal: '单位的修改记录只有管理员可以查看。' },
+    { key: 'campaign', words: CAMPAIGN_WORDS, access: [], refusal: '竞赛截止日期等设置的修改记录只有管理员可以查看。' },
   ],
   group: 'query',
   async run(ctx) {

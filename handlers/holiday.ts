@@ -21,16 +21,14 @@ const USAGE = [
   '/假期 remove 2月10日 [2月17日] — 删除手工录入的日期',
 ].join('\n');
 
-type Sub = 'add' | 'workday' | 'remove' | 'list' | 'import';
-const SUBS: Record<string, Sub> = {
-  add: 'add', 放假: 'add', 休息: 'add', 假日: 'add',
-  workday: 'workday', 补班: 'workday', 上班: 'workday', 调休: 'workday',
-  remove: 'remove', del: 'remove', delete: 'remove', 删除: 'remove',
-  list: 'list', 查看: 'list',
-  import: 'import', 导入: 'import', 通知: 'import',
+const SUBCOMMANDS = [
+  { key: 'add', words: ['添加', '放假', '休息', '假日', 'add'] },
+  { key: 'workday', words: ['补班', '上班', '调休', 'workday'] },
+  { key: 'remove', words: ['删除', '移除', 'remove', 'del', 'delete'] },
+  { key: 'list', words: ['查看', 'list'] },
   // "/假期 确认", "/假期 导入确认": phones drop the space, people drop the word.
-  确认: 'import', confirm: 'import', 导入确认: 'import',
-};
+  { key: 'import', words: ['导入', '通知', '确认', '导入确认', 'import', 'confirm'] },
+];
 const CONFIRM_WORDS = ['确认', 'confirm'];
 const CONFIRM_TTL_MS = 10 * 60_000;
 const WEEKDAYS = '日一二三四五六';
@@ -256,12 +254,14 @@ export default defineCommand({
   usage: '/holiday [年份 | import | add 日期 [结束日期] | workday 日期 | remove 日期]',
   summary: '查看放假安排；导入国务院放假通知或录入调整（催交提醒避开节假日）',
   access: [],
+  subcommands: SUBCOMMANDS,
+  // "/假期 2027": that year's calendar.
+  onlySubcommands: (arg) => /^\d{4}年?$/.test(toHalfWidth(arg)),
   group: 'setup',
   async run(ctx) {
     const first = ctx.args[0];
-    if (!first || /^\d{4}年?$/.test(toHalfWidth(first))) return list(ctx, first);
-    const sub = SUBS[first.toLowerCase()];
-    if (!sub) return [text(`不认识「${first}」。用法：\n${USAGE}`)];
+    const sub = ctx.sub;
+    if (!first || !sub) return list(ctx, first);
     if (sub === 'list') return list(ctx, ctx.args[1]);
     if (sub === 'import') return importNotice(ctx);
     if (sub === 'remove') return remove(ctx);

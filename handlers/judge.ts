@@ -5,8 +5,8 @@ import { text } from '../src/core/messages.js';
 import { actorOf, setJudge } from '../src/services/members.js';
 import { mentionedPeople } from '../src/services/mentions.js';
 
-const ADD = ['add', '添加', '设置'];
-const REMOVE = ['remove', '移除', '删除', '取消'];
+const ADD = ['添加', '设置', 'add'];
+const REMOVE = ['移除', '删除', '取消', 'remove'];
 
 export default defineCommand({
   name: 'judge',
@@ -14,15 +14,15 @@ export default defineCommand({
   usage: '/judge [add @某人 | remove @某人]',
   summary: '设置或移除评委（评委可以用 /score 打分）',
   access: [],
+  subcommands: [{ key: 'add', words: ADD }, { key: 'remove', words: REMOVE }],
+  onlySubcommands: true,
   group: 'setup',
   async run(ctx) {
-    const sub = ctx.args[0]?.toLowerCase() ?? '';
-    if (!sub) {
+    if (!ctx.sub) {
       const judges = await ctx.app.db.member.findMany({ where: { platform: ctx.msg.platform, judge: true }, orderBy: { id: 'asc' } });
       return [text(judges.length ? `评委（${judges.length}人）：${judges.map((j) => j.name).join('、')}\n添加：/judge add @某人　移除：/judge remove @某人` : '还没有评委。管理员可以发送“/judge add @某人”设置评委，评委可以用 /score 打分。')];
     }
-    const add = ADD.includes(sub);
-    if (!add && !REMOVE.includes(sub)) return [text('用法：/judge add @某人；/judge remove @某人；/judge 查看评委')];
+    const add = ctx.sub === 'add';
     const people = mentionedPeople(ctx.msg, add ? '设为评委' : '移除评委');
     if ('refusal' in people) return [text(people.refusal)];
     for (const p of people.list) await setJudge(ctx.app.db, ctx.msg.platform, p.userId, p.userName, add, actorOf(ctx.msg));

@@ -23,12 +23,12 @@ const USAGE = [
 
 type Sub = 'list' | 'add' | 'remove' | 'restore' | 'rename' | 'import';
 const SUBS: Record<Sub, readonly string[]> = {
-  list: ['list', '名单', '查看', '列表'],
-  add: ['add', '添加', '新增', '增加', '修改'],
-  remove: ['remove', 'delete', 'del', '删除', '撤销', '移除'],
-  restore: ['restore', '恢复'],
-  rename: ['rename', '改名', '更名'],
-  import: ['import', '导入'],
+  list: ['名单', '查看', '列表', 'list'],
+  add: ['添加', '新增', '增加', '修改', 'add'],
+  remove: ['删除', '撤销', '移除', 'remove', 'delete', 'del'],
+  restore: ['恢复', 'restore'],
+  rename: ['改名', '更名', 'rename'],
+  import: ['导入', 'import'],
 };
 /** Lines per section before the rest is counted instead of listed (a phone screen, not a report). */
 const MAX_LISTED = 40;
@@ -181,7 +181,7 @@ export default defineCommand({
   usage: '/keyproject [添加|删除|恢复|导入] …',
   summary: '重点项目名单：哪些还没有竞赛；管理员添加、删除、按表格导入（考核按名单计算重点项目覆盖率）',
   access: ['filer'],
-  subcommands: (['add', 'remove', 'restore', 'rename', 'import'] as const).map((k) => ({ words: [...SUBS[k]], access: [] as const })),
+  subcommands: (['add', 'remove', 'restore', 'rename', 'import'] as const).map((k) => ({ key: k, words: [...SUBS[k]], access: [] as const })),
   group: 'setup',
   takesFile: [...SUBS.import],
   async run(ctx): Promise<Reply[]> {

@@ -10,7 +10,7 @@ import { findUnitByName } from '../src/services/units.js';
 import { shanghaiDateTimeText } from '../src/util/dates.js';
 import { platformDef } from '../src/platforms/index.js';
 
-const REMOVE = ['remove', '移除', '删除'];
+const REMOVE = ['移除', '删除', 'remove'];
 
 export default defineCommand({
   name: 'members',
@@ -18,11 +18,11 @@ export default defineCommand({
   usage: '/members [单位] | /members remove @某人（管理员）',
   summary: '查看某单位已登记的联络员；管理员可移除联络员',
   access: ['filer'],
-  subcommands: [{ words: REMOVE, access: [], refusal: '只有管理员可以移除联络员。' }],
+  subcommands: [{ key: 'remove', words: REMOVE, access: [], refusal: '只有管理员可以移除联络员。' }],
   group: 'query',
   async run(ctx) {
     const db = ctx.app.db;
-    if (REMOVE.includes(ctx.args[0]?.toLowerCase() ?? '')) {
+    if (ctx.sub === 'remove') {
       const people = mentionedPeople(ctx.msg, '移除');
       if ('refusal' in people) return [text(people.refusal)];
       const lines: string[] = [];

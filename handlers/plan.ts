@@ -9,7 +9,7 @@ export default defineCommand({
   usage: '/plan | /plan 编辑 <计划编号>（管理员）',
   summary: '备案一项竞赛计划（附件一），可多次发送备案多项；管理员可代为修改',
   access: ['filer'],
-  subcommands: [{ words: EDIT_WORDS, access: [], refusal: '只有管理员可以代单位修改计划。联络员要修改本单位的计划，请发送 /plan 按同一竞赛项目重新填报。' }],
+  subcommands: [{ key: 'edit', words: EDIT_WORDS, access: [], refusal: '只有管理员可以代单位修改计划。联络员要修改本单位的计划，请发送 /plan 按同一竞赛项目重新填报。' }],
   group: 'filing',
-  run: (ctx) => (EDIT_WORDS.includes(ctx.args[0]?.toLowerCase() ?? '') ? sendEditForm(ctx, { ...planForm, name: 'plan' }) : sendForm(ctx, planForm)),
+  run: (ctx) => (ctx.sub === 'edit' ? sendEditForm(ctx, { ...planForm, name: 'plan' }) : sendForm(ctx, planForm)),
 });

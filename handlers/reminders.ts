@@ -1,6 +1,6 @@
 // /reminders 提醒 (admin): the campaign's reminder schedule and settings, the working-day calendar
 // it uses, and deliveries that failed; `/reminders set …` and `/reminders on|off` change them.
-import { defineCommand, type CommandContext } from '../src/commands/registry.js';
+import { defineCommand, subcommandNamed, type CommandContext } from '../src/commands/registry.js';
 import { text, type Reply } from '../src/core/messages.js';
 import { platformDef } from '../src/platforms/index.js';
 import type { Campaign } from '../src/store/models.js';
@@ -112,21 +112,29 @@ async function save(ctx: CommandContext, campaign: Campaign, settings: ReminderS
   return updated;
 }
 
-export default defineCommand({
+const reminders = defineCommand({
   name: 'reminders',
   aliases: ['提醒'],
   usage: '/reminders [set 提前天数=… 时间=… 逾期间隔=… 逾期次数=… | on | off]',
   summary: '查看和修改催交提醒的安排（提前天数、时间、逾期提醒），查看发送失败的提醒',
   access: [],
+  subcommands: [
+    { key: 'set', words: ['设置', '修改', 'set'] },
+    { key: 'on', words: ['开启', '打开', 'on'] },
+    { key: 'off', words: ['关闭', 'off'] },
+  ],
+  // "/提醒 #2 设置 …" names another campaign first.
+  onlySubcommands: (arg) => /^[#＃]\d+$/.test(arg),
   group: 'setup',
   async run(ctx) {
     // "/reminders #2 set …": which campaign; without it, the group's (a change in a private chat must name one).
     const numbered = campaignNumberArg(ctx.args);
-    const sub = numbered.rest[0]?.toLowerCase();
+    const word = numbered.rest[0];
+    const sub = subcommandNamed(reminders, word)?.key ?? (word ? 'unknown' : undefined);
     const changing = Boolean(sub) || Object.keys(ctx.options).length > 0;
     let campaign: Campaign | null;
     if (changing || numbered.id !== null) {
-      const target = await campaignToChange(ctx, numbered.id, `/reminders #编号 ${sub ?? 'set'} …`);
+      const target = await campaignToChange(ctx, numbered.id, `/提醒 #编号 ${word ?? '设置'} …`);
       if ('error' in target) return [text(target.error)];
       campaign = target.campaign;
     } else {
@@ -134,12 +142,12 @@ export default defineCommand({
     }
     if (!campaign) return [text(NO_CAMPAIGN)];
     const current = parseCampaignSettings(campaign.settings).reminders;
-    if (sub === 'on' || sub === '开启' || sub === 'off' || sub === '关闭') {
-      const enabled = sub === 'on' || sub === '开启';
+    if (sub === 'on' || sub === 'off') {
+      const enabled = sub === 'on';
       const updated = await save(ctx, campaign, { ...current, enabled });
       return [text(`✅ 催交提醒已${enabled ? '开启' : '关闭'}。`), ...(await view(ctx, updated))];
     }
-    if (sub === 'set' || sub === '修改' || (!sub && Object.keys(ctx.options).length)) {
+    if (sub === 'set' || (!sub && Object.keys(ctx.options).length)) {
       const read = readSettingChanges(ctx.options, current);
       if ('error' in read) return [text(read.error)];
       // A reminder at 06:00 or 22:30 @mentions people at home: only on purpose.
@@ -150,7 +158,8 @@ export default defineCommand({
       const updated = await save(ctx, campaign, read.settings);
       return [text('✅ 已修改催交提醒，并按新的安排重新排期。'), ...(await view(ctx, updated))];
     }
-    if (sub) return [text(`不认识「${numbered.rest[0]}」。用法：/reminders 查看；${SET_USAGE}；/reminders on | off`)];
+    if (sub) return [text(`不认识“${word}”。用法：/提醒 查看；${SET_USAGE}；/提醒 开启 | 关闭`)];
     return view(ctx, campaign);
   },
 });
+export default reminders;

@@ -9,7 +9,7 @@ export default defineCommand({
   usage: '/summary | /summary 编辑 <计划编号>（管理员）',
   summary: '填报一项竞赛的总结（附件二：经费支出、获奖情况）；管理员可代为修改',
   access: ['filer'],
-  subcommands: [{ words: EDIT_WORDS, access: [], refusal: '只有管理员可以代单位修改总结。联络员要修改，请发送 /summary 对同一计划重新填报。' }],
+  subcommands: [{ key: 'edit', words: EDIT_WORDS, access: [], refusal: '只有管理员可以代单位修改总结。联络员要修改，请发送 /summary 对同一计划重新填报。' }],
   group: 'filing',
-  run: (ctx) => (EDIT_WORDS.includes(ctx.args[0]?.toLowerCase() ?? '') ? sendEditForm(ctx, { ...summaryForm, name: 'summary' }) : sendForm(ctx, summaryForm)),
+  run: (ctx) => (ctx.sub === 'edit' ? sendEditForm(ctx, { ...summaryForm, name: 'summary' }) : sendForm(ctx, summaryForm)),
 });

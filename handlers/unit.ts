@@ -9,12 +9,12 @@ import { rebindAfterMove } from '../src/services/campaigns.js';
 import units from './units.js';
 
 const SUBS = {
-  add: ['add', '添加', '新增'],
-  rename: ['rename', '改名', '更名', '重命名'],
-  move: ['move', '移动', '调整上级'],
-  set: ['set', '设置', '修改'],
-  remove: ['remove', '删除', '归档'],
-  restore: ['restore', '恢复'],
+  add: ['添加', '新增', 'add'],
+  rename: ['改名', '更名', '重命名', 'rename'],
+  move: ['移动', '调整上级', 'move'],
+  set: ['设置', '修改', 'set'],
+  remove: ['删除', '归档', 'remove'],
+  restore: ['恢复', 'restore'],
 } as const;
 type Sub = keyof typeof SUBS;
 
@@ -110,12 +110,13 @@ export default defineCommand({
   summary: '添加、改名、移动、设置、删除（归档）和恢复单位；只发“/单位”则列出单位',
   // Listing is for every filer; every change to units is an admin's.
   access: ['filer'],
-  subcommands: Object.values(SUBS).map((words) => ({ words: [...words], access: [] as const })),
+  subcommands: (Object.keys(SUBS) as Sub[]).map((key) => ({ key, words: [...SUBS[key]], access: [] as const })),
+  onlySubcommands: true,
   group: 'setup',
   async run(ctx) {
     if (!ctx.args.length && !Object.keys(ctx.options).length) return units.run(ctx);
     const word = ctx.args[0]?.toLowerCase() ?? '';
-    const sub = (Object.keys(SUBS) as Sub[]).find((k) => (SUBS[k] as readonly string[]).includes(word));
+    const sub = ctx.sub as Sub | undefined;
     if (!sub) return [text(`用法：\n${USAGE}`)];
     if (!ctx.isAdmin) return [text('只有管理员可以修改单位。')];
     const [, name, ...rest] = ctx.args;

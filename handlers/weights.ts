@@ -31,18 +31,21 @@ export default defineCommand({
   usage: '/weights [说明 | set 名称=数值 …]',
   summary: '查看排名计分权重和计分办法（说明）；管理员可修改',
   access: ['filer'],
-  subcommands: [{ words: ['set', '修改', '设置'], access: [], refusal: '只有管理员可以修改计分权重。' }],
+  subcommands: [
+    { key: 'set', words: ['设置', '修改', 'set'], access: [], refusal: '只有管理员可以修改计分权重。' },
+    { key: 'method', words: ['说明', '办法', 'method'] },
+  ],
+  onlySubcommands: true,
   group: 'setup',
   async run(ctx) {
     const campaign = await currentCampaign(ctx);
     if (!campaign) return [text(NO_CAMPAIGN)];
     const settings = parseCampaignSettings(campaign.settings);
-    const sub = ctx.args[0]?.toLowerCase();
     // The method in plain words, so a unit can recompute its own score.
-    if (sub === '说明' || sub === '办法' || sub === 'method' || sub === 'help') {
+    if (ctx.sub === 'method') {
       return [text(`${campaign.year}年度排名计分办法：\n${describeMethod(settings.scoreWeights).join('\n')}`)];
     }
-    if (sub !== 'set' && sub !== '修改' && sub !== '设置') {
+    if (ctx.sub !== 'set') {
       return [text(`${campaign.year}年度排名计分权重：\n${describeWeights(settings.scoreWeights)}\n计分办法：发送“/权重 说明”\n可修改的名称：${Object.keys(WEIGHT_NAMES).join('、')}\n管理员修改示例：${EXAMPLE}`)];
     }
     const entries = Object.entries(ctx.options);

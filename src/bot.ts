@@ -7,7 +7,7 @@
 import type { App } from './core/app.js';
 import type { ChatEvent, FormSubmission, IncomingMessage, Reply, SubmitResult } from './core/messages.js';
 import { text, toSender, wellFormed } from './core/messages.js';
-import { CommandRegistry, parseCommandLine, subcommandOf, type CommandContext, type CommandSpec } from './commands/registry.js';
+import { CommandRegistry, parseCommandLine, subcommandOf, unknownSubcommand, type CommandContext, type CommandSpec } from './commands/registry.js';
 import { allows, refusalText, viewerOf } from './services/access.js';
 import { shortHelp } from './commands/help-text.js';
 import { MAX_TEMPLATE_CHARS, detectTemplate, parseTemplate } from './forms/text-template.js';
@@ -232,15 +232,18 @@ export class Bot {
     const admin = isAdmin(this.app.config, member, msg.platform, msg.userId);
     const viewer = viewerOf(member, admin);
     const binding = await turn.binding();
+    // A first word that names no subcommand where one is required: say which ones there are.
+    const unknown = unknownSubcommand(spec, args);
+    if (unknown) return [text(unknown)];
     // Permissions are declared with the command (and its subcommands) and checked here, once.
     const sub = subcommandOf(spec, args);
     const access = sub?.access ?? spec.access;
     if (!allows(access, viewer)) {
-      const label = sub ? `/${spec.name} ${args[0]}` : `/${spec.name}`;
+      const label = sub?.access ? `/${spec.name} ${args[0]}` : `/${spec.name}`;
       this.app.log.info({ command: spec.name, platform: msg.platform, chatId: msg.chatId, userId: msg.userId }, 'command refused');
       return [text(sub?.refusal ?? (await refusalText(this.app.db, access, label, { platform: msg.platform, userId: msg.userId, binding })))];
     }
-    const ctx: CommandContext = { app: this.app, msg, args, options, member, isAdmin: admin, viewer, binding, commands: this.commands };
+    const ctx: CommandContext = { app: this.app, msg, args, options, member, isAdmin: admin, viewer, binding, commands: this.commands, ...(sub ? { sub: sub.key } : {}) };
     this.app.log.info({ command: spec.name, platform: msg.platform, chatId: msg.chatId, userId: msg.userId }, 'command');
     return spec.run(ctx);
   }

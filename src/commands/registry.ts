@@ -9,11 +9,18 @@ import type { Access, Viewer } from '../services/access.js';
 export type { Access } from '../services/access.js';
 export type CommandGroup = 'filing' | 'query' | 'setup';
 
-/** A subcommand (the first argument, e.g. "add" in /unit add) open to other people than the command. */
+/**
+ * A subcommand: the first argument, e.g. "add" in /unit add. Declared here, once — the bot picks it
+ * (CommandContext.sub), checks its access, refuses a first word that is none of them (see
+ * onlySubcommands), and /help lists its words.
+ */
 export interface Subcommand {
-  /** The words that select it, English and Chinese, e.g. ['add', '添加']. */
+  /** What the handler switches on ('set'). */
+  key: string;
+  /** The words that select it, Chinese first (shown), then English: ['设置', '修改', 'set']. */
   words: string[];
-  access: Access;
+  /** Who may run it, when not everyone who may run the command. */
+  access?: Access;
   /** What someone who may not run it is told (default: who may). */
   refusal?: string;
 }
@@ -33,6 +40,8 @@ export interface CommandContext {
   binding: BindingWithContext | null;
   /** Every command, for /help and for suggestions. */
   commands: CommandRegistry;
+  /** The subcommand the first argument selected (its key), if any. */
+  sub?: string;
 }
 
 export interface CommandSpec {
@@ -44,8 +53,14 @@ export interface CommandSpec {
   summary: string;
   /** Who may run it: 'anyone', or roles such as ['filer'] (admins may run everything). */
   access: Access;
-  /** Subcommands with their own access, checked before the handler runs. */
+  /** Its subcommands (each with the Chinese and English words that select it). */
   subcommands?: Subcommand[];
+  /**
+   * The first argument, when there is one, must be a subcommand: anything else is refused with the
+   * list of subcommands, never taken as "show". A function lets some other first words through
+   * ("#2" for another campaign, a year).
+   */
+  onlySubcommands?: boolean | ((arg: string) => boolean);
   group: CommandGroup;
   /**
    * It reads a file sent with it (or, where a file cannot go with text, just before it in the chat):
@@ -83,7 +98,21 @@ export class CommandRegistry {
 /** The subcommand `args` select, if the command declares one. */
 export function subcommandOf(spec: CommandSpec, args: string[]): Subcommand | undefined {
   const first = args[0]?.toLowerCase();
-  return first === undefined ? undefined : spec.subcommands?.find((s) => s.words.includes(first));
+  return first === undefined ? undefined : spec.subcommands?.find((s) => s.words.some((w) => w.toLowerCase() === first));
+}
+
+/** The subcommand a word selects (after a "#2", say, where the handler reads the word itself). */
+export function subcommandNamed(spec: CommandSpec, word: string | undefined): Subcommand | undefined {
+  return word === undefined ? undefined : subcommandOf(spec, [word]);
+}
+
+/** A first argument that is no subcommand where one is required: the refusal naming the valid ones. */
+export function unknownSubcommand(spec: CommandSpec, args: string[]): string | null {
+  const first = args[0];
+  if (!first || !spec.onlySubcommands || !spec.subcommands?.length || subcommandOf(spec, args)) return null;
+  if (typeof spec.onlySubcommands === 'function' && spec.onlySubcommands(first)) return null;
+  const zh = spec.aliases.find((a) => /[\u4e00-\u9fa5]/.test(a)) ?? spec.name;
+  return `不认识“${first}”。“/${zh}”后面可以跟：${spec.subcommands.map((s) => s.words[0]).join('、')}。例如：${spec.usage}`;
 }
 
 export interface ParsedCommand {
