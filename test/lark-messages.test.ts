@@ -33,7 +33,7 @@ describe('Lark messages', () => {
     await t.say(EAST, '@_user_1 明天开会吗', { mentions: [WEST] });
     expect(t.fake.messages).toEqual([]);
     await t.say(EAST, '你好', { chatType: 'p2p' });
-    expect(t.fake.texts().join('\n')).toContain('/help');
+    expect(t.fake.texts().join('\n')).toContain('/帮助');
   });
 
   it('handles a redelivered message once', async () => {
@@ -76,7 +76,7 @@ describe('Lark messages', () => {
     expect(await t.bot.app.db.processedEvent.count()).toBe(before.events);
     // A command without an @mention is still for the bot.
     await t.dispatch(textMessage({ from: WEST, chatId: LARK_GROUP, text: '/help' }));
-    expect(t.fake.texts().join('\n')).toContain('/plan');
+    expect(t.fake.texts().join('\n')).toContain('我是赛务助手');
   });
 
   it('keeps one rate-limit budget per private chat, whether it replies or writes anew', async () => {

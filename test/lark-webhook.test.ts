@@ -47,7 +47,7 @@ describe('POST /webhook/lark', () => {
   it('handles a signed, encrypted message event', async () => {
     const res = await post({ encrypt: encrypt(textMessage({ from: EAST, chatId: 'oc_p2p_east', chatType: 'p2p', text: '/help' })) });
     expect(res.status).toBe(200);
-    expect(t.fake.texts().join('\n')).toContain('/plan');
+    expect(t.fake.texts().join('\n')).toContain('我是赛务助手');
   });
 
   it('refuses a bad signature, a missing one, and an unencrypted body, without handling them', async () => {
@@ -72,7 +72,7 @@ describe('POST /webhook/lark', () => {
     expect(log.text()).not.toContain('重放的消息');
     // The same event within the window is handled (clocks a few minutes apart are fine).
     expect((await post(body, { at: Date.now() - 2 * 60_000 })).status).toBe(200);
-    expect(t.fake.texts().join('\n')).toContain('/plan');
+    expect(t.fake.texts().join('\n')).toContain('我是赛务助手');
   });
 
   it('refuses an event whose verification token is wrong, even when signed', async () => {

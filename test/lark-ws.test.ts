@@ -18,7 +18,7 @@ describe('Lark long connection', () => {
     const ack = await t.fake.pushEvent(textMessage({ from: EAST, chatId: 'oc_p2p_east', chatType: 'p2p', text: '/help' }));
     expect(ack).toEqual({ code: 200, body: {} });
     await t.lark.idle();
-    expect(t.fake.texts().join('\n')).toContain('/plan');
+    expect(t.fake.texts().join('\n')).toContain('我是赛务助手');
   });
 
   it('answers a card submit with a toast and the receipt card in the ACK', async () => {

@@ -14,8 +14,8 @@ describe('unknown commands', () => {
   it('a slash command that does not exist gets a short help naming the common commands', async () => {
     const reply = await say('/foo');
     expect(reply).toContain('没有“/foo”这个命令');
-    expect(reply).toContain('常用命令：/plan（计划）');
-    expect(reply).toContain('发送 /help 查看全部说明');
+    expect(reply).toContain('常用命令：/计划 /进度');
+    expect(reply).toContain('发送 /帮助 查看全部');
     expect(await say('／不存在')).toContain('没有“/不存在”这个命令');
   });
 
@@ -52,12 +52,35 @@ describe('group talk', () => {
   });
 });
 
+describe('/help on a phone', () => {
+  it('shows a filer only what they may use, under 500 characters; admins get a pointer to the admin commands', async () => {
+    const filer = await say('/help');
+    expect(filer.length).toBeLessThan(500);
+    expect(filer).toContain('【填报】/计划 /进度 /总结 /年报');
+    expect(filer).not.toMatch(/\/单位 |\/提醒|\/假期|管理员命令/);
+    for (const group of filer.split('\n')) expect(group.length).toBeLessThan(120);
+    const admin = { userId: 'admin', userName: '王主席', chatId: east.chatId };
+    expect(await say('/help', admin)).toContain('管理员命令：发送“/帮助 管理”');
+    const setup = await say('/帮助 管理', admin);
+    expect(setup).toContain('/竞赛 创建|设置');
+    expect(setup).toContain('/提醒 设置|开启|关闭');
+  });
+
+  it('explains one command with its Chinese subcommands: /帮助 竞赛', async () => {
+    const one = await say('/帮助 竞赛');
+    expect(one).toContain('/竞赛（也可以写 /campaign）');
+    expect(one).toContain('用法：/竞赛 [创建 <年度>');
+    expect(one).toContain('设置 计划截止=');
+    expect(await say('/帮助 不存在')).toContain('没有“不存在”这个命令');
+  });
+});
+
 describe('addressing the bot', () => {
   it('"@赛务助手 帮助" without a slash gives the full help', async () => {
     for (const text of ['@赛务助手 帮助', '@赛务助手\u2005帮助', '@赛务助手\u2005/help']) {
       const reply = await say(text);
       expect(reply, text).toContain('我是赛务助手');
-      expect(reply, text).toContain('【设置（管理员）】');
+      expect(reply, text).toContain('【填报】/计划');
     }
   });
 

@@ -61,7 +61,7 @@ describe('the WeChat send queue', () => {
     await until(() => reminders(w.sent).length >= 1);
     const from = w.sent.length;
     w.say(w.people.east, '/help', { atBot: true });
-    const help = await w.waitForSent((m) => w.sent.indexOf(m) >= from && Boolean(m.text?.includes('/plan') && !m.text.includes('⏰')));
+    const help = await w.waitForSent((m) => w.sent.indexOf(m) >= from && Boolean(m.text?.includes('/计划') && !m.text.includes('⏰')));
     await until(() => reminders(w.sent).length === 12);
     // Most reminders were still waiting when the reply went out: it did not queue behind them.
     expect(reminders(w.sent.slice(w.sent.indexOf(help))).length).toBeGreaterThanOrEqual(6);

@@ -407,7 +407,7 @@ describe('files from WeChat', () => {
     // Another command in between does not use the file up.
     from = w.sent.length;
     w.say(w.people.admin, '/help', { atBot: true });
-    await w.waitForSent(after(w, from, '/plan'));
+    await w.waitForSent(after(w, from, '我是赛务助手'));
     from = w.sent.length;
     w.say(w.people.admin, '/import', { atBot: true });
     await w.waitForSent(after(w, from, '单位名单已导入'));

@@ -62,7 +62,7 @@ describe('WeCom 智能机器人', () => {
     const auth = fake.frames.find((f) => f.cmd === 'aibot_subscribe');
     expect(auth?.body).toEqual({ bot_id: WECOM_BOT_ID, secret: WECOM_SECRET });
     const help = await say('lixiaoming', '/help');
-    expect(help).toContain('/plan');
+    expect(help).toContain('我是赛务助手');
     // Markdown, never msgtype text (the server refuses text replies).
     expect(fake.frames.filter((f) => f.cmd === 'aibot_respond_msg').every((f) => f.body?.msgtype === 'markdown')).toBe(true);
   });
@@ -178,7 +178,7 @@ describe('WeCom 智能机器人', () => {
   });
 
   it('answers a bare @mention with help, and says it cannot tell who else was @mentioned', async () => {
-    expect(await say('lixiaoming', '')).toContain('/help');
+    expect(await say('lixiaoming', '')).toContain('/帮助');
     const admins = await bot.app.db.member.count({ where: { role: 'admin' } });
     expect(await say('wangzhuxi', '/admin add @张三')).toContain('这里收不到被@的人是谁，没有');
     expect(await bot.app.db.member.count({ where: { role: 'admin' } })).toBe(admins);
@@ -195,7 +195,7 @@ describe('WeCom 智能机器人', () => {
     const before = fake.authenticated;
     fake.drop();
     await until(() => fake.authenticated > before);
-    expect(await say('lixiaoming', '/help')).toContain('/plan');
+    expect(await say('lixiaoming', '/help')).toContain('我是赛务助手');
   });
 
   it('keeps the secret out of the log and refuses to start half-configured', async () => {
