@@ -53,7 +53,8 @@ export default defineCommand({
       title: `🏆 ${competition.name} 榜单`,
       columns: ['名次', '队伍', ...board.criteria.map((c) => `${c.name}(${c.weight})`), '加权得分'],
       rows: board.rows.map((r) => [r.rank, r.team, ...r.values.map((v) => (v === null ? '—' : v)), r.total]),
-      note: `加权得分 = Σ(指标得分×权重) ÷ 权重合计；未打分的指标按0计，显示为“—”。同分同名次。`,
+      lines: board.rows.map((r) => `${r.rank}. ${r.team} ${r.total}分（${board.criteria.map((c, i) => `${c.name}${r.values[i] ?? '—'}`).join(' ')}）`),
+      note: `指标（权重）：${board.criteria.map((c) => `${c.name}(${c.weight})`).join('、')}。加权得分 = Σ(指标得分×权重) ÷ 权重合计；未打分的指标按0计，显示为“—”。同分同名次。`,
     }];
   },
 });

@@ -28,7 +28,7 @@ export function standingsTable(s: Standings, title: string): TableReply {
   const shown = s.rows.length > MAX_TABLE_ROWS ? s.rows.slice(0, 100) : s.rows;
   const notes = [`计分权重：${describeWeights(s.weights)}（发送 /weights 查看说明，管理员可修改）`, '同分同名次；未填报的单位列在最后，记0分。'];
   // A part left out for a unit (no designated key project, no report asked of it) shows as —.
-  if (shown.some((r) => parts.some((k) => r.parts[k] === undefined))) notes.push('“—”：该项对该单位不适用（所在地没有名单内的重点项目，或不要求提交年度报告），其余各项已按比例折算到同样的满分。');
+  if (shown.some((r) => parts.some((k) => r.parts[k] === undefined))) notes.push('“不计”（表格中为“—”）：该项对该单位不适用（所在地没有名单内的重点项目，或不要求提交年度报告），其余各项已按比例折算到同样的满分。');
   if (shown.length < s.rows.length) notes.push(`共${s.rows.length}个单位，这里列出前${shown.length}名；完整排名请发送 /export standings 下载表格。`);
   return {
     kind: 'table',
@@ -36,6 +36,7 @@ export function standingsTable(s: Standings, title: string): TableReply {
     columns: ['名次', '单位', '得分', ...parts.map((k) => PART_LABELS[k])],
     // "—": a part that does not apply to the unit (a year-end report it is not asked for).
     rows: shown.map((r) => [r.rank, r.filed ? r.unitName : `${r.unitName}（未填报）`, r.score, ...parts.map((k) => r.parts[k] ?? '—')]),
+    lines: shown.map((r) => `${r.rank}. ${r.unitName} ${r.score}分${r.filed ? '' : '（未填报）'}：${parts.map((k) => `${PART_LABELS[k]}${r.parts[k] ?? '不计'}`).join(' ')}`),
     note: notes.join('\n'),
   };
 }

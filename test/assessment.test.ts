@@ -5,6 +5,7 @@
 // against what /standings says in the chat.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setUpDistrict, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
+import { standingsRows } from './support/standings-fixture.js';
 
 let bot: TestBot;
 let admin: LocalUser, east: LocalUser, west: LocalUser, park: LocalUser, ent: LocalUser;
@@ -22,9 +23,9 @@ async function filePlan(u: LocalUser, text: string): Promise<number> {
   return Number(m[1]);
 }
 
-/** The standings table's rows as [单位, 得分, parts…]. */
+/** The standings reply's rows as [单位, 得分, parts…]. */
 function rows(table: string): string[][] {
-  return table.split('\n').slice(2).filter((l) => /^\d+\s/.test(l)).map((l) => l.split(/\s+/).slice(1));
+  return standingsRows(table).rows.map((r) => r.slice(1));
 }
 
 beforeAll(async () => {
@@ -99,7 +100,7 @@ describe('the assessment, part by part', () => {
 
   it('/standings: every part equals the hand computation, and units without a designated project are re-weighted', async () => {
     const table = await say(admin, '/standings');
-    expect(table.split('\n')[1].split(/\s+/)).toEqual(['名次', '单位', '得分', '计划按时', '总结按时', '竞赛项数', '重点项目', '参与率', '获奖', '年报按时']);
+    expect(standingsRows(table).labels).toEqual(['计划按时', '总结按时', '竞赛项数', '重点项目', '参与率', '获奖', '年报按时']);
     // 东城 (with its enterprise): 3 plans on time 10; 3 summaries on time 10; 3 competitions × 5 = 15;
     //   key projects 1 designated, 1 covered: 20 × 1/1 = 20; participants: its own two share workers, so
     //   the larger (900 as summarised) + the enterprise's 300 = 1200 of 5000: 20 × 0.24 = 4.8;

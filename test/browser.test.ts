@@ -164,4 +164,28 @@ describe.skipIf(!haveBrowser)('the local chat page', () => {
     expect(download.suggestedFilename()).toBe('计划汇总.csv');
     expect(fs.readFileSync(await download.path(), 'utf8')).toContain('东城街道工会,1');
   }, 60_000);
+
+  it('on a phone (390×844), /standings is a chart and a list, with nothing wider than its bubble', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    try {
+      // The district of the first test, where 东城 has filed a plan.
+      const chatId = 'district-group';
+      await phone.goto(bot.url);
+      for (const [field, value] of [['#userId', 'admin'], ['#userName', '王主席'], ['#chatId', chatId]] as const) {
+        await phone.fill(field, value);
+        await phone.dispatchEvent(field, 'change');
+      }
+      await phone.fill('#text', '/排名');
+      await phone.click('#send');
+      const list = phone.locator('.row[data-from="bot"] .bubble', { hasText: '1. 东城街道工会' }).last();
+      await list.waitFor({ timeout: 10_000 });
+      await phone.locator('.row[data-kind="image"] img').last().waitFor();
+      const overflow = await list.evaluate((el) => el.scrollWidth - el.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(1);
+      // One line per unit, no columns padded with spaces.
+      expect(await list.innerText()).not.toMatch(/ {2}/);
+    } finally {
+      await phone.close();
+    }
+  }, 60_000);
 });

@@ -101,7 +101,7 @@ describe('late is relative to the deadline in force', () => {
     const stats = await say(d.admin, '/stats');
     expect(stats).toContain('计划备案（截止2027年2月28日）：应交3个单位，已交1（按时0，逾期1），未交2');
     const standings = await say(d.admin, '/standings plan');
-    expect(standings).toMatch(/东城街道工会\s+[\d.]+\s+7\.5\s/); // 计划按时: 10 × (1 on time + 1 late × 0.5) / 2
+    expect(standings).toMatch(/东城街道工会 [\d.]+分：计划按时7\.5 /); // 计划按时: 10 × (1 on time + 1 late × 0.5) / 2
   });
 });
 

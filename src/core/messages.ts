@@ -124,6 +124,12 @@ export interface TableReply {
   columns: string[];
   rows: (string | number)[][];
   note?: string;
+  /**
+   * The rows as a phone reads them, one short line each ("1. 东城街道工会 23分（计划按时8 …）"):
+   * what platforms without table cards show instead of columns padded with spaces, which wrap into
+   * unreadable rows on a phone.
+   */
+  lines?: string[];
 }
 
 export type Reply = TextReply | FormReply | FileReply | ImageReply | TableReply;

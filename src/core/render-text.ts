@@ -12,8 +12,9 @@ function pad(s: string, w: number): string {
   return s + ' '.repeat(Math.max(0, w - width(s)));
 }
 
-/** A compact aligned table, readable on a phone in a monospace-less chat as well. */
+/** A table as text: its phone lines when it has them, else a compact aligned table. */
 export function renderTableText(table: TableReply): string {
+  if (table.lines) return [table.title, ...table.lines, ...(table.note ? [table.note] : [])].join('\n');
   const cells = [table.columns, ...table.rows.map((r) => r.map((c) => String(c)))];
   const widths = table.columns.map((_, i) => Math.max(...cells.map((r) => width(r[i] ?? ''))));
   const lines = [table.title, ...cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]))).join(' ').trimEnd())];

@@ -54,3 +54,20 @@ export async function download(bot: TestBot, url: string): Promise<Buffer> {
   if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
   return Buffer.from(await res.arrayBuffer());
 }
+
+/**
+ * A standings reply's phone lines ("1. 西城街道工会 60分：计划按时5 总结按时10 …") as rows in the
+ * table's column order: [名次, 单位, 得分, …parts], a part that does not apply as "—", an unfiled unit
+ * as "名称（未填报）".
+ */
+export function standingsRows(reply: string): { labels: string[]; rows: string[][] } {
+  let labels: string[] = [];
+  const rows = reply.split('\n').flatMap((line) => {
+    const m = line.match(/^(\d+)\. (\S+?) (\d+(?:\.\d+)?)分(（未填报）)?：(.*)$/);
+    if (!m) return [];
+    const parts = m[5].split(' ').map((p) => p.match(/^(\D+?)(\d+(?:\.\d+)?|不计)$/)!);
+    labels = parts.map((p) => p[1]);
+    return [[m[1], `${m[2]}${m[4] ?? ''}`, m[3], ...parts.map((p) => (p[2] === '不计' ? '—' : p[2]))]];
+  });
+  return { labels, rows };
+}

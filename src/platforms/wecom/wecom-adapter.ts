@@ -60,7 +60,11 @@ export function renderForWecom(replies: Reply[]): Out[] {
         texts(r.mentions?.length ? `${r.mentions.map((m) => `@${m.userName}`).join(' ')} ${r.text}` : r.text);
         break;
       case 'table': {
-        // Code blocks keep the columns aligned (monospace) on a phone; a long table takes several.
+        // A phone list when the table has one; else code blocks keep the columns aligned (monospace).
+        if (r.lines) {
+          texts(renderTableText(r));
+          break;
+        }
         const [title, ...rest] = renderTableText(r).replaceAll('```', "'''").split('\n');
         let block: string[] = [];
         let first = true;
