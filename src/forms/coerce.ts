@@ -62,10 +62,44 @@ function isNumberList(raw: string): boolean {
   return /\d[,;/]\d/.test(s) && !THOUSANDS.test(s);
 }
 
+const CN_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+const CN_UNITS: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
+
+/**
+ * A number written in Chinese ("两万", "一百二十", "三十", "十五", "一千零五十"), or null. Sections
+ * split at 万 and 亿; within one, each digit takes the unit after it (a bare 十 is ten).
+ */
+export function chineseNumber(s: string): number | null {
+  if (!/^[零〇一二两三四五六七八九十百千万亿]+$/.test(s)) return null;
+  let total = 0;
+  let section = 0;
+  let digit: number | null = null;
+  for (const ch of s) {
+    if (ch in CN_DIGITS) {
+      digit = CN_DIGITS[ch];
+    } else if (ch in CN_UNITS) {
+      section += (digit ?? 1) * CN_UNITS[ch];
+      digit = null;
+    } else {
+      // 万 or 亿: everything so far is that many of it.
+      const big = ch === '万' ? 10_000 : 100_000_000;
+      total = (total + section + (digit ?? 0)) * big;
+      section = 0;
+      digit = null;
+    }
+  }
+  return total + section + (digit ?? 0);
+}
+
 function parseLooseNumber(raw: string): { value: number; wan: boolean } | null {
   if (CHINESE_LIST.test(raw)) return null;
   let s = toHalfWidth(raw).replace(/\s+/g, '');
   s = s.replace(NUMBER_PREFIX, '').replace(CURRENCY_PREFIX, '');
+  // "两万元", "一百二十人", "三十": the Chinese numerals people type, as digits.
+  s = s.replace(/^[零〇一二两三四五六七八九十百千万亿]+/, (cn) => {
+    const n = chineseNumber(cn);
+    return n === null ? cn : String(n);
+  });
   if (s.includes(',')) {
     if (!THOUSANDS.test(s)) return null;
     s = s.replace(/,/g, '');
