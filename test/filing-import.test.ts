@@ -89,7 +89,7 @@ describe('a filled 计划表 sent to the bot', () => {
 
   it('files nothing when one row is wrong, and names the row, the column and the fix', async () => {
     const d = await district();
-    const sheet = await filledTemplate(d.east, '计划', writePlans([PLANS[0], ['东城供水有限公司', '供水管网安康杯竞赛', '班组对抗', '三百多', '2027年10月31日至2027年3月1日'], PLANS[2], PLANS[0]]));
+    const sheet = await filledTemplate(d.east, '计划', writePlans([PLANS[0], ['东城供水有限公司', '供水管网安康杯竞赛', '班组对抗', '很多人', '2027年10月31日至2027年3月1日'], PLANS[2], PLANS[0]]));
     const reply = await say(d.east, '/import', attach('计划表.xlsx', sheet));
     expect(reply).toContain('❗ 没有导入：「计划表.xlsx」有 3 处需要修改，整张表都没有保存。');
     expect(reply).toContain('第5行 · 参与人数：请填写一个整数');

@@ -127,7 +127,7 @@ describe('Lark card forms', () => {
 
   it('keeps the entered values and shows the errors when a submit is invalid', async () => {
     const card = await planCard();
-    const answer = await t.submit(EAST, submitValue(card), { ...goodPlan, participants: '三百多', period_start: '2027-10-31 +0800', period_end: '2027-03-01 +0800' });
+    const answer = await t.submit(EAST, submitValue(card), { ...goodPlan, participants: '很多人', period_start: '2027-10-31 +0800', period_end: '2027-03-01 +0800' });
     expect(answer.toast.type).toBe('error');
     expect(answer.toast.content).toContain('2 处需要修改');
     const again = answer.card.data as Card;
@@ -135,7 +135,7 @@ describe('Lark card forms', () => {
     const byName = (n: string) => els.find((e) => e.name === n);
     // Values kept, in the form Lark's components take them.
     expect(byName('enterpriseName').default_value).toBe('东城建设集团有限公司');
-    expect(byName('participants').default_value).toBe('三百多');
+    expect(byName('participants').default_value).toBe('很多人');
     expect(byName('type').initial_option).toBe('五比一创');
     expect(byName('period_start').initial_date).toBe('2027-10-31');
     expect(byName('period_end').initial_date).toBe('2027-03-01');
