@@ -1,6 +1,6 @@
 import { defineCommand } from '../src/commands/registry.js';
 import { text } from '../src/core/messages.js';
-import { DEADLINE_FORMS, DEADLINE_LABELS, daysLeft, deadlineOf, describeDaysLeft } from '../src/services/campaigns.js';
+import { DEADLINE_FORMS, DEADLINE_LABELS, campaignName, daysLeft, deadlineOf, describeDaysLeft } from '../src/services/campaigns.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { chineseDateWithWeekday } from '../src/util/dates.js';
 import { loadCalendar } from '../jobs/working-days.js';
@@ -18,7 +18,7 @@ export default defineCommand({
     if (!campaign) return [text(NO_CAMPAIGN)];
     const now = ctx.app.now();
     const calendar = await loadCalendar(ctx.app.db);
-    const lines = [`${campaign.title}（${campaign.year}年度）截止日期：`];
+    const lines = [`${campaignName(campaign)}截止日期：`];
     for (const form of DEADLINE_FORMS) {
       const date = deadlineOf(campaign, form);
       const year = Number(date.slice(0, 4));

@@ -5,7 +5,7 @@ import { text, type Reply } from '../src/core/messages.js';
 import { platformDef } from '../src/platforms/index.js';
 import type { Campaign } from '../src/store/models.js';
 import { parseCampaignSettings, reminderSettingsSchema, withReminderSettings, type ReminderSettings } from '../src/services/campaign-settings.js';
-import { DEADLINE_FORMS, DEADLINE_LABELS, deadlineOf } from '../src/services/campaigns.js';
+import { DEADLINE_FORMS, DEADLINE_LABELS, campaignName, deadlineOf } from '../src/services/campaigns.js';
 import { campaignNumberArg, campaignToChange, currentCampaign } from '../src/services/current-campaign.js';
 import { chineseDateWithWeekday, shanghaiDateTimeText } from '../src/util/dates.js';
 import { computeSchedule } from '../jobs/reminder-schedule.js';
@@ -26,7 +26,7 @@ async function view(ctx: CommandContext, campaign: Campaign): Promise<Reply[]> {
   const settings = parseCampaignSettings(campaign.settings).reminders;
   const calendar = await loadCalendar(ctx.app.db);
   const now = ctx.app.now();
-  const lines = [`${campaign.title}（${campaign.year}年度）催交提醒：${settings.enabled ? '已开启' : '⛔ 已关闭（/reminders on 开启）'}`];
+  const lines = [`${campaignName(campaign)}催交提醒：${settings.enabled ? '已开启' : '⛔ 已关闭（/reminders on 开启）'}`];
   lines.push(`提前天数：${settings.stages.map((s) => -s).sort((a, b) => b - a).join('、')}（0 为截止当天）；时间：每天 ${settings.time}（北京时间）`);
   lines.push(`逾期后：每 ${settings.overdueEveryWorkdays} 个工作日提醒一次，最多 ${settings.overdueLimit} 次；只在工作日发送，调休上班日照常发送`);
   for (const form of DEADLINE_FORMS) {

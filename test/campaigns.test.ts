@@ -42,7 +42,7 @@ describe('a special campaign beside the annual one', () => {
 
     const listed = await say(d.admin, '/campaign');
     expect(listed).toContain('本群绑定的竞赛：\n2027年度职工劳动和技能竞赛（2027年度，编号 #1）');
-    expect(listed).toContain(`· #${special.id} 2027年“三比一创”专项劳动竞赛（2027年度）`);
+    expect(listed).toContain(`· #${special.id} 2027年“三比一创”专项劳动竞赛\n`);
 
     // A plan filed in each group lands in that group's campaign.
     expect(await say(d.east, PLAN('东城建设集团', '年度快速路劳动竞赛'))).toContain('竞赛计划已收到');

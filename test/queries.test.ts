@@ -20,7 +20,8 @@ const PLAN = '【竞赛计划】\n企业名称：东城建设集团\n竞赛项�
 describe('/deadlines', () => {
   it('lists each deadline with its weekday and the days left, counted in Shanghai', async () => {
     const reply = await say(east, '/deadlines');
-    expect(reply).toContain('2027年度职工劳动和技能竞赛（2027年度）截止日期');
+    expect(reply).toContain('2027年度职工劳动和技能竞赛截止日期');
+    expect(reply).not.toContain('（2027年度）');
     expect(reply).toContain('· 计划备案：2027年2月28日（星期日）（2027年放假安排尚未公布，按预估），还有 18 天');
     expect(reply).toContain('· 总结表：2027年10月15日（星期五）（2027年放假安排尚未公布，按预估），还有 247 天');
     expect(reply).toContain('· 年度报告：2027年12月31日（星期五）（2027年放假安排尚未公布，按预估），还有 324 天');

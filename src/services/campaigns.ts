@@ -84,9 +84,14 @@ export async function campaignCovers(db: Db | Tx, campaign: Campaign, unitId: nu
   return (await selfAndAncestors(db, unitId)).includes(campaign.unitId);
 }
 
+/** A campaign's name with its year, said once: the title when it names the year, else "标题（2027年度）". */
+export function campaignName(c: Pick<Campaign, 'title' | 'year'>): string {
+  return c.title.includes(`${c.year}年`) ? c.title : `${c.title}（${c.year}年度）`;
+}
+
 /** "#3 2027年度职工劳动和技能竞赛" — how a campaign is named in lists. */
 export function campaignLabel(c: Campaign): string {
-  return `#${c.id} ${c.title}（${c.year}年度）`;
+  return `#${c.id} ${campaignName(c)}`;
 }
 
 /**
