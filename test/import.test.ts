@@ -50,22 +50,22 @@ describe('/import', () => {
     expect(textOf(await bot.say(admin, '/units'))).not.toContain('南城街道工会');
   });
 
-  it('imports a good Excel file in one go, children before their parents included', async () => {
+  it('imports a good Excel file in one go, children before their parents included, 职工数 written as people write it', async () => {
     const { admin } = await setUpDistrict(bot);
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('名单');
     ws.addRows([
       ['单位名称', '上级单位', '职工数', '单位代码'],
-      ['南城物流企业工会', '南城街道工会', 80, 'N001'],
+      ['南城物流企业工会', '南城街道工会', '约80人', 'N001'],
       ['南城街道工会', '测试区总工会', 3000, null],
-      ['东城街道工会', null, 5200, null],
+      ['东城街道工会', null, '五千二百', null],
     ]);
     const data = Buffer.from(await wb.xlsx.writeBuffer());
     const reply = textOf(await bot.say(admin, '/import', attach('名单.xlsx', data)));
     expect(reply).toContain('✅ 单位名单已导入：新增2个，更新1个');
     const south = await bot.app.db.unit.findUniqueOrThrow({ where: { name: '南城街道工会' } });
     const firm = await bot.app.db.unit.findUniqueOrThrow({ where: { name: '南城物流企业工会' } });
-    expect([south.level, south.headcount, firm.parentId, firm.level, firm.code]).toEqual([2, 3000, south.id, 3, 'N001']);
+    expect([south.level, south.headcount, firm.parentId, firm.level, firm.code, firm.headcount]).toEqual([2, 3000, south.id, 3, 'N001', 80]);
     expect((await bot.app.db.unit.findUniqueOrThrow({ where: { name: '东城街道工会' } })).headcount).toBe(5200);
     const units = textOf(await bot.say(admin, '/units'));
     expect(units).toContain('南城物流企业工会');

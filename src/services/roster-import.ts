@@ -5,11 +5,15 @@
 // existing units to other parents is shown first and applied only after "/import 确认".
 import { listTemplate } from './excel/list-template.js';
 import { NOT_DATA as NOT_A_UNIT, readTable, squeeze } from './excel/read-table.js';
-import { stripInvisible } from '../forms/coerce.js';
+import { coerceInteger, stripInvisible } from '../forms/coerce.js';
+import type { FieldDef } from '../forms/types.js';
 import type { Db } from '../store/client.js';
 import { checkName, checkPhone, recomputeLevels } from './units.js';
 import { rebindAfterMove } from './campaigns.js';
 import { recordChange, type Actor } from './members.js';
+
+/** 职工数 in a roster, read as /unit 职工数= reads it ("约200人", "1,200", "两千"). */
+const HEADCOUNT: FieldDef = { key: 'headcount', label: '职工数', type: 'integer', required: false, min: 0, max: 10_000_000 };
 
 export const ROSTER_COLUMNS = [
   { key: 'name', header: '单位名称', aliases: ['单位', '名称', '工会名称', '单位名'], width: 30, note: '必填，全称，如“东城街道工会”' },
@@ -143,9 +147,9 @@ async function check(db: Db, rows: RosterRow[]): Promise<Checked> {
     else if (byName.has(row.name)) problems.push(`单位“${row.name}”与第${byName.get(row.name)!.row.row}行重复`);
     let headcount: number | null = null;
     if (row.headcount) {
-      const n = Number(row.headcount.replace(/[,，\s人]/g, ''));
-      if (!Number.isInteger(n) || n < 0 || n > 10_000_000) problems.push(`“职工数”应为整数，现在是“${row.headcount}”`);
-      else headcount = n;
+      const n = coerceInteger(row.headcount, HEADCOUNT);
+      if (!n.ok) problems.push(`“职工数”应为整数，现在是“${row.headcount}”`);
+      else headcount = n.value;
     }
     // A phone that does not look like one ("0571-88888888-801", two numbers in a cell) is kept as
     // typed, with a warning: it is a contact note, not a reason to refuse the whole roster.
