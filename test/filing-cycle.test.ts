@@ -49,6 +49,23 @@ describe('the filing cycle', () => {
   });
 });
 
+describe('receipts on a phone', () => {
+  it('name a long text with its length and first words instead of echoing it whole, and say where the full text is', async () => {
+    const { east } = await setUpDistrict(bot);
+    await bot.say(east, '/join 东城街道工会');
+    const experiences = `依托重点工程开展“五比一创”劳动竞赛，${'班组间比进度、比质量、比安全、比技术、比创新，'.repeat(12)}成效明显。`;
+    const receipt = textOf(await bot.say(east, `【年度报告】\n主要经验：${experiences}\n存在问题：部分企业参与面不广\n意见建议：加大奖励力度`));
+    expect(receipt).toContain('年度报告已收到');
+    expect(receipt).toContain(`主要经验（${[...experiences].length}字）：依托重点工程开展“五比一创”劳动竞赛，班……`);
+    expect(receipt).not.toContain(experiences);
+    expect(receipt).toContain('存在问题：部分企业参与面不广');
+    expect(receipt).toContain('“/导出 年报”');
+    expect(receipt.split('\n').length).toBeLessThanOrEqual(8);
+    // Nothing was cut from what was stored.
+    expect((await bot.app.db.yearReport.findFirstOrThrow()).experiences).toBe(experiences);
+  });
+});
+
 describe('guided filing in the local chat', () => {
   it('asks one question at a time; a message to someone else in the group is not taken as an answer', async () => {
     const { east } = await setUpDistrict(bot);

@@ -7,7 +7,7 @@ import { text } from '../core/messages.js';
 import { withUnitLock, type Tx } from '../store/client.js';
 import type { Campaign, Member, Plan, Unit } from '../store/models.js';
 import { FORMS } from '../forms/index.js';
-import type { Award, DateRange, FieldError, FormDef, FormName, FormValues, Headcount, KeyProjectValue } from '../forms/types.js';
+import type { Award, DateRange, FieldDef, FieldError, FormDef, FormName, FormValues, Headcount, KeyProjectValue } from '../forms/types.js';
 import { highestLevel, parseAwards } from '../forms/summary.js';
 import { validateForm, type PlanRef, type RawValues } from '../forms/validate.js';
 import { formatLines, formatValue, readDates } from '../forms/display.js';
@@ -441,9 +441,25 @@ function receipt(form: FormDef, filer: Filer, values: FormValues, stored: Stored
     // The same 竞赛项目 under another enterprise would replace this one; say so instead of letting it pass.
     lines.push(`⚠️ 企业名称与原来不同（原为「${String(stored.before.enterpriseName)}」）。如果这是另一家企业的竞赛，请在竞赛项目名称里加上企业名称后重新备案（原内容已保留在修改记录里）。`);
   }
-  lines.push(`填报单位：${filer.unit.name}`, ...formatLines(form, values, (f) => f.type !== 'planRef'));
+  lines.push(`填报单位：${filer.unit.name}`, ...formatLines(form, values, (f) => f.type !== 'planRef' && !isLongText(f, values[f.key])));
+  // A receipt fits a phone: a long text is named with its length and its first words, not echoed whole.
+  const long = form.fields.filter((f) => isLongText(f, values[f.key]));
+  for (const f of long) {
+    const full = formatValue(f, values[f.key]);
+    lines.push(`${f.label}（${[...full].length}字）：${[...full].slice(0, RECEIPT_PREVIEW_CHARS).join('')}……`);
+  }
+  // The full text is in the export (the year-end reports as Word, progress as a table).
+  if (long.length) lines.push(`全文已保存；要看全文，发送“/导出 ${form.name === 'report' ? '年报' : '进度'}”。`);
   if (form.name === 'plan') lines.push('', `之后报进度、交总结时写“计划编号：${stored.id}”即可。`);
   return lines.join('\n');
+}
+
+/** Longer than this, a text is summarised in a receipt (a year-end report's 主要经验 runs to hundreds of characters). */
+const RECEIPT_TEXT_MAX = 60;
+const RECEIPT_PREVIEW_CHARS = 20;
+
+function isLongText(f: FieldDef, value: unknown): boolean {
+  return f.type === 'longtext' && value !== undefined && [...formatValue(f, value)].length > RECEIPT_TEXT_MAX;
 }
 
 /** "参与人数 120人→150人" for each field a re-filing changed; long texts are only named. */
