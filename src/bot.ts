@@ -213,18 +213,23 @@ export class Bot {
     const member = await turn.member();
     const admin = isAdmin(this.app.config, member, msg.platform, msg.userId);
     if (!admin && !member?.unit) return [];
-    for (const [key, f] of this.heldFiles) if (Date.now() - f.at > FILE_HOLD_MS) this.heldFiles.delete(key);
+    this.pruneHeldFiles();
     this.heldFiles.set(`${msg.platform}\n${msg.chatId}\n${msg.userId}`, { ...file, at: Date.now() });
     return admin ? [text(`📎 已收到「${file.fileName}」。要导入（单位名单，或填好的计划表、汇总表），请在 10 分钟内发送“/import”。`)] : [];
   }
 
+  /** Files whose sender did not follow up within FILE_HOLD_MS are let go. */
+  private pruneHeldFiles(): void {
+    for (const [key, f] of this.heldFiles) if (Date.now() - f.at > FILE_HOLD_MS) this.heldFiles.delete(key);
+  }
+
   private takeHeldFile(msg: IncomingMessage): Pick<IncomingMessage, 'attachment'> {
-    for (const [k, f] of this.heldFiles) if (Date.now() - f.at > FILE_HOLD_MS) this.heldFiles.delete(k);
+    this.pruneHeldFiles();
     const key = `${msg.platform}\n${msg.chatId}\n${msg.userId}`;
     const held = this.heldFiles.get(key);
     if (!held) return {};
     this.heldFiles.delete(key);
-    return Date.now() - held.at < FILE_HOLD_MS ? { attachment: { fileName: held.fileName, data: held.data } } : {};
+    return { attachment: { fileName: held.fileName, data: held.data } };
   }
 
   private async run(spec: CommandSpec, msg: IncomingMessage, turn: Turn, args: string[], options: Record<string, string>): Promise<Reply[]> {

@@ -2,12 +2,13 @@
 // never quietly taken as "show" (which is how "/竞赛 设置 总结截止=…" used to leave the deadline alone).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCommands } from '../handlers/index.js';
+import { commandWord } from '../src/commands/registry.js';
 import { setUpDistrict, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
 
 const HAN = /[\u4e00-\u9fa5]/;
 const commands = createCommands();
 const withSubs = commands.all.filter((c) => c.subcommands?.length);
-const chineseName = (name: string) => commands.find(name)!.aliases.find((a) => HAN.test(a))!;
+const chineseName = (name: string) => commandWord(commands.find(name)!);
 
 let bot: TestBot;
 let admin: LocalUser;

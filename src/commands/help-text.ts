@@ -2,15 +2,10 @@
 // use, Chinese names first, one short line per group; "/帮助 管理" lists the admin commands and
 // "/帮助 <命令>" explains one command with its subcommands.
 import { allows, type Viewer } from '../services/access.js';
-import type { CommandRegistry, CommandSpec } from './registry.js';
+import { commandWord, type CommandRegistry, type CommandSpec } from './registry.js';
 
 const HAN = /[\u4e00-\u9fa5]/;
 const GROUP_TITLES = { filing: '填报', query: '查看' } as const;
-
-/** The name people type: the Chinese one when there is one. */
-export function commandWord(spec: CommandSpec): string {
-  return spec.aliases.find((a) => HAN.test(a)) ?? spec.name;
-}
 
 /** The usage line with the Chinese words first: "/竞赛 [创建 <年度> … | 设置 …]". */
 function chineseUsage(spec: CommandSpec): string {

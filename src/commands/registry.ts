@@ -106,13 +106,17 @@ export function subcommandNamed(spec: CommandSpec, word: string | undefined): Su
   return word === undefined ? undefined : subcommandOf(spec, [word]);
 }
 
+/** The name people type for a command: its Chinese alias when it has one. */
+export function commandWord(spec: CommandSpec): string {
+  return spec.aliases.find((a) => /[\u4e00-\u9fa5]/.test(a)) ?? spec.name;
+}
+
 /** A first argument that is no subcommand where one is required: the refusal naming the valid ones. */
 export function unknownSubcommand(spec: CommandSpec, args: string[]): string | null {
   const first = args[0];
   if (!first || !spec.onlySubcommands || !spec.subcommands?.length || subcommandOf(spec, args)) return null;
   if (typeof spec.onlySubcommands === 'function' && spec.onlySubcommands(first)) return null;
-  const zh = spec.aliases.find((a) => /[\u4e00-\u9fa5]/.test(a)) ?? spec.name;
-  return `不认识“${first}”。“/${zh}”后面可以跟：${spec.subcommands.map((s) => s.words[0]).join('、')}。例如：${spec.usage}`;
+  return `不认识“${first}”。“/${commandWord(spec)}”后面可以跟：${spec.subcommands.map((s) => s.words[0]).join('、')}。例如：${spec.usage}`;
 }
 
 export interface ParsedCommand {

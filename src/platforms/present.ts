@@ -9,7 +9,6 @@ import type { Capabilities } from './platform.js';
 import { FORMS } from '../forms/index.js';
 import { renderTemplate, renderTemplateGuide } from '../forms/text-template.js';
 
-
 /** The guide that goes before the template. */
 function formGuide(r: FormReply): string {
   const lines = [renderTemplateGuide(FORMS[r.form])];
