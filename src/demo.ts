@@ -14,6 +14,9 @@ const STREETS: { name: string; headcount: number; enterprises: [string, number][
 ];
 
 export const DEMO_CHAT_ID = 'demo-district-group';
+export const DEMO_CHAT_TITLE = '示范区劳动竞赛工作群';
+/** Who the local chat page speaks as when it is first opened on a demo installation. */
+export const DEMO_ADMIN = { userId: 'demo-admin', userName: '区总工会王主席' } as const;
 
 export async function loadDemo(app: App): Promise<{ units: number; plans: number; chat: string; year: number }> {
   const db = app.db;
@@ -36,11 +39,11 @@ export async function loadDemo(app: App): Promise<{ units: number; plans: number
   }
   await db.chatBinding.upsert({
     where: { platform_chatId: { platform: 'local', chatId: DEMO_CHAT_ID } },
-    create: { platform: 'local', chatId: DEMO_CHAT_ID, topic: '示范区劳动竞赛工作群', unitId: district.id, campaignId: campaign.id, createdBy: 'demo' },
+    create: { platform: 'local', chatId: DEMO_CHAT_ID, topic: DEMO_CHAT_TITLE, unitId: district.id, campaignId: campaign.id, createdBy: 'demo' },
     update: {},
   });
   const people: [string, string, number, string][] = [
-    ['demo-admin', '区总工会王主席', district.id, 'admin'],
+    [DEMO_ADMIN.userId, DEMO_ADMIN.userName, district.id, 'admin'],
     ['demo-dongcheng', '东城街道李干事', streetIds[0], 'filer'],
     ['demo-xicheng', '西城街道张干事', streetIds[1], 'filer'],
     ['demo-gaoxin', '园区工会赵干事', streetIds[2], 'filer'],
@@ -72,16 +75,16 @@ export async function loadDemo(app: App): Promise<{ units: number; plans: number
     await db.revision.create({ data: { entity: 'plan', entityId: row.id, version: 1, action: 'create', actorPlatform: 'local', actorUserId: 'demo', actorName: '演示数据', newValues: JSON.stringify(p) } });
     plans++;
   }
-  // A first message in the demo group, so the page shows newcomers who to be and what to try.
+  // A first message in the demo group: the page opens here as the admin, so say who else to be.
   const local = app.senders.get('local');
   if (local && !(await db.localChatMessage.findFirst({ where: { chatId: DEMO_CHAT_ID } }))) {
     await local.send(DEMO_CHAT_ID, [text([
-      `欢迎体验${app.config.botName}！这是演示用的「示范区劳动竞赛工作群」，已绑定示范区总工会和${year}年度竞赛。`,
-      '在页面上方把“我的ID”改成下面任意一位，就能以他的身份说话：',
-      '· demo-admin（区总工会王主席，管理员）：试试 /units、/campaign、/重点项目、/排名',
-      '· demo-dongcheng（东城街道李干事，联络员）：试试 /mine、/plan、/progress',
-      '· demo-xicheng、demo-gaoxin、demo-jiaotong：其他街道和园区的联络员',
-      '发送 /help 查看全部命令。',
+      `欢迎体验${app.config.botName}！这是演示用的「${DEMO_CHAT_TITLE}」，已绑定${DISTRICT}和${year}年度竞赛。`,
+      `页面打开时，您是 ${DEMO_ADMIN.userId}（${DEMO_ADMIN.userName}，管理员），试试 /单位列表、/排名、/重点项目。`,
+      '换个身份说话：点最上方的“我是……”，把“我的ID”改成',
+      '· demo-dongcheng（东城街道李干事，联络员），试试 /我的、/计划',
+      '· demo-xicheng、demo-gaoxin、demo-jiaotong（其他街道和园区的联络员）',
+      '发送 /帮助 查看全部命令。',
     ].join('\n'))], { idempotencyKey: `demo-welcome-${year}` });
   }
   return { units: unitCount, plans, chat: DEMO_CHAT_ID, year };

@@ -71,7 +71,8 @@ describe.skipIf(!haveBrowser)('the local chat page', () => {
     await receipt.waitFor({ timeout: 10_000 });
     const receiptText = await receipt.innerText();
     expect(receiptText).toMatch(/✅ 竞赛计划已收到：计划编号 #\d+/);
-    expect(receiptText).toContain('时间安排：3月中旬至10月底（按2027年3月11日至2027年10月31日计）');
+    // The range as the cadre wrote it, with how the bot reads it.
+    expect(receiptText).toContain('3月中旬至10月底（按2027年3月11日至2027年10月31日计）');
     // The submitted form is greyed out so it is not sent twice by accident.
     await expect.poll(() => form.getByRole('button', { name: '提交' }).isDisabled()).toBe(true);
 
@@ -171,6 +172,8 @@ describe.skipIf(!haveBrowser)('the local chat page', () => {
       // The district of the first test, where 东城 has filed a plan.
       const chatId = 'district-group';
       await phone.goto(bot.url);
+      // On a phone the identity fields fold into the one-line header until it is tapped.
+      await phone.tap('#summary');
       for (const [field, value] of [['#userId', 'admin'], ['#userName', '王主席'], ['#chatId', chatId]] as const) {
         await phone.fill(field, value);
         await phone.dispatchEvent(field, 'change');

@@ -78,6 +78,11 @@ export interface PlatformDef<Section = unknown> {
    * transcript can tell.
    */
   probeDelivered?(app: App, chatId: string, marker: string, since: Date): Promise<boolean>;
+  /**
+   * How the first admin is made, told to `userId` on an installation with no admin at all. Default:
+   * the installer sets ADMINS=<platform>:<userId>.
+   */
+  firstAdminHow?(userId: string): string;
   /** A sender usable from a worker process without the platform's connection (jobs/worker-main.ts). */
   standaloneSender?(app: App, files: FileStore): Promise<ChatSender>;
   create(ctx: PlatformContext, section: Section): Promise<RunningPlatform>;

@@ -12,6 +12,7 @@ import type { BindingWithContext } from './members.js';
 import { notRegisteredText } from './members.js';
 import { isWithin } from './units.js';
 import { unboundGroup } from '../core/wording.js';
+import { platformDef } from '../platforms/index.js';
 
 /** A role a command can be opened to; admins may always run everything. */
 export type Role = 'filer' | 'judge';
@@ -35,15 +36,35 @@ export function allows(access: Access, viewer: Viewer): boolean {
   return access.some((role) => (role === 'filer' ? viewer.unit !== null : viewer.judge));
 }
 
+const adminsOnly = (label: string) => `“${label}”只有管理员可以使用`;
+
 /** The refusal a non-admin gets for an admin-only command. */
 export function adminOnlyText(label: string): string {
-  return `“${label}”只有管理员可以使用。如需开通，请联系本群管理员。`;
+  return `${adminsOnly(label)}。如需开通，请联系本群管理员。`;
 }
 
-/** What someone is told when `access` does not let them run `label` (e.g. "/standings"). */
-export async function refusalText(db: Db, access: Access, label: string, ctx: { platform: string; userId: string; binding: BindingWithContext | null }): Promise<string> {
-  if (access === 'anyone' || access.length === 0) return adminOnlyText(label);
-  if (!access.includes('filer')) return `“${label}”只有管理员和评委可以使用。管理员可以发送“/judge add @某人”设置评委。`;
+/**
+ * The refusal for an admin-only command on an installation with no admin at all (a fresh install
+ * started without ADMINS): nobody could "open" it, so say how the first admin is made, naming the
+ * asker's own id where that id is what ADMINS needs.
+ */
+export function firstAdminText(label: string, who: { platform: string; userId: string }): string {
+  const how = platformDef(who.platform)?.firstAdminHow?.(who.userId) ?? `请安装机器人的人在配置里设置 ADMINS=${who.platform}:${who.userId}（这是您的用户ID）并重启机器人。`;
+  return `${adminsOnly(label)}，但现在还没有任何管理员。${how}`;
+}
+
+/**
+ * What someone is told when `access` does not let them run `label` (e.g. "/standings"); `custom` is a
+ * subcommand's own refusal ("只有管理员可以创建竞赛年度。"), said instead while there are admins.
+ */
+export async function refusalText(db: Db, access: Access, label: string, ctx: { platform: string; userId: string; binding: BindingWithContext | null }, custom?: string): Promise<string> {
+  if (access === 'anyone' || access.length === 0) {
+    // ADMINS are admin rows from startup on (services/bootstrap.ts), so one look at the table answers.
+    const anyAdmin = await db.member.findFirst({ where: { role: 'admin' }, select: { id: true } });
+    return anyAdmin ? custom ?? adminOnlyText(label) : firstAdminText(label, ctx);
+  }
+  if (custom) return custom;
+  if (!access.includes('filer')) return `“${label}”只有管理员和评委可以使用。管理员可以发送“/评委 添加 @某人”设置评委。`;
   return notRegisteredText(db, ctx, ctx.binding, `使用“${label}”`);
 }
 
@@ -85,7 +106,7 @@ export async function reportRoot(db: Db, scope: Scope | null, what: string): Pro
   }
   if (scope?.kind === 'own') {
     const where = scope.chatType === 'p2p' ? '私聊中' : '本群还没有绑定单位，这里';
-    return { refusal: `${where}只能查看您本单位（${scope.unit.name}）的情况，请发送 /mine。要看各单位的${what}，请在绑定到本单位的工作群里发送。` };
+    return { refusal: `${where}只能查看您本单位（${scope.unit.name}）的情况，请发送“/我的”。要看各单位的${what}，请在绑定到本单位的工作群里发送。` };
   }
   return { refusal: `请在绑定了单位的工作群里查看${what}。` };
 }

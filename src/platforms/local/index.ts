@@ -17,6 +17,8 @@ export default definePlatform<true>({
   env: {},
   configure: () => true,
   capabilities: { forms: 'cards', ephemeral: false, idempotentSendMs: 0, sendWindows: [], maxMessageChars: 100_000 },
+  // Whoever reads the local page is the person who started the bot.
+  firstAdminHow: (userId) => `要成为第一位管理员：停止机器人，再用 ADMINS=local:${userId} npm start 启动（${userId} 是您现在的用户ID）。`,
   async probeDelivered(app, chatId, marker, since) {
     const found = await app.db.localChatMessage.findFirst({ where: { chatId, fromBot: true, createdAt: { gte: new Date(since.getTime() - 1000) }, text: { contains: marker } } });
     return Boolean(found);
@@ -30,9 +32,15 @@ export default definePlatform<true>({
     const [{ LocalChat }, { registerLocalChatRoutes }] = await Promise.all([import('./local-chat.js'), import('./routes.js')]);
     const chat = new LocalChat(app, files);
     registerLocalChatRoutes(server, bot, chat, app.config.botName);
-    // BOT_NAME is placed only in HTML text and attributes (the script reads it from <body>), so escaping covers it.
-    const botName = app.config.botName.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-    server.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(fs.readFileSync(PAGE, 'utf8').replaceAll('{{BOT_NAME}}', botName)));
+    // BOT_NAME and the landing are placed only in HTML text and attributes (the script reads them from
+    // <body>), so escaping covers them.
+    const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+    const botName = escape(app.config.botName);
+    server.get('/', async (_req, reply) => {
+      const landing = escape(JSON.stringify(await chat.landing()));
+      const page = fs.readFileSync(PAGE, 'utf8').replaceAll('{{BOT_NAME}}', botName).replace('{{LANDING}}', landing);
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
+    });
     return { sender: chat, start: async () => undefined, stop: async () => undefined, adapter: chat };
   },
 });

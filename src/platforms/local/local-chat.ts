@@ -5,11 +5,13 @@ import type { App, ChatSender, SendOptions } from '../../core/app.js';
 import type { Reply, UserRef } from '../../core/messages.js';
 import { renderTableText } from '../../core/render-text.js';
 import type { FileStore } from '../../files.js';
+import { DEMO_ADMIN, DEMO_CHAT_ID } from '../../demo.js';
 
 export const BOT_USER_ID = 'bot';
 
 export type LocalReplyJson =
-  | { kind: 'text'; text: string; mentions: string[] }
+  /** A table is shown as its text; its columns and rows come along for programs using the API. */
+  | { kind: 'text'; text: string; mentions: string[]; table?: { columns: string[]; rows: (string | number)[][] } }
   | { kind: 'form'; form: string; formId: string; title: string; intro: string; fields: unknown[]; values?: Record<string, string>; errors?: Record<string, string> }
   | { kind: 'file'; fileName: string; url: string; caption?: string }
   | { kind: 'image'; fileName: string; url: string };
@@ -30,6 +32,14 @@ function withMentions(text: string, mentions: UserRef[] = []): string {
   return mentions.length ? `${mentions.map((m) => `@${m.userName}`).join(' ')} ${text}` : text;
 }
 
+/** Who the page speaks as, and where, when the browser has no choice of its own saved. */
+export interface LocalLanding {
+  chatId: string;
+  chatType: 'group' | 'p2p';
+  userId: string;
+  userName: string;
+}
+
 export class LocalChat implements ChatSender {
   readonly platform = 'local' as const;
 
@@ -44,7 +54,7 @@ export class LocalChat implements ChatSender {
           out.push({ kind: 'text', text: withMentions(r.text, r.mentions), mentions: (r.mentions ?? []).map((m) => m.userId) });
           break;
         case 'table':
-          out.push({ kind: 'text', text: renderTableText(r), mentions: [] });
+          out.push({ kind: 'text', text: renderTableText(r), mentions: [], table: { columns: r.columns, rows: r.rows } });
           break;
         case 'form':
           // The form id carries an admin's edit target back: "plan-e12_<uuid>".
@@ -101,6 +111,27 @@ export class LocalChat implements ChatSender {
       this.app.db.chatBinding.findMany({ where: { platform: 'local' }, select: { chatId: true } }),
     ]);
     return [...new Set([...bound, ...talked].map((r) => r.chatId))].sort();
+  }
+
+  /** A chat's title as the page shows it: the bound group's topic, else none (the page shows the id). */
+  async chatInfo(chatId: string): Promise<{ chatId: string; title: string | null }> {
+    const binding = await this.app.db.chatBinding.findUnique({ where: { platform_chatId: { platform: 'local', chatId } }, select: { topic: true } });
+    return { chatId, title: binding?.topic ?? null };
+  }
+
+  /**
+   * Where the page opens the first time: after `npm run demo`, the demo group as its admin; else as
+   * the first local admin from ADMINS; else as 张三 (zhang, the README's example id) in group-1.
+   */
+  async landing(): Promise<LocalLanding> {
+    const demo = await this.app.db.chatBinding.findUnique({ where: { platform_chatId: { platform: 'local', chatId: DEMO_CHAT_ID } }, select: { id: true } });
+    if (demo) return { chatId: DEMO_CHAT_ID, chatType: 'group', userId: DEMO_ADMIN.userId, userName: DEMO_ADMIN.userName };
+    const admin = this.app.config.admins.find((a) => a.platform === 'local');
+    if (admin) {
+      const row = await this.app.db.member.findUnique({ where: { platform_userId: { platform: 'local', userId: admin.userId } }, select: { name: true } });
+      return { chatId: 'group-1', chatType: 'group', userId: admin.userId, userName: row?.name || admin.userId };
+    }
+    return { chatId: 'group-1', chatType: 'group', userId: 'zhang', userName: '张三' };
   }
 
   /** People registered on the local platform, so the page can offer them as identities. */

@@ -78,5 +78,6 @@ export function registerLocalChatRoutes(server: FastifyInstance, bot: Bot, chat:
 
   server.get<{ Params: { chatId: string } }>('/api/local/chats/:chatId/messages', async (req) => chat.transcript(req.params.chatId));
   server.get('/api/local/chats', async () => chat.chats());
+  server.get<{ Params: { chatId: string } }>('/api/local/chats/:chatId', async (req) => chat.chatInfo(req.params.chatId));
   server.get('/api/local/users', async () => chat.users());
 }

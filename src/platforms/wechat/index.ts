@@ -23,6 +23,8 @@ export default definePlatform<WechatSection>({
   },
   configure: (e) => (e.WECHAT_ENABLED ? { puppet: e.WECHATY_PUPPET as string, puppetToken: e.WECHATY_PUPPET_SERVICE_TOKEN as string | undefined, name: e.WECHATY_NAME as string } : undefined),
   secrets: (s) => [s.puppetToken],
+  // Ids change at every login on WeChat's web protocol, so ADMINS cannot name a person: a claim code.
+  firstAdminHow: () => '请运行机器人的人在服务器日志或 /wechat 页面找到“管理员认领码”，要当管理员的人私聊机器人发送“/管理员 认领 认领码”。',
   capabilities: {
     forms: 'text',
     ephemeral: false,
