@@ -26,10 +26,25 @@ export function titleLine(form: FormDef): string {
 /** The words after the title that make a template an admin's correction: "【竞赛计划】修改 #12". */
 const EDIT_MARK = /^(?:修改|编辑|代改)\s*[#＃]?\s*(\d{1,9})\s*$/;
 
-/** The blank template to copy, optionally prefilled (for correcting a rejected filing, or an admin's edit). */
-export function renderTemplate(form: FormDef, values: RawValues = {}, editPlanId?: number): string {
+/**
+ * The mark of a line the bot adds under a wrong value in a correction template: what to fix. The
+ * parser skips such lines (and ⚠ lines), so the template sent back with only the fix is accepted.
+ */
+export const FIX_MARK = '❗';
+const MARK_LINE = /^\s*[❗❕⚠]/;
+
+/**
+ * The blank template to copy, optionally prefilled (for correcting a rejected filing, or an admin's
+ * edit); `fixes` puts a ❗ line saying what to fix right below a field's line (its value may run on
+ * several lines).
+ */
+export function renderTemplate(form: FormDef, values: RawValues = {}, editPlanId?: number, fixes: Record<string, string | undefined> = {}): string {
   const lines = [editPlanId ? `${titleLine(form)}修改 #${editPlanId}` : titleLine(form)];
-  for (const field of form.fields) lines.push(`${field.label}：${values[field.key] ?? ''}`);
+  for (const field of form.fields) {
+    lines.push(`${field.label}：${values[field.key] ?? ''}`);
+    const fix = fixes[field.key];
+    if (fix) lines.push(`${FIX_MARK} ${fix}`);
+  }
   return lines.join('\n');
 }
 
@@ -178,7 +193,9 @@ export function parseTemplate(text: string): ParsedTemplate | null {
   const { body } = lines;
   let current: FieldDef | null = null;
   for (const line of body) {
-    if (line.trim() === '') continue;
+    // A ❗ line is the bot's own note on the line above (a correction template sent back): it is no
+    // value, and a long text running on below it is still the same field's.
+    if (line.trim() === '' || MARK_LINE.test(line)) continue;
     const m = line.match(LABEL_LINE);
     const field = m ? index.get(normalizeLabel(m[1])) : undefined;
     if (m && field && field.prefixLabels?.some((l) => normalizeLabel(l) === normalizeLabel(m[1]))) {

@@ -7,7 +7,7 @@ import { renderTableText } from '../core/render-text.js';
 import { GUIDED_WORD } from '../services/guided-filing.js';
 import type { Capabilities } from './platform.js';
 import { FORMS } from '../forms/index.js';
-import { renderTemplate, renderTemplateGuide } from '../forms/text-template.js';
+import { FIX_MARK, renderTemplate, renderTemplateGuide } from '../forms/text-template.js';
 
 /** The guide that goes before the template. */
 function formGuide(r: FormReply): string {
@@ -17,16 +17,19 @@ function formGuide(r: FormReply): string {
   // The campaign's key projects, when it lists any (the options are then 否 and their names).
   const keyProjects = (r.fields.find((f) => f.type === 'keyProjectRef')?.options ?? []).filter((o) => o.value !== '是' && o.value !== '否');
   if (keyProjects.length) lines.push(`本年度重点项目：${keyProjects.map((o) => o.label).join('；')}（“重点项目”照此填写，不是填“否”）`);
-  if (r.errors && Object.keys(r.errors).length) {
-    lines.push('需要修改：', ...r.fields.filter((f) => r.errors![f.key]).map((f) => `· ${f.label}：${r.errors![f.key]}`));
-  }
+  // What is wrong stands in the template itself, a ❗ line under each wrong value; here only which.
+  const wrong = r.fields.filter((f) => r.errors?.[f.key]);
+  if (wrong.length) lines.push(`需要修改：${wrong.map((f) => f.label).join('、')}（见模板里 ${FIX_MARK} 所指的行，${FIX_MARK} 行不用删）`);
   lines.push(`不想复制模板，也可以发送“/填表 ${GUIDED_WORD[r.form]}”，我一项一项地问您。`);
   return lines.join('\n');
 }
 
-/** The template itself, filled with what was kept (after a rejection), marked when it corrects a plan. */
+/**
+ * The template itself, filled with the values sent (after a rejection: all of them, the wrong ones
+ * too, each wrong one with a ❗ line saying what to fix), marked when it corrects a plan.
+ */
 function formTemplate(r: FormReply): string {
-  return renderTemplate(FORMS[r.form], r.values ?? {}, r.editPlanId);
+  return renderTemplate(FORMS[r.form], r.values ?? {}, r.editPlanId, r.errors ?? {});
 }
 
 /** A form as text: the guide, then the template as its own message so it can be copied whole. */

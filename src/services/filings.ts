@@ -8,19 +8,20 @@ import { withUnitLock, type Tx } from '../store/client.js';
 import type { Campaign, Member, Plan, Unit } from '../store/models.js';
 import { FORMS } from '../forms/index.js';
 import type { Award, DateRange, FieldDef, FieldError, FormDef, FormName, FormValues, Headcount, KeyProjectValue } from '../forms/types.js';
-import { highestLevel, parseAwards } from '../forms/summary.js';
+import { awardsText, highestLevel, parseAwards } from '../forms/summary.js';
 import { validateForm, type PlanRef, type RawValues } from '../forms/validate.js';
 import { formatLines, formatValue, readDates } from '../forms/display.js';
-import { renderTemplate } from '../forms/text-template.js';
-import { planKey } from '../forms/coerce.js';
+import { FIX_MARK, renderTemplate } from '../forms/text-template.js';
+import { planKey, stripInvisible, unsafeCharacters } from '../forms/coerce.js';
 import { addDays, chineseDate, shanghaiDate } from '../util/dates.js';
-import { campaignLabel, campaignsForUnit, deadlineOf, isLate, latestCampaign, type DeadlineForm } from './campaigns.js';
+import { campaignLabel, campaignsForUnit, daysLeft, deadlineOf, isLate, latestCampaign, type DeadlineForm } from './campaigns.js';
 import { askedUnitForms } from './roll-call.js';
 import { getBinding, getMember, isAdmin, notRegisteredText } from './members.js';
 import type { Turn } from './turn.js';
 import { formReply } from './form-reply.js';
 import { keyProjectNames, keyProjectOptions, resolveKeyProject } from './key-projects.js';
 import { NO_CAMPAIGN } from '../core/wording.js';
+import { GUIDED_WORD } from './guided-filing.js';
 
 /** Who files what from where: a form submission's envelope with the raw field text. */
 export interface FilingRequest extends Omit<FormSubmission, 'values'> {
@@ -56,6 +57,8 @@ interface Filer {
 
 type Stored = {
   entity: string; id: number; version: number; late: boolean; changed: boolean; planId?: number;
+  /** When the filing was first made (its late mark is that filing's), to say how many days late. */
+  filedAt: Date;
   /** On a re-filing, the values it replaced (in the form's shape), to tell the user what changed. */
   before?: FormValues;
   /** A new plan was recognised as this one written another way (quotes, spaces, width, punctuation). */
@@ -86,7 +89,7 @@ async function whoFiles(app: App, req: FilingRequest, form: FormDef): Promise<Fi
     return { member: member!, unit: plan.unit, campaign: plan.campaign, actor, editing: plan };
   }
   if (!member?.unit) return { refusal: await notRegisteredText(app.db, req, binding, `填报${form.title}`) };
-  if (member.unit.archivedAt) return { refusal: `您登记的单位「${member.unit.name}」已被管理员删除（归档），暂时不能填报。如有疑问请联系管理员（恢复：/unit restore ${member.unit.name}）。` };
+  if (member.unit.archivedAt) return { refusal: `您登记的单位「${member.unit.name}」已被管理员删除（归档），暂时不能填报。如有疑问请联系管理员（恢复：/单位 恢复 ${member.unit.name}）。` };
   if (binding) return { member, unit: member.unit, campaign: binding.campaign, actor };
   const campaign = await latestCampaign(app.db, member.unit.id);
   if (!campaign) return { refusal: NO_CAMPAIGN };
@@ -116,13 +119,14 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Submit
   const validated = validateForm(form, req.raw, { defaultYear: campaign.year });
   const errors = [...validated.errors];
   for (const label of req.unknownLabels ?? []) {
-    errors.push({ key: `unknown:${label}`, label, message: `「${label}」不是${form.title}的填报项目，请删除这一行或改成模板里的项目名称` });
+    // The correction template has no line for it, so its text must be moved by hand if it belongs somewhere.
+    errors.push({ key: `unknown:${label}`, label, message: `「${label}」不是${form.title}的填报项目，下一条里已去掉这一行；如果是某一项的内容，请填到那一项` });
   }
   for (const label of new Set(req.duplicates ?? [])) {
     const field = form.fields.find((f) => f.label === label);
     if (!field) continue;
     // Which of two different values is meant is the user's call, not ours.
-    const message = `写了两次且内容不同，请只保留一行`;
+    const message = TWICE;
     const existing = errors.find((e) => e.key === field.key);
     if (existing) existing.message = `${message}；${existing.message}`;
     else errors.push({ key: field.key, label: field.label, message });
@@ -143,7 +147,7 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Submit
     const planOptions = req.via === 'form' && form.fields.some((f) => f.type === 'planRef')
       ? (await app.db.plan.findMany({ where: { campaignId: { in: (filer.campaigns ?? [filer.campaign]).map((c) => c.id) }, unitId: filer.unit.id, withdrawnAt: null }, orderBy: { id: 'asc' }, select: { id: true, project: true } })).map((p) => ({ value: String(p.id), label: `#${p.id} ${p.project}` }))
       : undefined;
-    return result('rejected', rejection(form, req, validated.values, errors, { planOptions, ...(form.name === 'plan' ? { keyProjectOptions: keyProjectOptions(keyProjects.active) } : {}) }));
+    return result('rejected', rejection(form, req, errors, { planOptions, ...(form.name === 'plan' ? { keyProjectOptions: keyProjectOptions(keyProjects.active) } : {}) }));
   }
 
   const at = app.now();
@@ -222,7 +226,7 @@ export async function submitFilingBatch(
   const filer = who;
   // The sheet's title names its year; filing it into another year's campaign would move every date.
   if (source.year && source.year !== filer.campaign.year) {
-    return [text(`❗ 没有导入：${source.label}的标题是${source.year}年度，而这里对应的是${campaignLabel(filer.campaign)}。请在${source.year}年度竞赛的工作群里发送“/import”和这张表；如果表格标题写错了，请改正后再发送。`)];
+    return [text(`❗ 没有导入：${source.label}的标题是${source.year}年度，而这里对应的是${campaignLabel(filer.campaign)}。请在${source.year}年度竞赛的工作群里发送“/导入”和这张表；如果表格标题写错了，请改正后再发送。`)];
   }
   const errors: string[] = [];
   const checked: { row: number; values: FormValues; plan: Plan | null }[] = [];
@@ -320,7 +324,7 @@ export async function submitFilingBatch(
   if (source.skipped) lines.push(`${source.skipped} 项计划在表中还没有填总结，未导入。`);
   if (source.hidden) lines.push(`${source.hidden} 行在表格里是隐藏的，未导入；要导入请先取消隐藏。`);
   lines.push(...source.notes);
-  if (form.name === 'plan') lines.push('', '报进度、交总结时写“计划编号：N”即可；发送 /mine 查看本单位的全部计划。');
+  if (form.name === 'plan') lines.push('', '报进度、交总结时写“计划编号：N”即可；发送“/我的”查看本单位的全部计划。');
   return [text(lines.join('\n'))];
 }
 
@@ -351,7 +355,7 @@ async function resolvePlan(app: App, filer: Filer, ref: PlanRef): Promise<{ plan
   if (plan) return { plan };
   const mine = await app.db.plan.findMany({ where: { ...where, withdrawnAt: null }, select: { id: true, project: true }, orderBy: { id: 'asc' }, take: 10 });
   const what = 'id' in ref ? `编号 ${ref.id} ` : `「${ref.project}」`;
-  if (!mine.length) return { error: `${filer.unit.name}还没有备案任何计划，请先用 /plan 备案` };
+  if (!mine.length) return { error: `${filer.unit.name}还没有备案任何计划，请先发送“/计划”备案` };
   return { error: `本单位没有${what}的计划。本单位的计划有：${mine.map((p) => `#${p.id} ${p.project}`).join('；')}` };
 }
 
@@ -382,7 +386,7 @@ function wrongTitle(form: FormDef, belongs: FormDef, labels: string[]): string {
   const shown = labels.slice(0, 5).join('、');
   return [
     `❗ 没有保存：标题是【${form.title}】，但下面的项目（${shown}）是【${belongs.title}】的。`,
-    `如果要填${belongs.title}，请把第一行改成【${belongs.title}】后重新发送；如果要填${form.title}，请发送 /${form.command} 获取${form.title}模板。`,
+    `如果要填${belongs.title}，请把第一行改成【${belongs.title}】后重新发送；如果要填${form.title}，请发送“/${GUIDED_WORD[form.name]}”获取${form.title}模板。`,
   ].join('\n');
 }
 
@@ -409,67 +413,149 @@ function looksAlike(a: string, b: string): boolean {
   return a.includes(b) || b.includes(a) || within([...a], [...b], 1);
 }
 
-function rejection(form: FormDef, req: FilingRequest, values: FormValues, errors: FieldError[], options: { planOptions?: { value: string; label: string }[]; keyProjectOptions?: { value: string; label: string }[] } = {}): Reply[] {
-  const bad = new Set(errors.map((e) => e.key));
-  const lines = [`❗ ${form.title}未保存，有 ${errors.length} 处需要修改：`, ...errors.map((e) => `· ${e.label}：${e.message}`)];
-  const good = formatLines(form, values, (f) => !bad.has(f.key));
-  if (good.length) lines.push('', '以下内容已识别，无需重填：', ...good);
-  const keep: RawValues = {};
-  for (const f of form.fields) if (!bad.has(f.key) && req.raw[f.key]) keep[f.key] = req.raw[f.key];
+/** A label given twice with two values (the correction template keeps the later one). */
+const TWICE = '写了两次且内容不同，请只保留一行';
+const TWICE_KEPT = '写了两次且内容不同，这里留的是后写的，请核对';
+
+/**
+ * A filing that cannot be stored. A form comes back with every value and its errors. A typed template
+ * comes back with every value as typed — the wrong ones too, so nobody has to find a long text again —
+ * and a ❗ line under each wrong one; the message above it only says which lines, to fit a phone.
+ */
+function rejection(form: FormDef, req: FilingRequest, errors: FieldError[], options: { planOptions?: { value: string; label: string }[]; keyProjectOptions?: { value: string; label: string }[] } = {}): Reply[] {
+  const head = `❗ ${form.title}未保存，有 ${errors.length} 处需要修改`;
   if (req.via === 'form') {
+    const lines = [`${head}：`, ...errors.map((e) => `· ${e.label}：${e.message}`)];
     return [text(lines.join('\n')), formReply(form, { values: req.raw as Record<string, string>, errors: Object.fromEntries(errors.map((e) => [e.key, e.message])), editPlanId: req.editPlanId, ...(options.planOptions ? { planOptions: options.planOptions } : {}), ...(options.keyProjectOptions ? { keyProjectOptions: options.keyProjectOptions } : {}) })];
   }
-  lines.push('', '请改正后把下面这条整条发回：');
-  return [text(lines.join('\n')), text(renderTemplate(form, keep, req.editPlanId))];
+  const typed: RawValues = {};
+  const fixes: Record<string, string> = {};
+  for (const f of form.fields) {
+    const value = stripInvisible(req.raw[f.key] ?? '').trim();
+    // Invisible direction controls would make the echo show other text than it holds: the echo goes
+    // without them and says so, so what the cadre sees is what is filed when sent back.
+    const unsafe = unsafeCharacters(value) !== null;
+    typed[f.key] = unsafe ? [...value].filter((c) => unsafeCharacters(c) === null).join('') : value;
+    const messages = errors.filter((e) => e.key === f.key).map((e) => e.message.replace(TWICE, TWICE_KEPT));
+    if (messages.length) fixes[f.key] = `${messages.join('；')}${unsafe ? '（已替您去掉，请核对这一行）' : ''}`;
+  }
+  const marked = form.fields.filter((f) => fixes[f.key]).map((f) => f.label);
+  // Lines that are no field (「备注：…」) are not in the template; they are explained here.
+  const others = errors.filter((e) => !form.fields.some((f) => f.key === e.key));
+  const lines = [
+    `${head}：${[...marked, ...others.map((e) => `「${e.label}」`)].join('、')}。`,
+    ...others.map((e) => `· ${e.message}`),
+    marked.length ? `请改正下一条里 ${FIX_MARK} 所指的行，整条发回（${FIX_MARK} 行不用删）。` : '请核对下一条，整条发回。',
+  ];
+  return [text(lines.join('\n')), text(renderTemplate(form, typed, req.editPlanId, fixes))];
 }
 
+/**
+ * What a filer reads after filing, sized for a phone (about six lines): which filing (number, unit,
+ * project), on time or late, what changed since the last version, warnings one line each, two or three
+ * key facts, and where to see the rest. The filing is stored whole; /我的, /修改记录 and the export show it.
+ */
 function receipt(form: FormDef, filer: Filer, values: FormValues, stored: Stored, plan: Plan | null, notes: string[] = []): string {
   const edited = filer.editing ? `已由管理员${filer.actor.userName}代为修改` : '已更新';
-  const verb = !stored.changed ? '内容与上次相同，未产生新版本' : stored.version > 1 ? `${edited}（第${stored.version}版，原内容已留存）` : filer.editing ? `已由管理员${filer.actor.userName}代为填报` : '已收到';
-  const number = form.name === 'plan' ? `计划编号 #${stored.id}` : plan ? `计划编号 #${plan.id} ${plan.project}` : filer.unit.name;
-  const lines = [`✅ ${form.title}${verb}：${number}${form.name === 'progress' ? `（进度编号 #${stored.id}）` : ''}`, ...notes];
-  if (stored.sameAs) lines.push(`竞赛项目与计划 #${stored.sameAs.id}「${stored.sameAs.project}」只是写法不同（引号、空格或标点），已作为计划 #${stored.sameAs.id} 的修改保存。`);
-  if (stored.restored) lines.push(`${form.name === 'plan' ? `计划 #${stored.id}` : `本单位的${form.title}`}原已撤回，重新提交后已恢复。`);
+  const revised = stored.changed && stored.version > 1;
+  const verb = !stored.changed ? '内容与上次相同，未产生新版本' : revised ? `${edited}（第${stored.version}版）` : filer.editing ? `已由管理员${filer.actor.userName}代为填报` : '已收到';
+  const planId = form.name === 'plan' ? stored.id : plan?.id;
+  // As stored: a name typed with other quotes or spaces keeps the plan's first spelling.
+  const project = form.name === 'plan' ? stored.sameAs?.project ?? String(values.project) : plan?.project;
+  const lines = [`✅ ${form.title}${verb}：${planId ? `计划编号 #${planId} ` : ''}${filer.unit.name}${project ? `「${project}」` : ''}`];
+  if (form.name !== 'progress' && stored.changed) lines.push(timeliness(form, filer.campaign, stored));
+  // The same 竞赛项目 under another enterprise would replace this one; said below, with the old name.
+  const otherEnterprise = form.name === 'plan' && !filer.editing && stored.changed && stored.before && stored.before.enterpriseName !== values.enterpriseName;
+  const changes = stored.changed && stored.before ? changedFields(form, stored.before, values, otherEnterprise ? ['enterpriseName'] : []) : [];
+  if (changes.length) lines.push(`改了：${changes.join('、')}`);
+  lines.push(...notes);
+  if (stored.sameAs) lines.push(`竞赛项目与计划 #${stored.sameAs.id} 只是写法不同（引号、空格或标点），已作为计划 #${stored.sameAs.id} 的修改保存。`);
+  if (stored.restored) lines.push(`${form.name === 'plan' ? `计划 #${stored.id} ` : `本单位的${form.title}`}原已撤回，重新提交后已恢复。`);
   if (stored.similar) lines.push(`⚠️ 与计划 #${stored.similar.id}「${stored.similar.project}」相似；如果重复了，发送 /撤回 ${stored.id}`);
-  if (form.name !== 'progress' && stored.changed) {
-    const deadline = deadlineOf(filer.campaign, form.name as DeadlineForm);
-    lines.push(stored.late ? `⚠️ 已过截止日期（${chineseDate(deadline)}），记为逾期提交` : `按时提交（截止 ${chineseDate(deadline)}）`);
-  }
-  const changes = stored.changed && stored.before ? changedFields(form, stored.before, values) : [];
-  if (changes.length) lines.push(`修改内容：${changes.join('；')}`);
-  if (form.name === 'plan' && !filer.editing && stored.changed && stored.before && stored.before.enterpriseName !== values.enterpriseName) {
-    // The same 竞赛项目 under another enterprise would replace this one; say so instead of letting it pass.
-    lines.push(`⚠️ 企业名称与原来不同（原为「${String(stored.before.enterpriseName)}」）。如果这是另一家企业的竞赛，请在竞赛项目名称里加上企业名称后重新备案（原内容已保留在修改记录里）。`);
-  }
-  lines.push(`填报单位：${filer.unit.name}`, ...formatLines(form, values, (f) => f.type !== 'planRef' && !isLongText(f, values[f.key])));
-  // A receipt fits a phone: a long text is named with its length and its first words, not echoed whole.
-  const long = form.fields.filter((f) => isLongText(f, values[f.key]));
-  for (const f of long) {
-    const full = formatValue(f, values[f.key]);
-    lines.push(`${f.label}（${[...full].length}字）：${[...full].slice(0, RECEIPT_PREVIEW_CHARS).join('')}……`);
-  }
-  // The full text is in the export (the year-end reports as Word, progress as a table).
-  if (long.length) lines.push(`全文已保存；要看全文，发送“/导出 ${form.name === 'report' ? '年报' : '进度'}”。`);
-  if (form.name === 'plan') lines.push('', `之后报进度、交总结时写“计划编号：${stored.id}”即可。`);
+  if (otherEnterprise) lines.push(`⚠️ 企业名称与原来不同（原为「${String(stored.before!.enterpriseName)}」）。如果是另一家企业的竞赛，请在竞赛项目名称里加上企业名称后重新备案。`);
+  lines.push(...keyFacts(form, values, stored));
+  // Where the rest is: the old version, a long text in full (the export: reports as Word, progress as
+  // a table), the plan number to write from now on, or the unit's filings.
+  const where: string[] = [];
+  if (revised && form.name !== 'progress') where.push(`原内容已留存：/修改记录 ${form.name === 'report' ? '年报' : planId}`);
+  if (form.fields.some((f) => isLongText(f, values[f.key]))) where.push(`全文：/导出 ${form.name === 'report' ? '年报' : '进度'}`);
+  if (form.name === 'plan' && stored.version === 1) where.push(`报进度、交总结时写“计划编号：${stored.id}”`);
+  if (!filer.editing && !where.length) where.push('查看：/我的');
+  if (where.length) lines.push(where.join('；'));
   return lines.join('\n');
 }
 
+/** "按时提交（截止 2027年2月28日）" or "⚠️ 逾期3天…": a re-filing keeps its first filing's mark, and says so. */
+function timeliness(form: FormDef, campaign: Campaign, stored: Stored): string {
+  const deadline = chineseDate(deadlineOf(campaign, form.name as DeadlineForm));
+  const first = stored.version > 1 ? '首次' : '';
+  if (!stored.late) return `${first}按时提交（截止 ${deadline}）`;
+  const days = -daysLeft(deadlineOf(campaign, form.name as DeadlineForm), stored.filedAt);
+  return `⚠️ ${first ? '首次提交' : ''}逾期${days > 0 ? `${days}天` : ''}（截止 ${deadline}），记为逾期提交`;
+}
+
 /** Longer than this, a text is summarised in a receipt (a year-end report's 主要经验 runs to hundreds of characters). */
-const RECEIPT_TEXT_MAX = 60;
+const RECEIPT_TEXT_MAX = 40;
 const RECEIPT_PREVIEW_CHARS = 20;
+/** Longer than this, a value is only named in "改了：…", not shown old→new. */
+const CHANGE_SHOWN_MAX = 24;
 
 function isLongText(f: FieldDef, value: unknown): boolean {
   return f.type === 'longtext' && value !== undefined && [...formatValue(f, value)].length > RECEIPT_TEXT_MAX;
 }
 
-/** "参与人数 120人→150人" for each field a re-filing changed; long texts are only named. */
-function changedFields(form: FormDef, before: FormValues, after: FormValues): string[] {
+/** A field's value as receipts everywhere show it, with how a worded value was read: "3月中旬至5月中旬（按…计）". */
+function shown(form: FormDef, values: FormValues, key: string): string | undefined {
+  const field = form.fields.find((f) => f.key === key)!;
+  return formatLines(form, values, (f) => f.key === key)[0]?.slice(field.label.length + 1);
+}
+
+/** A text field in one line: whole when short, else its length and first words ("主要经验（312字）：依托……"). */
+function textFact(form: FormDef, values: FormValues, key: string): string | undefined {
+  const field = form.fields.find((f) => f.key === key)!;
+  if (values[key] === undefined) return undefined;
+  const full = formatValue(field, values[key]).replace(/\s*\n\s*/g, ' ');
+  return isLongText(field, values[key]) ? `${field.label}（${[...full].length}字）：${[...full].slice(0, RECEIPT_PREVIEW_CHARS).join('')}……` : `${field.label}：${full}`;
+}
+
+/** Two or three facts that show the filing was read right (the whole of it is in /我的 and the export). */
+function keyFacts(form: FormDef, values: FormValues, stored: Stored): string[] {
+  const joined = (...parts: (string | undefined | false)[]) => parts.filter(Boolean).join(' · ');
+  switch (form.name) {
+    case 'plan': {
+      const key = values.keyProject as KeyProjectValue | undefined;
+      const keyProject = key === undefined || key === false ? undefined : typeof key === 'object' ? `重点项目：${key.name}` : '重点项目';
+      // The enterprise too: a street union files the same kind of competition for several.
+      return [
+        joined(shown(form, values, 'enterpriseName'), shown(form, values, 'type'), keyProject),
+        joined(`参与${shown(form, values, 'participants')}`, shown(form, values, 'period'), values.budget !== undefined && `预算${shown(form, values, 'budget')}`),
+      ];
+    }
+    case 'summary': {
+      const awards = values.awards as Award[];
+      // Several awards: the first (the list is as typed) and how many.
+      const listed = awardsText(awards);
+      const first = awardsText(awards.slice(0, 1));
+      const short = [...listed].length <= CHANGE_SHOWN_MAX ? listed : `${[...first].length > CHANGE_SHOWN_MAX ? `${[...first].slice(0, RECEIPT_PREVIEW_CHARS).join('')}…` : first}${awards.length > 1 ? ` 等${awards.length}项` : ''}`;
+      return [joined(`实际参与${shown(form, values, 'actualParticipants')}`, `经费支出${shown(form, values, 'expenditure')}`), `获奖情况：${short}`];
+    }
+    case 'progress':
+      return [joined(`进度编号 #${stored.id}`, shown(form, values, 'date'), values.participants !== undefined && `累计${shown(form, values, 'participants')}`), textFact(form, values, 'content')!];
+    case 'report':
+      return form.fields.map((f) => textFact(form, values, f.key)).filter((l): l is string => l !== undefined);
+  }
+}
+
+/** "参与人数 120人→150人" for each field a re-filing changed; a long value or text (or one in `named`) is only named. */
+function changedFields(form: FormDef, before: FormValues, after: FormValues, named: string[] = []): string[] {
   const out: string[] = [];
   for (const f of form.fields) {
     if (f.type === 'planRef') continue;
-    const [a, b] = [formatValue(f, before[f.key]), formatValue(f, after[f.key])];
+    // A yes/no left empty is stored as no: not a change.
+    const [was, is] = f.type === 'boolean' ? [Boolean(before[f.key]), Boolean(after[f.key])] : [before[f.key], after[f.key]];
+    const [a, b] = [formatValue(f, was), formatValue(f, is)];
     if (a === b) continue;
-    out.push(f.type === 'longtext' || a.length + b.length > 60 ? `${f.label}已修改` : `${f.label} ${a}→${b}`);
+    out.push(f.type === 'longtext' || named.includes(f.key) || [...a].length + [...b].length > CHANGE_SHOWN_MAX ? f.label : `${f.label} ${a}→${b}`);
   }
   return out;
 }
@@ -567,22 +653,22 @@ async function storePlan(tx: Tx, filer: Filer, v: FormValues, late: boolean, at:
       const row = await tx.plan.create({ data: { ...scope, ...data, late, filedBy: filer.actor.userName, filedAt: at } });
       await revision(tx, filer, 'plan', row.id, 1, null, data, at);
       const like = unitPlans.find((p) => !p.withdrawnAt && (planKey(p.project) === key || looksAlike(planKey(p.project), key)));
-      return { entity: 'plan', id: row.id, version: 1, late, changed: true, ...(like ? { similar: { id: like.id, project: like.project } } : {}) };
+      return { entity: 'plan', id: row.id, version: 1, late, changed: true, filedAt: at, ...(like ? { similar: { id: like.id, project: like.project } } : {}) };
     }
   }
   const restored = existing.withdrawnAt !== null;
   const previous = pick(existing, Object.keys(data) as (keyof Plan)[]);
-  if (same(previous, data) && !restored) return { entity: 'plan', id: existing.id, version: existing.version, late: existing.late, changed: false, ...(sameAs ? { sameAs } : {}) };
+  if (same(previous, data) && !restored) return { entity: 'plan', id: existing.id, version: existing.version, late: existing.late, changed: false, filedAt: existing.filedAt, ...(sameAs ? { sameAs } : {}) };
   const row = await tx.plan.update({ where: { id: existing.id }, data: { ...data, withdrawnAt: null, version: { increment: 1 }, filedBy: filer.actor.userName } });
   await revision(tx, filer, 'plan', row.id, row.version, restored ? { ...previous, withdrawn: true } : previous, restored ? { ...data, withdrawn: false } : data, at);
-  return { entity: 'plan', id: row.id, version: row.version, late: existing.late, changed: true, before: planValues(existing), ...(sameAs ? { sameAs } : {}), ...(restored ? { restored } : {}) };
+  return { entity: 'plan', id: row.id, version: row.version, late: existing.late, changed: true, filedAt: existing.filedAt, before: planValues(existing), ...(sameAs ? { sameAs } : {}), ...(restored ? { restored } : {}) };
 }
 
 async function storeProgress(tx: Tx, filer: Filer, v: FormValues, plan: Plan, at: Date): Promise<Stored> {
   const data = { date: v.date as string, content: v.content as string, participants: (v.participants as number | undefined) ?? null };
   const row = await tx.progressUpdate.create({ data: { ...data, planId: plan.id, filedBy: filer.actor.userName, filedAt: at } });
   await revision(tx, filer, 'progress', row.id, 1, null, { planId: plan.id, ...data }, at);
-  return { entity: 'progress', id: row.id, version: 1, late: false, changed: true, planId: plan.id };
+  return { entity: 'progress', id: row.id, version: 1, late: false, changed: true, filedAt: at, planId: plan.id };
 }
 
 async function storeSummary(tx: Tx, filer: Filer, v: FormValues, plan: Plan, late: boolean, at: Date): Promise<Stored> {
@@ -595,14 +681,14 @@ async function storeSummary(tx: Tx, filer: Filer, v: FormValues, plan: Plan, lat
   if (!existing) {
     const row = await tx.summary.create({ data: { ...data, planId: plan.id, late, filedBy: filer.actor.userName, filedAt: at } });
     await revision(tx, filer, 'summary', row.id, 1, null, { planId: plan.id, ...data }, at);
-    return { entity: 'summary', id: row.id, version: 1, late, changed: true, planId: plan.id };
+    return { entity: 'summary', id: row.id, version: 1, late, changed: true, filedAt: at, planId: plan.id };
   }
   const previous = pick(existing, Object.keys(data) as (keyof typeof existing)[]);
-  if (same(previous, data)) return { entity: 'summary', id: existing.id, version: existing.version, late: existing.late, changed: false };
+  if (same(previous, data)) return { entity: 'summary', id: existing.id, version: existing.version, late: existing.late, changed: false, filedAt: existing.filedAt };
   const row = await tx.summary.update({ where: { id: existing.id }, data: { ...data, version: { increment: 1 }, filedBy: filer.actor.userName } });
   await revision(tx, filer, 'summary', row.id, row.version, previous, data, at);
   const before: FormValues = { actualParticipants: existing.actualParticipants, expenditure: existing.expenditureFen, awards: parseAwards(existing.awards) };
-  return { entity: 'summary', id: row.id, version: row.version, late: existing.late, changed: true, planId: plan.id, before };
+  return { entity: 'summary', id: row.id, version: row.version, late: existing.late, changed: true, filedAt: existing.filedAt, planId: plan.id, before };
 }
 
 async function storeReport(tx: Tx, filer: Filer, v: FormValues, late: boolean, at: Date): Promise<Stored> {
@@ -612,13 +698,13 @@ async function storeReport(tx: Tx, filer: Filer, v: FormValues, late: boolean, a
   if (!existing) {
     const row = await tx.yearReport.create({ data: { ...key, ...data, late, filedBy: filer.actor.userName, filedAt: at } });
     await revision(tx, filer, 'report', row.id, 1, null, data, at);
-    return { entity: 'report', id: row.id, version: 1, late, changed: true };
+    return { entity: 'report', id: row.id, version: 1, late, changed: true, filedAt: at };
   }
   const previous = pick(existing, Object.keys(data) as (keyof typeof existing)[]);
   // Sending a withdrawn report again brings it back (as with a plan).
   const restored = existing.withdrawnAt !== null;
-  if (same(previous, data) && !restored) return { entity: 'report', id: existing.id, version: existing.version, late: existing.late, changed: false };
+  if (same(previous, data) && !restored) return { entity: 'report', id: existing.id, version: existing.version, late: existing.late, changed: false, filedAt: existing.filedAt };
   const row = await tx.yearReport.update({ where: { id: existing.id }, data: { ...data, withdrawnAt: null, version: { increment: 1 }, filedBy: filer.actor.userName } });
   await revision(tx, filer, 'report', row.id, row.version, restored ? { ...previous, withdrawn: true } : previous, restored ? { ...data, withdrawn: false } : data, at);
-  return { entity: 'report', id: row.id, version: row.version, late: existing.late, changed: true, before: { ...previous }, ...(restored ? { restored } : {}) };
+  return { entity: 'report', id: row.id, version: row.version, late: existing.late, changed: true, filedAt: existing.filedAt, before: { ...previous }, ...(restored ? { restored } : {}) };
 }

@@ -27,7 +27,8 @@ export interface LocalUser {
   chatType?: 'group' | 'p2p';
 }
 
-export type Reply = { kind: 'text'; text: string; mentions: string[] } | { kind: 'form'; form: string; formId: string; title: string; fields: { key: string; label: string; type: string; required: boolean; options?: { value: string; label: string }[] }[]; values?: Record<string, string>; errors?: Record<string, string> } | { kind: 'file'; fileName: string; url: string } | { kind: 'image'; fileName: string; url: string };
+/** A reply as the local chat API gives it; a table is a text with its columns and rows beside it. */
+export type Reply = { kind: 'text'; text: string; mentions: string[]; table?: { columns: string[]; rows: (string | number)[][] } } | { kind: 'form'; form: string; formId: string; title: string; fields: { key: string; label: string; type: string; required: boolean; options?: { value: string; label: string }[] }[]; values?: Record<string, string>; errors?: Record<string, string> } | { kind: 'file'; fileName: string; url: string } | { kind: 'image'; fileName: string; url: string };
 
 export interface TranscriptMessage {
   id: number;
@@ -93,6 +94,22 @@ export function captureLog(): { destination: { write(line: string): void }; text
 /** All text of a reply list, joined, for assertions on what a person would read. */
 export function textOf(replies: Reply[]): string {
   return replies.map((r) => (r.kind === 'text' ? r.text : r.kind === 'form' ? `[form ${r.form}]` : `[${r.kind} ${r.fileName}]`)).join('\n---\n');
+}
+
+/**
+ * The ❗ line a correction template puts right under a field's line (after a value running on several
+ * lines), or undefined when that field has none: what the cadre is told to fix there.
+ */
+export function fixFor(replies: Reply[] | string, label: string): string | undefined {
+  const lines = (typeof replies === 'string' ? replies : textOf(replies)).split('\n');
+  const at = lines.findIndex((l) => l.startsWith(`${label}：`));
+  if (at < 0) return undefined;
+  for (const line of lines.slice(at + 1)) {
+    if (line.startsWith('❗')) return line;
+    // The next field's line, or the end of the template.
+    if (/^[^\s：]{2,14}：/.test(line) || line === '---') return undefined;
+  }
+  return undefined;
 }
 
 export function formOf(replies: Reply[]): Extract<Reply, { kind: 'form' }> {
