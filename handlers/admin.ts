@@ -16,7 +16,7 @@ const LIST_WORDS = ['查看', '列表', 'list'];
 export default defineCommand({
   name: 'admin',
   aliases: ['管理员'],
-  usage: '/admin add @某人 | /admin list | /admin remove @某人 | /admin claim 认领码',
+  usage: '/管理员 添加 @某人 | /管理员 查看 | /管理员 移除 @某人 | /管理员 认领 认领码',
   summary: '设置、查看、移除管理员；用认领码确认自己的管理员身份（私聊机器人）',
   access: [],
   subcommands: [
@@ -30,11 +30,11 @@ export default defineCommand({
   async run(ctx) {
     if (ctx.sub === 'claim') {
       const typed = ctx.args.slice(1).join('');
-      if (!typed) return [text('请写上认领码，例如：/admin claim 12345678（认领码在服务日志或 /wechat 页面上）')];
+      if (!typed) return [text('请写上认领码，例如：/管理员 认领 12345678（认领码在服务日志或 /wechat 页面上）')];
       const result = await redeemClaimCode(ctx.app.db, { platform: ctx.msg.platform, typed, privateChat: ctx.msg.chatType === 'p2p', actor: actorOf(ctx.msg), now: ctx.app.now() });
       if (result.ok) {
         ctx.app.log.warn({ platform: ctx.msg.platform, userId: ctx.msg.userId, name: ctx.msg.userName }, 'admin claimed with a one-time code');
-        return [text(`✅ ${ctx.msg.userName}，您已确认为管理员。发送 /help 查看管理命令。`)];
+        return [text(`✅ ${ctx.msg.userName}，您已确认为管理员。发送“/帮助 管理”查看管理命令。`)];
       }
       if (result.reason === 'too-many') return [text('认领码输错的次数太多，请一小时后再试。')];
       if (result.reason === 'posted-in-group') {
@@ -45,7 +45,7 @@ export default defineCommand({
     if (ctx.sub === 'list') {
       const admins = await ctx.app.db.member.findMany({ where: { role: 'admin' }, orderBy: { id: 'asc' } });
       const names = admins.map((a) => `${a.name}${ctx.app.config.admins.some((c) => c.platform === a.platform && c.userId === a.userId) ? '（ADMINS 配置）' : ''}${a.platform === ctx.msg.platform ? '' : `［${platformDef(a.platform)?.chineseName ?? a.platform}］`}`);
-      return [text(`管理员（${admins.length}人）：${names.join('、')}\n添加：/admin add @某人　移除：/admin remove @某人`)];
+      return [text(`管理员（${admins.length}人）：${names.join('、')}\n添加：/管理员 添加 @某人　移除：/管理员 移除 @某人`)];
     }
     if (ctx.sub === 'remove') {
       const people = mentionedPeople(ctx.msg, '移除管理员');

@@ -6,8 +6,8 @@ import { currentCampaign } from '../src/services/current-campaign.js';
 import { criteriaOf, describeCriteria, leaderboard } from '../src/services/leaderboard.js';
 import { NO_CAMPAIGN } from '../src/core/wording.js';
 
-const USAGE = '/board <竞赛名称> | /board add <竞赛名称> 指标1=权重 指标2=权重 …';
-const EXAMPLE = '/board add 地铁五比一创 质量=30 进度=30 安全=25 创新=15';
+const USAGE = '/榜单 <竞赛名称> | /榜单 添加 <竞赛名称> 指标1=权重 指标2=权重 …';
+const EXAMPLE = '/榜单 添加 地铁五比一创 质量=30 进度=30 安全=25 创新=15';
 
 async function add(ctx: CommandContext, campaignId: number): Promise<Reply[]> {
   const name = ctx.args.slice(1).join(' ').trim();
@@ -21,9 +21,9 @@ async function add(ctx: CommandContext, campaignId: number): Promise<Reply[]> {
   }
   if (!criteria.length) return [text(`请至少写一个评分指标和权重，例如：${EXAMPLE}`)];
   const exists = await ctx.app.db.competition.findUnique({ where: { campaignId_name: { campaignId, name } } });
-  if (exists) return [text(`竞赛“${name}”已经存在，发送“/board ${name}”查看榜单。`)];
+  if (exists) return [text(`竞赛“${name}”已经存在，发送“/榜单 ${name}”查看榜单。`)];
   await ctx.app.db.competition.create({ data: { campaignId, name, criteria: JSON.stringify(criteria) } });
-  return [text(`✅ 已创建竞赛榜单“${name}”\n评分指标：${describeCriteria(criteria)}\n打分示例：/score ${name} 一标段项目部 ${criteria.map((c) => `${c.name}=90`).join(' ')}`)];
+  return [text(`✅ 已创建竞赛榜单“${name}”\n评分指标：${describeCriteria(criteria)}\n打分示例：/打分 ${name} 一标段项目部 ${criteria.map((c) => `${c.name}=90`).join(' ')}`)];
 }
 
 export default defineCommand({
@@ -42,12 +42,12 @@ export default defineCommand({
     const name = ctx.args.join(' ').trim();
     if (!name) {
       if (!all.length) return [text(`${campaign.year}年度还没有竞赛榜单。管理员可发送：${EXAMPLE}`)];
-      return [text(`${campaign.year}年度的竞赛榜单：\n${all.map((c) => `· ${c.name}：${describeCriteria(criteriaOf(c))}`).join('\n')}\n发送“/board 竞赛名称”查看榜单。`)];
+      return [text(`${campaign.year}年度的竞赛榜单：\n${all.map((c) => `· ${c.name}：${describeCriteria(criteriaOf(c))}`).join('\n')}\n发送“/榜单 竞赛名称”查看榜单。`)];
     }
     const competition = all.find((c) => c.name === name);
     if (!competition) return [text(`没有名为“${name}”的竞赛。${all.length ? `现有：${all.map((c) => c.name).join('、')}` : `管理员可发送：${EXAMPLE}`}`)];
     const board = await leaderboard(ctx.app.db, competition);
-    if (!board.rows.length) return [text(`“${competition.name}”还没有打分。评分指标：${describeCriteria(board.criteria)}\n打分：/score ${competition.name} 队伍名 ${board.criteria.map((c) => `${c.name}=分数`).join(' ')}`)];
+    if (!board.rows.length) return [text(`“${competition.name}”还没有打分。评分指标：${describeCriteria(board.criteria)}\n打分：/打分 ${competition.name} 队伍名 ${board.criteria.map((c) => `${c.name}=分数`).join(' ')}`)];
     return [{
       kind: 'table',
       title: `🏆 ${competition.name} 榜单`,

@@ -1,6 +1,6 @@
 // /campaign: the group's campaign and the campaigns its unit runs; /campaign add <年度> … creates one
 // for the group's unit (or 单位=…); /campaign set 计划截止=… (admin).
-import { defineCommand, type CommandContext } from '../src/commands/registry.js';
+import { defineCommand, inChinese, type CommandContext } from '../src/commands/registry.js';
 import { text, type Reply } from '../src/core/messages.js';
 import { coerceDate } from '../src/forms/coerce.js';
 import { campaignLabel, campaignsForUnit, createCampaign, DEADLINE_FORMS, DEADLINE_LABELS, deadlineOf, deadlineOrderError, parseYear, recomputeLateMarks } from '../src/services/campaigns.js';
@@ -15,7 +15,7 @@ import { calendarAlertText, calendarGaps } from '../jobs/calendar-alerts.js';
 import { loadCalendar } from '../jobs/working-days.js';
 
 const DATE_OPTIONS = { 计划截止: 'planDeadline', 总结截止: 'summaryDeadline', 年报截止: 'reportDeadline' } as const;
-const USAGE = '/campaign add <年度> [标题=…] [计划截止=YYYY-MM-DD] [总结截止=YYYY-MM-DD] [年报截止=YYYY-MM-DD] [单位=…]';
+const USAGE = '/竞赛 创建 <年度> [标题=…] [计划截止=YYYY-MM-DD] [总结截止=YYYY-MM-DD] [年报截止=YYYY-MM-DD] [单位=…]';
 const KNOWN_OPTIONS = ['标题', '主题', '单位', '计划范围', '总结范围', '年报范围', ...Object.keys(DATE_OPTIONS)];
 
 /** A mistyped option (总结截至=…) would otherwise be ignored and the default used without a word. */
@@ -28,7 +28,7 @@ function optionProblem(ctx: CommandContext, positional: number): string | null {
 }
 
 function describe(c: Campaign & { unit?: { name: string } | null }): string {
-  const lines = [`${c.title}（${c.year}年度，编号 #${c.id}）`];
+  const lines = [campaignLabel(c)];
   if (c.unit) lines.push(`组织单位：${c.unit.name}`);
   if (c.theme) lines.push(`主题：${c.theme}`);
   for (const form of DEADLINE_FORMS) lines.push(`${DEADLINE_LABELS[form]}截止：${chineseDateWithWeekday(deadlineOf(c, form))}`);
@@ -58,19 +58,19 @@ async function ownerOf(ctx: CommandContext): Promise<{ unitId: number | null } |
     if (unit?.archivedAt) return { error: `单位：「${unit.name}」已删除（归档），不能组织竞赛。` };
     if (!unit) {
       const similar = await similarUnitNames(db, named);
-      return { error: `单位：没有找到「${named}」。${similar.length ? `您要找的是不是：${similar.join('、')}？` : '请检查名称，或先用 /unit add 添加。'}` };
+      return { error: `单位：没有找到「${named}」。${similar.length ? `您要找的是不是：${similar.join('、')}？` : '请检查名称，或先发送“/单位 添加 单位名称”添加。'}` };
     }
     return { unitId: unit.id };
   }
   if (ctx.binding) return { unitId: ctx.binding.unitId };
   const tops = await db.unit.findMany({ where: { parentId: null, archivedAt: null }, orderBy: { id: 'asc' } });
   if (tops.length <= 1) return { unitId: tops[0]?.id ?? null };
-  return { error: `有 ${tops.length} 个顶级单位（${tops.map((t) => t.name).join('、')}），请写明由哪个单位组织，例如：/campaign add ${ctx.args[1] ?? '2027'} 单位=${tops[0].name}` };
+  return { error: `有 ${tops.length} 个顶级单位（${tops.map((t) => t.name).join('、')}），请写明由哪个单位组织，例如：/竞赛 创建 ${ctx.args[1] ?? '2027'} 单位=${tops[0].name}` };
 }
 
 async function add(ctx: CommandContext): Promise<Reply[]> {
   const year = parseYear(ctx.args[1]);
-  if (year === null) return [text(`请写四位数的年度，例如：/campaign add 2027 标题=2027年度“建功新时代”劳动竞赛\n用法：${USAGE}`)];
+  if (year === null) return [text(`请写四位数的年度，例如：/竞赛 创建 2027 标题=2027年度“建功新时代”劳动竞赛\n用法：${USAGE}`)];
   const problem = optionProblem(ctx, 2);
   if (problem) return [text(problem)];
   const read = readDates(ctx.options, year);
@@ -87,8 +87,8 @@ async function add(ctx: CommandContext): Promise<Reply[]> {
   const sameYear = owner.unitId === null ? await ctx.app.db.campaign.count({ where: { year } }) : (await campaignsForUnit(ctx.app.db, owner.unitId)).filter((c) => c.year === year).length;
   const selector = sameYear > 1 ? `#${campaign.id}` : String(year);
   const passed = passedDeadlines(campaign, shanghaiDate(ctx.app.now()));
-  const late = passed.length ? `\n⚠️ ${passed.join('、')}已过：现在提交的会记为逾期。要放宽，请发送 /campaign set #${campaign.id} 计划截止=…（新日期）。` : '';
-  const replies = [text(`✅ 已创建竞赛年度\n${describe(campaign)}\n${scopeLine(campaign)}${late}\n接下来请在各工作群发送“/bind 单位名称 ${selector}”绑定。`)];
+  const late = passed.length ? `\n⚠️ ${passed.join('、')}已过：现在提交的会记为逾期。要放宽，请发送 /竞赛 设置 #${campaign.id} 计划截止=…（新日期）。` : '';
+  const replies = [text(`✅ 已创建竞赛年度\n${describe(campaign)}\n${scopeLine(campaign)}${late}\n接下来请在各工作群发送“/绑定 单位名称 ${selector}”绑定。`)];
   const gaps = calendarGaps(campaign, await loadCalendar(ctx.app.db));
   if (gaps.length) replies.push(text(calendarAlertText(campaign, gaps, 'created')));
   return replies;
@@ -105,7 +105,7 @@ async function view(ctx: CommandContext): Promise<Reply[]> {
   const others = unitId !== null ? (await campaignsForUnit(db, unitId)).filter((c) => c.id !== current.id) : (await db.campaign.findMany({ orderBy: [{ year: 'desc' }, { id: 'asc' }] })).filter((c) => c.id !== current.id);
   if (others.length) {
     lines.push('', '其他竞赛：', ...others.slice(0, 10).map((c) => `· ${campaignLabel(c)}`));
-    if (ctx.binding) lines.push(`本群改绑其他竞赛：/bind ${ctx.binding.unit.name} #编号`);
+    if (ctx.binding) lines.push(`本群改绑其他竞赛：/绑定 ${ctx.binding.unit.name} #编号`);
   }
   return [text(lines.join('\n'))];
 }
@@ -143,7 +143,7 @@ function passedDeadlines(c: Campaign, today: string): string[] {
 async function set(ctx: CommandContext): Promise<Reply[]> {
   const db = ctx.app.db;
   const numbered = campaignNumberArg(ctx.args);
-  const target = await campaignToChange(ctx, numbered.id, '/campaign set #编号 计划截止=2027-03-05');
+  const target = await campaignToChange(ctx, numbered.id, '/竞赛 设置 #编号 计划截止=2027-03-05');
   if ('error' in target) return [text(target.error)];
   const campaign = target.campaign;
   const confirmed = numbered.rest.slice(1).some((a) => CONFIRM_WORDS.includes(a.toLowerCase()));
@@ -164,7 +164,7 @@ async function set(ctx: CommandContext): Promise<Reply[]> {
   }
   if (ctx.options['主题']) data.theme = ctx.options['主题'];
   if (!Object.keys(data).length && !scopes.changed) {
-    return [text(Object.keys(ctx.options).length ? '和现在的设置一样，没有修改。' : '请写要修改的项目，例如：/campaign set 计划截止=2027-03-05 或 /campaign set 年报范围=直属')];
+    return [text(Object.keys(ctx.options).length ? '和现在的设置一样，没有修改。' : '请写要修改的项目，例如：/竞赛 设置 计划截止=2027-03-05 或 /竞赛 设置 年报范围=直属')];
   }
 
   // Changes that are usually slips are applied only when the admin says so.
@@ -177,7 +177,7 @@ async function set(ctx: CommandContext): Promise<Reply[]> {
   const order = deadlineOrderError({ ...campaign, ...data });
   if (order) doubts.push(order);
   if (doubts.length && !confirmed) {
-    return [text(`⚠️ 没有修改：\n${doubts.map((d) => `· ${d}`).join('\n')}\n确实要这样改，请在命令末尾加“确认”再发一次：\n${ctx.msg.text.trim()} 确认`)];
+    return [text(`⚠️ 没有修改：\n${doubts.map((d) => `· ${d}`).join('\n')}\n确实要这样改，请在命令末尾加“确认”再发一次：\n${inChinese(ctx.commands, ctx.msg.text)} 确认`)];
   }
 
   const deadlinesMoved = DEADLINE_FORMS.some((f) => data[{ plan: 'planDeadline', summary: 'summaryDeadline', report: 'reportDeadline' }[f]]);
@@ -204,7 +204,7 @@ async function set(ctx: CommandContext): Promise<Reply[]> {
   await ctx.app.hooks.campaignChanged(updated);
   const lines = [`✅ 已修改`, describe(updated), scopeLine(updated)];
   if (marks && (marks.nowOnTime || marks.nowLate)) {
-    lines.push(`逾期标记已按新的截止日期重新判定：${[marks.nowOnTime ? `${marks.nowOnTime} 份改为按时` : '', marks.nowLate ? `${marks.nowLate} 份改为逾期` : ''].filter(Boolean).join('，')}（已发的回执不变，/mine、排名、统计和导出按新标记）。`);
+    lines.push(`逾期标记已按新的截止日期重新判定：${[marks.nowOnTime ? `${marks.nowOnTime} 份改为按时` : '', marks.nowLate ? `${marks.nowLate} 份改为逾期` : ''].filter(Boolean).join('，')}（已发的回执不变，/我的、排名、统计和导出按新标记）。`);
   }
   return [text(lines.join('\n'))];
 }
@@ -212,7 +212,7 @@ async function set(ctx: CommandContext): Promise<Reply[]> {
 export default defineCommand({
   name: 'campaign',
   aliases: ['竞赛'],
-  usage: '/campaign [add <年度> [标题=…] [单位=…] | set 计划截止=… 年报范围=直属 …]',
+  usage: '/竞赛 [创建 <年度> [标题=…] [单位=…] | 设置 计划截止=… 年报范围=直属 …]',
   summary: '查看本群的竞赛和本单位的其他竞赛；管理员可创建竞赛或修改截止日期',
   access: ['filer'],
   subcommands: [

@@ -9,7 +9,7 @@ import { NO_CAMPAIGN } from '../src/core/wording.js';
 export default defineCommand({
   name: 'deadlines',
   aliases: ['截止'],
-  usage: '/deadlines',
+  usage: '/截止',
   summary: '查看本年度各项截止日期和剩余天数',
   access: 'anyone',
   group: 'query',

@@ -16,7 +16,7 @@ const WHAT_WORDS: Record<string, What> = {
   report: 'report', 年报: 'report', 年度报告: 'report', 总结汇编: 'report', 汇编: 'report',
   progress: 'progress', 进度: 'progress', 进度表: 'progress',
 };
-const USAGE = '/export [计划|汇总|排名|全部|年报|进度]';
+const USAGE = '/导出 [计划|汇总|排名|全部|年报|进度]';
 
 export default defineCommand({
   name: 'export',

@@ -12,5 +12,5 @@ export default defineCommand({
   summary: '一问一答逐项填写：机器人一项一项地问，回复“确认”才保存',
   access: ['filer'],
   group: 'filing',
-  run: async () => [text('逐项填写现在不可用。请直接发送 /plan（或 /progress、/summary、/report），按表单或模板填写。')],
+  run: async () => [text('逐项填写现在不可用。请直接发送 /计划（或 /进度、/总结、/年报），按表单或模板填写。')],
 });

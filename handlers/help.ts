@@ -8,7 +8,7 @@ const ADMIN_WORDS = ['管理', '管理员', '设置', 'admin'];
 export default defineCommand({
   name: 'help',
   aliases: ['帮助'],
-  usage: '/help [管理 | 命令名]',
+  usage: '/帮助 [管理 | 命令名]',
   summary: '查看能用的命令；“/帮助 管理”看管理员命令，“/帮助 命令名”看一个命令的用法',
   access: 'anyone',
   group: 'query',

@@ -16,7 +16,7 @@ const REPORT_WORDS = ['年报', '年度报告', 'report'];
 
 async function ofUnit(ctx: CommandContext): Promise<Reply[]> {
   const name = ctx.args.slice(1).join('');
-  if (!name) return [text('请写单位名称，例如：/history 单位 东城街道工会')];
+  if (!name) return [text('请写单位名称，例如：/修改记录 单位 东城街道工会')];
   const unit = await findUnitByName(ctx.app.db, name);
   if (!unit) return [text(`没有找到单位「${name}」。`)];
   return [text((await unitHistory(ctx.app.db, unit.id, unit.name)).join('\n'))];
@@ -28,7 +28,7 @@ async function ofReport(ctx: CommandContext): Promise<Reply[]> {
   const unit = name ? await findUnitByName(db, name) : ctx.viewer.unit;
   const campaign = await currentCampaign(ctx);
   if (!unit || !campaign || !(await canSeeUnit(db, scopeOf(ctx.viewer, ctx.binding, ctx.msg.chatType), unit.id))) {
-    return [text(name ? `没有找到您能查看的单位「${name}」的年度报告。` : '请写单位名称，例如：/history 年报 东城街道工会')];
+    return [text(name ? `没有找到您能查看的单位「${name}」的年度报告。` : '请写单位名称，例如：/修改记录 年报 东城街道工会')];
   }
   const report = await db.yearReport.findUnique({ where: { campaignId_unitId: { campaignId: campaign.id, unitId: unit.id } } });
   if (!report) return [text(`「${unit.name}」还没有提交${campaign.year}年度的年度报告。`)];
@@ -44,7 +44,7 @@ async function ofCampaign(ctx: CommandContext): Promise<Reply[]> {
 export default defineCommand({
   name: 'history',
   aliases: ['修改记录', '历史'],
-  usage: '/history <计划编号> | /history 年报 [单位] | /history 单位 <名称> | /history 竞赛（管理员）',
+  usage: '/修改记录 <计划编号> | /修改记录 年报 [单位] | /修改记录 单位 <名称> | /修改记录 竞赛（管理员）',
   summary: '查看计划及其总结、年报的全部修改记录；管理员可查看单位的修改记录',
   access: ['filer'],
   subcommands: [
@@ -58,15 +58,15 @@ export default defineCommand({
     if (CAMPAIGN_WORDS.includes(first)) return ofCampaign(ctx);
     if (REPORT_WORDS.includes(first)) return ofReport(ctx);
     const id = Number(toHalfWidth(ctx.args[0] ?? '').replace(/^#/, ''));
-    if (!Number.isInteger(id) || id <= 0) return [text('请写计划编号，例如：/history 12（编号见回执或 /mine）；年报：/history 年报')];
+    if (!Number.isInteger(id) || id <= 0) return [text('请写计划编号，例如：/修改记录 12（编号见回执或“/我的”）；年报：/修改记录 年报')];
     const db = ctx.app.db;
     const plan = await db.plan.findUnique({ where: { id } });
     // Admins see every plan; in a bound group, the plans under its unit; in a private chat, one's own
     // unit's. A plan one may not see gets the same answer as one that does not exist.
     if (!plan || !(await canSeeUnit(db, scopeOf(ctx.viewer, ctx.binding, ctx.msg.chatType), plan.unitId))) {
       return [text(ctx.binding
-        ? `本群单位之下没有编号为 ${id} 的计划。请用 /mine 查看本单位的计划编号。`
-        : `私聊中只能查看本单位的计划，本单位没有编号为 ${id} 的计划。请用 /mine 查看本单位的计划编号；其他单位的计划请到工作群里查看。`)];
+        ? `本群单位之下没有编号为 ${id} 的计划。请发送“/我的”查看本单位的计划编号。`
+        : `私聊中只能查看本单位的计划，本单位没有编号为 ${id} 的计划。请发送“/我的”查看本单位的计划编号；其他单位的计划请到工作群里查看。`)];
     }
     return [text((await planHistory(db, plan)).join('\n'))];
   },

@@ -2,7 +2,7 @@
 // Council's yearly notice pasted with it (or right after it) and, after `/holiday import 确认`,
 // makes it that year's calendar; `/holiday add|workday|remove` set single dates by hand. Every
 // change reschedules every campaign's reminders at once.
-import { defineCommand, type CommandContext } from '../src/commands/registry.js';
+import { defineCommand, inChinese, type CommandContext } from '../src/commands/registry.js';
 import { text, type Reply } from '../src/core/messages.js';
 import { coerceDate, toHalfWidth } from '../src/forms/coerce.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
@@ -16,9 +16,9 @@ import { YEAR_SOURCE_LABELS, buildCalendar, loadCalendarSources, officialDay, pa
 const USAGE = [
   '/假期 [年份] — 查看某年的放假安排',
   '/假期 导入 — 粘贴国务院放假通知全文，核对后 /假期 导入 确认',
-  '/假期 add 2月10日 [2月17日] [名称=春节] — 手工录入放假日',
-  '/假期 workday 2月7日 [名称=春节调休] — 手工录入调休上班日',
-  '/假期 remove 2月10日 [2月17日] — 删除手工录入的日期',
+  '/假期 添加 2月10日 [2月17日] [名称=春节] — 手工录入放假日',
+  '/假期 补班 2月7日 [名称=春节调休] — 手工录入调休上班日',
+  '/假期 删除 2月10日 [2月17日] — 删除手工录入的日期',
 ].join('\n');
 
 const SUBCOMMANDS = [
@@ -132,7 +132,7 @@ async function importNotice(ctx: CommandContext): Promise<Reply[]> {
     const off = pending.items.reduce((n, i) => n + i.off.length, 0);
     const work = pending.items.reduce((n, i) => n + i.work.length, 0);
     const notes = [result.replacedNotice ? '已替换之前导入的通知' : '', result.replacedManual ? `手工录入的 ${result.replacedManual} 个日期已由通知取代` : ''].filter(Boolean);
-    return [text(`✅ 已导入${pending.year}年放假安排：放假 ${off} 天，调休上班 ${work} 天${notes.length ? `（${notes.join('，')}）` : ''}。\n催交提醒已按新日历重新安排，发送 /提醒 查看。`)];
+    return [text(`✅ 已导入${pending.year}年放假安排：放假 ${off} 天，调休上班 ${work} 天${notes.length ? `（${notes.join('，')}）` : ''}。\n催交提醒已按新日历重新安排，发送“/提醒”查看。`)];
   }
   // "/假期 导入 2027 …": a year written first backs up a pasted body without the title; so does the
   // year of an earlier "/假期 导入 2027" whose text this message is.
@@ -187,7 +187,7 @@ async function readRange(ctx: CommandContext, args: string[]): Promise<{ dates: 
   // "2月10日至2月17日" / "2月10日-17日" typed as one word: the two ends.
   const joined = args[0]?.match(/^(.+?日)\s*(?:至|到|~|～|—+|–|-)\s*(.+)$/);
   const [first, rawSecond] = joined ? [joined[1], joined[2]] : args;
-  if (!first) return { error: `请写日期，例如：/假期 add 2月10日 2月17日 名称=春节\n${USAGE}` };
+  if (!first) return { error: `请写日期，例如：/假期 添加 2月10日 2月17日 名称=春节\n${USAGE}` };
   const today = shanghaiDate(ctx.app.now());
   const campaignYear = (await currentCampaign(ctx))?.year;
   const start = readDate(first, campaignYear, today, '日期');
@@ -226,7 +226,7 @@ async function change(ctx: CommandContext, kind: 'holiday' | 'workday'): Promise
   });
   const label = kind === 'holiday' ? '放假' : '调休上班';
   if (contradicted.length && !confirmed) {
-    const typed = ctx.msg.text.trim();
+    const typed = inChinese(ctx.commands, ctx.msg.text);
     return [text(`⚠️ 国务院公布的安排里，${contradicted.map(mdw).join('、')}${kind === 'holiday' ? '是工作日' : '是休息日'}。确实要改为${label}，请发送：\n${typed} 确认`)];
   }
   for (const date of read.dates) {
@@ -243,7 +243,7 @@ async function remove(ctx: CommandContext): Promise<Reply[]> {
   const read = await readRange(ctx, ctx.args.slice(1));
   if ('error' in read) return [text(read.error)];
   const { count } = await ctx.app.db.calendarOverride.deleteMany({ where: { date: { in: read.dates } } });
-  if (!count) return [text(`${runs(read.dates)}没有手工录入的调整，无需删除。发送 /假期 查看已录入的日期。`)];
+  if (!count) return [text(`${runs(read.dates)}没有手工录入的调整，无需删除。发送“/假期”查看已录入的日期。`)];
   await reschedule(ctx);
   return [text(`✅ 已删除 ${count} 个手工录入的日期，催交提醒已重新安排。`)];
 }
@@ -251,7 +251,7 @@ async function remove(ctx: CommandContext): Promise<Reply[]> {
 export default defineCommand({
   name: 'holiday',
   aliases: ['假期'],
-  usage: '/holiday [年份 | import | add 日期 [结束日期] | workday 日期 | remove 日期]',
+  usage: '/假期 [年份 | 导入 | 添加 日期 [结束日期] | 补班 日期 | 删除 日期]',
   summary: '查看放假安排；导入国务院放假通知或录入调整（催交提醒避开节假日）',
   access: [],
   subcommands: SUBCOMMANDS,

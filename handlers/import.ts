@@ -37,27 +37,27 @@ function answer(result: ImportResult): Reply[] {
   if (!result.ok && 'confirm' in result) {
     const lines = [`⚠️ 这份名单会调整 ${result.moves.length} 个已有单位的上级，还没有导入：`, ...result.moves.slice(0, MAX_LISTED).map((m) => `· ${m.name}：${m.from} → ${m.to}`)];
     if (result.created.length) lines.push(`同时新增 ${result.created.length} 个单位：${listed(result.created)}`);
-    lines.push(...skippedLines(result.skipped, result.warnings), '', '确认无误请在 10 分钟内发送“/import 确认”（/导入 确认）；不确认则什么都不会改。');
+    lines.push(...skippedLines(result.skipped, result.warnings), '', '确认无误请在 10 分钟内发送“/导入 确认”；不确认则什么都不会改。');
     return [text(lines.join('\n'))];
   }
   if (!result.ok) {
     if (result.message) return [text(`❗ 没有导入：${result.message}`)];
     const lines = [`❗ 名单没有导入（任何一行有错都不会导入），有 ${result.errors.length} 行需要修改：`, ...result.errors.slice(0, MAX_LISTED).map((e) => `· 第${e.row}行：${e.message}`)];
     if (result.errors.length > MAX_LISTED) lines.push(`……另有 ${result.errors.length - MAX_LISTED} 行有错，请改正以上各行后重新发送查看。`);
-    lines.push(...skippedLines(result.skipped ?? []), '改正后把文件和“/import”一起重新发送。');
+    lines.push(...skippedLines(result.skipped ?? []), '改正后把文件和“/导入”一起重新发送。');
     return [text(lines.join('\n'))];
   }
   const lines = [`✅ 单位名单已导入：新增${result.created.length}个，更新${result.updated.length}个${result.moved.length ? `，调整上级${result.moved.length}个` : ''}。`];
   if (result.created.length) lines.push(`新增：${listed(result.created)}`);
   if (result.updated.length) lines.push(`更新职工数/代码/联系人：${listed(result.updated)}`);
   if (result.moved.length) lines.push(`调整上级：${result.moved.slice(0, MAX_LISTED).map((m) => `${m.name}（${m.from} → ${m.to}）`).join('、')}`);
-  lines.push(...skippedLines(result.skipped, result.warnings), '发送 /units 查看单位名单；每项修改都记入修改记录。');
+  lines.push(...skippedLines(result.skipped, result.warnings), '发送“/单位列表”查看单位名单；每项修改都记入修改记录。');
   return [text(lines.join('\n'))];
 }
 
 async function confirm(ctx: CommandContext): Promise<Reply[]> {
   const pending = await getPending<PendingImport>(ctx.app.db, 'import', ctx.msg, ctx.app.now());
-  if (!pending) return [text('没有等待确认的名单（确认要在发送名单后 10 分钟内）。请把文件和“/import”一起重新发送。')];
+  if (!pending) return [text('没有等待确认的名单（确认要在发送名单后 10 分钟内）。请把文件和“/导入”一起重新发送。')];
   const result = await importRoster(ctx.app.db, pending.fileName, Buffer.from(pending.base64, 'base64'), { actor: actorOf(ctx.msg), confirmMoves: pending.moves });
   // Applied, or refused for good (the file or the tree changed): either way this preview is spent.
   if (result.ok || !('confirm' in result)) await clearPending(ctx.app.db, 'import', ctx.msg);
@@ -68,7 +68,7 @@ export default defineCommand({
   name: 'import',
   aliases: ['导入', '导入单位'],
   takesFile: true,
-  usage: '/import（附上填好的计划表、汇总表，或单位名单）| /import 确认',
+  usage: '/导入（附上填好的计划表、汇总表，或单位名单）| /导入 确认',
   summary: '导入填好的计划表或汇总表（本单位）；管理员可导入单位名单，不带文件发送可下载名单模板',
   access: ['filer'],
   group: 'setup',
@@ -82,13 +82,13 @@ export default defineCommand({
       if (!ctx.isAdmin) return [text(notAFilingSheet(file.fileName))];
     }
     if (!ctx.isAdmin) {
-      if (CONFIRM_WORDS.includes(ctx.args[0]?.toLowerCase() ?? '')) return [text(adminOnlyText('/import 确认'))];
-      return [text('把填好的计划表或汇总表和“/import”一起发送（私聊机器人时直接发送文件即可），就会为本单位填报。空白表请发送“/模板 计划 表格”或“/模板 总结 表格”下载。')];
+      if (CONFIRM_WORDS.includes(ctx.args[0]?.toLowerCase() ?? '')) return [text(adminOnlyText('/导入 确认'))];
+      return [text('把填好的计划表或汇总表和“/导入”一起发送（私聊机器人时直接发送文件即可），就会为本单位填报。空白表请发送“/模板 计划 表格”或“/模板 总结 表格”下载。')];
     }
     if (CONFIRM_WORDS.includes(ctx.args[0]?.toLowerCase() ?? '')) return confirm(ctx);
     if (!file) {
       return [
-        text(`请下载下面的模板，按列填写（${ROSTER_COLUMNS.map((c) => c.header).join('、')}），然后把文件和“/import”一起发回。任何一行有错时整份名单都不会导入。（填好的计划表、汇总表也用“/import”发送。）`),
+        text(`请下载下面的模板，按列填写（${ROSTER_COLUMNS.map((c) => c.header).join('、')}），然后把文件和“/导入”一起发回。任何一行有错时整份名单都不会导入。（填好的计划表、汇总表也用“/导入”发送。）`),
         { kind: 'file', fileName: '单位名单导入模板.xlsx', data: await rosterTemplate(), caption: '📎 单位名单导入模板' },
       ];
     }

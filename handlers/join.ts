@@ -10,7 +10,7 @@ import { childrenOf, findUnitByName, isWithin, similarUnitNames } from '../src/s
 export default defineCommand({
   name: 'join',
   aliases: ['加入', '登记'],
-  usage: '/join <单位>',
+  usage: '/加入 <单位>',
   summary: '登记自己为某单位的填报联络员（已有联络员的单位需同意）',
   access: 'anyone',
   group: 'filing',
@@ -18,13 +18,13 @@ export default defineCommand({
     const name = ctx.args[0];
     const db = ctx.app.db;
     if (!ctx.binding) {
-      return [text(ctx.msg.chatType === 'p2p' ? '请在本单位所在的工作群里发送“/join 单位名称”登记。' : '本群还没有绑定单位，请管理员先发送“/bind 单位名称”。')];
+      return [text(ctx.msg.chatType === 'p2p' ? '请在本单位所在的工作群里发送“/加入 单位名称”登记。' : '本群还没有绑定单位，请管理员先发送“/绑定 单位名称”。')];
     }
-    if (ctx.args.length > 1) return [text(`单位名称中不要有空格，例如：/join ${ctx.args.join('')}`)];
+    if (ctx.args.length > 1) return [text(`单位名称中不要有空格，例如：/加入 ${ctx.args.join('')}`)];
     if (!name) {
       const children = await childrenOf(db, ctx.binding.unit.id);
       const hint = children.length ? `可选单位：${children.map((u) => u.name).join('、')}` : '';
-      return [text(`请写您所在的单位，例如：/join ${children[0]?.name ?? ctx.binding.unit.name}\n${hint}`.trim())];
+      return [text(`请写您所在的单位，例如：/加入 ${children[0]?.name ?? ctx.binding.unit.name}\n${hint}`.trim())];
     }
     const unit = await findUnitByName(db, name);
     // A unit outside this group gets the same answer as one that does not exist: asking must not tell
@@ -35,14 +35,14 @@ export default defineCommand({
       return [text(`本群的「${ctx.binding.unit.name}」下面没有「${name}」。${guess}单位名称要与本群单位名单完全一致；如果您的单位属于其他地区或系统，请到对应的工作群登记；如果还没有添加，请管理员先添加。`)];
     }
     const who = ctx.msg.userName;
-    if (ctx.member?.unitId === unit.id) return [text(`✅ ${who} 已经是「${unit.name}」的联络员，无需重复登记。发送 /mine 查看本单位情况。`)];
+    if (ctx.member?.unitId === unit.id) return [text(`✅ ${who} 已经是「${unit.name}」的联络员，无需重复登记。发送“/我的”查看本单位情况。`)];
     const outcome = await requestJoin(db, ctx.app.config, {
       platform: ctx.msg.platform, chatId: ctx.msg.chatId, userId: ctx.msg.userId, userName: who, unit,
       member: ctx.member, isAdmin: ctx.isAdmin, actor: actorOf(ctx.msg),
     });
     if (outcome.kind === 'joined') {
       const moved = outcome.previousUnitId && outcome.previousUnitId !== unit.id ? `（已从「${ctx.member?.unit?.name ?? '原单位'}」改为此单位，原单位已填报的内容不受影响）` : '';
-      return [text(`✅ ${who} 已登记为「${unit.name}」的联络员${moved}。发送 /plan 备案竞赛计划，发送 /mine 查看本单位情况。`)];
+      return [text(`✅ ${who} 已登记为「${unit.name}」的联络员${moved}。发送“/计划”备案竞赛计划，发送“/我的”查看本单位情况。`)];
     }
     // Waiting for a yes: the unit's filers in this chat are asked (an admin only, for some units).
     const { request, filers } = outcome;
@@ -51,7 +51,7 @@ export default defineCommand({
     const meanwhile = ctx.member?.unit ? `同意之前，${who} 仍为「${ctx.member.unit.name}」填报，不能为「${unit.name}」填报。` : `同意之前，${who} 还不能为「${unit.name}」填报。`;
     const lines = [
       `📝 ${who} 申请登记为「${unit.name}」的联络员，需要${deciders}同意。`,
-      `同意请发送：/approve @${who}　　拒绝请发送：/reject @${who}`,
+      `同意请发送：/同意 @${who}　　拒绝请发送：/拒绝 @${who}`,
       meanwhile,
     ];
     return [text(lines.join('\n'), askFilers)];

@@ -114,7 +114,7 @@ export async function importKeyProjectFile(ctx: CommandContext, file: { fileName
   if (r.created.length) lines.push(`新增：${list(r.created)}`);
   if (r.updated.length) lines.push(`修改所在单位或开工日期：${list(r.updated)}`);
   if (r.restored.length) lines.push(`恢复：${list(r.restored)}`);
-  lines.push('发送 /重点项目 查看名单和哪些还没有竞赛。');
+  lines.push('发送“/重点项目”查看名单和哪些还没有竞赛。');
   return [text(lines.join('\n'))];
 }
 
@@ -130,7 +130,7 @@ async function importCommand(ctx: CommandContext, args: string[]): Promise<Reply
 async function list(ctx: CommandContext, campaignId: number | null = null): Promise<Reply[]> {
   // "/重点项目 #2": an admin looking at another campaign's list.
   const campaign = campaignId !== null && ctx.isAdmin ? await ctx.app.db.campaign.findUnique({ where: { id: campaignId } }) : await currentCampaign(ctx);
-  if (!campaign) return [text(campaignId !== null && ctx.isAdmin ? `没有编号为 #${campaignId} 的竞赛。发送 /campaign 查看各项竞赛的编号。` : NO_CAMPAIGN)];
+  if (!campaign) return [text(campaignId !== null && ctx.isAdmin ? `没有编号为 #${campaignId} 的竞赛。发送“/竞赛”查看各项竞赛的编号。` : NO_CAMPAIGN)];
   const scope = scopeOf(ctx.viewer, ctx.binding, ctx.msg.chatType);
   const all = await keyProjectsOf(ctx.app.db, campaign.id);
   if (!all.length) {
@@ -152,7 +152,7 @@ async function list(ctx: CommandContext, campaignId: number | null = null): Prom
   const lines = [`📋 ${campaign.year}年度${where}重点项目${projects.length}个${own === null ? `，已有竞赛${covered.length}个` : ''}（计划里“重点项目”一项照名称填写）`, ...others];
   const section = (title: string, items: string[]) => {
     if (!items.length) return;
-    lines.push('', title, ...items.slice(0, MAX_LISTED), ...(items.length > MAX_LISTED ? [`……另有${items.length - MAX_LISTED}个，完整名单请发送 /export 下载表格`] : []));
+    lines.push('', title, ...items.slice(0, MAX_LISTED), ...(items.length > MAX_LISTED ? [`……另有${items.length - MAX_LISTED}个，完整名单请发送“/导出”下载表格`] : []));
   };
   section(`❗ 还没有竞赛（${open.length}个）：`, open.map((k) => `· ${describeProject(k)}`));
   section(`✅ 已有竞赛（${covered.length}个）：`, covered.map((k) => {
@@ -171,14 +171,14 @@ async function list(ctx: CommandContext, campaignId: number | null = null): Prom
   if (unnamed.length) {
     lines.push('', `⚠️ 以下竞赛填了“重点项目：是”，没有写明是名单上的哪一个，不计入覆盖：${unnamed.slice(0, 10).map((p) => `#${p.id} ${p.project}（${p.unit.name}）`).join('；')}${unnamed.length > 10 ? ' 等' : ''}。请重新提交这项计划，把“重点项目”改为名单上的名称。`);
   }
-  if (ctx.isAdmin) lines.push('', '管理员：/重点项目 添加|删除|导入（发送 /重点项目 帮助 查看用法）');
+  if (ctx.isAdmin) lines.push('', '管理员：/重点项目 添加|删除|导入（用法：发送“/重点项目 帮助”）');
   return [text(lines.join('\n'))];
 }
 
 export default defineCommand({
   name: 'keyproject',
   aliases: ['重点项目', 'keyprojects'],
-  usage: '/keyproject [添加|删除|恢复|导入] …',
+  usage: '/重点项目 [添加|删除|恢复|改名|导入] …',
   summary: '重点项目名单：哪些还没有竞赛；管理员添加、删除、按表格导入（考核按名单计算重点项目覆盖率）',
   access: ['filer'],
   subcommands: (['add', 'remove', 'restore', 'rename', 'import'] as const).map((k) => ({ key: k, words: [...SUBS[k]], access: [] as const })),

@@ -15,7 +15,7 @@ const REMOVE = ['移除', '删除', 'remove'];
 export default defineCommand({
   name: 'members',
   aliases: ['成员', '联络员'],
-  usage: '/members [单位] | /members remove @某人（管理员）',
+  usage: '/成员 [单位] | /成员 移除 @某人（管理员）',
   summary: '查看某单位已登记的联络员；管理员可移除联络员',
   access: ['filer'],
   subcommands: [{ key: 'remove', words: REMOVE, access: [], refusal: '只有管理员可以移除联络员。' }],
@@ -28,20 +28,20 @@ export default defineCommand({
       const lines: string[] = [];
       for (const p of people.list) {
         const was = await leaveUnit(db, ctx.msg.platform, p.userId, actorOf(ctx.msg));
-        lines.push(was ? `✅ 已把 ${p.userName} 从「${(await db.unit.findUnique({ where: { id: was.unitId! } }))?.name}」的联络员中移除（可重新 /join 登记，记录已保留）。` : `${p.userName} 没有登记任何单位。`);
+        lines.push(was ? `✅ 已把 ${p.userName} 从「${(await db.unit.findUnique({ where: { id: was.unitId! } }))?.name}」的联络员中移除（可重新发送“/加入 单位名称”登记，记录已保留）。` : `${p.userName} 没有登记任何单位。`);
       }
       return [text(lines.join('\n'))];
     }
     const name = ctx.args.join('');
     const unit = name ? await findUnitByName(db, name) : ctx.viewer.unit ?? ctx.binding?.unit ?? null;
     if (!unit || !(await canSeeUnit(db, scopeOf(ctx.viewer, ctx.binding, ctx.msg.chatType), unit.id))) {
-      return [text(name ? `没有找到您能查看的单位「${name}」。请写完整的单位名称（发送 /units 查看）。` : '请写单位名称，例如：/members 东城街道工会')];
+      return [text(name ? `没有找到您能查看的单位「${name}」。请写完整的单位名称（发送“/单位列表”查看）。` : '请写单位名称，例如：/成员 东城街道工会')];
     }
     const filers = (await filersByUnit(db, [unit.id])).get(unit.id) ?? [];
-    if (!filers.length) return [text(`「${unit.name}」还没有登记联络员。该单位同志可在工作群里发送“/join ${unit.name}”登记。`)];
+    if (!filers.length) return [text(`「${unit.name}」还没有登记联络员。该单位同志可在工作群里发送“/加入 ${unit.name}”登记。`)];
     const lines = [`「${unit.name}」的联络员（${filers.length}人）：`];
     for (const m of filers) lines.push(`· ${m.name}（${platformDef(m.platform)?.chineseName ?? m.platform}，${shanghaiDateTimeText(m.createdAt).slice(0, 10)}登记）`);
-    if (ctx.isAdmin) lines.push('移除：/members remove @某人');
+    if (ctx.isAdmin) lines.push('移除：/成员 移除 @某人');
     return [text(lines.join('\n'))];
   },
 });

@@ -5,6 +5,7 @@ import { COMPETITION_TYPES } from '../src/forms/plan.js';
 import { DEADLINE_LABELS, daysLeft, deadlineOf, describeDaysLeft } from '../src/services/campaigns.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { askedUnitForms } from '../src/services/roll-call.js';
+import { FILE_COMMANDS } from '../src/services/reminders.js';
 import { notRegisteredText } from '../src/services/members.js';
 import { chineseDate } from '../src/util/dates.js';
 import { NO_CAMPAIGN } from '../src/core/wording.js';
@@ -12,7 +13,7 @@ import { NO_CAMPAIGN } from '../src/core/wording.js';
 export default defineCommand({
   name: 'mine',
   aliases: ['我的'],
-  usage: '/mine',
+  usage: '/我的',
   summary: '查看本单位已填报的内容和还要交的材料',
   access: ['filer'],
   group: 'query',
@@ -33,7 +34,7 @@ export default defineCommand({
     const active = plans.filter((p) => !p.withdrawnAt);
     const withdrawn = plans.filter((p) => p.withdrawnAt);
     if (!active.length) {
-      lines.push('计划：还没有备案（发送 /plan 备案）');
+      lines.push('计划：还没有备案（发送“/计划”备案）');
     } else {
       lines.push(`计划 ${active.length} 项：`);
       for (const p of active) {
@@ -61,7 +62,7 @@ export default defineCommand({
       lines.push('', '还要交：');
       for (const form of due as ('plan' | 'summary' | 'report')[]) {
         const date = deadlineOf(campaign, form);
-        lines.push(`· ${DEADLINE_LABELS[form]}（截止 ${chineseDate(date)}，${describeDaysLeft(daysLeft(date, now))}）/${form}`);
+        lines.push(`· ${DEADLINE_LABELS[form]}（截止 ${chineseDate(date)}，${describeDaysLeft(daysLeft(date, now))}）${FILE_COMMANDS[form]}`);
       }
     } else {
       lines.push('', '本年度材料都已提交，辛苦了！');

@@ -14,7 +14,7 @@ const ALL_WORDS = ['all', '全部', '所有', '全部层级'];
 export default defineCommand({
   name: 'missing',
   aliases: ['未交'],
-  usage: '/missing [plan|summary|report] [全部]',
+  usage: '/未交 [计划|总结|年报] [全部]',
   summary: '查看本群哪些单位还没有提交（计划、总结或年报）；加“全部”看各级下属单位',
   access: ['filer'],
   group: 'query',
@@ -27,7 +27,7 @@ export default defineCommand({
     const words = ctx.args.filter((a) => !ALL_WORDS.includes(a.toLowerCase()));
     if (words.length > 1 || (words[0] && !formOf(words[0]))) {
       const bad = words.find((w) => !formOf(w)) ?? words[1];
-      return [text(`不认识「${bad}」。用法：/missing [plan|summary|report] [全部]，例如：/未交 计划 全部`)];
+      return [text(`不认识「${bad}」。用法：/未交 [计划|总结|年报] [全部]，例如：/未交 计划 全部`)];
     }
     const now = ctx.app.now();
     const form = await pickForm(ctx.app.db, campaign, root.unit.id, now, words[0]);

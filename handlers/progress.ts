@@ -5,7 +5,7 @@ import { sendForm } from '../src/services/form-command.js';
 export default defineCommand({
   name: 'progress',
   aliases: ['进度'],
-  usage: '/progress',
+  usage: '/进度',
   summary: '报告一项竞赛的进展',
   access: ['filer'],
   group: 'filing',

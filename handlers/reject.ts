@@ -5,7 +5,7 @@ import { runJoinDecision } from '../src/services/join-decisions.js';
 export default defineCommand({
   name: 'reject',
   aliases: ['拒绝', '驳回'],
-  usage: '/reject @某人',
+  usage: '/拒绝 @某人',
   summary: '拒绝某人登记为本单位联络员的申请',
   access: ['filer'],
   group: 'filing',

@@ -1,6 +1,6 @@
 // /reminders 提醒 (admin): the campaign's reminder schedule and settings, the working-day calendar
 // it uses, and deliveries that failed; `/reminders set …` and `/reminders on|off` change them.
-import { defineCommand, subcommandNamed, type CommandContext } from '../src/commands/registry.js';
+import { defineCommand, inChinese, subcommandNamed, type CommandContext } from '../src/commands/registry.js';
 import { text, type Reply } from '../src/core/messages.js';
 import { platformDef } from '../src/platforms/index.js';
 import type { Campaign } from '../src/store/models.js';
@@ -16,7 +16,7 @@ import { NO_CAMPAIGN } from '../src/core/wording.js';
 
 /** Reminder times outside this window need 确认. */
 const OFFICE_DAY = { from: '07:00', to: '21:00' };
-const SET_USAGE = '/reminders set 提前天数=14,7,3,1,0 时间=09:30 逾期间隔=2 逾期次数=5';
+const SET_USAGE = '/提醒 设置 提前天数=14,7,3,1,0 时间=09:30 逾期间隔=2 逾期次数=5';
 const FORM_LABELS: Record<string, string> = { ...DEADLINE_LABELS, calendar: '放假安排提示' };
 const STATUS_LABELS: Record<string, string> = { failed: '发送失败', uncertain: '发送中断（为免重复未重发）', retry: '等待重试', claimed: '发送中' };
 
@@ -26,7 +26,7 @@ async function view(ctx: CommandContext, campaign: Campaign): Promise<Reply[]> {
   const settings = parseCampaignSettings(campaign.settings).reminders;
   const calendar = await loadCalendar(ctx.app.db);
   const now = ctx.app.now();
-  const lines = [`${campaignName(campaign)}催交提醒：${settings.enabled ? '已开启' : '⛔ 已关闭（/reminders on 开启）'}`];
+  const lines = [`${campaignName(campaign)}催交提醒：${settings.enabled ? '已开启' : '⛔ 已关闭（发送“/提醒 开启”开启）'}`];
   lines.push(`提前天数：${settings.stages.map((s) => -s).sort((a, b) => b - a).join('、')}（0 为截止当天）；时间：每天 ${settings.time}（北京时间）`);
   lines.push(`逾期后：每 ${settings.overdueEveryWorkdays} 个工作日提醒一次，最多 ${settings.overdueLimit} 次；只在工作日发送，调休上班日照常发送`);
   for (const form of DEADLINE_FORMS) {
@@ -36,7 +36,8 @@ async function view(ctx: CommandContext, campaign: Campaign): Promise<Reply[]> {
     const before = upcoming.filter((s) => s.kind !== 'overdue').map((s) => md(s.date));
     const overdue = upcoming.filter((s) => s.kind === 'overdue').map((s) => md(s.date));
     const plan = [before.length ? before.join('、') : '', overdue.length ? `逾期 ${overdue.join('、')}` : ''].filter(Boolean).join('；');
-    lines.push(`· ${DEADLINE_LABELS[form]}（截止 ${chineseDateWithWeekday(deadline)}）：${plan || '本轮提醒已全部结束'}`);
+    // No brackets around the date: it carries its own （星期日）.
+    lines.push(`· ${DEADLINE_LABELS[form]}，截止${chineseDateWithWeekday(deadline)}：${plan || '本轮提醒已全部结束'}`);
   }
   for (const gap of calendarGaps(campaign, calendar)) {
     const [from, to] = gapSpan(gap);
@@ -66,7 +67,7 @@ async function view(ctx: CommandContext, campaign: Campaign): Promise<Reply[]> {
   } else {
     lines.push('没有发送失败的提醒。');
   }
-  lines.push('', `修改：${SET_USAGE}\n开关：/reminders on | /reminders off`);
+  lines.push('', `修改：${SET_USAGE}\n开关：/提醒 开启 | /提醒 关闭`);
   return [text(lines.join('\n'))];
 }
 
@@ -115,13 +116,13 @@ async function save(ctx: CommandContext, campaign: Campaign, settings: ReminderS
 const reminders = defineCommand({
   name: 'reminders',
   aliases: ['提醒'],
-  usage: '/reminders [set 提前天数=… 时间=… 逾期间隔=… 逾期次数=… | on | off]',
+  usage: '/提醒 [设置 提前天数=… 时间=… 逾期间隔=… 逾期次数=… | 开启 | 关闭]',
   summary: '查看和修改催交提醒的安排（提前天数、时间、逾期提醒），查看发送失败的提醒',
   access: [],
   subcommands: [
     { key: 'set', words: ['设置', '修改', 'set'] },
-    { key: 'on', words: ['开启', '打开', 'on'] },
-    { key: 'off', words: ['关闭', 'off'] },
+    { key: 'on', words: ['开启', '开', '打开', 'on'] },
+    { key: 'off', words: ['关闭', '关', 'off'] },
   ],
   // "/提醒 #2 设置 …" names another campaign first.
   onlySubcommands: (arg) => /^[#＃]\d+$/.test(arg),
@@ -153,12 +154,12 @@ const reminders = defineCommand({
       // A reminder at 06:00 or 22:30 @mentions people at home: only on purpose.
       const confirmed = numbered.rest.some((a) => a === '确认' || a.toLowerCase() === 'confirm');
       if (read.settings.time !== current.time && (read.settings.time < OFFICE_DAY.from || read.settings.time > OFFICE_DAY.to) && !confirmed) {
-        return [text(`⚠️ 没有修改：提醒时间 ${read.settings.time} 不在 ${OFFICE_DAY.from}–${OFFICE_DAY.to} 之间，群里的同志会在休息时间被@。确实要这样设，请在命令末尾加“确认”再发一次：\n${ctx.msg.text.trim()} 确认`)];
+        return [text(`⚠️ 没有修改：提醒时间 ${read.settings.time} 不在 ${OFFICE_DAY.from}–${OFFICE_DAY.to} 之间，群里的同志会在休息时间被@。确实要这样设，请在命令末尾加“确认”再发一次：\n${inChinese(ctx.commands, ctx.msg.text)} 确认`)];
       }
       const updated = await save(ctx, campaign, read.settings);
       return [text('✅ 已修改催交提醒，并按新的安排重新排期。'), ...(await view(ctx, updated))];
     }
-    if (sub) return [text(`不认识“${word}”。用法：/提醒 查看；${SET_USAGE}；/提醒 开启 | 关闭`)];
+    if (sub) return [text(`不认识“${word}”。用法：发送“/提醒”查看；${SET_USAGE}；/提醒 开启 | 关闭`)];
     return view(ctx, campaign);
   },
 });

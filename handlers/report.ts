@@ -5,7 +5,7 @@ import { sendForm } from '../src/services/form-command.js';
 export default defineCommand({
   name: 'report',
   aliases: ['年报'],
-  usage: '/report',
+  usage: '/年报',
   summary: '填报本单位年度报告（经验、问题、建议）',
   access: ['filer'],
   group: 'filing',

@@ -6,7 +6,7 @@ import { currentCampaign } from '../src/services/current-campaign.js';
 import { criteriaOf, recordScores } from '../src/services/leaderboard.js';
 import { NO_CAMPAIGN } from '../src/core/wording.js';
 
-const USAGE = '/score <竞赛名称> <队伍> 指标=分数 …';
+const USAGE = '/打分 <竞赛名称> <队伍> 指标=分数 …';
 
 export default defineCommand({
   name: 'score',
@@ -20,11 +20,11 @@ export default defineCommand({
     if (!campaign) return [text(NO_CAMPAIGN)];
     const [name, ...teamWords] = ctx.args;
     const team = teamWords.join(' ').trim();
-    if (!name || !team || !Object.keys(ctx.options).length) return [text(`用法：${USAGE}\n例如：/score 地铁五比一创 一标段项目部 质量=92 进度=88`)];
+    if (!name || !team || !Object.keys(ctx.options).length) return [text(`用法：${USAGE}\n例如：/打分 地铁五比一创 一标段项目部 质量=92 进度=88`)];
     const competition = await ctx.app.db.competition.findUnique({ where: { campaignId_name: { campaignId: campaign.id, name } } });
     if (!competition) {
       const all = await ctx.app.db.competition.findMany({ where: { campaignId: campaign.id }, select: { name: true } });
-      return [text(`没有名为“${name}”的竞赛。${all.length ? `现有：${all.map((c) => c.name).join('、')}` : '请管理员先用 /board add 创建。'}`)];
+      return [text(`没有名为“${name}”的竞赛。${all.length ? `现有：${all.map((c) => c.name).join('、')}` : '请管理员先发送“/榜单 添加 竞赛名称 指标=权重”创建。'}`)];
     }
     if ([...team].length > 60) return [text('队伍名称太长，请控制在60字以内。')];
     const criteria = criteriaOf(competition);
@@ -37,7 +37,7 @@ export default defineCommand({
     }
     const changes = await recordScores(ctx.app.db, competition, team, values, { platform: ctx.msg.platform, userId: ctx.msg.userId, userName: ctx.msg.userName, eventId: ctx.msg.eventId }, ctx.app.now());
     if (!changes.length) return [text(`分数与上次相同，没有修改：${competition.name} · ${team}`)];
-    const lines = [`✅ 已记录 ${competition.name} · ${team}`, ...changes.map((c) => `· ${c.criterion}：${c.value}${c.previous !== null ? `（原为${c.previous}，已留存修改记录）` : ''}`), `发送“/board ${competition.name}”查看榜单。`];
+    const lines = [`✅ 已记录 ${competition.name} · ${team}`, ...changes.map((c) => `· ${c.criterion}：${c.value}${c.previous !== null ? `（原为${c.previous}，已留存修改记录）` : ''}`), `发送“/榜单 ${competition.name}”查看榜单。`];
     return [text(lines.join('\n'))];
   },
 });

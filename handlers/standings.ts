@@ -6,11 +6,11 @@ import { defineCommand } from '../src/commands/registry.js';
 import { text, type Reply, type TableReply } from '../src/core/messages.js';
 import type { Db } from '../src/store/client.js';
 import type { Campaign, Unit } from '../src/store/models.js';
-import { renderBarChart } from '../src/services/chart.js';
+import { DEFAULT_BARS, renderBarChart } from '../src/services/chart.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { reportRoot, scopeOf } from '../src/services/access.js';
 import { isWithin } from '../src/services/units.js';
-import { describeWeights, explainRow, PART_LABELS, PARTS_OF, STANDINGS_KIND_LABELS, standingsFor, type Standings, type StandingsKind } from '../src/services/standings.js';
+import { bestRaises, explainRow, PART_LABELS, PARTS_OF, rankingLine, STANDINGS_KIND_LABELS, standingsFor, type Standings, type StandingsKind } from '../src/services/standings.js';
 import { NO_CAMPAIGN } from '../src/core/wording.js';
 
 const KIND_WORDS: Record<string, StandingsKind> = {
@@ -21,24 +21,40 @@ const KIND_WORDS: Record<string, StandingsKind> = {
 const ALL_WORDS = new Set(['all', '全部', '所有', '企业', '基层']);
 /** A chat table longer than this points to the Excel export instead. */
 const MAX_TABLE_ROWS = 200;
-const USAGE = '/standings [计划|总结|综合] [全部] 或 /standings 单位名称';
+const USAGE = '/排名 [计划|总结|综合] [全部] 或 /排名 单位名称';
 
 export function standingsTable(s: Standings, title: string): TableReply {
   const parts = PARTS_OF[s.kind];
   const shown = s.rows.length > MAX_TABLE_ROWS ? s.rows.slice(0, 100) : s.rows;
-  const notes = [`计分权重：${describeWeights(s.weights)}（发送 /weights 查看说明，管理员可修改）`, '同分同名次；未填报的单位列在最后，记0分。'];
-  // A part left out for a unit (no designated key project, no report asked of it) shows as —.
-  if (shown.some((r) => parts.some((k) => r.parts[k] === undefined))) notes.push('“不计”（表格中为“—”）：该项对该单位不适用（所在地没有名单内的重点项目，或不要求提交年度报告），其余各项已按比例折算到同样的满分。');
-  if (shown.length < s.rows.length) notes.push(`共${s.rows.length}个单位，这里列出前${shown.length}名；完整排名请发送 /export standings 下载表格。`);
+  // Short: on a phone the note sits under every ranking. The weights and the method are one command away.
+  const notes = ['同分同名次，未填报的记0分。某单位每项得分和提分办法：/排名 单位名称；计分办法：/权重 说明。'];
+  if (shown.length < s.rows.length) notes.push(`共${s.rows.length}个单位，这里列出前${shown.length}名。`);
+  // A part left out for a unit (no designated key project, no report asked of it) shows as — in the cells.
+  const notApplicable = shown.some((r) => parts.some((k) => r.parts[k] === undefined));
   return {
     kind: 'table',
     title,
     columns: ['名次', '单位', '得分', ...parts.map((k) => PART_LABELS[k])],
     // "—": a part that does not apply to the unit (a year-end report it is not asked for).
     rows: shown.map((r) => [r.rank, r.filed ? r.unitName : `${r.unitName}（未填报）`, r.score, ...parts.map((k) => r.parts[k] ?? '—')]),
-    lines: shown.map((r) => `${r.rank}. ${r.unitName} ${r.score}分${r.filed ? '' : '（未填报）'}：${parts.map((k) => `${PART_LABELS[k]}${r.parts[k] ?? '不计'}`).join(' ')}`),
+    // On a phone, the facts a cadre recognises (总结1/3, 参与率12%) rather than a row of part scores.
+    lines: shown.map((r) => rankingLine(r, s.kind, s.weights)),
     note: notes.join('\n'),
+    ...(notApplicable ? { cellsNote: '“—”：该项对该单位不适用，其余各项已按比例折算到同样的满分。' } : {}),
+    more: { label: '查看全部（Excel）', command: '/导出 排名' },
   };
+}
+
+/**
+ * The asker's own unit, when it is ranked here: its line and what would raise its score most, so a
+ * filer reading the ranking on a phone sees where they stand without finding their row.
+ */
+function ownLine(s: Standings, unit: Unit | null): Reply[] {
+  const row = unit && s.rows.find((r) => r.unitId === unit.id);
+  if (!row) return [];
+  const raises = bestRaises(row, s.kind, s.weights);
+  const line = row.filed ? `第${row.rank}名，${row.score}分` : '还没有填报，记0分';
+  return [text(`您的单位「${row.unitName}」：${line}。${raises.length ? `提分：${raises.join('；')}。` : ''}详情：/排名 ${row.unitName}`)];
 }
 
 export default defineCommand({
@@ -79,8 +95,8 @@ export default defineCommand({
     }
     const title = `${campaign.year}年度「${unit.name}」${all ? `基层单位（下${s.level}级）` : '下属单位'}${STANDINGS_KIND_LABELS[kind]}排名`;
     const replies: Reply[] = [standingsTable(s, title)];
-    const png = renderBarChart({ title, bars: s.rows.slice(0, 20).map((r) => ({ label: r.unitName, value: r.score })), unit: '分' });
-    replies.push({ kind: 'image', fileName: `standings-${campaign.year}-${kind}.png`, data: png });
+    const png = renderBarChart({ title: s.rows.length > DEFAULT_BARS ? `${title}（前${DEFAULT_BARS}名）` : title, bars: s.rows.map((r) => ({ label: r.unitName, value: r.score, rank: r.rank })), unit: '分' });
+    replies.push({ kind: 'image', fileName: `standings-${campaign.year}-${kind}.png`, data: png }, ...ownLine(s, ctx.viewer.unit));
     return replies;
   },
 });

@@ -12,7 +12,7 @@ import { NO_CAMPAIGN } from '../src/core/wording.js';
 export default defineCommand({
   name: 'stats',
   aliases: ['统计'],
-  usage: '/stats',
+  usage: '/统计',
   summary: '本群单位的填报统计：各表已交/按时/逾期/未交，竞赛项数、参与人数和经费',
   access: ['filer'],
   group: 'query',
@@ -35,7 +35,7 @@ export default defineCommand({
       `参与人数：计划${n(s.plannedParticipants)}人，实际${n(s.actualParticipants)}人`,
       `经费支出：${formatFen(s.expenditureFen)}`,
       `获奖：${n(s.awards)}项`,
-      '未交名单请发送 /missing，导出表格请发送 /export。',
+      '未交名单请发送“/未交”，导出表格请发送“/导出”。',
     );
     return [text(lines.join('\n'))];
   },

@@ -11,7 +11,7 @@ import { notRegisteredText } from '../src/services/members.js';
 import { blankPlanTemplate, summaryTemplate, templatePlans } from '../src/services/excel/blank-template.js';
 import { NO_CAMPAIGN } from '../src/core/wording.js';
 
-const USAGE = '/template [计划|总结|进度|年报] [表格]';
+const USAGE = '/模板 [计划|总结|进度|年报] [表格]';
 
 const FORM_WORDS: Record<string, FormName> = {
   plan: 'plan', 计划: 'plan', 竞赛计划: 'plan', 附件一: 'plan',
@@ -55,7 +55,7 @@ async function tableUnit(ctx: CommandContext, doing: string): Promise<{ unit: Un
   const unit = ctx.binding?.unit
     ?? (campaign.unitId !== null ? await ctx.app.db.unit.findUnique({ where: { id: campaign.unitId } }) : null)
     ?? (await onlyTopUnit(ctx));
-  if (!unit) return { refusal: `不知道这张表给哪个单位用。请在绑定了单位的工作群里发送，或先发送“/join 单位名称”登记。` };
+  if (!unit) return { refusal: `不知道这张表给哪个单位用。请在绑定了单位的工作群里发送，或先发送“/加入 单位名称”登记。` };
   return { unit, campaign };
 }
 
@@ -78,7 +78,7 @@ async function table(ctx: CommandContext, form: FormDef): Promise<Reply[]> {
   if (!plans.length) {
     // An admin asking in the federation's group wants the units' tables, which each unit gets itself.
     if (ctx.member?.unit?.id !== unit.id) return [text(`汇总表模板按单位发放，列出该单位已备案的计划：请各单位联络员发送“/模板 总结 表格”领取本单位的表。${unit.name}本身在${campaign.year}年度没有备案计划。`)];
-    return [text(`${unit.name}在${campaign.year}年度还没有备案计划，请先发送 /plan 备案，再下载汇总表。`)];
+    return [text(`${unit.name}在${campaign.year}年度还没有备案计划，请先发送“/计划”备案，再下载汇总表。`)];
   }
   const t = await summaryTemplate(campaign, unit, plans, now);
   return [{ kind: 'file', fileName: t.fileName, data: t.data, caption: `📎 ${t.title}：已列出本单位 ${plans.length} 项计划，请填实际参与人数、经费支出和获奖情况。` }];

@@ -19,11 +19,11 @@ const SUBS = {
 type Sub = keyof typeof SUBS;
 
 const USAGE = [
-  '/unit add <名称> [上级=<上级单位>|上级=无] [职工数=<人数>] [编码=…] [联系人=…] [手机号=…]',
-  '/unit rename <名称> <新名称>',
-  '/unit move <名称> 上级=<新上级>',
-  '/unit set <名称> 职工数=<人数> [编码=…] [联系人=…] [手机号=…]',
-  '/unit remove <名称>（删除＝归档，填报和记录都保留） · /unit restore <名称>',
+  '/单位 添加 <名称> [上级=<上级单位>|上级=无] [职工数=<人数>] [编码=…] [联系人=…] [手机号=…]',
+  '/单位 改名 <名称> <新名称>',
+  '/单位 移动 <名称> 上级=<新上级>',
+  '/单位 设置 <名称> 职工数=<人数> [编码=…] [联系人=…] [手机号=…]',
+  '/单位 删除 <名称>（删除＝归档，填报和记录都保留） · /单位 恢复 <名称>',
 ].join('\n');
 
 /** Option names as typed → the setting they change. */
@@ -82,15 +82,15 @@ async function add(ctx: CommandContext, name: string): Promise<Reply[]> {
   let note = '';
   // "Already there" is the answer that matters most, before asking for a parent.
   const same = await findUnitByName(ctx.app.db, name);
-  if (same) return [text(same.archivedAt ? `单位「${name}」已存在但已删除（归档）。要恢复它，请发送：/unit restore ${name}` : `单位「${name}」已经存在`)];
+  if (same) return [text(same.archivedAt ? `单位「${name}」已存在但已删除（归档）。要恢复它，请发送：/单位 恢复 ${name}` : `单位「${name}」已经存在`)];
   if (parentName === undefined) {
     // Without 上级=: a bound group's unit is the obvious parent; a second top-level unit is almost
     // always a forgotten 上级=, so it must be asked for with 上级=无.
     if (ctx.binding) {
       parentName = ctx.binding.unit.name;
-      note = `\n（没有写上级，已放在本群单位「${parentName}」下面；要放到别处请用 /unit move ${name} 上级=…）`;
+      note = `\n（没有写上级，已放在本群单位「${parentName}」下面；要放到别处请发送 /单位 移动 ${name} 上级=…）`;
     } else if ((await ctx.app.db.unit.count({ where: { parentId: null, archivedAt: null } })) > 0) {
-      return [text(`请写上级单位，例如：/unit add ${name} 上级=某某区总工会。如果确实要再建一个顶级单位，请写 上级=无`)];
+      return [text(`请写上级单位，例如：/单位 添加 ${name} 上级=某某区总工会。如果确实要再建一个顶级单位，请写 上级=无`)];
     } else {
       parentName = null;
     }
@@ -115,14 +115,13 @@ export default defineCommand({
   group: 'setup',
   async run(ctx) {
     if (!ctx.args.length && !Object.keys(ctx.options).length) return units.run(ctx);
-    const word = ctx.args[0]?.toLowerCase() ?? '';
     const sub = ctx.sub as Sub | undefined;
     if (!sub) return [text(`用法：\n${USAGE}`)];
     if (!ctx.isAdmin) return [text('只有管理员可以修改单位。')];
     const [, name, ...rest] = ctx.args;
-    if (!name) return [text(`请写单位名称。用法：${USAGE.split('\n').find((l) => l.startsWith(`/unit ${sub}`)) ?? USAGE}`)];
-    if (sub === 'rename' && rest.length !== 1) return [text('用法：/unit rename 原名称 新名称（名称中不要有空格）')];
-    if (sub !== 'rename' && rest.length) return [text(`单位名称中不要有空格。如果名称里有空格，请去掉后再发，例如：/unit ${word} ${ctx.args.slice(1).join('')}`)];
+    if (!name) return [text(`请写单位名称。用法：${USAGE.split('\n').find((l) => l.includes(`/单位 ${SUBS[sub][0]} `)) ?? USAGE}`)];
+    if (sub === 'rename' && rest.length !== 1) return [text('用法：/单位 改名 原名称 新名称（名称中不要有空格）')];
+    if (sub !== 'rename' && rest.length) return [text(`单位名称中不要有空格。如果名称里有空格，请去掉后再发，例如：/单位 ${SUBS[sub][0]} ${ctx.args.slice(1).join('')}`)];
     const second = rest[0];
     const db = ctx.app.db;
     const actor = actorOf(ctx.msg);
@@ -131,23 +130,23 @@ export default defineCommand({
         return add(ctx, name);
       case 'rename': {
         const r = await renameUnit(db, name, second, actor);
-        return [text(r.ok ? `✅ 已把「${name}」改名为「${r.unit.name}」。填报、导出和群绑定都跟着改了；改回请发送 /unit rename ${r.unit.name} ${name}` : r.message)];
+        return [text(r.ok ? `✅ 已把「${name}」改名为「${r.unit.name}」。填报、导出和群绑定都跟着改了；改回请发送 /单位 改名 ${r.unit.name} ${name}` : r.message)];
       }
       case 'move': {
         const read = readOptions(ctx, ['parent']);
         if ('error' in read) return [text(read.error)];
-        if (read.parent === undefined) return [text(`请写新的上级，例如：/unit move ${name} 上级=某某区总工会（移到顶级：上级=无）`)];
+        if (read.parent === undefined) return [text(`请写新的上级，例如：/单位 移动 ${name} 上级=某某区总工会（移到顶级：上级=无）`)];
         const r = await moveUnit(db, name, read.parent, actor);
         if (!r.ok) return [text(r.message)];
         const rebound = await rebindAfterMove(db, r.unit.id);
-        const lines = [`✅ 已把「${r.unit.name}」移到「${read.parent ?? '顶级'}」下面（现为${levelName(r.unit.level)}），下属单位一起移动。原上级：${r.note}；移回请发送 /unit move ${r.unit.name} 上级=${r.note}`];
-        for (const b of rebound) lines.push(b.to ? `· 工作群「${b.chat}」不再属于「${b.from}」，已改为绑定「${b.to}」（已交的材料留在原竞赛）。` : `· 工作群「${b.chat}」不再属于「${b.from}」，新的上级还没有竞赛，请在该群重新 /bind。`);
+        const lines = [`✅ 已把「${r.unit.name}」移到「${read.parent ?? '顶级'}」下面（现为${levelName(r.unit.level)}），下属单位一起移动。原上级：${r.note}；移回请发送 /单位 移动 ${r.unit.name} 上级=${r.note}`];
+        for (const b of rebound) lines.push(b.to ? `· 工作群「${b.chat}」不再属于「${b.from}」，已改为绑定「${b.to}」（已交的材料留在原竞赛）。` : `· 工作群「${b.chat}」不再属于「${b.from}」，新的上级还没有竞赛，请在该群重新发送“/绑定 单位名称”。`);
         return [text(lines.join('\n'))];
       }
       case 'set': {
         const read = readOptions(ctx, ['headcount', 'code', 'contactName', 'contactPhone']);
         if ('error' in read) return [text(read.error)];
-        if (!Object.keys(read.settings).length) return [text(`请写要修改的项目，例如：/unit set ${name} 职工数=5200 联系人=李干事 手机号=13800138000`)];
+        if (!Object.keys(read.settings).length) return [text(`请写要修改的项目，例如：/单位 设置 ${name} 职工数=5200 联系人=李干事 手机号=13800138000`)];
         const r = await setUnit(db, name, read.settings, actor);
         if (!r.ok) return [text(r.message)];
         const describe = (u: NonNullable<typeof r.before>) => [u.headcount !== null ? `职工数：${u.headcount}` : '', u.code ? `编码：${u.code}` : '', u.contactName ? `联系人：${u.contactName}` : '', u.contactPhone ? `手机号：${u.contactPhone}` : ''].filter(Boolean).join('，') || '（空）';
@@ -155,7 +154,7 @@ export default defineCommand({
       }
       case 'remove': {
         const r = await archiveUnit(db, name, actor, ctx.app.now());
-        return [text(r.ok ? `✅ 已删除（归档）「${r.unit.name}」：它不再出现在未交名单、催交、排名和导出里；填报内容和修改记录都保留。${r.note ?? ''}\n要恢复，请发送 /unit restore ${r.unit.name}` : r.message)];
+        return [text(r.ok ? `✅ 已删除（归档）「${r.unit.name}」：它不再出现在未交名单、催交、排名和导出里；填报内容和修改记录都保留。${r.note ?? ''}\n要恢复，请发送 /单位 恢复 ${r.unit.name}` : r.message)];
       }
       case 'restore': {
         const r = await restoreUnit(db, name, actor);

@@ -23,12 +23,12 @@ export const WEIGHT_NAMES: Record<string, keyof ScoreWeights> = {
   年报按时: 'onTimeReport',
   逾期系数: 'lateFactor',
 };
-const EXAMPLE = '/weights set 参与率=25 市级=8 逾期系数=0.3';
+const EXAMPLE = '/权重 设置 参与率=25 市级=8 逾期系数=0.3';
 
 export default defineCommand({
   name: 'weights',
   aliases: ['权重', '计分权重'],
-  usage: '/weights [说明 | set 名称=数值 …]',
+  usage: '/权重 [说明 | 设置 名称=数值 …]',
   summary: '查看排名计分权重和计分办法（说明）；管理员可修改',
   access: ['filer'],
   subcommands: [

@@ -6,7 +6,7 @@ import { runWithdrawal } from '../src/services/withdraw-command.js';
 export default defineCommand({
   name: 'withdraw',
   aliases: ['撤回', '作废'],
-  usage: '/withdraw <计划编号> | 进度 <进度编号> | 年报',
+  usage: '/撤回 <计划编号> | 进度 <进度编号> | 年报',
   summary: '撤回填错或重复的计划（连同进度和总结）、进度或年报；内容保留，可恢复',
   access: ['filer'],
   group: 'filing',

@@ -7,7 +7,7 @@
 import type { App } from './core/app.js';
 import type { ChatEvent, FormSubmission, IncomingMessage, Reply, SubmitResult } from './core/messages.js';
 import { text, toSender, wellFormed } from './core/messages.js';
-import { CommandRegistry, parseCommandLine, subcommandOf, unknownSubcommand, type CommandContext, type CommandSpec } from './commands/registry.js';
+import { CommandRegistry, commandWord, parseCommandLine, subcommandOf, unknownSubcommand, type CommandContext, type CommandSpec } from './commands/registry.js';
 import { allows, refusalText, viewerOf } from './services/access.js';
 import { shortHelp } from './commands/help-text.js';
 import { MAX_TEMPLATE_CHARS, detectTemplate, parseTemplate } from './forms/text-template.js';
@@ -146,7 +146,7 @@ export class Bot {
 
   /** What the bot says when it is added to a group. */
   private greeting(): Reply[] {
-    return [text(`大家好，我是${this.app.config.botName}。管理员发送“/bind 单位名称”把本群绑定到单位后，各单位联络员发送“/join 单位名称”登记，就可以在群里备案计划、报进度、交总结了。\n${shortHelp(this.commands)}`)];
+    return [text(`大家好，我是${this.app.config.botName}。管理员发送“/绑定 单位名称”把本群绑定到单位后，各单位联络员发送“/加入 单位名称”登记，就可以在群里备案计划、报进度、交总结了。\n${shortHelp(this.commands)}`)];
   }
 
   private async route(incoming: IncomingMessage, turn: Turn): Promise<Reply[]> {
@@ -215,7 +215,7 @@ export class Bot {
     if (!admin && !member?.unit) return [];
     this.pruneHeldFiles();
     this.heldFiles.set(`${msg.platform}\n${msg.chatId}\n${msg.userId}`, { ...file, at: Date.now() });
-    return admin ? [text(`📎 已收到「${file.fileName}」。要导入（单位名单，或填好的计划表、汇总表），请在 10 分钟内发送“/import”。`)] : [];
+    return admin ? [text(`📎 已收到「${file.fileName}」。要导入（单位名单，或填好的计划表、汇总表），请在 10 分钟内发送“/导入”。`)] : [];
   }
 
   /** Files whose sender did not follow up within FILE_HOLD_MS are let go. */
@@ -244,9 +244,10 @@ export class Bot {
     const sub = subcommandOf(spec, args);
     const access = sub?.access ?? spec.access;
     if (!allows(access, viewer)) {
-      const label = sub?.access ? `/${spec.name} ${args[0]}` : `/${spec.name}`;
+      // Named the way /帮助 names it (Chinese first), whichever word was typed.
+      const label = sub?.access ? `/${commandWord(spec)} ${sub.words[0]}` : `/${commandWord(spec)}`;
       this.app.log.info({ command: spec.name, platform: msg.platform, chatId: msg.chatId, userId: msg.userId }, 'command refused');
-      return [text(sub?.refusal ?? (await refusalText(this.app.db, access, label, { platform: msg.platform, userId: msg.userId, binding })))];
+      return [text(await refusalText(this.app.db, access, label, { platform: msg.platform, userId: msg.userId, binding }, sub?.refusal))];
     }
     const ctx: CommandContext = { app: this.app, msg, args, options, member, isAdmin: admin, viewer, binding, commands: this.commands, ...(sub ? { sub: sub.key } : {}) };
     this.app.log.info({ command: spec.name, platform: msg.platform, chatId: msg.chatId, userId: msg.userId }, 'command');

@@ -4,7 +4,7 @@
 // and a unit with no designated project. Every part of every score is computed by hand here and checked
 // against what /standings says in the chat.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setUpDistrict, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
+import { fixFor, setUpDistrict, startTestBot, textOf, type LocalUser, type Reply, type TestBot } from './support/harness.js';
 import { standingsRows } from './support/standings-fixture.js';
 
 let bot: TestBot;
@@ -24,8 +24,8 @@ async function filePlan(u: LocalUser, text: string): Promise<number> {
 }
 
 /** The standings reply's rows as [单位, 得分, parts…]. */
-function rows(table: string): string[][] {
-  return standingsRows(table).rows.map((r) => r.slice(1));
+function rows(replies: Reply[]): string[][] {
+  return standingsRows(replies).rows.map((r) => r.slice(1));
 }
 
 beforeAll(async () => {
@@ -53,9 +53,9 @@ describe('designated key projects', () => {
     bot.setNow('2027-02-10T10:00:00+08:00');
     const miss = await say(east, plan({ enterprise: '东城建设集团', project: '地铁3号线五比一创劳动竞赛', participants: 800, key: '地铁三号线' }));
     expect(miss).toContain('❗ 竞赛计划未保存');
-    expect(miss).toContain('· 重点项目：重点项目名单里没有「地铁三号线」，是不是「地铁3号线」？');
+    expect(fixFor(miss, '重点项目')).toContain('重点项目名单里没有「地铁三号线」，是不是「地铁3号线」？');
     const which = await say(east, plan({ enterprise: '东城建设集团', project: '地铁3号线五比一创劳动竞赛', participants: 800, key: '是' }));
-    expect(which).toContain('· 重点项目：请写明是名单上的哪个重点项目：「地铁3号线」、「滨江大道改造工程」；不是重点项目请填“否”');
+    expect(fixFor(which, '重点项目')).toContain('请写明是名单上的哪个重点项目：「地铁3号线」、「滨江大道改造工程」；不是重点项目请填“否”');
     // Shortened, but only one listed project contains it: read as that one, and the receipt says so.
     const ok = await say(east, plan({ enterprise: '东城建设集团', project: '地铁3号线五比一创劳动竞赛', participants: 800, key: '地铁3号' }));
     expect(ok).toContain('✅ 竞赛计划已收到');
@@ -99,7 +99,7 @@ describe('the assessment, part by part', () => {
   }, 60_000);
 
   it('/standings: every part equals the hand computation, and units without a designated project are re-weighted', async () => {
-    const table = await say(admin, '/standings');
+    const table = await bot.say(admin, '/standings');
     expect(standingsRows(table).labels).toEqual(['计划按时', '总结按时', '竞赛项数', '重点项目', '参与率', '获奖', '年报按时']);
     // 东城 (with its enterprise): 3 plans on time 10; 3 summaries on time 10; 3 competitions × 5 = 15;
     //   key projects 1 designated, 1 covered: 20 × 1/1 = 20; participants: its own two share workers, so
@@ -119,25 +119,25 @@ describe('the assessment, part by part', () => {
   });
 
   it('ranks one level at a time: 全部 ranks the enterprises alone, never against the streets above them', async () => {
-    const table = await say(admin, '/standings 全部');
-    expect(table).toContain('基层单位（下2级）');
+    const table = await bot.say(admin, '/standings 全部');
+    expect(textOf(table)).toContain('基层单位（下2级）');
     // 东城建设集团工会: plan 10; summary 10; 5; no designated project: —; 300 of 1200: 5; no award 0;
     //   not asked for a report (the report is asked of the streets): —. 30 of 95, scaled: 30 × 125 / 95 = 39.5.
     expect(rows(table)).toEqual([['东城建设集团工会', '39.5', '10', '10', '5', '—', '5', '0', '—']]);
     // And the streets' table holds streets only.
-    expect(rows(await say(admin, '/standings')).map((r) => r[0])).not.toContain('东城建设集团工会');
+    expect(rows(await bot.say(admin, '/standings')).map((r) => r[0])).not.toContain('东城建设集团工会');
   });
 
   it('/standings <单位> shows the figures behind each part and what would raise it', async () => {
     const west = await say(admin, '/standings 西城街道工会');
     expect(west).toContain('得分：42.7分，在「测试区总工会」下属3个单位中排第3名');
-    expect(west).toContain('参与率：6/20分（参与1,200人，职工4,000人，参与率30%）');
-    expect(west).toContain('总结按时：1.7/10分（计划3项，已交总结1项，其中逾期1项）；补交2项总结');
-    expect(west).toContain('重点项目：0/20分（名单内重点项目1个，已开展竞赛0个，覆盖0%）；「滨江大道改造工程」还没有竞赛，每覆盖1个加20分');
+    expect(west).toContain('参与率30%：得6分（满分20）。参与1,200人，职工4,000人；再有2,800人参与可得满分');
+    expect(west).toContain('总结按时：得1.7分（满分10）。计划3项，已交总结1项，其中逾期1项；补交2项总结');
+    expect(west).toContain('重点项目：得0分（满分20）。名单内重点项目1个，已开展竞赛0个，覆盖0%；「滨江大道改造工程」还没有竞赛，每覆盖1个加20分');
     const park = await say(admin, '/standings 高新园区工会');
     expect(park).toContain('重点项目：本单位没有名单内的重点项目，不计此项（其余各项按比例折算到满分125分）');
     const eastLines = await say(admin, '/standings 东城街道工会');
-    expect(eastLines).toContain('参与率：4.8/20分（参与1,200人，职工5,000人，参与率24%）');
+    expect(eastLines).toContain('参与率24%：得4.8分（满分20）。参与1,200人，职工5,000人');
   });
 
   it('/keyproject lists the project without a competition first — the list the federation chases', async () => {
@@ -161,9 +161,9 @@ describe('the assessment, part by part', () => {
   it('removing a project is undoable and moves the scores with it', async () => {
     expect(await say(admin, '/重点项目 删除 滨江大道改造工程')).toContain('✅ 已从名单删除重点项目「滨江大道改造工程」');
     // 西城 now has no designated project: 42.7 of 105, scaled: 42.7 × 125 / 105 = 50.8.
-    expect(rows(await say(admin, '/standings')).find((r) => r[0] === '西城街道工会')).toEqual(['西城街道工会', '50.8', '10', '1.7', '15', '—', '6', '10', '0']);
+    expect(rows(await bot.say(admin, '/standings')).find((r) => r[0] === '西城街道工会')).toEqual(['西城街道工会', '50.8', '10', '1.7', '15', '—', '6', '10', '0']);
     expect(await say(admin, '/重点项目 恢复 滨江大道改造工程')).toContain('✅ 已恢复重点项目「滨江大道改造工程」');
-    expect(rows(await say(admin, '/standings')).find((r) => r[0] === '西城街道工会')?.[1]).toBe('42.7');
+    expect(rows(await bot.say(admin, '/standings')).find((r) => r[0] === '西城街道工会')?.[1]).toBe('42.7');
     const history = await bot.app.db.revision.findMany({ where: { entity: 'keyProject' }, orderBy: { id: 'asc' } });
     expect(history.map((r) => r.action)).toEqual(['create', 'create', 'withdraw', 'restore']);
   });

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORMS } from '../src/forms/index.js';
 import type { FormName } from '../src/forms/types.js';
-import { startFilingBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
+import { fixFor, startFilingBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
 
 let bot: TestBot;
 let east: LocalUser;
@@ -80,6 +80,9 @@ const CASES: Case[] = [
   ['plan', '时间安排', '1999-03-01至1999-10-31', '年份不对'],
   ['plan', '竞赛类型', '', '必填'],
   ['plan', '竞赛类型', '拔河', '请从以下选项中选一个'],
+  // A near miss is asked back (never taken): 技能大赛 is close to 技能比武's alias 技能竞赛.
+  ['plan', '竞赛类型', '技能大赛', '是不是“技能比武”？请从以下选项中选一个'],
+  ['plan', '竞赛类型', '安康杯活动', '是不是“安康杯”？'],
   ['plan', '竞赛类型', '其他（非五小）', '请从以下选项中选一个'],
   ['plan', '竞赛类型', '不是五比一创', '请从以下选项中选一个'],
   ['plan', '竞赛类型', '五小和安康杯', '请从以下选项中选一个'],
@@ -247,7 +250,8 @@ describe('the bad-input corpus', () => {
     const before = await written();
     const reply = textOf(await bot.say(east, template(form, { [label]: value })));
     expect(reply).toContain(`${FORMS[form].title}未保存`);
-    const line = reply.split('\n').find((l) => l.startsWith(`· ${label}：`));
+    // The correction template names what to fix right under the field's line.
+    const line = fixFor(reply, label);
     expect(line, reply).toBeDefined();
     expect(line).toContain(fragment);
     expect(await written()).toEqual(before);

@@ -1,7 +1,7 @@
-// Bad input gets every bad field named in Chinese with the fix, nothing is stored, and what was
-// right is echoed back (a typed template) or kept in the form (the form path).
+// Bad input gets every bad field named in Chinese with the fix, nothing is stored, and what was typed
+// comes back: in the template (a ❗ line with the fix under each wrong value) or in the form.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFilingBot, formOf, textOf, type LocalUser, type TestBot } from './support/harness.js';
+import { fixFor, startFilingBot, formOf, textOf, type LocalUser, type TestBot } from './support/harness.js';
 
 let bot: TestBot;
 let east: LocalUser;
@@ -22,11 +22,11 @@ describe('a typed template with mistakes', () => {
   it('names a missing field with an example and stores nothing', async () => {
     const [message, corrected] = await bot.say(east, template({ 组织方式: null }));
     expect(message.kind === 'text' && message.text).toContain('竞赛计划未保存，有 1 处需要修改');
-    expect(textOf([message])).toContain('· 组织方式：必填，请补上，例如：');
-    // The valid fields come back so the user fixes only the bad one.
-    expect(textOf([message])).toContain('以下内容已识别，无需重填');
-    expect(textOf([message])).toContain('企业名称：东城建设集团');
-    expect(textOf([corrected])).toMatch(/^【竞赛计划】\n企业名称：东城建设集团\n竞赛项目：快速路劳动竞赛\n组织方式：\n参与人数：120/);
+    expect(textOf([message])).toContain('组织方式');
+    expect(fixFor([corrected], '组织方式')).toContain('必填，请补上，例如：');
+    // The valid fields come back in the template (not repeated above it) so the user fixes only the bad one.
+    expect(textOf([message])).not.toContain('企业名称：');
+    expect(textOf([corrected])).toMatch(/^【竞赛计划】\n企业名称：东城建设集团\n竞赛项目：快速路劳动竞赛\n组织方式：\n❗ 必填，请补上，例如：[^\n]*\n参与人数：120/);
     expect(await planCount()).toBe(0);
     expect(await revisionCount()).toBe(0);
   });
@@ -41,14 +41,13 @@ describe('a typed template with mistakes', () => {
     ['🙂120', '请填写一个整数'],
   ])('refuses 参与人数 %j (%s)', async (raw, why) => {
     const reply = textOf(await bot.say(east, template({ 参与人数: raw })));
-    expect(reply).toContain('· 参与人数：');
-    expect(reply).toContain(why);
+    expect(fixFor(reply, '参与人数')).toContain(why);
     expect(await planCount()).toBe(0);
   });
 
   it('refuses an end before the start, naming both dates', async () => {
     const reply = textOf(await bot.say(east, template({ 时间安排: '2027年10月31日至2027年3月1日' })));
-    expect(reply).toContain('· 时间安排：结束时间（2027年3月1日）早于开始时间（2027年10月31日）');
+    expect(fixFor(reply, '时间安排')).toContain('结束时间（2027年3月1日）早于开始时间（2027年10月31日）');
     expect(await planCount()).toBe(0);
   });
 
@@ -61,10 +60,10 @@ describe('a typed template with mistakes', () => {
   it('names every bad field at once', async () => {
     const reply = textOf(await bot.say(east, template({ 企业名称: null, 参与人数: '-3', 时间安排: '10月31日至3月1日', 竞赛类型: '拔河', 重点项目: '也许', 经费预算: '很多' })));
     expect(reply).toContain('有 6 处需要修改');
-    for (const label of ['企业名称', '参与人数', '时间安排', '竞赛类型', '重点项目', '经费预算']) expect(reply).toContain(`· ${label}：`);
+    for (const label of ['企业名称', '参与人数', '时间安排', '竞赛类型', '重点项目', '经费预算']) expect(fixFor(reply, label), label).toBeDefined();
     expect(reply).toContain('请从以下选项中选一个：五比一创、安康杯');
     expect(reply).toContain('请填“是”或“否”');
-    expect(reply).toContain('竞赛项目：快速路劳动竞赛'); // echoed as recognised
+    expect(reply).toContain('竞赛项目：快速路劳动竞赛'); // kept in the template
     expect(await planCount()).toBe(0);
   });
 
@@ -72,20 +71,20 @@ describe('a typed template with mistakes', () => {
     const text = `${template({})}\n备注：请尽快审核\n参与人数：150`;
     const reply = textOf(await bot.say(east, text));
     expect(reply).toContain('「备注」不是竞赛计划的填报项目');
-    expect(reply).toContain('· 参与人数：写了两次且内容不同，请只保留一行');
+    expect(fixFor(reply, '参与人数')).toContain('写了两次且内容不同');
     expect(await planCount()).toBe(0);
   });
 
   it('refuses 10 KB in one field with the limit, and stores nothing', async () => {
     const reply = textOf(await bot.say(east, template({ 组织方式: '工会组织'.repeat(2560) })));
-    expect(reply).toContain('· 组织方式：内容太长（10240 字），请精简到 200 字以内');
+    expect(fixFor(reply, '组织方式')).toContain('内容太长（10240 字），请精简到 200 字以内');
     expect(await planCount()).toBe(0);
   });
 
   it('refuses 10 KB of progress text with the limit', async () => {
     await bot.say(east, template({}));
     const reply = textOf(await bot.say(east, `【竞赛进度】\n计划编号：1\n日期：2027-02-08\n进展情况：${'进展'.repeat(5120)}`));
-    expect(reply).toContain('· 进展情况：内容太长（10240 字），请精简到 2000 字以内');
+    expect(fixFor(reply, '进展情况')).toContain('内容太长（10240 字），请精简到 2000 字以内');
     expect(await bot.app.db.progressUpdate.count()).toBe(0);
   });
 
@@ -94,7 +93,7 @@ describe('a typed template with mistakes', () => {
     const enterprise = '🏗️东城建设 "集团" OR 1=1; --';
     const reply = textOf(await bot.say(east, template({ 企业名称: enterprise, 竞赛项目: project, 组织方式: '班组🔥比武' })));
     expect(reply).toContain('竞赛计划已收到');
-    expect(reply).toContain(`竞赛项目：${project}`);
+    expect(reply).toContain(`「${project}」`);
     const rows = await bot.app.db.plan.findMany();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ enterpriseName: enterprise, project, organizer: '班组🔥比武' });
@@ -115,7 +114,7 @@ describe('a typed template with mistakes', () => {
   it('names the plan that cannot be found and lists the unit\'s plans', async () => {
     await bot.say(east, template({}));
     const reply = textOf(await bot.say(east, '【竞赛总结】\n计划编号：999\n实际参与人数：100\n经费支出：1000\n获奖级别：无'));
-    expect(reply).toContain('· 计划编号：本单位没有编号 999 的计划。本单位的计划有：#1 快速路劳动竞赛');
+    expect(fixFor(reply, '计划编号')).toContain('本单位没有编号 999 的计划。本单位的计划有：#1 快速路劳动竞赛');
     expect(await bot.app.db.summary.count()).toBe(0);
   });
 });
@@ -138,8 +137,8 @@ describe('the form path', () => {
     const message = textOf([replies[0]]);
     expect(message).toContain('竞赛计划未保存，有 3 处需要修改');
     expect(message).toContain('· 竞赛项目：必填');
-    expect(message).toContain('企业名称：东城建设集团'); // echoed as recognised
-    expect(message).toContain('经费预算：30,000元');
+    // The form itself holds the values; the message does not repeat them (a phone screen).
+    expect(message).not.toContain('企业名称：东城建设集团');
     const again = formOf(replies);
     expect(again.formId).not.toBe(form.formId);
     expect(again.values).toMatchObject({ enterpriseName: '东城建设集团', participants: '-20', period: '2027-05-01至2027-04-01', budget: '3万' });
@@ -151,6 +150,7 @@ describe('the form path', () => {
     // Fixing only the bad fields in the returned form files the plan.
     const fixed = textOf(await bot.submit(east, again.formId, { ...values, project: '快速路劳动竞赛', participants: '200', period: '2027-04-01至2027-05-01' }));
     expect(fixed).toContain('竞赛计划已收到');
+    expect(fixed).toContain('预算30,000元'); // 3万 as it was read
     expect(await planCount()).toBe(1);
   });
 

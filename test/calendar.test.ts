@@ -263,7 +263,7 @@ describe('/假期 in the chat', () => {
     // 1 December 2026 is an ordinary Tuesday in the published 2026 calendar.
     const asked = textOf(await bot.say(admin, '/假期 add 2026-12-01'));
     expect(asked).toContain('12月1日（周二）是工作日');
-    expect(asked).toContain('/假期 add 2026-12-01 确认');
+    expect(asked).toContain('/假期 添加 2026-12-01 确认');
     expect(await bot.app.db.calendarOverride.findUnique({ where: { date: '2026-12-01' } })).toBeNull();
     expect(textOf(await bot.say(admin, '/假期 add 2026-12-01 确认'))).toContain('✅ 已录入放假');
     // The estimate is not official: no question asked.

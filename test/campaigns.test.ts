@@ -31,7 +31,7 @@ describe('a special campaign beside the annual one', () => {
     expect(created).toContain('✅ 已创建竞赛年度');
     expect(created).toContain('组织单位：测试区总工会');
     const special = (await bot.app.db.campaign.findFirst({ where: { title: { contains: '专项' } } }))!;
-    expect(created).toContain(`/bind 单位名称 #${special.id}`); // the year alone no longer names one
+    expect(created).toContain(`/绑定 单位名称 #${special.id}`); // the year alone no longer names one
     expect(await say(d.admin, '/campaign add 2027 标题=2027年“三比一创”专项劳动竞赛')).toContain('已经创建过了');
 
     const specialGroup = { ...d.admin, chatId: 'special-group' };
@@ -41,7 +41,7 @@ describe('a special campaign beside the annual one', () => {
     expect(await say(specialGroup, `/bind 测试区总工会 #${special.id}`)).toContain('✅ 本群已改为绑定');
 
     const listed = await say(d.admin, '/campaign');
-    expect(listed).toContain('本群绑定的竞赛：\n2027年度职工劳动和技能竞赛（2027年度，编号 #1）');
+    expect(listed).toContain('本群绑定的竞赛：\n#1 2027年度测试区职工劳动和技能竞赛');
     expect(listed).toContain(`· #${special.id} 2027年“三比一创”专项劳动竞赛\n`);
 
     // A plan filed in each group lands in that group's campaign.
@@ -72,15 +72,15 @@ describe('changing and filing into the right campaign', () => {
     const created = await say(d.admin, '/campaign add 2027 标题=专项竞赛 计划截止=2027-05-01 总结截止=2027-10-15');
     const special = (await bot.app.db.campaign.findFirst({ where: { title: '专项竞赛' } }))!;
     // The advice names the special campaign: in this group a bare /campaign set changes the annual one.
-    expect(created).toContain(`/campaign set #${special.id} 计划截止=`);
-    expect(await say(d.admin, `/campaign set #${special.id} 计划截止=2027-07-31`)).toContain('专项竞赛（2027年度，编号');
+    expect(created).toContain(`/竞赛 设置 #${special.id} 计划截止=`);
+    expect(await say(d.admin, `/campaign set #${special.id} 计划截止=2027-07-31`)).toContain(`#${special.id} 专项竞赛（2027年度）`);
     expect((await bot.app.db.campaign.findUnique({ where: { id: special.id } }))!.planDeadline).toBe('2027-07-31');
     expect((await bot.app.db.campaign.findUnique({ where: { id: 1 } }))!.planDeadline).toBe('2027-02-28');
     // In a private chat with two campaigns, the admin must say which.
     const p2p = { ...d.admin, chatId: 'admin-p2p', chatType: 'p2p' } as LocalUser;
     expect(await say(p2p, '/campaign set 总结截止=2027-10-20')).toContain('有多项竞赛，请写明改哪一项');
     expect(await say(p2p, '/reminders set 时间=08:30')).toContain('有多项竞赛，请写明改哪一项');
-    expect(await say(d.admin, `/campaign set #${special.id} 标题=2027年度职工劳动和技能竞赛`)).toContain('已有竞赛叫「2027年度职工劳动和技能竞赛」');
+    expect(await say(d.admin, `/campaign set #${special.id} 标题=2027年度测试区职工劳动和技能竞赛`)).toContain('已有竞赛叫「2027年度测试区职工劳动和技能竞赛」');
 
     // East's plan in the special campaign's group; its summary sent privately goes to the same campaign.
     const specialGroup = { ...d.admin, chatId: 'special-group' };
@@ -109,7 +109,7 @@ describe('changing and filing into the right campaign', () => {
     const own = await say(streetGroup, '/campaign add 2027 标题=东城专项');
     const eastCampaign = (await bot.app.db.campaign.findFirstOrThrow({ where: { title: '东城专项' } }));
     expect(own).toContain('组织单位：东城街道工会');
-    expect(own).toContain(`/bind 单位名称 #${eastCampaign.id}`);
+    expect(own).toContain(`/绑定 单位名称 #${eastCampaign.id}`);
 
     await say(d.admin, '/unit add 邻区总工会 上级=无');
     await say(d.admin, '/campaign add 2027 单位=邻区总工会 标题=邻区2027年度劳动竞赛');
@@ -117,9 +117,9 @@ describe('changing and filing into the right campaign', () => {
     expect(moved).toContain('✅ 已把「西城街道工会」移到「邻区总工会」下面');
     const westGroup = { ...d.admin, chatId: 'west-group', chatTitle: '西城街道工作群' } as LocalUser;
     await say(westGroup, '/bind 西城街道工会 2027'); // bound to the neighbour's campaign now that West is there
-    expect(await say(d.admin, '/unit move 西城街道工会 上级=测试区总工会')).toContain('工作群「西城街道工作群」不再属于「邻区2027年度劳动竞赛」，已改为绑定「2027年度职工劳动和技能竞赛」');
+    expect(await say(d.admin, '/unit move 西城街道工会 上级=测试区总工会')).toContain('工作群「西城街道工作群」不再属于「邻区2027年度劳动竞赛」，已改为绑定「2027年度测试区职工劳动和技能竞赛」');
     const binding = await bot.app.db.chatBinding.findFirstOrThrow({ where: { chatId: 'west-group' }, include: { campaign: true } });
-    expect(binding.campaign.title).toBe('2027年度职工劳动和技能竞赛');
+    expect(binding.campaign.title).toBe('2027年度测试区职工劳动和技能竞赛');
   });
 });
 
@@ -165,7 +165,7 @@ describe('a database from before campaigns had owners', () => {
     }
     topUnits.forEach((name, i) => db.prepare('INSERT INTO "Unit" (id, name, level, headcount) VALUES (?, ?, 1, 1000)').run(i + 1, name));
     db.prepare(`INSERT INTO "Unit" (id, name, level, parentId) VALUES (10, '东城街道工会', 2, 1)`).run();
-    db.prepare(`INSERT INTO "Campaign" (id, year, title, planDeadline, summaryDeadline, reportDeadline) VALUES (1, 2027, '2027年度职工劳动和技能竞赛', '2027-02-28', '2027-10-15', '2027-12-31')`).run();
+    db.prepare(`INSERT INTO "Campaign" (id, year, title, planDeadline, summaryDeadline, reportDeadline) VALUES (1, 2027, '2027年度测试区职工劳动和技能竞赛', '2027-02-28', '2027-10-15', '2027-12-31')`).run();
     db.prepare(`INSERT INTO "ChatBinding" (platform, chatId, unitId, campaignId, createdBy, updatedAt) VALUES ('local', 'district-group', 1, 1, 'admin', CURRENT_TIMESTAMP)`).run();
     db.prepare(`INSERT INTO "Member" (platform, userId, name, role, unitId, updatedAt) VALUES ('local', 'east', '东城李干事', 'filer', 10, CURRENT_TIMESTAMP)`).run();
     db.prepare(`INSERT INTO "Plan" (campaignId, unitId, enterpriseName, project, organizer, participants, startDate, endDate, type, keyProject, filedBy, updatedAt)
@@ -193,7 +193,7 @@ describe('a database from before campaigns had owners', () => {
     bot = await startTestBot({ DATA_DIR: dir });
     expect((await bot.app.db.campaign.findUnique({ where: { id: 1 } }))!.unitId).toBeNull();
     const admin = { userId: 'admin', userName: '王主席', chatId: 'neighbour-group' };
-    expect(textOf(await bot.say(admin, '/bind 邻区总工会 2027'))).toContain('✅ 本群已绑定到「邻区总工会」· 2027年度职工劳动和技能竞赛');
+    expect(textOf(await bot.say(admin, '/bind 邻区总工会 2027'))).toContain('✅ 本群已绑定到「邻区总工会」· 2027年度测试区职工劳动和技能竞赛');
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -214,7 +214,8 @@ describe('a database from before campaigns had owners', () => {
     expect(second.awardLevel).toBe('none');
     const east = { userId: 'east', userName: '东城李干事', chatId: 'district-group' };
     const revised = textOf(await bot.say(east, '【竞赛总结】\n计划编号：1\n实际参与人数：280\n经费支出：1000\n获奖情况：市级 市五一劳动奖状；省级 工人先锋号'));
-    expect(revised).toContain('修改内容：获奖情况 市级 市五一劳动奖状→市级 市五一劳动奖状；省级 工人先锋号');
+    expect(revised).toContain('改了：获奖情况');
+    expect(revised).toContain('获奖情况：市级 市五一劳动奖状；省级 工人先锋号');
     expect((await bot.app.db.summary.findFirstOrThrow({ where: { planId: 1 } })).awardLevel).toBe('provincial');
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -44,7 +44,7 @@ describe('units', () => {
     await say(admin, '/unit move 学院路街遒工会 上级=测试区总工会');
     const cadre: LocalUser = { userId: 'xyl', userName: '学院路刘干事', chatId: admin.chatId };
     await say(cadre, '/join 学院路街遒工会');
-    expect(await say(cadre, PLAN('学院路安康杯'))).toContain('填报单位：学院路街遒工会');
+    expect(await say(cadre, PLAN('学院路安康杯'))).toContain('学院路街遒工会「学院路安康杯」');
     expect(await say(admin, '/单位 改名 学院路街遒工会 学院路街道工会')).toContain('✅ 已把「学院路街遒工会」改名为「学院路街道工会」');
     expect(await say(cadre, '/mine')).toContain('学院路街道工会 · 2027年度填报情况');
     expect(await say(admin, '/units')).toContain('· 学院路街道工会，职工5100人：学院路刘干事');
@@ -94,7 +94,7 @@ describe('units', () => {
     expect(await say(admin, '/unit rename 东城街道工会 西城街道工会')).toContain('已经有单位叫「西城街道工会」');
     expect(await say(admin, '/unit move 东城街道工会 上级=不存在')).toContain('新的上级单位「不存在」不存在');
     expect(await say(admin, '/unit set 东城街道工会 手机号=12345')).toContain('手机号“12345”不对');
-    expect(await say(east, '/unit rename 东城街道工会 东城工会')).toContain('“/unit rename”只有管理员可以使用');
+    expect(await say(east, '/unit rename 东城街道工会 东城工会')).toContain('“/单位 改名”只有管理员可以使用');
     expect(await say(east, '/单位 删除 东城建设集团工会')).toContain('只有管理员可以使用');
     expect(JSON.stringify(await bot.app.db.unit.findMany({ orderBy: { id: 'asc' } }))).toBe(before);
     expect(await bot.app.db.revision.count({ where: { entity: 'unit' } })).toBe(revisions);
@@ -205,8 +205,8 @@ describe('an admin correcting a unit\'s filing', () => {
     // The admin's own plan meanwhile is their own (and they file for no unit): the edit is the form's, not the chat's.
     expect(await say(admin, PLAN('另一项'))).toContain('您还没有登记所属单位');
     const receipt = textOf(await bot.submit(admin, form.formId, { ...form.values, participants: '200' } as Record<string, string>));
-    expect(receipt).toContain(`竞赛计划已由管理员王主席代为修改（第2版，原内容已留存）：计划编号 #${id}`);
-    expect(receipt).toContain('填报单位：东城街道工会');
+    expect(receipt).toContain(`竞赛计划已由管理员王主席代为修改（第2版）：计划编号 #${id} 东城街道工会「快速路劳动竞赛」`);
+    expect(receipt).toContain(`原内容已留存：/修改记录 ${id}`);
     expect(await bot.app.db.plan.findUniqueOrThrow({ where: { id } })).toMatchObject({ participants: 200, unitId: (await unitNamed('东城街道工会')).id, version: 2 });
     expect(await say(east, `/history ${id}`)).toContain('第2版 2027-02-10 10:00 王主席（管理员代为修改）：参与人数 120→200');
   });
@@ -285,11 +285,11 @@ describe('/import', () => {
     const asked = await say(admin, '/import', attach('名单.csv', Buffer.from(csv)));
     expect(asked).toContain('这份名单会调整 1 个已有单位的上级，还没有导入');
     expect(asked).toContain('东城建设集团工会：东城街道工会 → 西城街道工会');
-    expect(asked).toContain('发送“/import 确认”');
+    expect(asked).toContain('发送“/导入 确认”');
     expect(await bot.app.db.unit.count({ where: { name: '新企业工会' } })).toBe(0);
     expect((await unitNamed('东城建设集团工会')).parentId).toBe((await unitNamed('东城街道工会')).id);
     // Someone else's 确认 does nothing; the admin's does it all.
-    expect(await say({ ...admin, userId: 'admin2', userName: '另一人' }, '/import 确认')).toContain('暂时不能使用“/import”');
+    expect(await say({ ...admin, userId: 'admin2', userName: '另一人' }, '/import 确认')).toContain('暂时不能使用“/导入”');
     const done = await say(admin, '/导入 确认');
     expect(done).toContain('✅ 单位名单已导入：新增1个');
     expect(done).toContain('调整上级1个');
@@ -372,7 +372,7 @@ describe('corrections, the review\'s cases', () => {
     await say(admin, '/unit set 东城街道工会 职工数=5200');
     expect(await say(admin, '/unit set 东城街道工会 职工数=')).toContain('原为：职工数：5200');
     expect((await unitNamed('东城街道工会')).headcount).toBeNull();
-    expect(await say(admin, '/unit move 东城街道工会 上级=无')).toContain('原上级：测试区总工会；移回请发送 /unit move 东城街道工会 上级=测试区总工会');
+    expect(await say(admin, '/unit move 东城街道工会 上级=无')).toContain('原上级：测试区总工会；移回请发送 /单位 移动 东城街道工会 上级=测试区总工会');
     const history = await say(admin, '/history 单位 东城街道工会');
     expect(history).toContain('修改 · ');
     expect(history).toContain('职工数 5000→5200');

@@ -4,7 +4,7 @@
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setUpDistrict, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
-import { download } from './support/standings-fixture.js';
+import { download, standingsRows } from './support/standings-fixture.js';
 
 let bot: TestBot;
 beforeEach(async () => {
@@ -100,8 +100,10 @@ describe('late is relative to the deadline in force', () => {
     expect(await say(d.people.east, plan('东城街道', '街道安康杯'))).toContain('记为逾期提交');
     const stats = await say(d.admin, '/stats');
     expect(stats).toContain('计划备案（截止2027年2月28日）：应交3个单位，已交1（按时0，逾期1），未交2');
-    const standings = await say(d.admin, '/standings plan');
-    expect(standings).toMatch(/东城街道工会 [\d.]+分：计划按时7\.5 /); // 计划按时: 10 × (1 on time + 1 late × 0.5) / 2
+    const standings = standingsRows(await bot.say(d.admin, '/standings plan'));
+    // 计划按时: 10 × (1 on time + 1 late × 0.5) / 2
+    expect(standings.rows.find((r) => r[1] === '东城街道工会')?.[3]).toBe('7.5');
+    expect(standings.labels[0]).toBe('计划按时');
   });
 });
 
@@ -184,7 +186,7 @@ describe('groups below the federation', () => {
     for (let i = 0; i < rows.length; i += 500) await db.unit.createMany({ data: rows.slice(i, i + 500) });
     const all = await say(d.admin, '/missing plan 全部');
     expect(all).toContain('合计：已交 0/1503 个单位');
-    expect(all).toContain('……另有 1353 个单位未交，完整名单请发送 /export 导出。');
+    expect(all).toContain('……另有 1353 个单位未交，完整名单请发送“/导出”下载表格。');
   });
 });
 
@@ -222,7 +224,7 @@ describe('admin changes are checked for slips', () => {
     const past = await say(d.admin, '/campaign set 计划截止=2027-02-01');
     expect(past).toContain('⚠️ 没有修改');
     expect(past).toContain('计划截止改为2027年2月1日，这一天已经过去');
-    expect(past).toContain('/campaign set 计划截止=2027-02-01 确认');
+    expect(past).toContain('/竞赛 设置 计划截止=2027-02-01 确认');
     expect((await bot.app.db.campaign.findFirst())!.planDeadline).toBe('2027-02-28');
     const order = await say(d.admin, '/campaign set 总结截止=2027-02-20');
     expect(order).toContain('截止日期的先后不对');

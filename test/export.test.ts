@@ -126,8 +126,8 @@ describe('/export', () => {
       '时间安排：3月中旬至5月中旬', '竞赛类型：技能比武', '重点项目：否',
     ].join('\n');
     const receipt = textOf(await bot.say(known.east, plan));
-    expect(receipt).toContain('时间安排：3月中旬至5月中旬（按2027年3月11日至2027年5月20日计）');
-    expect(receipt).toContain('参与人数：100-150人（按150人计）');
+    expect(receipt).toContain('3月中旬至5月中旬（按2027年3月11日至2027年5月20日计）');
+    expect(receipt).toContain('参与100-150人（按150人计）');
     const id = Number(receipt.match(/计划编号 #(\d+)/)![1]);
     bot.setNow('2027-10-10T10:00:00+08:00');
     const summary = textOf(await bot.say(known.east, `【竞赛总结】\n计划编号：${id}\n实际参与人数：140\n经费支出：8000\n获奖情况：市级 五一劳动奖状；区级 工人先锋号`));

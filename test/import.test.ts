@@ -15,11 +15,11 @@ const attach = (fileName: string, data: Buffer | string) => ({ file: { fileName,
 describe('/import', () => {
   it('sends the template when no file comes with the command, and only to admins', async () => {
     const { admin, east } = await setUpDistrict(bot);
-    expect(textOf(await bot.say(east, '/import'))).toContain('请先发送“/join');
+    expect(textOf(await bot.say(east, '/import'))).toContain('请先发送“/加入');
     await bot.say(east, '/join 东城街道工会');
     // A unit's filer imports filled 计划表 / 汇总表, never the roster.
     const filer = textOf(await bot.say(east, '/import'));
-    expect(filer).toContain('把填好的计划表或汇总表和“/import”一起发送');
+    expect(filer).toContain('把填好的计划表或汇总表和“/导入”一起发送');
     expect(filer).not.toContain('模板，按列填写');
     expect(textOf(await bot.say(east, '/import 确认'))).toContain('只有管理员');
     const replies = await bot.say(admin, '/导入');
@@ -40,12 +40,17 @@ describe('/import', () => {
       '北城街道工会,测试区总工会,2500,',
       '北城某企业工会,不存在的街道工会,120,',
       '"城东,物流企业工会",北城街道工会,80,',
+      // The parent written short: asked back with the full name, from the file or the system.
+      '南城二号企业工会,南城街道,90,',
+      '东城新企业工会,东城街道,60,',
     ].join('\r\n');
     const reply = textOf(await bot.say(admin, '/import', attach('名单.csv', csv)));
     expect(reply).toContain('名单没有导入');
-    expect(reply).toContain('有 2 行需要修改');
+    expect(reply).toContain('有 4 行需要修改');
     expect(reply).toContain('第3行：“职工数”应为整数，现在是“很多”');
     expect(reply).toContain('第5行：上级单位“不存在的街道工会”不存在');
+    expect(reply).toContain('第7行：上级单位“南城街道”不存在（既不在系统中，也不在本表中），是不是“南城街道工会”？');
+    expect(reply).toContain('第8行：上级单位“东城街道”不存在（既不在系统中，也不在本表中），是不是“东城街道工会”？');
     expect(await bot.app.db.unit.count()).toBe(4);
     expect(textOf(await bot.say(admin, '/units'))).not.toContain('南城街道工会');
   });

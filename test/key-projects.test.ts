@@ -3,7 +3,7 @@
 // privately on its own; and the list changed by hand, every change in the revision log.
 import ExcelJS from 'exceljs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { setUpDistrict, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
+import { fixFor, setUpDistrict, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
 import { download } from './support/standings-fixture.js';
 
 let bot: TestBot;
@@ -107,7 +107,7 @@ describe('/重点项目 by hand', () => {
     // Changing a plan's project shows by name in its history.
     const id = Number(filed.match(/计划编号 #(\d+)/)![1]);
     await say('/重点项目 添加 滨江大道 单位=东城街道工会');
-    expect(textOf(await bot.say(d.east, plan.replace('重点项目：地铁3号线', '重点项目：滨江大道')))).toContain('修改内容：重点项目 地铁3号线→滨江大道');
+    expect(textOf(await bot.say(d.east, plan.replace('重点项目：地铁3号线', '重点项目：滨江大道')))).toContain('改了：重点项目 地铁3号线→滨江大道');
     expect(textOf(await bot.say(d.admin, `/history ${id}`))).toContain('重点项目名称 地铁3号线→滨江大道');
   });
 });
@@ -122,13 +122,13 @@ describe('what a cadre types is never read as a project they did not mean', () =
       expect(textOf(await bot.say(d.admin, step))).toContain('✅');
     }
     for (const typed of ['不是快速路', '与快速路无关', '非快速路项目']) {
-      expect(textOf(await bot.say(d.east, plan(typed)))).toContain('· 重点项目：请填“是”或“否”');
+      expect(fixFor(await bot.say(d.east, plan(typed)), '重点项目')).toContain('请填“是”或“否”');
     }
-    expect(textOf(await bot.say(d.east, plan('园区')))).toContain('· 重点项目：重点项目名单里没有「园区」');
+    expect(fixFor(await bot.say(d.east, plan('园区')), '重点项目')).toContain('重点项目名单里没有「园区」');
     expect(textOf(await bot.say(d.east, plan('地铁3号线')))).toContain('✅');
     // Taken off the list, then the same plan re-sent: said so, never moved to 地铁3号线二期.
     expect(textOf(await bot.say(d.admin, '/重点项目 删除 地铁3号线'))).toContain('✅');
-    expect(textOf(await bot.say(d.east, plan('地铁3号线', 120)))).toContain('· 重点项目：「地铁3号线」已从重点项目名单删除，不再计入。请改填名单上的项目或“否”');
+    expect(fixFor(await bot.say(d.east, plan('地铁3号线', 120)), '重点项目')).toContain('「地铁3号线」已从重点项目名单删除，不再计入。请改填名单上的项目或“否”');
     expect((await bot.app.db.plan.findFirstOrThrow({ include: { keyProjectRef: true } })).keyProjectRef?.name).toBe('地铁3号线');
     expect(await bot.app.db.plan.count({ where: { participants: 120 } })).toBe(0);
   });

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { text } from '../src/core/messages.js';
 import { PermanentSendError, RateLimitedError } from '../src/core/send-errors.js';
 import { ADMIN, BOT, EAST, LARK_GROUP, WEST, setUpLarkDistrict, startLarkBot, type LarkTestBot } from './support/lark-bot.js';
-import { botAdded, botRemoved, textMessage } from './support/lark-payloads.js';
+import { botAdded, botRemoved, formSubmit, textMessage } from './support/lark-payloads.js';
 
 let t: LarkTestBot;
 beforeEach(async () => {
@@ -141,6 +141,36 @@ describe('Lark messages', () => {
     expect(t.fake.messages.some((m) => m.msgType === 'image')).toBe(true);
   });
 
+  it('pages a table card 10 rows at a time, and its 查看全部 button sends the whole table as Excel to the chat', async () => {
+    await setUpLarkDistrict(t);
+    for (let i = 1; i <= 12; i++) await t.bot.app.db.unit.create({ data: { name: `新区${i}街道工会`, level: 2, parentId: (await t.bot.app.db.unit.findFirstOrThrow({ where: { parentId: null } })).id } });
+    await t.say(ADMIN, '@_user_1 /排名', { mentions: [BOT] });
+    const card = t.fake.messages.find((m) => m.msgType === 'interactive')?.content;
+    const table = card.body.elements.find((e: any) => e.tag === 'table');
+    expect(table.rows.length).toBeGreaterThan(10);
+    expect(table.page_size).toBe(10);
+    const button = card.body.elements.find((e: any) => e.tag === 'button');
+    expect(button.text.content).toBe('查看全部（Excel）');
+    t.fake.messages.length = 0;
+    // Pressed by a filer: the command runs as theirs, in the card's chat.
+    const answer = await t.dispatch(formSubmit({ from: EAST, chatId: LARK_GROUP, value: button.behaviors[0].value, formValue: {} }));
+    expect(answer.toast.content).toContain('正在生成');
+    const upload = t.fake.uploads.find((u) => u.kind === 'file');
+    expect(upload?.fields.file_name).toMatch(/排名.*\.xlsx$/);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(upload!.fields.file.data);
+    const cells = book.worksheets[0].getSheetValues().flat().map(String);
+    // Every unit, the 13 the card shows beyond its first page included.
+    expect(cells.filter((c) => c.endsWith('街道工会（未填报）'))).toHaveLength(14);
+    expect(t.fake.messages.find((m) => m.msgType === 'file')?.to).toBe(LARK_GROUP);
+    // Someone who files for no unit gets the same refusal as typing the command; nothing is exported.
+    t.fake.users.set('ou_0000000000000000000000000000stranger', '路人甲');
+    const uploads = t.fake.uploads.length;
+    await t.dispatch(formSubmit({ from: { openId: 'ou_0000000000000000000000000000stranger', name: '路人甲' }, chatId: LARK_GROUP, value: button.behaviors[0].value, formValue: {} }));
+    expect(t.fake.uploads.length).toBe(uploads);
+    expect(t.fake.texts().at(-1)).toContain('/加入');
+  });
+
   it('delivers an Excel export as an uploaded file message', async () => {
     await setUpLarkDistrict(t);
     await t.say(EAST, '@_user_1 /export plan', { mentions: [BOT] });
@@ -270,7 +300,7 @@ describe('Lark group membership', () => {
     await t.dispatch(added);
     const greetings = t.fake.messages.filter((m) => m.to === 'oc_new_group_0001');
     expect(greetings).toHaveLength(1);
-    expect(greetings[0].content.text).toContain('/bind 单位名称');
+    expect(greetings[0].content.text).toContain('“/绑定 单位名称”');
 
     expect(await t.bot.app.db.chatBinding.count({ where: { platform: 'lark', chatId: LARK_GROUP } })).toBe(1);
     await t.dispatch(botRemoved({ chatId: LARK_GROUP, name: '测试区劳动竞赛工作群', by: ADMIN }));

@@ -29,14 +29,14 @@ describe('the plan deadline', () => {
     bot.setNow('2027-02-28T16:00:01Z');
     const reply = textOf(await bot.say(east, plan('晚了一秒')));
     expect(reply).toContain('竞赛计划已收到');
-    expect(reply).toContain('⚠️ 已过截止日期（2027年2月28日），记为逾期提交');
+    expect(reply).toContain('⚠️ 逾期1天（截止 2027年2月28日），记为逾期提交');
     expect((await bot.app.db.plan.findFirstOrThrow({ where: { project: '晚了一秒' } })).late).toBe(true);
     expect(textOf(await bot.say(east, '/mine'))).toContain('逾期备案');
   });
 
   it('months late is still accepted', async () => {
     bot.setNow('2027-09-01T10:00:00+08:00');
-    expect(textOf(await bot.say(east, plan('补报的计划')))).toContain('记为逾期提交');
+    expect(textOf(await bot.say(east, plan('补报的计划')))).toContain('⚠️ 逾期185天（截止 2027年2月28日），记为逾期提交');
     expect(await bot.app.db.plan.count({ where: { late: true } })).toBe(1);
   });
 
@@ -52,6 +52,7 @@ describe('the plan deadline', () => {
     bot.setNow('2027-04-01T10:00:00+08:00');
     const reply = textOf(await bot.say(east, plan('早交的计划').replace('参与人数：100', '参与人数：130')));
     expect(reply).toContain('第2版');
+    expect(reply).toContain('首次按时提交（截止 2027年2月28日）');
     expect((await bot.app.db.plan.findFirstOrThrow()).late).toBe(false);
   });
 });
@@ -67,7 +68,7 @@ describe('summary and report deadlines', () => {
     expect((await bot.app.db.summary.findMany({ orderBy: { planId: 'asc' } })).map((s) => s.late)).toEqual([false, true]);
 
     bot.setNow('2028-01-01T00:00:05+08:00');
-    expect(textOf(await bot.say(east, '【年度报告】\n主要经验：有\n存在问题：有\n意见建议：有'))).toContain('⚠️ 已过截止日期（2027年12月31日）');
+    expect(textOf(await bot.say(east, '【年度报告】\n主要经验：有\n存在问题：有\n意见建议：有'))).toContain('⚠️ 逾期1天（截止 2027年12月31日）');
     expect((await bot.app.db.yearReport.findFirstOrThrow()).late).toBe(true);
   });
 });

@@ -300,7 +300,7 @@ describe('through the bot', () => {
     await bot.say(east, plan('快速路“五比一创”劳动竞赛', {}));
     bot.setNow('2027-04-02T09:00:00+08:00');
     const reply = textOf(await bot.say(east, `【竞赛进度】\n${line}\n日期：2027-04-01\n进展情况：动员大会`));
-    expect(reply).toContain('竞赛进度已收到：计划编号 #1 快速路“五比一创”劳动竞赛');
+    expect(reply).toContain('竞赛进度已收到：计划编号 #1 东城街道工会「快速路“五比一创”劳动竞赛」');
   });
 
   it('reads the progress date in the campaign year and a plan named by its 竞赛项目', async () => {

@@ -21,7 +21,7 @@ describe('filing', () => {
   it('a person who has not joined a unit cannot file by command, template or form', async () => {
     const who = stranger(chatId);
     // The hint names this group's real units, not a made-up example.
-    expect(textOf(await bot.say(who, '/plan'))).toContain('请先发送“/join 单位名称”登记，例如：/join 东城街道工会（本群可登记：东城街道工会、西城街道工会、高新园区工会）');
+    expect(textOf(await bot.say(who, '/plan'))).toContain('请先发送“/加入 单位名称”登记，例如：/加入 东城街道工会（本群可登记：东城街道工会、西城街道工会、高新园区工会）');
     expect(textOf(await bot.say(who, PLAN))).toContain('您还没有登记所属单位，暂时不能填报竞赛计划');
 
     // A form obtained by someone else and submitted by the stranger is refused just the same.
@@ -37,7 +37,7 @@ describe('filing', () => {
     await bot.say(east, '/join 东城街道工会');
     await bot.say(west, '/join 西城街道工会');
     const receipt = textOf(await bot.say(east, PLAN));
-    expect(receipt).toContain('填报单位：东城街道工会');
+    expect(receipt).toContain('东城街道工会「未经登记的竞赛」');
     const planId = Number(receipt.match(/计划编号 #(\d+)/)![1]);
     const reply = textOf(await bot.say(west, `【竞赛进度】\n计划编号：${planId}\n日期：2027-05-01\n进展情况：冒名报进度`));
     expect(reply).toContain('西城街道工会还没有备案任何计划');
@@ -50,9 +50,9 @@ describe('setting up', () => {
     await bot.say(east, '/join 东城街道工会'); // a registered filer is still not an admin
     const before = { units: await bot.app.db.unit.count(), campaigns: await bot.app.db.campaign.findMany(), bindings: await bot.app.db.chatBinding.findMany() };
     for (const who of [stranger(chatId), east]) {
-      expect(textOf(await bot.say(who, '/bind 东城街道工会'))).toContain('“/bind”只有管理员可以使用');
+      expect(textOf(await bot.say(who, '/bind 东城街道工会'))).toContain('“/绑定”只有管理员可以使用');
       expect(textOf(await bot.say(who, '/绑定 东城街道工会'))).toContain('只有管理员可以使用');
-      expect(textOf(await bot.say(who, '/unit add 新单位 上级=测试区总工会'))).toContain('“/unit add”只有管理员可以使用');
+      expect(textOf(await bot.say(who, '/unit add 新单位 上级=测试区总工会'))).toContain('“/单位 添加”只有管理员可以使用');
       expect(textOf(await bot.say(who, '/campaign add 2028'))).toContain('只有管理员可以创建竞赛年度');
       expect(textOf(await bot.say(who, '/campaign set 计划截止=2027-03-31'))).toContain('只有管理员可以修改截止日期');
       expect(textOf(await bot.say(who, '/admin add', { mentions: [{ userId: who.userId, userName: who.userName }] }))).toContain('只有管理员可以使用');
@@ -107,7 +107,7 @@ describe('/join', () => {
   });
 
   it('needs a bound group, and says so in a private chat', async () => {
-    expect(textOf(await bot.say({ ...east, chatId: 'unbound-group' }, '/join 东城街道工会'))).toContain('本群还没有绑定单位，请管理员先发送“/bind 单位名称”');
+    expect(textOf(await bot.say({ ...east, chatId: 'unbound-group' }, '/join 东城街道工会'))).toContain('本群还没有绑定单位，请管理员先发送“/绑定 单位名称”');
     expect(textOf(await bot.say({ ...east, chatId: 'east-p2p', chatType: 'p2p' }, '/join 东城街道工会'))).toContain('请在本单位所在的工作群里发送');
   });
 

@@ -20,7 +20,7 @@ const PLAN = '【竞赛计划】\n企业名称：东城建设集团\n竞赛项�
 describe('/deadlines', () => {
   it('lists each deadline with its weekday and the days left, counted in Shanghai', async () => {
     const reply = await say(east, '/deadlines');
-    expect(reply).toContain('2027年度职工劳动和技能竞赛截止日期');
+    expect(reply).toContain('2027年度测试区职工劳动和技能竞赛截止日期');
     expect(reply).not.toContain('（2027年度）');
     expect(reply).toContain('· 计划备案：2027年2月28日（星期日）（2027年放假安排尚未公布，按预估），还有 18 天');
     expect(reply).toContain('· 总结表：2027年10月15日（星期五）（2027年放假安排尚未公布，按预估），还有 247 天');
@@ -45,7 +45,7 @@ describe('/deadlines', () => {
 
 describe('/mine', () => {
   it('asks a person with no unit to join first', async () => {
-    expect(await say(east, '/mine')).toContain('您还没有登记所属单位，暂时不能使用“/mine”。请先发送“/join 单位名称”登记，例如：/join 东城街道工会');
+    expect(await say(east, '/mine')).toContain('您还没有登记所属单位，暂时不能使用“/我的”。请先发送“/加入 单位名称”登记，例如：/加入 东城街道工会');
     expect(await say({ ...east, chatId: 'east-p2p', chatType: 'p2p' }, '/mine')).toContain('在本单位的工作群里发送');
   });
 
@@ -53,8 +53,8 @@ describe('/mine', () => {
     await say(east, '/join 东城街道工会');
     let mine = await say(east, '/我的');
     expect(mine).toContain('东城街道工会 · 2027年度填报情况');
-    expect(mine).toContain('计划：还没有备案（发送 /plan 备案）');
-    expect(mine).toContain('· 计划备案（截止 2027年2月28日，还有 18 天）/plan');
+    expect(mine).toContain('计划：还没有备案（发送“/计划”备案）');
+    expect(mine).toContain('· 计划备案（截止 2027年2月28日，还有 18 天）/计划');
 
     await say(east, PLAN);
     await say(east, '【竞赛进度】\n计划编号：1\n日期：2027-02-09\n进展情况：启动');
@@ -62,7 +62,7 @@ describe('/mine', () => {
     expect(mine).toContain('计划 1 项：');
     expect(mine).toContain('#1 快速路劳动竞赛（东城建设集团，五比一创，重点项目，120人，进度1次，未交总结）');
     expect(mine).not.toContain('· 计划备案（截止');
-    expect(mine).toContain('· 总结表（截止 2027年10月15日，还有 247 天）/summary');
+    expect(mine).toContain('· 总结表（截止 2027年10月15日，还有 247 天）/总结');
     expect(mine).toContain('年度报告：未提交');
 
     bot.setNow('2027-10-20T10:00:00+08:00');
@@ -100,7 +100,7 @@ describe('/units', () => {
   });
 
   it('answers "/单位" from a registered filer with the same list, while adding a unit stays with admins', async () => {
-    expect(await say(west, '/单位')).toContain('您还没有登记所属单位，暂时不能使用“/unit”');
+    expect(await say(west, '/单位')).toContain('您还没有登记所属单位，暂时不能使用“/单位”');
     await say(west, '/join 西城街道工会');
     const list = await say(west, '/单位');
     expect(list).toContain('「测试区总工会」下属单位（3个）：');

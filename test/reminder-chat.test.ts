@@ -50,7 +50,7 @@ describe('reminders in the group', () => {
     expect(reply.text).toContain('已交 1/3 个单位');
     const missingLine = reply.text.split('\n').find((l) => l.startsWith('未交'))!;
     expect(missingLine).toBe('未交（2）：西城街道工会、高新园区工会');
-    expect(reply.text).toContain('/plan');
+    expect(reply.text).toContain('/计划');
 
     const missing = await bot.say(west, '/missing');
     const m = missing[0];
@@ -172,7 +172,7 @@ describe('reminders in the group', () => {
     expect(new Set(planJobs.map((j) => (j.data as StageJobData).deadline))).toEqual(new Set(['2027-03-10']));
 
     const view = textOf(await bot.say(admin, '/reminders'));
-    expect(view).toContain('计划备案（截止 2027年3月10日');
+    expect(view).toContain('计划备案，截止2027年3月10日');
     expect(view).toContain('⚠️ 2027年放假安排尚未公布');
   });
 });

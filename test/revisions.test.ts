@@ -20,8 +20,9 @@ describe('plans', () => {
 
     bot.setNow('2027-02-12T09:00:00+08:00');
     const second = textOf(await bot.say({ ...east, userName: '东城李干事（改）' }, plan('快速路劳动竞赛', '150'), { messageId: 'msg-2' }));
-    expect(second).toContain(`竞赛计划已更新（第2版，原内容已留存）：计划编号 #${id}`);
-    expect(second).toContain('修改内容：参与人数 120人→150人');
+    expect(second).toContain(`竞赛计划已更新（第2版）：计划编号 #${id}`);
+    expect(second).toContain(`原内容已留存：/修改记录 ${id}`);
+    expect(second).toContain('改了：参与人数 120人→150人');
 
     const row = await bot.app.db.plan.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ participants: 150, version: 2 });
@@ -66,8 +67,9 @@ describe('plans', () => {
       period: '2027-04-01至2027-10-31', type: '五比一创', keyProject: '否', budget: '20000',
     }));
     expect(reply).toContain('第2版');
-    expect(reply).toContain('时间安排 2027年3月1日至2027年10月31日→2027年4月1日至2027年10月31日');
-    expect(reply).toContain('经费预算 （未填）→20,000元');
+    // A long value is named, with the new one among the key facts; a short one shows old→new.
+    expect(reply).toContain('改了：时间安排、经费预算 （未填）→20,000元');
+    expect(reply).toContain('2027年4月1日至2027年10月31日');
     expect(JSON.parse((await revisions('plan', 1))[1].previousValues!)).toMatchObject({ startDate: '2027-03-01', budgetFen: null });
   });
 });
@@ -79,7 +81,8 @@ describe('summaries and year-end reports', () => {
     const summary = (spent: string) => `【竞赛总结】\n计划编号：1\n实际参与人数：118\n经费支出：${spent}\n获奖级别：市级\n获奖情况：市五一劳动奖状`;
     expect(textOf(await bot.say(east, summary('45,800')))).toContain('竞赛总结已收到');
     const again = textOf(await bot.say(east, summary('46,200.50')));
-    expect(again).toContain('竞赛总结已更新（第2版，原内容已留存）');
+    expect(again).toContain('竞赛总结已更新（第2版）');
+    expect(again).toContain('原内容已留存：/修改记录 1');
     expect(again).toContain('经费支出 45,800元→46,200.5元');
     const row = await bot.app.db.summary.findUniqueOrThrow({ where: { planId: 1 } });
     expect(row).toMatchObject({ expenditureFen: 4_620_050, version: 2 });
@@ -96,8 +99,9 @@ describe('summaries and year-end reports', () => {
     const report = (problems: string) => `【年度报告】\n主要经验：以重点工程为依托\n存在问题：${problems}\n意见建议：增加经费`;
     expect(textOf(await bot.say(east, report('参与面不广')))).toContain('年度报告已收到');
     const again = textOf(await bot.say(east, report('参与面不广，\n小微企业覆盖不够')));
-    expect(again).toContain('年度报告已更新（第2版，原内容已留存）');
-    expect(again).toContain('修改内容：存在问题已修改');
+    expect(again).toContain('年度报告已更新（第2版）');
+    expect(again).toContain('原内容已留存：/修改记录 年报');
+    expect(again).toContain('改了：存在问题');
     const row = await bot.app.db.yearReport.findFirstOrThrow();
     expect(row).toMatchObject({ version: 2, problems: '参与面不广，\n小微企业覆盖不够' });
     expect(JSON.parse((await revisions('report', row.id))[1].previousValues!)).toEqual({ experiences: '以重点工程为依托', problems: '参与面不广', suggestions: '增加经费' });
@@ -135,7 +139,7 @@ describe('/history', () => {
 
     // Someone who files for no unit cannot read it at all; a filer of another unit, not in a private chat.
     const outsider = { userId: 'out', userName: '外单位', chatId: 'p2p-out', chatType: 'p2p' as const };
-    expect(textOf(await bot.say(outsider, `/history ${id}`))).toContain('您还没有登记所属单位，暂时不能使用“/history”');
+    expect(textOf(await bot.say(outsider, `/history ${id}`))).toContain('您还没有登记所属单位，暂时不能使用“/修改记录”');
     const west = { userId: 'west', userName: '西城张干事', chatId: east.chatId };
     await bot.say(west, '/join 西城街道工会');
     expect(textOf(await bot.say({ ...west, chatId: 'p2p-west', chatType: 'p2p' }, `/history ${id}`))).toContain(`私聊中只能查看本单位的计划，本单位没有编号为 ${id} 的计划`);

@@ -15,7 +15,7 @@ describe('unknown commands', () => {
     const reply = await say('/foo');
     expect(reply).toContain('没有“/foo”这个命令');
     expect(reply).toContain('常用命令：/计划 /进度');
-    expect(reply).toContain('发送 /帮助 查看全部');
+    expect(reply).toContain('发送“/帮助”查看全部');
     expect(await say('／不存在')).toContain('没有“/不存在”这个命令');
   });
 

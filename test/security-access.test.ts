@@ -33,12 +33,12 @@ describe('someone who files for no unit', () => {
   it('gets /help, /join and /deadlines, and a polite refusal naming the command for everything else', async () => {
     const { chatId } = await district();
     const stranger: LocalUser = { userId: 'stranger', userName: '路过的人', chatId };
-    expect(await say(stranger, '/help')).toContain('/join');
+    expect(await say(stranger, '/help')).toContain('/加入');
     expect(await say(stranger, '/deadlines')).toContain('计划备案');
-    for (const [command, label] of [['/units', '/units'], ['/export all', '/export'], ['/standings all', '/standings'], ['/stats', '/stats'], ['/history 1', '/history'], ['/missing', '/missing'], ['/campaign', '/campaign'], ['/weights', '/weights'], ['/board', '/board']]) {
+    for (const [command, label] of [['/units', '/单位列表'], ['/export all', '/导出'], ['/standings all', '/排名'], ['/stats', '/统计'], ['/history 1', '/修改记录'], ['/missing', '/未交'], ['/campaign', '/竞赛'], ['/weights', '/权重'], ['/board', '/榜单']]) {
       const reply = await say(stranger, command);
       expect(reply, command).toContain(`您还没有登记所属单位，暂时不能使用“${label}”`);
-      expect(reply, command).toContain('/join 东城街道工会');
+      expect(reply, command).toContain('/加入 东城街道工会');
       expect(reply, command).not.toContain('西城街道工会，职工');
     }
     // Nothing was produced for them.
@@ -50,7 +50,7 @@ describe('someone who files for no unit', () => {
     for (const chat of ['p2p-stranger', 'random-group']) {
       const who: LocalUser = { userId: 'stranger', userName: '路过的人', chatId: chat, chatType: chat.startsWith('p2p') ? 'p2p' : 'group' };
       const reply = await say(who, '/units');
-      expect(reply).toContain('暂时不能使用“/units”');
+      expect(reply).toContain('暂时不能使用“/单位列表”');
       expect(reply).not.toContain('东城街道工会，职工');
       expect(reply).not.toContain('测试区总工会（');
     }
@@ -161,7 +161,7 @@ describe('/join when the unit is taken', () => {
     // West switching from the enterprise to the street: also a request, and West keeps filing for the old unit.
     const switching = await say(west, '/join 西城街道工会');
     expect(switching).toContain('仍为「西城供水公司工会」填报');
-    expect(await say(west, PLAN('供水竞赛'))).toContain('填报单位：西城供水公司工会');
+    expect(await say(west, PLAN('供水竞赛'))).toContain('西城供水公司工会「供水竞赛」');
     expect(await say(admin, '/approve')).toMatch(/东城李干事 → 东城街道工会[\s\S]*西城张干事 → 西城街道工会/);
     expect(await say(admin, '/approve @东城李干事 @西城张干事', { mentions: [{ userId: 'east', userName: '东城李干事' }, { userId: 'west', userName: '西城张干事' }] })).toMatch(/已同意 东城李干事[\s\S]*已同意 西城张干事/);
     expect(await say(west, '/mine')).toContain('西城街道工会 · 2027年度');
@@ -183,8 +183,8 @@ describe('scores', () => {
     const { admin, east } = await district();
     await join(east, '东城街道工会');
     await say(admin, '/board add 地铁竞赛 质量=60 安全=40');
-    expect(await say(east, '/score 地铁竞赛 一标段 质量=90')).toContain('“/score”只有管理员和评委可以使用');
-    expect(await say(east, '/judge add @东城李干事', at(east))).toContain('“/judge”只有管理员可以使用');
+    expect(await say(east, '/score 地铁竞赛 一标段 质量=90')).toContain('“/打分”只有管理员和评委可以使用');
+    expect(await say(east, '/judge add @东城李干事', at(east))).toContain('“/评委”只有管理员可以使用');
     expect(await say(east, '/board add 另一个竞赛 质量=100')).toContain('只有管理员可以创建竞赛榜单');
     expect(await bot.app.db.score.count()).toBe(0);
     const expert: LocalUser = { userId: 'expert', userName: '外聘评委', chatId: east.chatId };
@@ -192,7 +192,7 @@ describe('scores', () => {
     expect(await say(expert, '/score 地铁竞赛 一标段 质量=90 安全=80')).toContain('✅ 已记录');
     expect(await say(expert, '/board 地铁竞赛')).toContain('一标段');
     // A judge filing for no unit still sees nothing else.
-    expect(await say(expert, '/units')).toContain('暂时不能使用“/units”');
+    expect(await say(expert, '/units')).toContain('暂时不能使用“/单位列表”');
     expect(await say(admin, '/judge')).toContain('评委（1人）：外聘评委');
     expect(await say(admin, '/judge remove @外聘评委', at(expert))).toContain('已取消 外聘评委 的评委身份');
     expect(await say(expert, '/score 地铁竞赛 一标段 质量=95')).toContain('只有管理员和评委可以使用');

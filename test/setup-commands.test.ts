@@ -15,11 +15,12 @@ const say = async (text: string, who: LocalUser = admin) => textOf(await bot.say
 const campaign = (year: number) => bot.app.db.campaign.findFirst({ where: { year } });
 
 describe('/campaign add', () => {
-  it('uses the default deadlines: last day of February, 15 October, 31 December', async () => {
+  it('uses the default deadlines (last day of February, 15 October, 31 December) and a title naming the federation', async () => {
+    await say('/unit add 测试区总工会');
     const reply = await say('/campaign add 2027');
     expect(reply).toContain('✅ 已创建竞赛年度');
     expect(reply).toContain('计划备案截止：2027年2月28日（星期日）');
-    expect(await campaign(2027)).toMatchObject({ title: '2027年度职工劳动和技能竞赛', planDeadline: '2027-02-28', summaryDeadline: '2027-10-15', reportDeadline: '2027-12-31' });
+    expect(await campaign(2027)).toMatchObject({ title: '2027年度测试区职工劳动和技能竞赛', planDeadline: '2027-02-28', summaryDeadline: '2027-10-15', reportDeadline: '2027-12-31' });
   });
 
   it('knows 2028 is a leap year', async () => {
@@ -29,7 +30,7 @@ describe('/campaign add', () => {
 
   it('takes a title and deadlines as options, defaulting the rest', async () => {
     const reply = await say('/竞赛 创建 2027年度 标题=2027年度“建功新时代”劳动竞赛 计划截止=2027-03-15 总结截止=2027年10月20日');
-    expect(reply).toContain('2027年度“建功新时代”劳动竞赛（2027年度，编号 #1）');
+    expect(reply).toContain('#1 2027年度“建功新时代”劳动竞赛');
     expect(await campaign(2027)).toMatchObject({ title: '2027年度“建功新时代”劳动竞赛', planDeadline: '2027-03-15', summaryDeadline: '2027-10-20', reportDeadline: '2027-12-31' });
   });
 
@@ -42,6 +43,7 @@ describe('/campaign add', () => {
     expect(await say('/campaign add 2027 标题=2027年度 劳动竞赛')).toContain('选项的值里不要有空格');
     expect(await bot.app.db.campaign.count()).toBe(0);
     await say('/campaign add 2027');
+    // Before any unit exists, the title names no federation.
     expect(await say('/campaign add 2027')).toContain('2027年度的「2027年度职工劳动和技能竞赛」已经创建过了');
     expect(await bot.app.db.campaign.count()).toBe(1);
   });
@@ -102,7 +104,7 @@ describe('/unit add', () => {
     expect(await say('/unit add 西城 街道工会')).toContain('单位名称中不要有空格');
     expect(await say('/unit add 新单位 职工数=很多')).toContain('职工数：请填写一个整数');
     expect(await say('/unit add 新单位 职工数=-5')).toContain('职工数：不能是负数');
-    expect(await say('/unit add')).toContain('用法：/unit add <名称>');
+    expect(await say('/unit add')).toContain('用法：/单位 添加 <名称>');
     expect(await bot.app.db.unit.count()).toBe(before);
   });
 });
@@ -116,7 +118,7 @@ describe('/bind', () => {
     await say('/campaign add 2027 单位=测试区总工会');
     await say('/campaign add 2028 单位=测试区总工会');
     await say('/campaign add 2027 单位=邻区总工会 标题=邻区2027年度劳动竞赛');
-    expect(await say('/bind 测试区总工会')).toContain('✅ 本群已绑定到「测试区总工会」· 2028年度职工劳动和技能竞赛');
+    expect(await say('/bind 测试区总工会')).toContain('✅ 本群已绑定到「测试区总工会」· 2028年度测试区职工劳动和技能竞赛');
     expect(await say('/bind 测试区总工会 2027年')).toContain('✅ 本群已改为绑定到「测试区总工会」· 2027年度');
     expect(await say('/绑定 邻区总工会 2027')).toContain('已改为绑定到「邻区总工会」· 邻区2027年度劳动竞赛');
     const bindings = await bot.app.db.chatBinding.findMany({ include: { unit: true, campaign: true } });
@@ -125,7 +127,7 @@ describe('/bind', () => {
 
   it('refuses an unknown unit or year, a name with spaces and a private chat', async () => {
     await say('/unit add 测试区总工会');
-    expect(await say('/bind 测试区总工会')).toContain('「测试区总工会」还没有可参加的竞赛，请先发送 /campaign add 年度');
+    expect(await say('/bind 测试区总工会')).toContain('「测试区总工会」还没有可参加的竞赛，请先发送“/竞赛 创建 年度”');
     await say('/campaign add 2027');
     expect(await say('/bind 不存在的工会')).toContain('没有找到单位「不存在的工会」');
     expect(await say('/bind 测试区')).toContain('您要找的是不是：测试区总工会？');

@@ -17,9 +17,21 @@ describe('bar chart', () => {
     expect(three.width).toBeGreaterThan(600);
     expect(three.height).toBeGreaterThan(100);
     expect(twenty.width).toBe(three.width);
-    // 20 bars at most, so a long list does not make an endless image.
-    expect(twenty.height).toBeGreaterThan(three.height * 3);
-    expect(twenty.height).toBeLessThan(1500);
+    // 10 bars at most (the chat's list has every unit), so a long list does not make an endless image.
+    expect(twenty.height).toBeGreaterThan(three.height * 2);
+    expect(twenty.height).toBeLessThan(1200);
+  });
+
+  it('stays legible at the width a phone shows it (about 300 px)', () => {
+    const svg = barChartSvg({ ...input, title: '2027年度「示范区总工会」下属单位综合排名（前10名）' }, true);
+    const width = Number(svg.match(/width="(\d+)"/)![1]);
+    const smallest = Math.min(...[...svg.matchAll(/font-size="(\d+)"/g)].map((m) => Number(m[1])));
+    // Shown 300 px wide, the smallest text is at least 11 px.
+    expect((smallest * 300) / width).toBeGreaterThanOrEqual(11);
+    // A long title wraps onto a second line instead of running off the picture; equal scores share a rank.
+    expect(svg).toContain('>（前10名）</text>');
+    const tied = barChartSvg({ ...input, bars: [{ label: '甲', value: 5, rank: 1 }, { label: '乙', value: 5, rank: 1 }] }, true);
+    expect(tied.match(/>1\. /g)).toHaveLength(2);
   });
 
   it('draws the labels from the CJK font when there is one', () => {

@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBot, textOf, type TestBot } from './support/harness.js';
-import { download, fileKnownYear } from './support/standings-fixture.js';
+import { startTestBot, type TestBot } from './support/harness.js';
+import { download, fileKnownYear, standingsRows } from './support/standings-fixture.js';
 
 const ADMIN_URL = process.env.SAIWU_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const required = !['', '0', 'false', 'no'].includes((process.env.SAIWU_REQUIRE_POSTGRES ?? '').trim().toLowerCase());
@@ -42,10 +42,12 @@ describe.skipIf(Boolean(problem))('standings and export on PostgreSQL', () => {
 
   it('gives the same standings and totals as on SQLite', async () => {
     const { admin } = await fileKnownYear(bot);
-    const table = textOf(await bot.say(admin, '/standings'));
-    expect(table).toContain('1. 西城街道工会 60分：计划按时5 总结按时10 竞赛项数5 重点项目20 参与率10 获奖10');
-    expect(table).toContain('2. 东城街道工会 50分：计划按时10 总结按时10 竞赛项数10 重点项目10 参与率4 获奖6');
-    expect(table).toContain('3. 高新园区工会 0分（未填报）');
+    const { rows } = standingsRows(await bot.say(admin, '/standings'));
+    expect(rows).toEqual([
+      ['1', '西城街道工会', '60', '5', '10', '5', '20', '10', '10', '0'],
+      ['2', '东城街道工会', '50', '10', '10', '10', '10', '4', '6', '0'],
+      ['3', '高新园区工会（未填报）', '0', '0', '0', '0', '—', '0', '0', '0'],
+    ]);
 
     const file = (await bot.say(admin, '/export all')).find((r) => r.kind === 'file') as { url: string };
     const wb = new ExcelJS.Workbook();

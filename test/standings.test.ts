@@ -28,15 +28,20 @@ describe('/standings', () => {
     expect(lines[0]).toBe('2027年度「测试区总工会」下属单位综合排名');
     // No year-end report yet: 年报按时 0 for all three (each is asked for one). One line per unit, as a
     // phone shows it — no columns padded with spaces.
-    const { labels, rows } = standingsRows(table);
-    expect(lines[1]).toBe('1. 西城街道工会 60分：计划按时5 总结按时10 竞赛项数5 重点项目20 参与率10 获奖10 年报按时0');
+    const { labels, rows } = standingsRows(replies);
+    // On a phone each unit is one line of facts a cadre recognises; the points per part are the card's
+    // and the Excel's columns (and /排名 <单位> explains them).
+    expect(lines[1]).toBe('1. 西城街道工会 60分（计划1项含逾期1 总结1/1 重点项目1/1 参与率50% 获奖1项 年报未交）');
+    expect(lines[2]).toBe('2. 东城街道工会 50分（计划2项✓ 总结2/2 重点项目1/2 参与率20% 获奖1项 年报未交）');
+    expect(lines[3]).toBe('3. 高新园区工会 0分（未填报）');
     expect(labels).toEqual(['计划按时', '总结按时', '竞赛项数', '重点项目', '参与率', '获奖', '年报按时']);
     expect(rows[0]).toEqual(['1', '西城街道工会', '60', '5', '10', '5', '20', '10', '10', '0']);
     expect(rows[1]).toEqual(['2', '东城街道工会', '50', '10', '10', '10', '10', '4', '6', '0']);
     // 高新园区 has no designated key project: that part does not apply (不计).
     expect(rows[2]).toEqual(['3', '高新园区工会（未填报）', '0', '0', '0', '0', '—', '0', '0', '0']);
     expect(table).not.toMatch(/ {2}/);
-    expect(table).toContain('计分权重：计划按时10，总结按时10，每项竞赛5（最多5项）');
+    expect(table).toContain('某单位每项得分和提分办法：/排名 单位名称；计分办法：/权重 说明');
+    expect(table).toContain('查看全部（Excel）：发送 /导出 排名');
 
     const image = replies.find((r) => r.kind === 'image');
     expect(image).toBeDefined();
@@ -44,6 +49,15 @@ describe('/standings', () => {
     expect(width).toBeGreaterThan(600);
     expect(height).toBeGreaterThan(150);
     expect(height).toBeLessThan(2000);
+  });
+
+  it("shows a filer their own unit's place under the ranking, with what would raise its score most", async () => {
+    const { admin, east } = await fileKnownYear(bot);
+    const mine = textOf(await bot.say(east, '/排名'));
+    // 东城 gains most from participation (20% of 20 points) and its uncovered key project (10 points).
+    expect(mine).toContain('您的单位「东城街道工会」：第2名，50分。提分：再有4,000人参与可得满分；「供水管网改造」还没有竞赛，每覆盖1个加10分（计划里“重点项目”写明名称）。详情：/排名 东城街道工会');
+    // An admin ranks no unit of their own: no such line.
+    expect(textOf(await bot.say(admin, '/排名'))).not.toContain('您的单位');
   });
 
   it('ranks plan filing on its own and rejects words it does not know', async () => {
@@ -64,7 +78,7 @@ describe('/standings', () => {
     // 东城: 20 + 10 + 10 + 10 + 4 + 12 = 66; 西城: 逾期 20×0.5=10 + 10 + 5 + 20 + 10 + 10 = 65
     expect(table).toContain('1. 东城街道工会 66分');
     expect(table).toContain('2. 西城街道工会 65分');
-    expect(table).toContain('计划按时20');
+    expect(standingsRows(await bot.say(admin, '/standings')).rows[0].slice(0, 4)).toEqual(['1', '东城街道工会', '66', '20']);
     expect(textOf(await bot.say(east, '/weights'))).toContain('市级12');
   });
 
@@ -72,13 +86,13 @@ describe('/standings', () => {
     const { admin, east } = await fileKnownYear(bot);
     const explained = textOf(await bot.say(admin, '/排名 东城街道工会'));
     expect(explained).toContain('2027年度「东城街道工会」综合得分：50分，在「测试区总工会」下属3个单位中排第2名。');
-    expect(explained).toContain('计划按时：10/10分（计划2项，其中逾期0项）');
-    expect(explained).toContain('重点项目：10/20分（名单内重点项目2个，已开展竞赛1个，覆盖50%）；「供水管网改造」还没有竞赛，每覆盖1个加10分');
-    expect(explained).toContain('参与率：4/20分（参与1,000人，职工5,000人，参与率20%）；再有4,000人参与可得满分');
-    expect(explained).toContain('获奖：6/30分（获奖1项，共6分，最多计30分）');
-    expect(explained).toContain('年报按时：0/10分（还没有提交年度报告）；提交年度报告');
+    expect(explained).toContain('计划按时：得10分（满分10）。计划2项，都按时');
+    expect(explained).toContain('重点项目：得10分（满分20）。名单内重点项目2个，已开展竞赛1个，覆盖50%；「供水管网改造」还没有竞赛，每覆盖1个加10分');
+    expect(explained).toContain('参与率20%：得4分（满分20）。参与1,000人，职工5,000人；再有4,000人参与可得满分');
+    expect(explained).toContain('获奖：得6分（满分30）。获奖1项，共6分，最多计30分');
+    expect(explained).toContain('年报按时：得0分（满分10）。还没有提交年度报告；提交年度报告');
     // The parts add up to the score.
-    const parts = [...explained.matchAll(/：([\d.]+)\/\d+分/g)].map((m) => Number(m[1]));
+    const parts = [...explained.matchAll(/：得([\d.]+)分/g)].map((m) => Number(m[1]));
     expect(parts.reduce((a, b) => a + b, 0)).toBe(50);
     // A filer privately sees their own unit; a name outside what one may see is unknown.
     expect(textOf(await bot.say({ ...east, chatId: 'east-p2p', chatType: 'p2p' }, '/排名 东城街道工会'))).toContain('得分：50分');
@@ -121,7 +135,7 @@ describe('/score and /board', () => {
     expect(textOf(await bot.say(east, '/board add 地铁竞赛 质量=60 安全=40'))).toContain('只有管理员');
     expect(textOf(await bot.say(admin, '/榜单 add 地铁竞赛 质量=60 安全=40'))).toContain('✅ 已创建竞赛榜单“地铁竞赛”');
     // Scoring is for admins and judges, not for every filer.
-    expect(textOf(await bot.say(east, '/score 地铁竞赛 一标段 质量=90 安全=80'))).toContain('“/score”只有管理员和评委可以使用');
+    expect(textOf(await bot.say(east, '/score 地铁竞赛 一标段 质量=90 安全=80'))).toContain('“/打分”只有管理员和评委可以使用');
     expect(await bot.app.db.score.count()).toBe(0);
     expect(textOf(await bot.say(admin, '/评委 添加 @东城李干事', { mentions: [{ userId: east.userId, userName: east.userName }] }))).toContain('已将 东城李干事 设为评委');
     expect(textOf(await bot.say(east, '/score 地铁竞赛 一标段 质量=90 安全=80'))).toContain('✅ 已记录');

@@ -116,7 +116,7 @@ describe('/template excel', () => {
     const district = await setUpDistrict(bot);
     // Someone not registered gets the way to register, not a table.
     const refused = textOf(await bot.say(district.east, '/模板 计划 表格'));
-    expect(refused).toContain('/join');
+    expect(refused).toContain('/加入');
     await bot.say(district.east, '/join 东城街道工会');
 
     const file = fileOf(await bot.say(district.east, '/模板 计划 表格'));
@@ -186,7 +186,7 @@ describe('/template excel', () => {
     // 高新园区 filed no plan: nothing to summarise yet.
     const none = textOf(await bot.say(known.park, '/模板 总结 表格'));
     expect(none).toContain('还没有备案计划');
-    expect(none).toContain('/plan');
+    expect(none).toContain('/计划');
   });
 
   it('has no table for the year-end report: says so and sends the text template', async () => {

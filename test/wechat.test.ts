@@ -46,7 +46,7 @@ describe('WeChat text forms', () => {
       '经费预算：',
     ].join('\n'), { atBot: true });
     const receipt = await w.waitForSent(after(w, from, '竞赛计划已收到'));
-    expect(receipt.text).toContain('参与人数：约120人');
+    expect(receipt.text).toContain('参与约120人');
     const plans = await w.bot.app.db.plan.findMany();
     expect(plans).toHaveLength(1);
     expect(plans[0]).toMatchObject({ enterpriseName: '东城建设集团有限公司', organizer: '工会与项目部联合组织', participants: 120, startDate: '2027-03-01', endDate: '2027-10-31', keyProject: true, budgetFen: null });
@@ -86,7 +86,7 @@ describe('guided filing', () => {
     expect(summary).toContain('组织方式：工会与项目部联合组织');
     expect(summary).toContain('参与人数：约120人');
     const receipt = await ask('确认', '竞赛计划已收到');
-    expect(receipt).toContain('填报单位：东城街道工会');
+    expect(receipt).toContain('东城街道工会「');
     const plan = await w.bot.app.db.plan.findFirstOrThrow();
     expect(plan).toMatchObject({ enterpriseName: '东城建设集团有限公司', organizer: '工会与项目部联合组织', participants: 120, type: 'wubiyichuang', budgetFen: null });
 
@@ -245,7 +245,7 @@ describe('robustness', () => {
     const newRoom = w.mocker.createRoom({ id: 'new@chatroom', topic: '新工作群', memberIdList: [w.people.admin.id] });
     const from = w.sent.length;
     newRoom.add(w.botUser).by(w.people.admin);
-    const hello = await w.waitForSent(after(w, from, '/bind'));
+    const hello = await w.waitForSent(after(w, from, '/绑定 单位名称'));
     expect(hello.chatId).toBe('new@chatroom');
     expect((await w.settle(from)).filter((m) => m.chatId === 'new@chatroom')).toHaveLength(1);
   });

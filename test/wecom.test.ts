@@ -80,8 +80,8 @@ describe('WeCom 智能机器人', () => {
     await adapter.idle();
     const receipt = fake.textsOf(first).join('\n');
     expect(receipt).toContain('✅ 竞赛计划已收到');
-    // A line starting with # would be a markdown heading: it is kept as text.
-    expect(receipt).toContain('竞赛项目：#1标段');
+    // A # would start a markdown heading: it is kept as text.
+    expect(receipt).toContain('「#1标段“五比一创”劳动竞赛」');
     const plan = await bot.app.db.plan.findFirstOrThrow({ include: { unit: true } });
     expect([plan.unit.name, plan.participants, plan.filedBy]).toEqual(['东城街道工会', 120, 'lixiaoming']);
     // WeCom may deliver a callback twice: the second copy files nothing and says nothing.
@@ -188,7 +188,7 @@ describe('WeCom 智能机器人', () => {
     const reqId = fake.event({ msgid: 'ev-1', create_time: 1700000000, from: { userid: 'lixiaoming' }, event: { eventtype: 'enter_chat' } });
     await until(() => fake.frames.some((f) => f.cmd === 'aibot_respond_welcome_msg' && f.headers.req_id === reqId));
     const welcome = fake.frames.find((f) => f.cmd === 'aibot_respond_welcome_msg')!;
-    expect(welcome.body).toMatchObject({ msgtype: 'text', text: { content: expect.stringContaining('发送 /help 查看可用的命令') } });
+    expect(welcome.body).toMatchObject({ msgtype: 'text', text: { content: expect.stringContaining('发送“/帮助”查看可用的命令') } });
   });
 
   it('comes back by itself when the connection drops, and answers again', async () => {

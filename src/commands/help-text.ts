@@ -24,7 +24,7 @@ export function fullHelp(commands: CommandRegistry, botName: string, viewer: Vie
     const words = commands.all.filter((c) => c.group === group && c.name !== 'help' && allows(c.access, viewer)).map((c) => `/${commandWord(c)}`);
     if (words.length) lines.push(`【${GROUP_TITLES[group]}】${words.join(' ')}`);
   }
-  if (!viewer.unit && !viewer.admin) lines.push('您还没有登记所属单位：发送“/加入 单位名称”（/join）登记后，就可以备案计划、报进度、交总结。');
+  if (!viewer.unit && !viewer.admin) lines.push('您还没有登记所属单位：发送“/加入 单位名称”登记后，就可以备案计划、报进度、交总结。');
   else lines.push('也可以直接发送填好的模板（第一行是【竞赛计划】等标题），或发“/填表 计划”一项一项地填。');
   if (viewer.admin) lines.push('管理员命令：发送“/帮助 管理”。');
   lines.push('某个命令怎么用：发送“/帮助 命令名”，例如“/帮助 计划”。');
@@ -53,5 +53,5 @@ export function commandHelp(spec: CommandSpec): string {
 /** The few commands named when a message was not understood. */
 export function shortHelp(commands: CommandRegistry): string {
   const common = ['plan', 'progress', 'summary', 'report', 'fill', 'mine', 'missing', 'standings'].map((n) => commands.find(n)).filter((c): c is CommandSpec => Boolean(c));
-  return `常用命令：${common.map((c) => `/${commandWord(c)}`).join(' ')}。发送 /帮助 查看全部。`;
+  return `常用命令：${common.map((c) => `/${commandWord(c)}`).join(' ')}。发送“/帮助”查看全部。`;
 }

@@ -111,6 +111,21 @@ export function commandWord(spec: CommandSpec): string {
   return spec.aliases.find((a) => /[\u4e00-\u9fa5]/.test(a)) ?? spec.name;
 }
 
+/**
+ * A command line as typed, its command and subcommand words in Chinese, for a reply that asks to send
+ * it again ("… 确认"): "/campaign set 计划截止=…" → "/竞赛 设置 计划截止=…".
+ */
+export function inChinese(commands: CommandRegistry, line: string): string {
+  const m = line.trim().match(/^[/／]?(\S+)(.*)$/s);
+  const spec = m ? commands.find(m[1]) : undefined;
+  if (!m || !spec) return line.trim();
+  const rest = m[2].replace(/(^|\s)([a-z]+)(?=\s|$)/gi, (all, space: string, word: string) => {
+    const sub = subcommandNamed(spec, word);
+    return sub ? `${space}${sub.words[0]}` : all;
+  });
+  return `/${commandWord(spec)}${rest}`;
+}
+
 /** A first argument that is no subcommand where one is required: the refusal naming the valid ones. */
 export function unknownSubcommand(spec: CommandSpec, args: string[]): string | null {
   const first = args[0];

@@ -124,12 +124,19 @@ export interface TableReply {
   columns: string[];
   rows: (string | number)[][];
   note?: string;
+  /** Said only where the cells are shown (a card, a padded table), not under the phone lines: what "—" means. */
+  cellsNote?: string;
   /**
    * The rows as a phone reads them, one short line each ("1. 东城街道工会 23分（计划按时8 …）"):
    * what platforms without table cards show instead of columns padded with spaces, which wrap into
    * unreadable rows on a phone.
    */
   lines?: string[];
+  /**
+   * The whole table as a file, by a command the asker may run ("/导出 排名"): a button on a card
+   * (Lark shows 10 rows a page), a line naming the command elsewhere.
+   */
+  more?: { label: string; command: string };
 }
 
 export type Reply = TextReply | FormReply | FileReply | ImageReply | TableReply;

@@ -14,12 +14,14 @@ function pad(s: string, w: number): string {
 
 /** A table as text: its phone lines when it has them, else a compact aligned table. */
 export function renderTableText(table: TableReply): string {
-  if (table.lines) return [table.title, ...table.lines, ...(table.note ? [table.note] : [])].join('\n');
+  const more = table.more ? [`${table.more.label}：发送 ${table.more.command}`] : [];
+  if (table.lines) return [table.title, ...table.lines, ...(table.note ? [table.note] : []), ...more].join('\n');
   const cells = [table.columns, ...table.rows.map((r) => r.map((c) => String(c)))];
   const widths = table.columns.map((_, i) => Math.max(...cells.map((r) => width(r[i] ?? ''))));
   const lines = [table.title, ...cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]))).join(' ').trimEnd())];
   if (table.note) lines.push(table.note);
-  return lines.join('\n');
+  if (table.cellsNote) lines.push(table.cellsNote);
+  return [...lines, ...more].join('\n');
 }
 
 function chunksOf(chars: string[], max: number): string[] {

@@ -2,17 +2,17 @@
 import type { Unreadable } from './messages.js';
 
 /** No campaign yet (or none the asker's unit takes part in). */
-export const NO_CAMPAIGN = '还没有创建竞赛年度，请管理员先发送“/campaign add 年度”，例如：/campaign add 2027';
+export const NO_CAMPAIGN = '还没有创建竞赛年度，请管理员先发送“/竞赛 创建 年度”，例如：/竞赛 创建 2027';
 
 /** A group not bound to a unit, where `what` needs one ("无法催交"). */
-export const unboundGroup = (what: string) => `本群还没有绑定单位，${what}。请管理员先发送“/bind 单位名称”。`;
+export const unboundGroup = (what: string) => `本群还没有绑定单位，${what}。请管理员先发送“/绑定 单位名称”。`;
 
 /** What the sender is told when the bot cannot read what they sent (every platform alike). */
 export function unreadableText(u: Unreadable): string {
   const file = 'fileName' in u && u.fileName ? `「${u.fileName}」` : '';
   switch (u.what) {
     case 'kind':
-      return '目前只能识别文字消息和表格文件。发送 /help 查看可用的命令。';
+      return '目前只能识别文字消息和表格文件。发送“/帮助”查看可用的命令。';
     case 'file-failed':
       return `没能读取文件${file}，请稍后重新发送。`;
     case 'file-too-big':

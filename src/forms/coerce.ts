@@ -441,10 +441,44 @@ export function matchChoice(raw: string, options: ChoiceOption[]): ChoiceOption 
   return options.find((o) => [o.label, o.value, ...(o.aliases ?? [])].some((name) => norm(name) === s));
 }
 
+/** Dice coefficient over characters: 技能大赛 and 技能竞赛 share 技、能、赛 (0.75). */
+function charSimilarity(a: string, b: string): number {
+  const count = new Map<string, number>();
+  for (const ch of a) count.set(ch, (count.get(ch) ?? 0) + 1);
+  let common = 0;
+  for (const ch of b) {
+    const n = count.get(ch) ?? 0;
+    if (n > 0) {
+      common++;
+      count.set(ch, n - 1);
+    }
+  }
+  const total = [...a].length + [...b].length;
+  return total ? (2 * common) / total : 0;
+}
+
+/**
+ * The option a choice that matched none was probably meant to be (技能大赛 → 技能比武, through its
+ * alias 技能竞赛): asked back, never taken. Options are few and unlike one another, so shared
+ * characters are a fair guide.
+ */
+export function closestChoice(raw: string, options: ChoiceOption[]): ChoiceOption | undefined {
+  const s = toHalfWidth(raw).replace(/\s+/g, '');
+  let best: { option: ChoiceOption; score: number } | undefined;
+  for (const option of options) {
+    const score = Math.max(...[option.label, ...(option.aliases ?? [])].map((name) => charSimilarity(s, name)));
+    if (score >= 0.5 && (!best || score > best.score)) best = { option, score };
+  }
+  return best?.option;
+}
+
 export function coerceChoice(raw: string, field: FieldDef): Coerced<string> {
-  const option = matchChoice(raw, field.options ?? []);
-  if (!option) return bad(`请从以下选项中选一个：${(field.options ?? []).map((o) => o.label).join('、')}`);
-  return ok(option.value);
+  const options = field.options ?? [];
+  const option = matchChoice(raw, options);
+  if (option) return ok(option.value);
+  // Not for a negation or two choices in one ("不是五比一创", "五小和安康杯"): those are for the person to settle.
+  const guess = /[不非没和与及、\/]/.test(raw) ? undefined : closestChoice(raw, options);
+  return bad(`${guess ? `是不是“${guess.label}”？` : ''}请从以下选项中选一个：${options.map((o) => o.label).join('、')}`);
 }
 
 const YES = ['是', '是的', '对', 'y', 'yes', 'true', '1', '√', '重点', '重点项目'];

@@ -25,7 +25,7 @@ export const planForm: FormDef = {
     { key: 'period', label: '时间安排', aliases: ['时间', '起止时间', '竞赛时间'], type: 'daterange', required: true, example: '2027年3月1日至10月31日', hint: '也可写 3月中旬至5月中旬、全年、第二季度、5月份、2027.3-2027.11', column: { header: '时间安排', width: 30 } },
     { key: 'type', label: '竞赛类型', aliases: ['类型'], type: 'choice', required: true, options: COMPETITION_TYPES, example: '五比一创' },
     // Which designated project, named as on the federation's list (/重点项目): what assessment counts.
-    { key: 'keyProject', label: '重点项目', aliases: ['是否重点项目', '重点项目名称', '所属重点项目'], type: 'keyProjectRef', required: true, example: '否', hint: '不是重点项目选“否”；是的选（或照名单写）重点项目名称，发送 /重点项目 查看名单' },
+    { key: 'keyProject', label: '重点项目', aliases: ['是否重点项目', '重点项目名称', '所属重点项目'], type: 'keyProjectRef', required: true, example: '否', hint: '不是重点项目选“否”；是的选（或照名单写）重点项目名称，发送“/重点项目”查看名单' },
     { key: 'distinctParticipants', label: '参与人员与其他竞赛不重复', aliases: ['人员不重复', '参与人员不重复', '与其他竞赛人员不重复'], type: 'boolean', required: false, example: '否', hint: '参与人员与本单位其他竞赛的不是同一批人时填“是”；否则参与率只按人数最多的一项竞赛计' },
     { key: 'budget', label: '经费预算', aliases: ['预算', '经费预算(元)'], type: 'money', required: false, min: 0, max: 1_000_000_000, example: '50000' },
   ],

@@ -110,7 +110,7 @@ export function pickCampaign(candidates: Campaign[], word: string): { campaign: 
   if (year !== null) {
     const inYear = candidates.filter((c) => c.year === year);
     if (inYear.length === 1) return { campaign: inYear[0] };
-    if (!inYear.length) return { error: `没有${year}年度的竞赛。${candidates.length ? `可选：\n${list()}` : '请先 /campaign add 年度'}` };
+    if (!inYear.length) return { error: `没有${year}年度的竞赛。${candidates.length ? `可选：\n${list()}` : '请先发送“/竞赛 创建 年度”'}` };
     return { error: `${year}年度有 ${inYear.length} 项竞赛，请写编号（例如 #${inYear[0].id}）或标题：\n${inYear.map((c) => `· ${campaignLabel(c)}`).join('\n')}` };
   }
   const byTitle = candidates.filter((c) => c.title === t);
@@ -137,12 +137,21 @@ export interface CreateCampaignInput {
   settings?: string;
 }
 
+/**
+ * The title a campaign gets when none is given, naming the federation the way its documents do:
+ * 测试区总工会 → "2027年度测试区职工劳动和技能竞赛" (a forwarded table says whose competition it is).
+ */
+export function defaultTitle(year: number, unitName: string | null): string {
+  const place = unitName?.replace(/(?:总工会|工会|工会委员会)$/, '') ?? '';
+  return `${year}年度${place}职工劳动和技能竞赛`;
+}
+
 export async function createCampaign(db: Db, input: CreateCampaignInput): Promise<{ ok: true; campaign: Campaign } | { ok: false; message: string }> {
-  if (!Number.isInteger(input.year) || input.year < 2000 || input.year > 2100) return { ok: false, message: '年度请写四位数字，例如：/campaign add 2027' };
-  const title = input.title?.trim() || `${input.year}年度职工劳动和技能竞赛`;
+  if (!Number.isInteger(input.year) || input.year < 2000 || input.year > 2100) return { ok: false, message: '年度请写四位数字，例如：/竞赛 创建 2027' };
+  const title = input.title?.trim() || defaultTitle(input.year, input.unitId === null ? null : (await db.unit.findUnique({ where: { id: input.unitId }, select: { name: true } }))?.name ?? null);
   // Several campaigns may share a year (the annual one and a special one); the same one twice is a slip.
   const twin = await db.campaign.findFirst({ where: { unitId: input.unitId, year: input.year, title } });
-  if (twin) return { ok: false, message: `${input.year}年度的「${title}」已经创建过了（#${twin.id}），发送 /campaign 查看。另办一项竞赛请写不同的 标题=…` };
+  if (twin) return { ok: false, message: `${input.year}年度的「${title}」已经创建过了（#${twin.id}），发送“/竞赛”查看。另办一项竞赛请写不同的 标题=…` };
   const d = defaultDeadlines(input.year);
   const dates = { planDeadline: input.planDeadline ?? d.plan, summaryDeadline: input.summaryDeadline ?? d.summary, reportDeadline: input.reportDeadline ?? d.report };
   const order = deadlineOrderError(dates);

@@ -8,6 +8,8 @@ import { Resvg } from '@resvg/resvg-js';
 export interface Bar {
   label: string;
   value: number;
+  /** Shown before the label; equal scores share a rank. Default: the bar's position. */
+  rank?: number;
 }
 
 export interface BarChartInput {
@@ -15,7 +17,7 @@ export interface BarChartInput {
   bars: Bar[];
   /** Shown after each value, e.g. "分". */
   unit?: string;
-  /** At most this many bars are drawn (the rest are in the table). */
+  /** At most this many bars are drawn (the rest are in the table); DEFAULT_BARS when absent. */
   limit?: number;
 }
 
@@ -126,35 +128,58 @@ function textAsPaths(str: string, x: number, y: number, size: number, anchor: 's
   return `<g fill="${fill}">${out.join('')}</g>`;
 }
 
+/** Bars drawn unless the input says otherwise: the chat's list has every unit, the picture the leaders. */
+export const DEFAULT_BARS = 10;
+
+/**
+ * Phone-first layout: a chat shows the picture about 300 px wide, so the chart is narrow (480 units)
+ * with large type, each unit's name and score on their own line above its bar, and a title wrapped
+ * onto two lines rather than shrunk.
+ */
+const LAYOUT = { width: 480, pad: 16, titleSize: 20, labelSize: 18, rowH: 50, barH: 14 };
+
+/** A title in at most two lines that fit the chart. */
+function titleLines(title: string, maxHalfWidth: number): string[] {
+  if (textWidth(title) <= maxHalfWidth) return [title];
+  // A remark in brackets at the end ("（前10名）") goes onto the second line whole.
+  const remark = title.lastIndexOf('（');
+  if (remark > 0 && textWidth(title.slice(0, remark)) <= maxHalfWidth) return [title.slice(0, remark), shorten(title.slice(remark), maxHalfWidth)];
+  let first = '';
+  for (const ch of title) {
+    if (textWidth(first + ch) > maxHalfWidth) break;
+    first += ch;
+  }
+  return [first, shorten(title.slice(first.length), maxHalfWidth)];
+}
+
 /** The chart as SVG text (exposed for tests and for platforms that take SVG). */
 export function barChartSvg(input: BarChartInput, cjk = findCjkFont() !== null, asPaths = false): string {
-  const bars = input.bars.slice(0, input.limit ?? 20);
-  const fontSize = 14;
-  const rowH = 26;
-  const labelW = 250;
-  const plotW = 420;
-  const valueW = 10;
-  const top = 48;
-  const width = labelW + plotW + valueW + 20;
-  const height = top + Math.max(1, bars.length) * rowH + 20;
+  const { width, pad, titleSize, labelSize, rowH, barH } = LAYOUT;
+  const bars = input.bars.slice(0, input.limit ?? DEFAULT_BARS);
+  const inner = width - 2 * pad;
+  const titles = cjk ? titleLines(input.title, Math.floor((2 * inner) / titleSize)) : ['Standings'];
+  const top = pad + titles.length * (titleSize + 8) + 8;
+  const height = top + Math.max(1, bars.length) * rowH + pad;
   const max = Math.max(1, ...bars.map((b) => b.value));
-  const title = cjk ? input.title : 'Standings';
   const label = (str: string, x: number, y: number, size: number, anchor: 'start' | 'middle' | 'end', fill: string, bold = false) =>
     asPaths ? textAsPaths(str, x, y, size, anchor, fill) : `<text x="${x}" y="${y}" text-anchor="${anchor}" font-size="${size}"${bold ? ' font-weight="bold"' : ''} fill="${fill}">${escapeXml(str)}</text>`;
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-size="${fontSize}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-size="${labelSize}">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
-    label(title, width / 2, 28, 18, 'middle', '#1f2937', true),
+    ...titles.map((t, i) => label(t, width / 2, pad + titleSize + i * (titleSize + 8), titleSize, 'middle', '#1f2937', true)),
   ];
-  if (!bars.length) parts.push(label(cjk ? '暂无数据' : 'no data', width / 2, top + 16, fontSize, 'middle', '#6b7280'));
+  if (!bars.length) parts.push(label(cjk ? '暂无数据' : 'no data', width / 2, top + labelSize, labelSize, 'middle', '#6b7280'));
   bars.forEach((b, i) => {
     const y = top + i * rowH;
-    const w = Math.max(0, (b.value / max) * plotW);
     const value = `${b.value}${cjk && input.unit ? input.unit : ''}`;
-    const text = cjk ? `${shorten(b.label, 22)} ${value}` : `No.${i + 1}  ${value}`;
+    // The value takes its own room at the right; the name gets the rest of the line.
+    const nameRoom = Math.floor((2 * inner) / labelSize) - textWidth(value) - 2;
+    const rank = b.rank ?? i + 1;
+    const name = cjk ? `${rank}. ${shorten(b.label, nameRoom - 4)}` : `No.${rank}  ${value}`;
     parts.push(
-      label(text, labelW - 8, y + 17, fontSize, 'end', '#374151'),
-      `<rect x="${labelW}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 8}" rx="3" fill="${i < 3 ? '#d97706' : '#2563eb'}"/>`,
+      label(name, pad, y + labelSize, labelSize, 'start', '#374151'),
+      ...(cjk ? [label(value, width - pad, y + labelSize, labelSize, 'end', '#111827', true)] : []),
+      `<rect x="${pad}" y="${y + labelSize + 8}" width="${Math.max(2, (b.value / max) * inner).toFixed(1)}" height="${barH}" rx="3" fill="${i < 3 ? '#d97706' : '#2563eb'}"/>`,
     );
   });
   parts.push('</svg>');
@@ -166,9 +191,9 @@ export function renderBarChart(input: BarChartInput): Buffer {
   const font = findCjkFont();
   let asPaths = false;
   if (font) {
-    const bars = input.bars.slice(0, input.limit ?? 20);
+    const bars = input.bars.slice(0, input.limit ?? DEFAULT_BARS);
     try {
-      loadGlyphs([...input.title, ...bars.flatMap((b) => [...shorten(b.label, 22), ...String(b.value)]), ...(input.unit ?? ''), ...'暂无数据… '], font);
+      loadGlyphs([...input.title, ...bars.flatMap((b) => [...b.label, ...String(b.value)]), ...(input.unit ?? ''), ...'0123456789. 暂无数据…'], font);
       asPaths = true;
     } catch {
       // Draw with ordinary text instead: slower, same picture.

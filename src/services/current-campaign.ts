@@ -29,7 +29,7 @@ export async function campaignToChange(ctx: CommandContext, id: number | null, e
   const db = ctx.app.db;
   if (id !== null) {
     const named = await db.campaign.findUnique({ where: { id } });
-    return named ? { campaign: named } : { error: `没有编号为 #${id} 的竞赛。发送 /campaign 查看各项竞赛的编号。` };
+    return named ? { campaign: named } : { error: `没有编号为 #${id} 的竞赛。发送“/竞赛”查看各项竞赛的编号。` };
   }
   if (ctx.binding) return { campaign: ctx.binding.campaign };
   const all = await db.campaign.findMany({ orderBy: [{ year: 'desc' }, { id: 'asc' }], take: 11 });

@@ -14,6 +14,7 @@ import { planValues, summaryValues } from './filings.js';
 import { notRegisteredText } from './members.js';
 import { designatedNames, keyProjectOptions } from './key-projects.js';
 import { NO_CAMPAIGN } from '../core/wording.js';
+import { FILE_COMMANDS } from './reminders.js';
 
 /** A form's 重点项目 choices: the campaign's designated projects (only the plan form asks). */
 async function keyProjectChoices(ctx: CommandContext, form: FormDef, campaignId: number): Promise<{ keyProjectOptions?: { value: string; label: string }[] }> {
@@ -32,14 +33,14 @@ export async function sendForm(ctx: CommandContext, form: FormDef): Promise<Repl
   const needsPlan = form.fields.some((f) => f.type === 'planRef');
   if (!needsPlan) return [formReply(form, await keyProjectChoices(ctx, form, campaign.id))];
   const plans = await ctx.app.db.plan.findMany({ where: { campaignId: campaign.id, unitId: unit.id, withdrawnAt: null }, orderBy: { id: 'asc' }, select: { id: true, project: true } });
-  if (!plans.length) return [text(`${unit.name}在${campaign.year}年度还没有备案计划，请先发送 /plan 备案，再填${form.title}。`)];
+  if (!plans.length) return [text(`${unit.name}在${campaign.year}年度还没有备案计划，请先发送“/计划”备案，再填${form.title}。`)];
   return [formReply(form, { planOptions: plans.map((p) => ({ value: String(p.id), label: `#${p.id} ${p.project}` })) })];
 }
 
 /** "/plan 编辑 12", "/summary 编辑 12": the filing's form, filled in, for an admin to correct. */
 export async function sendEditForm(ctx: CommandContext, form: FormDef & { name: 'plan' | 'summary' }): Promise<Reply[]> {
   const id = Number(toHalfWidth(ctx.args[1] ?? '').replace(/^#/, ''));
-  if (!Number.isInteger(id) || id <= 0) return [text(`请写计划编号，例如：/${form.command} 编辑 12`)];
+  if (!Number.isInteger(id) || id <= 0) return [text(`请写计划编号，例如：${FILE_COMMANDS[form.name]} 编辑 12`)];
   const plan = await ctx.app.db.plan.findUnique({ where: { id }, include: { unit: true, summary: true, keyProjectRef: { select: { name: true } } } });
   if (!plan) return [text(`没有编号为 ${id} 的计划。`)];
   if (plan.withdrawnAt) return [text(`计划 #${id} 已撤回，请先发送 /恢复 ${id} 再修改。`)];

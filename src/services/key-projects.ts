@@ -89,7 +89,7 @@ export function matchKeyProject(projects: { id: number; name: string }[], typed:
     return (name.includes(key) && chars >= 4 && chars * 2 >= length) || (key.includes(name) && length >= 3 && chars - length <= 4);
   });
   if (containing.length === 1) return { ok: true, project: containing[0], loose: true };
-  const tail = '请照名单填写名称（发送 /重点项目 查看名单）；不是重点项目请填“否”';
+  const tail = '请照名单填写名称（发送“/重点项目”查看名单）；不是重点项目请填“否”';
   if (containing.length > 1) return { ok: false, message: `「${typed}」对应多个重点项目：${listed(containing.map((p) => p.name), 5)}，请写完整名称` };
   const close = projects.map((p) => ({ p, s: similarity(planKey(p.name), key) })).filter((x) => x.s >= 0.4).sort((a, b) => b.s - a.s).slice(0, 3);
   if (close.length) return { ok: false, message: `重点项目名单里没有「${typed}」，是不是${close.map((x) => `「${x.p.name}」`).join('或')}？${tail}` };
@@ -164,7 +164,7 @@ async function checkInput(db: Db | Tx, campaign: Campaign, input: KeyProjectInpu
     if (!unit || unit.archivedAt || !within(unit.id)) {
       const similar = await similarUnitNames(db, unitName);
       const where = rootName ? `「${rootName}」下属单位中没有` : '没有';
-      return { ok: false, field: '所在单位', message: `${where}「${unitName}」。${similar.length ? `是不是：${similar.join('、')}？` : ''}请写单位全称（发送 /units 查看）` };
+      return { ok: false, field: '所在单位', message: `${where}「${unitName}」。${similar.length ? `是不是：${similar.join('、')}？` : ''}请写单位全称（发送“/单位列表”查看）` };
     }
   }
   let startDate: string | null = null;

@@ -130,10 +130,10 @@ export async function bindChat(db: Db, input: { platform: Platform; chatId: stri
  * 例如：/join 东城街道工会（本群可登记：…）".
  */
 export async function joinHint(db: Db | Tx, binding: BindingWithContext | null): Promise<string> {
-  if (!binding) return '请先发送“/join 单位名称”登记（在本单位的工作群里发送）。';
+  if (!binding) return '请先发送“/加入 单位名称”登记（在本单位的工作群里发送）。';
   const children = await db.unit.findMany({ where: { parentId: binding.unit.id, archivedAt: null }, orderBy: { id: 'asc' }, take: 8, select: { name: true } });
   const names = children.length ? children.map((u) => u.name) : [binding.unit.name];
-  return `请先发送“/join 单位名称”登记，例如：/join ${names[0]}${names.length > 1 ? `（本群可登记：${names.join('、')}${children.length === 8 ? '等' : ''}）` : ''}`;
+  return `请先发送“/加入 单位名称”登记，例如：/加入 ${names[0]}${names.length > 1 ? `（本群可登记：${names.join('、')}${children.length === 8 ? '等' : ''}）` : ''}`;
 }
 
 /** Registered filers of the given units, grouped by unit id. */

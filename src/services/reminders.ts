@@ -11,7 +11,7 @@ import { groupRollCall, partialLabel, summarize, type RollCallSummary, type Unit
 import { chineseDate, chineseDateWithWeekday, shanghaiDate } from '../util/dates.js';
 
 /** The command that files each form. */
-export const FILE_COMMANDS: Record<DeadlineForm, string> = { plan: '/plan', summary: '/summary', report: '/report' };
+export const FILE_COMMANDS: Record<DeadlineForm, string> = { plan: '/计划', summary: '/总结', report: '/年报' };
 
 const FORM_WORDS: Record<string, DeadlineForm> = {
   plan: 'plan', 计划: 'plan', 备案: 'plan', 计划备案: 'plan',
@@ -31,7 +31,7 @@ export function formOf(word: string): DeadlineForm | null {
  */
 export async function pickForm(db: Db, campaign: Campaign, groupUnitId: number, now: Date, word?: string): Promise<DeadlineForm | { error: string }> {
   if (word) {
-    return formOf(word) ?? { error: `不认识「${word}」。请写 plan（计划备案）、summary（总结表）或 report（年度报告），例如：/missing plan` };
+    return formOf(word) ?? { error: `不认识「${word}」。请写 计划、总结 或 年报，例如：/未交 计划` };
   }
   const today = shanghaiDate(now);
   const rows = await groupRollCall(db, campaign, groupUnitId);
@@ -47,7 +47,7 @@ export function noneAskedText(campaign: Campaign, form: DeadlineForm): string {
   if (parseCampaignSettings(campaign.settings).scopes[form] === 'direct') {
     return `本竞赛的${DEADLINE_LABELS[form]}只需组织单位的直属单位提交，本群单位不在其中，不用交。`;
   }
-  return '本群单位下面还没有需要填报的单位。管理员可用 /unit add 单位名称 上级=本单位 添加。';
+  return '本群单位下面还没有需要填报的单位。管理员可发送“/单位 添加 单位名称 上级=本单位”添加。';
 }
 
 /** Who in the group's units has filed `form`, decided now. */
@@ -111,12 +111,12 @@ export function rollCallMessage(campaign: Campaign, summary: RollCallSummary, op
   lines.push(`未交（${summary.missing.length}）：${names(summary.missing, form)}`);
   if (summary.late.length) lines.push(`逾期提交（${summary.late.length}）：${names(summary.late, form)}`);
   const noFiler = summary.missing.filter((r) => !r.filers.some((m) => m.platform === opts.platform));
-  if (noFiler.length) lines.push(`尚未登记联络员：${names(noFiler, form)}（请该单位同志发送“/join 单位名称”登记）`);
+  if (noFiler.length) lines.push(`尚未登记联络员：${names(noFiler, form)}（请该单位同志发送“/加入 单位名称”登记）`);
   if (opts.holiday) {
     const h = opts.holiday;
     lines.push(`⚠️ 截止日正值${h.name}假期（${chineseDate(h.start)}至${chineseDate(h.end)}${h.estimated ? '，预估，以国务院通知为准' : ''}），假期中不再提醒，请在放假前完成提交。`);
   }
-  lines.push(`请未交单位的联络员在本群发送 ${FILE_COMMANDS[form]} 提交${label}${overdue ? '，逾期也请尽快补交' : ''}。`);
+  lines.push(`请未交单位的联络员在本群发送“${FILE_COMMANDS[form]}”提交${label}${overdue ? '，逾期也请尽快补交' : ''}。`);
   if (opts.catchUp) lines.push('（系统恢复后补发：停机期间错过的提醒合并为这一条）');
   return text(lines.join('\n'), filersToMention(summary, opts.platform));
 }
@@ -175,7 +175,7 @@ export function missingAllText(campaign: Campaign, rows: UnitRollCall[], form: D
       lines.push(`  · ${row.unit.name} — ${partial ? `${partial}；` : ''}${filers ? `联络员：${filers}` : '未登记联络员'}`);
     }
   }
-  if (listed > MAX_LISTED) lines.push(`……另有 ${listed - MAX_LISTED} 个单位未交，完整名单请发送 /export 导出。`);
+  if (listed > MAX_LISTED) lines.push(`……另有 ${listed - MAX_LISTED} 个单位未交，完整名单请发送“/导出”下载表格。`);
   if (summary.late.length) lines.push(`逾期提交 ${summary.late.length} 个单位。`);
   return lines.join('\n');
 }

@@ -8,7 +8,7 @@ import { NOT_DATA as NOT_A_UNIT, readTable, squeeze } from './excel/read-table.j
 import { coerceInteger, stripInvisible } from '../forms/coerce.js';
 import type { FieldDef } from '../forms/types.js';
 import type { Db } from '../store/client.js';
-import { checkName, checkPhone, recomputeLevels } from './units.js';
+import { checkName, checkPhone, namesLike, recomputeLevels } from './units.js';
 import { rebindAfterMove } from './campaigns.js';
 import { recordChange, type Actor } from './members.js';
 
@@ -74,7 +74,7 @@ export async function readRoster(fileName: string, data: Buffer): Promise<{ rows
   if ('error' in table) return table;
   const isNameHeader = (c: string) => ROSTER_COLUMNS[0].header === squeeze(c) || (ROSTER_COLUMNS[0].aliases as readonly string[]).includes(squeeze(c));
   const headerAt = table.rows.slice(0, 5).findIndex((r) => r.cells.some(isNameHeader));
-  if (headerAt < 0) return { error: `没有找到表头。第一行应为：${ROSTER_COLUMNS.map((c) => c.header).join('、')}。发送 /import 可下载模板。` };
+  if (headerAt < 0) return { error: `没有找到表头。第一行应为：${ROSTER_COLUMNS.map((c) => c.header).join('、')}。发送“/导入”可下载模板。` };
   const header = table.rows[headerAt].cells.map(squeeze);
   const skipped: SkippedRow[] = [];
   const warnings: string[] = [];
@@ -169,7 +169,7 @@ async function check(db: Db, rows: RosterRow[]): Promise<Checked> {
     if (row.parent && row.parent === row.name) problems.push('“上级单位”不能是它自己');
     if ([...row.code].length > 40) problems.push('“单位代码”太长');
     const old = existing.get(row.name);
-    if (old?.archivedAt) problems.push(`单位“${row.name}”已删除（归档），请先用 /unit restore ${row.name} 恢复，或从表中去掉这一行`);
+    if (old?.archivedAt) problems.push(`单位“${row.name}”已删除（归档），请先发送“/单位 恢复 ${row.name}”恢复，或从表中去掉这一行`);
     if (old && row.parent && !old.archivedAt) {
       const oldParent = old.parentId === null ? '' : idToName.get(old.parentId) ?? '';
       if (oldParent !== row.parent) moves.push({ id: old.id, name: row.name, from: oldParent || '无', to: row.parent, parentName: row.parent });
@@ -187,7 +187,8 @@ async function check(db: Db, rows: RosterRow[]): Promise<Checked> {
     if (!p.row.name || errors.some((e) => e.row === p.row.row)) continue;
     const parent = p.row.parent;
     if (parent && !existing.has(parent) && !byName.has(parent)) {
-      errors.push({ row: p.row.row, message: `上级单位“${parent}”不存在（既不在系统中，也不在本表中），请检查名称是否完全一致` });
+      const like = namesLike(parent, [...byName.keys(), ...[...existing].filter(([, u]) => !u.archivedAt).map(([name]) => name)]);
+      errors.push({ row: p.row.row, message: `上级单位“${parent}”不存在（既不在系统中，也不在本表中）${like.length ? `，是不是“${[...new Set(like)].slice(0, 3).join('”或“')}”？` : '，请检查名称是否完全一致'}` });
       continue;
     }
     if (parent && existing.get(parent)?.archivedAt) {
@@ -225,7 +226,7 @@ export async function importRoster(db: Db, fileName: string, data: Buffer, opts:
   if (moves.length && !opts.confirmMoves) return { ok: false, confirm: true, moves: shown, created: newNames, skipped: read.skipped, warnings };
   // Confirmed moves must be the ones shown: units moved by someone else since would move back unseen.
   if (opts.confirmMoves && JSON.stringify(opts.confirmMoves) !== JSON.stringify(shown)) {
-    return { ok: false, errors: [], message: '预览之后单位的上下级有了变化（可能有人刚调整过），为免改错没有导入。请把文件和“/import”一起重新发送，核对新的预览后再确认。' };
+    return { ok: false, errors: [], message: '预览之后单位的上下级有了变化（可能有人刚调整过），为免改错没有导入。请把文件和“/导入”一起重新发送，核对新的预览后再确认。' };
   }
   const created: string[] = [];
   const updated: string[] = [];

@@ -440,65 +440,118 @@ export function partMax(key: PartKey, w: ScoreWeights): number {
   }
 }
 
+/** One part of a unit's score in words: what it rests on, the points, and what would raise it. */
+export interface PartExplanation {
+  key: PartKey;
+  /** False when the part does not apply to the unit (left out, the rest scaled up). */
+  applies: boolean;
+  got: number;
+  max: number;
+  /** The fact a cadre recognises, short enough for a ranking line ("总结1/3", "参与率12%"); '' when it says nothing. */
+  fact: string;
+  /** The figures behind the points ("参与1,000人，职工5,000人"). */
+  why: string;
+  /** What would raise it, and by about how many points (gain 0: nothing to do). */
+  raise: string;
+  gain: number;
+}
+
+const n = (x: number) => x.toLocaleString('zh-CN');
+const percent = (part: number, whole: number) => Math.round((100 * part) / whole);
+
 /**
- * One unit's score, part by part (/standings <单位>): the points, the figures behind them and what
- * would raise them, so a unit can check its score and see where it stands to gain.
+ * One unit's score, part by part: the figures behind each part in words (参与率 12%, not 0.6) and
+ * what would raise it, so a unit can check its score and see where it stands to gain.
  */
-export function explainRow(row: StandingRow, kind: StandingsKind, w: ScoreWeights): string[] {
+export function explainParts(row: StandingRow, kind: StandingsKind, w: ScoreWeights): PartExplanation[] {
   const t = row.tally;
-  const lines: string[] = [];
-  const n = (x: number) => x.toLocaleString('zh-CN');
-  for (const key of PARTS_OF[kind]) {
-    const got = row.parts[key] ?? 0;
-    const max = partMax(key, w);
-    let why = '';
-    let raise = '';
+  return PARTS_OF[kind].map((key): PartExplanation => {
+    const base = { key, applies: true, got: row.parts[key] ?? 0, max: partMax(key, w), fact: '', why: '', raise: '', gain: 0 };
     switch (key) {
       case 'onTimePlan':
-        why = t.plans ? `计划${t.plans}项，其中逾期${t.latePlans}项` : '还没有备案计划';
-        raise = t.plans ? (t.latePlans ? '逾期备案的不能补回，今后按时备案' : '') : '备案计划';
-        break;
+        if (!t.plans) return { ...base, fact: '未备案', why: '还没有备案计划', raise: '备案计划', gain: w.onTimePlan * w.lateFactor };
+        return {
+          ...base,
+          fact: t.latePlans ? `计划${t.plans}项含逾期${t.latePlans}` : `计划${t.plans}项✓`,
+          why: `计划${t.plans}项${t.latePlans ? `，其中逾期${t.latePlans}项` : '，都按时'}`,
+          raise: t.latePlans ? '逾期备案的不能补回，今后按时备案' : '',
+        };
       case 'onTimeSummary': {
         const missing = t.plans - t.summaries;
-        why = `计划${t.plans}项，已交总结${t.summaries}项${t.lateSummaries ? `，其中逾期${t.lateSummaries}项` : ''}`;
-        raise = missing > 0 ? `补交${missing}项总结，每项约可加${round1((w.onTimeSummary * w.lateFactor) / Math.max(1, t.plans))}分（逾期按${w.lateFactor}计）` : '';
-        break;
+        const each = round1((w.onTimeSummary * w.lateFactor) / Math.max(1, t.plans));
+        return {
+          ...base,
+          fact: t.plans ? `总结${t.summaries}/${t.plans}${t.lateSummaries ? `含逾期${t.lateSummaries}` : ''}` : '',
+          why: `计划${t.plans}项，已交总结${t.summaries}项${t.lateSummaries ? `，其中逾期${t.lateSummaries}项` : ''}`,
+          raise: missing > 0 ? `补交${missing}项总结，每项约加${each}分` : '',
+          gain: missing > 0 ? round1(each * missing) : 0,
+        };
       }
       case 'competitions':
-        why = `竞赛${t.plans}项，每项${w.perCompetition}分，最多计${w.competitionsCap}项`;
-        raise = t.plans < w.competitionsCap ? `每多组织1项竞赛加${w.perCompetition}分` : '';
-        break;
+        return {
+          ...base,
+          // The plan part already names the count; the summary ranking has no plan part.
+          fact: kind === 'summary' ? `竞赛${t.plans}项` : '',
+          why: `竞赛${t.plans}项，每项${w.perCompetition}分，最多计${w.competitionsCap}项`,
+          raise: t.plans < w.competitionsCap ? `每多组织1项竞赛加${w.perCompetition}分` : '',
+          gain: t.plans < w.competitionsCap ? w.perCompetition : 0,
+        };
       case 'keyProjects': {
-        if (t.keyProjects === 0) {
-          lines.push(`${PART_LABELS[key]}：本单位没有名单内的重点项目，不计此项（其余各项按比例折算到满分${fullMax(kind, w)}分）`);
-          continue;
-        }
+        if (t.keyProjects === 0) return { ...base, applies: false, why: '本单位没有名单内的重点项目' };
         const open = t.keyProjects - t.keyProjectsCovered;
-        why = `名单内重点项目${t.keyProjects}个，已开展竞赛${t.keyProjectsCovered}个，覆盖${Math.round((100 * t.keyProjectsCovered) / t.keyProjects)}%`;
-        const names = t.keyProjectsUncovered.map((n) => `「${n}」`).join('、') + (open > t.keyProjectsUncovered.length ? `等${open}个` : '');
-        raise = open ? `${names}还没有竞赛，每覆盖1个加${round1(w.keyProjectCoverage / t.keyProjects)}分（计划里“重点项目”写明名称）` : '';
-        break;
+        const names = t.keyProjectsUncovered.map((x) => `「${x}」`).join('、') + (open > t.keyProjectsUncovered.length ? `等${open}个` : '');
+        const each = round1(w.keyProjectCoverage / t.keyProjects);
+        return {
+          ...base,
+          fact: `重点项目${t.keyProjectsCovered}/${t.keyProjects}`,
+          why: `名单内重点项目${t.keyProjects}个，已开展竞赛${t.keyProjectsCovered}个，覆盖${percent(t.keyProjectsCovered, t.keyProjects)}%`,
+          raise: open ? `${names}还没有竞赛，每覆盖1个加${each}分（计划里“重点项目”写明名称）` : '',
+          gain: open ? round1(each * open) : 0,
+        };
       }
       case 'participation': {
         const people = row.participants;
-        why = t.headcount ? `参与${n(people)}人，职工${n(t.headcount)}人，参与率${Math.round((100 * people) / t.headcount)}%` : '职工数未登记，参与率无法计算';
-        raise = t.headcount ? (people < t.headcount ? `再有${n(t.headcount - people)}人参与可得满分` : '') : '请管理员登记职工数（/unit set 单位 职工数=…）';
-        break;
+        if (!t.headcount) return { ...base, fact: '职工数未登记', why: '职工数未登记，参与率无法计算', raise: '请管理员登记职工数（/单位 设置 单位名称 职工数=…）', gain: partMax(key, w) };
+        return {
+          ...base,
+          fact: `参与率${percent(people, t.headcount)}%`,
+          why: `参与${n(people)}人，职工${n(t.headcount)}人`,
+          raise: people < t.headcount ? `再有${n(t.headcount - people)}人参与可得满分` : '',
+          gain: round1(partMax(key, w) - base.got),
+        };
       }
       case 'awards':
-        why = `获奖${t.awards}项，共${round1(t.awardPoints)}分，最多计${w.awardsCap}分`;
-        break;
+        return { ...base, fact: t.awards ? `获奖${t.awards}项` : '', why: `获奖${t.awards}项，共${round1(t.awardPoints)}分，最多计${w.awardsCap}分` };
       case 'onTimeReport':
-        if (t.report === 'notAsked') {
-          lines.push(`${PART_LABELS[key]}：不要求本单位提交年度报告，不计此项（其余各项按比例折算到满分${fullMax(kind, w)}分）`);
-          continue;
-        }
-        why = t.report === 'onTime' ? '年度报告按时提交' : t.report === 'late' ? '年度报告逾期提交' : '还没有提交年度报告';
-        raise = t.report === 'missing' ? `提交年度报告（逾期按${w.lateFactor}计）` : '';
-        break;
+        if (t.report === 'notAsked') return { ...base, applies: false, why: '不要求本单位提交年度报告' };
+        return {
+          ...base,
+          fact: t.report === 'onTime' ? '年报✓' : t.report === 'late' ? '年报逾期' : '年报未交',
+          why: t.report === 'onTime' ? '年度报告按时提交' : t.report === 'late' ? '年度报告逾期提交' : '还没有提交年度报告',
+          raise: t.report === 'missing' ? `提交年度报告（逾期按${w.lateFactor}计）` : '',
+          gain: t.report === 'missing' ? round1(w.onTimeReport * w.lateFactor) : 0,
+        };
     }
-    lines.push(`${PART_LABELS[key]}：${got}/${max}分（${why}）${raise ? `；${raise}` : ''}`);
-  }
-  return lines;
+  });
 }
 
+/** A ranking line as a phone reads it: "1. 东城街道工会 50分（计划2项✓ 总结2/2 重点项目1/2 参与率20%）". */
+export function rankingLine(row: StandingRow, kind: StandingsKind, w: ScoreWeights): string {
+  if (!row.filed) return `${row.rank}. ${row.unitName} 0分（未填报）`;
+  const facts = explainParts(row, kind, w).filter((p) => p.applies && p.fact).map((p) => p.fact);
+  return `${row.rank}. ${row.unitName} ${row.score}分（${facts.join(' ')}）`;
+}
+
+/** The parts that would raise a unit's score most, in words ("补交1项总结，每项约加5分"). */
+export function bestRaises(row: StandingRow, kind: StandingsKind, w: ScoreWeights, count = 2): string[] {
+  return explainParts(row, kind, w).filter((p) => p.applies && p.raise && p.gain > 0).sort((a, b) => b.gain - a.gain).slice(0, count).map((p) => p.raise);
+}
+
+/** /standings <单位>: one line per part, "参与率20%：得4分（满分20）。参与1,000人，职工5,000人；再有4,000人参与可得满分". */
+export function explainRow(row: StandingRow, kind: StandingsKind, w: ScoreWeights): string[] {
+  return explainParts(row, kind, w).map((p) => {
+    if (!p.applies) return `${PART_LABELS[p.key]}：${p.why}，不计此项（其余各项按比例折算到满分${fullMax(kind, w)}分）`;
+    const fact = p.key === 'participation' && p.fact.startsWith('参与率') ? p.fact.slice(3) : '';
+    return `${PART_LABELS[p.key]}${fact}：得${p.got}分（满分${p.max}）。${p.why}${p.raise ? `；${p.raise}` : ''}`;
+  });
+}

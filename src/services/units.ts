@@ -67,10 +67,25 @@ export function groupByParent<T extends { parentId: number | null }>(units: T[])
  * a name that matched nothing: people type 东城 for 东城街道工会.
  */
 export async function similarUnitNames(db: Db | Tx, typed: string, within?: number): Promise<string[]> {
+  if (!typed.trim()) return [];
+  const pool = within === undefined ? await activeUnits(db) : await descendantsOf(db, within);
+  return namesLike(typed, pool.map((u) => u.name));
+}
+
+/**
+ * Of `names`, those that contain what was typed or are contained in it (东城 → 东城街道工会), at most
+ * five. Not a spelling distance: unit names share their endings (街道工会), so 南城街道 would be
+ * "close" to every street.
+ */
+export function namesLike(typed: string, names: Iterable<string>): string[] {
   const q = typed.trim();
   if (!q) return [];
-  const pool = within === undefined ? await activeUnits(db) : await descendantsOf(db, within);
-  return pool.filter((u) => u.name.includes(q) || (q.length >= 4 && q.includes(u.name))).slice(0, 5).map((u) => u.name);
+  const out: string[] = [];
+  for (const name of names) {
+    if (name !== q && (name.includes(q) || (q.length >= 4 && q.includes(name)))) out.push(name);
+    if (out.length === 5) break;
+  }
+  return out;
 }
 
 export function childrenOf(db: Db | Tx, parentId: number): Promise<Unit[]> {
@@ -104,7 +119,7 @@ export function checkName(name: string): string | null {
 
 async function missingUnit(db: Db | Tx, name: string, what = '单位'): Promise<string> {
   const similar = await similarUnitNames(db, name);
-  return `${what}「${name}」不存在。${similar.length ? `您要找的是不是：${similar.join('、')}？` : ''}请检查名称是否完全一致（发送 /units 查看）`;
+  return `${what}「${name}」不存在。${similar.length ? `您要找的是不是：${similar.join('、')}？` : ''}请检查名称是否完全一致（发送“/单位列表”查看）`;
 }
 
 export interface AddUnitInput {
@@ -120,14 +135,14 @@ export interface AddUnitInput {
 export async function addUnit(db: Db, input: AddUnitInput, actor: Actor): Promise<UnitResult> {
   const name = input.name.trim();
   const bad = checkName(name);
-  if (bad) return { ok: false, message: `${bad}，例如：/unit add 东城街道工会 上级=某某区总工会 职工数=1200` };
+  if (bad) return { ok: false, message: `${bad}，例如：/单位 添加 东城街道工会 上级=某某区总工会 职工数=1200` };
   const same = await findUnitByName(db, name);
-  if (same) return { ok: false, message: same.archivedAt ? `单位「${name}」已存在但已删除（归档）。要恢复它，请发送：/unit restore ${name}` : `单位「${name}」已经存在` };
+  if (same) return { ok: false, message: same.archivedAt ? `单位「${name}」已存在但已删除（归档）。要恢复它，请发送：/单位 恢复 ${name}` : `单位「${name}」已经存在` };
   let parent: Unit | null = null;
   if (input.parentName !== null) {
     parent = await findUnitByName(db, input.parentName);
     if (!parent) return { ok: false, message: `上级${await missingUnit(db, input.parentName)}，或先添加它` };
-    if (parent.archivedAt) return { ok: false, message: `上级单位「${parent.name}」已删除（归档），请先 /unit restore ${parent.name}，或换一个上级` };
+    if (parent.archivedAt) return { ok: false, message: `上级单位「${parent.name}」已删除（归档），请先发送“/单位 恢复 ${parent.name}”，或换一个上级` };
   }
   return inTransaction(db, async (tx) => {
     const unit = await tx.unit.create({
@@ -225,11 +240,11 @@ export async function setUnit(db: Db, name: string, settings: UnitSettings, acto
 export async function archiveUnit(db: Db, name: string, actor: Actor, now: Date): Promise<UnitResult> {
   const unit = await findUnitByName(db, name);
   if (!unit) return { ok: false, message: await missingUnit(db, name) };
-  if (unit.archivedAt) return { ok: false, message: `「${unit.name}」已经删除（归档）了。要恢复，请发送 /unit restore ${unit.name}` };
+  if (unit.archivedAt) return { ok: false, message: `「${unit.name}」已经删除（归档）了。要恢复，请发送 /单位 恢复 ${unit.name}` };
   const children = await childrenOf(db, unit.id);
   if (children.length) {
     const shown = children.slice(0, 5).map((c) => c.name).join('、');
-    return { ok: false, message: `「${unit.name}」下面还有 ${children.length} 个单位（${shown}${children.length > 5 ? '等' : ''}），不能删除。请先用 /unit move 把它们移到别处，或先删除它们` };
+    return { ok: false, message: `「${unit.name}」下面还有 ${children.length} 个单位（${shown}${children.length > 5 ? '等' : ''}），不能删除。请先发送“/单位 移动 单位名称 上级=…”把它们移到别处，或先删除它们` };
   }
   return inTransaction(db, async (tx) => {
     const updated = await tx.unit.update({ where: { id: unit.id }, data: { archivedAt: now } });
@@ -247,7 +262,7 @@ export async function restoreUnit(db: Db, name: string, actor: Actor): Promise<U
   if (!unit.archivedAt) return { ok: false, message: `「${unit.name}」没有被删除，无需恢复` };
   if (unit.parentId !== null) {
     const parent = await db.unit.findUnique({ where: { id: unit.parentId } });
-    if (parent?.archivedAt) return { ok: false, message: `「${unit.name}」的上级「${parent.name}」也已删除，请先恢复它：/unit restore ${parent.name}` };
+    if (parent?.archivedAt) return { ok: false, message: `「${unit.name}」的上级「${parent.name}」也已删除，请先恢复它：/单位 恢复 ${parent.name}` };
   }
   return inTransaction(db, async (tx) => {
     const updated = await tx.unit.update({ where: { id: unit.id }, data: { archivedAt: null } });

@@ -49,7 +49,7 @@ export async function runWithdrawal(ctx: CommandContext, withdraw: boolean): Pro
   // One that does not exist and one of another unit read the same (nothing to learn by guessing).
   if (!found || (!ctx.isAdmin && ctx.viewer.unit?.id !== found.unitId)) {
     const what = target.kind === 'plan' ? `编号为 ${target.id} 的计划` : target.kind === 'progress' ? `编号为 ${target.id} 的进度` : '这份年度报告';
-    return [text(`本单位没有${what}。只有该单位的联络员或管理员可以${withdraw ? '撤回' : '恢复'}。请用 /mine 查看编号。`)];
+    return [text(`本单位没有${what}。只有该单位的联络员或管理员可以${withdraw ? '撤回' : '恢复'}。请发送“/我的”查看编号。`)];
   }
   const changed = await setWithdrawn(ctx.app.db, found, withdraw, actorOf(ctx.msg), ctx.app.now());
   const again = `${withdraw ? '/恢复' : '/撤回'} ${target.kind === 'plan' ? target.id : target.kind === 'progress' ? `进度 ${target.id}` : '年报'}`;

@@ -1,6 +1,6 @@
 // A small, known year of filings for the standings and export tests, typed through the local chat
 // the way filers send them. Hand-computed standings (default weights) are in standings.test.ts.
-import { setUpDistrict, textOf, type LocalUser, type TestBot } from './harness.js';
+import { setUpDistrict, textOf, type LocalUser, type Reply, type TestBot } from './harness.js';
 
 /** A plan template; `key` is false, true (a bare 是) or the name of a designated key project. */
 export function planText(p: { enterprise: string; project: string; participants: number; period: string; key: boolean | string }): string {
@@ -56,18 +56,12 @@ export async function download(bot: TestBot, url: string): Promise<Buffer> {
 }
 
 /**
- * A standings reply's phone lines ("1. 西城街道工会 60分：计划按时5 总结按时10 …") as rows in the
- * table's column order: [名次, 单位, 得分, …parts], a part that does not apply as "—", an unfiled unit
- * as "名称（未填报）".
+ * A standings reply's table as the local chat API gives it beside the text (`table`: its columns and
+ * rows, the points of every part): [名次, 单位, 得分, …parts], a part that does not apply as "—", an
+ * unfiled unit as "名称（未填报）".
  */
-export function standingsRows(reply: string): { labels: string[]; rows: string[][] } {
-  let labels: string[] = [];
-  const rows = reply.split('\n').flatMap((line) => {
-    const m = line.match(/^(\d+)\. (\S+?) (\d+(?:\.\d+)?)分(（未填报）)?：(.*)$/);
-    if (!m) return [];
-    const parts = m[5].split(' ').map((p) => p.match(/^(\D+?)(\d+(?:\.\d+)?|不计)$/)!);
-    labels = parts.map((p) => p[1]);
-    return [[m[1], `${m[2]}${m[4] ?? ''}`, m[3], ...parts.map((p) => (p[2] === '不计' ? '—' : p[2]))]];
-  });
-  return { labels, rows };
+export function standingsRows(replies: Reply[]): { labels: string[]; rows: string[][] } {
+  const table = replies.map((r) => (r.kind === 'text' ? r.table : undefined)).find(Boolean);
+  if (!table) throw new Error(`no table in replies: ${textOf(replies)}`);
+  return { labels: table.columns.slice(3), rows: table.rows.map((r) => r.map(String)) };
 }

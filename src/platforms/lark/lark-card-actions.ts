@@ -5,13 +5,13 @@
 // reverts an update sent before it), retried once, and else the receipt is sent privately.
 // A form opened from a group also leaves one public line there when it is filed.
 import type { App } from '../../core/app.js';
-import type { FormReply, FormSubmission, Reply, SubmitResult } from '../../core/messages.js';
+import type { FormReply, FormSubmission, IncomingMessage, Reply, SubmitResult } from '../../core/messages.js';
 import type { Bot } from '../../bot.js';
 import { SORRY } from '../../bot.js';
 import { FORMS, isFormName } from '../../forms/index.js';
 import type { FormDef } from '../../forms/types.js';
 import { formReply } from '../../services/form-reply.js';
-import { componentNames, renderFormCard, renderReceiptCard, type Card, type FormButtonValue } from './lark-cards.js';
+import { componentNames, renderFormCard, renderReceiptCard, type Card, type CommandButtonValue, type FormButtonValue } from './lark-cards.js';
 import type { LarkUserId } from './lark-events.js';
 import type { LarkSender } from './lark-sender.js';
 
@@ -36,6 +36,13 @@ const REMEMBERED = 300;
 export const LATE_UPDATE_DELAY_MS = 1_500;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A command button's value (a table's 查看全部), or null. */
+export function parseCommandValue(v: unknown): CommandButtonValue | null {
+  const o = v as Partial<CommandButtonValue> | null;
+  if (!o || typeof o !== 'object' || o.saiwu !== 'command' || typeof o.command !== 'string' || !o.command.startsWith('/')) return null;
+  return { saiwu: 'command', command: o.command.slice(0, 200), chat_type: o.chat_type === 'p2p' ? 'p2p' : 'group' };
+}
 
 export function parseButtonValue(v: unknown): FormButtonValue | null {
   const o = v as Partial<FormButtonValue> | null;
@@ -93,6 +100,8 @@ export class LarkCardActions {
 
   async handle(e: CardActionEvent): Promise<CardResponse> {
     try {
+      const command = parseCommandValue(e.action?.value);
+      if (command) return this.runCommand(e, command);
       const value = parseButtonValue(e.action?.value);
       if (!value) return {};
       const eventId = e.event_id;
@@ -158,6 +167,24 @@ export class LarkCardActions {
     if (!filed.changed || sub.editPlanId) return;
     const line = `✅ ${filed.unit} 已${filed.revised ? '更新' : '提交'}${filed.form}${filed.planId ? ` #${filed.planId}` : ''}`;
     await this.sender.deliver({ kind: 'chat', chatId: value.chat_id }, [{ kind: 'text', text: line }], { key: `filed:${sub.eventId}`, patient: true });
+  }
+
+  /**
+   * A command button: the command runs as if the person who pressed it had typed it in the card's
+   * chat (their permissions, that chat's unit), and its replies (an export file) follow the toast.
+   * Each press is its own event; a redelivered event is claimed once by the pipeline.
+   */
+  private runCommand(e: CardActionEvent, value: CommandButtonValue): CardResponse {
+    const operator = e.operator?.open_id;
+    const chatId = e.context?.open_chat_id;
+    if (!operator || !chatId) return { toast: { type: 'error', content: '无法识别操作人或所在的群，请直接发送命令：' + value.command } };
+    const eventId = `card-command:${e.event_id ?? `${e.context?.open_message_id}:${operator}:${Date.now()}`}`;
+    this.track((async () => {
+      const msg: IncomingMessage = { platform: 'lark', eventId, chatId, chatType: value.chat_type, userId: operator, userName: await this.nameOf(operator), text: value.command, mentions: [], mentionsBot: true };
+      const replies = await this.bot.handleMessage(msg);
+      if (replies.length) await this.sender.deliver({ kind: 'chat', chatId }, replies, { key: eventId, patient: true });
+    })().catch((err) => this.app.log.error({ err }, 'card command failed')));
+    return { toast: { type: 'info', content: '正在生成，稍后发到这里。' } };
   }
 
   private remember(eventId: string, work: Promise<CardResponse>): void {

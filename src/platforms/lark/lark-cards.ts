@@ -33,6 +33,16 @@ export interface FormButtonValue {
   instance?: string;
 }
 
+/**
+ * What a command button (a table's 查看全部) carries back: the command runs as if the person who
+ * pressed it had typed it in that chat, with their own permissions.
+ */
+export interface CommandButtonValue {
+  saiwu: 'command';
+  command: string;
+  chat_type: 'group' | 'p2p';
+}
+
 /** Lark's input accepts at most 1000 characters per box. */
 export const CARD_INPUT_MAX = 1000;
 /** Plans offered in a card's plan picker; a unit with more files the others by number. */
@@ -111,7 +121,7 @@ function fieldComponents(reply: FormReply, field: FormFieldView, planOptions?: F
       tag: 'select_static', name: field.key, required: field.required, placeholder: plain('请选择'), width: 'fill',
       options: options.map((o) => ({ text: plain(o.label), value: o.value })),
       ...(initial !== undefined ? { initial_option: initial } : {}),
-    }, ...(bounded ? [{ tag: 'markdown', content: `这里列出最近的 ${MAX_PLAN_CHOICES} 项（共 ${all.length} 项）。其他计划请发送“/填表 ${GUIDED_WORD[reply.form]}”，按提示填写计划编号（/mine 可查编号）。` }] : [])];
+    }, ...(bounded ? [{ tag: 'markdown', content: `这里列出最近的 ${MAX_PLAN_CHOICES} 项（共 ${all.length} 项）。其他计划请发送“/填表 ${GUIDED_WORD[reply.form]}”，按提示填写计划编号（“/我的”可查编号）。` }] : [])];
   }
   const numeric = field.type === 'integer' || field.type === 'money';
   const maxLength = Math.min(def?.maxLength ?? (numeric ? 30 : 200), CARD_INPUT_MAX);
@@ -170,14 +180,22 @@ export function renderNoticeCard(title: string, body: string, template = 'orange
   return card(title, template, [textBlock(body)]);
 }
 
-/** Standings, roll-calls: a table component; numbers stay numbers so they sort and align. */
-export function renderTableCard(table: TableReply): Card | null {
+/**
+ * Standings, roll-calls: a table component, 10 rows a page (Lark pages the rest); numbers stay
+ * numbers so they sort and align. `more` becomes a button that sends the whole table as a file.
+ */
+export function renderTableCard(table: TableReply, chatType: 'group' | 'p2p' = 'group'): Card | null {
   if (table.columns.length > 50) return null;
   const numeric = table.columns.map((_, i) => table.rows.length > 0 && table.rows.every((r) => typeof r[i] === 'number'));
   const columns = table.columns.map((c, i) => ({ name: `c${i}`, display_name: c, data_type: numeric[i] ? 'number' : 'text' }));
   const rows = table.rows.map((r) => Object.fromEntries(table.columns.map((_, i) => [`c${i}`, numeric[i] ? r[i] : String(r[i] ?? '')])));
   const elements: Element[] = [{ tag: 'table', page_size: Math.max(1, Math.min(10, rows.length)), columns, rows }];
-  if (table.note) elements.push(textBlock(table.note));
+  const note = [table.note, table.cellsNote].filter(Boolean).join('\n');
+  if (note) elements.push(textBlock(note));
+  if (table.more) {
+    const value: CommandButtonValue = { saiwu: 'command', command: table.more.command, chat_type: chatType };
+    elements.push({ tag: 'button', type: 'default', text: plain(table.more.label), behaviors: [{ type: 'callback', value }] });
+  }
   const c = card(table.title, 'blue', elements);
   return Buffer.byteLength(JSON.stringify(c)) > CARD_MAX_BYTES ? null : c;
 }

@@ -190,7 +190,8 @@ export class LarkSender implements ChatSender {
       case 'text':
         return textMessages(reply);
       case 'table': {
-        const card = renderTableCard(reply);
+        // A private chat: a reply there, or a message to a person.
+        const card = renderTableCard(reply, target.kind === 'user' || (target.kind === 'reply' && target.p2pUser) ? 'p2p' : 'group');
         return card ? [cardMessage(card)] : textMessages({ kind: 'text', text: renderTableText(reply) });
       }
       case 'form': {

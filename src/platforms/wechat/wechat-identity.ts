@@ -76,11 +76,11 @@ export class WechatIdentity {
       if (matches.length === 1 && (await this.rebind(binding, matches[0].id))) {
         resolved.push({ binding, room: matches[0] });
       } else if (!binding.topic) {
-        this.problems.set(`binding:${binding.id}`, `「${binding.unit.name}」的工作群没有记录群名，本次登录后找不到了。请在该群里重新发送“/bind ${binding.unit.name}”。`);
+        this.problems.set(`binding:${binding.id}`, `「${binding.unit.name}」的工作群没有记录群名，本次登录后找不到了。请在该群里重新发送“/绑定 ${binding.unit.name}”。`);
       } else if (matches.length === 0) {
-        this.problems.set(`binding:${binding.id}`, `找不到名为「${binding.topic}」的群（绑定到「${binding.unit.name}」）。请确认机器人还在群里，并把该群“保存到通讯录”；群里有人发言后也会自动恢复。如果群已改名，请在群里重新发送“/bind ${binding.unit.name}”。`);
+        this.problems.set(`binding:${binding.id}`, `找不到名为「${binding.topic}」的群（绑定到「${binding.unit.name}」）。请确认机器人还在群里，并把该群“保存到通讯录”；群里有人发言后也会自动恢复。如果群已改名，请在群里重新发送“/绑定 ${binding.unit.name}”。`);
       } else if (matches.length > 1) {
-        this.problems.set(`binding:${binding.id}`, `有 ${matches.length} 个群都叫「${binding.topic}」，无法确定哪个是「${binding.unit.name}」的工作群。请把群名改成唯一的，再在群里发送“/bind ${binding.unit.name}”。`);
+        this.problems.set(`binding:${binding.id}`, `有 ${matches.length} 个群都叫「${binding.topic}」，无法确定哪个是「${binding.unit.name}」的工作群。请把群名改成唯一的，再在群里发送“/绑定 ${binding.unit.name}”。`);
       }
     }
     if (!this.opts.stableIds) await this.rekeyMembers(resolved);
@@ -124,7 +124,7 @@ export class WechatIdentity {
     const name = candidates[0].name;
     if (candidates.length > 1) {
       // Two records answer to this person's names: which one is theirs is not ours to guess.
-      this.markAmbiguous(candidates, `有 ${candidates.length} 条登记记录与「${names.join('／')}」同名，无法确定是谁，都没有自动恢复。请本人在群里重新发送“/join 单位名称”。`);
+      this.markAmbiguous(candidates, `有 ${candidates.length} 条登记记录与「${names.join('／')}」同名，无法确定是谁，都没有自动恢复。请本人在群里重新发送“/加入 单位名称”。`);
       return contact.id;
     }
     if (this.ambiguousNames.has(name)) return contact.id;
@@ -132,7 +132,7 @@ export class WechatIdentity {
     const others: Contact[] = [];
     for (const c of await room.memberAll()) if (c.id !== contact.id && (await namesIn(room, c)).includes(name)) others.push(c);
     if (others.length) {
-      this.markAmbiguous(candidates, `群「${binding.topic ?? room.id}」里有 ${others.length + 1} 人都叫「${name}」，无法确定哪位是登记过的${describe(candidates[0])}。请他们设置不同的群昵称，再由本人重新发送“/join 单位名称”。`);
+      this.markAmbiguous(candidates, `群「${binding.topic ?? room.id}」里有 ${others.length + 1} 人都叫「${name}」，无法确定哪位是登记过的${describe(candidates[0])}。请他们设置不同的群昵称，再由本人重新发送“/加入 单位名称”。`);
       return contact.id;
     }
     // …and the record's old id must be gone from every bound room (else it is another, living person).
@@ -181,7 +181,7 @@ export class WechatIdentity {
 
   private async rebind(binding: BindingWithUnit, chatId: string): Promise<boolean> {
     if (!(await moveBinding(this.app.db, binding, chatId))) {
-      this.problems.set(`binding:${binding.id}`, `群「${binding.topic}」同时对应了两条绑定，请管理员在该群里重新发送“/bind ${binding.unit.name}”。`);
+      this.problems.set(`binding:${binding.id}`, `群「${binding.topic}」同时对应了两条绑定，请管理员在该群里重新发送“/绑定 ${binding.unit.name}”。`);
       return false;
     }
     this.problems.delete(`binding:${binding.id}`);
@@ -212,7 +212,7 @@ export class WechatIdentity {
       const who = describe(member);
       if ((staleByName.get(member.name) ?? 0) > 1) {
         this.ambiguousNames.add(member.name);
-        this.problems.set(`member:${member.id}`, `有 ${staleByName.get(member.name)} 条登记记录都叫「${member.name}」，无法确定各是谁，都没有自动恢复。请本人在群里重新发送“/join 单位名称”。`);
+        this.problems.set(`member:${member.id}`, `有 ${staleByName.get(member.name)} 条登记记录都叫「${member.name}」，无法确定各是谁，都没有自动恢复。请本人在群里重新发送“/加入 单位名称”。`);
         continue;
       }
       const matches = new Map<string, Contact>();
@@ -225,12 +225,12 @@ export class WechatIdentity {
       }
       if (duplicateInRoom || matches.size > 1) {
         this.ambiguousNames.add(member.name);
-        this.problems.set(`member:${member.id}`, `群里有 ${matches.size} 人都叫「${member.name}」，无法确定哪位是${who}。请他们设置不同的群昵称，再由本人重新发送“/join 单位名称”。`);
+        this.problems.set(`member:${member.id}`, `群里有 ${matches.size} 人都叫「${member.name}」，无法确定哪位是${who}。请他们设置不同的群昵称，再由本人重新发送“/加入 单位名称”。`);
       } else if (matches.size === 1) {
         const [contact] = matches.values();
-        if (!(await this.rekey(member, contact.id))) this.problems.set(`member:${member.id}`, `${who}对应的微信账号有两条登记记录，请本人在群里重新发送“/join 单位名称”。`);
+        if (!(await this.rekey(member, contact.id))) this.problems.set(`member:${member.id}`, `${who}对应的微信账号有两条登记记录，请本人在群里重新发送“/加入 单位名称”。`);
       } else if (inRooms.length) {
-        this.problems.set(`member:${member.id}`, `${who}在已绑定的群里找不到（可能改了昵称或已退群），提醒时无法@到。请本人在群里重新发送“/join 单位名称”。`);
+        this.problems.set(`member:${member.id}`, `${who}在已绑定的群里找不到（可能改了昵称或已退群），提醒时无法@到。请本人在群里重新发送“/加入 单位名称”。`);
       }
     }
   }
@@ -250,7 +250,7 @@ export class WechatIdentity {
 
   private noteRightsToReclaim(member: Member): void {
     const what = member.role === 'admin' ? '管理员' : '评委';
-    const how = member.role === 'admin' ? '请在服务日志或 /wechat 页面查看认领码，私聊机器人发送“/admin claim 认领码”' : '请管理员重新发送“/judge add @本人”';
+    const how = member.role === 'admin' ? '请在服务日志或 /wechat 页面查看认领码，私聊机器人发送“/管理员 认领 认领码”' : '请管理员重新发送“/评委 添加 @本人”';
     this.problems.set(`rights:${member.id}`, `${what}「${member.name}」重新登录后需要确认身份：${how}。`);
   }
 

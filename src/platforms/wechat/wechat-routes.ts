@@ -63,7 +63,7 @@ async function tick() {
     if (s.qrUrl) { const src = s.qrUrl + (q ? '&' + q.slice(1) : ''); if (img.getAttribute('src') !== src) img.src = src; img.style.display = ''; } else img.style.display = 'none';
     document.getElementById('u').textContent = s.user ? '当前账号：' + s.user : '';
     const c = document.getElementById('c');
-    if (s.claimCode) { c.textContent = '管理员认领码：' + s.claimCode + '。管理员私聊机器人发送“/admin claim ' + s.claimCode + '”即成为管理员（一次有效，用后自动更换）。'; c.style.display = ''; } else c.style.display = 'none';
+    if (s.claimCode) { c.textContent = '管理员认领码：' + s.claimCode + '。管理员私聊机器人发送“/管理员 认领 ' + s.claimCode + '”即成为管理员（一次有效，用后自动更换）。'; c.style.display = ''; } else c.style.display = 'none';
     const t = document.getElementById('t');
     t.textContent = s.throttle || ''; t.style.display = s.throttle ? '' : 'none';
     document.getElementById('p').innerHTML = '';

@@ -240,7 +240,7 @@ export class WecomAdapter {
 
   /** The first time a person opens the single chat that day: a short welcome (WeCom allows 5 s). */
   private async onEnterChat(frame: WsFrame): Promise<void> {
-    await this.client.replyWelcome(frame, { msgtype: 'text', text: { content: `您好，我是${this.app.config.botName}。发送 /help 查看可用的命令；在工作群里 @我 发送命令也可以。` } }).catch((err: unknown) => this.log.warn({ err: sendError(err).message }, 'could not send the WeCom welcome'));
+    await this.client.replyWelcome(frame, { msgtype: 'text', text: { content: `您好，我是${this.app.config.botName}。发送“/帮助”查看可用的命令；在工作群里 @我 发送命令也可以。` } }).catch((err: unknown) => this.log.warn({ err: sendError(err).message }, 'could not send the WeCom welcome'));
   }
 
   /** Replies on the callback's frame, in order (the SDK queues them per frame). */
@@ -249,7 +249,7 @@ export class WecomAdapter {
     await post(this.client, replies, { markdown, media: (type, mediaId) => this.client.replyMedia(frame, type, mediaId) }, async (err, part) => {
       // One part failed (a file too large, a limit): say so instead of leaving the person waiting.
       this.log.warn({ err: err.message }, 'WeCom reply failed');
-      const sorry = part.kind === 'media' ? `文件「${part.fileName}」没能发送，请稍后再试。` : '有一部分回复没能发送，请稍后再试，或换个方式查看（例如 /export 下载表格）。';
+      const sorry = part.kind === 'media' ? `文件「${part.fileName}」没能发送，请稍后再试。` : '有一部分回复没能发送，请稍后再试，或换个方式查看（例如发送“/导出”下载表格）。';
       await markdown(sorry).catch(() => undefined);
     });
   }
