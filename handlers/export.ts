@@ -4,7 +4,7 @@ import { defineCommand } from '../src/commands/registry.js';
 import { text, type Reply } from '../src/core/messages.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { reportRoot, scopeOf } from '../src/services/access.js';
-import { buildExport, buildProgressExport, buildReportExport, EXPORT_LABELS, type ExportWhat } from '../src/services/excel/export-workbook.js';
+import type { ExportWhat } from '../src/services/excel/export-workbook.js';
 import { NO_CAMPAIGN } from '../src/core/wording.js';
 
 type What = ExportWhat | 'report' | 'progress';
@@ -35,6 +35,8 @@ export default defineCommand({
     const campaign = await currentCampaign(ctx);
     if (!campaign) return [text(NO_CAMPAIGN)];
     const now = ctx.app.now();
+    // The workbook and Word code (exceljs, docx) load on the first export, not at start.
+    const { buildExport, buildProgressExport, buildReportExport, EXPORT_LABELS } = await import('../src/services/excel/export-workbook.js');
     if (what === 'report') {
       const r = await buildReportExport(ctx.app.db, campaign, unit, now);
       return [

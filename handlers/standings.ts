@@ -6,7 +6,6 @@ import { defineCommand } from '../src/commands/registry.js';
 import { text, type Reply, type TableReply } from '../src/core/messages.js';
 import type { Db } from '../src/store/client.js';
 import type { Campaign, Unit } from '../src/store/models.js';
-import { DEFAULT_BARS, renderBarChart } from '../src/services/chart.js';
 import { currentCampaign } from '../src/services/current-campaign.js';
 import { reportRoot, scopeOf } from '../src/services/access.js';
 import { isWithin } from '../src/services/units.js';
@@ -95,6 +94,8 @@ export default defineCommand({
     }
     const title = `${campaign.year}年度「${unit.name}」${all ? `基层单位（下${s.level}级）` : '下属单位'}${STANDINGS_KIND_LABELS[kind]}排名`;
     const replies: Reply[] = [standingsTable(s, title)];
+    // The chart code (resvg) loads on the first chart, not at start.
+    const { DEFAULT_BARS, renderBarChart } = await import('../src/services/chart.js');
     const png = renderBarChart({ title: s.rows.length > DEFAULT_BARS ? `${title}（前${DEFAULT_BARS}名）` : title, bars: s.rows.map((r) => ({ label: r.unitName, value: r.score, rank: r.rank })), unit: '分' });
     replies.push({ kind: 'image', fileName: `standings-${campaign.year}-${kind}.png`, data: png }, ...ownLine(s, ctx.viewer.unit));
     return replies;

@@ -4,9 +4,6 @@
 // the token itself (which also opens the WeChat login page), and is HttpOnly, SameSite=Strict, and
 // Secure when PUBLIC_BASE_URL is https. Without ADMIN_TOKEN the dashboard stays closed.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Queue } from 'bullmq';
 
@@ -50,6 +47,8 @@ export async function registerQueueDashboard(server: FastifyInstance, auth: Dash
     return;
   }
   const cookieValue = dashboardCookieValue(auth, adminToken);
+  // Loaded only when the dashboard is open: bull-board is some 25 MB a bot without ADMIN_TOKEN never needs.
+  const [{ createBullBoard }, { BullMQAdapter }, { FastifyAdapter }] = await Promise.all([import('@bull-board/api'), import('@bull-board/api/bullMQAdapter'), import('@bull-board/fastify')]);
   const adapter = new FastifyAdapter();
   // @bull-board/fastify pins its own copy of @bull-board/api (a patch version apart): same shape, distinct types.
   createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter: adapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'] });

@@ -1,4 +1,4 @@
-// A reminder worker on its own (no HTTP server, no bot): `tsx jobs/worker-main.ts` with the same
+// A reminder worker on its own (no HTTP server, no bot): `npm run worker` (compiled) or `node --import tsx jobs/worker-main.ts` with the same
 // environment as the bot. Useful to run sending in a separate process, and the crash-safety test
 // kills one of these mid-fan-out. It sends to the platforms that offer a sender without their
 // connection (PlatformDef.standaloneSender: the local chat for now); the others send from the bot

@@ -1,22 +1,27 @@
-// Start-up as a person running `npm start` meets it: the real entry point in a child process (the
-// same `node --import tsx src/main.ts` that `npm start` execs), a temporary DATA_DIR and a free port.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// Start-up as a person running `npm start` meets it: the compiled bot in a child process (the very
+// `node … dist/src/main.js` that package.json's start script execs), a temporary DATA_DIR and a free port.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { startTestBot } from './support/harness.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-// As `npm start` runs it: one Node process with tsx as a loader. (The tsx CLI runs the bot in a child
-// and SIGKILLs it when the busy child does not acknowledge a relayed SIGTERM within ~60 ms.)
-const MAIN_ARGS = ['--import', pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href, path.join(ROOT, 'src', 'main.ts')];
+// As `npm start` runs it: the node arguments of package.json's start script ("exec node … dist/src/main.js"),
+// one Node process running compiled JavaScript, so a SIGTERM reaches the bot itself.
+const START = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.start as string;
+const MAIN_ARGS = START.replace(/^exec node\s+/, '').split(/\s+/).map((a) => (a.endsWith('.js') ? path.join(ROOT, a) : a));
+
+// The build npm install runs; incremental, so a checkout built at install only checks it is current.
+beforeAll(() => {
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit', timeout: 180_000 });
+}, 180_000);
 
 interface Running {
   child: ChildProcess;
@@ -31,7 +36,7 @@ const started: Running[] = [];
 afterEach(async () => {
   for (const r of started.splice(0)) {
     if (r.child.exitCode === null && r.child.signalCode === null) {
-      // SIGTERM first: tsx passes it on, so the bot (and any redis-server it started) stops too.
+      // SIGTERM first, so the bot (and any redis-server it started) stops too.
       r.child.kill('SIGTERM');
       await r.exited(10_000).catch(() => r.child.kill('SIGKILL'));
     }
@@ -50,13 +55,14 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Runs src/main.ts from its own temp directory (also the DATA_DIR), where `dotEnv` becomes `.env`. */
-async function startMain(env: Record<string, string>, args: string[] = [], dotEnv?: string): Promise<Running> {
+/** Runs the bot as `npm start` does, from its own temp directory (also the DATA_DIR), where `dotEnv` becomes `.env`. */
+async function startMain(env: Record<string, string>, args: string[] = [], dotEnv?: string, opts: { viaNpm?: boolean } = {}): Promise<Running> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'saiwu-start-'));
   if (dotEnv) fs.writeFileSync(path.join(dataDir, '.env'), dotEnv);
   const port = await freePort();
-  const child = spawn(process.execPath, [...MAIN_ARGS, ...args], {
-    cwd: dataDir,
+  // viaNpm: `npm start` itself, in the project folder, as a service manager would run it.
+  const child = spawn(opts.viaNpm ? 'npm' : process.execPath, opts.viaNpm ? ['start', '--silent'] : [...MAIN_ARGS, ...args], {
+    cwd: opts.viaNpm ? ROOT : dataDir,
     env: {
       PATH: process.env.PATH, HOME: process.env.HOME,
       DATA_DIR: dataDir, PORT: String(port), REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`, LOG_LEVEL: 'info',
@@ -206,6 +212,17 @@ describe('npm start', () => {
     r.child.kill('SIGTERM');
     expect(await r.exited()).toBe(0);
     expect(r.output()).toContain('"msg":"stopped"');
+  });
+
+  it('runs compiled JavaScript with plain node, and a SIGTERM sent to npm stops the bot cleanly', async () => {
+    const r = await startMain({}, [], undefined, { viaNpm: true });
+    await waitHealthy(r);
+    // npm execs node (no tsx, no second process), so the signal reaches the bot, which finishes and logs.
+    r.child.kill('SIGTERM');
+    expect(await r.exited()).toBe(0);
+    expect(r.output()).toContain('"signal":"SIGTERM","msg":"shutting down"');
+    expect(r.output()).toContain('"msg":"stopped"');
+    expect(START).toMatch(/^exec node .*dist\/src\/main\.js$/);
   });
 
   it('exits non-zero with install instructions when Redis is unreachable and REDIS_AUTOSTART=off, without printing its password', async () => {

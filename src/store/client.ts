@@ -3,9 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
+import { createRequire } from 'node:module';
 import { PrismaClient, type Prisma } from '../generated/sqlite/index.js';
-import { PrismaClient as PgPrismaClient } from '../generated/pg/index.js';
 import { isPostgresUrl, sqliteFilePath } from '../database-url.js';
 
 export type Db = PrismaClient;
@@ -32,8 +31,14 @@ export function withUnitLock<T>(db: Db, unitId: number, fn: (tx: Tx) => Promise<
   }, opts);
 }
 
+const require = createRequire(import.meta.url);
+
 export function openDatabase(url: string): Db {
   if (isPostgresUrl(url)) {
+    // Required only for PostgreSQL (both are CommonJS, so this stays synchronous): the embedded
+    // default does not load the second client and the driver.
+    const { PrismaClient: PgPrismaClient } = require('../generated/pg/index.js') as typeof import('../generated/pg/index.js');
+    const { PrismaPg } = require('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg');
     return new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
   }
   const file = sqliteFilePath(url);

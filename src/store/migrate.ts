@@ -3,12 +3,11 @@
 // serves both: each folder's migration.sql runs once, in name order, inside a transaction.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { isPostgresUrl, sqliteFilePath } from '../database-url.js';
+import { projectFile } from '../paths.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prisma');
+const root = projectFile('prisma');
 const LEDGER = '_saiwu_migrations';
 
 function listMigrations(dir: string): { name: string; sql: string }[] {
@@ -48,6 +47,8 @@ function migrateSqlite(file: string): string[] {
 }
 
 async function migratePostgres(url: string): Promise<string[]> {
+  // Loaded only for PostgreSQL: the embedded default never needs the driver.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

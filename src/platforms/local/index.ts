@@ -2,11 +2,11 @@
 // (LOCAL_CHAT; on by default when no real platform is configured). Its transcript is in our own
 // database, so it is also the one platform that can tell whether a message was delivered.
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { definePlatform } from '../platform.js';
+import { projectFile } from '../../paths.js';
 
-const PAGE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'local-chat.html');
+// Read from the sources, also when running compiled (tsc emits no HTML).
+const PAGE = projectFile('src', 'web', 'local-chat.html');
 
 export default definePlatform<true>({
   name: 'local',

@@ -7,7 +7,8 @@
 // out by exceljs's streaming writer, several times faster than building the workbook in memory
 // (tens of thousands of rows in an export).
 import { PassThrough } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJs } from './exceljs.js';
 import type { FieldDef } from '../../forms/types.js';
 
 export interface ColumnSpec {
@@ -220,7 +221,7 @@ export async function writeWorkbook(models: SheetModel[], created: Date): Promis
     stream.on('end', () => resolve());
     stream.on('error', reject);
   });
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 3 } } });
+  const wb = new (await loadExcelJs()).stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 3 } } });
   wb.creator = '赛务 Saiwu';
   wb.created = created;
   for (const model of models) writeSheet(wb, model);

@@ -1,7 +1,7 @@
 // The blank list an admin downloads and fills in (the unit roster, the key-project list): a header row
 // to write under, and a 填写说明 sheet that explains every column. Both print one page wide, the notes
 // wrapped inside their column.
-import ExcelJS from 'exceljs';
+import { loadExcelJs } from './exceljs.js';
 import { displayWidth } from './layout.js';
 
 const NOTE_WIDTH = 70;
@@ -17,7 +17,7 @@ export interface ListColumn {
 }
 
 export async function listTemplate(sheetName: string, columns: readonly ListColumn[], tip: string): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcelJs()).Workbook();
   const ws = wb.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
   ws.columns = columns.map((c) => ({ header: c.header, key: c.key, width: c.width }));
   ws.getRow(1).font = { bold: true };

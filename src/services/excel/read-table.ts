@@ -1,7 +1,8 @@
 // Reading a spreadsheet a person filled in (.xlsx, or .csv saved by Excel): every row as strings with
 // its row number in the file, merged banners marked, and the words that start a row that is no data.
 // Shared by the roster import and the filing import.
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJs } from './exceljs.js';
 import { stripInvisible } from '../../forms/coerce.js';
 
 /** A header or cell with its spaces (and invisible characters) taken out. */
@@ -90,7 +91,7 @@ export async function readTables(fileName: string, data: Buffer): Promise<{ shee
   if (lower.endsWith('.xls')) return { error: '不支持旧版 .xls 文件，请在 Excel 或 WPS 里“另存为” .xlsx 或 .csv 后再发送。' };
   if (lower.endsWith('.et')) return { error: '不支持 WPS 的 .et 文件，请在 WPS 里“另存为” .xlsx 后再发送。' };
   if (!lower.endsWith('.xlsx')) return { error: `无法识别文件“${fileName}”，请发送 .xlsx 或 .csv 表格（Word 里的表格请复制到 Excel 后另存为 .xlsx）。` };
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcelJs()).Workbook();
   try {
     await wb.xlsx.load(data as unknown as ArrayBuffer);
   } catch {
