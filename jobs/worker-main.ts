@@ -8,6 +8,7 @@ import type { App, ChatSender } from '../src/core/app.js';
 import type { Platform } from '../src/core/messages.js';
 import { loadConfig, secretsOf } from '../src/config.js';
 import { openDatabase } from '../src/store/client.js';
+import { claimDatabase, DatabaseInUseError } from '../src/store/sqlite-lock.js';
 import { createLogger } from '../src/logger.js';
 import { connectRedis } from '../src/redis.js';
 import { FileStore } from '../src/files.js';
@@ -19,6 +20,15 @@ import { SendLimiter } from './send-limiter.js';
 
 const config = loadConfig();
 const log = createLogger(config.logLevel, { secrets: secretsOf(config) });
+// A worker beside a bot is a second process: on SQLite it refuses to start (use PostgreSQL).
+let releaseDb: () => void;
+try {
+  releaseDb = claimDatabase(config.databaseUrl, 'worker');
+} catch (err) {
+  if (!(err instanceof DatabaseInUseError)) throw err;
+  log.fatal(err.message);
+  process.exit(1);
+}
 const db = openDatabase(config.databaseUrl);
 const redis = await connectRedis(config, log);
 const app: App = { config, db, log, now: () => new Date(), senders: new Map<Platform, ChatSender>(), hooks: { campaignChanged: async () => undefined } };
@@ -48,6 +58,7 @@ async function shutdown(signal: string) {
   await queue.close();
   await redis.close();
   await db.$disconnect();
+  releaseDb();
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

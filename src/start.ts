@@ -6,7 +6,8 @@ import type { Platform } from './core/messages.js';
 import { secretsOf, type Config } from './config.js';
 import { Bot } from './bot.js';
 import { createCommands } from '../handlers/index.js';
-import { openDatabase } from './store/client.js';
+import { openDatabase, type Db } from './store/client.js';
+import { claimDatabase } from './store/sqlite-lock.js';
 import { migrateDatabase } from './store/migrate.js';
 import type { DestinationStream } from 'pino';
 import { createClock, type Clock } from './clock.js';
@@ -75,10 +76,19 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
   const log = opts.logger ?? createLogger(config.logLevel, { secrets: secretsOf(config), destination: opts.logDestination });
   ensurePrivateDir(config.dataDir);
   const secretKey = loadSecretKey(config.dataDir, config.secretKey);
-  const applied = await migrateDatabase(config.databaseUrl);
-  if (applied.length) log.info({ applied }, 'database migrations applied');
-  const db = openDatabase(config.databaseUrl);
-  const redis = await connectRedis(config, log);
+  // SQLite serves one process: a second one on the same file refuses here, before touching it.
+  const releaseDb = claimDatabase(config.databaseUrl, 'bot');
+  let db: Db;
+  let redis: Awaited<ReturnType<typeof connectRedis>>;
+  try {
+    const applied = await migrateDatabase(config.databaseUrl);
+    if (applied.length) log.info({ applied }, 'database migrations applied');
+    db = openDatabase(config.databaseUrl);
+    redis = await connectRedis(config, log);
+  } catch (err) {
+    releaseDb();
+    throw err;
+  }
 
   const hooks: AppHooks = { campaignChanged: async () => undefined };
   // One clock: the wall clock, SAIWU_NOW's rehearsal clock, or the test's (StartOptions.clock).
@@ -112,6 +122,7 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
     await reminders.close();
     await redis.close();
     await db.$disconnect();
+    releaseDb();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new Error(`Port ${config.port} on ${config.host} is already in use. Stop the other program or set PORT to a free port.`);
     throw err;
@@ -130,6 +141,7 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
     await server.close();
     await redis.close();
     await db.$disconnect();
+    releaseDb();
     throw err;
   }
 
@@ -151,6 +163,7 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
       await closeHttp(server);
       await redis.close();
       await db.$disconnect();
+    releaseDb();
     },
   };
 }

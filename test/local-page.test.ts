@@ -52,13 +52,22 @@ async function pick(page: Page, fields: [string, string][]): Promise<void> {
 }
 
 /** Sends a message from the input box and waits for a new bot bubble; returns its text. */
+/** Sends `text` and returns the bot's first bubble after the sender's own, however the page refreshes. */
 async function say(page: Page, text: string): Promise<string> {
-  const bubbles = page.locator('.row[data-from="bot"]');
-  const before = await bubbles.count();
+  const mine = page.locator('.row:not([data-from="bot"])');
+  const before = await mine.count();
   await page.fill('#text', text);
   await page.tap('#send');
-  await expect.poll(() => bubbles.count(), { timeout: 10_000 }).toBeGreaterThan(before);
-  return bubbles.last().innerText();
+  const answer = () => page.evaluate(({ text, before }) => {
+    const rows = [...document.querySelectorAll('.row')];
+    const own = rows.filter((r) => r.getAttribute('data-from') !== 'bot');
+    const sent = own.slice(before).find((r) => (r as HTMLElement).innerText.includes(text));
+    if (!sent) return '';
+    const reply = rows.slice(rows.indexOf(sent) + 1).find((r) => r.getAttribute('data-from') === 'bot');
+    return reply ? (reply as HTMLElement).innerText : '';
+  }, { text, before });
+  await expect.poll(answer, { timeout: 10_000 }).not.toBe('');
+  return answer();
 }
 
 describe.skipIf(!haveBrowser)('the local chat page for a newcomer, on a phone', () => {

@@ -1,43 +1,25 @@
 // The standings and the export use hand-written SQL (grouped counts, a join); this runs them on
 // PostgreSQL with the known year of filings. Skipped (with the reason) when PostgreSQL is not
 // reachable, unless SAIWU_REQUIRE_POSTGRES is set.
-import { randomBytes } from 'node:crypto';
 import ExcelJS from 'exceljs';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBot, type TestBot } from './support/harness.js';
 import { download, fileKnownYear, standingsRows } from './support/standings-fixture.js';
+import { postgresProblem, tempDatabase } from './support/postgres.js';
 
-const ADMIN_URL = process.env.SAIWU_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
-const required = !['', '0', 'false', 'no'].includes((process.env.SAIWU_REQUIRE_POSTGRES ?? '').trim().toLowerCase());
-
-async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-const problem = await withAdmin((c) => c.query('SELECT 1')).then(() => null, (err: Error) => err.message || String(err));
-if (problem && required) throw new Error(`SAIWU_REQUIRE_POSTGRES is set but PostgreSQL at ${ADMIN_URL} is not reachable: ${problem}`);
-if (problem) console.warn(`Skipping the PostgreSQL standings test: ${ADMIN_URL} is not reachable (${problem}).`);
+const problem = await postgresProblem('the PostgreSQL standings test');
 
 describe.skipIf(Boolean(problem))('standings and export on PostgreSQL', () => {
-  const dbName = `saiwu_test_${randomBytes(6).toString('hex')}`;
   let bot: TestBot;
+  let database: Awaited<ReturnType<typeof tempDatabase>>;
 
   beforeAll(async () => {
-    await withAdmin((c) => c.query(`CREATE DATABASE ${dbName}`));
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${dbName}`;
-    bot = await startTestBot({ DATABASE_URL: url.toString() });
+    database = await tempDatabase();
+    bot = await startTestBot({ DATABASE_URL: database.url });
   });
   afterAll(async () => {
     await bot?.close();
-    await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
+    await database?.drop();
   });
 
   it('gives the same standings and totals as on SQLite', async () => {
