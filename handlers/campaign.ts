@@ -1,5 +1,6 @@
 // /campaign: the group's campaign and the campaigns its unit runs; /campaign add <年度> … creates one
 // for the group's unit (or 单位=…); /campaign set 计划截止=… (admin).
+import { withScheduleNote } from '../src/core/wording.js';
 import { defineCommand, inChinese, type CommandContext } from '../src/commands/registry.js';
 import { text, type Reply } from '../src/core/messages.js';
 import { coerceDate } from '../src/forms/coerce.js';
@@ -82,13 +83,13 @@ async function add(ctx: CommandContext): Promise<Reply[]> {
   const created = await createCampaign(ctx.app.db, { year, unitId: owner.unitId, title: ctx.options['标题'], theme: ctx.options['主题'], ...read.dates, ...(scopes.changed ? { settings: withFilingScopes('{}', scopes.scopes) } : {}) });
   if (!created.ok) return [text(created.message)];
   const campaign = await ctx.app.db.campaign.findUniqueOrThrow({ where: { id: created.campaign.id }, include: { unit: true } });
-  await ctx.app.hooks.campaignChanged(campaign); // schedules its reminders
+  const scheduled = await ctx.app.hooks.campaignChanged(campaign); // schedules its reminders
   // The year alone names it only when no other campaign of that year reaches the owner's tree.
   const sameYear = owner.unitId === null ? await ctx.app.db.campaign.count({ where: { year } }) : (await campaignsForUnit(ctx.app.db, owner.unitId)).filter((c) => c.year === year).length;
   const selector = sameYear > 1 ? `#${campaign.id}` : String(year);
   const passed = passedDeadlines(campaign, shanghaiDate(ctx.app.now()));
   const late = passed.length ? `\n⚠️ ${passed.join('、')}已过：现在提交的会记为逾期。要放宽，请发送 /竞赛 设置 #${campaign.id} 计划截止=…（新日期）。` : '';
-  const replies = [text(`✅ 已创建竞赛年度\n${describe(campaign)}\n${scopeLine(campaign)}${late}\n接下来请在各工作群发送“/绑定 单位名称 ${selector}”绑定。`)];
+  const replies = [text(withScheduleNote([`✅ 已创建竞赛年度\n${describe(campaign)}\n${scopeLine(campaign)}${late}\n接下来请在各工作群发送“/绑定 单位名称 ${selector}”绑定。`], scheduled).join('\n'))];
   const gaps = calendarGaps(campaign, await loadCalendar(ctx.app.db));
   if (gaps.length) replies.push(text(calendarAlertText(campaign, gaps, 'created')));
   return replies;
@@ -201,12 +202,12 @@ async function set(ctx: CommandContext): Promise<Reply[]> {
     });
     return { updated: row, marks };
   });
-  await ctx.app.hooks.campaignChanged(updated);
+  const scheduled = await ctx.app.hooks.campaignChanged(updated);
   const lines = [`✅ 已修改`, describe(updated), scopeLine(updated)];
   if (marks && (marks.nowOnTime || marks.nowLate)) {
     lines.push(`逾期标记已按新的截止日期重新判定：${[marks.nowOnTime ? `${marks.nowOnTime} 份改为按时` : '', marks.nowLate ? `${marks.nowLate} 份改为逾期` : ''].filter(Boolean).join('，')}（已发的回执不变，/我的、排名、统计和导出按新标记）。`);
   }
-  return [text(lines.join('\n'))];
+  return [text(withScheduleNote(lines, scheduled).join('\n'))];
 }
 
 export default defineCommand({

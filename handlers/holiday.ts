@@ -2,6 +2,8 @@
 // Council's yearly notice pasted with it (or right after it) and, after `/holiday import 确认`,
 // makes it that year's calendar; `/holiday add|workday|remove` set single dates by hand. Every
 // change reschedules every campaign's reminders at once.
+import type { ScheduleOutcome } from '../src/core/app.js';
+import { REMINDERS_LATER } from '../src/core/wording.js';
 import { defineCommand, inChinese, type CommandContext } from '../src/commands/registry.js';
 import { text, type Reply } from '../src/core/messages.js';
 import { coerceDate, toHalfWidth } from '../src/forms/coerce.js';
@@ -49,9 +51,13 @@ function runs(dates: IsoDate[]): string {
   return out.join('、');
 }
 
-async function reschedule(ctx: CommandContext): Promise<void> {
+/** Reschedules every campaign's reminders on the new calendar; the note to add when the queue is down. */
+async function reschedule(ctx: CommandContext): Promise<string> {
   const campaigns = await ctx.app.db.campaign.findMany();
-  for (const c of campaigns) await ctx.app.hooks.campaignChanged(c);
+  // One after another: a down queue answers 'later' at once, so this cannot add up to a long wait.
+  let outcome: ScheduleOutcome = 'scheduled';
+  for (const c of campaigns) if ((await ctx.app.hooks.campaignChanged(c)) === 'later') outcome = 'later';
+  return outcome === 'later' ? `\n${REMINDERS_LATER}` : '';
 }
 
 // ---- viewing ----------------------------------------------------------------------------------
@@ -128,11 +134,11 @@ async function importNotice(ctx: CommandContext): Promise<Reply[]> {
     if (!pending) return [text('没有等待确认的放假通知（确认要在粘贴后 10 分钟内）。请发送“/假期 导入”并重新粘贴通知全文。')];
     const result = await storeHolidayNotice(db, pending, { ...actorOf(ctx.msg), name: ctx.msg.userName || ctx.msg.userId });
     await clearPending(db, 'holiday-import', ctx.msg);
-    await reschedule(ctx);
+    const later = await reschedule(ctx);
     const off = pending.items.reduce((n, i) => n + i.off.length, 0);
     const work = pending.items.reduce((n, i) => n + i.work.length, 0);
     const notes = [result.replacedNotice ? '已替换之前导入的通知' : '', result.replacedManual ? `手工录入的 ${result.replacedManual} 个日期已由通知取代` : ''].filter(Boolean);
-    return [text(`✅ 已导入${pending.year}年放假安排：放假 ${off} 天，调休上班 ${work} 天${notes.length ? `（${notes.join('，')}）` : ''}。\n催交提醒已按新日历重新安排，发送“/提醒”查看。`)];
+    return [text(`✅ 已导入${pending.year}年放假安排：放假 ${off} 天，调休上班 ${work} 天${notes.length ? `（${notes.join('，')}）` : ''}。\n${later ? later.trim() : '催交提醒已按新日历重新安排，发送“/提醒”查看。'}`)];
   }
   // "/假期 导入 2027 …": a year written first backs up a pasted body without the title; so does the
   // year of an earlier "/假期 导入 2027" whose text this message is.
@@ -234,9 +240,9 @@ async function change(ctx: CommandContext, kind: 'holiday' | 'workday'): Promise
       where: { date }, create: { date, kind, note, createdBy: ctx.msg.userId }, update: { kind, note, createdBy: ctx.msg.userId },
     });
   }
-  await reschedule(ctx);
+  const later = await reschedule(ctx);
   const range = read.dates.length > 1 ? `${chineseDate(read.dates[0])}至${md(read.dates[read.dates.length - 1])}（${read.dates.length}天）` : `${chineseDate(read.dates[0])}（周${WEEKDAYS[weekday(read.dates[0])]}）`;
-  return [text(`✅ 已录入${label}：${range}${note ? `（${note}）` : ''}\n催交提醒已按新的日历重新安排。`)];
+  return [text(`✅ 已录入${label}：${range}${note ? `（${note}）` : ''}\n${later ? later.trim() : '催交提醒已按新的日历重新安排。'}`)];
 }
 
 async function remove(ctx: CommandContext): Promise<Reply[]> {
@@ -244,8 +250,8 @@ async function remove(ctx: CommandContext): Promise<Reply[]> {
   if ('error' in read) return [text(read.error)];
   const { count } = await ctx.app.db.calendarOverride.deleteMany({ where: { date: { in: read.dates } } });
   if (!count) return [text(`${runs(read.dates)}没有手工录入的调整，无需删除。发送“/假期”查看已录入的日期。`)];
-  await reschedule(ctx);
-  return [text(`✅ 已删除 ${count} 个手工录入的日期，催交提醒已重新安排。`)];
+  const later = await reschedule(ctx);
+  return [text(later ? `✅ 已删除 ${count} 个手工录入的日期。${later}` : `✅ 已删除 ${count} 个手工录入的日期，催交提醒已重新安排。`)];
 }
 
 export default defineCommand({

@@ -34,7 +34,9 @@ export default defineCommand({
     if (typeof form !== 'string') return [text(form.error)];
     if (all) {
       const rows = await groupRollCall(ctx.app.db, campaign, root.unit.id, 'all');
-      const names = new Map((await ctx.app.db.unit.findMany({ select: { id: true, name: true } })).map((u) => [u.id, u.name]));
+      // The units above the rows are the group's unit or rows themselves: no second load of every unit.
+      const names = new Map<number, string>([[root.unit.id, root.unit.name]]);
+      for (const r of rows) if (r.unit.parentId !== null && r.parentName) names.set(r.unit.parentId, r.parentName);
       return [text(missingAllText(campaign, rows, form, now, names, await campaignTag(ctx.app.db, campaign)))];
     }
     return [text(missingText(campaign, await groupSummary(ctx.app.db, campaign, root.unit.id, form), now, await campaignTag(ctx.app.db, campaign)))];

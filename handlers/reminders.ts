@@ -12,7 +12,8 @@ import { computeSchedule } from '../jobs/reminder-schedule.js';
 import { reminderRuntime } from '../jobs/reminder-queue.js';
 import { YEAR_SOURCE_LABELS, loadCalendar } from '../jobs/working-days.js';
 import { calendarGaps, estimateLine, gapSpan } from '../jobs/calendar-alerts.js';
-import { NO_CAMPAIGN } from '../src/core/wording.js';
+import { NO_CAMPAIGN, withScheduleNote } from '../src/core/wording.js';
+import type { ScheduleOutcome } from '../src/core/app.js';
 
 /** Reminder times outside this window need 确认. */
 const OFFICE_DAY = { from: '07:00', to: '21:00' };
@@ -47,9 +48,9 @@ async function view(ctx: CommandContext, campaign: Campaign): Promise<Reply[]> {
   const problems = await ctx.app.db.reminderDelivery.findMany({
     where: { campaignId: campaign.id, status: { in: ['failed', 'uncertain', 'retry'] } }, orderBy: { updatedAt: 'desc' }, take: 10,
   });
-  const runtime = reminderRuntime(ctx.app);
-  const counts = runtime ? await runtime.queue.getJobCounts('failed', 'delayed', 'waiting', 'active') : null;
-  if (counts) lines.push(`队列：待发 ${counts.delayed + counts.waiting}，发送中 ${counts.active}，失败 ${counts.failed}`);
+  const counts = await queueCounts(ctx);
+  if (counts === 'down') lines.push('队列：暂时连不上（提醒服务恢复后会自动补排）');
+  else if (counts) lines.push(`队列：待发 ${counts.delayed + counts.waiting}，发送中 ${counts.active}，失败 ${counts.failed}`);
   if (problems.length) {
     // Groups by the name people know them by (the bound unit and the group's title), not by an id.
     const bindings = await ctx.app.db.chatBinding.findMany({ where: { OR: problems.map((p) => ({ platform: p.platform, chatId: p.chatId })) }, include: { unit: true } });
@@ -107,10 +108,24 @@ export function readSettingChanges(options: Record<string, string>, current: Rem
   return { settings: reminderSettingsSchema.parse(next) };
 }
 
-async function save(ctx: CommandContext, campaign: Campaign, settings: ReminderSettings): Promise<Campaign> {
+/** Jobs in every reminder queue, or 'down' when Redis does not answer within a second. */
+async function queueCounts(ctx: CommandContext): Promise<Record<'failed' | 'delayed' | 'waiting' | 'active', number> | 'down' | null> {
+  const runtime = reminderRuntime(ctx.app);
+  if (!runtime) return null;
+  const total = { failed: 0, delayed: 0, waiting: 0, active: 0 };
+  const read = Promise.all(runtime.queues.all().map((q) => q.getJobCounts('failed', 'delayed', 'waiting', 'active'))).then((all) => {
+    for (const c of all) for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += c[k] ?? 0;
+    return total;
+  }, () => 'down' as const);
+  let timer: NodeJS.Timeout | undefined;
+  const counts = await Promise.race([read, new Promise<'down'>((r) => { timer = setTimeout(() => r('down'), 1000); })]);
+  clearTimeout(timer);
+  return counts;
+}
+
+async function save(ctx: CommandContext, campaign: Campaign, settings: ReminderSettings): Promise<{ updated: Campaign; outcome: ScheduleOutcome }> {
   const updated = await ctx.app.db.campaign.update({ where: { id: campaign.id }, data: { settings: withReminderSettings(campaign.settings, settings) } });
-  await ctx.app.hooks.campaignChanged(updated);
-  return updated;
+  return { updated, outcome: await ctx.app.hooks.campaignChanged(updated) };
 }
 
 const reminders = defineCommand({
@@ -145,8 +160,8 @@ const reminders = defineCommand({
     const current = parseCampaignSettings(campaign.settings).reminders;
     if (sub === 'on' || sub === 'off') {
       const enabled = sub === 'on';
-      const updated = await save(ctx, campaign, { ...current, enabled });
-      return [text(`✅ 催交提醒已${enabled ? '开启' : '关闭'}。`), ...(await view(ctx, updated))];
+      const { updated, outcome } = await save(ctx, campaign, { ...current, enabled });
+      return [text(withScheduleNote([`✅ 催交提醒已${enabled ? '开启' : '关闭'}。`], outcome).join('\n')), ...(await view(ctx, updated))];
     }
     if (sub === 'set' || (!sub && Object.keys(ctx.options).length)) {
       const read = readSettingChanges(ctx.options, current);
@@ -156,8 +171,8 @@ const reminders = defineCommand({
       if (read.settings.time !== current.time && (read.settings.time < OFFICE_DAY.from || read.settings.time > OFFICE_DAY.to) && !confirmed) {
         return [text(`⚠️ 没有修改：提醒时间 ${read.settings.time} 不在 ${OFFICE_DAY.from}–${OFFICE_DAY.to} 之间，群里的同志会在休息时间被@。确实要这样设，请在命令末尾加“确认”再发一次：\n${inChinese(ctx.commands, ctx.msg.text)} 确认`)];
       }
-      const updated = await save(ctx, campaign, read.settings);
-      return [text('✅ 已修改催交提醒，并按新的安排重新排期。'), ...(await view(ctx, updated))];
+      const { updated, outcome } = await save(ctx, campaign, read.settings);
+      return [text(outcome === 'later' ? withScheduleNote(['✅ 已修改催交提醒。'], outcome).join('\n') : '✅ 已修改催交提醒，并按新的安排重新排期。'), ...(await view(ctx, updated))];
     }
     if (sub) return [text(`不认识“${word}”。用法：发送“/提醒”查看；${SET_USAGE}；/提醒 开启 | 关闭`)];
     return view(ctx, campaign);

@@ -44,6 +44,24 @@ export function standingsTable(s: Standings, title: string): TableReply {
   };
 }
 
+// Charts drawn lately, by what they show: drawing one (resvg) costs more than ranking 20,000 units,
+// and the same standings are asked for again and again while nothing is filed.
+const charts = new Map<string, Buffer>();
+const KEPT_CHARTS = 16;
+
+async function chartOf(title: string, s: Standings): Promise<Buffer> {
+  // The chart code (resvg) loads on the first chart, not at start.
+  const { DEFAULT_BARS, renderBarChart } = await import('../src/services/chart.js');
+  const input = { title: s.rows.length > DEFAULT_BARS ? `${title}（前${DEFAULT_BARS}名）` : title, bars: s.rows.slice(0, DEFAULT_BARS).map((r) => ({ label: r.unitName, value: r.score, rank: r.rank })), unit: '分' };
+  const key = JSON.stringify(input);
+  let png = charts.get(key);
+  if (png) charts.delete(key);
+  else png = renderBarChart(input);
+  charts.set(key, png);
+  if (charts.size > KEPT_CHARTS) charts.delete(charts.keys().next().value!);
+  return png;
+}
+
 /**
  * The asker's own unit, when it is ranked here: its line and what would raise its score most, so a
  * filer reading the ranking on a phone sees where they stand without finding their row.
@@ -94,9 +112,7 @@ export default defineCommand({
     }
     const title = `${campaign.year}年度「${unit.name}」${all ? `基层单位（下${s.level}级）` : '下属单位'}${STANDINGS_KIND_LABELS[kind]}排名`;
     const replies: Reply[] = [standingsTable(s, title)];
-    // The chart code (resvg) loads on the first chart, not at start.
-    const { DEFAULT_BARS, renderBarChart } = await import('../src/services/chart.js');
-    const png = renderBarChart({ title: s.rows.length > DEFAULT_BARS ? `${title}（前${DEFAULT_BARS}名）` : title, bars: s.rows.map((r) => ({ label: r.unitName, value: r.score, rank: r.rank })), unit: '分' });
+    const png = await chartOf(title, s);
     replies.push({ kind: 'image', fileName: `standings-${campaign.year}-${kind}.png`, data: png }, ...ownLine(s, ctx.viewer.unit));
     return replies;
   },

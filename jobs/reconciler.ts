@@ -1,7 +1,8 @@
 // Makes Redis agree with the database: for every campaign deadline, the stage jobs that should be
 // waiting exist (deterministic ids, so adding twice is harmless) and stage or send jobs for a
-// deadline or settings that no longer apply are removed. Runs at start, hourly, and whenever a
-// campaign, its reminder settings or the holiday calendar change. The current stage (time passed,
+// deadline or settings that no longer apply are removed. The database is the source of truth: this
+// runs at start, every 10 minutes, at once when Redis comes back empty (jobs/start-reminders.ts), and
+// whenever a campaign, its reminder settings or the holiday calendar change. The current stage (time passed,
 // next one not yet) is re-added too: after downtime that is the single catch-up reminder, and the
 // delivery table keeps chats that already got it from getting it again.
 import type { App } from '../src/core/app.js';
@@ -10,7 +11,7 @@ import { parseCampaignSettings } from '../src/services/campaign-settings.js';
 import { DEADLINE_FORMS, deadlineOf } from '../src/services/campaigns.js';
 import { computeSchedule, currentStage, nextSendWindow } from './reminder-schedule.js';
 import type { Platform } from '../src/core/messages.js';
-import { ALERT_FORM, SEND_JOB_OPTS, STAGE_JOB_OPTS, alertDeliveryKey, alertJobId, stageJobId, type AlertJobData, type ReminderJobData, type ReminderQueue, type StageJobData } from './reminder-queue.js';
+import { ALERT_FORM, SEND_JOB_OPTS, STAGE_JOB_OPTS, alertDeliveryKey, alertJobId, stageJobId, type AlertJobData, type ReminderJobData, type ReminderQueues, type StageJobData } from './reminder-queue.js';
 import { alertsDue, calendarGaps, weekOf } from './calendar-alerts.js';
 import { loadCalendar, type Calendar } from './working-days.js';
 
@@ -45,7 +46,7 @@ export function desiredStageJobs(campaign: Campaign, calendar: Calendar, now: Da
 
 const PENDING = ['delayed', 'waiting', 'prioritized', 'paused', 'waiting-children'] as const;
 
-export async function reconcileCampaign(app: App, queue: ReminderQueue, campaign: Campaign, calendar?: Calendar): Promise<ReconcileResult> {
+export async function reconcileCampaign(app: App, queues: ReminderQueues, campaign: Campaign, calendar?: Calendar): Promise<ReconcileResult> {
   const now = app.now();
   const cal = calendar ?? (await loadCalendar(app.db));
   const { jobs, estimatedYears } = desiredStageJobs(campaign, cal, now);
@@ -53,7 +54,7 @@ export async function reconcileCampaign(app: App, queue: ReminderQueue, campaign
   const deadlines = new Set(DEADLINE_FORMS.map((f) => `${f}|${deadlineOf(campaign, f)}`));
 
   const removed: string[] = [];
-  const pending = await queue.getJobs([...PENDING]);
+  const pending = (await Promise.all(queues.all().map((q) => q.getJobs([...PENDING])))).flat();
   for (const job of pending) {
     const d = job.data as ReminderJobData;
     if (!job.id || d.kind === 'reconcile' || d.campaignId !== campaign.id) continue;
@@ -78,7 +79,7 @@ export async function reconcileCampaign(app: App, queue: ReminderQueue, campaign
   const existing = new Set(pending.map((j) => j.id).filter((id) => !removed.includes(id!)));
   const toAdd = jobs.filter((j) => !existing.has(stageJobId(j)));
   if (toAdd.length) {
-    await queue.addBulk(toAdd.map((data) => ({
+    await queues.planner.addBulk(toAdd.map((data) => ({
       name: 'stage', data,
       opts: { ...STAGE_JOB_OPTS, jobId: stageJobId(data), delay: Math.max(0, Date.parse(data.fireAt) - now.getTime()) },
     })));
@@ -87,7 +88,7 @@ export async function reconcileCampaign(app: App, queue: ReminderQueue, campaign
   if (estimatedYears.length) {
     app.log.warn({ campaign: campaign.year, years: estimatedYears }, 'no official holiday calendar for these years: reminders follow the estimate until an admin pastes the notice with /holiday import');
   }
-  added.push(...(await queueCalendarAlerts(app, queue, campaign, cal, now)));
+  added.push(...(await queueCalendarAlerts(app, queues, campaign, cal, now)));
   if (added.length || removed.length) app.log.info({ campaign: campaign.year, added: added.length, removed: removed.length }, 'reminder jobs reconciled');
   return { added, removed, estimatedYears };
 }
@@ -112,7 +113,7 @@ async function federationGroups(app: App, campaign: Campaign) {
 }
 
 /** Queues the calendar messages due now (calendar-alerts.ts); each is re-decided when it runs. */
-async function queueCalendarAlerts(app: App, queue: ReminderQueue, campaign: Campaign, calendar: Calendar, now: Date): Promise<string[]> {
+async function queueCalendarAlerts(app: App, queues: ReminderQueues, campaign: Campaign, calendar: Calendar, now: Date): Promise<string[]> {
   const gaps = calendarGaps(campaign, calendar);
   if (!gaps.length) return [];
   const settings = parseCampaignSettings(campaign.settings).reminders;
@@ -129,14 +130,17 @@ async function queueCalendarAlerts(app: App, queue: ReminderQueue, campaign: Cam
     }
   }
   if (!jobs.length) return [];
-  await queue.addBulk(jobs.map((data) => ({ name: 'alert', data: data as ReminderJobData, opts: { ...SEND_JOB_OPTS, jobId: alertJobId(data), delay } })));
+  for (const platform of new Set(jobs.map((j) => j.platform))) {
+    const mine = jobs.filter((j) => j.platform === platform);
+    await queues.send(platform).addBulk(mine.map((data) => ({ name: 'alert', data: data as ReminderJobData, opts: { ...SEND_JOB_OPTS, jobId: alertJobId(data), delay } })));
+  }
   return jobs.map(alertJobId);
 }
 
 /** Campaigns whose deadlines can still produce reminders (this year's and later, plus last year's). */
-export async function reconcileAll(app: App, queue: ReminderQueue): Promise<void> {
+export async function reconcileAll(app: App, queues: ReminderQueues): Promise<void> {
   const year = Number(app.now().toISOString().slice(0, 4));
   const campaigns = await app.db.campaign.findMany({ where: { year: { gte: year - 1 } } });
   const calendar = await loadCalendar(app.db);
-  for (const c of campaigns) await reconcileCampaign(app, queue, c, calendar);
+  for (const c of campaigns) await reconcileCampaign(app, queues, c, calendar);
 }

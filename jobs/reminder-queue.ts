@@ -1,7 +1,10 @@
-// The reminder queue: job shapes, deterministic job ids and the options every job carries.
-// Two kinds of job: a 'stage' job per (campaign, form, deadline, stage) fires at the stage's time
-// and fans out one 'send' job per bound group (so a group bound mid-year is picked up), and a
-// 'send' job per (campaign, form, deadline, stage, chat) posts the roll-call into that group.
+// The reminder queues: job shapes, deterministic job ids and the options every job carries.
+// A 'stage' job per (campaign, form, deadline, stage) fires at the stage's time in the planning queue
+// ("reminders") and fans out one 'send' job per bound group (so a group bound mid-year is picked up)
+// into that group's platform's own queue ("reminders-lark", "reminders-wechat"…). Sends are queued per
+// platform because not every process can send everywhere: only the process holding the WeChat login
+// can post to WeChat, while any process can post to Lark. Each process works the queues of the
+// platforms it can reach, and a platform's "slow down" pauses that platform's queue alone.
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { App } from '../src/core/app.js';
@@ -105,9 +108,56 @@ export function createReminderQueue(connection: Redis, prefix: string): Reminder
   return new Queue<ReminderJobData>(QUEUE_NAME, { connection, prefix });
 }
 
+/** The queue of one platform's sends (roll-calls and calendar messages). */
+export function sendQueueName(platform: Platform): string {
+  return `${QUEUE_NAME}-${platform}`;
+}
+
+/** The planning queue and each platform's send queue, opened on first use. */
+export class ReminderQueues {
+  readonly planner: ReminderQueue;
+  private readonly sends = new Map<Platform, ReminderQueue>();
+
+  /** Errors of any queue's connection (Redis down): the connection's own log says it once a minute. */
+  private readonly onError: (err: Error) => void;
+
+  constructor(private readonly connection: Redis, readonly prefix: string, platforms: readonly Platform[] = [], onError?: (err: Error) => void) {
+    this.onError = onError ?? (() => undefined);
+    this.planner = createReminderQueue(connection, prefix);
+    // Without a listener BullMQ prints every such error to stderr.
+    this.planner.on('error', this.onError);
+    for (const p of platforms) this.send(p);
+  }
+
+  /** Where sends to `platform`'s chats wait. */
+  send(platform: Platform): ReminderQueue {
+    let queue = this.sends.get(platform);
+    if (!queue) {
+      queue = new Queue<ReminderJobData>(sendQueueName(platform), { connection: this.connection, prefix: this.prefix });
+      queue.on('error', this.onError);
+      this.sends.set(platform, queue);
+    }
+    return queue;
+  }
+
+  /** Every queue opened so far: the planner first. */
+  all(): ReminderQueue[] {
+    return [this.planner, ...this.sends.values()];
+  }
+
+  /** The send queues opened so far, by platform. */
+  sendQueues(): [Platform, ReminderQueue][] {
+    return [...this.sends.entries()];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all().map((q) => q.close()));
+  }
+}
+
 /** What handlers reach through the app: the running queue and the reconciler. */
 export interface ReminderRuntime {
-  queue: ReminderQueue;
+  queues: ReminderQueues;
   reconcileAll(): Promise<void>;
 }
 

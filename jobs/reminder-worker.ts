@@ -1,9 +1,11 @@
-// Runs reminder jobs. A 'stage' job decides, when it fires, whether it is still the stage to send
-// (after downtime only the latest passed stage goes out) and fans out one 'send' job per bound
-// group. A 'send' job decides who is reminded at that moment, claims a ReminderDelivery row (unique
-// key per deadline, stage and chat) before posting and marks it sent after, so a retried or stalled
-// job never posts twice. Platform limits come from the shared Redis limiter; a platform's own
-// "slow down" pauses the whole queue through BullMQ's rate-limit mechanism.
+// Runs reminder jobs. The planner works the planning queue: a 'stage' job decides, when it fires,
+// whether it is still the stage to send (after downtime only the latest passed stage goes out) and
+// fans out one 'send' job per bound group into the group's platform's queue. A send worker works
+// one platform's queue, in a process that can post there: a 'send' job decides who is reminded at
+// that moment, claims a ReminderDelivery row (unique key per deadline, stage and chat) before posting
+// and marks it sent after, so a retried or stalled job never posts twice. Platform limits come from
+// the shared Redis limiter; a platform's own "slow down" pauses that platform's queue through
+// BullMQ's rate-limit mechanism.
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { App } from '../src/core/app.js';
@@ -13,12 +15,13 @@ import { parseCampaignSettings } from '../src/services/campaign-settings.js';
 import { DEADLINE_LABELS, deadlineOf } from '../src/services/campaigns.js';
 import { campaignTag, groupSummary, rollCallMessage } from '../src/services/reminders.js';
 import { computeSchedule, currentStage, nextSendWindow } from './reminder-schedule.js';
-import { ALERT_FORM, QUEUE_NAME, SEND_JOB_OPTS, alertDeliveryKey, alertStage, deliveryKey, sendJobId, type AlertJobData, type ReminderJobData, type ReminderQueue, type SendJobData, type StageJobData } from './reminder-queue.js';
+import { ALERT_FORM, QUEUE_NAME, SEND_JOB_OPTS, sendQueueName, alertDeliveryKey, alertStage, deliveryKey, sendJobId, type AlertJobData, type ReminderJobData, type ReminderQueues, type SendJobData, type StageJobData } from './reminder-queue.js';
 import { WEEKLY_GAP_MS, calendarAlertText, calendarGaps } from './calendar-alerts.js';
 import { lastCalendarMessage, reconcileAll } from './reconciler.js';
 import type { SendLimiter } from './send-limiter.js';
 import { loadCalendar } from './working-days.js';
 import { capabilitiesOf, platformDef } from '../src/platforms/index.js';
+import { throttled } from '../src/redis.js';
 
 /** A stage fired more than this late is a catch-up and waits for office hours on a working day. */
 const LATE_MS = 60 * 60_000;
@@ -33,12 +36,12 @@ export interface ReminderWorkerOptions {
 
 interface Ctx {
   app: App;
-  queue: ReminderQueue;
+  queues: ReminderQueues;
   limiter: SendLimiter;
 }
 
 async function fanOut(ctx: Ctx, job: Job<ReminderJobData>, data: StageJobData, token?: string): Promise<string> {
-  const { app, queue } = ctx;
+  const { app, queues } = ctx;
   const campaign = await app.db.campaign.findUnique({ where: { id: data.campaignId } });
   if (!campaign) return 'campaign gone';
   if (deadlineOf(campaign, data.form) !== data.deadline) return 'deadline changed';
@@ -67,7 +70,10 @@ async function fanOut(ctx: Ctx, job: Job<ReminderJobData>, data: StageJobData, t
     };
     return { name: 'send', data: send as ReminderJobData, opts: { ...SEND_JOB_OPTS, jobId: sendJobId(send) } };
   });
-  for (let i = 0; i < jobs.length; i += 500) await queue.addBulk(jobs.slice(i, i + 500));
+  for (const platform of new Set(bindings.map((b) => b.platform as Platform))) {
+    const mine = jobs.filter((j) => (j.data as SendJobData).platform === platform);
+    for (let i = 0; i < mine.length; i += 500) await queues.send(platform).addBulk(mine.slice(i, i + 500));
+  }
   app.log.info({ campaign: campaign.year, form: data.form, stage: data.stage, chats: jobs.length, catchUp }, 'reminder stage fanned out');
   return `fanned out to ${jobs.length} chats`;
 }
@@ -140,7 +146,7 @@ async function claim(app: App, d: Delivery): Promise<Claim> {
  * platform's rate limit, claiming the delivery row first so a retried or stalled job never posts twice.
  */
 async function sendOnce(ctx: Ctx, job: Job<ReminderJobData>, token: string | undefined, d: Delivery, build: () => Promise<TextReply | string>): Promise<string> {
-  const { app, queue, limiter } = ctx;
+  const { app, queues, limiter } = ctx;
   const db = app.db;
   const { key } = d;
   const previous = await db.reminderDelivery.findUnique({ where: { key }, select: { status: true } });
@@ -175,7 +181,7 @@ async function sendOnce(ctx: Ctx, job: Job<ReminderJobData>, token: string | und
   let claimed: Claim | null = null;
   const handOff = async () => (claimed ??= await claim(app, d)) === 'claimed';
   try {
-    await sender.send(d.chatId, [message], { idempotencyKey: key, handOff });
+    await sender.send(d.chatId, [message], { idempotencyKey: key, handOff, paced: true });
   } catch (err) {
     await slot.release();
     const msg = (err as Error).message;
@@ -193,8 +199,8 @@ async function sendOnce(ctx: Ctx, job: Job<ReminderJobData>, token: string | und
     }
     if (err instanceof RateLimitedError) {
       if (handedOver) await settle('retry', msg);
-      app.log.warn({ platform: d.platform, retryAfterMs: err.retryAfterMs }, 'platform rate limit: pausing the reminder queue');
-      await queue.rateLimit(err.retryAfterMs);
+      app.log.warn({ platform: d.platform, retryAfterMs: err.retryAfterMs }, 'platform rate limit: pausing its reminder queue');
+      await queues.send(d.platform).rateLimit(err.retryAfterMs);
       throw Worker.RateLimitError();
     }
     if (err instanceof PermanentSendError) {
@@ -247,20 +253,8 @@ async function deliverAlert(ctx: Ctx, job: Job<ReminderJobData>, data: AlertJobD
   });
 }
 
-export function createReminderWorker(app: App, connection: Redis, queue: ReminderQueue, limiter: SendLimiter, opts: ReminderWorkerOptions = {}): Worker<ReminderJobData> {
-  const ctx: Ctx = { app, queue, limiter };
-  const worker = new Worker<ReminderJobData>(QUEUE_NAME, async (job, token) => {
-    const data = job.data;
-    if (data.kind === 'stage') return fanOut(ctx, job, data, token);
-    if (data.kind === 'send') return deliver(ctx, job, data, token);
-    if (data.kind === 'alert') return deliverAlert(ctx, job, data, token);
-    await reconcileAll(app, queue);
-    return 'reconciled';
-  }, {
-    connection, prefix: queue.opts.prefix, concurrency: opts.concurrency ?? 20,
-    ...(opts.lockDuration ? { lockDuration: opts.lockDuration } : {}),
-    ...(opts.stalledInterval ? { stalledInterval: opts.stalledInterval } : {}),
-  });
+/** What a failed job leaves behind: a retry is logged, a final failure is written to its delivery row. */
+function onFailed(app: App, worker: Worker<ReminderJobData>): void {
   worker.on('failed', (job, err) => {
     if (!job) return;
     const final = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
@@ -275,6 +269,45 @@ export function createReminderWorker(app: App, connection: Redis, queue: Reminde
       void app.db.reminderDelivery.updateMany({ where: { key, NOT: { status: 'sent' } }, data: { status: 'failed', error: err.message } }).catch(() => undefined);
     }
   });
-  worker.on('error', (err) => app.log.error({ err: err.message }, 'reminder worker error'));
+  // A worker whose Redis is gone reports it on every retry; the connection's own log says it once a minute.
+  const complain = throttled(60_000);
+  worker.on('error', (err) => complain((repeats) => app.log.error({ err: err.message, queue: worker.name, ...(repeats ? { repeats } : {}) }, 'reminder worker error')));
+}
+
+function workerOptions(queues: ReminderQueues, connection: Redis, opts: ReminderWorkerOptions) {
+  return {
+    connection, prefix: queues.prefix, concurrency: opts.concurrency ?? 20,
+    ...(opts.lockDuration ? { lockDuration: opts.lockDuration } : {}),
+    ...(opts.stalledInterval ? { stalledInterval: opts.stalledInterval } : {}),
+  };
+}
+
+/** Works the planning queue: stages fan out into the platforms' send queues. Any process may run one. */
+export function createPlannerWorker(app: App, connection: Redis, queues: ReminderQueues, limiter: SendLimiter, opts: ReminderWorkerOptions = {}): Worker<ReminderJobData> {
+  const ctx: Ctx = { app, queues, limiter };
+  const worker = new Worker<ReminderJobData>(QUEUE_NAME, async (job, token) => {
+    const data = job.data;
+    if (data.kind === 'stage') return fanOut(ctx, job, data, token);
+    // Sends queued here by an older version go out from here, once.
+    if (data.kind === 'send') return deliver(ctx, job, data, token);
+    if (data.kind === 'alert') return deliverAlert(ctx, job, data, token);
+    await reconcileAll(app, queues);
+    return 'reconciled';
+  }, workerOptions(queues, connection, opts));
+  onFailed(app, worker);
+  return worker;
+}
+
+/** Works `platform`'s send queue: run it only where that platform's sender is (app.senders). */
+export function createSendWorker(app: App, connection: Redis, queues: ReminderQueues, platform: Platform, limiter: SendLimiter, opts: ReminderWorkerOptions = {}): Worker<ReminderJobData> {
+  const ctx: Ctx = { app, queues, limiter };
+  queues.send(platform);
+  const worker = new Worker<ReminderJobData>(sendQueueName(platform), async (job, token) => {
+    const data = job.data;
+    if (data.kind === 'send') return deliver(ctx, job, data, token);
+    if (data.kind === 'alert') return deliverAlert(ctx, job, data, token);
+    return `not a send job (${data.kind})`;
+  }, workerOptions(queues, connection, opts));
+  onFailed(app, worker);
   return worker;
 }

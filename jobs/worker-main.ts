@@ -1,8 +1,9 @@
-// A reminder worker on its own (no HTTP server, no bot): `npm run worker` (compiled) or `node --import tsx jobs/worker-main.ts` with the same
-// environment as the bot. Useful to run sending in a separate process, and the crash-safety test
-// kills one of these mid-fan-out. It sends to the platforms that offer a sender without their
-// connection (PlatformDef.standaloneSender: the local chat for now); the others send from the bot
-// process, whose own worker runs their jobs.
+// A reminder worker on its own (no HTTP server, no bot): `npm run worker` (compiled) or
+// `node --import tsx jobs/worker-main.ts` with the same environment as the bots. It plans (stage jobs
+// fan out) and sends on every configured platform that needs no connection of its own to send
+// (PlatformDef.standaloneSender: the local chat, Lark through its API). WeChat and WeCom allow one
+// connection, held by one bot process (src/platforms/lease.ts), which sends their reminders itself.
+// Bots then run with REMINDERS=off; any number of workers may run (BullMQ shares the jobs out).
 import path from 'node:path';
 import type { App, ChatSender } from '../src/core/app.js';
 import type { Platform } from '../src/core/messages.js';
@@ -14,9 +15,7 @@ import { connectRedis } from '../src/redis.js';
 import { FileStore } from '../src/files.js';
 import { isLoopbackHost, loadSecretKey } from '../src/secret-key.js';
 import { PLATFORMS } from '../src/platforms/index.js';
-import { createReminderQueue } from './reminder-queue.js';
-import { createReminderWorker } from './reminder-worker.js';
-import { SendLimiter } from './send-limiter.js';
+import { reminderTuning, startReminders } from './start-reminders.js';
 
 const config = loadConfig();
 const log = createLogger(config.logLevel, { secrets: secretsOf(config) });
@@ -31,31 +30,21 @@ try {
 }
 const db = openDatabase(config.databaseUrl);
 const redis = await connectRedis(config, log);
-const app: App = { config, db, log, now: () => new Date(), senders: new Map<Platform, ChatSender>(), hooks: { campaignChanged: async () => undefined } };
+const app: App = { config, db, log, now: () => new Date(), senders: new Map<Platform, ChatSender>(), hooks: { campaignChanged: async () => 'scheduled' as const } };
 const files = new FileStore(path.join(config.dataDir, 'files'), { ttlMs: config.fileTtlHours * 3_600_000, key: loadSecretKey(config.dataDir, config.secretKey), signLinks: !isLoopbackHost(config.host) });
-for (const def of PLATFORMS) if (config.platforms[def.name] !== undefined && def.standaloneSender) app.senders.set(def.name, await def.standaloneSender(app, files));
+for (const def of PLATFORMS) {
+  const section = config.platforms[def.name];
+  if (section !== undefined && def.standaloneSender) app.senders.set(def.name, await def.standaloneSender(app, files, section));
+}
+const elsewhere = PLATFORMS.filter((def) => config.platforms[def.name] !== undefined && !app.senders.has(def.name)).map((def) => def.name);
 
-// Test and tuning knobs: how long a dead worker's jobs stay locked, and local-chat pacing.
-const lockDuration = Number(process.env.REMINDER_LOCK_MS) || undefined;
-const localPerSecond = Number(process.env.REMINDER_LOCAL_PER_SECOND) || 0;
-const limiter = new SendLimiter(redis.connection, {
-  prefix: config.redisPrefix,
-  limits: localPerSecond ? { local: [{ scope: 'app', max: localPerSecond, durationMs: 1000 }] } : undefined,
-  margin: 0,
-});
-const queue = createReminderQueue(redis.connection, config.redisPrefix);
-const worker = createReminderWorker(app, redis.connection, queue, limiter, {
-  concurrency: Number(process.env.REMINDER_CONCURRENCY) || 20,
-  ...(lockDuration ? { lockDuration, stalledInterval: lockDuration } : {}),
-});
-await worker.waitUntilReady();
-log.info({ prefix: config.redisPrefix }, 'reminder worker started');
+const reminders = await startReminders(app, redis.connection, { sendOn: [...app.senders.keys()], ...reminderTuning(app, redis.connection) });
+log.info({ prefix: config.redisPrefix, sendsOn: [...app.senders.keys()], ...(elsewhere.length ? { sentByTheBotHoldingTheConnection: elsewhere } : {}) }, 'reminder worker started');
 process.stdout.write('ready\n');
 
 async function shutdown(signal: string) {
   log.info({ signal }, 'reminder worker stopping after the message in flight');
-  await worker.close();
-  await queue.close();
+  await reminders.close();
   await redis.close();
   await db.$disconnect();
   releaseDb();

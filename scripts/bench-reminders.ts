@@ -19,8 +19,8 @@ import { createLogger } from '../src/logger.js';
 import { connectRedis } from '../src/redis.js';
 import { LarkSender } from '../src/platforms/lark/lark-sender.js';
 import { LarkRateLimiter, LARK_LIMITS } from '../src/platforms/lark/lark-rate-limit.js';
-import { createReminderQueue, stageJobId, type StageJobData } from '../jobs/reminder-queue.js';
-import { createReminderWorker } from '../jobs/reminder-worker.js';
+import { stageJobId, type StageJobData } from '../jobs/reminder-queue.js';
+import { startReminders } from '../jobs/start-reminders.js';
 import { SendLimiter } from '../jobs/send-limiter.js';
 
 const CHATS = Number(process.env.BENCH_CHATS) || 1000;
@@ -93,7 +93,7 @@ async function main() {
   const fake = await startLimitedFakeLark();
 
   const client = new lark.Client({ appId: 'cli_a1b2c3d4e5f60718', appSecret: 'bench-secret', domain: fake.url, loggerLevel: lark.LoggerLevel.error });
-  const app: App = { config, db, log, now: () => new Date(), senders: new Map<Platform, ChatSender>(), hooks: { campaignChanged: async () => undefined } };
+  const app: App = { config, db, log, now: () => new Date(), senders: new Map<Platform, ChatSender>(), hooks: { campaignChanged: async () => 'scheduled' as const } };
   app.senders.set('lark', new LarkSender(client, new LarkRateLimiter(), log));
 
   const year = new Date().getUTCFullYear() + 1;
@@ -104,12 +104,17 @@ async function main() {
     await db.chatBinding.createMany({ data: Array.from({ length: Math.min(200, CHATS - i) }, (_, k) => ({ platform: 'lark', chatId: `oc_bench_${i + k}`, unitId: district.id, campaignId: campaign.id })) });
   }
 
-  const queue = createReminderQueue(redis.connection, config.redisPrefix);
-  const worker = createReminderWorker(app, redis.connection, queue, new SendLimiter(redis.connection, { prefix: config.redisPrefix, margin: Number(process.env.BENCH_MARGIN ?? 0) }), { concurrency: 50 });
-  await worker.waitUntilReady();
+  // The planner and Lark's send queue, as a worker process runs them (jobs/worker-main.ts).
+  const reminders = await startReminders(app, redis.connection, {
+    sendOn: ['lark'], concurrency: 50,
+    limiter: new SendLimiter(redis.connection, { prefix: config.redisPrefix, margin: Number(process.env.BENCH_MARGIN ?? 0) }),
+  });
   const data: StageJobData = { kind: 'stage', campaignId: campaign.id, form: 'plan', deadline: campaign.planDeadline, stage: 'd7', fireAt: new Date().toISOString() };
   const started = Date.now();
-  await queue.add('stage', data, { jobId: stageJobId(data) });
+  // The reconciler at start queued this stage for its real time: make it due now.
+  const queued = await reminders.queues.planner.getJob(stageJobId(data));
+  if (queued) await queued.promote();
+  else await reminders.queues.planner.add('stage', data, { jobId: stageJobId(data) });
 
   const deadline = Date.now() + 10 * 60_000;
   while (fake.stats.accepted < CHATS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -118,7 +123,7 @@ async function main() {
   const documented = idealMs(CHATS, LIMITS.app);
   const budget = idealMs(CHATS, LARK_LIMITS.app.map((w) => ({ max: w.limit, ms: w.ms })));
   const doubled = [...fake.stats.perChat.values()].filter((n) => n > 1).length;
-  const failed = await queue.getJobCounts('failed');
+  const failed = await reminders.queues.send('lark').getJobCounts('failed');
 
   console.log(`chats:                 ${CHATS}`);
   console.log(`messages accepted:     ${fake.stats.accepted} (groups with more than one: ${doubled}, uuid repeats: ${fake.stats.duplicates})`);
@@ -132,9 +137,8 @@ async function main() {
   const minuteBudget = LARK_LIMITS.app.find((w) => w.ms === 60_000)?.limit ?? 1000;
   if (CHATS > minuteBudget) console.log(`note: Lark allows 1,000 messages/min; the Lark sender keeps to ${minuteBudget}/min, so the last ${CHATS - minuteBudget} wait for the next minute (BENCH_CHATS=${minuteBudget} shows the per-second rate alone).`);
 
-  await worker.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
+  for (const q of reminders.queues.all()) await q.obliterate({ force: true });
+  await reminders.close();
   await redis.close();
   await db.$disconnect();
   await fake.close();

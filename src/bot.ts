@@ -4,6 +4,7 @@
 // for its sender's next command) → conversations
 // (guided filing) → a pasted template → a command → presented as the platform can show it
 // (present.ts: forms become text templates where there are no cards).
+import type { Redis } from 'ioredis';
 import type { App } from './core/app.js';
 import type { ChatEvent, FormSubmission, IncomingMessage, Reply, SubmitResult } from './core/messages.js';
 import { text, toSender, wellFormed } from './core/messages.js';
@@ -29,6 +30,8 @@ const KEEP_EVENTS_MS = 30 * 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
 /** How long a spreadsheet sent in a group waits for its sender's command (a file and text cannot go together). */
 const FILE_HOLD_MS = 10 * 60_000;
+/** The largest file held for a command: what the platforms download at most (a roster or a filled 计划表 is far smaller). */
+const FILE_HOLD_MAX_MB = 10;
 
 /** What the pipeline already knows about a message when a conversation sees it. */
 export interface Seen {
@@ -48,10 +51,12 @@ export interface Conversation {
 
 export class Bot {
   private lastPrune = 0;
-  /** Spreadsheets sent in groups, waiting for their sender's next command (/import), by chat and person. */
-  private readonly heldFiles = new Map<string, { fileName: string; data: Buffer; at: number }>();
 
-  constructor(readonly app: App, readonly commands: CommandRegistry, private readonly conversations: Conversation[] = []) {}
+  /**
+   * `redis` keeps spreadsheets sent in groups until their sender's next command (/import), so the
+   * command may reach another bot process than the file did; without it, such files are not kept.
+   */
+  constructor(readonly app: App, readonly commands: CommandRegistry, private readonly conversations: Conversation[] = [], private readonly redis?: Redis) {}
 
   /**
    * Whether a message is for the bot at all. Ordinary talk in a group (a platform may deliver every
@@ -80,15 +85,24 @@ export class Bot {
     return Boolean(parsed && this.commands.find(parsed.word));
   }
 
-  async handleMessage(incoming: IncomingMessage): Promise<Reply[]> {
+  /**
+   * `opts.received` runs once the message is known not to be a redelivery (or to be none of the bot's
+   * business), before it is handled: the local chat writes its transcript there, so a message
+   * delivered twice appears once, without reading the event claims a second time.
+   */
+  async handleMessage(incoming: IncomingMessage, opts: { received?: () => Promise<void> } = {}): Promise<Reply[]> {
     const msg = { ...incoming, text: wellFormed(incoming.text), userName: wellFormed(incoming.userName) };
-    if (!(await this.concerns(msg))) return [];
+    if (!(await this.concerns(msg))) {
+      await opts.received?.();
+      return [];
+    }
     await this.pruneEvents();
     if (!(await claimEvent(this.app.db, msg.platform, msg.eventId))) {
       this.app.log.debug({ platform: msg.platform, eventId: msg.eventId }, 'duplicate event ignored');
       return [];
     }
     try {
+      await opts.received?.();
       return present(await this.route(msg, new Turn(this.app.db, msg)), capabilitiesOf(msg.platform));
     } catch (err) {
       this.app.log.error({ err, platform: msg.platform, chatId: msg.chatId, eventId: msg.eventId }, 'message handler failed');
@@ -201,35 +215,49 @@ export class Bot {
     if (!parsed.slash && !addressed) return [];
     // A spreadsheet the sender put in the group just before goes with the command that reads files.
     const takesFile = spec.takesFile === true || (Array.isArray(spec.takesFile) && spec.takesFile.includes(parsed.args[0] ?? ''));
-    if (takesFile && !msg.attachment) msg = { ...msg, ...this.takeHeldFile(msg) };
+    if (takesFile && !msg.attachment) msg = { ...msg, ...(await this.takeHeldFile(msg)) };
     return this.run(spec, msg, turn, parsed.args, parsed.options);
   }
 
   /**
-   * A spreadsheet in a group waits for its sender's next command (/import). Only admins' and filers'
-   * files are kept, and only admins are told: cadres share files in work groups all the time.
+   * A spreadsheet in a group waits for its sender's next command (/import), in Redis for FILE_HOLD_MS
+   * (any bot process may get the command). Only admins' and filers' files are kept, and only admins
+   * are told: cadres share files in work groups all the time.
    */
   private async holdFile(msg: IncomingMessage, turn: Turn, file: { fileName: string; data: Buffer }): Promise<Reply[]> {
     const member = await turn.member();
     const admin = isAdmin(this.app.config, member, msg.platform, msg.userId);
     if (!admin && !member?.unit) return [];
-    this.pruneHeldFiles();
-    this.heldFiles.set(`${msg.platform}\n${msg.chatId}\n${msg.userId}`, { ...file, at: Date.now() });
+    if (file.data.length > FILE_HOLD_MAX_MB * 1024 * 1024) {
+      return admin ? [text(unreadableText({ what: 'file-too-big', fileName: file.fileName, maxMb: FILE_HOLD_MAX_MB }))] : [];
+    }
+    try {
+      if (!this.redis) throw new Error('no Redis to hold files in');
+      // One file per person and chat: a newer one replaces it, as a person's next file is the one meant.
+      await this.redis.set(this.heldKey(msg), JSON.stringify({ fileName: file.fileName, data: file.data.toString('base64') }), 'PX', FILE_HOLD_MS);
+    } catch (err) {
+      this.app.log.warn({ err: (err as Error).message, platform: msg.platform, chatId: msg.chatId }, 'could not hold a group file for its command');
+      return admin ? [text(`📎 暂时无法暂存「${file.fileName}」（服务正在恢复）。请稍后再发，或私聊把文件发给我直接导入。`)] : [];
+    }
     return admin ? [text(`📎 已收到「${file.fileName}」。要导入（单位名单，或填好的计划表、汇总表），请在 10 分钟内发送“/导入”。`)] : [];
   }
 
-  /** Files whose sender did not follow up within FILE_HOLD_MS are let go. */
-  private pruneHeldFiles(): void {
-    for (const [key, f] of this.heldFiles) if (Date.now() - f.at > FILE_HOLD_MS) this.heldFiles.delete(key);
+  private heldKey(msg: Pick<IncomingMessage, 'platform' | 'chatId' | 'userId'>): string {
+    return `${this.app.config.redisPrefix}:held-file:${msg.platform}:${msg.chatId}:${msg.userId}`;
   }
 
-  private takeHeldFile(msg: IncomingMessage): Pick<IncomingMessage, 'attachment'> {
-    this.pruneHeldFiles();
-    const key = `${msg.platform}\n${msg.chatId}\n${msg.userId}`;
-    const held = this.heldFiles.get(key);
-    if (!held) return {};
-    this.heldFiles.delete(key);
-    return { attachment: { fileName: held.fileName, data: held.data } };
+  /** The sender's file held in this chat, taken (once: two commands cannot both get it); none when Redis is away. */
+  private async takeHeldFile(msg: IncomingMessage): Promise<Pick<IncomingMessage, 'attachment'>> {
+    if (!this.redis) return {};
+    try {
+      const json = await this.redis.getdel(this.heldKey(msg));
+      if (!json) return {};
+      const held = JSON.parse(json) as { fileName: string; data: string };
+      return { attachment: { fileName: held.fileName, data: Buffer.from(held.data, 'base64') } };
+    } catch (err) {
+      this.app.log.warn({ err: (err as Error).message, platform: msg.platform, chatId: msg.chatId }, 'could not read a held group file');
+      return {};
+    }
   }
 
   private async run(spec: CommandSpec, msg: IncomingMessage, turn: Turn, args: string[], options: Record<string, string>): Promise<Reply[]> {

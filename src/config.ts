@@ -21,6 +21,12 @@ const base = z.object({
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'REDIS_PREFIX may only contain letters, digits, _ and -').default('saiwu'),
   REDIS_AUTOSTART: onOff,
+  // off: this bot process sends no reminders and plans none (`npm run worker` processes do); it still
+  // sends for a platform only it can reach (the WeChat login or WeCom connection it holds).
+  REMINDERS: z.enum(['on', 'off'], { message: 'REMINDERS must be on or off' }).default('on'),
+  // A platform one process at a time may connect (WeChat, WeCom) is held under a Redis lease of this
+  // many seconds, renewed every third of it; a standby process takes over after the holder dies.
+  PLATFORM_LEASE_SECONDS: z.coerce.number().int().min(2, 'PLATFORM_LEASE_SECONDS must be at least 2').max(300, 'PLATFORM_LEASE_SECONDS may be at most 300').default(30),
   ADMINS: z.string().default(''),
   ADMIN_TOKEN: optionalText,
   LOCAL_CHAT: onOff,
@@ -49,6 +55,10 @@ export interface Config {
   redisUrl: string;
   redisPrefix: string;
   redisAutostart: 'on' | 'off' | 'auto';
+  /** REMINDERS: whether this process plans and sends reminders (off: a worker process does). */
+  reminders: 'on' | 'off';
+  /** PLATFORM_LEASE_SECONDS in ms: how long a single-connection platform's holder keeps it unrenewed. */
+  leaseMs: number;
   /** `platform:userId` pairs that are admins from the start. */
   admins: { platform: string; userId: string }[];
   adminToken?: string;
@@ -120,6 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     redisAutostart: e.REDIS_AUTOSTART,
+    reminders: e.REMINDERS,
+    leaseMs: e.PLATFORM_LEASE_SECONDS * 1000,
     admins,
     adminToken: e.ADMIN_TOKEN,
     localChat,

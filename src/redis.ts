@@ -17,11 +17,43 @@ export const REDIS_INSTALL_HELP = [
 ].join('\n');
 
 export interface RedisHandle {
-  /** A connection suitable for BullMQ (maxRetriesPerRequest: null). */
+  /**
+   * A connection suitable for BullMQ (maxRetriesPerRequest: null): while Redis is down its commands
+   * wait for it to come back, which is right for queues and workers and wrong for answering people.
+   */
   connection: Redis;
+  /**
+   * A connection for what a reply waits on (guided-filing state, held files): while Redis is down its
+   * commands fail at once, so the bot answers without that state instead of not answering.
+   */
+  requests: Redis;
+  /** Whether Redis answers right now (as far as the queue connection knows). */
+  up(): boolean;
   /** True when Saiwu started redis-server itself. */
   managed: boolean;
   close(): Promise<void>;
+}
+
+/** Longest a reply waits on Redis before it goes on without it. */
+const REQUEST_TIMEOUT_MS = 1500;
+
+/**
+ * For a log line that can repeat many times a second (a dead connection retrying): the first one is
+ * written at once, later ones at most once per `everyMs`, with how many were held back.
+ */
+export function throttled(everyMs: number): (write: (repeats: number) => void) => void {
+  let last = 0;
+  let held = 0;
+  return (write) => {
+    const now = Date.now();
+    if (now - last < everyMs) {
+      held += 1;
+      return;
+    }
+    write(held);
+    last = now;
+    held = 0;
+  };
 }
 
 async function ping(url: string): Promise<boolean> {
@@ -90,14 +122,35 @@ export async function connectRedis(config: Config, log: Logger): Promise<RedisHa
     child = await startManagedRedis(config, log);
   }
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  connection.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  // ioredis reports every failed reconnect (several a second at first): one line a minute is enough.
+  const complain = throttled(60_000);
+  connection.on('error', (err) => complain((repeats) => log.warn({ err: err.message, ...(repeats ? { repeats } : {}) }, 'redis connection error; reminders wait, replies go on without it')));
+  let wasDown = false;
+  connection.on('close', () => { wasDown = true; });
+  connection.on('ready', () => {
+    if (wasDown) log.info('redis connection is back');
+    wasDown = false;
+  });
+  const requests = new Redis(config.redisUrl, { maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: REQUEST_TIMEOUT_MS, lazyConnect: false });
+  requests.on('error', () => undefined); // the queue connection above says it, once a minute
+  // Without an offline queue a command sent before the connection is up fails: wait for it (briefly).
+  await new Promise<void>((resolve) => {
+    const done = () => { clearTimeout(timer); resolve(); };
+    const timer = setTimeout(done, 3000);
+    requests.once('ready', done);
+  });
   const policy = (await connection.config('GET', 'maxmemory-policy').catch(() => [])) as string[];
   if (policy[1] && policy[1] !== 'noeviction') log.warn({ policy: policy[1] }, 'Redis maxmemory-policy should be noeviction, or queued reminders may be evicted');
   return {
     connection,
+    requests,
+    up: () => connection.status === 'ready',
     managed: Boolean(child),
     async close() {
-      await connection.quit().catch(() => connection.disconnect());
+      requests.disconnect();
+      // QUIT would wait for a Redis that is down: then just drop the connection.
+      if (connection.status === 'ready') await connection.quit().catch(() => connection.disconnect());
+      else connection.disconnect();
       if (child && child.exitCode === null) {
         const exited = new Promise((r) => child!.once('exit', r));
         child.kill('SIGTERM');

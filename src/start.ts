@@ -18,10 +18,11 @@ import { FileStore } from './files.js';
 import { ensurePrivateDir, isLoopbackHost, loadSecretKey } from './secret-key.js';
 import { ensureConfiguredAdmins } from './services/bootstrap.js';
 import { GuidedFiling } from './services/guided-filing.js';
-import { startReminders, type RemindersHandle } from '../jobs/start-reminders.js';
+import { reminderTuning, startReminders, type RemindersHandle } from '../jobs/start-reminders.js';
 import { registerQueueDashboard } from '../jobs/queue-dashboard.js';
-import { PLATFORMS } from './platforms/index.js';
+import { PLATFORMS, platformDef } from './platforms/index.js';
 import type { RunningPlatform } from './platforms/platform.js';
+import { PlatformLease } from './platforms/lease.js';
 
 export interface Saiwu {
   app: App;
@@ -46,8 +47,15 @@ export interface StartOptions {
   now?: () => Date;
   /** The clock to run on (tests set it); default: the wall clock, or SAIWU_NOW's. */
   clock?: Clock;
-  /** False: enqueue reminders but run no worker here (another process runs jobs/worker-main.ts). */
+  /** False: enqueue reminders but run no worker here (another process runs jobs/worker-main.ts); default: REMINDERS. */
   reminderWorker?: boolean;
+  /**
+   * This process lost a single-connection platform's lease to another (src/platforms/lease.ts). Default:
+   * stop cleanly (SIGTERM to itself) so the supervisor starts it again as a standby.
+   */
+  onLeaseLost?: (platform: string) => void;
+  /** How often reminders are reconciled and Redis is watched for losing its data (tests shorten these). */
+  reminderTiming?: { reconcileEveryMs?: number; watchEveryMs?: number };
   /** Per-platform test hooks by platform name (WeChat: wechaty-puppet-mock, fast pacing). */
   platformOptions?: Record<string, unknown>;
 }
@@ -90,13 +98,13 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
     throw err;
   }
 
-  const hooks: AppHooks = { campaignChanged: async () => undefined };
+  const hooks: AppHooks = { campaignChanged: async () => 'scheduled' };
   // One clock: the wall clock, SAIWU_NOW's rehearsal clock, or the test's (StartOptions.clock).
   const clock = opts.clock ?? createClock(config.startAt);
   if (config.startAt) log.warn({ startAt: config.startAt.toISOString() }, 'rehearsal clock: the bot behaves as if it were this moment (SAIWU_NOW)');
   const app: App = { config, db, log, now: opts.now ?? (() => clock.now()), senders: new Map<Platform, ChatSender>(), hooks };
   await ensureConfiguredAdmins(app);
-  const bot = new Bot(app, createCommands(), [new GuidedFiling(app, redis.connection)]);
+  const bot = new Bot(app, createCommands(), [new GuidedFiling(app, redis.requests)], redis.requests);
   const files = new FileStore(path.join(config.dataDir, 'files'), {
     ttlMs: config.fileTtlHours * 3_600_000, key: secretKey, signLinks: !isLoopbackHost(config.host),
   });
@@ -109,10 +117,14 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
     if (section === undefined) continue;
     const running = await def.create({ app, bot, server, redis: redis.connection, files, options: opts.platformOptions?.[def.name] }, section);
     platforms.set(def.name, running);
-    app.senders.set(def.name, running.sender);
   }
-  const reminders = await startReminders(app, redis.connection, { worker: opts.reminderWorker !== false });
-  await registerQueueDashboard(server, { adminToken: config.adminToken, key: secretKey, secure: config.publicBaseUrl.startsWith('https:') }, [reminders.queue]);
+  // REMINDERS=off: a worker process plans and sends; this one still sends where only it can (a platform
+  // whose one connection it holds).
+  const remindersHere = opts.reminderWorker ?? config.reminders === 'on';
+  const shared = [...platforms.keys()].filter((name) => platformDef(name)!.capabilities.connections === 'many');
+  const reminders = await startReminders(app, redis.connection, { plan: remindersHere, sendOn: remindersHere ? shared : [], ...reminderTuning(app, redis.connection), ...opts.reminderTiming });
+  for (const name of shared) app.senders.set(name, platforms.get(name)!.sender);
+  await registerQueueDashboard(server, { adminToken: config.adminToken, key: secretKey, secure: config.publicBaseUrl.startsWith('https:') }, reminders.queues.all());
 
   try {
     await server.listen({ port: config.port, host: config.host });
@@ -133,10 +145,37 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
   const shown = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
   const url = `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
   if (config.localChat) log.info({ url }, 'local web chat is open');
+  // A platform that allows one connection is started by whichever process holds its lease; the
+  // others wait as standbys and take over when the holder dies.
+  const leases: PlatformLease[] = [];
+  const onLeaseLost = opts.onLeaseLost ?? (() => process.kill(process.pid, 'SIGTERM'));
   try {
-    for (const running of platforms.values()) await running.start();
+    for (const [name, running] of platforms) {
+      if (platformDef(name)!.capabilities.connections === 'many') {
+        await running.start();
+        continue;
+      }
+      const lease = new PlatformLease(redis.connection, `${config.redisPrefix}:lease:${name}`, config.leaseMs, log.child({ platform: name }));
+      leases.push(lease);
+      await lease.start({
+        acquired: async () => {
+          await running.start();
+          app.senders.set(name, running.sender);
+          await reminders.sendOn(name);
+        },
+        lost: async () => {
+          app.senders.delete(name);
+          running.quiesce?.();
+          await reminders.stopSending(name);
+          await running.stop();
+          onLeaseLost(name);
+        },
+      });
+      if (!lease.holding) log.info({ platform: name }, 'another process holds this platform\'s connection: standing by to take over if it stops');
+    }
   } catch (err) {
     files.stop();
+    for (const lease of leases) await lease.stop();
     await reminders.close();
     await server.close();
     await redis.close();
@@ -156,14 +195,17 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
       // Sends waiting their turn in a paced platform queue (WeChat: minutes for a fan-out) give up
       // first and go back to the reminder queue unclaimed; the worker then finishes the message in
       // flight before Redis goes away.
+      for (const lease of leases) await lease.pause();
       for (const running of platforms.values()) running.quiesce?.();
       await reminders.close();
-      // Events already acknowledged are finished before the database goes away.
+      // Events already acknowledged are finished before the database goes away; then the leases go
+      // back, so a standby connects at once rather than after the lease runs out.
       for (const running of platforms.values()) await running.stop();
+      for (const lease of leases) await lease.stop();
       await closeHttp(server);
       await redis.close();
       await db.$disconnect();
-    releaseDb();
+      releaseDb();
     },
   };
 }

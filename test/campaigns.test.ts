@@ -56,7 +56,7 @@ describe('a special campaign beside the annual one', () => {
     expect(missingSpecial).toContain('截止：2027年8月20日');
     expect(missingSpecial).toContain('已交 1/3 个单位');
     // Each campaign has its own reminder jobs.
-    const queue = reminderRuntime(bot.app)!.queue;
+    const queue = reminderRuntime(bot.app)!.queues.planner;
     expect(await queue.getJob(stageJobId({ campaignId: special.id, form: 'plan', deadline: '2027-08-20', stage: 'd14' }))).toBeTruthy();
     expect(await queue.getJob(stageJobId({ campaignId: 1, form: 'summary', deadline: '2027-10-15', stage: 'd14' }))).toBeTruthy();
   });

@@ -16,6 +16,12 @@ export interface SendOptions {
    * handled elsewhere, send nothing.
    */
   handOff?: () => Promise<boolean>;
+  /**
+   * The caller already took this message's slot in the shared limiter (jobs/send-limiter.ts, which
+   * applies the platform's limits across processes): the sender's own pacing must not wait again for
+   * the first part, or two limiters stacked would halve the rate a reminder fan-out could use.
+   */
+  paced?: boolean;
 }
 
 /** A platform's way of posting into a chat outside a reply (reminders, scheduled messages). */
@@ -24,9 +30,15 @@ export interface ChatSender {
   send(chatId: string, replies: Reply[], opts?: SendOptions): Promise<void>;
 }
 
+/**
+ * What became of a campaign change's reminders: rescheduled now, or later (the queue did not answer
+ * in time; the change itself is saved and its reminders follow when the queue is back).
+ */
+export type ScheduleOutcome = 'scheduled' | 'later';
+
 /** Things other parts react to (the reminder scheduler reschedules when deadlines move). */
 export interface AppHooks {
-  campaignChanged(campaign: Campaign): Promise<void>;
+  campaignChanged(campaign: Campaign): Promise<ScheduleOutcome>;
 }
 
 export interface App {

@@ -19,3 +19,9 @@ export function unreadableText(u: Unreadable): string {
       return `文件${file}太大（超过 ${u.maxMb} MB），没有读取。请只发送要导入的表格。`;
   }
 }
+
+/** A campaign change was saved but its reminders could not be rescheduled yet (the queue is down). */
+export const REMINDERS_LATER = '⚠️ 提醒服务暂时连不上：修改已保存，提醒会在服务恢复后自动按新安排重新排好，无需再发。';
+
+/** Appends REMINDERS_LATER to a reply's lines when the campaign hook said 'later'. */
+export const withScheduleNote = (lines: string[], outcome: 'scheduled' | 'later'): string[] => (outcome === 'later' ? [...lines, REMINDERS_LATER] : lines);

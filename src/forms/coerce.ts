@@ -264,10 +264,14 @@ export function coerceMoney(raw: string, field: FieldDef): Coerced<number> {
   if (!parsed && isNumberList(raw)) return bad(`请只填一个金额（逗号只用作千位分隔，如 45,800）${example}`);
   if (!parsed) return bad(`请填写金额（单位：元）${example}`);
   if (parsed.value < 0) return bad('金额不能是负数');
+  // Before the fen check: far beyond the bound a typed amount has no exact fen at all. The bound (1
+  // billion 元 on the forms) keeps every amount, and totals of tens of thousands of them, exact as a
+  // number of fen (below 2^53).
+  const yuan = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 2 });
+  if (field.max !== undefined && parsed.value > field.max) return bad(`金额 ${yuan(parsed.value)} 元不合常理（上限 ${yuan(field.max)} 元），请核对后重填`);
   const fen = Math.round(parsed.value * 100);
   // Also for "1.2345678万": a fraction of a fen would be rounded away without a word.
   if (Math.abs(parsed.value * 100 - fen) > 1e-4) return bad('金额最多保留两位小数（精确到分）');
-  if (field.max !== undefined && parsed.value > field.max) return bad(`金额 ${parsed.value} 元不合常理，请核对后重填`);
   return ok(fen);
 }
 

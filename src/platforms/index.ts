@@ -19,7 +19,7 @@ export function platformDef(name: string): PlatformDef<any> | undefined {
   return PLATFORMS.find((p) => p.name === name);
 }
 
-const NONE: Capabilities = { forms: 'text', ephemeral: false, idempotentSendMs: 0, sendWindows: [], maxMessageChars: 1500 };
+const NONE: Capabilities = { forms: 'text', ephemeral: false, idempotentSendMs: 0, sendWindows: [], maxMessageChars: 1500, connections: 'one' };
 
 /** What a platform can do; a name no longer configured gets the most careful answer. */
 export function capabilitiesOf(name: string): Capabilities {

@@ -28,6 +28,12 @@ export interface Capabilities {
   sendWindows: SendWindow[];
   /** Longest text sent as one message; longer text is split. */
   maxMessageChars: number;
+  /**
+   * many: every bot process may connect (Lark spreads events among an app's connections; the local
+   * chat is HTTP). one: a second connection replaces the first or the account is one login (WeChat,
+   * WeCom), so the bot processes elect one holder by a Redis lease (src/platforms/lease.ts).
+   */
+  connections: 'many' | 'one';
 }
 
 /** Everything a platform may need to start: the app, the bot to hand messages to, the HTTP server for its routes. */
@@ -83,8 +89,11 @@ export interface PlatformDef<Section = unknown> {
    * the installer sets ADMINS=<platform>:<userId>.
    */
   firstAdminHow?(userId: string): string;
-  /** A sender usable from a worker process without the platform's connection (jobs/worker-main.ts). */
-  standaloneSender?(app: App, files: FileStore): Promise<ChatSender>;
+  /**
+   * A sender usable from a worker process without the platform's connection (jobs/worker-main.ts):
+   * only a platform whose sends need no connection of its own (`connections: 'many'`) has one.
+   */
+  standaloneSender?(app: App, files: FileStore, section: Section): Promise<ChatSender>;
   create(ctx: PlatformContext, section: Section): Promise<RunningPlatform>;
 }
 

@@ -12,7 +12,7 @@ import { toHalfWidth } from '../forms/coerce.js';
 import type { FormDef, FormName } from '../forms/types.js';
 import type { RawValues } from '../forms/validate.js';
 import { withPrefix } from '../forms/text-template.js';
-import { NOT_DATA, readTables, squeeze, type Table } from './excel/read-table.js';
+import { breather, NOT_DATA, readTables, squeeze, type Table } from './excel/read-table.js';
 import { submitFilingBatch, type BatchRow } from './filings.js';
 import { getMember } from './members.js';
 
@@ -91,11 +91,15 @@ export interface ReadFilingSheet {
 export async function readFilingSheets(fileName: string, data: Buffer, unitName: string): Promise<ReadFilingSheet[] | { error: string }> {
   const tables = await readTables(fileName, data);
   if ('error' in tables) return tables;
-  const out = tables.sheets.map((t) => readFilingSheet(t, unitName)).filter((x): x is ReadFilingSheet => x !== null);
+  const out: ReadFilingSheet[] = [];
+  for (const t of tables.sheets) {
+    const sheet = await readFilingSheet(t, unitName);
+    if (sheet) out.push(sheet);
+  }
   return out.sort((a, b) => (a.form === b.form ? 0 : a.form === 'plan' ? -1 : 1));
 }
 
-function readFilingSheet(table: Table, unitName: string): ReadFilingSheet | null {
+async function readFilingSheet(table: Table, unitName: string): Promise<ReadFilingSheet | null> {
   const headerAt = table.rows.slice(0, 20).findIndex((r) => recognise(r.cells) !== null);
   if (headerAt < 0) return null;
   const kind = recognise(table.rows[headerAt].cells)!;
@@ -123,7 +127,10 @@ function readFilingSheet(table: Table, unitName: string): ReadFilingSheet | null
   const notes: string[] = [];
   let skipped = 0;
   let hidden = 0;
+  // A sheet of many thousand rows: let other chats be answered while it is read.
+  const breathe = breather();
   for (const r of table.rows.slice(bodyFrom)) {
+    await breathe();
     const first = squeeze(r.cells.find((c) => c.trim()) ?? '');
     if (!first || r.banner) continue;
     // The 合计 row ends the table; sign-off lines, notes and anything below are no data.

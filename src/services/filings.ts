@@ -140,9 +140,13 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Submit
     if (plan) filer.campaign = campaignOf(filer, plan);
   }
   errors.push(...campaignDateErrors(form, validated.values, filer.campaign, app.now()));
-  const keyProjects = form.name === 'plan' ? await keyProjectNames(app.db, filer.campaign.id) : NO_KEY_PROJECTS;
+  // The campaign's key-project list matters only for a plan that names one (or says 是), and for a
+  // form sent back with its choices: most plans say 否 and need no read.
+  const keyValue = validated.values.keyProject;
+  let keyProjects = form.name === 'plan' && keyValue !== undefined && keyValue !== false ? await keyProjectNames(app.db, filer.campaign.id) : NO_KEY_PROJECTS;
   const keyNote = checkKeyProject(validated.values, keyProjects, errors);
   if (errors.length) {
+    if (form.name === 'plan' && req.via === 'form' && keyProjects === NO_KEY_PROJECTS) keyProjects = await keyProjectNames(app.db, filer.campaign.id);
     // The form comes back with its plan list, so the filer picks the plan again instead of typing it.
     const planOptions = req.via === 'form' && form.fields.some((f) => f.type === 'planRef')
       ? (await app.db.plan.findMany({ where: { campaignId: { in: (filer.campaigns ?? [filer.campaign]).map((c) => c.id) }, unitId: filer.unit.id, withdrawnAt: null }, orderBy: { id: 'asc' }, select: { id: true, project: true } })).map((p) => ({ value: String(p.id), label: `#${p.id} ${p.project}` }))
@@ -175,6 +179,39 @@ export async function submitFiling(app: App, req: FilingRequest): Promise<Submit
     ...result('filed', [text(receipt(form, filer, validated.values, stored, plan, [...(await receiptNotes(app, filer, form)), ...(keyNote ? [keyNote] : [])]))]),
     filed: { unit: filer.unit.name, form: form.title, ...(planId ? { planId } : {}), revised: stored.version > 1, changed: stored.changed },
   };
+}
+
+/**
+ * What a submission saved, found by its event id, in a receipt's first line: for a form submitted
+ * again after the first submit was handled (a double click, or a redelivery that reached another bot
+ * process, where the first one's answer is not known). Null when that submission filed nothing (yet).
+ */
+export async function receiptOfEvent(app: App, platform: string, eventId: string): Promise<{ form: FormName; text: string } | null> {
+  const rev = await app.db.revision.findFirst({
+    where: { actorPlatform: platform, sourceMessageId: eventId, entity: { in: Object.keys(FORMS) } },
+    orderBy: { id: 'desc' },
+    select: { entity: true, entityId: true, version: true },
+  });
+  if (!rev) return null;
+  const form = FORMS[rev.entity as FormName];
+  const version = rev.version > 1 ? `（第${rev.version}版）` : '';
+  const plan = { select: { id: true, project: true, unit: { select: { name: true } } } } as const;
+  let what: string | undefined;
+  if (form.name === 'plan') {
+    const p = await app.db.plan.findUnique({ where: { id: rev.entityId }, select: { id: true, project: true, withdrawnAt: true, unit: { select: { name: true } } } });
+    if (p) what = `计划编号 #${p.id} ${p.unit.name}「${p.project}」${version}${p.withdrawnAt ? '，之后已撤回' : ''}`;
+  } else if (form.name === 'progress') {
+    const u = await app.db.progressUpdate.findUnique({ where: { id: rev.entityId }, select: { id: true, plan } });
+    if (u) what = `计划编号 #${u.plan.id} ${u.plan.unit.name}「${u.plan.project}」，进度编号 #${u.id}`;
+  } else if (form.name === 'summary') {
+    const s = await app.db.summary.findUnique({ where: { id: rev.entityId }, select: { plan } });
+    if (s) what = `计划编号 #${s.plan.id} ${s.plan.unit.name}「${s.plan.project}」${version}`;
+  } else {
+    const r = await app.db.yearReport.findUnique({ where: { id: rev.entityId }, select: { unit: { select: { name: true } } } });
+    if (r) what = `${r.unit.name}${version}`;
+  }
+  if (!what) return null;
+  return { form: form.name, text: `✅ ${form.title}已保存：${what}\n这张表单已经提交过，以上是保存的内容。查看：/我的` };
 }
 
 /** No key-project list (forms other than the plan have no 重点项目). */
@@ -331,8 +368,12 @@ export async function submitFilingBatch(
 /** Lines a receipt needs beyond the filing: which campaign, when the year has several; a report not asked for. */
 async function receiptNotes(app: App, filer: Filer, form: FormDef): Promise<string[]> {
   const notes: string[] = [];
-  const sameYear = (await campaignsForUnit(app.db, filer.unit.id)).filter((c) => c.year === filer.campaign.year);
-  if (sameYear.length > 1) notes.push(`竞赛：${campaignLabel(filer.campaign)}`);
+  // Usually the year has one campaign in the whole installation, which one count says without
+  // reading every unit for the unit's own campaigns.
+  const several = filer.campaigns
+    ? filer.campaigns.length > 1
+    : (await app.db.campaign.count({ where: { year: filer.campaign.year } })) > 1 && (await campaignsForUnit(app.db, filer.unit.id)).filter((c) => c.year === filer.campaign.year).length > 1;
+  if (several) notes.push(`竞赛：${campaignLabel(filer.campaign)}`);
   if (form.name === 'report' && !(await askedUnitForms(app.db, filer.campaign, filer.unit.id)).report) {
     notes.push('（本竞赛的年度报告只需直属单位提交；本单位的报告已保存，供上级参考，不计入统计。）');
   }
@@ -577,6 +618,7 @@ function store(tx: Tx, form: FormName, filer: Filer, v: FormValues, plan: Plan |
 
 async function revision(tx: Tx, filer: Filer, entity: string, entityId: number, version: number, previous: object | null, next: object, at: Date) {
   await tx.revision.create({
+    select: { id: true },
     data: {
       // An admin's correction on the unit's behalf (after "/plan 编辑 N") is marked as such.
       entity, entityId, version, action: filer.editing ? 'admin-edit' : previous ? 'update' : 'create',
@@ -629,37 +671,39 @@ async function storePlan(tx: Tx, filer: Filer, v: FormValues, late: boolean, at:
     distinctParticipants: (v.distinctParticipants as boolean | undefined) ?? false,
   };
   const scope = { campaignId: filer.campaign.id, unitId: filer.unit.id };
-  const unitPlans = await tx.plan.findMany({ where: scope, orderBy: { id: 'asc' }, include: { keyProjectRef: { select: { name: true } } } });
+  // Only what telling plans apart needs: a unit may have dozens, and the whole row is read below for
+  // the one being revised.
+  const unitPlans = await tx.plan.findMany({ where: scope, orderBy: { id: 'asc' }, select: { id: true, project: true, enterpriseName: true, withdrawnAt: true } });
   const exact = unitPlans.find((p) => p.project === data.project);
-  // (The row as loaded here: with its key project's name, for the receipt's list of changes.)
-  let existing: Plan | undefined = filer.editing ? unitPlans.find((p) => p.id === filer.editing!.id) ?? filer.editing : undefined;
+  let match = filer.editing ? unitPlans.find((p) => p.id === filer.editing!.id) ?? filer.editing : undefined;
   let sameAs: Stored['sameAs'];
   if (filer.editing && exact && exact.id !== filer.editing.id) throw new PlanNameTaken(exact);
   const key = planKey(data.project);
-  if (!existing) {
+  if (!match) {
     // The same competition typed with other quotes, spaces or width is that plan, not a new one — for
     // the same enterprise (a street union files the "same" 安康杯 for several). An active plan wins
     // over a withdrawn one.
     const twin = (active: boolean) => unitPlans.find((p) => p.project !== data.project && planKey(p.project) === key && p.enterpriseName === data.enterpriseName && (p.withdrawnAt === null) === active);
-    const match = exact && !exact.withdrawnAt ? exact : twin(true) ?? exact ?? twin(false);
+    match = exact && !exact.withdrawnAt ? exact : twin(true) ?? exact ?? twin(false);
     if (match) {
-      existing = match;
       if (match.project !== data.project) {
         sameAs = { id: match.id, project: match.project };
         // Kept as first written: the table should not change its spelling with every re-typing.
         data.project = match.project;
       }
     } else {
-      const row = await tx.plan.create({ data: { ...scope, ...data, late, filedBy: filer.actor.userName, filedAt: at } });
+      const row = await tx.plan.create({ data: { ...scope, ...data, late, filedBy: filer.actor.userName, filedAt: at }, select: { id: true } });
       await revision(tx, filer, 'plan', row.id, 1, null, data, at);
       const like = unitPlans.find((p) => !p.withdrawnAt && (planKey(p.project) === key || looksAlike(planKey(p.project), key)));
       return { entity: 'plan', id: row.id, version: 1, late, changed: true, filedAt: at, ...(like ? { similar: { id: like.id, project: like.project } } : {}) };
     }
   }
+  // The row as it is now (under the unit's lock), with its key project's name for the receipt's list of changes.
+  const existing = await tx.plan.findUniqueOrThrow({ where: { id: match.id }, include: { keyProjectRef: { select: { name: true } } } });
   const restored = existing.withdrawnAt !== null;
   const previous = pick(existing, Object.keys(data) as (keyof Plan)[]);
   if (same(previous, data) && !restored) return { entity: 'plan', id: existing.id, version: existing.version, late: existing.late, changed: false, filedAt: existing.filedAt, ...(sameAs ? { sameAs } : {}) };
-  const row = await tx.plan.update({ where: { id: existing.id }, data: { ...data, withdrawnAt: null, version: { increment: 1 }, filedBy: filer.actor.userName } });
+  const row = await tx.plan.update({ where: { id: existing.id }, data: { ...data, withdrawnAt: null, version: { increment: 1 }, filedBy: filer.actor.userName }, select: { id: true, version: true } });
   await revision(tx, filer, 'plan', row.id, row.version, restored ? { ...previous, withdrawn: true } : previous, restored ? { ...data, withdrawn: false } : data, at);
   return { entity: 'plan', id: row.id, version: row.version, late: existing.late, changed: true, filedAt: existing.filedAt, before: planValues(existing), ...(sameAs ? { sameAs } : {}), ...(restored ? { restored } : {}) };
 }

@@ -77,11 +77,29 @@ function parseStart(body: string, addressed: boolean): Start | null {
 
 const is = (answer: string, words: string[]) => words.includes(answer.replace(/[。.!！\s]/g, ''));
 
+/** Session state in Redis cannot be read or written right now. */
+class StateUnavailable extends Error {}
+
 export class GuidedFiling {
   constructor(private readonly app: App, private readonly redis: Redis, private readonly ttlSeconds = GUIDED_TTL_SECONDS) {}
 
   /** Replies when the message starts or answers a guided session, null when it is none of ours. */
   async handle(msg: IncomingMessage, seen: Seen): Promise<Reply[] | null> {
+    try {
+      return await this.step(msg, seen);
+    } catch (err) {
+      if (!(err instanceof StateUnavailable)) throw err;
+      // Redis (where sessions live) is down: a session cannot be started or continued, but the
+      // message must still be answered; everything else the bot does goes on without it.
+      this.app.log.warn({ err: err.message }, 'guided filing unavailable: session state cannot be read');
+      const start = parseStart(msg.text.trim(), msg.chatType === 'p2p' || Boolean(msg.mentionsBot));
+      if (!start || 'unknown' in start) return null;
+      const who: UserRef[] = msg.chatType === 'group' ? [{ userId: msg.userId, userName: msg.userName }] : [];
+      return [text(`逐项填写暂时用不了（服务正在恢复），请稍后再试；也可以现在发送“/模板 ${GUIDED_WORD[start.form]}”，按模板填好发回来。`, who)];
+    }
+  }
+
+  private async step(msg: IncomingMessage, seen: Seen): Promise<Reply[] | null> {
     const body = msg.text.trim();
     const start = parseStart(body, msg.chatType === 'p2p' || Boolean(msg.mentionsBot));
     // Commands and filled templates pass through an open session.
@@ -92,7 +110,7 @@ export class GuidedFiling {
     const who: UserRef[] = msg.chatType === 'group' ? [{ userId: msg.userId, userName: msg.userName }] : [];
     if (!start && !state) {
       // A session that timed out: the next message is probably an answer to it. Say so, once.
-      const expired = await this.redis.getdel(this.expiryKey(msg));
+      const expired = await this.kv(() => this.redis.getdel(this.expiryKey(msg)));
       if (!expired) return null;
       const form = FORMS[expired as FormName] ?? null;
       return form ? [text(`您的「${form.title}」逐项填写已超过 ${Math.round(this.ttlSeconds / 60)} 分钟没有回复，已结束，填过的内容没有保存。请重新发送“/填表 ${GUIDED_WORD[form.name]}”。`, who)] : null;
@@ -105,7 +123,17 @@ export class GuidedFiling {
   }
 
   async ongoing(msg: IncomingMessage): Promise<boolean> {
-    return (await this.redis.exists(this.key(msg), this.expiryKey(msg))) > 0;
+    // Unknown while Redis is down: the message is then treated as ordinary talk, not an answer.
+    return (await this.redis.exists(this.key(msg), this.expiryKey(msg)).catch(() => 0)) > 0;
+  }
+
+  /** A Redis command for session state; its failure (Redis down, a timeout) becomes StateUnavailable. */
+  private async kv<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      throw new StateUnavailable((err as Error).message);
+    }
   }
 
   /** Outlives the session by a day, so a late answer learns that the session ended (see handle). */
@@ -118,20 +146,20 @@ export class GuidedFiling {
   }
 
   private async load(msg: IncomingMessage): Promise<GuidedState | null> {
-    const json = await this.redis.get(this.key(msg));
+    const json = await this.kv(() => this.redis.get(this.key(msg)));
     return json ? (JSON.parse(json) as GuidedState) : null;
   }
 
   private async save(msg: IncomingMessage, state: GuidedState): Promise<void> {
-    await this.redis.multi()
+    await this.kv(() => this.redis.multi()
       .set(this.key(msg), JSON.stringify(state), 'EX', this.ttlSeconds)
       .set(this.expiryKey(msg), state.form, 'EX', this.ttlSeconds + EXPIRY_NOTICE_SECONDS)
-      .exec();
+      .exec());
   }
 
   /** The session ends (saved, or cancelled): no "timed out" notice afterwards. */
   private async end(msg: IncomingMessage): Promise<void> {
-    await this.redis.del(this.key(msg), this.expiryKey(msg));
+    await this.kv(() => this.redis.del(this.key(msg), this.expiryKey(msg)));
   }
 
   private async begin(msg: IncomingMessage, turn: Turn, name: FormName, who: UserRef[]): Promise<Reply[]> {

@@ -7,10 +7,17 @@
 // whether its cadre files for its enterprises or the enterprises file themselves. The year-end
 // report does not: each unit reports for itself, and an enterprise's report is not its street's.
 // A late filing is late at every level it rolls up to.
+//
+// Everything is loaded once per roll-call, as plain SQL rows (several times faster than Prisma's
+// for 20,000 units): the unit tree, the members and the reports kept between requests while a probe
+// (a few index lookups and counts) says they are unchanged, for at most a minute; the filing counts
+// per unit from filing-counts.ts, which keeps them up to date between requests.
 import type { Db } from '../store/client.js';
 import type { Campaign, Member, Unit } from '../store/models.js';
 import { parseCampaignSettings, type FilingScopes } from './campaign-settings.js';
 import { campaignRoots, DEADLINE_FORMS, type DeadlineForm } from './campaigns.js';
+import { unitFilings } from './filing-counts.js';
+import { asDate, truthy } from './raw-sql.js';
 import { groupByParent } from './units.js';
 
 export interface FormStatus {
@@ -32,6 +39,8 @@ export interface UnitRollCall {
   filers: Member[];
   /** The group's own unit (listed with the units below it when it files itself). */
   self?: boolean;
+  /** The name of the unit above it (groupRollCall sets it; null for a top-level unit). */
+  parentName?: string | null;
 }
 
 interface UnitFilings {
@@ -45,45 +54,82 @@ interface Snapshot {
   units: Unit[];
   children: Map<number | null, Unit[]>;
   /** Per unit (not including the units below it): counts of its own filings. */
-  filings: Map<number, UnitFilings>;
-  reportsByUnit: Map<number, { late: boolean }>;
+  filings: ReadonlyMap<number, UnitFilings>;
+  reportsByUnit: ReadonlyMap<number, { late: boolean }>;
   /** Per form, the units that must file it. */
   expected: Record<DeadlineForm, Set<number>>;
 }
 
 const ROLLS_UP: Record<DeadlineForm, boolean> = { plan: true, summary: true, report: false };
 
+interface KeptRows {
+  probe: string;
+  at: number;
+  rows: Promise<unknown>;
+}
+const keptRows = new WeakMap<object, Map<string, KeptRows>>();
+/** Kept rows are loaded again after this long even when the probe is unchanged. */
+const KEEP_MS = 60_000;
+
+/**
+ * Rows kept between requests while `probe` (run first, so a change committed during the load shows
+ * next time) gives the same answer, and for at most KEEP_MS: that bounds how long a change the probe
+ * cannot see (two writers committing out of order on PostgreSQL) could go unnoticed.
+ */
+async function kept<T>(db: Db, key: string, probe: () => Promise<unknown>, load: () => Promise<T>): Promise<T> {
+  let byKey = keptRows.get(db);
+  if (!byKey) keptRows.set(db, (byKey = new Map()));
+  const now = JSON.stringify(await probe(), (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+  const entry = byKey.get(key);
+  if (entry && entry.probe === now && Date.now() - entry.at < KEEP_MS) return entry.rows as Promise<T>;
+  const rows = load();
+  byKey.set(key, { probe: now, at: Date.now(), rows });
+  rows.catch(() => byKey.delete(key));
+  return rows;
+}
+
+/**
+ * The active units in id order, shared between requests (read them, never change them). Every change
+ * of a unit is made with a 'unit' revision (units.ts, roster-import.ts; levels are recomputed in the
+ * move's transaction), and a new unit has a new id.
+ */
+export function activeUnits(db: Db): Promise<Unit[]> {
+  return kept(db, 'units', () => db.$queryRaw`
+    SELECT (SELECT MAX("id") FROM "Unit") AS "units", (SELECT COUNT(*) FROM "Unit" WHERE "archivedAt" IS NULL) AS "active",
+      (SELECT MAX("id") FROM "Revision" WHERE "entity" = 'unit') AS "changes"`, () => loadUnits(db));
+}
+
+async function loadUnits(db: Db): Promise<Unit[]> {
+  const rows = await db.$queryRaw<Record<string, unknown>[]>`
+    SELECT "id", "name", "code", "level", "parentId", "headcount", "contactName", "contactPhone", "createdAt"
+    FROM "Unit" WHERE "archivedAt" IS NULL ORDER BY "id"`;
+  const text = (v: unknown) => (v == null ? null : String(v));
+  const int = (v: unknown) => (v == null ? null : Number(v));
+  return rows.map((r) => ({
+    id: Number(r.id), name: String(r.name), code: text(r.code), level: Number(r.level), parentId: int(r.parentId), headcount: int(r.headcount),
+    contactName: text(r.contactName), contactPhone: text(r.contactPhone), archivedAt: null, createdAt: asDate(r.createdAt) ?? new Date(0),
+  }));
+}
+
 async function loadSnapshot(db: Db, campaign: Campaign): Promise<Snapshot> {
-  // Grouped in SQL: a federation with 50,000 plans must not pull every row through the ORM.
-  const [units, grouped, reports, roots] = await Promise.all([
-    db.unit.findMany({ where: { archivedAt: null }, orderBy: { id: 'asc' } }),
-    db.$queryRaw<Record<string, unknown>[]>`
-      SELECT p."unitId" AS "unitId",
-        COUNT(*) AS "plans",
-        SUM(CASE WHEN p."late" THEN 1 ELSE 0 END) AS "latePlans",
-        COUNT(s."id") AS "summaries",
-        SUM(CASE WHEN s."id" IS NOT NULL AND s."late" THEN 1 ELSE 0 END) AS "lateSummaries"
-      FROM "Plan" p LEFT JOIN "Summary" s ON s."planId" = p."id"
-      WHERE p."campaignId" = ${campaign.id} AND p."withdrawnAt" IS NULL
-      GROUP BY p."unitId"`,
-    db.yearReport.findMany({ where: { campaignId: campaign.id, withdrawnAt: null }, select: { unitId: true, late: true } }),
-    campaignRoots(db, campaign),
-  ]);
+  const [units, filings, reportsByUnit, roots] = await Promise.all([activeUnits(db), unitFilings(db, campaign.id), yearReports(db, campaign.id), campaignRoots(db, campaign)]);
   const children = groupByParent(units);
   const scopes = parseCampaignSettings(campaign.settings).scopes;
-  const snapshot: Snapshot = { units, children, filings: new Map(), reportsByUnit: new Map(), expected: expectedSets(children, roots, scopes) };
-  for (const r of grouped) {
-    snapshot.filings.set(Number(r.unitId), {
-      plans: Number(r.plans ?? 0), latePlans: Number(r.latePlans ?? 0),
-      summaries: Number(r.summaries ?? 0), lateSummaries: Number(r.lateSummaries ?? 0),
-    });
-  }
-  for (const r of reports) snapshot.reportsByUnit.set(r.unitId, { late: r.late });
-  return snapshot;
+  return { units, children, filings, reportsByUnit, expected: expectedSets(children, roots, scopes) };
+}
+
+/** The campaign's year-end reports (not withdrawn) by unit, shared between requests (read only). */
+export function yearReports(db: Db, campaignId: number): Promise<ReadonlyMap<number, { late: boolean }>> {
+  return kept(db, `reports:${campaignId}`, () => db.$queryRaw`
+    SELECT MAX("id") AS "id", MAX("updatedAt") AS "updatedAt", COUNT(*) AS "reports" FROM "YearReport" WHERE "campaignId" = ${campaignId}`, async () => {
+    const rows = await db.$queryRaw<Record<string, unknown>[]>`
+      SELECT "unitId", "late" FROM "YearReport" WHERE "campaignId" = ${campaignId} AND "withdrawnAt" IS NULL`;
+    return new Map(rows.map((r) => [Number(r.unitId), { late: truthy(r.late) }]));
+  });
 }
 
 /** Per form: 'direct' = the roots' children; 'all' = every unit below the roots. */
-function expectedSets(children: Map<number | null, Unit[]>, roots: number[], scopes: FilingScopes): Record<DeadlineForm, Set<number>> {
+function expectedSets(children: Map<number | null, { id: number }[]>, roots: number[], scopes: FilingScopes): Record<DeadlineForm, Set<number>> {
   const direct = new Set<number>();
   const all = new Set<number>();
   for (const root of roots) {
@@ -99,16 +145,21 @@ function expectedSets(children: Map<number | null, Unit[]>, roots: number[], sco
   return { plan: pick('plan'), summary: pick('summary'), report: pick('report') };
 }
 
-/** The units a campaign asks for `form` (its scope), for callers outside the roll-call (standings). */
+/** Per form, the units a campaign asks for it (its scope), from a unit tree the caller has loaded. */
+export function askedSets(units: { id: number; parentId: number | null }[], roots: number[], campaign: Campaign): Record<DeadlineForm, Set<number>> {
+  return expectedSets(groupByParent(units), roots, parseCampaignSettings(campaign.settings).scopes);
+}
+
+/** The units a campaign asks for `form` (its scope), for callers outside the roll-call. */
 export async function askedUnits(db: Db, campaign: Campaign, form: DeadlineForm): Promise<Set<number>> {
-  const [units, roots] = await Promise.all([db.unit.findMany({ where: { archivedAt: null }, orderBy: { id: 'asc' } }), campaignRoots(db, campaign)]);
-  return expectedSets(groupByParent(units), roots, parseCampaignSettings(campaign.settings).scopes)[form];
+  const [units, roots] = await Promise.all([activeUnits(db), campaignRoots(db, campaign)]);
+  return askedSets(units, roots, campaign)[form];
 }
 
 /** Which forms the campaign asks of one unit. */
 export async function askedUnitForms(db: Db, campaign: Campaign, unitId: number): Promise<Record<DeadlineForm, boolean>> {
-  const [units, roots] = await Promise.all([db.unit.findMany({ where: { archivedAt: null }, orderBy: { id: 'asc' } }), campaignRoots(db, campaign)]);
-  const sets = expectedSets(groupByParent(units), roots, parseCampaignSettings(campaign.settings).scopes);
+  const [units, roots] = await Promise.all([activeUnits(db), campaignRoots(db, campaign)]);
+  const sets = askedSets(units, roots, campaign);
   return { plan: sets.plan.has(unitId), summary: sets.summary.has(unitId), report: sets.report.has(unitId) };
 }
 
@@ -196,10 +247,35 @@ export async function groupRollCall(db: Db, campaign: Campaign, groupUnitId: num
   const selfOwn = Object.fromEntries(DEADLINE_FORMS.map((f) => [f, !ROLLS_UP[f] || others(f)])) as Record<DeadlineForm, boolean>;
   const wanted = new Set(order);
   // All filers at once: an id list of thousands of units is more than SQLite binds in one statement.
-  const members = (await db.member.findMany({ where: { unitId: { not: null } }, orderBy: { id: 'asc' } })).filter((m) => wanted.has(m.unitId!));
   const filers = new Map<number, Member[]>();
-  for (const m of members) filers.set(m.unitId!, [...(filers.get(m.unitId!) ?? []), m]);
-  return order.map((id) => ({ unit: byId.get(id)!, status: statusOf(s, id, id === groupUnitId ? selfOwn : undefined), expected: rows.get(id)!, filers: filers.get(id) ?? [], self: id === groupUnitId }));
+  for (const m of await unitMembers(db)) {
+    if (!wanted.has(m.unitId!)) continue;
+    const list = filers.get(m.unitId!);
+    if (list) list.push(m);
+    else filers.set(m.unitId!, [m]);
+  }
+  return order.map((id) => {
+    const unit = byId.get(id)!;
+    // An archived unit has nothing active under it, so the unit above an active one is active too.
+    const parentName = unit.parentId === null ? null : byId.get(unit.parentId)?.name ?? null;
+    return { unit, status: statusOf(s, id, id === groupUnitId ? selfOwn : undefined), expected: rows.get(id)!, filers: filers.get(id) ?? [], self: id === groupUnitId, parentName };
+  });
+}
+
+/** Every member registered to a unit, in id order, shared between requests (a change stamps updatedAt). */
+function unitMembers(db: Db): Promise<Member[]> {
+  return kept(db, 'members', () => db.$queryRaw`
+    SELECT MAX("id") AS "id", MAX("updatedAt") AS "updatedAt", COUNT(*) AS "members" FROM "Member"`, () => loadMembers(db));
+}
+
+async function loadMembers(db: Db): Promise<Member[]> {
+  const rows = await db.$queryRaw<Record<string, unknown>[]>`
+    SELECT "id", "platform", "userId", "name", "role", "judge", "unitId", "createdAt", "updatedAt"
+    FROM "Member" WHERE "unitId" IS NOT NULL ORDER BY "id"`;
+  return rows.map((r) => ({
+    id: Number(r.id), platform: String(r.platform), userId: String(r.userId), name: String(r.name), role: String(r.role), judge: truthy(r.judge),
+    unitId: Number(r.unitId), createdAt: asDate(r.createdAt) ?? new Date(0), updatedAt: asDate(r.updatedAt) ?? new Date(0),
+  }));
 }
 
 export interface RollCallSummary {

@@ -1,12 +1,18 @@
 // Standings: ranks the units under a group's unit for assessment (考核). The score is a sum of named
 // parts so a federation can explain every point to the unit that asks. Everything is computed in one
-// pass over rows loaded up front (three queries), never one query per unit, so ranking thousands of
-// units stays well under a chat reply's time budget.
+// pass over rows loaded up front (the unit tree once, the per-unit filing counts kept between
+// requests in filing-counts.ts), never one query per unit, so ranking 20,000 units with 200,000 plans
+// stays within a chat reply's time budget.
 import type { Db } from '../store/client.js';
 import type { Campaign } from '../store/models.js';
 import { parseCampaignSettings, type ScoreWeights } from './campaign-settings.js';
-import { askedUnits } from './roll-call.js';
+import { campaignRoots } from './campaigns.js';
+import { emptyFiling, unitFilings, type UnitFiling } from './filing-counts.js';
+import { asNumber } from './raw-sql.js';
+import { activeUnits, askedSets, yearReports } from './roll-call.js';
 import { groupByParent } from './units.js';
+
+export type { UnitFiling } from './filing-counts.js';
 
 export type StandingsKind = 'plan' | 'summary' | 'total';
 export type StandingsScope = 'children' | 'all';
@@ -35,30 +41,10 @@ export interface StandingsUnit {
   parentId: number | null;
   headcount: number | null;
 }
-/** What one unit filed itself (not counting the units below it), as counts and sums. */
-export interface UnitFiling {
-  unitId: number;
-  plans: number;
-  latePlans: number;
-  plannedParticipants: number;
-  summaries: number;
-  lateSummaries: number;
-  /**
-   * Participants as filed — the summary's actual number, or the plan's while it has no summary — of
-   * the competitions stated to have other people, plus the largest of the rest (same rule for planned).
-   */
-  actualParticipants: number;
-  /** Summaries by award level. */
-  national: number;
-  provincial: number;
-  city: number;
-  district: number;
-}
-
 /** Everything the standings need, loaded once: the unit tree and per-unit filing counts. */
 export interface StandingsData {
   units: StandingsUnit[];
-  filings: UnitFiling[];
+  filings: Iterable<UnitFiling>;
   /** Year-end reports filed (not withdrawn): each unit reports for itself, nothing rolls up. */
   reports?: { unitId: number; late: boolean }[];
   /** Units the campaign asks for a year-end report; others are scored without that part. Absent: all. */
@@ -72,11 +58,7 @@ export interface StandingsData {
 
 const AWARD_KEYS = ['national', 'provincial', 'city', 'district'] as const;
 
-function emptyFiling(unitId: number): UnitFiling {
-  return { unitId, plans: 0, latePlans: 0, plannedParticipants: 0, summaries: 0, lateSummaries: 0, actualParticipants: 0, national: 0, provincial: 0, city: 0, district: 0 };
-}
-
-/** Per-unit counts from individual plan and summary rows (the same sums the SQL below makes). */
+/** Per-unit counts from individual plan and summary rows (the same sums the SQL in filing-counts.ts makes). */
 export function aggregateFilings(
   plans: { id: number; unitId: number; late: boolean; participants: number; distinctParticipants?: boolean }[],
   summaries: { planId: number; late: boolean; actualParticipants: number; awardLevel: string }[],
@@ -118,41 +100,27 @@ export function aggregateFilings(
 }
 
 /**
- * One grouped query for the filing counts (a few thousand rows, not one row per plan) and one for
- * the unit tree. The SQL is plain enough to run unchanged on SQLite and PostgreSQL; counts come back
- * as BigInt or Decimal on PostgreSQL, hence Number().
+ * The filing counts (kept between requests), the year-end reports and the designated key projects
+ * with whether a competition names them; the unit tree when not given. Plain SQL that runs unchanged
+ * on SQLite and PostgreSQL.
  */
-export async function loadStandingsData(db: Db, campaignId: number): Promise<StandingsData> {
-  const [units, rows] = await Promise.all([
-    db.unit.findMany({ where: { archivedAt: null }, select: { id: true, name: true, parentId: true, headcount: true }, orderBy: { id: 'asc' } }),
+export async function loadStandingsData(db: Db, campaignId: number, units?: StandingsUnit[]): Promise<StandingsData> {
+  const [tree, filings, reports, keyProjects] = await Promise.all([
+    units ?? activeUnits(db),
+    unitFilings(db, campaignId),
+    yearReports(db, campaignId),
     db.$queryRaw<Record<string, unknown>[]>`
-      SELECT p."unitId" AS "unitId",
-        COUNT(*) AS "plans",
-        SUM(CASE WHEN p."late" THEN 1 ELSE 0 END) AS "latePlans",
-        SUM(CASE WHEN p."distinctParticipants" THEN p."participants" ELSE 0 END)
-          + MAX(CASE WHEN p."distinctParticipants" THEN 0 ELSE p."participants" END) AS "plannedParticipants",
-        COUNT(s."id") AS "summaries",
-        SUM(CASE WHEN s."id" IS NOT NULL AND s."late" THEN 1 ELSE 0 END) AS "lateSummaries",
-        SUM(CASE WHEN p."distinctParticipants" THEN COALESCE(s."actualParticipants", p."participants") ELSE 0 END)
-          + MAX(CASE WHEN p."distinctParticipants" THEN 0 ELSE COALESCE(s."actualParticipants", p."participants") END) AS "actualParticipants",
-        SUM(CASE WHEN s."awardLevel" = 'national' THEN 1 ELSE 0 END) AS "national",
-        SUM(CASE WHEN s."awardLevel" = 'provincial' THEN 1 ELSE 0 END) AS "provincial",
-        SUM(CASE WHEN s."awardLevel" = 'city' THEN 1 ELSE 0 END) AS "city",
-        SUM(CASE WHEN s."awardLevel" = 'district' THEN 1 ELSE 0 END) AS "district"
-      FROM "Plan" p LEFT JOIN "Summary" s ON s."planId" = p."id"
-      WHERE p."campaignId" = ${campaignId} AND p."withdrawnAt" IS NULL
-      GROUP BY p."unitId"`,
+      SELECT k."name" AS "name", k."unitId" AS "unitId",
+        CASE WHEN EXISTS (SELECT 1 FROM "Plan" p WHERE p."keyProjectId" = k."id" AND p."withdrawnAt" IS NULL) THEN 1 ELSE 0 END AS "covered"
+      FROM "KeyProject" k WHERE k."campaignId" = ${campaignId} AND k."withdrawnAt" IS NULL ORDER BY k."id"`,
   ]);
-  const filings = rows.map((r) => {
-    const f = emptyFiling(Number(r.unitId));
-    for (const key of Object.keys(f) as (keyof UnitFiling)[]) f[key] = Number(r[key] ?? 0);
-    return f;
-  });
-  const [reports, keyProjects] = await Promise.all([
-    db.yearReport.findMany({ where: { campaignId, withdrawnAt: null }, select: { unitId: true, late: true } }),
-    db.keyProject.findMany({ where: { campaignId, withdrawnAt: null }, select: { name: true, unitId: true, _count: { select: { plans: { where: { withdrawnAt: null } } } } } }),
-  ]);
-  return { units, filings, reports, keyProjects: keyProjects.map((k) => ({ name: k.name, unitId: k.unitId, covered: k._count.plans > 0 })) };
+  return {
+    units: tree,
+    // Re-iterable: the same data may be ranked more than once.
+    filings: { [Symbol.iterator]: () => filings.values() },
+    reports: [...reports].map(([unitId, r]) => ({ unitId, late: r.late })),
+    keyProjects: keyProjects.map((k) => ({ name: String(k.name), unitId: k.unitId == null ? null : Number(k.unitId), covered: asNumber(k.covered) > 0 })),
+  };
 }
 
 /** What one unit (with everything below it) filed, summed. */
@@ -178,7 +146,9 @@ export interface Tally {
   report?: 'onTime' | 'late' | 'missing' | 'notAsked';
 }
 
-const emptyTally = (): Tally => ({ plans: 0, latePlans: 0, keyProjects: 0, keyProjectsCovered: 0, keyProjectsUncovered: [], plannedParticipants: 0, summaries: 0, lateSummaries: 0, summaryCredit: 0, actualParticipants: 0, awardPoints: 0, awards: 0, headcount: 0 });
+/** Most units have no uncovered key project: they share this list until they have one (never pushed to). */
+const NONE_UNCOVERED: string[] = Object.freeze([]) as unknown as string[];
+const emptyTally = (): Tally => ({ plans: 0, latePlans: 0, keyProjects: 0, keyProjectsCovered: 0, keyProjectsUncovered: NONE_UNCOVERED, plannedParticipants: 0, summaries: 0, lateSummaries: 0, summaryCredit: 0, actualParticipants: 0, awardPoints: 0, awards: 0, headcount: 0 });
 
 export interface StandingRow {
   unitId: number;
@@ -230,13 +200,36 @@ const UNCOVERED_SHOWN = 5;
  * whether its cadre files for its enterprises or the enterprises file themselves.
  */
 export function computeStandings(data: StandingsData, rootId: number, kind: StandingsKind, scope: StandingsScope, weights: ScoreWeights, asked?: ReadonlySet<number>): Standings {
-  const tallies = new Map<number, Tally>();
   const children = groupByParent(data.units);
-  for (const u of data.units) {
-    const t = emptyTally();
-    t.headcount = u.headcount ?? 0;
-    tallies.set(u.id, t);
+  const unitsById = new Map(data.units.map((u) => [u.id, u]));
+
+  // Every unit below the root in tree order with its depth (children 1); later every tally rolled up
+  // into its parent (children first). Units are ranked against their own level only: the root's
+  // children, or with scope 'all' the deepest level (the enterprises) — a street, which includes its
+  // enterprises, is never ranked against one of them.
+  const order: number[] = [];
+  const depth = new Map<number, number>([[rootId, 0]]);
+  let deepest = 1;
+  const stack = [rootId];
+  while (stack.length) {
+    const id = stack.pop()!;
+    order.push(id);
+    const d = depth.get(id)! + 1;
+    for (const { id: c } of children.get(id) ?? []) {
+      depth.set(c, d);
+      if (d > deepest) deepest = d;
+      stack.push(c);
+    }
   }
+
+  // Tallies of the units in the tree only; filings of other units are left out.
+  const tallies = new Map<number, Tally>();
+  for (const id of order) {
+    const t = emptyTally();
+    t.headcount = unitsById.get(id)?.headcount ?? 0;
+    tallies.set(id, t);
+  }
+  const awardWeights = AWARD_KEYS.map((k) => awardWeight(weights, k));
   for (const f of data.filings) {
     const t = tallies.get(f.unitId);
     if (!t) continue;
@@ -248,38 +241,22 @@ export function computeStandings(data: StandingsData, rootId: number, kind: Stan
     t.summaryCredit += f.summaries - f.lateSummaries + f.lateSummaries * weights.lateFactor;
     t.actualParticipants += f.actualParticipants;
     t.awards += f.national + f.provincial + f.city + f.district;
-    t.awardPoints += AWARD_KEYS.reduce((sum, k) => sum + f[k] * awardWeight(weights, k), 0);
+    t.awardPoints += AWARD_KEYS.reduce((sum, k, i) => sum + f[k] * awardWeights[i], 0);
   }
   for (const k of data.keyProjects ?? []) {
     const t = k.unitId === null ? undefined : tallies.get(k.unitId);
     if (!t) continue;
     t.keyProjects++;
     if (k.covered) t.keyProjectsCovered++;
-    else if (t.keyProjectsUncovered.length < UNCOVERED_SHOWN) t.keyProjectsUncovered.push(k.name);
+    else if (t.keyProjectsUncovered.length < UNCOVERED_SHOWN) t.keyProjectsUncovered = [...t.keyProjectsUncovered, k.name];
   }
 
-  // Every unit below the root in tree order with its depth (children 1), then every tally rolled up
-  // into its parent (children first). Units are ranked against their own level only: the root's
-  // children, or with scope 'all' the deepest level (the enterprises) — a street, which includes its
-  // enterprises, is never ranked against one of them.
-  const order: number[] = [];
-  const depth = new Map<number, number>([[rootId, 0]]);
-  const stack = [rootId];
-  while (stack.length) {
-    const id = stack.pop()!;
-    order.push(id);
-    for (const { id: c } of children.get(id) ?? []) {
-      depth.set(c, depth.get(id)! + 1);
-      stack.push(c);
-    }
-  }
-  const deepest = Math.max(1, ...order.map((id) => depth.get(id)!));
-  const ranked = order.filter((id) => depth.get(id) === (scope === 'all' ? deepest : 1));
-  const parentOf = new Map(data.units.map((u) => [u.id, u.parentId]));
+  const level = scope === 'all' ? deepest : 1;
+  const ranked = order.filter((id) => depth.get(id) === level);
   const childHeadcount = new Map<number, number>();
   for (let i = order.length - 1; i > 0; i--) {
     const unit = tallies.get(order[i])!;
-    const parentId = parentOf.get(order[i]) ?? null;
+    const parentId = unitsById.get(order[i])?.parentId ?? null;
     if (parentId === null) continue;
     // A unit without a recorded headcount uses the sum of the units below it; its parent then sees
     // that sum too, so fill it in before the unit is added upward.
@@ -289,7 +266,9 @@ export function computeStandings(data: StandingsData, rootId: number, kind: Stan
     parent.latePlans += unit.latePlans;
     parent.keyProjects += unit.keyProjects;
     parent.keyProjectsCovered += unit.keyProjectsCovered;
-    if (parent.keyProjectsUncovered.length < UNCOVERED_SHOWN) parent.keyProjectsUncovered.push(...unit.keyProjectsUncovered.slice(0, UNCOVERED_SHOWN - parent.keyProjectsUncovered.length));
+    if (unit.keyProjectsUncovered.length && parent.keyProjectsUncovered.length < UNCOVERED_SHOWN) {
+      parent.keyProjectsUncovered = [...parent.keyProjectsUncovered, ...unit.keyProjectsUncovered.slice(0, UNCOVERED_SHOWN - parent.keyProjectsUncovered.length)];
+    }
     parent.plannedParticipants += unit.plannedParticipants;
     parent.summaries += unit.summaries;
     parent.lateSummaries += unit.lateSummaries;
@@ -302,19 +281,22 @@ export function computeStandings(data: StandingsData, rootId: number, kind: Stan
 
   // Only units the campaign asks for these forms (its scope), or whose units below are asked.
   const concerned = (id: number): boolean => !asked || asked.has(id) || (children.get(id) ?? []).some((c) => concerned(c.id));
-  const names = new Map(data.units.map((u) => [u.id, u.name]));
   const reports = new Map((data.reports ?? []).map((r) => [r.unitId, r.late]));
-  const rows: StandingRow[] = ranked.filter(concerned).map((id) => {
+  const maxima = { full: fullMax(kind, weights), parts: PARTS_OF[kind].map((k) => partMax(k, weights)) };
+  const rows: StandingRow[] = [];
+  for (const id of ranked) {
+    if (!concerned(id)) continue;
     const t = tallies.get(id)!;
     // The unit's own report (a street's report is its own, its enterprises' do not count for it).
     t.report = !data.reportAsked || data.reportAsked.has(id) ? (reports.has(id) ? (reports.get(id) ? 'late' : 'onTime') : 'missing') : 'notAsked';
-    return scoreUnit(id, names.get(id) ?? String(id), t, kind, weights);
-  });
+    rows.push(scoreUnit(id, unitsById.get(id)?.name ?? String(id), t, kind, weights, maxima));
+  }
   rankRows(rows);
-  return { kind, scope, weights, rows, level: scope === 'all' ? deepest : 1 };
+  return { kind, scope, weights, rows, level };
 }
 
-function scoreUnit(unitId: number, unitName: string, t: Tally, kind: StandingsKind, w: ScoreWeights): StandingRow {
+/** `maxima`: fullMax and each part's partMax (PARTS_OF order), the same for every unit. */
+function scoreUnit(unitId: number, unitName: string, t: Tally, kind: StandingsKind, w: ScoreWeights, maxima: { full: number; parts: number[] }): StandingRow {
   const summaryStage = kind !== 'plan';
   // A missing summary costs its 总结按时 points once: the competitions organised, the participants as
   // filed (the plan's figure until the summary comes) and key projects count plans in every stage.
@@ -322,7 +304,13 @@ function scoreUnit(unitId: number, unitName: string, t: Tally, kind: StandingsKi
   const participants = summaryStage ? t.actualParticipants : t.plannedParticipants;
   const filed = kind === 'summary' ? t.summaries > 0 : t.plans > 0;
   const parts: Partial<Record<PartKey, number>> = {};
-  for (const key of PARTS_OF[kind]) {
+  // Summed as the parts are made (in PARTS_OF order): the sum of the parts, and of the maxima of
+  // the parts that apply.
+  let sum = 0;
+  let applicable = 0;
+  const keys = PARTS_OF[kind];
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     let v = 0;
     switch (key) {
       case 'onTimePlan':
@@ -355,13 +343,14 @@ function scoreUnit(unitId: number, unitName: string, t: Tally, kind: StandingsKi
         v = t.report === 'onTime' ? w.onTimeReport : t.report === 'late' ? w.onTimeReport * w.lateFactor : 0;
         break;
     }
-    parts[key] = filed ? round1(v) : 0;
+    const points = filed ? round1(v) : 0;
+    parts[key] = points;
+    sum += points;
+    applicable += maxima.parts[i];
   }
-  const sum = Object.values(parts).reduce((a, b) => a + (b ?? 0), 0);
   // Parts that do not apply to the unit are left out; the others are scaled to the same maximum, so
   // units with and without them compare on one scale.
-  const max = fullMax(kind, w);
-  const applicable = PARTS_OF[kind].filter((k) => k in parts).reduce((n, k) => n + partMax(k, w), 0);
+  const max = maxima.full;
   const scale = applicable > 0 && applicable < max ? max / applicable : 1;
   const score = filed ? round1(sum * scale) : 0;
   return { unitId, unitName, rank: 0, score, parts, filed, competitions, participants, headcount: t.headcount, tally: t };
@@ -381,12 +370,10 @@ function rankRows(rows: StandingRow[]): void {
 
 export async function standingsFor(db: Db, campaign: Campaign, rootId: number, kind: StandingsKind, scope: StandingsScope): Promise<Standings> {
   const weights = parseCampaignSettings(campaign.settings).scoreWeights;
-  const [asked, reportAsked, data] = await Promise.all([
-    askedUnits(db, campaign, kind === 'summary' ? 'summary' : 'plan'),
-    askedUnits(db, campaign, 'report'),
-    loadStandingsData(db, campaign.id),
-  ]);
-  return computeStandings({ ...data, reportAsked }, rootId, kind, scope, weights, asked);
+  // The unit tree once, for the scores and for who is asked what.
+  const [units, roots] = await Promise.all([activeUnits(db), campaignRoots(db, campaign)]);
+  const [data, asked] = [await loadStandingsData(db, campaign.id, units), askedSets(units, roots, campaign)];
+  return computeStandings({ ...data, reportAsked: asked.report }, rootId, kind, scope, weights, asked[kind === 'summary' ? 'summary' : 'plan']);
 }
 
 /** 「计划按时10 总结按时10 …」: the weights a reply says it used. */

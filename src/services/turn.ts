@@ -8,7 +8,7 @@ import { getBinding, getMember, touchMember, type BindingWithContext } from './m
 export class Turn {
   private memberRead?: Promise<(Member & { unit: Unit | null }) | null>;
   private bindingRead?: Promise<BindingWithContext | null>;
-  private touched = false;
+  private touched?: Promise<void>;
 
   constructor(
     private readonly db: Db,
@@ -23,12 +23,19 @@ export class Turn {
     return (this.bindingRead ??= getBinding(this.db, this.who.platform, this.who.chatId));
   }
 
-  /** Keeps the member's display name current (people rename themselves), once per message. */
-  async touch(): Promise<void> {
-    if (this.touched) return;
-    this.touched = true;
+  /**
+   * Keeps the member's display name current (people rename themselves), once per message. The member
+   * is read anyway by every step that touches; a write (a transaction) happens only on a rename.
+   */
+  touch(): Promise<void> {
+    return (this.touched ??= this.rename());
+  }
+
+  private async rename(): Promise<void> {
+    const member = await this.member();
+    if (!member || member.name === this.who.userName) return;
     await touchMember(this.db, this.who.platform, this.who.userId, this.who.userName);
-    // A member read before the rename is read again.
-    this.memberRead = undefined;
+    // Later steps see the new name without reading the row again.
+    this.memberRead = Promise.resolve({ ...member, name: this.who.userName });
   }
 }

@@ -1,16 +1,37 @@
 // Opens Prisma on the configured database. Both generated clients share one model and one set of
-// types (scripts/share-client-types.mjs), so either database is a Db.
+// types (scripts/share-client-types.mjs), so either database is a Db; both are read through the same
+// extension (moneyAsNumbers).
 import fs from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { createRequire } from 'node:module';
-import { PrismaClient, type Prisma } from '../generated/sqlite/index.js';
+import { PrismaClient } from '../generated/sqlite/index.js';
+import type { ITXClientDenyList } from '../generated/sqlite/runtime/client.js';
 import { isPostgresUrl, sqliteFilePath } from '../database-url.js';
 
-export type Db = PrismaClient;
+/**
+ * Money (Plan.budgetFen, Summary.expenditureFen) is a 64-bit integer of fen in the database — a 32-bit
+ * one ends at 21,474,836.47 元 — and Prisma reads a BigInt column as a bigint. The rest of the code
+ * keeps money as a plain number of fen (exact up to 2^53 fen, about 90 trillion 元; the forms accept at
+ * most 1 billion 元 a value), so every client is opened through this extension, which returns the two
+ * fields as numbers wherever a model query returns them (found, created, updated, or included under
+ * another row). Writes take numbers as they are. Aggregates (_sum) and raw queries are not covered:
+ * they return bigints, so read them with Number().
+ */
+function moneyAsNumbers(client: PrismaClient) {
+  return client.$extends({
+    name: 'money-as-numbers',
+    result: {
+      plan: { budgetFen: { needs: { budgetFen: true }, compute: (p) => (p.budgetFen === null ? null : Number(p.budgetFen)) } },
+      summary: { expenditureFen: { needs: { expenditureFen: true }, compute: (s) => Number(s.expenditureFen) } },
+    },
+  });
+}
+
+export type Db = ReturnType<typeof moneyAsNumbers>;
 export type { Prisma } from '../generated/sqlite/index.js';
 /** What a transaction callback receives. */
-export type Tx = Prisma.TransactionClient;
+export type Tx = Omit<Db, ITXClientDenyList>;
 
 /** Runs `fn` in a transaction, or inside the caller's when `db` already is one. */
 export function inTransaction<T>(db: Db | Tx, fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -39,12 +60,24 @@ export function openDatabase(url: string): Db {
     // default does not load the second client and the driver.
     const { PrismaClient: PgPrismaClient } = require('../generated/pg/index.js') as typeof import('../generated/pg/index.js');
     const { PrismaPg } = require('@prisma/adapter-pg') as typeof import('@prisma/adapter-pg');
-    return new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
+    return moneyAsNumbers(new PgPrismaClient({ adapter: new PrismaPg({ connectionString: url }) }));
   }
   const file = sqliteFilePath(url);
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   // A busy timeout lets the web server and the reminder worker write without SQLITE_BUSY errors.
-  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: file, timeout: 5000 }) });
+  const factory = new PrismaBetterSQLite3({ url: file, timeout: 5000 });
+  // The database is in WAL mode (migrate.ts). synchronous=NORMAL is said here rather than left to the
+  // driver's build (its WAL default is NORMAL, SQLite's own is FULL): a commit then survives a crash of
+  // the bot, and only an OS crash or power cut may lose the last moments' commits (never corrupting the
+  // file), while FULL would stop the whole bot for an fsync at every commit (~0.7 ms on a cloud disk,
+  // several per filing).
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    await adapter.executeScript('PRAGMA synchronous = NORMAL;');
+    return adapter;
+  };
+  return moneyAsNumbers(new PrismaClient({ adapter: factory }));
 }
 
 /**

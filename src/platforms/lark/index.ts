@@ -62,6 +62,14 @@ export default definePlatform<LarkSection>({
     ],
     // Text messages may be far longer (150 KB); a chat reads better in pieces of this size.
     maxMessageChars: 8000,
+    // Lark spreads an app's events among its connected clients: every bot process may connect.
+    connections: 'many',
+  },
+  // A worker process sends reminders through the API alone (no event connection).
+  async standaloneSender(app, _files, section) {
+    const [{ createLarkClient }, { LarkSender }, { LarkRateLimiter }] = await Promise.all([import('./lark-client.js'), import('./lark-sender.js'), import('./lark-rate-limit.js')]);
+    const log = app.log.child({ platform: 'lark' });
+    return new LarkSender(createLarkClient(section, log), new LarkRateLimiter(), log);
   },
   async create({ app, bot, server }, section) {
     const { LarkAdapter } = await import('./lark-adapter.js');

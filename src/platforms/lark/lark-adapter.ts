@@ -9,7 +9,7 @@ import type { FormReply, IncomingMessage, Reply } from '../../core/messages.js';
 import { text } from '../../core/messages.js';
 import type { Bot } from '../../bot.js';
 import { getMember } from '../../services/members.js';
-import { safeError, scrubText, type Logger } from '../../logger.js';
+import type { Logger } from '../../logger.js';
 import { renderFormCard, type FormButtonValue } from './lark-cards.js';
 import { LarkCardActions, type CardActionEvent } from './lark-card-actions.js';
 import { parseMessageEvent, type BotIdentity, type LarkChatMemberBotEvent, type LarkMessageEvent } from './lark-events.js';
@@ -18,31 +18,11 @@ import { LarkSender, patiently, type LarkTarget } from './lark-sender.js';
 import type { LarkSection } from './index.js';
 import { InFlight } from '../in-flight.js';
 import { withoutCards, withoutForms } from '../present.js';
+import { createLarkClient, resolveLarkDomain, sdkLogger } from './lark-client.js';
+
+export { resolveLarkDomain };
 
 export const LARK_APP_ID_PATTERN = /^cli_[0-9a-fA-F]{16}$/;
-
-/** LARK_DOMAIN: "feishu", "lark", or the base URL of a private deployment. */
-export function resolveLarkDomain(domain: string): lark.Domain | string {
-  const d = domain.trim().toLowerCase();
-  if (d === 'feishu') return lark.Domain.Feishu;
-  if (d === 'lark') return lark.Domain.Lark;
-  return domain.trim().replace(/\/+$/, '');
-}
-
-/**
- * The SDK logs whole axios errors (the token request's config carries the app secret, a send's the
- * Authorization header and the message): every argument goes through the one error serializer.
- */
-function sdkLogger(log: Logger, secrets: string[]): lark.Logger {
-  const clean = (args: unknown[]) => scrubText(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(safeError(a, secrets)))).join(' '), secrets).slice(0, 2000);
-  return {
-    error: (...a: unknown[]) => log.warn({ sdk: 'lark' }, clean(a)),
-    warn: (...a: unknown[]) => log.warn({ sdk: 'lark' }, clean(a)),
-    info: (...a: unknown[]) => log.debug({ sdk: 'lark' }, clean(a)),
-    debug: (...a: unknown[]) => log.trace({ sdk: 'lark' }, clean(a)),
-    trace: (...a: unknown[]) => log.trace({ sdk: 'lark' }, clean(a)),
-  };
-}
 
 /** Where a reply to `msg` goes (a private chat is rate-limited per person, see limitKey). */
 function replyTarget(msg: IncomingMessage, messageId: string): LarkTarget {
@@ -74,11 +54,7 @@ export class LarkAdapter {
   constructor(private readonly app: App, private readonly bot: Bot, private readonly cfg: LarkSection) {
     this.log = app.log.child({ platform: 'lark' });
     const logger = sdkLogger(this.log, [cfg.appSecret, cfg.encryptKey ?? '', cfg.verificationToken ?? '']);
-    this.client = new lark.Client({
-      appId: cfg.appId, appSecret: cfg.appSecret, domain: resolveLarkDomain(cfg.domain), logger, loggerLevel: lark.LoggerLevel.warn,
-      // Our own token cache: the SDK's default one is shared by every Client in the process.
-      cache: new lark.DefaultCache(),
-    });
+    this.client = createLarkClient(cfg, this.log);
     this.dispatcher = new lark.EventDispatcher({ encryptKey: cfg.encryptKey, logger, loggerLevel: lark.LoggerLevel.warn });
     this.sender = new LarkSender(this.client, new LarkRateLimiter(), this.log);
     this.cardActions = new LarkCardActions(app, bot, this.sender, (id) => this.nameOf(id), (p) => this.track(p));
@@ -96,7 +72,7 @@ export class LarkAdapter {
   async start(): Promise<void> {
     const cfg = this.cfg;
     await this.learnIdentity();
-    this.log.warn('Lark: run only ONE instance of this app at a time. Lark splits events between all connected instances, so a second copy (a laptop, a test server) silently takes part of the messages and card submits.');
+    this.log.info('Lark splits events between every connected instance of this app: run more than one only on the same database and Redis (README "Deployment"); a copy elsewhere (a laptop, a test server) silently takes part of the messages and card submits.');
     if (cfg.mode === 'http') {
       this.log.info('Lark events and card callbacks are expected at POST /webhook/lark');
       return;

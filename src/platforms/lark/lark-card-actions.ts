@@ -11,6 +11,7 @@ import { SORRY } from '../../bot.js';
 import { FORMS, isFormName } from '../../forms/index.js';
 import type { FormDef } from '../../forms/types.js';
 import { formReply } from '../../services/form-reply.js';
+import { receiptOfEvent } from '../../services/filings.js';
 import { componentNames, renderFormCard, renderReceiptCard, type Card, type CommandButtonValue, type FormButtonValue } from './lark-cards.js';
 import type { LarkUserId } from './lark-events.js';
 import type { LarkSender } from './lark-sender.js';
@@ -212,9 +213,33 @@ export class LarkCardActions {
       ...(value.edit_plan_id ? { editPlanId: value.edit_plan_id } : {}),
     };
     const result = await this.bot.handleFormSubmit(sub);
+    if (result.outcome === 'duplicate') return this.again(sub);
     const response = this.answer(form, value, raw, result);
     this.track(this.announce(value, sub, result, response, receiptKey(value, e)));
     return response;
+  }
+
+  /**
+   * A form submitted again whose first submit was handled already: a second click on the same card,
+   * or Lark redelivering the callback, maybe to another bot process, which cannot know the first
+   * one's answer (`recent` is this process's). What that submit saved, read back, becomes the card;
+   * while nothing is saved yet (the first is still being handled, or filed nothing), the card stays
+   * as it is and the toast says so.
+   */
+  private async again(sub: FormSubmission): Promise<CardResponse> {
+    const saved = await receiptOfEvent(this.app, sub.platform, sub.eventId).catch((err: unknown) => {
+      this.app.log.warn({ err }, 'could not read what a submitted form saved');
+      return null;
+    });
+    if (!saved) return this.waiting();
+    return {
+      toast: { type: 'info', content: '这次提交已经处理过了，卡片显示已保存的内容。' },
+      card: { type: 'raw', data: renderReceiptCard(FORMS[saved.form].title, saved.text) },
+    };
+  }
+
+  private waiting(): CardResponse {
+    return { toast: { type: 'info', content: '这次提交已经收到，正在处理或已处理。稍后可发送“/我的”查看是否已保存。' } };
   }
 
   /** The card after a submit, by what became of it (never by reading the reply text). */
@@ -223,7 +248,7 @@ export class LarkCardActions {
     const again = replies.find((r): r is FormReply => r.kind === 'form');
     switch (outcome) {
       case 'duplicate':
-        return { toast: { type: 'info', content: '这次提交已经处理过了。' } };
+        return this.waiting();
       case 'filed':
         return { toast: { type: 'success', content: `${form.title}已提交` }, card: { type: 'raw', data: renderReceiptCard(form.title, said) } };
       case 'rejected':

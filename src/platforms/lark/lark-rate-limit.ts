@@ -1,6 +1,8 @@
-// Lark's message limits, kept on our side so a burst (a roll-call to many groups, a long reply) waits
+// Lark's message limits, kept on our side so a burst (a long reply, replies in a busy group) waits
 // instead of being refused: 5 messages/s per chat (shared by all bots there), 50/s and 1,000/min
-// per app. Sliding windows of send times; acquire() waits until every window has room.
+// per app. Sliding windows of send times; acquire() waits until every window has room. Reminders are
+// paced by the shared limiter in Redis instead (jobs/send-limiter.ts, across processes); their sends
+// are only recorded here, so one limiter decides each message.
 
 interface Window {
   limit: number;
@@ -48,15 +50,21 @@ export class LarkRateLimiter {
       const now = this.clock();
       const wait = this.waitFor(chatKey, now);
       if (wait <= 0) {
-        this.app.forEach((log) => log.push(now));
-        const log = this.chats.get(chatKey) ?? [];
-        log.push(now);
-        this.chats.set(chatKey, log);
-        this.prune(now);
+        this.record(chatKey);
         return;
       }
       await sleep(wait + 1);
     }
+  }
+
+  /** Records a send whose slot the shared reminder limiter already granted (no wait here). */
+  record(chatKey: string): void {
+    const now = this.clock();
+    this.app.forEach((log) => log.push(now));
+    const log = this.chats.get(chatKey) ?? [];
+    log.push(now);
+    this.chats.set(chatKey, log);
+    this.prune(now);
   }
 
   private prune(now: number): void {

@@ -163,22 +163,24 @@ export class LarkSender implements ChatSender {
 
   /** For jobs (reminders, scheduled posts): a rate limit is thrown as RateLimitedError for the queue. */
   async send(chatId: string, replies: Reply[], opts: SendOptions = {}): Promise<void> {
-    await this.deliver({ kind: 'chat', chatId }, replies, { key: opts.idempotencyKey, ...(opts.handOff ? { handOff: opts.handOff } : {}) });
+    await this.deliver({ kind: 'chat', chatId }, replies, { key: opts.idempotencyKey, ...(opts.handOff ? { handOff: opts.handOff } : {}), ...(opts.paced ? { paced: true } : {}) });
   }
 
   /**
    * Posts replies in order. `patient` waits out platform rate limits (direct replies); otherwise
    * they are thrown. `formValue` says whom a form card's submit button belongs to.
    */
-  async deliver(target: LarkTarget, replies: Reply[], opts: { key?: string; patient?: boolean; formValue?: (r: FormReply) => FormButtonValue; handOff?: () => Promise<boolean> } = {}): Promise<void> {
+  async deliver(target: LarkTarget, replies: Reply[], opts: { key?: string; patient?: boolean; formValue?: (r: FormReply) => FormButtonValue; handOff?: () => Promise<boolean>; paced?: boolean } = {}): Promise<void> {
     let part = 0;
     for (const reply of replies) {
       const messages = await this.render(reply, target, opts);
       for (const m of messages) {
         const uuid = opts.key ? idempotentUuid(opts.key, part) : randomUUID();
         if (part === 0 && opts.handOff && !(await opts.handOff())) return;
+        // The first part's slot was granted by the shared limiter (SendOptions.paced); later parts wait here.
+        const paced = part === 0 && Boolean(opts.paced);
         part += 1;
-        const post = () => this.post(target, m, uuid);
+        const post = () => this.post(target, m, uuid, paced);
         await (opts.patient ? patiently(post, this.log) : post());
       }
     }
@@ -211,8 +213,9 @@ export class LarkSender implements ChatSender {
     }
   }
 
-  private async post(target: LarkTarget, m: Outgoing, uuid: string): Promise<string | undefined> {
-    await this.limiter.acquire(limitKey(target));
+  private async post(target: LarkTarget, m: Outgoing, uuid: string, paced = false): Promise<string | undefined> {
+    if (paced) this.limiter.record(limitKey(target));
+    else await this.limiter.acquire(limitKey(target));
     if (target.kind === 'reply') {
       const res = await this.call('im.message.reply', () => this.client.im.message.reply({ path: { message_id: target.messageId }, data: { ...m, uuid } }));
       return res.data?.message_id;

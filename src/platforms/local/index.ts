@@ -16,7 +16,7 @@ export default definePlatform<true>({
   // LOCAL_CHAT is read by config.ts itself: whether it is on by default depends on the other platforms.
   env: {},
   configure: () => true,
-  capabilities: { forms: 'cards', ephemeral: false, idempotentSendMs: 0, sendWindows: [], maxMessageChars: 100_000 },
+  capabilities: { forms: 'cards', ephemeral: false, idempotentSendMs: 0, sendWindows: [], maxMessageChars: 100_000, connections: 'many' },
   // Whoever reads the local page is the person who started the bot.
   firstAdminHow: (userId) => `要成为第一位管理员：停止机器人，再用 ADMINS=local:${userId} npm start 启动（${userId} 是您现在的用户ID）。`,
   async probeDelivered(app, chatId, marker, since) {

@@ -72,7 +72,7 @@ export class LocalChat implements ChatSender {
   }
 
   async recordUserMessage(chatId: string, user: UserRef, text: string, mentions: UserRef[] = []): Promise<void> {
-    await this.app.db.localChatMessage.create({ data: { chatId, senderId: user.userId, senderName: user.userName, text, mentions: JSON.stringify(mentions.map((m) => m.userId)) } });
+    await this.app.db.localChatMessage.create({ data: { chatId, senderId: user.userId, senderName: user.userName, text, mentions: JSON.stringify(mentions.map((m) => m.userId)) }, select: { id: true } });
   }
 
   /** Stores the bot's replies in the transcript and returns them as API JSON. */
@@ -80,6 +80,7 @@ export class LocalChat implements ChatSender {
     const json = await this.toJson(replies);
     for (const r of json) {
       await this.app.db.localChatMessage.create({
+        select: { id: true },
         data: {
           chatId, senderId: BOT_USER_ID, senderName: this.app.config.botName, fromBot: true,
           text: r.kind === 'text' ? r.text : r.kind === 'form' ? `【${r.title}】` : r.fileName,

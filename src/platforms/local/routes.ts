@@ -47,15 +47,14 @@ export function registerLocalChatRoutes(server: FastifyInstance, bot: Bot, chat:
     const text = m.text.replace(mentionPrefix, '');
     // The transcript shows an attachment by name, as a chat app would.
     const shown = m.file ? `${m.text}${m.text ? '\n' : ''}📎 ${m.file.fileName}` : m.text;
-    // A redelivered message (same messageId) appears once in the transcript, as on a platform.
-    const redelivered = m.messageId
-      ? Boolean(await chat.app.db.processedEvent.findUnique({ where: { platform_eventId: { platform: 'local', eventId: m.messageId } } }))
-      : false;
-    if (!redelivered) await chat.recordUserMessage(m.chatId, m, shown, m.mentions);
     const replies = await bot.handleMessage({
       platform: 'local', eventId: m.messageId ?? randomUUID(), chatId: m.chatId, chatType: m.chatType, chatTitle: m.chatTitle,
       userId: m.userId, userName: m.userName, text, mentions: m.mentions, mentionsBot: addressed,
       ...(m.file ? { attachment: { fileName: m.file.fileName, data: Buffer.from(m.file.base64, 'base64') } } : {}),
+    }, {
+      // A redelivered message (same messageId) appears once in the transcript, as on a platform; the
+      // bot says when it is not one, before its replies are written after it.
+      received: () => chat.recordUserMessage(m.chatId, m, shown, m.mentions),
     });
     return { replies: await chat.post(m.chatId, replies) };
   });

@@ -33,6 +33,8 @@ export default definePlatform<WechatSection>({
     sendWindows: [],
     // wechat-render.ts splits longer text at line boundaries.
     maxMessageChars: 1500,
+    // One connection at a time: the bot processes elect its holder (src/platforms/lease.ts).
+    connections: 'one',
   },
   async create({ app, bot, server, redis, options }, section) {
     const [{ WechatAdapter }, { registerWechatRoutes }] = await Promise.all([import('./wechat-adapter.js'), import('./wechat-routes.js')]);

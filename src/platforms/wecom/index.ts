@@ -40,6 +40,8 @@ export default definePlatform<WecomSection>({
       { scope: 'chat', max: 1000, durationMs: 3_600_000 },
     ],
     maxMessageChars: 6000,
+    // One connection at a time: the bot processes elect its holder (src/platforms/lease.ts).
+    connections: 'one',
   },
   async create({ app, bot, options }, section) {
     const { WecomAdapter } = await import('./wecom-adapter.js');

@@ -3,6 +3,8 @@
 // end. The 汇总表 lists every plan, so a plan without its summary shows as 未报总结 instead of
 // vanishing. Per-unit 小计 go to the 统计 sheet, and what the forms collect beyond the official
 // columns to the 明细 sheet. Participants and money are numbers, so the federation can sum them.
+// Each sheet is a row builder (planTable, summaryTable, detailTable, statsTable), so the export can
+// stream plans through it; planSheet etc. build a whole sheet from plans in memory (the templates).
 import { planForm, summaryForm } from '../../forms/index.js';
 import { awardsText, realAwards } from '../../forms/summary.js';
 import { COMPETITION_TYPES } from '../../forms/plan.js';
@@ -49,14 +51,20 @@ export const SUMMARY_HEADERS = SUMMARY_COLUMNS.map((c) => c.header);
 export const NO_SUMMARY = '未报总结';
 
 // Most plans share a handful of date ranges; formatting each of 50,000 rows anew showed in profiles.
-const rangeText = new Map<string, string>();
+const rangeText = new Map<string, Map<string, string>>();
+let ranges = 0;
 function datesText(start: string, end: string): string {
-  const key = `${start}/${end}`;
-  let t = rangeText.get(key);
+  let ends = rangeText.get(start);
+  if (!ends) rangeText.set(start, (ends = new Map()));
+  let t = ends.get(end);
   if (t === undefined) {
-    if (rangeText.size > 10_000) rangeText.clear();
+    if (++ranges > 10_000) {
+      rangeText.clear();
+      ranges = 0;
+      rangeText.set(start, ends);
+    }
     t = formatDates({ start, end });
-    rangeText.set(key, t);
+    ends.set(end, t);
   }
   return t;
 }
@@ -74,50 +82,85 @@ type Sum = [column: number, of: (p: ExportPlan) => number];
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
+/**
+ * One of the per-plan sheets, built a row at a time: `row` gives a plan's row and keeps the sums,
+ * `tail` the 合计 row and notes after the last. The export streams plans through it twice (once to
+ * measure the columns, once to write), the templates through planSheet / summarySheet.
+ */
+export interface PlanTable {
+  name: string;
+  columns: ColumnSpec[];
+  row(p: ExportPlan, unitName: string): SheetRow;
+  tail(): SheetRow[];
+}
+
 /** One row per plan, unit by unit; `所属单位` first when there is more than one unit. */
-function flat(columns: ColumnSpec[], groups: UnitGroup[], rowOf: (p: ExportPlan) => Cell[], sums: Sum[]): { columns: ColumnSpec[]; rows: SheetRow[] } {
-  const several = groups.length > 1;
+function flat(name: string, columns: ColumnSpec[], several: boolean, rowOf: (p: ExportPlan) => Cell[], sums: Sum[], notes: (count: number) => SheetRow[]): PlanTable {
   const cols = several ? [UNIT_COLUMN, ...columns] : columns;
   const shift = several ? 1 : 0;
-  const rows: SheetRow[] = [];
   const totals = new Array<number>(cols.length).fill(0);
   let count = 0;
-  for (const g of groups) {
-    for (const p of g.plans) {
+  return {
+    name,
+    columns: cols,
+    row(p, unitName) {
       const cells = rowOf(p);
-      rows.push({ kind: 'data', cells: several ? [g.unitName, ...cells] : cells });
       for (const [c, of] of sums) totals[c + shift] += of(p);
       count++;
-    }
-  }
-  const total: Cell[] = new Array<Cell>(cols.length).fill(null);
-  total[0] = `合计（${count}项）`;
-  for (const [c] of sums) total[c + shift] = round2(totals[c + shift]);
-  rows.push({ kind: 'total', cells: total });
-  return { columns: cols, rows };
+      return { kind: 'data', cells: several ? [unitName, ...cells] : cells };
+    },
+    tail() {
+      const total: Cell[] = new Array<Cell>(cols.length).fill(null);
+      total[0] = `合计（${count}项）`;
+      for (const [c] of sums) total[c + shift] = round2(totals[c + shift]);
+      return [{ kind: 'total', cells: total }, ...notes(count)];
+    },
+  };
 }
 
 /** 附件一: the plan table. */
-export function planSheet(heading: SheetHeading, groups: UnitGroup[]): SheetModel {
-  const sheet = flat(PLAN_COLUMNS, groups, (p) => planCells(p, p.participantsText ?? p.participants), [[3, (p) => p.participants]]);
-  if (groups.some((g) => g.plans.some((p) => p.participantsText))) sheet.rows.push({ kind: 'note', cells: ['说明：参与人数写成范围的，合计按上限计。'] });
-  return { name: '计划表', ...heading, ...sheet };
+export function planTable(several: boolean): PlanTable {
+  let ranges = false;
+  return flat('计划表', PLAN_COLUMNS, several, (p) => {
+    if (p.participantsText) ranges = true;
+    return planCells(p, p.participantsText ?? p.participants);
+  }, [[3, (p) => p.participants]], () => (ranges ? [{ kind: 'note', cells: ['说明：参与人数写成范围的，合计按上限计。'] }] : []));
 }
 
 /** 附件二 (the notice's 汇总表): every plan; one without a summary keeps its plan figures, empty money and awards, and says 未报总结. */
-export function summarySheet(heading: SheetHeading, groups: UnitGroup[]): SheetModel {
-  const rowOf = (p: ExportPlan): Cell[] => (p.summary
-    ? [...planCells(p, p.summary.actualParticipants), p.summary.expenditureFen / 100, awardsText(p.summary.awards), p.summary.late ? '逾期报送' : null]
-    : [...planCells(p, p.participantsText ?? p.participants), null, null, NO_SUMMARY]);
-  const sheet = flat(SUMMARY_COLUMNS, groups, rowOf, [[3, (p) => p.summary?.actualParticipants ?? p.participants], [5, (p) => (p.summary?.expenditureFen ?? 0) / 100]]);
-  const missing = groups.reduce((n, g) => n + g.plans.filter((p) => !p.summary).length, 0);
-  const ranges = groups.some((g) => g.plans.some((p) => !p.summary && p.participantsText));
-  if (missing) sheet.rows.push({ kind: 'note', cells: [`说明：${missing}项竞赛未报总结，参与人数按计划填写${ranges ? '（写成范围的，合计按上限计）' : ''}，经费支出和获奖情况空缺（备注栏标“${NO_SUMMARY}”）。`] });
-  return { name: '汇总表', ...heading, ...sheet };
+export function summaryTable(several: boolean): PlanTable {
+  let missing = 0;
+  let ranges = false;
+  const rowOf = (p: ExportPlan): Cell[] => {
+    if (p.summary) return [...planCells(p, p.summary.actualParticipants), p.summary.expenditureFen / 100, awardsText(p.summary.awards), p.summary.late ? '逾期报送' : null];
+    missing++;
+    if (p.participantsText) ranges = true;
+    return [...planCells(p, p.participantsText ?? p.participants), null, null, NO_SUMMARY];
+  };
+  return flat('汇总表', SUMMARY_COLUMNS, several, rowOf, [[3, (p) => p.summary?.actualParticipants ?? p.participants], [5, (p) => (p.summary?.expenditureFen ?? 0) / 100]], () => (missing
+    ? [{ kind: 'note', cells: [`说明：${missing}项竞赛未报总结，参与人数按计划填写${ranges ? '（写成范围的，合计按上限计）' : ''}，经费支出和获奖情况空缺（备注栏标“${NO_SUMMARY}”）。`] }]
+    : []));
 }
 
-/** 统计: per unit the counts and sums, with the 合计 — what the official sheets leave out. */
-export function statsSheet(heading: SheetHeading, groups: UnitGroup[]): SheetModel {
+function sheetOf(heading: SheetHeading, table: PlanTable, groups: UnitGroup[]): SheetModel {
+  const rows: SheetRow[] = [];
+  for (const g of groups) for (const p of g.plans) rows.push(table.row(p, g.unitName));
+  rows.push(...table.tail());
+  return { name: table.name, ...heading, columns: table.columns, rows };
+}
+
+/** 附件一 with all its plans in memory. */
+export function planSheet(heading: SheetHeading, groups: UnitGroup[]): SheetModel {
+  return sheetOf(heading, planTable(groups.length > 1), groups);
+}
+
+/** 附件二 with all its plans in memory. */
+export function summarySheet(heading: SheetHeading, groups: UnitGroup[]): SheetModel {
+  return sheetOf(heading, summaryTable(groups.length > 1), groups);
+}
+
+/** 统计: per unit the counts and sums, with the 合计 — what the official sheets leave out. Plans come unit by unit. */
+export function statsTable(): { add(p: ExportPlan, unitName: string): void; sheet(heading: SheetHeading): SheetModel } {
   const columns: ColumnSpec[] = [
     { header: '单位', width: 22 },
     { header: '竞赛项目(项)', width: 10, fixed: true },
@@ -128,26 +171,47 @@ export function statsSheet(heading: SheetHeading, groups: UnitGroup[]): SheetMod
     { header: '经费支出(元)', width: 14, numFmt: '#,##0.00', fixed: true },
     { header: '获奖(项)', width: 8, fixed: true },
   ];
-  const rows: SheetRow[] = [];
-  const total = [0, 0, 0, 0, 0, 0, 0];
-  for (const g of groups) {
-    const summaries = g.plans.filter((p) => p.summary);
-    const v = [
-      g.plans.length, g.plans.filter((p) => p.keyProject).length, g.plans.reduce((n, p) => n + p.participants, 0),
-      summaries.length, summaries.reduce((n, p) => n + p.summary!.actualParticipants, 0), round2(summaries.reduce((n, p) => n + p.summary!.expenditureFen, 0) / 100),
-      summaries.reduce((n, p) => n + realAwards(p.summary!.awards).length, 0),
-    ];
-    v.forEach((x, i) => (total[i] += x));
-    rows.push({ kind: 'data', cells: [g.unitName, ...v] });
-  }
-  rows.push({ kind: 'total', cells: ['合计', ...total.map((x, i) => (i === 5 ? round2(x) : x))] });
-  return { name: '统计', ...heading, columns, rows };
+  // Per unit: plans, key projects, planned participants, summaries, actual participants, expenditure (fen), awards.
+  const units: { name: string; v: number[] }[] = [];
+  return {
+    add(p, unitName) {
+      let u = units[units.length - 1];
+      if (!u || u.name !== unitName) units.push((u = { name: unitName, v: [0, 0, 0, 0, 0, 0, 0] }));
+      u.v[0]++;
+      if (p.keyProject) u.v[1]++;
+      u.v[2] += p.participants;
+      if (p.summary) {
+        u.v[3]++;
+        u.v[4] += p.summary.actualParticipants;
+        u.v[5] += p.summary.expenditureFen;
+        u.v[6] += realAwards(p.summary.awards).length;
+      }
+    },
+    sheet(heading) {
+      const rows: SheetRow[] = [];
+      const total = [0, 0, 0, 0, 0, 0, 0];
+      for (const u of units) {
+        const v = u.v.map((x, i) => (i === 5 ? round2(x / 100) : x));
+        v.forEach((x, i) => (total[i] += x));
+        rows.push({ kind: 'data', cells: [u.name, ...v] });
+      }
+      rows.push({ kind: 'total', cells: ['合计', ...total.map((x, i) => (i === 5 ? round2(x) : x))] });
+      return { name: '统计', ...heading, columns, rows };
+    },
+  };
+}
+
+/** 统计 with all its plans in memory. */
+export function statsSheet(heading: SheetHeading, groups: UnitGroup[]): SheetModel {
+  const table = statsTable();
+  for (const g of groups) for (const p of g.plans) table.add(p, g.unitName);
+  return table.sheet(heading);
 }
 
 const typeLabel = (v: string) => COMPETITION_TYPES.find((t) => t.value === v)?.label ?? v;
 
 /** 明细: what the forms collect beyond the official columns, one row per plan. */
-export function detailSheet(heading: SheetHeading, groups: UnitGroup[]): SheetModel {
+export function detailTable(): PlanTable {
   const columns: ColumnSpec[] = [
     { header: '所属单位', width: 16 },
     { header: '计划编号', width: 8, fixed: true },
@@ -161,18 +225,25 @@ export function detailSheet(heading: SheetHeading, groups: UnitGroup[]): SheetMo
     { header: '版本数', width: 6, fixed: true },
     { header: '最近修改', width: 16, fixed: true },
   ];
-  const rows: SheetRow[] = [];
-  for (const g of groups) {
-    for (const p of g.plans) {
-      rows.push({
+  let count = 0;
+  return {
+    name: '明细',
+    columns,
+    row(p, unitName) {
+      count++;
+      return {
         kind: 'data',
         cells: [
-          g.unitName, p.id, p.project, datesText(p.startDate, p.endDate), typeLabel(p.type), p.keyProjectName ?? (p.keyProject ? '是' : '否'), p.budgetFen === null ? null : p.budgetFen / 100,
+          unitName, p.id, p.project, datesText(p.startDate, p.endDate), typeLabel(p.type), p.keyProjectName ?? (p.keyProject ? '是' : '否'), p.budgetFen === null ? null : p.budgetFen / 100,
           p.late ? '是' : '否', p.summary ? (p.summary.late ? '是' : '否') : NO_SUMMARY, p.version, p.changedAt ? shanghaiDateTimeText(p.changedAt) : null,
         ],
-      });
-    }
-  }
-  if (!rows.length) rows.push({ kind: 'note', cells: ['还没有备案的竞赛计划。'] });
-  return { name: '明细', ...heading, columns, rows };
+      };
+    },
+    tail: () => (count ? [] : [{ kind: 'note', cells: ['还没有备案的竞赛计划。'] }]),
+  };
+}
+
+/** 明细 with all its plans in memory. */
+export function detailSheet(heading: SheetHeading, groups: UnitGroup[]): SheetModel {
+  return sheetOf(heading, detailTable(), groups);
 }

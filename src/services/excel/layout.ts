@@ -3,9 +3,9 @@
 // scrolling and repeated on every printed page. Everything prints on A4 landscape in 宋体 at 五号
 // (10.5 pt) with thin borders on every cell of the table: column widths are fitted to a budget that
 // A4 landscape holds at full size, and long text wraps with the row growing to fit, so the page is
-// never shrunk below a readable size. Sheets are described as plain models first and then streamed
-// out by exceljs's streaming writer, several times faster than building the workbook in memory
-// (tens of thousands of rows in an export).
+// never shrunk below a readable size. Sheets are streamed out by exceljs's streaming writer: small
+// ones described as plain models first (writeWorkbook), the large export tables row by row as they
+// are read from the database (streamWorkbook), so an export of 50,000 plans never holds its rows.
 import { PassThrough } from 'node:stream';
 import type ExcelJS from 'exceljs';
 import { loadExcelJs } from './exceljs.js';
@@ -62,9 +62,21 @@ export function areaName(unitName: string): string {
   return unitName.replace(/(总工会|工会联合会|工会委员会|工会)$/, '') || unitName;
 }
 
+/** Text length of a number as toLocaleString('en-US') writes it (1,234.5), without formatting integers. */
+function numberLength(n: number): number {
+  if (Number.isSafeInteger(n)) {
+    const a = n < 0 ? -n : n;
+    let digits = 1;
+    for (let p = 10; a >= p && digits < 16; p *= 10) digits++;
+    return digits + Math.floor((digits - 1) / 3) + (n < 0 ? 1 : 0);
+  }
+  return n.toLocaleString('en-US').length;
+}
+
 /** Width of text in Excel character units: a CJK character is about two. */
 export function displayWidth(value: unknown): number {
-  const s = value === null || value === undefined ? '' : typeof value === 'number' ? value.toLocaleString('en-US') : String(value);
+  if (typeof value === 'number') return numberLength(value) * 1.1;
+  const s = value === null || value === undefined ? '' : String(value);
   let w = 0;
   for (let i = 0; i < s.length; i++) w += s.charCodeAt(i) > 0x2e80 ? 2.1 : 1.1;
   return w;
@@ -86,29 +98,44 @@ const FILLS: Partial<Record<RowKind, string>> = { band: 'FFF3F4F6', subtotal: 'F
 /**
  * Column widths: each fits its longest value (capped), never below the column's width; headers wrap
  * rather than widen a column. When the sum exceeds what A4 landscape holds, the widest text columns
- * give way, down to 70 % of their width (their text wraps instead).
+ * give way, down to 70 % of their width (their text wraps instead). Rows are measured one at a time,
+ * so a sheet streamed from the database is measured in a pass before it is written.
  */
-export function widthsOf(model: Pick<SheetModel, 'columns' | 'rows'>): number[] {
-  const widths = model.columns.map((c) => Math.max(c.width, Math.min(displayWidth(c.header) + 2, c.width + 4)));
-  for (const row of model.rows) {
-    if (row.kind !== 'data' && row.kind !== 'subtotal' && row.kind !== 'total') continue;
-    for (let i = 0; i < widths.length; i++) {
+export class WidthMeter {
+  private readonly widest: number[];
+
+  constructor(private readonly columns: ColumnSpec[]) {
+    this.widest = columns.map((c) => Math.max(c.width, Math.min(displayWidth(c.header) + 2, c.width + 4)));
+  }
+
+  add(row: SheetRow): void {
+    if (row.kind !== 'data' && row.kind !== 'subtotal' && row.kind !== 'total') return;
+    for (let i = 0; i < this.widest.length; i++) {
       const w = displayWidth(row.cells[i]) + 2;
-      if (w > widths[i]) widths[i] = w;
+      if (w > this.widest[i]) this.widest[i] = w;
     }
   }
-  const out = widths.map((w) => Math.min(MAX_WIDTH, Math.round(w)));
-  const floor = model.columns.map((c, i) => (c.fixed ? out[i] : Math.max(8, Math.min(out[i], Math.round(c.width * 0.7)))));
-  let excess = out.reduce((a, b) => a + b, 0) - PRINT_WIDTH_BUDGET;
-  while (excess > 0) {
-    // Narrow the widest column that still can be, one character at a time.
-    let widest = -1;
-    for (let i = 0; i < out.length; i++) if (out[i] > floor[i] && (widest < 0 || out[i] > out[widest])) widest = i;
-    if (widest < 0) break;
-    out[widest]--;
-    excess--;
+
+  widths(): number[] {
+    const out = this.widest.map((w) => Math.min(MAX_WIDTH, Math.round(w)));
+    const floor = this.columns.map((c, i) => (c.fixed ? out[i] : Math.max(8, Math.min(out[i], Math.round(c.width * 0.7)))));
+    let excess = out.reduce((a, b) => a + b, 0) - PRINT_WIDTH_BUDGET;
+    while (excess > 0) {
+      // Narrow the widest column that still can be, one character at a time.
+      let widest = -1;
+      for (let i = 0; i < out.length; i++) if (out[i] > floor[i] && (widest < 0 || out[i] > out[widest])) widest = i;
+      if (widest < 0) break;
+      out[widest]--;
+      excess--;
+    }
+    return out;
   }
-  return out;
+}
+
+export function widthsOf(model: Pick<SheetModel, 'columns' | 'rows'>): number[] {
+  const meter = new WidthMeter(model.columns);
+  for (const row of model.rows) meter.add(row);
+  return meter.widths();
 }
 
 /**
@@ -119,15 +146,105 @@ function linesOf(cells: Cell[], widths: number[]): number {
   let lines = 1;
   for (let i = 0; i < widths.length; i++) {
     const v = cells[i];
-    const s = v === null || v === undefined ? '' : typeof v === 'number' ? v.toLocaleString('en-US') : String(v);
     let w = 0;
-    for (let k = 0; k < s.length; k++) w += s.charCodeAt(k) > 0x2e80 ? 1.8 : 1;
+    if (typeof v === 'number') w = numberLength(v);
+    else if (v !== null && v !== undefined) {
+      const s = String(v);
+      // Short enough whatever its characters: no need to weigh them.
+      if (s.length * 1.8 <= widths[i] - 1) continue;
+      for (let k = 0; k < s.length; k++) w += s.charCodeAt(k) > 0x2e80 ? 1.8 : 1;
+    }
     if (w > widths[i] - 1) lines = Math.max(lines, Math.ceil(w / Math.max(1, widths[i] - 1)));
   }
   return lines;
 }
 
-function writeSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, model: SheetModel): void {
+// One style object per look, shared by every cell that has it: exceljs keys its style table on the
+// object (a WeakMap) and otherwise renders each cell's font, border and fill to XML to find its
+// style, which was most of an export's time. Never modified after creation.
+const cellStyles = new Map<string, Partial<ExcelJS.Style>>();
+function cellStyle(kind: RowKind, centred: boolean, numFmt: string | undefined): Partial<ExcelJS.Style> {
+  const key = `${kind}|${centred ? 'c' : ''}|${numFmt ?? ''}`;
+  let style = cellStyles.get(key);
+  if (!style) {
+    const fill = FILLS[kind];
+    style = {
+      ...(numFmt ? { numFmt } : {}),
+      font: kind !== 'data' ? { ...BODY_FONT, bold: true } : BODY_FONT,
+      border: BORDER,
+      alignment: { wrapText: true, vertical: 'middle', ...(centred ? { horizontal: 'center' as const } : {}) },
+      ...(fill ? { fill: { type: 'pattern' as const, pattern: 'solid' as const, fgColor: { argb: fill } } } : {}),
+    };
+    cellStyles.set(key, style);
+  }
+  return style;
+}
+
+/** The same escaping as exceljs's (utils.xmlEncode): XML specials, and control characters dropped. */
+function xmlText(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F]/.test(s) ? s.replace(/[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F]/g, (c) => XML_ESCAPES[c] ?? '') : s;
+}
+const XML_ESCAPES: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' };
+
+function columnLetters(n: number): string {
+  let s = '';
+  for (let c = n; c > 0; c = Math.floor((c - 1) / 26)) s = String.fromCharCode(65 + ((c - 1) % 26)) + s;
+  return s;
+}
+
+/** exceljs 4.4's WorksheetWriter, as far as the fast row path below relies on it. */
+interface WriterInternals {
+  startedData: boolean;
+  _rowZero: number;
+  _rows: unknown[];
+  /**
+   * exceljs's StreamBuf: 64 KB buffers, handed to its pipes once the zip has reached this sheet
+   * (archiver's PassThrough in front of the compressor, readable-stream's: lengths in its states).
+   */
+  stream: { write(data: string): unknown; pipes?: Pipe[]; buffers?: unknown[] };
+}
+interface Pipe {
+  _writableState?: { length?: number };
+  _readableState?: { length?: number };
+}
+/** Bytes written into a pipe and not yet read out of it. */
+const waiting = (p: Pipe) => (p._writableState?.length ?? 0) + (p._readableState?.length ?? 0);
+
+/** Bytes of a sheet allowed to wait for compression before the writer waits. */
+const BACKLOG = 16 * 1024 * 1024;
+
+/** Whether this exceljs's worksheet writer has the internals the fast row path writes through. */
+function fastRowsPossible(ws: unknown): boolean {
+  const w = ws as Partial<WriterInternals>;
+  return typeof w._rowZero === 'number' && Array.isArray(w._rows) && typeof w.startedData === 'boolean';
+}
+
+/** Set to false to write every row through exceljs's own Row objects (the test compares the two). */
+export const FAST_ROWS = { enabled: true };
+
+/** A sheet being written: the heading rows are out; rows go out as they are added. */
+export interface SheetWriter {
+  add(row: SheetRow): void;
+  /**
+   * Hands the rows added so far to the zip and waits while much of them is still to be compressed:
+   * call it between pages, so memory holds a few megabytes of the sheet, never all of it.
+   */
+  drain(): Promise<void>;
+  commit(): void;
+}
+
+export interface SheetLayout extends SheetHeading {
+  name: string;
+  columns: ColumnSpec[];
+}
+
+export interface WorkbookStream {
+  /** Starts a sheet; the previous one must be committed. Widths from a WidthMeter over its rows. */
+  sheet(layout: SheetLayout, widths: number[]): SheetWriter;
+}
+
+function openSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, model: SheetLayout, widths: number[]): SheetWriter {
   const ws = wb.addWorksheet(model.name, {
     views: [{ state: 'frozen', ySplit: HEADER_ROWS, xSplit: 0 }],
     pageSetup: {
@@ -137,7 +254,6 @@ function writeSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, model: SheetModel): 
     headerFooter: { oddFooter: `&L${footerText(model.footer ?? '')}&C第 &P 页，共 &N 页` },
   });
   const n = model.columns.length;
-  const widths = widthsOf(model);
   ws.columns = model.columns.map((c, i) => ({ width: widths[i], ...(c.numFmt ? { style: { numFmt: c.numFmt, font: BODY_FONT } } : {}) }));
 
   const title = ws.addRow([model.title]);
@@ -171,9 +287,66 @@ function writeSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, model: SheetModel): 
   }
   header.commit();
 
+  // Table rows as exceljs would render them (row-xform, cell-xform), written straight into the
+  // sheet's XML stream: exceljs builds a Row with Cell objects per row and renders each cell through
+  // several layers, which cost a few microseconds a cell — seconds for an export's million cells.
+  // Notes and bands (merged cells) still go through exceljs. The rows and cells are the same bytes
+  // either way (test/export-stream.test.ts writes a sheet both ways and compares).
+  const internals = ws as unknown as WriterInternals;
+  const fast = FAST_ROWS.enabled && fastRowsPossible(ws) && internals.startedData;
+  // Each cell's opening tag up to its row number, and after it the style attribute, by row kind,
+  // column and centring: worked out once each.
+  const cellOpen = model.columns.map((_, i) => `<c r="${columnLetters(i + 1)}`);
+  const styles = (wb as unknown as { styles: { addStyleModel(style: unknown, cellType?: number): number } }).styles;
+  const styleAttrs: string[] = [];
+  const styleAttrOf = (kind: RowKind, i: number, centred: boolean, v: Cell): string => {
+    const key = ((kind === 'data' ? 0 : kind === 'subtotal' ? 1 : 2) * n + i) * 2 + (centred ? 1 : 0);
+    let attr = styleAttrs[key];
+    if (attr === undefined) {
+      // The type matters for the first cell of a style only (exceljs's own WeakMap does the same).
+      const id = styles.addStyleModel(cellStyle(kind, centred, model.columns[i]?.numFmt), typeof v === 'number' ? 2 : v === null ? 0 : 3);
+      attr = styleAttrs[key] = id ? `" s="${id}"` : '"';
+    }
+    return attr;
+  };
+  let buffered: string[] = [];
+  let bufferedRows = 0;
   let r = HEADER_ROWS;
-  for (const row of model.rows) {
+
+  const flush = () => {
+    if (!bufferedRows) return;
+    internals.stream.write(buffered.join(''));
+    // The rows written here are rows exceljs will not number again.
+    internals._rowZero += bufferedRows;
+    buffered = [];
+    bufferedRows = 0;
+  };
+
+  const centredAt = (row: SheetRow, i: number) => {
+    // Numbers centred: right-aligned, they print flush against the next column's text. Short marks in
+    // a column of short values (是/否, —, 已开展) too, so they line up with the numbers beside them.
+    const v = row.cells[i];
+    return typeof v === 'number' || (row.kind === 'data' && model.columns[i]?.fixed === true && typeof v === 'string' && (v.length <= 4 || (v.length <= 8 && [...v].length <= 4)));
+  };
+  // Rows grow with wrapped text (Excel does not size them on open; LibreOffice would).
+  const heightOf = (row: SheetRow) => Math.min(MAX_ROW_PT, (row.kind === 'band' ? 1 : linesOf(row.cells, widths)) * LINE_PT + 6);
+
+  const add = (row: SheetRow) => {
     r++;
+    if (fast && (row.kind === 'data' || row.kind === 'subtotal' || row.kind === 'total')) {
+      let xml = `<row r="${r}" ht="${heightOf(row)}" customHeight="1" spans="1:${n}" x14ac:dyDescent="0.25">`;
+      for (let i = 0; i < n; i++) {
+        const v = row.cells[i] ?? null;
+        const attr = styleAttrOf(row.kind, i, centredAt(row, i), v);
+        if (v === null) xml += attr === '"' ? '' : cellOpen[i] + r + attr + '/>';
+        else if (typeof v === 'number') xml += cellOpen[i] + r + attr + '><v>' + v + '</v></c>';
+        else xml += cellOpen[i] + r + attr + ' t="str"><v>' + xmlText(v) + '</v></c>';
+      }
+      buffered.push(`${xml}</row>`);
+      if (++bufferedRows >= 500) flush();
+      return;
+    }
+    flush();
     const xr = ws.addRow(row.cells);
     if (row.kind === 'note') {
       xr.font = BODY_FONT;
@@ -181,39 +354,57 @@ function writeSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, model: SheetModel): 
       xr.getCell(1).alignment = { wrapText: true, vertical: 'top' };
       xr.height = Math.max(1, Math.ceil(displayWidth(row.cells[0]) / Math.max(1, widths.reduce((a, b) => a + b, 0) - 2))) * LINE_PT + 6;
       xr.commit();
-      continue;
+      return;
     }
-    const fill = FILLS[row.kind];
-    const bold = row.kind !== 'data';
-    for (let i = 1; i <= n; i++) {
-      const cell = xr.getCell(i);
-      cell.font = bold ? { ...BODY_FONT, bold: true } : BODY_FONT;
-      cell.border = BORDER;
-      // Numbers centred: right-aligned, they print flush against the next column's text. Short marks in
-      // a column of short values (是/否, —, 已开展) too, so they line up with the numbers beside them.
-      const v = row.cells[i - 1];
-      const centred = typeof v === 'number' || (row.kind === 'data' && model.columns[i - 1]?.fixed && typeof v === 'string' && [...v].length <= 4);
-      cell.alignment = { wrapText: true, vertical: 'middle', ...(centred ? { horizontal: 'center' } : {}) };
-      if (fill) cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: fill } };
-      const fmt = model.columns[i - 1]?.numFmt;
-      if (fmt) cell.numFmt = fmt;
-    }
+    for (let i = 1; i <= n; i++) xr.getCell(i).style = cellStyle(row.kind, centredAt(row, i - 1), model.columns[i - 1]?.numFmt);
+    // The row's own (empty) style, shared for the same reason as the cells'.
+    (xr as unknown as { style: Partial<ExcelJS.Style> }).style = NO_ROW_STYLE;
     if (row.kind === 'band' && n > 1) ws.mergeCells(r, 1, r, n);
-    // Rows grow with wrapped text (Excel does not size them on open; LibreOffice would).
-    const lines = row.kind === 'band' ? 1 : linesOf(row.cells, widths);
-    xr.height = Math.min(MAX_ROW_PT, lines * LINE_PT + 6);
+    xr.height = heightOf(row);
     xr.commit();
-  }
-  ws.commit();
+  };
+
+  // exceljs writes into the zip without backpressure: a sheet made faster than it is compressed
+  // would pile up in memory (hundreds of megabytes at 200,000 plans). So between pages the writer
+  // waits while the compressor has more than BACKLOG bytes to do, or, before the zip has reached
+  // this sheet, while that much is buffered.
+  const drain = async () => {
+    flush();
+    const out = internals.stream;
+    // Another exceljs than 4.4: give the zip a turn, no more.
+    if (!Array.isArray(out.pipes) || !Array.isArray(out.buffers)) return new Promise<void>((resolve) => setImmediate(resolve));
+    for (;;) {
+      const pipes = out.pipes ?? [];
+      if (pipes.length) {
+        // An empty write hands the full 64 KB buffers to the compressor.
+        out.write('');
+        if (Math.max(0, ...pipes.map(waiting)) <= BACKLOG) return;
+      } else if ((out.buffers?.length ?? 0) * 65_536 <= BACKLOG) return;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  };
+
+  return {
+    add,
+    drain,
+    commit() {
+      flush();
+      ws.commit();
+    },
+  };
 }
+const NO_ROW_STYLE: Partial<ExcelJS.Style> = {};
 
 /** Footer text may not hold "&", which starts a footer code. */
 function footerText(s: string): string {
   return s.replace(/&/g, '&&');
 }
 
-/** Streams the sheets into an .xlsx file in memory. */
-export async function writeWorkbook(models: SheetModel[], created: Date): Promise<Buffer> {
+/**
+ * Streams sheets into an .xlsx file in memory (the compressed file only): `write` starts each sheet
+ * with book.sheet() and adds its rows, page by page, committing each before the next.
+ */
+export async function streamWorkbook(created: Date, write: (book: WorkbookStream) => Promise<void>): Promise<Buffer> {
   const stream = new PassThrough();
   const chunks: Buffer[] = [];
   stream.on('data', (c: Buffer) => chunks.push(c));
@@ -224,14 +415,37 @@ export async function writeWorkbook(models: SheetModel[], created: Date): Promis
   const wb = new (await loadExcelJs()).stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 3 } } });
   wb.creator = '赛务 Saiwu';
   wb.created = created;
-  for (const model of models) writeSheet(wb, model);
+  const names: string[] = [];
+  await write({
+    sheet(layout, widths) {
+      names.push(layout.name);
+      return openSheet(wb, layout, widths);
+    },
+  });
   // The streaming writer has no API for print titles; the workbook it writes takes its defined names
   // from this model (exceljs 4.4 WorkbookWriter.addWorkbook), so the header row of each sheet is
   // declared there to repeat on every printed page.
   (wb as unknown as { _definedNames: { model: unknown } })._definedNames = {
-    model: models.map((m, i) => ({ name: '_xlnm.Print_Titles', localSheetId: i, ranges: [`'${m.name.replace(/'/g, "''")}'!$${HEADER_ROWS}:$${HEADER_ROWS}`] })),
+    model: names.map((name, i) => ({ name: '_xlnm.Print_Titles', localSheetId: i, ranges: [`'${name.replace(/'/g, "''")}'!$${HEADER_ROWS}:$${HEADER_ROWS}`] })),
   };
   await wb.commit();
   await done;
   return Buffer.concat(chunks);
+}
+
+/** Writes one whole sheet described as a model. */
+export async function writeModel(book: WorkbookStream, model: SheetModel): Promise<void> {
+  const sheet = book.sheet(model, widthsOf(model));
+  for (let i = 0; i < model.rows.length; i++) {
+    sheet.add(model.rows[i]);
+    if (i % 2000 === 1999) await sheet.drain();
+  }
+  sheet.commit();
+}
+
+/** Streams the sheets, each described as a model, into an .xlsx file in memory. */
+export async function writeWorkbook(models: SheetModel[], created: Date): Promise<Buffer> {
+  return streamWorkbook(created, async (book) => {
+    for (const model of models) await writeModel(book, model);
+  });
 }

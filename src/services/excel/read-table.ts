@@ -1,7 +1,15 @@
 // Reading a spreadsheet a person filled in (.xlsx, or .csv saved by Excel): every row as strings with
 // its row number in the file, merged banners marked, and the words that start a row that is no data.
-// Shared by the roster import and the filing import.
+// Shared by the roster import and the filing import. A big file is read in a worker thread
+// (read-table-worker.ts): exceljs holds the thread for seconds on 100,000 rows, and every other chat
+// would wait that long for an answer.
 import type ExcelJS from 'exceljs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { loadExcelJs } from './exceljs.js';
 import { stripInvisible } from '../../forms/coerce.js';
 
@@ -82,8 +90,105 @@ export interface Table {
   rows: TableRow[];
 }
 
+export type ReadTables = { sheets: Table[] } | { error: string };
+
+/**
+ * For a loop over many rows in the main thread: call the returned function once per row and await
+ * it; every `sliceMs` of work it gives the event loop a turn (setImmediate), so other chats are
+ * answered while a long import runs. In between it returns nothing and costs next to nothing.
+ */
+export function breather(sliceMs = 15): () => Promise<void> | undefined {
+  let since = performance.now();
+  return () => {
+    if (performance.now() - since < sliceMs) return undefined;
+    return nextTurn().then(() => {
+      since = performance.now();
+    });
+  };
+}
+
+/** Files from this size on are read in a worker thread; a small one is quicker read in place. */
+const WORKER_FROM_BYTES = 256 * 1024;
+/**
+ * Rows per message from the worker. Copying a message in holds the main thread, and a port hands
+ * over every message waiting in one go: so the worker sends a slice only when asked for the next.
+ */
+export const ROWS_PER_MESSAGE = 1000;
+
+/**
+ * The file's tables, read once per message: /导入 asks in turn whether a file is a filing, a
+ * key-project list or a roster, and each would parse the same bytes again. Callers only read the
+ * tables, never change them.
+ */
+const readOnce = new WeakMap<Buffer, { fileName: string; read: Promise<ReadTables> }>();
+
 /** Every visible sheet of the file, each row (1-based row numbers) as strings. */
-export async function readTables(fileName: string, data: Buffer): Promise<{ sheets: Table[] } | { error: string }> {
+export function readTables(fileName: string, data: Buffer): Promise<ReadTables> {
+  const known = readOnce.get(data);
+  if (known?.fileName === fileName) return known.read;
+  const read = data.length >= WORKER_FROM_BYTES ? readInWorker(fileName, data) : readTablesHere(fileName, data);
+  readOnce.set(data, { fileName, read });
+  read.catch(() => readOnce.delete(data));
+  return read;
+}
+
+/**
+ * What the worker sends: the sheets' rows in slices, each after a 'more' from the main thread, then
+ * done (or why the file cannot be read).
+ */
+export type WorkerMessage = { kind: 'rows'; sheet: number; name: string; rows: TableRow[] } | { kind: 'done' } | { kind: 'error'; error: string };
+
+function startWorker(workerData: { fileName: string; data: Buffer }): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const file = new URL(`./read-table-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
+  if (!fromSource) return new Worker(file, { workerData });
+  // From source (npm run dev, tsx scripts, vitest) the worker is TypeScript. Node 20 does not apply
+  // a loader given with --import to a worker's own file, so the worker registers tsx's first.
+  const require = createRequire(import.meta.url);
+  const tsx = require('tsx/package.json') as { exports: Record<string, { import: { default: string } }> };
+  const api = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), tsx.exports['./esm/api'].import.default)).href;
+  return new Worker(`import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`, { eval: true, workerData, execArgv: [] });
+}
+
+function readInWorker(fileName: string, data: Buffer): Promise<ReadTables> {
+  return new Promise<ReadTables>((resolve, reject) => {
+    const sheets: Table[] = [];
+    let settled = false;
+    const worker = startWorker({ fileName, data });
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.kind === 'error') finish({ error: m.error });
+      else if (m.kind === 'done') finish({ sheets });
+      else {
+        const into = (sheets[m.sheet] ??= { name: m.name, rows: [] }).rows;
+        for (const r of m.rows) into.push(r);
+        // The next slice after other chats have had a turn.
+        setImmediate(() => worker.postMessage('more'));
+      }
+    });
+    worker.on('error', (err: Error & { code?: string }) => {
+      if (settled) return;
+      settled = true;
+      // Out of memory in the worker: the same file read here would take the whole bot down.
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') resolve({ error: `文件“${fileName}”太大，读不下。请把表格分成几份分别发送。` });
+      // A worker that could not start (or broke): read it here, slower but still read.
+      else readTablesHere(fileName, data).then(resolve, reject);
+    });
+    worker.on('exit', () => {
+      if (settled) return;
+      settled = true;
+      readTablesHere(fileName, data).then(resolve, reject);
+    });
+    function finish(result: ReadTables) {
+      if (settled) return;
+      settled = true;
+      resolve(result);
+      void worker.terminate();
+    }
+  });
+}
+
+/** readTables in the calling thread (the worker runs this). */
+export async function readTablesHere(fileName: string, data: Buffer): Promise<ReadTables> {
   const lower = fileName.toLowerCase();
   if (lower.endsWith('.csv') || lower.endsWith('.txt')) {
     return { sheets: [{ name: fileName, rows: parseCsv(decodeCsv(data)).map((cells, i) => ({ row: i + 1, cells })) }] };
