@@ -103,7 +103,10 @@ async function changedSince(db: Db, campaignId: number, since: Date): Promise<{ 
   const unitOf = new Map<number, number>();
   const planIds = [...new Set(summaries.map((s) => s.planId))];
   for (let i = 0; i < planIds.length; i += 500) {
-    for (const p of await db.plan.findMany({ where: { id: { in: planIds.slice(i, i + 500) }, campaignId }, select: { id: true, unitId: true } })) unitOf.set(p.id, p.unitId);
+    // By id alone (with the campaign in the WHERE, SQLite may walk the campaign's index instead).
+    for (const p of await db.plan.findMany({ where: { id: { in: planIds.slice(i, i + 500) } }, select: { id: true, unitId: true, campaignId: true } })) {
+      if (p.campaignId === campaignId) unitOf.set(p.id, p.unitId);
+    }
   }
   const ours = summaries.filter((s) => unitOf.has(s.planId));
   const signature = `${plans.map((p) => `${p.id}:${p.updatedAt.getTime()}`).join(',')}|${ours.map((s) => `${s.id}:${s.updatedAt.getTime()}`).join(',')}`;

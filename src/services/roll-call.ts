@@ -58,6 +58,11 @@ interface Snapshot {
   reportsByUnit: ReadonlyMap<number, { late: boolean }>;
   /** Per form, the units that must file it. */
   expected: Record<DeadlineForm, Set<number>>;
+  /** Per unit, its filings with those of every unit below it (filled as asked). */
+  rolled: Map<number, UnitFilings>;
+  byId: Map<number, Unit>;
+  /** Every member registered to a unit (kept between requests). */
+  members(): Promise<Member[]>;
 }
 
 const ROLLS_UP: Record<DeadlineForm, boolean> = { plan: true, summary: true, report: false };
@@ -72,31 +77,57 @@ const keptRows = new WeakMap<object, Map<string, KeptRows>>();
 const KEEP_MS = 60_000;
 
 /**
- * Rows kept between requests while `probe` (run first, so a change committed during the load shows
- * next time) gives the same answer, and for at most KEEP_MS: that bounds how long a change the probe
- * cannot see (two writers committing out of order on PostgreSQL) could go unnoticed.
+ * Rows kept between requests while their probe (read first, so a change committed during the load
+ * shows next time) gives the same answer, and for at most KEEP_MS: that bounds how long a change the
+ * probe cannot see (two writers committing out of order on PostgreSQL) could go unnoticed.
  */
-async function kept<T>(db: Db, key: string, probe: () => Promise<unknown>, load: () => Promise<T>): Promise<T> {
+function kept<T>(db: Db, key: string, probe: string, load: () => Promise<T>): Promise<T> {
   let byKey = keptRows.get(db);
   if (!byKey) keptRows.set(db, (byKey = new Map()));
-  const now = JSON.stringify(await probe(), (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
   const entry = byKey.get(key);
-  if (entry && entry.probe === now && Date.now() - entry.at < KEEP_MS) return entry.rows as Promise<T>;
+  if (entry && entry.probe === probe && Date.now() - entry.at < KEEP_MS) return entry.rows as Promise<T>;
   const rows = load();
-  byKey.set(key, { probe: now, at: Date.now(), rows });
+  byKey.set(key, { probe, at: Date.now(), rows });
   rows.catch(() => byKey.delete(key));
   return rows;
 }
 
-/**
- * The active units in id order, shared between requests (read them, never change them). Every change
- * of a unit is made with a 'unit' revision (units.ts, roster-import.ts; levels are recomputed in the
- * move's transaction), and a new unit has a new id.
- */
-export function activeUnits(db: Db): Promise<Unit[]> {
-  return kept(db, 'units', () => db.$queryRaw`
-    SELECT (SELECT MAX("id") FROM "Unit") AS "units", (SELECT COUNT(*) FROM "Unit" WHERE "archivedAt" IS NULL) AS "active",
-      (SELECT MAX("id") FROM "Revision" WHERE "entity" = 'unit') AS "changes"`, () => loadUnits(db));
+// What changes the kept rows, in one query (a few index lookups and counts): units — every change
+// of a unit is made with a 'unit' revision (units.ts, roster-import.ts; levels are recomputed in the
+// move's transaction) and a new unit has a new id; members and reports — a change stamps updatedAt.
+const UNIT_PROBE = ['unitMax', 'unitsActive', 'unitChanges'];
+const MEMBER_PROBE = ['memberMax', 'memberStamp', 'members'];
+const REPORT_PROBE = ['reportMax', 'reportStamp', 'reports'];
+
+/** The kept unit tree, members and the campaign's reports, checked by one probe. Read them, never change them. */
+export interface KeptTables {
+  units(): Promise<Unit[]>;
+  members(): Promise<Member[]>;
+  reports(): Promise<ReadonlyMap<number, { late: boolean }>>;
+}
+
+export async function keptTables(db: Db, campaignId: number): Promise<KeptTables> {
+  const [p] = await db.$queryRaw<Record<string, unknown>[]>`
+    SELECT (SELECT MAX("id") FROM "Unit") AS "unitMax", (SELECT COUNT(*) FROM "Unit" WHERE "archivedAt" IS NULL) AS "unitsActive",
+      (SELECT MAX("id") FROM "Revision" WHERE "entity" = 'unit') AS "unitChanges",
+      (SELECT MAX("id") FROM "Member") AS "memberMax", (SELECT MAX("updatedAt") FROM "Member") AS "memberStamp", (SELECT COUNT(*) FROM "Member") AS "members",
+      (SELECT MAX("id") FROM "YearReport" WHERE "campaignId" = ${campaignId}) AS "reportMax",
+      (SELECT MAX("updatedAt") FROM "YearReport" WHERE "campaignId" = ${campaignId}) AS "reportStamp",
+      (SELECT COUNT(*) FROM "YearReport" WHERE "campaignId" = ${campaignId}) AS "reports"`;
+  const probe = (keys: string[]) => keys.map((k) => String(p[k] instanceof Date ? (p[k] as Date).getTime() : p[k])).join('|');
+  return {
+    units: () => kept(db, 'units', probe(UNIT_PROBE), () => loadUnits(db)),
+    members: () => kept(db, 'members', probe(MEMBER_PROBE), () => loadMembers(db)),
+    reports: () => kept(db, `reports:${campaignId}`, probe(REPORT_PROBE), () => loadReports(db, campaignId)),
+  };
+}
+
+/** The active units in id order, shared between requests (read them, never change them). */
+export async function activeUnits(db: Db): Promise<Unit[]> {
+  const [p] = await db.$queryRaw<Record<string, unknown>[]>`
+    SELECT (SELECT MAX("id") FROM "Unit") AS "unitMax", (SELECT COUNT(*) FROM "Unit" WHERE "archivedAt" IS NULL) AS "unitsActive",
+      (SELECT MAX("id") FROM "Revision" WHERE "entity" = 'unit') AS "unitChanges"`;
+  return kept(db, 'units', UNIT_PROBE.map((k) => String(p[k])).join('|'), () => loadUnits(db));
 }
 
 async function loadUnits(db: Db): Promise<Unit[]> {
@@ -111,21 +142,30 @@ async function loadUnits(db: Db): Promise<Unit[]> {
   }));
 }
 
+/** What a unit tree gives every roll-call, worked out once per tree (the kept one is the same object while unchanged). */
+const treeFacts = new WeakMap<Unit[], { children: Map<number | null, Unit[]>; byId: Map<number, Unit>; expected: Map<string, Record<DeadlineForm, Set<number>>> }>();
+
 async function loadSnapshot(db: Db, campaign: Campaign): Promise<Snapshot> {
-  const [units, filings, reportsByUnit, roots] = await Promise.all([activeUnits(db), unitFilings(db, campaign.id), yearReports(db, campaign.id), campaignRoots(db, campaign)]);
-  const children = groupByParent(units);
+  const tables = await keptTables(db, campaign.id);
+  const [units, filings, reportsByUnit, roots] = await Promise.all([tables.units(), unitFilings(db, campaign.id), tables.reports(), campaignRoots(db, campaign)]);
+  let facts = treeFacts.get(units);
+  if (!facts) treeFacts.set(units, (facts = { children: groupByParent(units), byId: new Map(units.map((u) => [u.id, u])), expected: new Map() }));
   const scopes = parseCampaignSettings(campaign.settings).scopes;
-  return { units, children, filings, reportsByUnit, expected: expectedSets(children, roots, scopes) };
+  const key = JSON.stringify([roots, scopes]);
+  let expected = facts.expected.get(key);
+  if (!expected) facts.expected.set(key, (expected = expectedSets(facts.children, roots, scopes)));
+  return { units, children: facts.children, byId: facts.byId, filings, reportsByUnit, expected, rolled: new Map(), members: tables.members };
 }
 
 /** The campaign's year-end reports (not withdrawn) by unit, shared between requests (read only). */
-export function yearReports(db: Db, campaignId: number): Promise<ReadonlyMap<number, { late: boolean }>> {
-  return kept(db, `reports:${campaignId}`, () => db.$queryRaw`
-    SELECT MAX("id") AS "id", MAX("updatedAt") AS "updatedAt", COUNT(*) AS "reports" FROM "YearReport" WHERE "campaignId" = ${campaignId}`, async () => {
-    const rows = await db.$queryRaw<Record<string, unknown>[]>`
-      SELECT "unitId", "late" FROM "YearReport" WHERE "campaignId" = ${campaignId} AND "withdrawnAt" IS NULL`;
-    return new Map(rows.map((r) => [Number(r.unitId), { late: truthy(r.late) }]));
-  });
+export async function yearReports(db: Db, campaignId: number): Promise<ReadonlyMap<number, { late: boolean }>> {
+  return (await keptTables(db, campaignId)).reports();
+}
+
+async function loadReports(db: Db, campaignId: number): Promise<ReadonlyMap<number, { late: boolean }>> {
+  const rows = await db.$queryRaw<Record<string, unknown>[]>`
+    SELECT "unitId", "late" FROM "YearReport" WHERE "campaignId" = ${campaignId} AND "withdrawnAt" IS NULL`;
+  return new Map(rows.map((r) => [Number(r.unitId), { late: truthy(r.late) }]));
 }
 
 /** Per form: 'direct' = the roots' children; 'all' = every unit below the roots. */
@@ -187,7 +227,7 @@ function preorder(s: Snapshot, rootId: number): number[] {
 
 /** A unit's status; `own` counts only its own filings (its units below have rows of their own). */
 function statusOf(s: Snapshot, unitId: number, own: Record<DeadlineForm, boolean> = { plan: false, summary: false, report: true }): Record<DeadlineForm, FormStatus> {
-  const rolled = tally(s, subtree(s, unitId));
+  const rolled = rolledUp(s, unitId);
   const self = tally(s, [unitId]);
   const report = s.reportsByUnit.get(unitId);
   const plans = own.plan ? self : rolled;
@@ -198,6 +238,22 @@ function statusOf(s: Snapshot, unitId: number, own: Record<DeadlineForm, boolean
     summary: { filed: summaries.plans > 0 && summaries.summaries === summaries.plans, late: summaries.lateSummaries > 0, count: summaries.summaries, of: summaries.plans },
     report: { filed: Boolean(report), late: Boolean(report?.late), count: report ? 1 : 0, of: 0 },
   };
+}
+
+/** The unit's filings with those of every unit below it, each unit summed once per snapshot. */
+function rolledUp(s: Snapshot, unitId: number): UnitFilings {
+  let total = s.rolled.get(unitId);
+  if (total) return total;
+  total = tally(s, [unitId]);
+  for (const child of s.children.get(unitId) ?? []) {
+    const below = rolledUp(s, child.id);
+    total.plans += below.plans;
+    total.latePlans += below.latePlans;
+    total.summaries += below.summaries;
+    total.lateSummaries += below.lateSummaries;
+  }
+  s.rolled.set(unitId, total);
+  return total;
 }
 
 function tally(s: Snapshot, ids: number[]): UnitFilings {
@@ -231,24 +287,32 @@ export type RollCallDepth = 'children' | 'all';
 export async function groupRollCall(db: Db, campaign: Campaign, groupUnitId: number, depth: RollCallDepth = 'children'): Promise<UnitRollCall[]> {
   const s = await loadSnapshot(db, campaign);
   const below = depth === 'all' ? preorder(s, groupUnitId).slice(1) : (s.children.get(groupUnitId) ?? []).map((u) => u.id);
-  const byId = new Map(s.units.map((u) => [u.id, u]));
+  const byId = s.byId;
   const rows = new Map<number, Record<DeadlineForm, boolean>>();
+  // Whether any row asks each form (the rows of the units below, then with the group's own unit).
+  const others: Record<DeadlineForm, boolean> = { plan: false, summary: false, report: false };
   for (const id of below) {
-    const expected = Object.fromEntries(DEADLINE_FORMS.map((f) => [f, depth === 'all' ? s.expected[f].has(id) : concerns(s, id, f)])) as Record<DeadlineForm, boolean>;
-    if (DEADLINE_FORMS.some((f) => expected[f])) rows.set(id, expected);
+    const expected = depth === 'all'
+      ? { plan: s.expected.plan.has(id), summary: s.expected.summary.has(id), report: s.expected.report.has(id) }
+      : { plan: concerns(s, id, 'plan'), summary: concerns(s, id, 'summary'), report: concerns(s, id, 'report') };
+    if (!expected.plan && !expected.summary && !expected.report) continue;
+    rows.set(id, expected);
+    for (const f of DEADLINE_FORMS) if (expected[f]) others[f] = true;
   }
   const ownFilers = await db.member.count({ where: { unitId: groupUnitId } });
-  const others = (f: DeadlineForm) => [...rows.values()].some((e) => e[f]);
-  const self = Object.fromEntries(DEADLINE_FORMS.map((f) => [f, s.expected[f].has(groupUnitId) && (ownFilers > 0 || !others(f))])) as Record<DeadlineForm, boolean>;
+  const self = Object.fromEntries(DEADLINE_FORMS.map((f) => [f, s.expected[f].has(groupUnitId) && (ownFilers > 0 || !others[f])])) as Record<DeadlineForm, boolean>;
   const order = DEADLINE_FORMS.some((f) => self[f]) && byId.has(groupUnitId) ? [groupUnitId, ...rows.keys()] : [...rows.keys()];
-  if (order[0] === groupUnitId) rows.set(groupUnitId, self);
+  if (order[0] === groupUnitId) {
+    rows.set(groupUnitId, self);
+    for (const f of DEADLINE_FORMS) if (self[f]) others[f] = true;
+  }
   // The group's own unit beside rows for the units below it counts only its own filings, or
   // everything below would be counted twice; alone, it stands for its whole tree.
-  const selfOwn = Object.fromEntries(DEADLINE_FORMS.map((f) => [f, !ROLLS_UP[f] || others(f)])) as Record<DeadlineForm, boolean>;
+  const selfOwn = Object.fromEntries(DEADLINE_FORMS.map((f) => [f, !ROLLS_UP[f] || others[f]])) as Record<DeadlineForm, boolean>;
   const wanted = new Set(order);
   // All filers at once: an id list of thousands of units is more than SQLite binds in one statement.
   const filers = new Map<number, Member[]>();
-  for (const m of await unitMembers(db)) {
+  for (const m of await s.members()) {
     if (!wanted.has(m.unitId!)) continue;
     const list = filers.get(m.unitId!);
     if (list) list.push(m);
@@ -260,12 +324,6 @@ export async function groupRollCall(db: Db, campaign: Campaign, groupUnitId: num
     const parentName = unit.parentId === null ? null : byId.get(unit.parentId)?.name ?? null;
     return { unit, status: statusOf(s, id, id === groupUnitId ? selfOwn : undefined), expected: rows.get(id)!, filers: filers.get(id) ?? [], self: id === groupUnitId, parentName };
   });
-}
-
-/** Every member registered to a unit, in id order, shared between requests (a change stamps updatedAt). */
-function unitMembers(db: Db): Promise<Member[]> {
-  return kept(db, 'members', () => db.$queryRaw`
-    SELECT MAX("id") AS "id", MAX("updatedAt") AS "updatedAt", COUNT(*) AS "members" FROM "Member"`, () => loadMembers(db));
 }
 
 async function loadMembers(db: Db): Promise<Member[]> {

@@ -9,7 +9,7 @@ import { parseCampaignSettings, type ScoreWeights } from './campaign-settings.js
 import { campaignRoots } from './campaigns.js';
 import { emptyFiling, unitFilings, type UnitFiling } from './filing-counts.js';
 import { asNumber } from './raw-sql.js';
-import { activeUnits, askedSets, yearReports } from './roll-call.js';
+import { activeUnits, askedSets, keptTables, yearReports } from './roll-call.js';
 import { groupByParent } from './units.js';
 
 export type { UnitFiling } from './filing-counts.js';
@@ -99,28 +99,33 @@ export function aggregateFilings(
   return [...byUnit.values()];
 }
 
+/** The campaign's designated key projects (not withdrawn), in id order, each with whether an active plan names it. */
+async function designatedProjects(db: Db, campaignId: number): Promise<{ name: string; unitId: number | null; covered: boolean }[]> {
+  const rows = await db.$queryRaw<Record<string, unknown>[]>`
+    SELECT k."name" AS "name", k."unitId" AS "unitId",
+      CASE WHEN EXISTS (SELECT 1 FROM "Plan" p WHERE p."keyProjectId" = k."id" AND p."withdrawnAt" IS NULL) THEN 1 ELSE 0 END AS "covered"
+    FROM "KeyProject" k WHERE k."campaignId" = ${campaignId} AND k."withdrawnAt" IS NULL ORDER BY k."id"`;
+  return rows.map((k) => ({ name: String(k.name), unitId: k.unitId == null ? null : Number(k.unitId), covered: asNumber(k.covered) > 0 }));
+}
+
+function standingsData(units: StandingsUnit[], filings: ReadonlyMap<number, UnitFiling>, reports: ReadonlyMap<number, { late: boolean }>, keyProjects: StandingsData['keyProjects']): StandingsData {
+  return {
+    units,
+    // Re-iterable: the same data may be ranked more than once.
+    filings: { [Symbol.iterator]: () => filings.values() },
+    reports: [...reports].map(([unitId, r]) => ({ unitId, late: r.late })),
+    keyProjects,
+  };
+}
+
 /**
  * The filing counts (kept between requests), the year-end reports and the designated key projects
  * with whether a competition names them; the unit tree when not given. Plain SQL that runs unchanged
  * on SQLite and PostgreSQL.
  */
 export async function loadStandingsData(db: Db, campaignId: number, units?: StandingsUnit[]): Promise<StandingsData> {
-  const [tree, filings, reports, keyProjects] = await Promise.all([
-    units ?? activeUnits(db),
-    unitFilings(db, campaignId),
-    yearReports(db, campaignId),
-    db.$queryRaw<Record<string, unknown>[]>`
-      SELECT k."name" AS "name", k."unitId" AS "unitId",
-        CASE WHEN EXISTS (SELECT 1 FROM "Plan" p WHERE p."keyProjectId" = k."id" AND p."withdrawnAt" IS NULL) THEN 1 ELSE 0 END AS "covered"
-      FROM "KeyProject" k WHERE k."campaignId" = ${campaignId} AND k."withdrawnAt" IS NULL ORDER BY k."id"`,
-  ]);
-  return {
-    units: tree,
-    // Re-iterable: the same data may be ranked more than once.
-    filings: { [Symbol.iterator]: () => filings.values() },
-    reports: [...reports].map(([unitId, r]) => ({ unitId, late: r.late })),
-    keyProjects: keyProjects.map((k) => ({ name: String(k.name), unitId: k.unitId == null ? null : Number(k.unitId), covered: asNumber(k.covered) > 0 })),
-  };
+  const [tree, filings, reports, keyProjects] = await Promise.all([units ?? activeUnits(db), unitFilings(db, campaignId), yearReports(db, campaignId), designatedProjects(db, campaignId)]);
+  return standingsData(tree, filings, reports, keyProjects);
 }
 
 /** What one unit (with everything below it) filed, summed. */
@@ -368,12 +373,40 @@ function rankRows(rows: StandingRow[]): void {
   }
 }
 
+/** Standings lately computed, with what they were computed from (the kept rows, by identity). */
+interface Ranked {
+  units: object;
+  filings: object;
+  reports: object;
+  key: string;
+  standings: Standings;
+}
+const ranked = new WeakMap<object, Ranked[]>();
+const KEPT_STANDINGS = 8;
+
+/**
+ * The standings of the units below `rootId`. The unit tree, the filing counts and the reports are
+ * kept between requests (the same objects while nothing changed), so standings asked again with
+ * nothing filed meanwhile are the ones computed last time: ranking 20,000 units is then skipped.
+ * Callers read them, never change them.
+ */
 export async function standingsFor(db: Db, campaign: Campaign, rootId: number, kind: StandingsKind, scope: StandingsScope): Promise<Standings> {
+  const tables = await keptTables(db, campaign.id);
+  const [units, roots, filings, reports, keyProjects] = await Promise.all([
+    tables.units(), campaignRoots(db, campaign), unitFilings(db, campaign.id), tables.reports(), designatedProjects(db, campaign.id),
+  ]);
+  const key = JSON.stringify([rootId, kind, scope, campaign.settings, roots, keyProjects]);
+  let kept = ranked.get(db);
+  if (!kept) ranked.set(db, (kept = []));
+  const same = kept.find((r) => r.units === units && r.filings === filings && r.reports === reports && r.key === key);
+  if (same) return same.standings;
   const weights = parseCampaignSettings(campaign.settings).scoreWeights;
   // The unit tree once, for the scores and for who is asked what.
-  const [units, roots] = await Promise.all([activeUnits(db), campaignRoots(db, campaign)]);
-  const [data, asked] = [await loadStandingsData(db, campaign.id, units), askedSets(units, roots, campaign)];
-  return computeStandings({ ...data, reportAsked: asked.report }, rootId, kind, scope, weights, asked[kind === 'summary' ? 'summary' : 'plan']);
+  const asked = askedSets(units, roots, campaign);
+  const standings = computeStandings({ ...standingsData(units, filings, reports, keyProjects), reportAsked: asked.report }, rootId, kind, scope, weights, asked[kind === 'summary' ? 'summary' : 'plan']);
+  kept.unshift({ units, filings, reports, key, standings });
+  kept.length = Math.min(kept.length, KEPT_STANDINGS);
+  return standings;
 }
 
 /** 「计划按时10 总结按时10 …」: the weights a reply says it used. */
