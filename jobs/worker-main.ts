@@ -19,6 +19,17 @@ import { reminderTuning, startReminders } from './start-reminders.js';
 
 const config = loadConfig();
 const log = createLogger(config.logLevel, { secrets: secretsOf(config) });
+// The stop signals are ours from the first moment: one that arrives while the worker is still starting
+// waits for the start to finish and then shuts down cleanly, instead of killing the process half-way.
+let shutdown: ((signal: string) => Promise<void>) | null = null;
+let signalled: string | null = null;
+const onSignal = (signal: string) => {
+  if (signalled) return;
+  signalled = signal;
+  if (shutdown) void shutdown(signal);
+};
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+process.on('SIGINT', () => onSignal('SIGINT'));
 // A worker beside a bot is a second process: on SQLite it refuses to start (use PostgreSQL).
 let releaseDb: () => void;
 try {
@@ -42,13 +53,12 @@ const reminders = await startReminders(app, redis.connection, { sendOn: [...app.
 log.info({ prefix: config.redisPrefix, sendsOn: [...app.senders.keys()], ...(elsewhere.length ? { sentByTheBotHoldingTheConnection: elsewhere } : {}) }, 'reminder worker started');
 process.stdout.write('ready\n');
 
-async function shutdown(signal: string) {
+shutdown = async (signal: string) => {
   log.info({ signal }, 'reminder worker stopping after the message in flight');
   await reminders.close();
   await redis.close();
   await db.$disconnect();
   releaseDb();
   process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+};
+if (signalled) void shutdown(signalled);
