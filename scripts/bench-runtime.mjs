@@ -3,30 +3,19 @@
 // launch to a healthy /healthz, the resident memory after idling, and the time a SIGTERM takes to a
 // clean exit; then the medians against the goals (cold start < 2 s, idle RSS < 120 MB). Needs Redis
 // (REDIS_URL, default 127.0.0.1:6379); each run uses a fresh DATA_DIR and its own key prefix.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { START_SCRIPT, freePort, root, sleep, startArgs } from './bench-support.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.RUNS) || 5;
 const IDLE_MS = Number(process.env.IDLE_MS) || 10_000;
 const GOALS = { startMs: 2000, rssMb: 120 };
 
-execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
-const start = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.start;
-const args = start.replace(/^exec node\s+/, '').split(/\s+/).map((a) => (a.endsWith('.js') ? path.join(root, a) : a));
+const args = startArgs();
 
-const freePort = () => new Promise((resolve) => {
-  const srv = net.createServer().listen(0, '127.0.0.1', () => {
-    const { port } = srv.address();
-    srv.close(() => resolve(port));
-  });
-});
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const rssMb = (pid) => {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(status.match(/VmRSS:\s+(\d+)/)[1]) / 1024;
@@ -65,7 +54,7 @@ for (let run = 1; run <= RUNS; run++) {
 
 const start50 = median(results.map((r) => r.healthyMs));
 const rss50 = median(results.map((r) => r.rss));
-console.log(`\n${os.cpus().length} CPUs, node ${process.version}, ${RUNS} runs (start script: ${start})`);
+console.log(`\n${os.cpus().length} CPUs, node ${process.version}, ${RUNS} runs (start script: ${START_SCRIPT})`);
 console.log(`cold start to healthy /healthz: median ${start50.toFixed(0)} ms (goal < ${GOALS.startMs} ms) ${start50 < GOALS.startMs ? 'ok' : 'MISSED'}`);
 console.log(`idle RSS, local chat only:      median ${rss50.toFixed(1)} MB (goal < ${GOALS.rssMb} MB) ${rss50 < GOALS.rssMb ? 'ok' : 'MISSED'}`);
 console.log(`clean exits on SIGTERM:         ${results.filter((r) => r.code === 0).length}/${RUNS}`);

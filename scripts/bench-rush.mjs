@@ -10,32 +10,21 @@
 // filed twice or is missing from /我的, and with BENCH_STRICT=1 also when a speed goal is missed.
 // FILINGS=n changes the 500; BENCH_NO_BUILD=1 skips the build; BENCH_NODE_ARGS adds node flags to the
 // bot (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { START_SCRIPT, freePort, root, sleep, startArgs } from './bench-support.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const UNITS = 50;
 const FILINGS = Number(process.env.FILINGS) || 500;
 const CONCURRENCY = 20;
 const GOALS = { p99Ms: 100, perSecond: 500 };
 const STRICT = process.env.BENCH_STRICT === '1';
 
-if (process.env.BENCH_NO_BUILD !== '1') execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
-const start = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.start;
-const args = start.replace(/^exec node\s+/, '').split(/\s+/).map((a) => (a.endsWith('.js') ? path.join(root, a) : a));
+const args = startArgs({ build: process.env.BENCH_NO_BUILD !== '1' });
 
-const freePort = () => new Promise((resolve) => {
-  const srv = net.createServer().listen(0, '127.0.0.1', () => {
-    const { port } = srv.address();
-    srv.close(() => resolve(port));
-  });
-});
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** The bot process's CPU time so far, in ms (user + system, from /proc; 0 where there is none). */
 const cpuMs = (pid) => {
   try {
@@ -188,7 +177,7 @@ try {
   }
   const ids = new Set(filed.map((f) => f.id));
 
-  console.log(`\n${UNITS} units; ${FILINGS} plans ${CONCURRENCY} at once, then ${FILINGS} one at a time (start script: ${start})`);
+  console.log(`\n${UNITS} units; ${FILINGS} plans ${CONCURRENCY} at once, then ${FILINGS} one at a time (start script: ${START_SCRIPT})`);
   console.log(`${CONCURRENCY} at once:   p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (goal < ${GOALS.p99Ms} ms) ${p99 < GOALS.p99Ms ? 'ok' : 'MISSED'}, max ${max.toFixed(1)} ms; ${(FILINGS / rushSeconds).toFixed(0)} filings/s`);
   console.log(`fairness:      max ${max.toFixed(1)} ms ${fair ? '≤' : '>'} 2 × p99 (${(2 * p99).toFixed(1)} ms) ${fair ? 'ok' : 'UNFAIR'}`);
   console.log(`one at a time: ${perSecond.toFixed(0)} filings/s (goal ≥ ${GOALS.perSecond}) ${perSecond >= GOALS.perSecond ? 'ok' : 'MISSED'}`);

@@ -3,10 +3,10 @@
 // meanwhile is saved, and every reminder job is recreated from the database once Redis is back.
 // Runs its own redis-server on a free port, so killing it touches nothing else.
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { captureLog, setUpDistrict, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
+import { freePort, until } from './support/wait.js';
 import { planText } from './support/standings-fixture.js';
 import { REMINDERS_LATER } from '../src/core/wording.js';
 import type { StageJobData } from '../jobs/reminder-queue.js';
@@ -21,14 +21,6 @@ afterEach(async () => {
   redis = null;
 });
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 /** A redis-server that keeps nothing on disk: killed and started again, it comes back empty. */
 async function startRedis(port: number): Promise<ChildProcess> {
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
@@ -41,16 +33,6 @@ async function startRedis(port: number): Promise<ChildProcess> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('redis-server did not start');
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** What a person would notice: the reply, and how long it took. */
@@ -84,7 +66,7 @@ describe('Redis down, then back empty', () => {
     expect((await planStages()).get('2027-02-28')).toContain('d14');
 
     redis.kill('SIGKILL');
-    await waitFor(async () => !bot!.redis.up());
+    await until(async () => !bot!.redis.up());
     const downSince = log.lines().length;
 
     // The admin moves the deadline: saved and answered at once, with a word that reminders follow.
@@ -119,7 +101,7 @@ describe('Redis down, then back empty', () => {
 
     // Redis is back, empty: the jobs are rebuilt from the database, on the new deadline.
     redis = await startRedis(port);
-    const stages = await waitFor(async () => {
+    const stages = await until(async () => {
       const s = await planStages();
       return s.get('2027-03-10')?.length ? s : undefined;
     });
@@ -141,7 +123,7 @@ describe('Redis down, then back empty', () => {
     const admin = new Redis(port, '127.0.0.1');
     await admin.flushall();
     admin.disconnect();
-    const after = await waitFor(async () => (await planStages()).get('2027-02-28'));
+    const after = await until(async () => (await planStages()).get('2027-02-28'));
     expect([...after].sort()).toEqual([...before!].sort());
   }, 30_000);
 
@@ -151,7 +133,7 @@ describe('Redis down, then back empty', () => {
     bot = await startTestBot({ REDIS_URL: `redis://127.0.0.1:${port}` });
     await setUpDistrict(bot);
     redis.kill('SIGKILL');
-    await waitFor(async () => !bot!.redis.up());
+    await until(async () => !bot!.redis.up());
     const t0 = Date.now();
     const stopping = bot.close();
     bot = null;

@@ -5,13 +5,13 @@
 // standby takes over when the holder stops or dies.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mock, PuppetMock } from 'wechaty-puppet-mock';
 import { setUpDistrict, startTestBot, textOf, type Reply, type TestBot } from './support/harness.js';
+import { freePort, until } from './support/wait.js';
 import { planText } from './support/standings-fixture.js';
 import { FAST_PACING } from './support/wechat-world.js';
 import { stageJobId, type StageJobData } from '../jobs/reminder-queue.js';
@@ -28,24 +28,6 @@ const cleanup: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-async function until<T>(probe: () => Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A process as production runs it (Node with tsx's loader, not the tsx CLI, so a SIGKILL really kills it). */
 function spawnSaiwu(script: string, env: Record<string, string>): ChildProcess {
