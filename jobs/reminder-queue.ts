@@ -145,11 +145,6 @@ export class ReminderQueues {
     return [this.planner, ...this.sends.values()];
   }
 
-  /** The send queues opened so far, by platform. */
-  sendQueues(): [Platform, ReminderQueue][] {
-    return [...this.sends.entries()];
-  }
-
   async close(): Promise<void> {
     await Promise.all(this.all().map((q) => q.close()));
   }

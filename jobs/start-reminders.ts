@@ -21,8 +21,6 @@ export interface RemindersHandle {
   queue: ReminderQueue;
   /** The planning queue and every platform's send queue. */
   queues: ReminderQueues;
-  /** The workers running in this process (the planner, then one per platform sent to). */
-  workers(): Worker<ReminderJobData>[];
   /** Starts working `platform`'s send queue here (its sender is in app.senders); idempotent. */
   sendOn(platform: Platform): Promise<void>;
   /** Stops working `platform`'s send queue here, after the message in flight. */
@@ -147,7 +145,6 @@ export async function startReminders(app: App, connection: Redis, opts: StartRem
   return {
     queue: queues.planner,
     queues,
-    workers: () => [...(planner ? [planner] : []), ...senders.values()],
     sendOn,
     async stopSending(platform) {
       const worker = senders.get(platform);
