@@ -4,11 +4,18 @@ import type { Config } from '../config.js';
 import { inChunks, inTransaction, type Db, type Tx } from '../store/client.js';
 import type { Campaign, ChatBinding, JoinRequest, Member, Unit } from '../store/models.js';
 import type { Platform } from '../core/messages.js';
+import { columns, nested } from '../store/raw-rows.js';
+import { sql } from '../store/sql.js';
 
 export type BindingWithContext = ChatBinding & { unit: Unit; campaign: Campaign };
 
-export function getMember(db: Db, platform: Platform, userId: string): Promise<(Member & { unit: Unit | null }) | null> {
-  return db.member.findUnique({ where: { platform_userId: { platform, userId } }, include: { unit: true } });
+/** Who is writing, with their unit (every message asks; one statement, see store/raw-rows.ts). */
+export async function getMember(db: Db, platform: Platform, userId: string): Promise<(Member & { unit: Unit | null }) | null> {
+  const [row] = await sql(db)<Record<string, unknown>>`
+    SELECT ${columns('Member', 'm')}, ${columns('Unit', 'u')}
+    FROM "Member" "m" LEFT JOIN "Unit" "u" ON "u"."id" = "m"."unitId"
+    WHERE "m"."platform" = ${platform} AND "m"."userId" = ${userId}`;
+  return row ? { ...nested<Member>(row, 'Member', 'm')!, unit: nested<Unit>(row, 'Unit', 'u') } : null;
 }
 
 export function isConfiguredAdmin(config: Config, platform: Platform, userId: string): boolean {
@@ -111,8 +118,14 @@ export async function joinUnit(db: Db | Tx, platform: Platform, userId: string, 
 
 /** The chat's binding; a group bound to a unit that was removed (archived) counts as unbound. */
 export async function getBinding(db: Db, platform: Platform, chatId: string): Promise<BindingWithContext | null> {
-  const binding = await db.chatBinding.findUnique({ where: { platform_chatId: { platform, chatId } }, include: { unit: true, campaign: true } });
-  return binding && !binding.unit.archivedAt ? binding : null;
+  // Every message in a group asks; one statement (see store/raw-rows.ts).
+  const [row] = await sql(db)<Record<string, unknown>>`
+    SELECT ${columns('ChatBinding', 'b')}, ${columns('Unit', 'u')}, ${columns('Campaign', 'c')}
+    FROM "ChatBinding" "b" JOIN "Unit" "u" ON "u"."id" = "b"."unitId" JOIN "Campaign" "c" ON "c"."id" = "b"."campaignId"
+    WHERE "b"."platform" = ${platform} AND "b"."chatId" = ${chatId}`;
+  if (!row) return null;
+  const binding = { ...nested<ChatBinding>(row, 'ChatBinding', 'b')!, unit: nested<Unit>(row, 'Unit', 'u')!, campaign: nested<Campaign>(row, 'Campaign', 'c')! };
+  return binding.unit.archivedAt ? null : binding;
 }
 
 export async function bindChat(db: Db, input: { platform: Platform; chatId: string; topic?: string; unitId: number; campaignId: number; by: string }): Promise<{ binding: ChatBinding; rebound: boolean }> {

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { PrismaClient } from '../generated/sqlite/index.js';
 import type { ITXClientDenyList } from '../generated/sqlite/runtime/client.js';
 import { isPostgresUrl, sqliteFilePath } from '../database-url.js';
+import { attachDirect, sql, sqliteDirect, type SqliteDirect } from './sql.js';
 
 /**
  * Money (Plan.budgetFen, Summary.expenditureFen) is a 64-bit integer of fen in the database — a 32-bit
@@ -47,12 +48,65 @@ export function inTransaction<T>(db: Db | Tx, fn: (tx: Tx) => Promise<T>): Promi
  */
 export function withUnitLock<T>(db: Db, unitId: number, fn: (tx: Tx) => Promise<T>, opts?: { timeout?: number }): Promise<T> {
   return db.$transaction(async (tx) => {
-    await tx.$executeRaw`UPDATE "Unit" SET "level" = "level" WHERE "id" = ${unitId}`;
+    await sql(tx)`UPDATE "Unit" SET "level" = "level" WHERE "id" = ${unitId}`;
     return fn(tx);
   }, opts);
 }
 
 const require = createRequire(import.meta.url);
+
+type SqliteConnection = import('better-sqlite3').Database;
+type SqliteStatement = import('better-sqlite3').Statement<unknown[]>;
+
+/** Statements kept prepared per connection; the least recently used beyond this are finalized by GC. */
+const KEPT_STATEMENTS = 300;
+
+/**
+ * Keeps the SQLite connection's statements prepared between queries. The adapter prepares every
+ * statement anew — compiling SQL each time was a sixth of a filing's CPU time — and binds the
+ * values with bind(), which better-sqlite3 allows once per statement. So prepare() here hands out
+ * a light stand-in bound to the values of one call, over a statement reused from a cache. It
+ * offers exactly what the adapter (6.19, pinned by ~6.19.3) uses: bind(values) then run(),
+ * reader, columns() and raw().all(); and run() unbound (its BEGIN). Anything else is refused
+ * loudly, so an adapter upgrade that needs more fails its first test rather than misbehaving.
+ */
+function reuseStatements(connection: SqliteConnection): void {
+  const prepare = connection.prepare.bind(connection);
+  const cache = new Map<string, SqliteStatement>();
+  const statement = (sql: string): SqliteStatement => {
+    let stmt = cache.get(sql);
+    if (stmt) cache.delete(sql);
+    else stmt = prepare(sql) as SqliteStatement;
+    // Re-inserted last: the Map's order is the use order, so the first key is the least recent.
+    cache.set(sql, stmt);
+    if (cache.size > KEPT_STATEMENTS) cache.delete(cache.keys().next().value!);
+    return stmt;
+  };
+  // A statement's columns never change; asking costs an object per column, so it is asked once.
+  const columnsOf = new WeakMap<SqliteStatement, ReturnType<SqliteStatement['columns']>>();
+  const bound = (stmt: SqliteStatement, values: unknown[]) => ({
+    reader: stmt.reader,
+    run: () => stmt.run(...values),
+    columns: () => {
+      let columns = columnsOf.get(stmt);
+      if (!columns) columnsOf.set(stmt, (columns = stmt.columns()));
+      return columns;
+    },
+    raw: () => ({ all: () => stmt.raw(true).all(...values) }),
+  });
+  const standIn = (sql: string) => {
+    const stmt = statement(sql);
+    return new Proxy(
+      { ...bound(stmt, []), bind: (values: unknown[]) => bound(stmt, values) },
+      { get: (target, key) => (key in target ? target[key as keyof typeof target] : unsupported(String(key))) },
+    );
+  };
+  connection.prepare = standIn as unknown as SqliteConnection['prepare'];
+}
+
+function unsupported(member: string): never {
+  throw new Error(`the SQLite statement cache (store/client.ts) does not offer "${member}"; the Prisma adapter has changed`);
+}
 
 export function openDatabase(url: string): Db {
   if (isPostgresUrl(url)) {
@@ -71,13 +125,20 @@ export function openDatabase(url: string): Db {
   // the bot, and only an OS crash or power cut may lose the last moments' commits (never corrupting the
   // file), while FULL would stop the whole bot for an fsync at every commit (~0.7 ms on a cloud disk,
   // several per filing).
+  const holder: { direct?: SqliteDirect } = {};
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
     const adapter = await connect();
     await adapter.executeScript('PRAGMA synchronous = NORMAL;');
+    const connection = (adapter as unknown as { client: SqliteConnection }).client;
+    // store/sql.ts runs its statements on this same connection (so inside Prisma's transactions too).
+    holder.direct = sqliteDirect(connection);
+    reuseStatements(connection);
     return adapter;
   };
-  return moneyAsNumbers(new PrismaClient({ adapter: factory }));
+  const client = new PrismaClient({ adapter: factory });
+  attachDirect(client, holder);
+  return moneyAsNumbers(client);
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Reply, UserRef } from '../../core/messages.js';
 import { renderTableText } from '../../core/render-text.js';
 import type { FileStore } from '../../files.js';
 import { DEMO_ADMIN, DEMO_CHAT_ID } from '../../demo.js';
+import { sql } from '../../store/sql.js';
 
 export const BOT_USER_ID = 'bot';
 
@@ -72,21 +73,26 @@ export class LocalChat implements ChatSender {
   }
 
   async recordUserMessage(chatId: string, user: UserRef, text: string, mentions: UserRef[] = []): Promise<void> {
-    await this.app.db.localChatMessage.create({ data: { chatId, senderId: user.userId, senderName: user.userName, text, mentions: JSON.stringify(mentions.map((m) => m.userId)) }, select: { id: true } });
+    await this.record({ chatId, senderId: user.userId, senderName: user.userName, fromBot: false, text, mentions: JSON.stringify(mentions.map((m) => m.userId)), payload: null });
+  }
+
+  // One raw statement per message: the transcript is written twice for every message a user sends
+  // (theirs and the bot's reply), and Prisma's model insert costs several times more (store/raw-rows.ts).
+  private async record(m: { chatId: string; senderId: string; senderName: string; fromBot: boolean; text: string; mentions: string; payload: string | null }): Promise<void> {
+    await sql(this.app.db)`
+      INSERT INTO "LocalChatMessage" ("chatId", "senderId", "senderName", "fromBot", "text", "mentions", "payload", "createdAt")
+      VALUES (${m.chatId}, ${m.senderId}, ${m.senderName}, ${m.fromBot}, ${m.text}, ${m.mentions}, ${m.payload}, ${new Date()})`;
   }
 
   /** Stores the bot's replies in the transcript and returns them as API JSON. */
   async post(chatId: string, replies: Reply[]): Promise<LocalReplyJson[]> {
     const json = await this.toJson(replies);
     for (const r of json) {
-      await this.app.db.localChatMessage.create({
-        select: { id: true },
-        data: {
-          chatId, senderId: BOT_USER_ID, senderName: this.app.config.botName, fromBot: true,
-          text: r.kind === 'text' ? r.text : r.kind === 'form' ? `【${r.title}】` : r.fileName,
-          mentions: JSON.stringify(r.kind === 'text' ? r.mentions : []),
-          payload: r.kind === 'text' ? null : JSON.stringify(r),
-        },
+      await this.record({
+        chatId, senderId: BOT_USER_ID, senderName: this.app.config.botName, fromBot: true,
+        text: r.kind === 'text' ? r.text : r.kind === 'form' ? `【${r.title}】` : r.fileName,
+        mentions: JSON.stringify(r.kind === 'text' ? r.mentions : []),
+        payload: r.kind === 'text' ? null : JSON.stringify(r),
       });
     }
     return json;

@@ -1,0 +1,133 @@
+// Hand-written SQL for the statements every message runs (who is writing, which group, has this
+// event been handled, the transcript) and the filing itself, on either database.
+//
+// Why not Prisma's model queries there: Prisma 6.19 builds each query's plan anew, about 0.5 ms of
+// CPU a query — most of a filing's cost under a deadline rush. Its `$queryRaw` skips the plan but
+// still costs about 0.15 ms. On SQLite, the embedded default, `sql` goes one step further and runs
+// the statement straight on the connection Prisma's adapter holds, prepared once and kept: a few
+// microseconds. It is the same connection, so a statement inside a Prisma transaction is part of
+// that transaction, exactly as Prisma's own statements are. On PostgreSQL (a pool, where a
+// transaction owns one of its connections) it goes through `$queryRaw`.
+//
+// Rows come back typed as `$queryRaw` types them: dates as Date, booleans as booleans, integers as
+// numbers (BIGINT columns as bigint), by the columns' declared types.
+import type { Database, Statement } from 'better-sqlite3';
+import { SqlText } from '../services/raw-sql.js';
+
+type RawClient = { $queryRaw<T>(query: TemplateStringsArray, ...values: unknown[]): Promise<T> };
+
+/** What `openDatabase` leaves on a SQLite client once its connection is open. */
+export interface SqliteDirect {
+  /** False once Prisma has closed the connection (it opens a new one on its next query). */
+  readonly open: boolean;
+  run(sql: string, params: unknown[]): unknown[];
+}
+
+const DIRECT = '_saiwuSqliteDirect';
+
+/** Marks `client` (and every transaction client made from it) as served by `holder`'s connection. */
+export function attachDirect(client: object, holder: { direct?: SqliteDirect }): void {
+  Object.defineProperty(client, DIRECT, { get: () => holder.direct, enumerable: false });
+}
+
+/** Statements kept prepared per connection (the least recently used beyond this are dropped). */
+const KEPT_STATEMENTS = 300;
+
+type Convert = (v: unknown) => unknown;
+
+/** A Date from SQLite's text (Prisma writes ISO 8601 with +00:00; SQL defaults write "YYYY-MM-DD HH:MM:SS", UTC) or milliseconds. */
+function sqliteDate(v: unknown): unknown {
+  if (v === null) return null;
+  if (typeof v === 'number' || typeof v === 'bigint') return new Date(Number(v));
+  const text = String(v);
+  return new Date(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(text) ? `${text.replace(' ', 'T')}Z` : text);
+}
+
+const CONVERT: Record<string, Convert> = {
+  DATETIME: sqliteDate,
+  TIMESTAMP: sqliteDate,
+  BOOLEAN: (v) => (v === null ? null : v === 1 || v === 1n || v === true),
+  BIGINT: (v) => (v === null ? null : BigInt(v as number)),
+};
+
+/** A value as the Prisma adapter binds it (its default iso8601 timestamps), so both write alike. */
+function bindable(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (v instanceof Date) return v.toISOString().replace('Z', '+00:00');
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return v;
+}
+
+/** Runs statements on one SQLite connection, each prepared once (with its row converters). */
+export function sqliteDirect(connection: Database): SqliteDirect {
+  const prepare = connection.prepare.bind(connection);
+  const cache = new Map<string, { stmt: Statement<unknown[]>; convert: [string, Convert][] | null }>();
+  const entry = (sql: string) => {
+    let e = cache.get(sql);
+    if (e) cache.delete(sql);
+    else {
+      const stmt = prepare(sql) as Statement<unknown[]>;
+      // Integers as numbers (the adapter's connection reads them as bigints by default).
+      stmt.safeIntegers(false);
+      const convert = stmt.reader
+        ? stmt.columns().flatMap((c): [string, Convert][] => (c.type && CONVERT[c.type.toUpperCase()] ? [[c.name, CONVERT[c.type.toUpperCase()]]] : []))
+        : null;
+      e = { stmt, convert };
+    }
+    // Re-inserted last: the Map's order is the use order, so its first key is the least recent.
+    cache.set(sql, e);
+    if (cache.size > KEPT_STATEMENTS) cache.delete(cache.keys().next().value!);
+    return e;
+  };
+  return {
+    get open() {
+      return connection.open;
+    },
+    run(sql, params) {
+      const { stmt, convert } = entry(sql);
+      const values = params.map(bindable);
+      if (!convert) {
+        stmt.run(...values);
+        return [];
+      }
+      const rows = stmt.all(...values) as Record<string, unknown>[];
+      if (convert.length) for (const row of rows) for (const [name, fn] of convert) row[name] = fn(row[name]);
+      return rows;
+    },
+  };
+}
+
+/**
+ * The raw-SQL tag: `await sql(db)<Row>\`SELECT … WHERE "id" = ${id}\``. A value may be a list
+ * (one placeholder per item, for IN (…); an empty list as NULL) or an SqlText (written as it is: a
+ * constant of the caller, never anything typed). Statements that return no rows give [].
+ */
+export const sql = (db: RawClient) =>
+  <T>(strings: TemplateStringsArray, ...values: unknown[]): Promise<T[]> => {
+    const parts = [strings[0]];
+    const params: unknown[] = [];
+    const append = (text: string) => (parts[parts.length - 1] += text);
+    values.forEach((v, i) => {
+      if (v instanceof SqlText) append(v.text + strings[i + 1]);
+      else if (Array.isArray(v) && !v.length) append(`NULL${strings[i + 1]}`);
+      else if (Array.isArray(v)) {
+        v.forEach((x, k) => {
+          if (k) parts.push(', ');
+          params.push(x);
+        });
+        parts.push(strings[i + 1]);
+      } else {
+        params.push(v);
+        parts.push(strings[i + 1]);
+      }
+    });
+    const direct = (db as unknown as Record<string, SqliteDirect | undefined>)[DIRECT];
+    if (direct?.open) {
+      try {
+        return Promise.resolve(direct.run(parts.join('?'), params) as T[]);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return db.$queryRaw<T[]>(Object.assign([...parts], { raw: [...parts] }) as unknown as TemplateStringsArray, ...params);
+  };

@@ -1,0 +1,99 @@
+// The statements every message runs are hand-written SQL (src/store/sql.ts: straight on the SQLite
+// connection, through $queryRaw on PostgreSQL), while the rest of Saiwu reads the same rows through
+// Prisma. A row must be the same whichever way it is written or read: the filing time on a receipt,
+// a late mark, a member's unit, a group's campaign. So on each database: what the chat wrote by hand
+// reads back through Prisma field for field, and what Prisma wrote reads back by hand the same.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getBinding, getMember } from '../src/services/members.js';
+import { SqlText } from '../src/services/raw-sql.js';
+import { sql } from '../src/store/sql.js';
+import { setUpDistrict, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
+import { postgresProblem, tempDatabase } from './support/postgres.js';
+
+const problem = await postgresProblem('the PostgreSQL raw-statement tests');
+const NOW = '2027-02-10T10:00:00+08:00';
+
+const backends = [
+  { name: 'PostgreSQL', skip: Boolean(problem), database: () => tempDatabase() },
+  { name: 'SQLite', skip: false, database: async () => ({ url: undefined, drop: async () => undefined }) },
+];
+
+describe.each(backends)('hand-written statements on $name', ({ name, skip, database }) => {
+  let bot: TestBot;
+  let db: { url: string | undefined; drop(): Promise<void> } | undefined;
+  let east: LocalUser;
+  beforeAll(async () => {
+    if (skip) return;
+    db = await database();
+    bot = await startTestBot(db.url ? { DATABASE_URL: db.url } : {});
+    bot.setNow(NOW);
+    ({ east } = await setUpDistrict(bot));
+    expect(textOf(await bot.say(east, '/join 东城街道工会'))).toContain('已登记');
+  });
+  afterAll(async () => {
+    await bot?.close();
+    await db?.drop();
+  });
+
+  it.skipIf(skip)('a plan filed through the chat reads back through Prisma as filed, and its revision too', async () => {
+    const receipt = textOf(await bot.say(east, '【竞赛计划】\n企业名称：东城建设集团\n竞赛项目：桥梁焊接劳动竞赛\n组织方式：班组\n参与人数：120\n时间安排：2027年3月1日至10月31日\n竞赛类型：技能比武\n重点项目：否\n经费预算：12.5万元'));
+    const id = Number(receipt.match(/计划编号 #(\d+)/)![1]);
+    const plan = await bot.app.db.plan.findUniqueOrThrow({ where: { id } });
+    expect(plan).toMatchObject({
+      enterpriseName: '东城建设集团', project: '桥梁焊接劳动竞赛', participants: 120, startDate: '2027-03-01', endDate: '2027-10-31',
+      keyProject: false, distinctParticipants: false, late: false, version: 1, withdrawnAt: null, budgetFen: 12_500_000, filedBy: east.userName,
+    });
+    expect(plan.filedAt.toISOString()).toBe(new Date(NOW).toISOString());
+    expect(plan.updatedAt).toBeInstanceOf(Date);
+    const [revision] = await bot.app.db.revision.findMany({ where: { entity: 'plan', entityId: id } });
+    expect(revision).toMatchObject({ action: 'create', version: 1, actorName: east.userName, previousValues: null });
+    expect(revision.createdAt.toISOString()).toBe(new Date(NOW).toISOString());
+    // And /我的 (Prisma's reads) lists it with its filing date.
+    expect(textOf(await bot.say(east, '/我的'))).toContain('桥梁焊接劳动竞赛');
+  });
+
+  it.skipIf(skip)('the sender and the group read by hand are the rows Prisma reads, field for field', async () => {
+    const db = bot.app.db;
+    const member = await getMember(db, 'local', east.userId);
+    expect(member).toEqual(await db.member.findUnique({ where: { platform_userId: { platform: 'local', userId: east.userId } }, include: { unit: true } }));
+    expect(member!.unit!.name).toBe('东城街道工会');
+    const binding = await getBinding(db, 'local', east.chatId);
+    expect(binding).toEqual(await db.chatBinding.findUnique({ where: { platform_chatId: { platform: 'local', chatId: east.chatId } }, include: { unit: true, campaign: true } }));
+    expect(binding!.campaign.year).toBe(2027);
+    expect(await getMember(db, 'local', 'nobody')).toBeNull();
+  });
+
+  it.skipIf(skip)('a row Prisma wrote reads back by hand with its dates, flags and numbers typed', async () => {
+    const db = bot.app.db;
+    const at = new Date('2027-02-11T01:02:03.456Z');
+    const unit = await db.unit.create({ data: { name: '测试单位', level: 3, headcount: 42, archivedAt: at } });
+    await db.member.create({ data: { platform: 'local', userId: 'judge-1', name: '评委', judge: true, unitId: unit.id } });
+    const [row] = await sql(db)<{ archivedAt: Date; headcount: number; judge: boolean; n: unknown }>`
+      SELECT "u"."archivedAt", "u"."headcount", "m"."judge", (SELECT COUNT(*) FROM "Member") AS "n"
+      FROM "Unit" "u" JOIN "Member" "m" ON "m"."unitId" = "u"."id" WHERE "u"."id" = ${unit.id}`;
+    expect(row.archivedAt).toEqual(at);
+    expect(row.headcount).toBe(42);
+    expect(row.judge).toBe(true);
+    expect(Number(row.n)).toBeGreaterThanOrEqual(2);
+    // A group bound to a unit that was archived counts as unbound, by hand as through Prisma.
+    await db.chatBinding.create({ data: { platform: 'local', chatId: 'archived-group', unitId: unit.id, campaignId: (await db.campaign.findFirstOrThrow()).id } });
+    expect(await getBinding(db, 'local', 'archived-group')).toBeNull();
+  });
+
+  it.skipIf(skip || name !== 'SQLite')('on SQLite: hundreds of distinct statements, old-style timestamps and a reconnect', async () => {
+    const db = bot.app.db;
+    // More distinct statements than the connection keeps prepared: each still answers its own.
+    for (let k = 0; k < 400; k++) {
+      const [row] = await sql(db)<{ k: number }>`SELECT ${k} + ${k % 7} AS "k" /* statement ${new SqlText(String(k))} */`;
+      expect(row.k).toBe(k + (k % 7));
+    }
+    // A timestamp SQLite wrote itself (CURRENT_TIMESTAMP: UTC, without a zone) is read as UTC.
+    await db.$executeRawUnsafe(`INSERT INTO "ProcessedEvent" ("platform", "eventId", "createdAt") VALUES ('local', 'old-style', '2026-01-02 03:04:05')`);
+    const [event] = await sql(db)<{ createdAt: Date }>`SELECT "createdAt" FROM "ProcessedEvent" WHERE "eventId" = ${'old-style'}`;
+    expect(event.createdAt.toISOString()).toBe('2026-01-02T03:04:05.000Z');
+    expect((await db.processedEvent.findFirstOrThrow({ where: { eventId: 'old-style' } })).createdAt.toISOString()).toBe('2026-01-02T03:04:05.000Z');
+    // Prisma closes its connection and opens another on its next query: the chat goes on.
+    await db.$disconnect();
+    expect(textOf(await bot.say(east, '/我的'))).toContain('桥梁焊接劳动竞赛');
+  });
+});
