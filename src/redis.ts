@@ -1,12 +1,13 @@
 // Redis holds the job queues (reminders). At start we connect to REDIS_URL; when nothing answers
 // on a local address and redis-server is installed, we run one ourselves with its data under
 // DATA_DIR/redis and append-only persistence, because without persistence a Redis restart would
-// silently drop every scheduled reminder.
+// silently drop every scheduled reminder. With Redis Sentinel (redis+sentinel://) the sentinels say
+// where the master is, before and after a failover; Saiwu then never starts a redis-server itself.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Redis } from 'ioredis';
-import type { Config } from './config.js';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Config, RedisTarget } from './config.js';
 import type { Logger } from './logger.js';
 
 export const REDIS_INSTALL_HELP = [
@@ -56,26 +57,131 @@ export function throttled(everyMs: number): (write: (repeats: number) => void) =
   };
 }
 
-async function ping(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
-  probe.on('error', () => undefined);
+/**
+ * Opens a connection to `target` with `options` on top: every connection Saiwu makes to Redis's data
+ * (the queues', the replies', the start-up probe; BullMQ duplicates these) is made here, so a Sentinel
+ * setup applies to all of them. (Connections to the sentinels themselves: openSentinel.)
+ */
+export function openRedis(target: RedisTarget, options: RedisOptions = {}): Redis {
+  // READONLY: the server we are on was demoted to a replica (a Sentinel failover, or a managed Redis
+  // whose endpoint moved to the new primary): reconnect, which finds the new master, and resend.
+  const reconnectOnError = (err: Error) => (err.message.startsWith('READONLY') ? 2 : false);
+  if (target.kind === 'server') return new Redis(target.url, { reconnectOnError, ...options });
+  return new Redis({
+    sentinels: target.sentinels,
+    name: target.masterName,
+    role: 'master',
+    db: target.db,
+    ...(target.username ? { username: target.username } : {}),
+    ...(target.password ? { password: target.password } : {}),
+    ...(target.sentinelUsername ? { sentinelUsername: target.sentinelUsername } : {}),
+    ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
+    ...(target.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
+    // A failover is followed by followFailovers below, not by ioredis's failoverDetector.
+    reconnectOnError,
+    ...options,
+  });
+}
+
+/** Where Redis is, for messages and the log: addresses and the master's name, never a password. */
+export function describeRedis(target: RedisTarget): string {
+  if (target.kind === 'server') return `${target.host}:${target.port}`;
+  return `master "${target.masterName}" through Sentinel at ${target.sentinels.map(address).join(',')}`;
+}
+
+function address(a: { host: string; port: number }): string {
+  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+}
+
+/** Null when Redis answers PING, else why not (ioredis's message: addresses, never a password). */
+async function ping(target: RedisTarget): Promise<string | null> {
+  const probe = openRedis(target, {
+    lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false,
+    sentinelRetryStrategy: () => null,
+  });
+  let last = '';
+  probe.on('error', (err: Error) => { last = err.message; });
   try {
     await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
+    return (await probe.ping()) === 'PONG' ? null : 'no PONG';
+  } catch (err) {
+    return (err as Error).message || last || 'no answer';
   } finally {
     probe.disconnect();
   }
 }
 
-function isLocal(url: string): boolean {
-  try {
-    const host = new URL(url).hostname;
-    return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '[::1]';
-  } catch {
-    return false;
-  }
+/**
+ * A connection to one sentinel itself (not to the data, which openRedis opens): to ask it where the
+ * master is, or to hear it announce a failover.
+ */
+function openSentinel(target: SentinelTarget, sentinel: { host: string; port: number }, options: RedisOptions): Redis {
+  return new Redis({
+    host: sentinel.host, port: sentinel.port,
+    ...(target.sentinelUsername ? { username: target.sentinelUsername } : {}),
+    ...(target.sentinelPassword ? { password: target.sentinelPassword } : {}),
+    ...(target.tls ? { tls: {} } : {}),
+    ...options,
+  });
+}
+
+type SentinelTarget = Extract<RedisTarget, { kind: 'sentinel' }>;
+
+/** What each sentinel says about the master, one line each: for the message when it cannot be reached. */
+async function askSentinels(target: SentinelTarget): Promise<string[]> {
+  return Promise.all(target.sentinels.map(async (s) => {
+    const client = openSentinel(target, s, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    let failed = '';
+    client.on('error', (err: Error) => { failed = err.message; });
+    try {
+      await client.connect();
+      const master = (await client.call('SENTINEL', 'get-master-addr-by-name', target.masterName)) as string[] | null;
+      return `  sentinel ${address(s)}: ${master ? `says the master is ${address({ host: master[0], port: Number(master[1]) })}` : `knows no master named "${target.masterName}"`}`;
+    } catch (err) {
+      return `  sentinel ${address(s)}: ${failed || (err as Error).message}`;
+    } finally {
+      client.disconnect();
+    }
+  }));
+}
+
+/**
+ * Listens on every sentinel for +switch-master and moves `connections` to the new master at once.
+ * Without it they would stay on a demoted master that is still up (a planned failover, a partition)
+ * and that accepts writes until Sentinel turns it into a replica, about ten seconds later; those
+ * writes would be lost. (ioredis's own failoverDetector does this from every connection, BullMQ's
+ * included, but while a sentinel is down it prints errors past the logger every minute, ioredis
+ * #1600.) BullMQ's blocking connections, duplicated from ours, only wait for jobs; they move when
+ * Sentinel disconnects the demoted master's clients.
+ */
+function followFailovers(target: SentinelTarget, connections: Redis[], log: Logger): () => void {
+  const complain = throttled(600_000);
+  let lastSwitch = '';
+  const watchers = target.sentinels.map((s) => {
+    const watcher = openSentinel(target, s, { maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 500, 5000) });
+    watcher.on('error', (err: Error) => complain((repeats) => log.warn({ sentinel: address(s), err: err.message, ...(repeats ? { repeats } : {}) }, 'a sentinel does not answer; failovers are followed through the others')));
+    watcher.on('message', (_channel: string, message: string) => {
+      // "<master name> <old ip> <old port> <new ip> <new port>", from each sentinel: act once.
+      const [name, fromHost, fromPort, toHost, toPort] = message.split(' ');
+      if (name !== target.masterName || `${toHost}:${toPort}` === lastSwitch) return;
+      lastSwitch = `${toHost}:${toPort}`;
+      log.info({ from: `${fromHost}:${fromPort}`, to: lastSwitch }, 'Sentinel switched the Redis master; reconnecting to it');
+      // One that reconnected by itself already (the old master died) stays.
+      const there = (c: Redis) => c.status === 'ready' && c.stream?.remoteAddress === toHost && c.stream?.remotePort === Number(toPort);
+      for (const c of connections) if (!there(c)) c.disconnect(true);
+    });
+    watcher.subscribe('+switch-master').catch(() => undefined);
+    return watcher;
+  });
+  return () => {
+    for (const w of watchers) w.disconnect();
+  };
+}
+
+function isLocal(target: RedisTarget): boolean {
+  if (target.kind !== 'server') return false;
+  const host = target.host;
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '[::1]';
 }
 
 function hasRedisServer(): boolean {
@@ -83,7 +189,8 @@ function hasRedisServer(): boolean {
 }
 
 async function startManagedRedis(config: Config, log: Logger): Promise<ChildProcess> {
-  const port = Number(new URL(config.redisUrl).port || 6379);
+  if (config.redis.kind !== 'server') throw new Error('only a local redis:// server is started by Saiwu');
+  const port = config.redis.port;
   const dir = path.join(config.dataDir, 'redis');
   fs.mkdirSync(dir, { recursive: true });
   const logFile = path.join(dir, 'redis.log');
@@ -99,7 +206,7 @@ async function startManagedRedis(config: Config, log: Logger): Promise<ChildProc
   process.once('exit', killOnExit);
   child.once('exit', () => process.removeListener('exit', killOnExit));
   for (let i = 0; i < 50; i++) {
-    if (await ping(config.redisUrl)) {
+    if ((await ping(config.redis)) === null) {
       log.info({ port, dir }, 'started redis-server (append-only persistence on)');
       return child;
     }
@@ -113,25 +220,37 @@ async function startManagedRedis(config: Config, log: Logger): Promise<ChildProc
 
 export async function connectRedis(config: Config, log: Logger): Promise<RedisHandle> {
   let child: ChildProcess | null = null;
-  if (!(await ping(config.redisUrl))) {
-    const canStart = config.redisAutostart !== 'off' && isLocal(config.redisUrl) && hasRedisServer();
+  const target = config.redis;
+  const unreachable = await ping(target);
+  if (unreachable !== null) {
+    if (target.kind === 'sentinel') {
+      throw new Error([
+        `Cannot reach the Redis ${describeRedis(target)} (${unreachable}).`,
+        ...(await askSentinels(target)),
+        'Check REDIS_URL (redis+sentinel://[:password@]host1:26379,host2:26379/<master name>, with ?sentinel_password=… when',
+        'the sentinels require one) and that the sentinels run and monitor that master. With Sentinel Saiwu starts no redis-server.',
+      ].join('\n'));
+    }
+    const canStart = config.redisAutostart !== 'off' && isLocal(target) && hasRedisServer();
     if (!canStart) {
-      const why = config.redisAutostart === 'off' ? ' (REDIS_AUTOSTART=off)' : !isLocal(config.redisUrl) ? '' : ' and redis-server is not on the PATH';
-      throw new Error(`Cannot reach Redis at ${new URL(config.redisUrl).host}${why}.\n${REDIS_INSTALL_HELP}`);
+      const why = config.redisAutostart === 'off' ? ' (REDIS_AUTOSTART=off)' : !isLocal(target) ? '' : ' and redis-server is not on the PATH';
+      throw new Error(`Cannot reach Redis at ${describeRedis(target)}${why}.\n${REDIS_INSTALL_HELP}`);
     }
     child = await startManagedRedis(config, log);
   }
-  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const connection = openRedis(target, { maxRetriesPerRequest: null });
   // ioredis reports every failed reconnect (several a second at first): one line a minute is enough.
   const complain = throttled(60_000);
   connection.on('error', (err) => complain((repeats) => log.warn({ err: err.message, ...(repeats ? { repeats } : {}) }, 'redis connection error; reminders wait, replies go on without it')));
   let wasDown = false;
   connection.on('close', () => { wasDown = true; });
+  // With Sentinel, where the master is now: after a failover that is another server.
+  const at = () => (target.kind === 'sentinel' && connection.stream?.remoteAddress ? { master: address({ host: connection.stream.remoteAddress, port: connection.stream.remotePort ?? 0 }) } : {});
   connection.on('ready', () => {
-    if (wasDown) log.info('redis connection is back');
+    if (wasDown) log.info(at(), 'redis connection is back');
     wasDown = false;
   });
-  const requests = new Redis(config.redisUrl, { maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: REQUEST_TIMEOUT_MS, lazyConnect: false });
+  const requests = openRedis(target, { maxRetriesPerRequest: 0, enableOfflineQueue: false, commandTimeout: REQUEST_TIMEOUT_MS, lazyConnect: false });
   requests.on('error', () => undefined); // the queue connection above says it, once a minute
   // Without an offline queue a command sent before the connection is up fails: wait for it (briefly).
   await new Promise<void>((resolve) => {
@@ -140,13 +259,16 @@ export async function connectRedis(config: Config, log: Logger): Promise<RedisHa
     requests.once('ready', done);
   });
   const policy = (await connection.config('GET', 'maxmemory-policy').catch(() => [])) as string[];
+  if (target.kind === 'sentinel') log.info({ redis: describeRedis(target), ...at() }, 'connected to the Redis master through Sentinel');
   if (policy[1] && policy[1] !== 'noeviction') log.warn({ policy: policy[1] }, 'Redis maxmemory-policy should be noeviction, or queued reminders may be evicted');
+  const stopFollowing = target.kind === 'sentinel' ? followFailovers(target, [connection, requests], log) : () => undefined;
   return {
     connection,
     requests,
     up: () => connection.status === 'ready',
     managed: Boolean(child),
     async close() {
+      stopFollowing();
       requests.disconnect();
       // QUIT would wait for a Redis that is down: then just drop the connection.
       if (connection.status === 'ready') await connection.quit().catch(() => connection.disconnect());
