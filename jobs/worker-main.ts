@@ -39,7 +39,7 @@ try {
   log.fatal(err.message);
   process.exit(1);
 }
-const db = openDatabase(config.databaseUrl);
+const db = openDatabase(config.databaseUrl, { onProblem: (message) => log.warn(message) });
 const redis = await connectRedis(config, log);
 const app: App = { config, db, log, now: () => new Date(), senders: new Map<Platform, ChatSender>(), hooks: { campaignChanged: async () => 'scheduled' as const } };
 const files = new FileStore(path.join(config.dataDir, 'files'), { ttlMs: config.fileTtlHours * 3_600_000, key: loadSecretKey(config.dataDir, config.secretKey), signLinks: !isLoopbackHost(config.host) });

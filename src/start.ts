@@ -91,7 +91,7 @@ export async function startSaiwu(config: Config, opts: StartOptions = {}): Promi
   try {
     const applied = await migrateDatabase(config.databaseUrl);
     if (applied.length) log.info({ applied }, 'database migrations applied');
-    db = openDatabase(config.databaseUrl);
+    db = openDatabase(config.databaseUrl, { onProblem: (message) => log.warn(message) });
     redis = await connectRedis(config, log);
   } catch (err) {
     releaseDb();

@@ -9,6 +9,7 @@ import { PrismaClient } from '../generated/sqlite/index.js';
 import type { ITXClientDenyList } from '../generated/sqlite/runtime/client.js';
 import { isPostgresUrl, sqliteFilePath } from '../database-url.js';
 import { attachDirect, sql, sqliteDirect, type SqliteDirect } from './sql.js';
+import { watchWal } from './wal-checkpointer.js';
 
 /**
  * Money (Plan.budgetFen, Summary.expenditureFen) is a 64-bit integer of fen in the database — a 32-bit
@@ -108,7 +109,12 @@ function unsupported(member: string): never {
   throw new Error(`the SQLite statement cache (store/client.ts) does not offer "${member}"; the Prisma adapter has changed`);
 }
 
-export function openDatabase(url: string): Db {
+export interface OpenOptions {
+  /** Told when something the database runs in the background fails (the SQLite checkpoint thread). */
+  onProblem?(message: string): void;
+}
+
+export function openDatabase(url: string, opts: OpenOptions = {}): Db {
   if (isPostgresUrl(url)) {
     // Required only for PostgreSQL (both are CommonJS, so this stays synchronous): the embedded
     // default does not load the second client and the driver.
@@ -134,6 +140,12 @@ export function openDatabase(url: string): Db {
     // store/sql.ts runs its statements on this same connection (so inside Prisma's transactions too).
     holder.direct = sqliteDirect(connection);
     reuseStatements(connection);
+    const wal = watchWal(connection, path.resolve(file), opts.onProblem);
+    const dispose = adapter.dispose.bind(adapter);
+    adapter.dispose = async () => {
+      await wal.stop();
+      return dispose();
+    };
     return adapter;
   };
   const client = new PrismaClient({ adapter: factory });
