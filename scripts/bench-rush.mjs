@@ -8,7 +8,8 @@
 // every filing afterwards. Goals: p99 < 100 ms at 20 at once, fair, ≥ 500 filings/s one at a time,
 // 0 errors. Beside the one-at-a-time figure it prints the floor of that measurement on this machine
 // (/healthz one at a time through the same client) and the client's own CPU time per filing. Needs
-// Redis (REDIS_URL, default 127.0.0.1:6379). Exits non-zero when a filing failed, was filed twice or is missing from /我的, and with BENCH_STRICT=1 also when a speed goal is missed.
+// Redis (REDIS_URL, default 127.0.0.1:6379). Exits non-zero when a filing failed, was filed twice
+// or is missing from /我的, and with BENCH_STRICT=1 also when a speed goal is missed.
 // FILINGS=n changes the 500; BENCH_NO_BUILD=1 skips the build; BENCH_NODE_ARGS adds node flags to the
 // bot (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 import { spawn } from 'node:child_process';
