@@ -102,7 +102,8 @@ function reuseStatements(connection: SqliteConnection): void {
       { get: (target, key) => (key in target ? target[key as keyof typeof target] : unsupported(String(key))) },
     );
   };
-  connection.prepare = standIn as unknown as SqliteConnection['prepare'];
+  // Replaced on this one connection object only (its own property over the class's method).
+  Object.defineProperty(connection, 'prepare', { value: standIn, configurable: true, writable: true });
 }
 
 function unsupported(member: string): never {
@@ -136,7 +137,7 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Db {
   factory.connect = async () => {
     const adapter = await connect();
     await adapter.executeScript('PRAGMA synchronous = NORMAL;');
-    const connection = (adapter as unknown as { client: SqliteConnection }).client;
+    const connection = Reflect.get(adapter, 'client') as SqliteConnection;
     // store/sql.ts runs its statements on this same connection (so inside Prisma's transactions too).
     holder.direct = sqliteDirect(connection);
     reuseStatements(connection);

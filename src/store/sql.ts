@@ -121,7 +121,7 @@ export const sql = (db: RawClient) =>
         parts.push(strings[i + 1]);
       }
     });
-    const direct = (db as unknown as Record<string, SqliteDirect | undefined>)[DIRECT];
+    const direct = Reflect.get(db, DIRECT) as SqliteDirect | undefined;
     if (direct?.open) {
       try {
         return Promise.resolve(direct.run(parts.join('?'), params) as T[]);
@@ -129,5 +129,6 @@ export const sql = (db: RawClient) =>
         return Promise.reject(err);
       }
     }
-    return db.$queryRaw<T[]>(Object.assign([...parts], { raw: [...parts] }) as unknown as TemplateStringsArray, ...params);
+    const template: TemplateStringsArray = Object.assign([...parts], { raw: [...parts] });
+    return db.$queryRaw<T[]>(template, ...params);
   };
