@@ -1,38 +1,14 @@
 // Hand-written SQL that runs unchanged on SQLite and PostgreSQL, for the roll-ups over every plan of
 // a campaign (standings, roll-call, export), where Prisma's nested selects are several times slower.
+import { sql } from '../store/sql.js';
 
-/** A piece of SQL put into a statement as it is: a constant of the caller, never anything typed. */
-export class SqlText {
-  constructor(readonly text: string) {}
-}
+export { SqlText } from '../store/sql.js';
 
 /**
- * `$queryRaw` where a value may be a list (written as one placeholder per item, for IN (…); an empty
- * list as NULL) or an SqlText: the tag called by hand with the strings of the statement. Prisma.join
- * would do the lists too, but each generated client (SQLite, PostgreSQL) has its own Sql class and
- * refuses the other's.
+ * The raw-SQL tag of store/sql.ts (lists as IN (…), SqlText as it is), which runs straight on the
+ * SQLite connection and through `$queryRaw` on PostgreSQL; the roll-ups read their rows through it.
  */
-export const queryWithLists = (db: { $queryRaw<T>(query: TemplateStringsArray, ...values: unknown[]): Promise<T> }) =>
-  <T>(strings: TemplateStringsArray, ...values: unknown[]): Promise<T[]> => {
-    const parts = [strings[0]];
-    const params: unknown[] = [];
-    const append = (text: string) => (parts[parts.length - 1] += text);
-    values.forEach((v, i) => {
-      if (v instanceof SqlText) append(v.text + strings[i + 1]);
-      else if (Array.isArray(v) && !v.length) append(`NULL${strings[i + 1]}`);
-      else if (Array.isArray(v)) {
-        v.forEach((x, k) => {
-          if (k) parts.push(', ');
-          params.push(x);
-        });
-        parts.push(strings[i + 1]);
-      } else {
-        params.push(v);
-        parts.push(strings[i + 1]);
-      }
-    });
-    return db.$queryRaw<T[]>(Object.assign([...parts], { raw: [...parts] }) as unknown as TemplateStringsArray, ...params);
-  };
+export const queryWithLists = sql;
 
 /** SQLite returns booleans as 0/1 (and sometimes as bigint), PostgreSQL as booleans. */
 export const truthy = (v: unknown) => v === true || v === 1 || v === 1n || v === '1' || v === 't';

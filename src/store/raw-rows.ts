@@ -7,7 +7,7 @@
 // Column lists come from the generated client's field enums, so a column added to the schema is
 // read here too without anyone remembering this file.
 import { Prisma } from '../generated/sqlite/index.js';
-import { SqlText } from '../services/raw-sql.js';
+import { SqlText } from './sql.js';
 
 const FIELDS = {
   Unit: Object.keys(Prisma.UnitScalarFieldEnum),

@@ -12,7 +12,11 @@
 // Rows come back typed as `$queryRaw` types them: dates as Date, booleans as booleans, integers as
 // numbers (BIGINT columns as bigint), by the columns' declared types.
 import type { Database, Statement } from 'better-sqlite3';
-import { SqlText } from '../services/raw-sql.js';
+
+/** A piece of SQL put into a statement as it is: a constant of the caller, never anything typed. */
+export class SqlText {
+  constructor(readonly text: string) {}
+}
 
 type RawClient = { $queryRaw<T>(query: TemplateStringsArray, ...values: unknown[]): Promise<T> };
 
