@@ -7,9 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { captureLog, setUpDistrict, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
 import { freePort, until } from './support/wait.js';
+import { planStages } from './support/reminder-jobs.js';
 import { planText } from './support/standings-fixture.js';
 import { REMINDERS_LATER } from '../src/core/wording.js';
-import type { StageJobData } from '../jobs/reminder-queue.js';
 
 let bot: TestBot | null = null;
 let redis: ChildProcess | null = null;
@@ -42,18 +42,6 @@ async function timed(who: LocalUser, text: string): Promise<{ said: string; ms: 
   return { said, ms: Date.now() - t0 };
 }
 
-/** The plan-deadline stage jobs waiting in the planner, by deadline. */
-async function planStages(): Promise<Map<string, string[]>> {
-  const jobs = await bot!.reminders.queues.planner.getJobs(['delayed', 'waiting']);
-  const by = new Map<string, string[]>();
-  for (const j of jobs) {
-    const d = j.data as StageJobData;
-    if (d.kind !== 'stage' || d.form !== 'plan') continue;
-    by.set(d.deadline, [...(by.get(d.deadline) ?? []), d.stage]);
-  }
-  return by;
-}
-
 describe('Redis down, then back empty', () => {
   it('answers within 3 s while Redis is down, saves a moved deadline, and recreates every reminder job when Redis is back', async () => {
     const port = await freePort();
@@ -63,7 +51,7 @@ describe('Redis down, then back empty', () => {
     bot.setNow('2027-02-01T10:00:00+08:00');
     const d = await setUpDistrict(bot);
     await bot.say(d.east, '/加入 东城街道工会');
-    expect((await planStages()).get('2027-02-28')).toContain('d14');
+    expect((await planStages(bot!)).get('2027-02-28')).toContain('d14');
 
     redis.kill('SIGKILL');
     await until(async () => !bot!.redis.up());
@@ -102,7 +90,7 @@ describe('Redis down, then back empty', () => {
     // Redis is back, empty: the jobs are rebuilt from the database, on the new deadline.
     redis = await startRedis(port);
     const stages = await until(async () => {
-      const s = await planStages();
+      const s = await planStages(bot!);
       return s.get('2027-03-10')?.length ? s : undefined;
     });
     expect(stages.get('2027-03-10')).toEqual(expect.arrayContaining(['d14', 'd7', 'd3', 'd1', 'd0']));
@@ -118,12 +106,12 @@ describe('Redis down, then back empty', () => {
     bot = await startTestBot({ REDIS_URL: `redis://127.0.0.1:${port}` }, { reminderTiming: { watchEveryMs: 300 } });
     bot.setNow('2027-02-01T10:00:00+08:00');
     await setUpDistrict(bot);
-    const before = (await planStages()).get('2027-02-28');
+    const before = (await planStages(bot!)).get('2027-02-28');
     expect(before?.length).toBeGreaterThan(0);
     const admin = new Redis(port, '127.0.0.1');
     await admin.flushall();
     admin.disconnect();
-    const after = await until(async () => (await planStages()).get('2027-02-28'));
+    const after = await until(async () => (await planStages(bot!)).get('2027-02-28'));
     expect([...after].sort()).toEqual([...before!].sort());
   }, 30_000);
 

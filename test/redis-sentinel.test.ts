@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { captureLog, setUpDistrict, startTestBot, textOf, type LocalUser, type TestBot } from './support/harness.js';
 import { freePort, until } from './support/wait.js';
+import { planStages } from './support/reminder-jobs.js';
 import { loadConfig, secretsOf, type Config } from '../src/config.js';
 import { connectRedis } from '../src/redis.js';
 import { createLogger } from '../src/logger.js';
@@ -107,18 +108,6 @@ async function masterPortPer(sentinelPort: number, password: string): Promise<nu
   }
 }
 
-/** The plan-deadline stage jobs waiting in the planner, by deadline. */
-async function planStages(): Promise<Map<string, string[]>> {
-  const jobs = await bot!.reminders.queues.planner.getJobs(['delayed', 'waiting']);
-  const by = new Map<string, string[]>();
-  for (const j of jobs) {
-    const d = j.data as StageJobData;
-    if (d.kind !== 'stage' || d.form !== 'plan') continue;
-    by.set(d.deadline, [...(by.get(d.deadline) ?? []), d.stage]);
-  }
-  return by;
-}
-
 /** The plan deadlines that reminder stage jobs on a server (read directly, not through Saiwu) are for. */
 async function planDeadlinesOn(port: number, password: string): Promise<Set<string>> {
   const c = client(port, password);
@@ -176,7 +165,7 @@ describe('Redis Sentinel', () => {
     bot.setNow('2027-02-01T10:00:00+08:00');
     const d = await setUpDistrict(bot);
     await bot.say(d.east, '/加入 东城街道工会');
-    expect((await planStages()).get('2027-02-28')).toContain('d14');
+    expect((await planStages(bot!)).get('2027-02-28')).toContain('d14');
     // The jobs are on the master the sentinel named.
     expect(await saiwuKeys(masterPort, masterPassword)).toBeGreaterThan(0);
     expect(textOf(await bot.say(d.admin, '/提醒'))).toContain('队列：待发');
@@ -212,7 +201,7 @@ describe('Redis Sentinel', () => {
     expect(moved).toContain('✅ 已修改');
     expect(moved).not.toContain('暂时连不上');
     const stages = await until(async () => {
-      const s = await planStages();
+      const s = await planStages(bot!);
       return s.get('2027-03-10')?.length && !s.has('2027-02-28') ? s : undefined;
     }, 15_000, 'the reminders on the new deadline');
     expect(stages.get('2027-03-10')).toEqual(expect.arrayContaining(['d14', 'd7', 'd3', 'd1', 'd0']));
