@@ -80,6 +80,37 @@ describe.each(backends)('hand-written statements on $name', ({ name, skip, datab
     expect(await getBinding(db, 'local', 'archived-group')).toBeNull();
   });
 
+  it.skipIf(skip)('a transaction rolled back takes nothing else with it, and nobody sees its rows meanwhile', async () => {
+    // On SQLite every request shares one connection, and its transaction is the connection's: a
+    // filing refused half way must not undo what another group's member wrote in the meantime.
+    const db = bot.app.db;
+    let opened!: () => void;
+    const started = new Promise<void>((resolve) => (opened = resolve));
+    let refuse!: () => void;
+    const held = new Promise<void>((resolve) => (refuse = resolve));
+    const refused = db.$transaction(async (tx) => {
+      await tx.unit.create({ data: { name: '回滚单位', level: 3 } });
+      opened();
+      await held;
+      throw new Error('refused half way');
+    }).catch((err: Error) => err.message);
+    await started;
+    // Started while the transaction is open (Prisma's queries run once asked for their result).
+    const seen = db.unit.findFirst({ where: { name: '回滚单位' } }).then((u) => u);
+    const byPrisma = db.unit.create({ data: { name: '并发单位甲', level: 3 } }).then((u) => u.name);
+    const byHand = sql(db)`INSERT INTO "Unit" ("name", "level", "createdAt") VALUES (${'并发单位乙'}, 3, ${new Date()})`;
+    const eventClaimed = db.processedEvent.create({ data: { platform: 'local', eventId: 'during-rollback' } }).then((e) => e.eventId);
+    // Time for them to reach the database before the transaction is rolled back.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    refuse();
+    expect(await refused).toBe('refused half way');
+    expect(await seen).toBeNull();
+    await Promise.all([byPrisma, byHand, eventClaimed]);
+    const names = (await db.unit.findMany({ where: { name: { in: ['回滚单位', '并发单位甲', '并发单位乙'] } } })).map((u) => u.name);
+    expect(names.sort()).toEqual(['并发单位乙', '并发单位甲'].sort());
+    expect(await db.processedEvent.count({ where: { eventId: 'during-rollback' } })).toBe(1);
+  });
+
   it.skipIf(skip || name !== 'SQLite')('on SQLite: hundreds of distinct statements, old-style timestamps and a reconnect', async () => {
     const db = bot.app.db;
     // More distinct statements than the connection keeps prepared: each still answers its own.

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { PrismaClient } from '../generated/sqlite/index.js';
 import type { ITXClientDenyList } from '../generated/sqlite/runtime/client.js';
 import { isPostgresUrl, sqliteFilePath } from '../database-url.js';
-import { attachDirect, sql, sqliteDirect, type SqliteDirect } from './sql.js';
+import { attachDirect, ConnectionTurns, sql, sqliteDirect, type SqliteDirect } from './sql.js';
 import { watchWal } from './wal-checkpointer.js';
 
 /**
@@ -57,6 +57,8 @@ export function withUnitLock<T>(db: Db, unitId: number, fn: (tx: Tx) => Promise<
 const require = createRequire(import.meta.url);
 
 type SqliteConnection = import('better-sqlite3').Database;
+type SqlDriverAdapter = Awaited<ReturnType<PrismaBetterSQLite3['connect']>>;
+type Transaction = Awaited<ReturnType<SqlDriverAdapter['startTransaction']>>;
 type SqliteStatement = import('better-sqlite3').Statement<unknown[]>;
 
 /** Statements kept prepared per connection; the least recently used beyond this are finalized by GC. */
@@ -106,6 +108,43 @@ function reuseStatements(connection: SqliteConnection): void {
   Object.defineProperty(connection, 'prepare', { value: standIn, configurable: true, writable: true });
 }
 
+/**
+ * Gives the adapter's transactions and its statements outside them turns on the connection
+ * (ConnectionTurns in sql.ts says why): a transaction holds it from BEGIN to COMMIT or ROLLBACK, and a
+ * statement outside waits for it to end. The adapter's own lock orders transactions only.
+ */
+function takeTurns(adapter: SqlDriverAdapter, turns: ConnectionTurns): void {
+  const startTransaction = adapter.startTransaction.bind(adapter);
+  adapter.startTransaction = async (isolationLevel) => {
+    await turns.take();
+    let tx: Transaction;
+    try {
+      tx = await startTransaction(isolationLevel);
+    } catch (err) {
+      turns.give();
+      throw err;
+    }
+    let ended = false;
+    const end = (finish: () => Promise<void>) => async () => {
+      try {
+        await finish();
+      } finally {
+        if (!ended) turns.give();
+        ended = true;
+      }
+    };
+    tx.commit = end(tx.commit.bind(tx));
+    tx.rollback = end(tx.rollback.bind(tx));
+    return tx;
+  };
+  const queryRaw = adapter.queryRaw.bind(adapter);
+  const executeRaw = adapter.executeRaw.bind(adapter);
+  const executeScript = adapter.executeScript.bind(adapter);
+  adapter.queryRaw = (query) => turns.outside(() => queryRaw(query));
+  adapter.executeRaw = (query) => turns.outside(() => executeRaw(query));
+  adapter.executeScript = (script) => turns.outside(() => executeScript(script));
+}
+
 function unsupported(member: string): never {
   throw new Error(`the SQLite statement cache (store/client.ts) does not offer "${member}"; the Prisma adapter has changed`);
 }
@@ -138,8 +177,10 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Db {
     const adapter = await connect();
     await adapter.executeScript('PRAGMA synchronous = NORMAL;');
     const connection = Reflect.get(adapter, 'client') as SqliteConnection;
-    // store/sql.ts runs its statements on this same connection (so inside Prisma's transactions too).
-    holder.direct = sqliteDirect(connection);
+    const turns = new ConnectionTurns();
+    takeTurns(adapter, turns);
+    // store/sql.ts runs its statements on this same connection, in a transaction's turn or its own.
+    holder.direct = sqliteDirect(connection, turns);
     reuseStatements(connection);
     const wal = watchWal(connection, path.resolve(file), opts.onProblem);
     const dispose = adapter.dispose.bind(adapter);

@@ -20,10 +20,58 @@ export class SqlText {
 
 type RawClient = { $queryRaw<T>(query: TemplateStringsArray, ...values: unknown[]): Promise<T> };
 
+/**
+ * Turns on the one SQLite connection, first come first served: an open transaction, or a statement
+ * outside any. The connection is shared by every request, and SQLite's transaction is the
+ * connection's: a statement run while another request's transaction is open becomes part of it — it
+ * sees that request's uncommitted rows, and if that request rolls back (a filing refused half way),
+ * its own write is undone with it, silently. Prisma's adapter keeps its transactions apart from each
+ * other, not from the statements outside them; these turns do (client.ts wraps the adapter).
+ */
+export class ConnectionTurns {
+  private busy = false;
+  private readonly waiting: (() => void)[] = [];
+
+  /** Nobody holds the connection or waits for it: a statement may run at once. */
+  get free(): boolean {
+    return !this.busy && !this.waiting.length;
+  }
+
+  /** Resolves when the caller holds the connection; it must `give()` it back. */
+  take(): Promise<void> {
+    if (this.free) {
+      this.busy = true;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Hands the connection to the next in line (it stays taken), or frees it. */
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy = false;
+  }
+
+  /** Runs one statement outside any transaction: at once when free, else in its turn. */
+  outside<T>(run: () => T | Promise<T>): Promise<T> {
+    if (this.free) {
+      try {
+        return Promise.resolve(run());
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return this.take().then(run).finally(() => this.give());
+  }
+}
+
 /** What `openDatabase` leaves on a SQLite client once its connection is open. */
 export interface SqliteDirect {
   /** False once Prisma has closed the connection (it opens a new one on its next query). */
   readonly open: boolean;
+  /** Who may use the connection now (shared with the adapter's own statements and transactions). */
+  readonly turns: ConnectionTurns;
   run(sql: string, params: unknown[]): unknown[];
 }
 
@@ -63,7 +111,7 @@ function bindable(v: unknown): unknown {
 }
 
 /** Runs statements on one SQLite connection, each prepared once (with its row converters). */
-export function sqliteDirect(connection: Database): SqliteDirect {
+export function sqliteDirect(connection: Database, turns: ConnectionTurns): SqliteDirect {
   const prepare = connection.prepare.bind(connection);
   const cache = new Map<string, { stmt: Statement<unknown[]>; convert: [string, Convert][] | null }>();
   const entry = (sql: string) => {
@@ -87,6 +135,7 @@ export function sqliteDirect(connection: Database): SqliteDirect {
     get open() {
       return connection.open;
     },
+    turns,
     run(sql, params) {
       const { stmt, convert } = entry(sql);
       const values = params.map(bindable);
@@ -127,11 +176,16 @@ export const sql = (db: RawClient) =>
     });
     const direct = Reflect.get(db, DIRECT) as SqliteDirect | undefined;
     if (direct?.open) {
-      try {
-        return Promise.resolve(direct.run(parts.join('?'), params) as T[]);
-      } catch (err) {
-        return Promise.reject(err);
+      const run = () => direct.run(parts.join('?'), params) as T[];
+      // A transaction's client (it has no $transaction of its own) holds the connection already.
+      if (!('$transaction' in db)) {
+        try {
+          return Promise.resolve(run());
+        } catch (err) {
+          return Promise.reject(err);
+        }
       }
+      return direct.turns.outside(run);
     }
     const template: TemplateStringsArray = Object.assign([...parts], { raw: [...parts] });
     return db.$queryRaw<T[]>(template, ...params);
