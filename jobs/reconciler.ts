@@ -11,7 +11,7 @@ import { parseCampaignSettings } from '../src/services/campaign-settings.js';
 import { DEADLINE_FORMS, deadlineOf } from '../src/services/campaigns.js';
 import { computeSchedule, currentStage, nextSendWindow } from './reminder-schedule.js';
 import type { Platform } from '../src/core/messages.js';
-import { ALERT_FORM, SEND_JOB_OPTS, STAGE_JOB_OPTS, alertDeliveryKey, alertJobId, stageJobId, type AlertJobData, type ReminderJobData, type ReminderQueues, type StageJobData } from './reminder-queue.js';
+import { ALERT_FORM, SEND_JOB_OPTS, STAGE_JOB_OPTS, alertJobId, alertStage, stageJobId, type AlertJobData, type ReminderJobData, type ReminderQueues, type StageJobData } from './reminder-queue.js';
 import { alertsDue, calendarGaps, weekOf } from './calendar-alerts.js';
 import { loadCalendar, type Calendar } from './working-days.js';
 
@@ -112,6 +112,27 @@ async function federationGroups(app: App, campaign: Campaign) {
   return own.length ? own : bindings;
 }
 
+/**
+ * The calendar messages this campaign has sent, per group and year: when the latest went out, and
+ * whether the "soon" one did. One query for every group: the reconciler asks for all of them every
+ * 10 minutes, and a federation may have bound a thousand groups.
+ */
+async function calendarMessagesSent(app: App, campaignId: number): Promise<Map<string, { last: Date | null; soonSent: boolean }>> {
+  const rows = await app.db.reminderDelivery.findMany({ where: { campaignId, form: ALERT_FORM, status: 'sent' }, select: { platform: true, chatId: true, stage: true, sentAt: true } });
+  const out = new Map<string, { last: Date | null; soonSent: boolean }>();
+  for (const r of rows) {
+    const year = Number(r.stage.slice(0, r.stage.indexOf('_')));
+    const key = sentKey(r.platform, r.chatId, year);
+    const seen = out.get(key) ?? { last: null, soonSent: false };
+    if (r.sentAt && (!seen.last || r.sentAt > seen.last)) seen.last = r.sentAt;
+    if (r.stage === alertStage({ year, occasion: 'soon', week: '' })) seen.soonSent = true;
+    out.set(key, seen);
+  }
+  return out;
+}
+
+const sentKey = (platform: string, chatId: string, year: number) => `${year}|${platform}|${chatId}`;
+
 /** Queues the calendar messages due now (calendar-alerts.ts); each is re-decided when it runs. */
 async function queueCalendarAlerts(app: App, queues: ReminderQueues, campaign: Campaign, calendar: Calendar, now: Date): Promise<string[]> {
   const gaps = calendarGaps(campaign, calendar);
@@ -119,12 +140,12 @@ async function queueCalendarAlerts(app: App, queues: ReminderQueues, campaign: C
   const settings = parseCampaignSettings(campaign.settings).reminders;
   const at = nextSendWindow(now, calendar, settings.time);
   const delay = at ? Math.max(0, at.getTime() - now.getTime()) : 0;
+  const sent = await calendarMessagesSent(app, campaign.id);
   const jobs: AlertJobData[] = [];
   for (const b of await federationGroups(app, campaign)) {
     for (const gap of gaps) {
-      const last = await lastCalendarMessage(app, campaign.id, gap.year, b.platform, b.chatId);
-      const soon = await app.db.reminderDelivery.findUnique({ where: { key: alertDeliveryKey({ campaignId: campaign.id, year: gap.year, occasion: 'soon', week: '', platform: b.platform as Platform, chatId: b.chatId }) }, select: { status: true } });
-      for (const occasion of alertsDue(gap, now, last, soon?.status === 'sent')) {
+      const before = sent.get(sentKey(b.platform, b.chatId, gap.year));
+      for (const occasion of alertsDue(gap, now, before?.last ?? null, before?.soonSent ?? false)) {
         jobs.push({ kind: 'alert', campaignId: campaign.id, year: gap.year, occasion, week: weekOf(now), platform: b.platform as Platform, chatId: b.chatId });
       }
     }

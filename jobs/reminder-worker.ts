@@ -5,7 +5,8 @@
 // that moment, claims a ReminderDelivery row (unique key per deadline, stage and chat) before posting
 // and marks it sent after, so a retried or stalled job never posts twice. Platform limits come from
 // the shared Redis limiter; a platform's own "slow down" pauses that platform's queue through
-// BullMQ's rate-limit mechanism.
+// BullMQ's rate-limit mechanism. A fan-out sends thousands of these, so the statements every send
+// runs are hand-written (store/sql.ts), as on the message path.
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { App } from '../src/core/app.js';
@@ -22,12 +23,19 @@ import type { SendLimiter } from './send-limiter.js';
 import { loadCalendar } from './working-days.js';
 import { capabilitiesOf, platformDef } from '../src/platforms/index.js';
 import { throttled } from '../src/redis.js';
+import { getBinding } from '../src/services/members.js';
+import { sql } from '../src/store/sql.js';
 
 /** A stage fired more than this late is a catch-up and waits for office hours on a working day. */
 const LATE_MS = 60 * 60_000;
 
 
 export interface ReminderWorkerOptions {
+  /**
+   * Jobs run at once by each worker. A send worker's default is as many as the platform allows in
+   * its shortest app-wide window (Lark: 50 a second), at least 20: each waits in the process for its
+   * own next free slot, so a second's worth of them keeps every slot used.
+   */
   concurrency?: number;
   /** How long a job's lock lasts; a killed worker's jobs are retried after it expires. */
   lockDuration?: number;
@@ -104,17 +112,29 @@ type Claim = 'claimed' | 'done';
 
 /** A reminder the platform could not hand over before stopping is tried again this much later. */
 const NOT_SENT_RETRY_MS = 5_000;
+/**
+ * Longest a message waits for its slot in the process (a timer) rather than parked (moveToDelayed).
+ * A waiting job holds one of the worker's places (ReminderWorkerOptions.concurrency); the rest of a
+ * fan-out waits in the queue, not polling. Longer waits (a full minute window) are parked.
+ */
+const WAIT_IN_PROCESS_MS = 2000;
+/** Longest a further part of a message (its first part sent) waits for its slot: a full minute window. */
+const PART_WAIT_MS = 65_000;
+/** A parked job comes back this long before its slot, for BullMQ to bring it back and the message to be built. */
+const BACK_EARLY_MS = 200;
 
 /** Takes the delivery row for this send; 'done' when it was sent already or must not be re-sent. */
 async function claim(app: App, d: Delivery): Promise<Claim> {
   const db = app.db;
   const { key } = d;
-  try {
-    await db.reminderDelivery.create({ data: { key, campaignId: d.campaignId, form: d.form, stage: d.stage, platform: d.platform, chatId: d.chatId, status: 'claimed', attempts: 1 } });
-    return 'claimed';
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'P2002') throw err;
-  }
+  // The first attempt, by far the most common, is one statement (see store/sql.ts); a row that
+  // exists already is left alone and looked at below.
+  const now = new Date();
+  const created = await sql(db)<{ id: number }>`
+    INSERT INTO "ReminderDelivery" ("key", "campaignId", "form", "stage", "platform", "chatId", "status", "attempts", "createdAt", "updatedAt")
+    VALUES (${key}, ${d.campaignId}, ${d.form}, ${d.stage}, ${d.platform}, ${d.chatId}, 'claimed', 1, ${now}, ${now})
+    ON CONFLICT ("key") DO NOTHING RETURNING "id"`;
+  if (created.length) return 'claimed';
   const row = await db.reminderDelivery.findUnique({ where: { key } });
   if (!row || row.status === 'sent' || row.status === 'uncertain') return 'done';
   if (row.status === 'retry' || row.status === 'failed') {
@@ -149,39 +169,40 @@ async function sendOnce(ctx: Ctx, job: Job<ReminderJobData>, token: string | und
   const { app, queues, limiter } = ctx;
   const db = app.db;
   const { key } = d;
-  const previous = await db.reminderDelivery.findUnique({ where: { key }, select: { status: true } });
+  const [previous] = await sql(db)<{ status: string }>`SELECT "status" FROM "ReminderDelivery" WHERE "key" = ${key}`;
   if (previous?.status === 'sent') return 'already sent';
 
   const sender = app.senders.get(d.platform);
   if (!sender) throw new Error(`no sender for platform ${d.platform} (adapter not started)`);
 
-  // The platform slot first, so a parked job costs no database work; the slot counts until the
-  // platform answers, so the time spent below cannot bunch messages up at the platform's side.
-  const slot = await limiter.acquire(d.platform, d.chatId);
+  // The message is built first, so the database work is not in the gap between two messages' slots
+  // (a waiting message's slot frees at a moment known in advance; it is ready to go then). A job
+  // parked for a long wait builds it again when it is back: who is reminded is decided then.
+  const built = await build();
+  if (typeof built === 'string') return built;
+  const message: TextReply = built;
+  // The slot counts until the platform answers, so the time spent below cannot bunch messages up at
+  // the platform's side. A short wait for it is spent here; a long one (a full minute window) parks
+  // the job, which keeps its place among this process's waiting messages.
+  const slot = await limiter.take(d.platform, d.chatId, `${job.id}`, WAIT_IN_PROCESS_MS);
   if (slot.wait > 0) {
     if (!token) throw new Error('rate limited');
-    // Spread the wake-ups a little so parked jobs do not all retry in the same millisecond.
-    await job.moveToDelayed(Date.now() + slot.wait + Math.floor(Math.random() * 50), token);
+    await job.moveToDelayed(Date.now() + slot.wait - BACK_EARLY_MS, token);
     throw new DelayedError();
-  }
-  let message: TextReply;
-  try {
-    const built = await build();
-    if (typeof built === 'string') {
-      await slot.cancel();
-      return built;
-    }
-    message = built;
-  } catch (err) {
-    await slot.cancel();
-    throw err;
   }
   // The delivery row is claimed when the sender hands the message over (after any pacing wait of its
   // own), so a send still waiting when the process stops was never claimed and goes out after the restart.
   let claimed: Claim | null = null;
+  // A message the platform takes in several parts (a long roll-call) spends a slot per part.
+  let parts = 1;
+  const nextPart = async () => {
+    const more = await limiter.take(d.platform, d.chatId, `${job.id}#${parts++}`, PART_WAIT_MS);
+    if (more.wait > 0) throw new RateLimitedError(more.wait, `no ${d.platform} send slot for the next part within ${PART_WAIT_MS} ms`);
+    return more.release;
+  };
   const handOff = async () => (claimed ??= await claim(app, d)) === 'claimed';
   try {
-    await sender.send(d.chatId, [message], { idempotencyKey: key, handOff, paced: true });
+    await sender.send(d.chatId, [message], { idempotencyKey: key, handOff, paced: nextPart });
   } catch (err) {
     await slot.release();
     const msg = (err as Error).message;
@@ -216,13 +237,14 @@ async function sendOnce(ctx: Ctx, job: Job<ReminderJobData>, token: string | und
   await slot.release();
   if (claimed === null) throw new Error(`the ${d.platform} sender returned without handing the message over (SendOptions.handOff not called)`);
   if (claimed === 'done') return 'already handled';
-  await db.reminderDelivery.update({ where: { key }, data: { status: 'sent', sentAt: app.now(), error: null } });
+  await sql(db)`UPDATE "ReminderDelivery" SET "status" = 'sent', "sentAt" = ${app.now()}, "error" = NULL, "updatedAt" = ${new Date()} WHERE "key" = ${key}`;
   return `sent (${message.mentions?.length ?? 0} mentioned)`;
 }
 
 async function deliver(ctx: Ctx, job: Job<ReminderJobData>, data: SendJobData, token?: string): Promise<string> {
   const { app } = ctx;
-  const binding = await app.db.chatBinding.findUnique({ where: { platform_chatId: { platform: data.platform, chatId: data.chatId } }, include: { campaign: true } });
+  // The group's unit is archived: it is unbound as far as its members see (getBinding), so no reminder.
+  const binding = await getBinding(app.db, data.platform, data.chatId);
   if (!binding || binding.campaignId !== data.campaignId) return 'chat no longer bound to this campaign';
   const campaign = binding.campaign;
   if (deadlineOf(campaign, data.form) !== data.deadline) return 'deadline changed';
@@ -274,9 +296,9 @@ function onFailed(app: App, worker: Worker<ReminderJobData>): void {
   worker.on('error', (err) => complain((repeats) => app.log.error({ err: err.message, queue: worker.name, ...(repeats ? { repeats } : {}) }, 'reminder worker error')));
 }
 
-function workerOptions(queues: ReminderQueues, connection: Redis, opts: ReminderWorkerOptions) {
+function workerOptions(queues: ReminderQueues, connection: Redis, opts: ReminderWorkerOptions, concurrency = 20) {
   return {
-    connection, prefix: queues.prefix, concurrency: opts.concurrency ?? 20,
+    connection, prefix: queues.prefix, concurrency: opts.concurrency ?? concurrency,
     ...(opts.lockDuration ? { lockDuration: opts.lockDuration } : {}),
     ...(opts.stalledInterval ? { stalledInterval: opts.stalledInterval } : {}),
   };
@@ -307,7 +329,7 @@ export function createSendWorker(app: App, connection: Redis, queues: ReminderQu
     if (data.kind === 'send') return deliver(ctx, job, data, token);
     if (data.kind === 'alert') return deliverAlert(ctx, job, data, token);
     return `not a send job (${data.kind})`;
-  }, workerOptions(queues, connection, opts));
+  }, workerOptions(queues, connection, opts, Math.max(20, limiter.burst(platform))));
   onFailed(app, worker);
   return worker;
 }

@@ -44,8 +44,10 @@ export interface StartRemindersOptions extends ReminderWorkerOptions {
 
 /**
  * Tuning knobs from the environment, read the same way by bot and worker processes: how long a dead
- * process's jobs stay locked (REMINDER_LOCK_MS), how many jobs run at once (REMINDER_CONCURRENCY), and
- * a pace for the local chat (REMINDER_LOCAL_PER_SECOND), which has no platform limit of its own.
+ * process's jobs stay locked (REMINDER_LOCK_MS), how many jobs run at once (REMINDER_CONCURRENCY; by
+ * default 20, and for a send worker as many as its platform allows in a second, Lark's 50, since each
+ * waits in the process for its own slot), and a pace for the local chat (REMINDER_LOCAL_PER_SECOND),
+ * which has no platform limit of its own.
  */
 export function reminderTuning(app: App, redis: Redis, env: NodeJS.ProcessEnv = process.env): Pick<StartRemindersOptions, 'lockDuration' | 'stalledInterval' | 'concurrency' | 'limiter'> {
   const lockDuration = Number(env.REMINDER_LOCK_MS) || undefined;

@@ -17,12 +17,17 @@ export interface SendOptions {
    */
   handOff?: () => Promise<boolean>;
   /**
-   * The caller already took this message's slot in the shared limiter (jobs/send-limiter.ts, which
-   * applies the platform's limits across processes): the sender's own pacing must not wait again for
-   * the first part, or two limiters stacked would halve the rate a reminder fan-out could use.
+   * Set when the caller paces its messages in the shared limiter (jobs/send-limiter.ts, the platform's
+   * limits across processes). The caller took the first part's slot already; before each further part
+   * (a long text split in two) the sender calls this, goes when it resolves, and calls what it returned
+   * once the platform has answered. The sender's own pacing must not wait as well: two limiters stacked
+   * would halve the rate a reminder fan-out could use, and neither would see every message.
    */
-  paced?: boolean;
+  paced?: NextPart;
 }
+
+/** Takes the shared limiter's slot for one more part of a message; resolves with "the platform answered". */
+export type NextPart = () => Promise<() => Promise<void>>;
 
 /** A platform's way of posting into a chat outside a reply (reminders, scheduled messages). */
 export interface ChatSender {

@@ -3,6 +3,7 @@ import type { Db, Tx } from '../store/client.js';
 import type { Campaign } from '../store/models.js';
 import { chineseDate, daysBetween, endOfShanghaiDay, isoDate, lastDayOfMonth, shanghaiDate } from '../util/dates.js';
 import type { FormName } from '../forms/types.js';
+import { sql } from '../store/sql.js';
 
 /** Forms that have a campaign deadline (progress updates have none). */
 export type DeadlineForm = 'plan' | 'summary' | 'report';
@@ -74,8 +75,8 @@ export async function latestCampaign(db: Db | Tx, unitId?: number | null): Promi
 /** The units a campaign covers from: its owner, or every top-level unit for an unowned (older) campaign. */
 export async function campaignRoots(db: Db, campaign: Campaign): Promise<number[]> {
   if (campaign.unitId !== null) return [campaign.unitId];
-  const tops = await db.unit.findMany({ where: { parentId: null, archivedAt: null }, select: { id: true }, orderBy: { id: 'asc' } });
-  return tops.map((t) => t.id);
+  const tops = await sql(db)<{ id: number }>`SELECT "id" FROM "Unit" WHERE "parentId" IS NULL AND "archivedAt" IS NULL ORDER BY "id"`;
+  return tops.map((t) => Number(t.id));
 }
 
 /** Whether the unit is in the campaign's tree (its owner or below it). */

@@ -2,6 +2,7 @@
 // who filed late, what is due and how to file. Reminder jobs, /remind and /missing all build on
 // this one computation (roll-call.ts decides who filed; this file only words it).
 import type { Db } from '../store/client.js';
+import { sql } from '../store/sql.js';
 import type { Campaign, Member } from '../store/models.js';
 import type { Platform, TextReply, UserRef } from '../core/messages.js';
 import { text } from '../core/messages.js';
@@ -97,8 +98,8 @@ export interface RollCallMessageOptions {
 
 /** "2027年度", or the campaign's title when another campaign shares its year (the group must know which). */
 export async function campaignTag(db: Db, campaign: Campaign): Promise<string> {
-  const others = await db.campaign.count({ where: { year: campaign.year, NOT: { id: campaign.id } } });
-  return others ? campaign.title : `${campaign.year}年度`;
+  const [{ others }] = await sql(db)<{ others: number | bigint }>`SELECT COUNT(*) AS "others" FROM "Campaign" WHERE "year" = ${campaign.year} AND "id" <> ${campaign.id}`;
+  return Number(others) ? campaign.title : `${campaign.year}年度`;
 }
 
 /** The reminder / 催交 message: roll-call text with @mentions of the missing units' filers. */

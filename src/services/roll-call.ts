@@ -19,6 +19,7 @@ import { campaignRoots, DEADLINE_FORMS, type DeadlineForm } from './campaigns.js
 import { unitFilings } from './filing-counts.js';
 import { asDate, truthy } from './raw-sql.js';
 import { groupByParent } from './units.js';
+import { sql } from '../store/sql.js';
 
 export interface FormStatus {
   /** Filed completely (for summaries: every plan counted here has its summary). */
@@ -107,7 +108,7 @@ export interface KeptTables {
 }
 
 export async function keptTables(db: Db, campaignId: number): Promise<KeptTables> {
-  const [p] = await db.$queryRaw<Record<string, unknown>[]>`
+  const [p] = await sql(db)<Record<string, unknown>>`
     SELECT (SELECT MAX("id") FROM "Unit") AS "unitMax", (SELECT COUNT(*) FROM "Unit" WHERE "archivedAt" IS NULL) AS "unitsActive",
       (SELECT MAX("id") FROM "Revision" WHERE "entity" = 'unit') AS "unitChanges",
       (SELECT MAX("id") FROM "Member") AS "memberMax", (SELECT MAX("updatedAt") FROM "Member") AS "memberStamp", (SELECT COUNT(*) FROM "Member") AS "members",
@@ -124,14 +125,14 @@ export async function keptTables(db: Db, campaignId: number): Promise<KeptTables
 
 /** The active units in id order, shared between requests (read them, never change them). */
 export async function activeUnits(db: Db): Promise<Unit[]> {
-  const [p] = await db.$queryRaw<Record<string, unknown>[]>`
+  const [p] = await sql(db)<Record<string, unknown>>`
     SELECT (SELECT MAX("id") FROM "Unit") AS "unitMax", (SELECT COUNT(*) FROM "Unit" WHERE "archivedAt" IS NULL) AS "unitsActive",
       (SELECT MAX("id") FROM "Revision" WHERE "entity" = 'unit') AS "unitChanges"`;
   return kept(db, 'units', UNIT_PROBE.map((k) => String(p[k])).join('|'), () => loadUnits(db));
 }
 
 async function loadUnits(db: Db): Promise<Unit[]> {
-  const rows = await db.$queryRaw<Record<string, unknown>[]>`
+  const rows = await sql(db)<Record<string, unknown>>`
     SELECT "id", "name", "code", "level", "parentId", "headcount", "contactName", "contactPhone", "createdAt"
     FROM "Unit" WHERE "archivedAt" IS NULL ORDER BY "id"`;
   const text = (v: unknown) => (v == null ? null : String(v));
@@ -163,7 +164,7 @@ export async function yearReports(db: Db, campaignId: number): Promise<ReadonlyM
 }
 
 async function loadReports(db: Db, campaignId: number): Promise<ReadonlyMap<number, { late: boolean }>> {
-  const rows = await db.$queryRaw<Record<string, unknown>[]>`
+  const rows = await sql(db)<Record<string, unknown>>`
     SELECT "unitId", "late" FROM "YearReport" WHERE "campaignId" = ${campaignId} AND "withdrawnAt" IS NULL`;
   return new Map(rows.map((r) => [Number(r.unitId), { late: truthy(r.late) }]));
 }
@@ -299,8 +300,8 @@ export async function groupRollCall(db: Db, campaign: Campaign, groupUnitId: num
     rows.set(id, expected);
     for (const f of DEADLINE_FORMS) if (expected[f]) others[f] = true;
   }
-  const ownFilers = await db.member.count({ where: { unitId: groupUnitId } });
-  const self = Object.fromEntries(DEADLINE_FORMS.map((f) => [f, s.expected[f].has(groupUnitId) && (ownFilers > 0 || !others[f])])) as Record<DeadlineForm, boolean>;
+  const [{ ownFilers }] = await sql(db)<{ ownFilers: number | bigint }>`SELECT COUNT(*) AS "ownFilers" FROM "Member" WHERE "unitId" = ${groupUnitId}`;
+  const self = Object.fromEntries(DEADLINE_FORMS.map((f) => [f, s.expected[f].has(groupUnitId) && (Number(ownFilers) > 0 || !others[f])])) as Record<DeadlineForm, boolean>;
   const order = DEADLINE_FORMS.some((f) => self[f]) && byId.has(groupUnitId) ? [groupUnitId, ...rows.keys()] : [...rows.keys()];
   if (order[0] === groupUnitId) {
     rows.set(groupUnitId, self);
@@ -327,7 +328,7 @@ export async function groupRollCall(db: Db, campaign: Campaign, groupUnitId: num
 }
 
 async function loadMembers(db: Db): Promise<Member[]> {
-  const rows = await db.$queryRaw<Record<string, unknown>[]>`
+  const rows = await sql(db)<Record<string, unknown>>`
     SELECT "id", "platform", "userId", "name", "role", "judge", "unitId", "createdAt", "updatedAt"
     FROM "Member" WHERE "unitId" IS NOT NULL ORDER BY "id"`;
   return rows.map((r) => ({

@@ -49,6 +49,22 @@ export interface SentMessage {
   msgType: string;
   content: any;
   uuid?: string;
+  /** When it arrived (real time, ms). */
+  at: number;
+}
+
+/** A sliding window Lark counts messages in: per chat (the receiving chat) or across the app. */
+export interface FakeWindow {
+  scope: 'chat' | 'app';
+  max: number;
+  durationMs: number;
+}
+
+/** A message refused for a broken window, and which one. */
+export interface RateLimitRecord {
+  at: number;
+  to: string;
+  window: FakeWindow;
 }
 
 type Failure = { status: number; code: number; msg: string; resetSeconds?: number };
@@ -105,6 +121,14 @@ export interface FakeLark {
   uploads: { kind: 'file' | 'image'; fields: Record<string, any>; key: string }[];
   /** The next `n` message sends (create/reply/ephemeral) fail this way. */
   failNext(n: number, how: 'rate-limit-429' | 'rate-limit-230020' | { status: number; code: number; msg: string }, resetSeconds?: number): void;
+  /**
+   * Enforces these windows from now on, as Lark's gateway does: a message (create or reply) arriving
+   * when a window already holds `max` messages within `durationMs` is refused with HTTP 429 and code
+   * 99991400, before its uuid is looked at, and is recorded in `rateLimited`. Lark documents 5/s per
+   * chat (shared by every bot there), 50/s and 1,000/min per app (发送消息, 频率限制).
+   */
+  enforceWindows(windows: FakeWindow[]): void;
+  rateLimited: RateLimitRecord[];
   /** Ephemeral sends fail as in a topic group (code 18053) until turned back off. */
   ephemeralFails: boolean;
   users: Map<string, string>;
@@ -213,6 +237,19 @@ export async function startFakeLark(): Promise<FakeLark> {
   const refusedUsers = new Map<string, number>();
   const tokens = new Map<string, { answeredAt: number; uses: number }>();
   const cardUpdates: CardUpdateRecord[] = [];
+  let windows: FakeWindow[] = [];
+  // Per window, arrival times of accepted messages (per chat, or under "" for the app).
+  let arrivals: Map<string, number[]>[] = [];
+  const rateLimited: RateLimitRecord[] = [];
+  const brokenWindow = (to: string, at: number): FakeWindow | undefined => windows.find((w, i) => {
+    const log = arrivals[i].get(w.scope === 'chat' ? to : '') ?? [];
+    while (log.length && log[0] <= at - w.durationMs) log.shift();
+    return log.length >= w.max;
+  });
+  const countArrival = (to: string, at: number) => windows.forEach((w, i) => {
+    const key = w.scope === 'chat' ? to : '';
+    arrivals[i].set(key, [...(arrivals[i].get(key) ?? []), at]);
+  });
   let offset = 0;
   let seq = 0;
   const now = () => Date.now() + offset;
@@ -395,11 +432,18 @@ export async function startFakeLark(): Promise<FakeLark> {
       if (replyMatch || isCreate || isEphemeral) {
         const failure = failures.shift();
         if (failure) return send(res, failure.status, { code: failure.code, msg: failure.msg }, failure.resetSeconds !== undefined ? { 'x-ogw-ratelimit-limit': '5', 'x-ogw-ratelimit-reset': String(failure.resetSeconds) } : {});
+        const arrivedAt = Date.now();
+        const to = String(replyMatch ? replyMatch[1] : body?.receive_id ?? body?.chat_id);
+        const broken = isEphemeral ? undefined : brokenWindow(to, arrivedAt);
+        if (broken) {
+          rateLimited.push({ at: arrivedAt, to, window: broken });
+          return send(res, 429, errorBody(99991400, 'request trigger frequency limit'), { 'x-ogw-ratelimit-limit': String(broken.max), 'x-ogw-ratelimit-reset': String(Math.ceil(broken.durationMs / 1000)) });
+        }
         if (isEphemeral) {
           const refusal = refuseEphemeral(body);
           if (refusal) return send(res, 200, errorBody(refusal.code, refusal.msg));
           const messageId = `om_eph_${++seq}`;
-          messages.push({ messageId, to: body.chat_id, via: 'ephemeral', openId: body.open_id, msgType: body.msg_type, content: body.card });
+          messages.push({ messageId, to: body.chat_id, via: 'ephemeral', openId: body.open_id, msgType: body.msg_type, content: body.card, at: arrivedAt });
           return send(res, 200, { code: 0, msg: 'ok', data: { message_id: messageId } });
         }
         // Field validation (uuid ≤ 50 characters) answers as the platform gateway does.
@@ -419,6 +463,7 @@ export async function startFakeLark(): Promise<FakeLark> {
         if (seen && now() - seen.at < UUID_WINDOW_MS) return send(res, 200, { code: 0, msg: 'success', data: { message_id: seen.messageId } });
         const messageId = `om_bot_${++seq}`;
         if (body?.uuid) byUuid.set(body.uuid, { messageId, at: now() });
+        countArrival(to, arrivedAt);
         let content: any = body?.content;
         try {
           content = JSON.parse(body.content);
@@ -427,7 +472,7 @@ export async function startFakeLark(): Promise<FakeLark> {
         }
         messages.push({
           messageId, via: replyMatch ? 'reply' : 'create', to: replyMatch ? replyMatch[1] : body.receive_id, replyTo: replyMatch?.[1],
-          msgType: body.msg_type, content, uuid: body.uuid,
+          msgType: body.msg_type, content, uuid: body.uuid, at: arrivedAt,
         });
         return send(res, 200, { code: 0, msg: 'success', data: { message_id: messageId, msg_type: body.msg_type } });
       }
@@ -477,6 +522,11 @@ export async function startFakeLark(): Promise<FakeLark> {
     messages,
     uploads,
     cardUpdates,
+    enforceWindows(w) {
+      windows = w;
+      arrivals = w.map(() => new Map());
+    },
+    rateLimited,
     failNext(n, how, resetSeconds) {
       for (let i = 0; i < n; i++) {
         if (how === 'rate-limit-429') failures.push({ status: 429, code: 99991400, msg: 'request trigger frequency limit', resetSeconds: resetSeconds ?? 1 });

@@ -4,7 +4,7 @@
 // failures with HTTP 200 and a non-zero `code`; both shapes become the errors in send-errors.ts.
 import { createHash, randomUUID } from 'node:crypto';
 import type * as lark from '@larksuiteoapi/node-sdk';
-import type { ChatSender, SendOptions } from '../../core/app.js';
+import type { ChatSender, NextPart, SendOptions } from '../../core/app.js';
 import type { FormReply, Reply, TextReply } from '../../core/messages.js';
 import { renderTableText, splitText } from '../../core/render-text.js';
 import { PermanentSendError, RateLimitedError } from '../../core/send-errors.js';
@@ -163,25 +163,30 @@ export class LarkSender implements ChatSender {
 
   /** For jobs (reminders, scheduled posts): a rate limit is thrown as RateLimitedError for the queue. */
   async send(chatId: string, replies: Reply[], opts: SendOptions = {}): Promise<void> {
-    await this.deliver({ kind: 'chat', chatId }, replies, { key: opts.idempotencyKey, ...(opts.handOff ? { handOff: opts.handOff } : {}), ...(opts.paced ? { paced: true } : {}) });
+    await this.deliver({ kind: 'chat', chatId }, replies, { key: opts.idempotencyKey, ...(opts.handOff ? { handOff: opts.handOff } : {}), ...(opts.paced ? { paced: opts.paced } : {}) });
   }
 
   /**
    * Posts replies in order. `patient` waits out platform rate limits (direct replies); otherwise
    * they are thrown. `formValue` says whom a form card's submit button belongs to.
    */
-  async deliver(target: LarkTarget, replies: Reply[], opts: { key?: string; patient?: boolean; formValue?: (r: FormReply) => FormButtonValue; handOff?: () => Promise<boolean>; paced?: boolean } = {}): Promise<void> {
+  async deliver(target: LarkTarget, replies: Reply[], opts: { key?: string; patient?: boolean; formValue?: (r: FormReply) => FormButtonValue; handOff?: () => Promise<boolean>; paced?: NextPart } = {}): Promise<void> {
     let part = 0;
     for (const reply of replies) {
       const messages = await this.render(reply, target, opts);
       for (const m of messages) {
         const uuid = opts.key ? idempotentUuid(opts.key, part) : randomUUID();
         if (part === 0 && opts.handOff && !(await opts.handOff())) return;
-        // The first part's slot was granted by the shared limiter (SendOptions.paced); later parts wait here.
-        const paced = part === 0 && Boolean(opts.paced);
+        // Paced by the shared limiter (SendOptions.paced): the caller took the first part's slot, each
+        // later part takes its own there. Otherwise every part waits in this process's limiter.
+        const answered = part > 0 && opts.paced ? await opts.paced() : undefined;
         part += 1;
-        const post = () => this.post(target, m, uuid, paced);
-        await (opts.patient ? patiently(post, this.log) : post());
+        const post = () => this.post(target, m, uuid, Boolean(opts.paced));
+        try {
+          await (opts.patient ? patiently(post, this.log) : post());
+        } finally {
+          await answered?.();
+        }
       }
     }
   }

@@ -130,9 +130,20 @@ class WecomSender implements ChatSender {
   /** A push (reminders): chatId is a group's chatid, or a user's id for a single chat. */
   async send(chatId: string, replies: Reply[], opts: SendOptions = {}): Promise<void> {
     if (opts.handOff && !(await opts.handOff())) return;
+    // The caller took the first part's slot in the shared limiter; each later part (a long text split
+    // in two) takes its own (SendOptions.paced).
+    let parts = 0;
+    const paced = async <T>(send: () => Promise<T>): Promise<T> => {
+      const answered = parts++ > 0 && opts.paced ? await opts.paced() : undefined;
+      try {
+        return await send();
+      } finally {
+        await answered?.();
+      }
+    };
     await post(this.client, replies, {
-      markdown: (content) => this.client.sendMessage(chatId, { msgtype: 'markdown', markdown: { content } }),
-      media: (type, mediaId) => this.client.sendMediaMessage(chatId, type, mediaId),
+      markdown: (content) => paced(() => this.client.sendMessage(chatId, { msgtype: 'markdown', markdown: { content } })),
+      media: (type, mediaId) => paced(() => this.client.sendMediaMessage(chatId, type, mediaId)),
     }, async (err) => {
       // The reminder queue decides: retry later, wait out a limit, or give up for good.
       throw err;
