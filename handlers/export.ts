@@ -48,7 +48,7 @@ export default defineCommand({
       const r = await buildProgressExport(ctx.app.db, campaign, unit, now);
       return [{ kind: 'file', fileName: r.fileName, data: r.data, caption: `📎 ${campaign.year}年度「${unit.name}」竞赛进度（${r.entries}条）` }];
     }
-    const result = await buildExport(ctx.app.db, campaign, unit, { what, now });
+    const result = await buildExport(ctx.app.db, campaign, unit, { what, now, databaseUrl: ctx.app.config.databaseUrl, log: ctx.app.log });
     const counts = what === 'standings' ? '' : `（计划${result.plans}项，总结${result.summaries}项）`;
     return [{ kind: 'file', fileName: result.fileName, data: result.data, caption: `📎 ${campaign.year}年度「${unit.name}」${EXPORT_LABELS[what]}${counts}` }];
   },

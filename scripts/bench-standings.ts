@@ -96,7 +96,7 @@ async function measure(url: string, commands: string[]): Promise<Figure[]> {
   const services: Record<string, () => Promise<unknown>> = {
     '/排名 全部': () => standingsFor(db, campaign, root.id, 'total', 'all'),
     '/未交 全部': () => groupRollCall(db, campaign, root.id, 'all'),
-    '/导出 全部': () => buildExport(db, campaign, root, { what: 'all', now }),
+    '/导出 全部': () => buildExport(db, campaign, root, { what: 'all', now, databaseUrl: url }),
   };
   // Warm-up: the first command pays for loading handlers and the database connection; each command's
   // "cold" figure still pays for its own modules and queries the first time.

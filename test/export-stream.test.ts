@@ -1,8 +1,9 @@
 // The export streams its large sheets: plans are read page by page (by units in tree order, a unit
-// with many plans in pages of its own), kept on disk once and written row by row, the table rows
-// rendered straight into the sheet's XML. None of that may change the workbook: the same database
-// exported with pages of three plans, and with every row through exceljs's own Row objects, gives
-// the same sheets byte for byte.
+// with many plans in pages of its own; in a worker thread), kept on disk once and written row by
+// row, the table rows rendered straight into the sheet's XML, the later sheets' in a worker thread.
+// None of that may change the workbook: the same database exported with pages of three plans, with
+// every row through exceljs's own Row objects, and without the worker gives the same sheets byte
+// for byte; so does a worker that fails or hangs (the main thread does its part, and says so).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,11 +11,17 @@ import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDatabase } from '../src/store/migrate.js';
 import { openDatabase, type Db } from '../src/store/client.js';
-import { buildExport, EXPORT_PAGE } from '../src/services/excel/export-workbook.js';
-import { FAST_ROWS } from '../src/services/excel/layout.js';
+import { buildExport, EXPORT_PAGE, EXPORT_WORKER, PAGE_AT, planOf } from '../src/services/excel/export-workbook.js';
+import type { ExportPlan } from '../src/services/excel/filing-sheets.js';
+import { FAST_ROWS, HEADER_ROWS, streamWorkbook, tokenRenderer, widthsOf, type ColumnSpec, type SheetRow } from '../src/services/excel/layout.js';
+import { readSpool, writeSpool } from '../src/services/excel/plan-spool.js';
+import { logSafeMessage, RENDER_WORKERS } from '../src/services/excel/sheet-render.js';
+import type { Logger } from '../src/logger.js';
 import type { Campaign, Unit } from '../src/store/models.js';
+import { postgresProblem, tempDatabase } from './support/postgres.js';
 
 let dir: string;
+let url: string;
 let db: Db;
 let root: Unit;
 let street: Unit;
@@ -22,12 +29,12 @@ let campaign: Campaign;
 const now = new Date('2027-10-20T10:00:00+08:00');
 
 /** Units on three levels, some filing nothing; plans with ranges, periods, awards, key projects, a withdrawn one; text to escape. */
-async function fill(): Promise<void> {
-  root = await db.unit.create({ data: { name: '测试区总工会', level: 1, headcount: 50000 } });
-  campaign = await db.campaign.create({ data: { year: 2027, title: '2027年度职工劳动和技能竞赛', unitId: root.id, planDeadline: '2027-02-28', summaryDeadline: '2027-10-15', reportDeadline: '2027-12-31' } });
+async function fill(db: Db): Promise<{ root: Unit; street: Unit; campaign: Campaign }> {
+  const root = await db.unit.create({ data: { name: '测试区总工会', level: 1, headcount: 50000 } });
+  const campaign = await db.campaign.create({ data: { year: 2027, title: '2027年度职工劳动和技能竞赛', unitId: root.id, planDeadline: '2027-02-28', summaryDeadline: '2027-10-15', reportDeadline: '2027-12-31' } });
   const streets: Unit[] = [];
   for (let i = 0; i < 4; i++) streets.push(await db.unit.create({ data: { name: `第${i + 1}街道工会`, level: 2, parentId: root.id, headcount: i === 2 ? null : 4000 + i } }));
-  street = streets[1];
+  const street = streets[1];
   const firms: Unit[] = [];
   for (let i = 0; i < 14; i++) {
     firms.push(await db.unit.create({ data: { name: i === 5 ? 'R&D “创新”中心工会 <一线>' : `第${(i % 4) + 1}街道第${i + 1}号企业工会`, level: 3, parentId: streets[i % 4].id, headcount: 100 + i * 7 } }));
@@ -58,6 +65,7 @@ async function fill(): Promise<void> {
   }
   await db.member.create({ data: { platform: 'local', userId: 'f1', name: '张三', unitId: firms[0].id } });
   await db.yearReport.create({ data: { campaignId: campaign.id, unitId: streets[1].id, experiences: '经验', problems: '问题', suggestions: '建议', filedBy: 't' } });
+  return { root, street, campaign };
 }
 
 /** Every part of the file but docProps/core.xml (which holds no sheet) as text, by name. */
@@ -68,16 +76,40 @@ async function parts(data: Buffer): Promise<Record<string, string>> {
   return out;
 }
 
-async function exportParts(unit: Unit, what: 'all' | 'plan' | 'summary'): Promise<Record<string, string>> {
-  return parts((await buildExport(db, campaign, unit, { what, now })).data);
+async function exportParts(unit: Unit, what: 'all' | 'plan' | 'summary', log?: Logger): Promise<Record<string, string>> {
+  return parts((await buildExport(db, campaign, unit, { what, now, databaseUrl: url, log })).data);
+}
+
+/** A logger that keeps its warnings (the export logs nothing else). */
+function warningsLog(): { log: Logger; warnings: string[] } {
+  const warnings: string[] = [];
+  const log = { warn: (obj: { err?: string }, msg: string) => warnings.push(`${msg}: ${obj.err}`) } as unknown as Logger;
+  return { log, warnings };
+}
+
+/** Runs `fn` with the temporary folder set to a new, empty one; returns what is left in it. */
+async function inFreshTmp(fn: () => Promise<void>): Promise<string[]> {
+  const tmp = fs.mkdtempSync(path.join(dir, 'tmp-'));
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = tmp;
+  try {
+    expect(os.tmpdir()).toBe(tmp);
+    await fn();
+  } finally {
+    process.env.TMPDIR = saved;
+    if (saved === undefined) delete process.env.TMPDIR;
+  }
+  return fs.readdirSync(tmp);
 }
 
 beforeAll(async () => {
+  // A worker thread takes part in exports of any size here (in the bot, from 5,000 plans).
+  EXPORT_WORKER.fromPlans = 0;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'saiwu-export-stream-'));
-  const url = `file:${path.join(dir, 'saiwu.db')}`;
+  url = `file:${path.join(dir, 'saiwu.db')}`;
   await migrateDatabase(url);
   db = openDatabase(url);
-  await fill();
+  ({ root, street, campaign } = await fill(db));
 });
 
 afterAll(async () => {
@@ -112,18 +144,197 @@ describe('the streamed export', () => {
     }
   });
 
+  it('writes the same workbook when a worker thread reads the plans and renders the later sheets', async () => {
+    const before = RENDER_WORKERS.done;
+    const withWorkers = await exportParts(root, 'all');
+    // Pages read on the worker's own connection, the 汇总表 and 明细 rendered there.
+    expect(RENDER_WORKERS.done).toBeGreaterThan(before + 1);
+    RENDER_WORKERS.enabled = false;
+    try {
+      expect(await exportParts(root, 'all')).toEqual(withWorkers);
+    } finally {
+      RENDER_WORKERS.enabled = true;
+    }
+  });
+
+  it('copies rows rendered elsewhere as if written in place, a style token cut between blocks too', async () => {
+    const columns: ColumnSpec[] = [{ header: '单位', width: 12 }, { header: '人数', width: 8, fixed: true }, { header: '金额(元)', width: 12, numFmt: '#,##0.00', fixed: true }, { header: '备注', width: 10 }];
+    const layout = { name: '表', title: '标题', unitLine: '单位：测试区总工会', dateLine: '导出日期：2027年10月20日', columns };
+    const rows: SheetRow[] = [
+      { kind: 'data', cells: ['第1街道工会', 12, 1234.5, '是'] },
+      { kind: 'data', cells: ['R&D “创新”中心 <一线>', null, null, '逾期报送，另附说明，写得很长很长很长很长很长很长很长'] },
+      { kind: 'data', cells: ['第2街道工会', 7, 0.01, null] },
+    ];
+    const tail: SheetRow[] = [{ kind: 'total', cells: ['合计', 19, 1234.51, null] }, { kind: 'note', cells: ['说明：金额按元计。'] }];
+    const widths = widthsOf({ columns, rows });
+    const inPlace = await streamWorkbook(now, async (book) => {
+      const sheet = book.sheet(layout, widths);
+      for (const r of [...rows, ...tail]) sheet.add(r);
+      sheet.commit();
+    });
+    const copied = await streamWorkbook(now, async (book) => {
+      const sheet = book.sheet(layout, widths);
+      // Nothing known yet: every style is a token, registered by the copy in the order of first use.
+      const { render, uses } = tokenRenderer(columns, widths, book.knownStyles());
+      const bytes = Buffer.from(rows.map((r, i) => render(r, HEADER_ROWS + 1 + i)).join(''));
+      async function* byteByByte() {
+        for (let i = 0; i < bytes.length; i++) yield bytes.subarray(i, i + 1);
+      }
+      await sheet.addRendered({ blocks: byteByByte(), rows: rows.length, uses });
+      for (const r of tail) sheet.add(r);
+      sheet.commit();
+    });
+    expect(await parts(copied)).toEqual(await parts(inPlace));
+  });
+
   it('leaves nothing on disk', async () => {
     // The plans are kept in the temporary folder while the sheets are written, then removed.
-    const tmp = fs.mkdtempSync(path.join(dir, 'tmp-'));
-    const saved = process.env.TMPDIR;
-    process.env.TMPDIR = tmp;
-    try {
-      expect(os.tmpdir()).toBe(tmp);
-      await exportParts(root, 'all');
-    } finally {
-      process.env.TMPDIR = saved;
-      if (saved === undefined) delete process.env.TMPDIR;
+    expect(await inFreshTmp(async () => void (await exportParts(root, 'all')))).toEqual([]);
+  });
+
+  // The faults are the worker's own (RENDER_WORKERS.fault, a test-only hook): it throws, or never
+  // answers, every task of one kind. A worker is started before the temporary folder is changed
+  // (tsx, running the worker from source, keeps a cache there).
+  const faults = [
+    { on: 'read', act: 'fail', said: 'reading the plans' },
+    { on: 'render', act: 'fail', said: 'rendering the sheets' },
+    { on: 'read', act: 'stall', said: 'reading the plans' },
+    { on: 'render', act: 'stall', said: 'rendering the sheets' },
+  ] as const;
+  for (const fault of faults) {
+    it(`writes the same workbook when the worker ${fault.act === 'fail' ? 'fails' : 'hangs'} ${fault.on === 'read' ? 'reading the plans' : 'rendering'}, says so once and leaves nothing on disk`, async () => {
+      RENDER_WORKERS.enabled = false;
+      const expected = await exportParts(root, 'all');
+      RENDER_WORKERS.enabled = true;
+      expect(await exportParts(root, 'all')).toEqual(expected);
+      const { log, warnings } = warningsLog();
+      let got: Record<string, string> = {};
+      const started = Date.now();
+      RENDER_WORKERS.fault = { on: fault.on, act: fault.act };
+      // A hung worker is given up after the time limit (minutes in the bot).
+      if (fault.act === 'stall') RENDER_WORKERS.limitMs = 1000;
+      try {
+        expect(await inFreshTmp(async () => void (got = await exportParts(root, 'all', log)))).toEqual([]);
+      } finally {
+        delete RENDER_WORKERS.fault;
+        delete RENDER_WORKERS.limitMs;
+      }
+      expect(got).toEqual(expected);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(fault.said);
+      expect(warnings[0]).toContain(fault.act === 'fail' ? `test fault: the ${fault.on} task failed` : 'did not finish');
+      if (fault.act === 'stall') expect(Date.now() - started).toBeLessThan(20_000);
+      // The next export has a worker again, and no warning.
+      const after = warningsLog();
+      expect(await exportParts(root, 'all', after.log)).toEqual(expected);
+      expect(after.warnings).toEqual([]);
+    }, 60_000);
+  }
+
+  it('keeps a database URL out of what it logs', () => {
+    const secret = 'postgresql://saiwu:s3cret@db.example:5432/saiwu';
+    expect(logSafeMessage(new Error(`connect to ${secret} failed`), secret)).toBe('connect to [database url] failed');
+    expect(logSafeMessage(new Error('connect to postgres://u:pw@h/db failed'))).not.toContain('pw');
+    expect(logSafeMessage(new Error('https://user:pass@example.com/x'))).not.toContain('pass');
+  });
+
+  it('decodes every column of a page, and keeps every field of a plan in the spool', async () => {
+    // A page's tuple by column name (PAGE_AT, from the one list the SQL is also written from).
+    const values: Record<keyof typeof PAGE_AT, unknown> = {
+      id: 7, unitId: 3, enterpriseName: '企业', project: '项目', organizer: '组织', participants: 120, participantsText: '100-150人', startDate: '2027-03-01',
+      endDate: '2027-10-31', periodText: '全年', type: 'skills', keyProject: 1, keyProjectName: '地铁3号线', budgetFen: 123456, late: 0, version: 2,
+      changedAt: 1_800_000_000_000, summaryId: 9, actualParticipants: 130, expenditureFen: 654321, awards: '[{"level":"city","name":"工人先锋号"}]', summaryLate: 1,
+    };
+    const tuple: unknown[] = [];
+    for (const [name, at] of Object.entries(PAGE_AT)) tuple[at] = values[name as keyof typeof PAGE_AT];
+    expect(tuple).toHaveLength(Object.keys(values).length);
+    const plan = planOf(tuple);
+    const expected: ExportPlan = {
+      id: 7, unitId: 3, enterpriseName: '企业', project: '项目', organizer: '组织', participants: 120, participantsText: '100-150人', startDate: '2027-03-01',
+      endDate: '2027-10-31', periodText: '全年', type: 'skills', keyProject: true, keyProjectName: '地铁3号线', budgetFen: 123456, late: false, version: 2,
+      changedAt: new Date(1_800_000_000_000), summary: { actualParticipants: 130, expenditureFen: 654321, awards: [{ level: 'city', name: '工人先锋号' }], late: true },
+    };
+    expect(plan).toEqual(expected);
+    // Through the spool and back: the same plans, with and without a summary.
+    const file = path.join(dir, 'spool-roundtrip.bin');
+    const plans = [expected, { ...expected, id: 8, participantsText: null, periodText: null, keyProjectName: null, budgetFen: null, changedAt: null, summary: null }];
+    async function* pages() {
+      yield plans;
     }
-    expect(fs.readdirSync(tmp)).toEqual([]);
+    expect(await writeSpool(file, pages(), () => undefined)).toBe(2);
+    const back: ExportPlan[] = [];
+    for await (const page of readSpool(file)) back.push(...page);
+    expect(back).toEqual(plans);
+    fs.rmSync(file);
+  });
+
+  it('leaves out the characters XML cannot hold, in rows written either way', async () => {
+    const columns: ColumnSpec[] = [{ header: '单位', width: 12 }, { header: '项目', width: 20 }];
+    const bad = ['第1\uFFFE工会', '半个\uD83D字', '另半\uDE00个', '表情😀保留', '结尾\uFFFF'];
+    const rows: SheetRow[] = [
+      { kind: 'band', cells: [`街道\uFFFE工会`] },
+      ...bad.map((t): SheetRow => ({ kind: 'data', cells: [t, `项目${t}`] })),
+      { kind: 'note', cells: ['说明\uD800：'] },
+    ];
+    const layout = { name: '表', title: '标题\uFFFE', unitLine: '单位：测\uDC00试', dateLine: '导出日期', columns };
+    const write = () => streamWorkbook(now, async (book) => {
+      const sheet = book.sheet(layout, widthsOf({ columns, rows }));
+      for (const r of rows) sheet.add(r);
+      sheet.commit();
+    });
+    const fast = await parts(await write());
+    FAST_ROWS.enabled = false;
+    let slow: Record<string, string>;
+    try {
+      slow = await parts(await write());
+    } finally {
+      FAST_ROWS.enabled = true;
+    }
+    expect(slow).toEqual(fast);
+    const xml = fast['xl/worksheets/sheet1.xml'];
+    expect(xml).not.toMatch(/[\uFFFE\uFFFF\uFFFD]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+    for (const text of ['第1工会', '半个字', '另半个', '表情😀保留', '结尾', '街道工会', '说明：', '标题', '单位：测试']) expect(xml).toContain(text);
+  });
+});
+
+const noPostgres = await postgresProblem('the streamed export on PostgreSQL');
+
+describe.skipIf(Boolean(noPostgres))('the streamed export on PostgreSQL', () => {
+  it('writes the same sheets as on SQLite, the plans read by the worker as rows or through Prisma as JSON', async () => {
+    const database = await tempDatabase();
+    await migrateDatabase(database.url);
+    const pgDb = openDatabase(database.url);
+    try {
+      const filled = await fill(pgDb);
+      const exportOn = async () => parts((await buildExport(pgDb, filled.campaign, filled.root, { what: 'all', now, databaseUrl: database.url })).data);
+      /** Without the worker the pages come through Prisma, as JSON. */
+      const withoutWorker = async () => {
+        RENDER_WORKERS.enabled = false;
+        try {
+          return await exportOn();
+        } finally {
+          RENDER_WORKERS.enabled = true;
+        }
+      };
+      const before = RENDER_WORKERS.done;
+      const byWorker = await exportOn();
+      expect(RENDER_WORKERS.done).toBeGreaterThan(before + 1);
+      expect(await withoutWorker()).toEqual(byWorker);
+      // Pages of three plans: units with four are read in pages of their own, either way.
+      const saved = { ...EXPORT_PAGE };
+      Object.assign(EXPORT_PAGE, { rows: 3, units: 2 });
+      try {
+        expect(await exportOn()).toEqual(byWorker);
+        expect(await withoutWorker()).toEqual(byWorker);
+      } finally {
+        Object.assign(EXPORT_PAGE, saved);
+      }
+      // The per-plan sheets and the 统计 are the same as from the same filings on SQLite.
+      const onSqlite = await exportParts(root, 'all');
+      for (const sheet of ['sheet1', 'sheet2', 'sheet3', 'sheet4']) expect(byWorker[`xl/worksheets/${sheet}.xml`], sheet).toBe(onSqlite[`xl/worksheets/${sheet}.xml`]);
+    } finally {
+      await pgDb.$disconnect();
+      await database.drop();
+    }
   });
 });

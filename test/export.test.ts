@@ -192,6 +192,29 @@ describe.skipIf(!SOFFICE)('/export printed through LibreOffice', () => {
       expect(onPage(page, `第`) && r.text.includes(`第 ${page} 页，共 ${r.pages} 页`), `page number on page ${page}`).toBe(true);
     }
   }, 180_000);
+
+  it('prints every row when a filing holds characters XML cannot (U+FFFE, U+FFFF)', async () => {
+    // Older filings and imports were not checked for them (the forms now refuse them): one such cell
+    // made the sheet's XML invalid, and LibreOffice printed the rows before it only. (Half a surrogate
+    // pair cannot reach the database through Prisma; test/export-stream.test.ts writes one.)
+    const known = await fileKnownYear(bot);
+    const db = bot.app.db;
+    const east = (await db.unit.findUniqueOrThrow({ where: { name: '东城街道工会' } })).id;
+    const odd = ['\uFFFE', '\uFFFF', '😀'];
+    await db.plan.createMany({
+      data: Array.from({ length: 12 }, (_, i) => ({
+        campaignId: 1, unitId: east, enterpriseName: `怪字企业${i + 1}号`, project: `技能比武${odd[i % odd.length]}竞赛第${i + 1}场`, organizer: `工会${odd[(i + 1) % odd.length]}组织`,
+        participants: 10 + i, participantsText: i % 3 ? null : `约${odd[i % odd.length]}百人`, startDate: '2027-03-01', endDate: '2027-11-30', type: 'wubiyichuang', filedBy: known.east.userName,
+      })),
+    });
+    const replies = await bot.say({ userId: 'admin', userName: '王主席', chatId: 'district-group' }, '/export 计划');
+    const file = replies.find((r) => r.kind === 'file') as { url: string; fileName: string };
+    const data = await download(bot, file.url);
+    const r = await renderThroughLibreOffice(data, file.fileName);
+    const printed = r.pageTexts.join('');
+    for (let i = 1; i <= 12; i++) expect(printed, `plan ${i}`).toContain(`怪字企业${i}号`);
+    expect(printed).toContain('合计（15项）');
+  }, 180_000);
 });
 
 describe('/export 年报 and 进度', () => {

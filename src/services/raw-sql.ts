@@ -1,5 +1,6 @@
 // Hand-written SQL that runs unchanged on SQLite and PostgreSQL, for the roll-ups over every plan of
 // a campaign (standings, roll-call, export), where Prisma's nested selects are several times slower.
+import { isPostgresUrl } from '../database-url.js';
 import { sql } from '../store/sql.js';
 
 export { SqlText } from '../store/sql.js';
@@ -23,3 +24,8 @@ export function asDate(v: unknown): Date | null {
 
 /** A count or sum from raw SQL (BigInt or Decimal text on PostgreSQL), as a number; null as 0. */
 export const asNumber = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
+
+export type SqlDialect = 'sqlite' | 'postgresql';
+
+/** Which SQL a database URL's server speaks (the URL the client was opened with: app.config.databaseUrl). */
+export const sqlDialectOf = (databaseUrl: string): SqlDialect => (isPostgresUrl(databaseUrl) ? 'postgresql' : 'sqlite');

@@ -1,6 +1,6 @@
 // Calendar dates are plain 'YYYY-MM-DD' strings meaning a day in Asia/Shanghai (UTC+8, no DST).
-const SHANGHAI_OFFSET_MS = 8 * 3600_000;
-const DAY_MS = 86_400_000;
+export const SHANGHAI_OFFSET_MS = 8 * 3600_000;
+export const DAY_MS = 86_400_000;
 
 export type IsoDate = string;
 

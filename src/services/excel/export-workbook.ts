@@ -6,6 +6,11 @@
 // time (units in tree order), once, into a file in the temporary folder while every per-plan sheet
 // is measured (a streamed sheet's column widths go out before its rows); then each sheet is written
 // from that file, a page at a time, through exceljs's streaming writer into the zip.
+//
+// Two threads share the work (sheet-render.ts): a worker reads the pages from the database while the
+// main thread measures the ones before, and renders the 汇总表's and 明细's rows while the main thread
+// writes the 计划表; the main thread then copies them in. Without the worker (one core, or it failed
+// or hung: a warning in the log, see WorkerShare) the main thread does it all, to the same bytes.
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,17 +20,20 @@ import { chineseDate, shanghaiDate } from '../../util/dates.js';
 import { groupByParent } from '../units.js';
 import { parseAwards } from '../../forms/summary.js';
 import { unitFilings } from '../filing-counts.js';
-import { asDate, queryWithLists, truthy } from '../raw-sql.js';
-import type { Award } from '../../forms/types.js';
+import { asDate, queryWithLists, sqlDialectOf, SqlText, truthy, type SqlDialect } from '../raw-sql.js';
+import { sqliteFilePath } from '../../database-url.js';
+import type { Logger } from '../../logger.js';
 import { activeUnits, askedUnits, groupRollCall, summarize } from '../roll-call.js';
 import { reportDocument, type ReportEntry } from '../word/report-document.js';
 import { standingsFor, type StandingsKind, type StandingsScope } from '../standings.js';
-import { detailTable, planTable, statsTable, summaryTable, type ExportPlan, type PlanTable } from './filing-sheets.js';
+import { statsTable, type ExportPlan, type PlanTable } from './filing-sheets.js';
 import { missingSheet } from './missing-sheet.js';
 import { keyProjectSheet } from './key-project-sheet.js';
 import { keyProjectsOf, type KeyProjectView } from '../key-projects.js';
 import { standingsSheet } from './standings-sheet.js';
-import { areaName, streamWorkbook, WidthMeter, writeModel, writeWorkbook, type SheetHeading, type SheetModel, type SheetRow, type WorkbookStream } from './layout.js';
+import { readSpool, writeSpool } from './plan-spool.js';
+import { logSafeMessage, PLAN_TABLES, readInWorker, renderedRows, renderInWorker, renderWorkersAvailable, warmRenderWorkers, type PlanTableKind, type RenderJob, type RenderResult, type RenderSheet } from './sheet-render.js';
+import { areaName, HEADER_ROWS, streamWorkbook, WidthMeter, writeModel, writeWorkbook, type SheetHeading, type SheetModel, type SheetRow, type WorkbookStream } from './layout.js';
 
 export type ExportWhat = 'plan' | 'summary' | 'standings' | 'all';
 export const EXPORT_LABELS: Record<ExportWhat, string> = { plan: '计划表', summary: '汇总表', standings: '单位排名表', all: '报表' };
@@ -33,6 +41,14 @@ export const EXPORT_LABELS: Record<ExportWhat, string> = { plan: '计划表', su
 export interface ExportOptions {
   what: ExportWhat;
   now: Date;
+  /**
+   * The URL `db` was opened with (app.config.databaseUrl): which SQL to write, and where a worker
+   * reads the plans on connections of its own (on PostgreSQL as plain rows: the server spends a
+   * third of the time it takes to build them into JSON).
+   */
+  databaseUrl: string;
+  /** Told (a warning) when the worker thread fails or hangs and the main thread does its part. */
+  log?: Logger;
   standingsKind?: StandingsKind;
   standingsScope?: StandingsScope;
 }
@@ -61,130 +77,235 @@ async function planSource(db: Db, campaignId: number, rootId: number): Promise<P
  * a small export with smaller numbers.
  */
 export const EXPORT_PAGE = { rows: 2000, units: 500 };
-
-/** One page of plans for the units given (all their plans), or for one unit after a plan id. */
-async function planPage(db: Db, campaignId: number, unitIds: number[], after?: number): Promise<ExportPlan[]> {
-  // Plain SQL with a join: tens of thousands of plans load several times faster than through
-  // nested Prisma selects. Runs unchanged on SQLite and PostgreSQL.
-  const rows = await queryWithLists(db)<Record<string, unknown>>`
-      SELECT p."id" AS "id", p."unitId" AS "unitId", p."enterpriseName" AS "enterpriseName", p."project" AS "project",
-        p."organizer" AS "organizer", p."participants" AS "participants", p."participantsText" AS "participantsText",
-        p."startDate" AS "startDate", p."endDate" AS "endDate", p."periodText" AS "periodText",
-        p."type" AS "type", p."keyProject" AS "keyProject", k."name" AS "keyProjectName", p."budgetFen" AS "budgetFen", p."late" AS "late", p."version" AS "version",
-        (SELECT MAX(r."createdAt") FROM "Revision" r WHERE r."entity" = 'plan' AND r."entityId" = p."id") AS "changedAt",
-        s."id" AS "summaryId", s."actualParticipants" AS "actualParticipants", s."expenditureFen" AS "expenditureFen",
-        s."awards" AS "awards", s."late" AS "summaryLate"
-      FROM "Plan" p LEFT JOIN "Summary" s ON s."planId" = p."id" LEFT JOIN "KeyProject" k ON k."id" = p."keyProjectId"
-      WHERE p."campaignId" = ${campaignId} AND p."withdrawnAt" IS NULL AND p."unitId" IN (${unitIds}) AND p."id" > ${after ?? 0}
-      ORDER BY p."id" LIMIT ${after === undefined ? 1_000_000_000 : EXPORT_PAGE.rows}`;
-  return rows.map((r) => ({
-    id: Number(r.id), unitId: Number(r.unitId), enterpriseName: String(r.enterpriseName), project: String(r.project), organizer: String(r.organizer),
-    participants: Number(r.participants), participantsText: r.participantsText == null ? null : String(r.participantsText),
-    startDate: String(r.startDate), endDate: String(r.endDate), periodText: r.periodText == null ? null : String(r.periodText),
-    type: String(r.type), keyProject: truthy(r.keyProject), keyProjectName: r.keyProjectName == null ? null : String(r.keyProjectName), budgetFen: r.budgetFen === null || r.budgetFen === undefined ? null : Number(r.budgetFen),
-    late: truthy(r.late), version: Number(r.version), changedAt: asDate(r.changedAt),
-    summary: r.summaryId === null || r.summaryId === undefined ? null : {
-      actualParticipants: Number(r.actualParticipants), expenditureFen: Number(r.expenditureFen), awards: parseAwards(String(r.awards)), late: truthy(r.summaryLate),
-    },
-  }));
-}
+/**
+ * Exports of this many plans or more share the work with a worker thread (sheet-render.ts); a
+ * smaller one is done sooner without (a worker takes some 0.1 s to start). Tests lower it.
+ */
+export const EXPORT_WORKER = { fromPlans: 5000 };
+/** Pages asked of the database before they are needed: it works on them while the main thread measures. */
+const PAGES_AHEAD = 2;
 
 /**
- * Every plan of the source, page by page in tree order (unit by unit, by id within a unit): units
- * in batches of at most EXPORT_PAGE.rows plans, a unit with more plans than that in pages of its own.
+ * The columns of a page's plans, in the order a page's tuples hold them: the SQL and the decoding
+ * (planOf, through PAGE_AT) both follow this list. The revision log's time comes as the database
+ * keeps it on SQLite (text, as Prisma wrote it), as milliseconds on PostgreSQL (whose timestamps
+ * have no zone: UTC, as Prisma reads them).
  */
-async function* planPages(db: Db, campaignId: number, source: PlanSource): AsyncGenerator<ExportPlan[]> {
-  const units = source.units;
-  for (let i = 0; i < units.length; ) {
-    if (units[i].plans > EXPORT_PAGE.rows) {
-      for (let after = 0; ; ) {
-        const page = await planPage(db, campaignId, [units[i].id], after);
-        if (!page.length) break;
-        yield page;
-        after = page[page.length - 1].id;
-      }
-      i++;
-      continue;
-    }
-    const batch: number[] = [];
-    for (let rows = 0; i < units.length && units[i].plans <= EXPORT_PAGE.rows && batch.length < EXPORT_PAGE.units && rows + units[i].plans <= EXPORT_PAGE.rows; i++) {
-      batch.push(units[i].id);
-      rows += units[i].plans;
-    }
-    const position = new Map(batch.map((id, k) => [id, k]));
-    yield (await planPage(db, campaignId, batch)).sort((a, b) => position.get(a.unitId)! - position.get(b.unitId)! || a.id - b.id);
+const PAGE_COLUMNS = (changedAt: string) => ({
+  id: 'p."id"', unitId: 'p."unitId"', enterpriseName: 'p."enterpriseName"', project: 'p."project"', organizer: 'p."organizer"',
+  participants: 'p."participants"', participantsText: 'p."participantsText"', startDate: 'p."startDate"', endDate: 'p."endDate"',
+  periodText: 'p."periodText"', type: 'p."type"', keyProject: 'p."keyProject"', keyProjectName: 'k."name"', budgetFen: 'p."budgetFen"',
+  late: 'p."late"', version: 'p."version"', changedAt: `(SELECT ${changedAt} FROM "Revision" r WHERE r."entity" = 'plan' AND r."entityId" = p."id")`,
+  summaryId: 's."id"', actualParticipants: 's."actualParticipants"', expenditureFen: 's."expenditureFen"', awards: 's."awards"', summaryLate: 's."late"',
+});
+type PageColumn = keyof ReturnType<typeof PAGE_COLUMNS>;
+/** Each column's place in a page's tuples. */
+export const PAGE_AT = Object.fromEntries(Object.keys(PAGE_COLUMNS('')).map((name, i) => [name, i])) as Record<PageColumn, number>;
+const pageColumns = (changedAt: string) => Object.values(PAGE_COLUMNS(changedAt)).join(', ');
+
+/** The revision log's time as a page holds it. */
+const CHANGED_AT: Record<SqlDialect, string> = { sqlite: 'MAX(r."createdAt")', postgresql: 'ROUND(EXTRACT(EPOCH FROM MAX(r."createdAt")) * 1000)' };
+
+/** A page's rows as one JSON array of arrays, built by the database. */
+const PAGE_JSON: Record<SqlDialect, string> = {
+  sqlite: `json_group_array(json_array(${pageColumns(CHANGED_AT.sqlite)}))`,
+  postgresql: `json_agg(json_build_array(${pageColumns(CHANGED_AT.postgresql)}))::text`,
+};
+
+/**
+ * The tables a page reads. PostgreSQL would hash-join the whole Summary table for every page (a
+ * page is a small part of the plans): a lateral subquery with LIMIT makes it look each plan's up.
+ */
+const PAGE_FROM: Record<SqlDialect, string> = {
+  sqlite: 'FROM "Plan" p LEFT JOIN "Summary" s ON s."planId" = p."id" LEFT JOIN "KeyProject" k ON k."id" = p."keyProjectId"',
+  postgresql: 'FROM "Plan" p LEFT JOIN LATERAL (SELECT * FROM "Summary" s WHERE s."planId" = p."id" LIMIT 1) s ON TRUE LEFT JOIN "KeyProject" k ON k."id" = p."keyProjectId"',
+};
+
+/** A plan as a page's JSON holds it: PAGE_COLUMNS's values in their order (booleans are 0/1 on SQLite). */
+type PageTuple = unknown[];
+
+/** A page's JSON: the plans of the units given (all of them), or of one unit after a plan id (a page's worth). */
+type PageReader = (unitIds: number[], after?: number) => Promise<string | null>;
+
+/**
+ * The worker thread's part in one export. At its first failure or time-out (sheet-render.ts) the
+ * export says so in the log, once, and does the rest in the main thread: a worker that failed once
+ * would most likely fail again, and one that hung would make every later task wait for its limit.
+ */
+class WorkerShare {
+  private failed = false;
+  /** Aborted when the export is over (failed, or done): what the worker still does for it is stopped. */
+  readonly over = new AbortController();
+
+  constructor(readonly wanted: boolean, private readonly opts: ExportOptions) {}
+
+  get usable(): boolean {
+    return this.wanted && !this.failed && !this.over.signal.aborted && renderWorkersAvailable();
+  }
+
+  get task() {
+    return { log: this.opts.log, signal: this.over.signal };
+  }
+
+  /** The worker failed at `what`: logged (the first time), and not used again by this export. */
+  giveUp(what: string, err: unknown): void {
+    if (this.failed || this.over.signal.aborted) return;
+    this.failed = true;
+    this.opts.log?.warn({ err: logSafeMessage(err, this.opts.databaseUrl) }, `export: ${what} in the worker thread failed; the main thread does it instead`);
   }
 }
 
 /**
- * The plans of one export, read from the database once and kept on disk: the 计划表, 汇总表 and 明细
- * are each written from it in turn, so they agree with each other even while people file, and memory
- * holds one page at a time. Each page is a frame: its length (4 bytes), then JSON of its plans as tuples.
+ * Reads pages as one JSON text each: read through Prisma row by row and value by value, 50,000
+ * plans cost about 0.8 s of CPU (several times what the database takes to find them); as one value
+ * per page, Prisma's share is nothing and JSON.parse does the rest. With a render worker, the
+ * worker reads them on a connection of its own while the main thread measures the pages before:
+ * SQLite works in the thread that asks, and on PostgreSQL it reads plain rows, which the server
+ * sends for a third of what building the JSON costs it.
  */
+function pageReader(db: Db, campaignId: number, share: WorkerShare, databaseUrl: string): PageReader {
+  const dialect = sqlDialectOf(databaseUrl);
+  // A page of one unit's plans is chosen by id first: LIMIT applies to rows, not to what goes into the aggregate.
+  const paged = (after?: number) => (after === undefined ? '' : `AND p."id" IN (SELECT q."id" FROM "Plan" q WHERE q."campaignId" = p."campaignId"
+    AND q."withdrawnAt" IS NULL AND q."unitId" = p."unitId" AND q."id" > ${Number(after)} ORDER BY q."id" LIMIT ${Number(EXPORT_PAGE.rows)})`);
+  const viaPrisma: PageReader = async (unitIds, after) => {
+    const [row] = await queryWithLists(db)<{ page: string | null }>`
+      SELECT ${new SqlText(PAGE_JSON[dialect])} AS "page" ${new SqlText(PAGE_FROM[dialect])}
+      WHERE p."campaignId" = ${campaignId} AND p."withdrawnAt" IS NULL AND p."unitId" IN (${unitIds}) ${new SqlText(paged(after))}`;
+    return row?.page ?? null;
+  };
+  if (!share.wanted) return viaPrisma;
+  /** A page from the worker; from Prisma when the worker cannot (or could not before). */
+  const either = (unitIds: number[], after: number | undefined, inWorker: () => Promise<string | null>) => (share.usable
+    ? inWorker().catch((err: unknown) => {
+      // The export is over (failed): nothing more to read.
+      if (share.over.signal.aborted) throw err;
+      share.giveUp('reading the plans', err);
+      return viaPrisma(unitIds, after);
+    })
+    : viaPrisma(unitIds, after));
+  if (dialect === 'postgresql') {
+    // The same text for every page, the values as parameters.
+    const select = `SELECT ${pageColumns(CHANGED_AT.postgresql)} ${PAGE_FROM.postgresql}
+      WHERE p."campaignId" = $1 AND p."withdrawnAt" IS NULL AND p."unitId" = ANY($2::int[])`;
+    const source = { kind: 'postgresql' as const, url: databaseUrl };
+    const afterId = `AND p."id" IN (SELECT q."id" FROM "Plan" q WHERE q."campaignId" = p."campaignId" AND q."withdrawnAt" IS NULL
+      AND q."unitId" = p."unitId" AND q."id" > $3 ORDER BY q."id" LIMIT $4)`;
+    return (unitIds, after) => either(unitIds, after, () => (after === undefined
+      ? readInWorker(source, select, [campaignId, unitIds], share.task)
+      : readInWorker(source, `${select} ${afterId}`, [campaignId, unitIds, after, EXPORT_PAGE.rows], share.task)));
+  }
+  // The worker opens the file the bot's client has open (an in-memory database it could not see).
+  const file = sqliteFilePath(databaseUrl);
+  if (!file || file === ':memory:') return viaPrisma;
+  return (unitIds, after) => either(unitIds, after, () => {
+    // As bytes: Node's UTF-8 decoder makes the text a third faster than the driver's.
+    const sql = `SELECT CAST(${PAGE_JSON.sqlite} AS BLOB) AS "page" ${PAGE_FROM.sqlite}
+      WHERE p."campaignId" = ? AND p."withdrawnAt" IS NULL AND p."unitId" IN (${unitIds.map(() => '?').join(', ')}) ${paged(after)}`;
+    return readInWorker({ kind: 'sqlite', file }, sql, [campaignId, ...unitIds], share.task);
+  });
+}
+
+/** A page's plans as the database gave them, sorted by `order` (by id when not given). */
+function pageTuples(json: string | null, order?: Map<number, number>): PageTuple[] {
+  const tuples = json ? (JSON.parse(json) as PageTuple[]) : [];
+  return tuples.sort((a, b) => (order ? order.get(Number(a[C.unitId]))! - order.get(Number(b[C.unitId]))! : 0) || Number(a[C.id]) - Number(b[C.id]));
+}
+
+const textOrNull = (v: unknown) => (v == null ? null : String(v));
+const C = PAGE_AT;
+/** A plan from its tuple. Exported for the test that checks it against PAGE_COLUMNS. */
+export const planOf = (t: PageTuple): ExportPlan => ({
+  id: Number(t[C.id]), unitId: Number(t[C.unitId]), enterpriseName: String(t[C.enterpriseName]), project: String(t[C.project]), organizer: String(t[C.organizer]),
+  participants: Number(t[C.participants]), participantsText: textOrNull(t[C.participantsText]),
+  startDate: String(t[C.startDate]), endDate: String(t[C.endDate]), periodText: textOrNull(t[C.periodText]),
+  type: String(t[C.type]), keyProject: truthy(t[C.keyProject]), keyProjectName: textOrNull(t[C.keyProjectName]),
+  budgetFen: t[C.budgetFen] == null ? null : Number(t[C.budgetFen]), late: truthy(t[C.late]), version: Number(t[C.version]), changedAt: asDate(t[C.changedAt]),
+  summary: t[C.summaryId] == null ? null : {
+    actualParticipants: Number(t[C.actualParticipants]), expenditureFen: Number(t[C.expenditureFen]), awards: parseAwards(String(t[C.awards])), late: truthy(t[C.summaryLate]),
+  },
+});
+
+/** Plans handed on at a time: a page's are made (and done with) a slice at a time, so few live long. */
+const SLICE = 200;
+
+/** A page's plans, SLICE at a time. */
+function* slices(tuples: PageTuple[]): Generator<ExportPlan[]> {
+  for (let i = 0; i < tuples.length; i += SLICE) yield tuples.slice(i, i + SLICE).map(planOf);
+}
+
+/**
+ * Every plan of the source in tree order (unit by unit, by id within a unit), read in pages: units
+ * in batches of at most EXPORT_PAGE.rows plans, a unit with more plans than that in pages of its own.
+ * The next batches are asked for before a page is handed on, so the database works while it is used.
+ */
+async function* planPages(db: Db, campaignId: number, source: PlanSource, share: WorkerShare, databaseUrl: string): AsyncGenerator<ExportPlan[]> {
+  const read = pageReader(db, campaignId, share, databaseUrl);
+  const units = source.units;
+  // Batches of units, or one unit (read in pages of its own).
+  const batches: { ids: number[]; paged: boolean }[] = [];
+  for (let i = 0; i < units.length; ) {
+    if (units[i].plans > EXPORT_PAGE.rows) {
+      batches.push({ ids: [units[i++].id], paged: true });
+      continue;
+    }
+    const ids: number[] = [];
+    for (let rows = 0; i < units.length && units[i].plans <= EXPORT_PAGE.rows && ids.length < EXPORT_PAGE.units && rows + units[i].plans <= EXPORT_PAGE.rows; i++) {
+      ids.push(units[i].id);
+      rows += units[i].plans;
+    }
+    batches.push({ ids, paged: false });
+  }
+  // Batches asked for ahead, by index: up to PAGES_AHEAD, stopping at a unit read in pages.
+  const asked = new Map<number, Promise<string | null>>();
+  const askAhead = (from: number) => {
+    for (let k = from; k < from + PAGES_AHEAD && k < batches.length && !batches[k].paged; k++) {
+      if (asked.has(k)) continue;
+      const page = read(batches[k].ids);
+      // Failures surface where the page is awaited; not as unhandled if it never is.
+      page.catch(() => undefined);
+      asked.set(k, page);
+    }
+  };
+  for (let k = 0; k < batches.length; k++) {
+    const { ids, paged } = batches[k];
+    if (paged) {
+      for (let after = 0; ; ) {
+        const page = pageTuples(await read(ids, after));
+        if (!page.length) break;
+        yield* slices(page);
+        after = Number(page[page.length - 1][C.id]);
+      }
+      continue;
+    }
+    askAhead(k);
+    const json = await asked.get(k)!;
+    asked.delete(k);
+    askAhead(k + 1);
+    yield* slices(pageTuples(json, new Map(ids.map((id, n) => [id, n]))));
+  }
+}
+
+/** The plans of one export, kept on disk (plan-spool.ts) in a temporary folder of its own. */
 interface Spool {
+  dir: string;
+  file: string;
   pages(): AsyncGenerator<ExportPlan[]>;
   remove(): Promise<void>;
 }
 
-/** A plan as the spool keeps it: values in a fixed order (no field names), the time in milliseconds. */
-type PlanTuple = [
-  id: number, unitId: number, enterpriseName: string, project: string, organizer: string, participants: number, participantsText: string | null,
-  startDate: string, endDate: string, periodText: string | null, type: string, keyProject: boolean, keyProjectName: string | null,
-  budgetFen: number | null, late: boolean, version: number, changedAt: number | null,
-  summary: [actualParticipants: number, expenditureFen: number, awards: Award[], late: boolean] | null,
-];
-
-const toTuple = (p: ExportPlan): PlanTuple => [
-  p.id, p.unitId, p.enterpriseName, p.project, p.organizer, p.participants, p.participantsText, p.startDate, p.endDate, p.periodText, p.type, p.keyProject,
-  p.keyProjectName, p.budgetFen, p.late, p.version, p.changedAt?.getTime() ?? null,
-  p.summary ? [p.summary.actualParticipants, p.summary.expenditureFen, p.summary.awards, p.summary.late] : null,
-];
-
-const fromTuple = (t: PlanTuple): ExportPlan => ({
-  id: t[0], unitId: t[1], enterpriseName: t[2], project: t[3], organizer: t[4], participants: t[5], participantsText: t[6], startDate: t[7], endDate: t[8],
-  periodText: t[9], type: t[10], keyProject: t[11], keyProjectName: t[12], budgetFen: t[13], late: t[14], version: t[15], changedAt: t[16] === null ? null : new Date(t[16]),
-  summary: t[17] ? { actualParticipants: t[17][0], expenditureFen: t[17][1], awards: t[17][2], late: t[17][3] } : null,
-});
-
-async function spoolPlans(db: Db, campaignId: number, source: PlanSource, visit: (p: ExportPlan) => void): Promise<Spool> {
+async function spoolPlans(db: Db, campaignId: number, source: PlanSource, share: WorkerShare, databaseUrl: string, visit: (p: ExportPlan) => void): Promise<Spool> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'saiwu-export-'));
   const file = path.join(dir, 'plans.bin');
-  const remove = () => fsp.rm(dir, { recursive: true, force: true });
+  // A worker told to stop may still be writing a file here for a moment: rm tries again then.
+  const remove = () => fsp.rm(dir, { recursive: true, force: true, maxRetries: 5 });
   try {
-    const out = await fsp.open(file, 'w');
-    try {
-      for await (const page of planPages(db, campaignId, source)) {
-        for (const p of page) visit(p);
-        const body = Buffer.from(JSON.stringify(page.map(toTuple)));
-        const head = Buffer.alloc(4);
-        head.writeUInt32LE(body.length);
-        await out.writev([head, body]);
-      }
-    } finally {
-      await out.close();
-    }
+    await writeSpool(file, planPages(db, campaignId, source, share, databaseUrl), visit);
   } catch (err) {
     await remove();
     throw err;
   }
-  return {
-    async *pages() {
-      const input = await fsp.open(file, 'r');
-      try {
-        const head = Buffer.alloc(4);
-        for (let at = 0; ; ) {
-          if ((await input.read(head, 0, 4, at)).bytesRead < 4) break;
-          const body = Buffer.allocUnsafe(head.readUInt32LE());
-          await input.read(body, 0, body.length, at + 4);
-          at += 4 + body.length;
-          yield (JSON.parse(body.toString()) as PlanTuple[]).map(fromTuple);
-        }
-      } finally {
-        await input.close();
-      }
-    },
-    remove,
-  };
+  return { dir, file, pages: () => readSpool(file), remove };
 }
 
 /** The campaign's designated projects lying in the root's tree (and the organiser's own), in tree order. */
@@ -204,26 +325,40 @@ export function exportTitle(campaign: Campaign, root: Unit, table: string): stri
 /** A per-plan sheet of the export: measured while the plans are read, written from the spool after. */
 interface StreamedTable {
   heading: SheetHeading;
-  make: () => PlanTable;
+  kind: PlanTableKind;
+  several: boolean;
   /** The instance that measures (a fresh one writes, so its sums start again). */
   measuring: PlanTable;
   meter: WidthMeter;
+  /** Its rows rendered by a worker (sheet-render.ts), when they are: undefined if that failed. */
+  rendered?: { sheet: RenderSheet; result: Promise<RenderResult[number] | undefined> };
 }
 
-function streamedTable(heading: SheetHeading, make: () => PlanTable): StreamedTable {
-  const measuring = make();
-  return { heading, make, measuring, meter: new WidthMeter(measuring.columns) };
+function streamedTable(heading: SheetHeading, kind: PlanTableKind, several: boolean): StreamedTable {
+  const measuring = PLAN_TABLES[kind](several);
+  return { heading, kind, several, measuring, meter: new WidthMeter(measuring.columns) };
 }
 
-/** Writes a per-plan sheet from the spool, page by page (each page handed to the zip as it goes). */
-async function writeStreamed(book: WorkbookStream, t: StreamedTable, spool: Spool, names: Map<number, string>): Promise<void> {
-  const table = t.make();
+/**
+ * Writes a per-plan sheet: the rows a worker rendered, copied in; or rendered here from the spool,
+ * page by page (each page handed to the zip as it goes), calling `afterFirstPage` after the first.
+ */
+async function writeStreamed(book: WorkbookStream, t: StreamedTable, spool: Spool, names: Map<number, string>, afterFirstPage?: () => void): Promise<void> {
+  const table = PLAN_TABLES[t.kind](t.several);
   const sheet = book.sheet({ name: table.name, ...t.heading, columns: table.columns }, t.meter.widths());
-  for await (const page of spool.pages()) {
-    for (const p of page) sheet.add(table.row(p, names.get(p.unitId)!));
-    await sheet.drain();
+  const rendered = t.rendered && sheet.fast ? await t.rendered.result : undefined;
+  if (rendered) {
+    await sheet.addRendered(renderedRows(t.rendered!.sheet, rendered));
+    for (const r of t.measuring.tail()) sheet.add(r);
+  } else {
+    for await (const page of spool.pages()) {
+      for (const p of page) sheet.add(table.row(p, names.get(p.unitId)!));
+      await sheet.drain();
+      if (sheet.fast) afterFirstPage?.();
+      afterFirstPage = undefined;
+    }
+    for (const r of table.tail()) sheet.add(r);
   }
-  for (const r of table.tail()) sheet.add(r);
   sheet.commit();
 }
 
@@ -239,7 +374,9 @@ export async function buildExport(db: Db, campaign: Campaign, root: Unit, opts: 
   let summaries = 0;
   // The sheets in their order, each written when the workbook is streamed.
   const sheets: ((book: WorkbookStream) => Promise<void> | void)[] = [];
+  const streamed: StreamedTable[] = [];
   let spool: Spool | undefined;
+  let share: WorkerShare | undefined;
   try {
     // The small sheets' figures are read meanwhile (on PostgreSQL the queries overlap).
     const standings = want('standings') ? standingsFor(db, campaign, root.id, opts.standingsKind ?? 'total', opts.standingsScope ?? 'children') : undefined;
@@ -251,20 +388,40 @@ export async function buildExport(db: Db, campaign: Campaign, root: Unit, opts: 
       const source = await planSource(db, campaign.id, root.id);
       const names = new Map(source.units.map((u) => [u.id, u.name]));
       const several = source.units.length > 1;
-      const streamed: StreamedTable[] = [];
-      const stream = (t: StreamedTable) => {
-        streamed.push(t);
-        sheets.push((book) => writeStreamed(book, t, spool!, names));
+      const counted = source.units.reduce((n, u) => n + u.plans, 0);
+      share = new WorkerShare(renderWorkersAvailable() && counted >= EXPORT_WORKER.fromPlans, opts);
+      const worker = share;
+      // Started now: it takes a moment to start, the plans longer to read.
+      if (worker.wanted) warmRenderWorkers(opts.log);
+      // The sheets after the first are given to the worker once the first has written a page: the
+      // styles its rows use are then the workbook's, so theirs mostly need no token.
+      const renderRest = (book: WorkbookStream) => {
+        const rest = streamed.slice(1);
+        if (!rest.length || !worker.usable) return;
+        const job: RenderJob = {
+          spool: spool!.file, several, firstRow: HEADER_ROWS + 1, names: [...names], known: book.knownStyles(),
+          sheets: rest.map((t) => ({ table: t.kind, widths: t.meter.widths(), out: path.join(spool!.dir, `${t.kind}.xml`) })),
+        };
+        const result = renderInWorker(job, plans, worker.task).catch((err: unknown) => {
+          worker.giveUp('rendering the sheets', err);
+          return undefined;
+        });
+        rest.forEach((t, i) => (t.rendered = { sheet: job.sheets[i], result: result.then((r) => r?.[i]) }));
       };
-      if (want('plan')) stream(streamedTable(heading('计划表', campaign.planDeadline), () => planTable(several)));
-      if (want('summary')) stream(streamedTable(heading('汇总表', campaign.summaryDeadline), () => summaryTable(several)));
+      const stream = (t: StreamedTable) => {
+        const first = !streamed.length;
+        streamed.push(t);
+        sheets.push((book) => writeStreamed(book, t, spool!, names, first ? () => renderRest(book) : undefined));
+      };
+      if (want('plan')) stream(streamedTable(heading('计划表', campaign.planDeadline), 'plan', several));
+      if (want('summary')) stream(streamedTable(heading('汇总表', campaign.summaryDeadline), 'summary', several));
       const stats = opts.what === 'all' ? statsTable() : undefined;
       if (stats) {
         sheets.push((book) => writeModel(book, stats.sheet(heading('统计表'))));
-        stream(streamedTable(heading('明细表'), detailTable));
+        stream(streamedTable(heading('明细表'), 'detail', several));
       }
       // Read once: every per-plan sheet measured, the 统计 summed, the plans kept for writing.
-      spool = await spoolPlans(db, campaign.id, source, (p) => {
+      spool = await spoolPlans(db, campaign.id, source, worker, opts.databaseUrl, (p) => {
         plans++;
         if (p.summary) summaries++;
         const unitName = names.get(p.unitId)!;
@@ -293,6 +450,9 @@ export async function buildExport(db: Db, campaign: Campaign, root: Unit, opts: 
     const fileName = `${exportTitle(campaign, root, EXPORT_LABELS[opts.what])}.xlsx`;
     return { fileName, data, plans, summaries };
   } finally {
+    // Done or failed, the export no longer waits for the worker: a render still going (its export
+    // failed) is stopped, and its files go with the folder.
+    share?.over.abort();
     await spool?.remove();
   }
 }

@@ -10,7 +10,7 @@ import { awardsText, realAwards } from '../../forms/summary.js';
 import { COMPETITION_TYPES } from '../../forms/plan.js';
 import { formatDates } from '../../forms/display.js';
 import type { Award } from '../../forms/types.js';
-import { shanghaiDateTimeText } from '../../util/dates.js';
+import { DAY_MS, SHANGHAI_OFFSET_MS, shanghaiDateTimeText } from '../../util/dates.js';
 import { formColumns, type Cell, type ColumnSpec, type SheetHeading, type SheetModel, type SheetRow } from './layout.js';
 
 export interface ExportPlan {
@@ -210,6 +210,27 @@ export function statsSheet(heading: SheetHeading, groups: UnitGroup[]): SheetMod
 
 const typeLabel = (v: string) => COMPETITION_TYPES.find((t) => t.value === v)?.label ?? v;
 
+// 最近修改 of 50,000 plans: shanghaiDateTimeText makes a Date and an ISO string for each, which showed
+// in profiles. The day's part is kept (a few hundred days), the time worked out: the same text.
+const dayText = new Map<number, string>();
+export function changedText(at: Date): string {
+  const ms = at.getTime() + SHANGHAI_OFFSET_MS;
+  const day = Math.floor(ms / DAY_MS);
+  let date = dayText.get(day);
+  if (date === undefined) {
+    const text = shanghaiDateTimeText(at);
+    // Beyond year 9999 (or before 0) the ISO text is longer: left as it is.
+    if (text.length !== 16 || text[10] !== ' ') return text;
+    date = text.slice(0, 11);
+    if (dayText.size >= 10_000) dayText.clear();
+    dayText.set(day, date);
+  }
+  const minutes = Math.floor((ms - day * DAY_MS) / 60_000);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return `${date}${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}`;
+}
+
 /** 明细: what the forms collect beyond the official columns, one row per plan. */
 export function detailTable(): PlanTable {
   const columns: ColumnSpec[] = [
@@ -235,7 +256,7 @@ export function detailTable(): PlanTable {
         kind: 'data',
         cells: [
           unitName, p.id, p.project, datesText(p.startDate, p.endDate), typeLabel(p.type), p.keyProjectName ?? (p.keyProject ? '是' : '否'), p.budgetFen === null ? null : p.budgetFen / 100,
-          p.late ? '是' : '否', p.summary ? (p.summary.late ? '是' : '否') : NO_SUMMARY, p.version, p.changedAt ? shanghaiDateTimeText(p.changedAt) : null,
+          p.late ? '是' : '否', p.summary ? (p.summary.late ? '是' : '否') : NO_SUMMARY, p.version, p.changedAt ? changedText(p.changedAt) : null,
         ],
       };
     },

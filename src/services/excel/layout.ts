@@ -111,6 +111,8 @@ export class WidthMeter {
   add(row: SheetRow): void {
     if (row.kind !== 'data' && row.kind !== 'subtotal' && row.kind !== 'total') return;
     for (let i = 0; i < this.widest.length; i++) {
+      // A column as wide as a column gets stays so: its text need not be weighed any more.
+      if (this.widest[i] >= MAX_WIDTH - 0.5) continue;
       const w = displayWidth(row.cells[i]) + 2;
       if (w > this.widest[i]) this.widest[i] = w;
     }
@@ -163,8 +165,10 @@ function linesOf(cells: Cell[], widths: number[]): number {
 // object (a WeakMap) and otherwise renders each cell's font, border and fill to XML to find its
 // style, which was most of an export's time. Never modified after creation.
 const cellStyles = new Map<string, Partial<ExcelJS.Style>>();
+/** Names a cell's style object: the same key is the same style in every sheet (and thread). */
+const cellStyleKey = (kind: RowKind, centred: boolean, numFmt: string | undefined) => `${kind}|${centred ? 'c' : ''}|${numFmt ?? ''}`;
 function cellStyle(kind: RowKind, centred: boolean, numFmt: string | undefined): Partial<ExcelJS.Style> {
-  const key = `${kind}|${centred ? 'c' : ''}|${numFmt ?? ''}`;
+  const key = cellStyleKey(kind, centred, numFmt);
   let style = cellStyles.get(key);
   if (!style) {
     const fill = FILLS[kind];
@@ -180,12 +184,38 @@ function cellStyle(kind: RowKind, centred: boolean, numFmt: string | undefined):
   return style;
 }
 
-/** The same escaping as exceljs's (utils.xmlEncode): XML specials, and control characters dropped. */
-function xmlText(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F]/.test(s) ? s.replace(/[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F]/g, (c) => XML_ESCAPES[c] ?? '') : s;
+/**
+ * Characters an XML file may not hold, which exceljs (utils.xmlEncode) lets through: the
+ * noncharacters U+FFFE and U+FFFF, and half of a surrogate pair (UTF-8 has no bytes for one; Node
+ * writes U+FFFD). One such cell made the whole sheet unreadable: LibreOffice stopped at it. The
+ * forms refuse them (forms/coerce.ts), but older filings, imports and unit names may hold them.
+ */
+const NOT_XML = /[\uFFFE\uFFFF\uD800-\uDFFF]/;
+/** Pairs first, kept as they are; a surrogate left over is half of one. */
+const NOT_XML_ALL = /[\uD800-\uDBFF][\uDC00-\uDFFF]|[\uD800-\uDFFF\uFFFE\uFFFF]/g;
+
+/** Text without the characters XML cannot hold (most text has none: it is returned as it is). */
+export function xmlSafe(s: string): string {
+  return NOT_XML.test(s) ? s.replace(NOT_XML_ALL, (c) => (c.length === 2 ? c : '')) : s;
 }
+
+/**
+ * The same escaping as exceljs's (utils.xmlEncode): XML specials, control characters dropped; and
+ * the characters xmlSafe drops, which the rows written through exceljs have dropped before (add).
+ */
+function xmlText(s: string): string {
+  // One test for all (a surrogate pair too, rare): most cells are written as they are.
+  // eslint-disable-next-line no-control-regex
+  return /[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/.test(s) ? s.replace(XML_ESCAPE_ALL, (c) => (c.length === 2 ? c : XML_ESCAPES[c] ?? '')) : s;
+}
+// eslint-disable-next-line no-control-regex
+const XML_ESCAPE_ALL = /[\uD800-\uDBFF][\uDC00-\uDFFF]|[<>&'"\x7F\x00-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/g;
 const XML_ESCAPES: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' };
+
+/** A row's cells with xmlSafe text (the same row when none needs it). */
+function xmlSafeCells(cells: Cell[]): Cell[] {
+  return cells.some((c) => typeof c === 'string' && NOT_XML.test(c)) ? cells.map((c) => (typeof c === 'string' ? xmlSafe(c) : c)) : cells;
+}
 
 function columnLetters(n: number): string {
   let s = '';
@@ -193,7 +223,116 @@ function columnLetters(n: number): string {
   return s;
 }
 
-/** exceljs 4.4's WorksheetWriter, as far as the fast row path below relies on it. */
+/** Whether a table row is written by the fast path (rowRenderer); the others go through exceljs. */
+const renderedKind = (kind: RowKind) => kind === 'data' || kind === 'subtotal' || kind === 'total';
+
+/**
+ * Numbers centred: right-aligned, they print flush against the next column's text. Short marks in
+ * a column of short values (是/否, —, 已开展) too, so they line up with the numbers beside them.
+ */
+function centredAt(columns: ColumnSpec[], row: SheetRow, i: number): boolean {
+  const v = row.cells[i];
+  return typeof v === 'number' || (row.kind === 'data' && columns[i]?.fixed === true && typeof v === 'string' && (v.length <= 4 || (v.length <= 8 && [...v].length <= 4)));
+}
+
+/** Rows grow with wrapped text (Excel does not size them on open; LibreOffice would). */
+const heightOf = (row: SheetRow, widths: number[]) => Math.min(MAX_ROW_PT, (row.kind === 'band' ? 1 : linesOf(row.cells, widths)) * LINE_PT + 6);
+
+/** exceljs's cell type of a value, as its style table is told on a style's first cell. */
+type CellType = 0 | 2 | 3;
+const cellTypeOf = (v: Cell): CellType => (typeof v === 'number' ? 2 : v === null ? 0 : 3);
+
+/**
+ * The style attribute of a table cell, from the quote that closes its reference: `" s="7"`, or `"`
+ * for the default style (whose empty cells are left out).
+ */
+type StyleAttr = (kind: RowKind, column: number, centred: boolean, value: Cell) => string;
+
+/**
+ * Table rows (data, subtotal, total) as exceljs renders them (row-xform, cell-xform): `render(row, r)`
+ * gives row r's XML. Used by the sheet writer below and by the render workers (sheet-render.ts).
+ */
+function rowRenderer(columns: ColumnSpec[], widths: number[], styleAttr: StyleAttr): (row: SheetRow, r: number) => string {
+  const n = columns.length;
+  // Each cell's opening tag up to its row number, worked out once.
+  const cellOpen = columns.map((_, i) => `<c r="${columnLetters(i + 1)}`);
+  return (row, r) => {
+    let xml = `<row r="${r}" ht="${heightOf(row, widths)}" customHeight="1" spans="1:${n}" x14ac:dyDescent="0.25">`;
+    for (let i = 0; i < n; i++) {
+      const v = row.cells[i] ?? null;
+      const attr = styleAttr(row.kind, i, centredAt(columns, row, i), v);
+      if (v === null) xml += attr === '"' ? '' : cellOpen[i] + r + attr + '/>';
+      else if (typeof v === 'number') xml += cellOpen[i] + r + attr + '><v>' + v + '</v></c>';
+      else xml += cellOpen[i] + r + attr + ' t="str"><v>' + xmlText(v) + '</v></c>';
+    }
+    return `${xml}</row>`;
+  };
+}
+
+/** A style a sheet's rows use, as a render worker reports its first use. */
+export interface StyleUse {
+  kind: RowKind;
+  centred: boolean;
+  numFmt?: string;
+  cellType: CellType;
+}
+
+/**
+ * Stands in a rendered row for a style attribute the renderer did not know: this character, then
+ * one telling which of the sheet's StyleUses (0x30 + its index). Neither can be in a cell's text,
+ * which drops control characters (xmlText), and both are one byte in UTF-8.
+ */
+const STYLE_TOKEN = 0x01;
+const TOKEN_BASE = 0x30;
+const MAX_TOKENS = 64;
+
+/**
+ * A renderer for a thread that cannot register styles (a render worker): styles the workbook had
+ * when the job was given (`known`, by cellStyleKey) are written as they are, the others as tokens;
+ * `uses` lists those in the order of their first cell, with its type — the order in which the
+ * workbook's own writer would have registered them.
+ */
+export function tokenRenderer(columns: ColumnSpec[], widths: number[], known: Record<string, string>): { render: (row: SheetRow, r: number) => string; uses: StyleUse[] } {
+  const uses: StyleUse[] = [];
+  const tokens = new Map<string, string>();
+  const cache: string[] = [];
+  const n = columns.length;
+  const styleAttr: StyleAttr = (kind, i, centred, v) => {
+    const slot = ((kind === 'data' ? 0 : kind === 'subtotal' ? 1 : 2) * n + i) * 2 + (centred ? 1 : 0);
+    let attr = cache[slot];
+    if (attr === undefined) {
+      const numFmt = columns[i]?.numFmt;
+      const key = cellStyleKey(kind, centred, numFmt);
+      attr = known[key] ?? tokens.get(key);
+      if (attr === undefined) {
+        if (uses.length >= MAX_TOKENS) throw new Error('too many styles to render elsewhere');
+        attr = String.fromCharCode(STYLE_TOKEN, TOKEN_BASE + uses.length);
+        uses.push({ kind, centred, ...(numFmt ? { numFmt } : {}), cellType: cellTypeOf(v) });
+        tokens.set(key, attr);
+      }
+      cache[slot] = attr;
+    }
+    return attr;
+  };
+  return { render: rowRenderer(columns, widths, styleAttr), uses };
+}
+
+/**
+ * Rows rendered elsewhere (tokenRenderer) for a sheet: their bytes (each block used before the next
+ * is asked for), how many, the styles they stand in for.
+ */
+export interface RenderedRows {
+  blocks: AsyncIterable<Buffer>;
+  rows: number;
+  uses: StyleUse[];
+}
+
+/**
+ * exceljs 4.4's WorksheetWriter, as far as the fast row path below relies on it. These are exceljs's
+ * internals, not its API: package.json pins exceljs to the exact version they were read from (a
+ * minor release may change them). fastRowsPossible and drain fall back when they are not found;
+ * test/export-stream.test.ts compares the fast rows with exceljs's own, byte for byte.
+ */
 interface WriterInternals {
   startedData: boolean;
   _rowZero: number;
@@ -202,14 +341,18 @@ interface WriterInternals {
    * exceljs's StreamBuf: 64 KB buffers, handed to its pipes once the zip has reached this sheet
    * (archiver's PassThrough in front of the compressor, readable-stream's: lengths in its states).
    */
-  stream: { write(data: string): unknown; pipes?: Pipe[]; buffers?: unknown[] };
+  stream: { write(data: string | Buffer): unknown; pipes?: Pipe[]; buffers?: unknown[]; _flush?: () => void };
 }
 interface Pipe {
+  write?(chunk: Buffer): unknown;
   _writableState?: { length?: number };
   _readableState?: { length?: number };
 }
 /** Bytes written into a pipe and not yet read out of it. */
 const waiting = (p: Pipe) => (p._writableState?.length ?? 0) + (p._readableState?.length ?? 0);
+
+/** Bytes of table rows encoded before they are handed to the sheet's stream. */
+const ROW_CHUNK = 256 * 1024;
 
 /** Bytes of a sheet allowed to wait for compression before the writer waits. */
 const BACKLOG = 16 * 1024 * 1024;
@@ -231,6 +374,14 @@ export interface SheetWriter {
    * call it between pages, so memory holds a few megabytes of the sheet, never all of it.
    */
   drain(): Promise<void>;
+  /** Whether table rows are written by the fast path here, so rows rendered elsewhere can be added. */
+  readonly fast: boolean;
+  /**
+   * Adds table rows rendered elsewhere (tokenRenderer, with this sheet's columns and widths, row
+   * numbers following the rows added so far): registers the styles they stand in for, in their
+   * order, and writes the rows with each token replaced, waiting for the zip between blocks.
+   */
+  addRendered(rendered: RenderedRows): Promise<void>;
   commit(): void;
 }
 
@@ -242,9 +393,16 @@ export interface SheetLayout extends SheetHeading {
 export interface WorkbookStream {
   /** Starts a sheet; the previous one must be committed. Widths from a WidthMeter over its rows. */
   sheet(layout: SheetLayout, widths: number[]): SheetWriter;
+  /** The table-cell styles the workbook has so far (by cellStyleKey), for tokenRenderer. */
+  knownStyles(): Record<string, string>;
 }
 
-function openSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, model: SheetLayout, widths: number[]): SheetWriter {
+function openSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, layout: SheetLayout, widths: number[], known: Record<string, string>): SheetWriter {
+  // The heading holds unit names (xmlSafe: see NOT_XML).
+  const model: SheetLayout = {
+    ...layout, title: xmlSafe(layout.title), unitLine: xmlSafe(layout.unitLine), dateLine: xmlSafe(layout.dateLine),
+    ...(layout.footer === undefined ? {} : { footer: xmlSafe(layout.footer) }),
+  };
   const ws = wb.addWorksheet(model.name, {
     views: [{ state: 'frozen', ySplit: HEADER_ROWS, xSplit: 0 }],
     pageSetup: {
@@ -294,60 +452,68 @@ function openSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, model: SheetLayout, w
   // either way (test/export-stream.test.ts writes a sheet both ways and compares).
   const internals = ws as unknown as WriterInternals;
   const fast = FAST_ROWS.enabled && fastRowsPossible(ws) && internals.startedData;
-  // Each cell's opening tag up to its row number, and after it the style attribute, by row kind,
-  // column and centring: worked out once each.
-  const cellOpen = model.columns.map((_, i) => `<c r="${columnLetters(i + 1)}`);
   const styles = (wb as unknown as { styles: { addStyleModel(style: unknown, cellType?: number): number } }).styles;
-  const styleAttrs: string[] = [];
-  const styleAttrOf = (kind: RowKind, i: number, centred: boolean, v: Cell): string => {
-    const key = ((kind === 'data' ? 0 : kind === 'subtotal' ? 1 : 2) * n + i) * 2 + (centred ? 1 : 0);
-    let attr = styleAttrs[key];
-    if (attr === undefined) {
-      // The type matters for the first cell of a style only (exceljs's own WeakMap does the same).
-      const id = styles.addStyleModel(cellStyle(kind, centred, model.columns[i]?.numFmt), typeof v === 'number' ? 2 : v === null ? 0 : 3);
-      attr = styleAttrs[key] = id ? `" s="${id}"` : '"';
-    }
+  // A style is registered with the workbook on its first cell: the type matters for that cell only
+  // (exceljs's own WeakMap does the same). The attributes are kept by row kind, column and centring.
+  const register = (kind: RowKind, centred: boolean, numFmt: string | undefined, cellType: CellType): string => {
+    const id = styles.addStyleModel(cellStyle(kind, centred, numFmt), cellType);
+    const attr = id ? `" s="${id}"` : '"';
+    known[cellStyleKey(kind, centred, numFmt)] = attr;
     return attr;
   };
-  let buffered: string[] = [];
-  let bufferedRows = 0;
+  const styleAttrs: string[] = [];
+  const styleAttrOf: StyleAttr = (kind, i, centred, v) => {
+    const key = ((kind === 'data' ? 0 : kind === 'subtotal' ? 1 : 2) * n + i) * 2 + (centred ? 1 : 0);
+    return (styleAttrs[key] ??= register(kind, centred, model.columns[i]?.numFmt, cellTypeOf(v)));
+  };
+  const render = rowRenderer(model.columns, widths, styleAttrOf);
+  // Rows are encoded one at a time into a buffer handed to the sheet's stream when full: joining the
+  // row strings first and encoding the result took four times as long (the joined text of rows
+  // with Chinese in them is copied into one large two-byte string, then encoded).
+  let chunk: Buffer | undefined;
+  let used = 0;
+  let chunkRows = 0;
   let r = HEADER_ROWS;
 
   const flush = () => {
-    if (!bufferedRows) return;
-    internals.stream.write(buffered.join(''));
+    if (!chunk || !used) return;
+    const out = internals.stream;
+    const pipe = out.pipes?.length === 1 && typeof out._flush === 'function' ? out.pipes[0] : undefined;
+    if (pipe?.write) {
+      // (exceljs 4.4's StreamBuf._flush and its archiver pipe: internals, hence the exact pin in package.json.)
+      // Straight to the stream exceljs pipes the sheet into (archiver's), after what exceljs holds:
+      // StreamBuf would copy it into new zero-filled 64 KB buffers, a fifth of the zip's own time.
+      out._flush!();
+      pipe.write(chunk.subarray(0, used));
+      // Kept by the pipe until compressed.
+      chunk = undefined;
+    } else out.write(chunk.subarray(0, used));
     // The rows written here are rows exceljs will not number again.
-    internals._rowZero += bufferedRows;
-    buffered = [];
-    bufferedRows = 0;
+    internals._rowZero += chunkRows;
+    used = 0;
+    chunkRows = 0;
   };
-
-  const centredAt = (row: SheetRow, i: number) => {
-    // Numbers centred: right-aligned, they print flush against the next column's text. Short marks in
-    // a column of short values (是/否, —, 已开展) too, so they line up with the numbers beside them.
-    const v = row.cells[i];
-    return typeof v === 'number' || (row.kind === 'data' && model.columns[i]?.fixed === true && typeof v === 'string' && (v.length <= 4 || (v.length <= 8 && [...v].length <= 4)));
+  /** The buffer, with room for `bytes` more (a buffer the stream copies is used again). */
+  const room = (bytes: number) => {
+    if (chunk && used + bytes > chunk.length) flush();
+    if (!chunk || bytes > chunk.length) chunk = Buffer.allocUnsafe(Math.max(ROW_CHUNK, bytes));
+    return chunk;
   };
-  // Rows grow with wrapped text (Excel does not size them on open; LibreOffice would).
-  const heightOf = (row: SheetRow) => Math.min(MAX_ROW_PT, (row.kind === 'band' ? 1 : linesOf(row.cells, widths)) * LINE_PT + 6);
+  const put = (xml: string) => {
+    // A UTF-16 code unit takes at most three bytes in UTF-8.
+    const into = room(xml.length * 3);
+    used += into.write(xml, used);
+    chunkRows++;
+  };
 
   const add = (row: SheetRow) => {
     r++;
-    if (fast && (row.kind === 'data' || row.kind === 'subtotal' || row.kind === 'total')) {
-      let xml = `<row r="${r}" ht="${heightOf(row)}" customHeight="1" spans="1:${n}" x14ac:dyDescent="0.25">`;
-      for (let i = 0; i < n; i++) {
-        const v = row.cells[i] ?? null;
-        const attr = styleAttrOf(row.kind, i, centredAt(row, i), v);
-        if (v === null) xml += attr === '"' ? '' : cellOpen[i] + r + attr + '/>';
-        else if (typeof v === 'number') xml += cellOpen[i] + r + attr + '><v>' + v + '</v></c>';
-        else xml += cellOpen[i] + r + attr + ' t="str"><v>' + xmlText(v) + '</v></c>';
-      }
-      buffered.push(`${xml}</row>`);
-      if (++bufferedRows >= 500) flush();
+    if (fast && renderedKind(row.kind)) {
+      put(render(row, r));
       return;
     }
     flush();
-    const xr = ws.addRow(row.cells);
+    const xr = ws.addRow(xmlSafeCells(row.cells));
     if (row.kind === 'note') {
       xr.font = BODY_FONT;
       if (n > 1) ws.mergeCells(r, 1, r, n);
@@ -356,11 +522,11 @@ function openSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, model: SheetLayout, w
       xr.commit();
       return;
     }
-    for (let i = 1; i <= n; i++) xr.getCell(i).style = cellStyle(row.kind, centredAt(row, i - 1), model.columns[i - 1]?.numFmt);
+    for (let i = 1; i <= n; i++) xr.getCell(i).style = cellStyle(row.kind, centredAt(model.columns, row, i - 1), model.columns[i - 1]?.numFmt);
     // The row's own (empty) style, shared for the same reason as the cells'.
     (xr as unknown as { style: Partial<ExcelJS.Style> }).style = NO_ROW_STYLE;
     if (row.kind === 'band' && n > 1) ws.mergeCells(r, 1, r, n);
-    xr.height = heightOf(row);
+    xr.height = heightOf(row, widths);
     xr.commit();
   };
 
@@ -384,9 +550,55 @@ function openSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, model: SheetLayout, w
     }
   };
 
+  const addRendered = async (rendered: RenderedRows) => {
+    if (!fast) throw new Error('rows rendered elsewhere need the fast row path');
+    flush();
+    // Registered now, in the order of their first cells: as if the rows were added here.
+    const attrs = rendered.uses.map((u) => {
+      const attr = register(u.kind, u.centred, u.numFmt, u.cellType);
+      // An empty cell of the default style is left out, which a token cannot do; table styles always have borders.
+      if (attr === '"') throw new Error('a table cell style turned out to be the default style');
+      return Buffer.from(attr, 'latin1');
+    });
+    const copyIn = (src: Buffer, from: number, to: number) => {
+      while (from < to) {
+        // Buffer.copy stops at the end of the buffer; room() starts a new one when this one is full.
+        const n = src.copy(room(1), used, from, to);
+        used += n;
+        from += n;
+      }
+    };
+    let carry: Buffer | undefined;
+    for await (let block of rendered.blocks) {
+      if (carry) block = Buffer.concat([carry, block]);
+      // A token is two bytes: one cut off at the end of a block waits for the next (copied: the
+      // block's buffer may be read into again).
+      const end = block.length && block[block.length - 1] === STYLE_TOKEN ? block.length - 1 : block.length;
+      carry = end < block.length ? Buffer.from(block.subarray(end)) : undefined;
+      for (let at = 0; at < end; ) {
+        const token = block.indexOf(STYLE_TOKEN, at);
+        const stop = token < 0 || token >= end ? end : token;
+        copyIn(block, at, stop);
+        if (stop === end) break;
+        const attr = attrs[block[token + 1] - TOKEN_BASE];
+        if (!attr) throw new Error('a rendered row names a style it did not report');
+        // A few bytes: by hand, cheaper than a copy call.
+        const into = room(attr.length);
+        for (let k = 0; k < attr.length; k++) into[used++] = attr[k];
+        at = token + 2;
+      }
+      await drain();
+    }
+    if (carry) throw new Error('rendered rows end inside a style token');
+    internals._rowZero += rendered.rows;
+    r += rendered.rows;
+  };
+
   return {
     add,
     drain,
+    fast,
+    addRendered,
     commit() {
       flush();
       ws.commit();
@@ -416,15 +628,17 @@ export async function streamWorkbook(created: Date, write: (book: WorkbookStream
   wb.creator = '赛务 Saiwu';
   wb.created = created;
   const names: string[] = [];
+  const known: Record<string, string> = {};
   await write({
     sheet(layout, widths) {
       names.push(layout.name);
-      return openSheet(wb, layout, widths);
+      return openSheet(wb, layout, widths, known);
     },
+    knownStyles: () => ({ ...known }),
   });
   // The streaming writer has no API for print titles; the workbook it writes takes its defined names
   // from this model (exceljs 4.4 WorkbookWriter.addWorkbook), so the header row of each sheet is
-  // declared there to repeat on every printed page.
+  // declared there to repeat on every printed page (an internal: exceljs is pinned exactly for it).
   (wb as unknown as { _definedNames: { model: unknown } })._definedNames = {
     model: names.map((name, i) => ({ name: '_xlnm.Print_Titles', localSheetId: i, ranges: [`'${name.replace(/'/g, "''")}'!$${HEADER_ROWS}:$${HEADER_ROWS}`] })),
   };

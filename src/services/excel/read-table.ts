@@ -4,13 +4,10 @@
 // (read-table-worker.ts): exceljs holds the thread for seconds on 100,000 rows, and every other chat
 // would wait that long for an answer.
 import type ExcelJS from 'exceljs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { loadExcelJs } from './exceljs.js';
+import { startWorker } from './worker-thread.js';
 import { stripInvisible } from '../../forms/coerce.js';
 
 /** A header or cell with its spaces (and invisible characters) taken out. */
@@ -138,23 +135,11 @@ export function readTables(fileName: string, data: Buffer): Promise<ReadTables> 
  */
 export type WorkerMessage = { kind: 'rows'; sheet: number; name: string; rows: TableRow[] } | { kind: 'done' } | { kind: 'error'; error: string };
 
-function startWorker(workerData: { fileName: string; data: Buffer }): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const file = new URL(`./read-table-worker.${fromSource ? 'ts' : 'js'}`, import.meta.url);
-  if (!fromSource) return new Worker(file, { workerData });
-  // From source (npm run dev, tsx scripts, vitest) the worker is TypeScript. Node 20 does not apply
-  // a loader given with --import to a worker's own file, so the worker registers tsx's first.
-  const require = createRequire(import.meta.url);
-  const tsx = require('tsx/package.json') as { exports: Record<string, { import: { default: string } }> };
-  const api = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), tsx.exports['./esm/api'].import.default)).href;
-  return new Worker(`import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`, { eval: true, workerData, execArgv: [] });
-}
-
 function readInWorker(fileName: string, data: Buffer): Promise<ReadTables> {
   return new Promise<ReadTables>((resolve, reject) => {
     const sheets: Table[] = [];
     let settled = false;
-    const worker = startWorker({ fileName, data });
+    const worker = startWorker('read-table-worker', { fileName, data });
     worker.on('message', (m: WorkerMessage) => {
       if (m.kind === 'error') finish({ error: m.error });
       else if (m.kind === 'done') finish({ sheets });
