@@ -293,9 +293,9 @@ export async function importRoster(db: Db, fileName: string, data: Buffer, opts:
   // All or nothing, as before: every row was checked above, with nothing written; now one
   // transaction writes them all, or (any error) none. How it keeps the event loop free differs:
   // On PostgreSQL the transaction has a connection of its own, so it gives the event loop a turn
-  // between batches. On SQLite every query of the process shares one connection: another chat's
-  // query run during a pause would land inside this open transaction (and its own transactions would
-  // wait for it), so there the transaction cannot pause and is kept short instead — the rows are
+  // between batches. On SQLite every query of the process shares one connection, and every other
+  // chat's query waits while this transaction holds it (the connection's turns, store/sql.ts), so
+  // there a pause would not help: the transaction is kept short instead — the rows are
   // copied into temporary tables beforehand, a batch per turn, and the transaction moves them over in
   // a few statements (100,000 new units: under a second).
   const sqlite = (await activeProvider(db)) === 'sqlite';
@@ -504,8 +504,8 @@ async function unstage(db: Db, staged: Staged | undefined): Promise<void> {
 }
 
 /**
- * Staged rows went missing: a batch written while another chat's transaction held the shared
- * connection, and undone with it. The import then writes nothing.
+ * Staged rows went missing (a batch undone with another chat's rolled-back transaction, which the
+ * connection's turns in store/sql.ts now prevent; kept as a check): the import then writes nothing.
  */
 class StagingLost extends Error {}
 
