@@ -37,13 +37,13 @@ end
 // whatever happens on the way (a busy event loop, a slow token fetch, a slow network, a message that
 // left later overtaking one that left earlier), arrivals at the platform are never closer than the
 // platform's own window allows.
-// A message with `rank` messages of its process waiting before it for the app-wide window that frees
-// up most often (Lark's second) leaves them the next `rank` free slots there, and is told when the
-// one after frees up (a forecast, when that depends on messages not sent yet). In the longer windows
-// it takes a free slot whoever waits: a rank is a snapshot that may be one too many by the time the
-// script runs, which in a minute window could mean waiting for the next minute. Asked only for the
-// wait (a job about to be parked), the rank counts in every app-wide window, so parked jobs come
-// back one after another.
+// A free slot goes to whichever message asks first. A message that finds the app-wide window that
+// frees up most often (Lark's second) full, with `rank` messages of its process waiting before it,
+// is told when the slot after theirs frees up (a forecast, when that depends on messages not sent
+// yet), so the waiting messages wake one after another rather than all for the same slot. (Keeping
+// free slots for the messages ahead left them unused: those were often asleep until later, and a
+// fan-out lost a second's worth of slots.) Asked only for the wait (a job about to be parked), the
+// rank counts in every app-wide window, free slots or not, so parked jobs come back one after another.
 // KEYS: one sorted set per window. ARGV: member, reserveMs, rank, take (1, or 0 to only
 // tell the wait), then (max, duration, kind: 0 per chat, 1 app-wide, 2 the app-wide one taken in
 // order) per window. Returns { wait, blocked in the window taken in order (2), only in other app-wide
@@ -63,8 +63,10 @@ for i, key in ipairs(KEYS) do
   if kind == '2' or (kind == '1' and not take) then ahead = rank end
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - dur)
   local count = redis.call('ZCARD', key)
-  -- The free slots go to the messages ahead first.
-  if count + ahead >= max then
+  -- A free slot is taken by whoever asks: a message ahead may be asleep until later, and a slot it
+  -- was kept for would go unused. Only a message that must wait anyway (or is about to be parked)
+  -- counts those ahead, to wake for its own slot rather than theirs.
+  if count >= max or (not take and count + ahead >= max) then
     -- This message is the (count + ahead)-th: it may go a window after the one max places before it
     -- was answered. That one is in the log, or one of those ahead (it goes about a window after the
     -- one max places before it, and so on).

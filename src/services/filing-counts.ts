@@ -94,9 +94,12 @@ async function changedSince(db: Db, campaignId: number, since: Date): Promise<{ 
   // Each read from its updatedAt index alone (a join here sends SQLite through every plan of the
   // campaign); a summary's plan is looked up after, and one of another campaign left out.
   // No ORDER BY: sorting by id would send SQLite through the table instead of the index.
+  // Hand-written (store/sql.ts): every roll-call asks — each message of a reminder fan-out, each
+  // /未交 and /排名 — and Prisma's model queries cost several times more than the reads themselves.
+  const q = queryWithLists(db);
   const [plans, summaries] = await Promise.all([
-    db.plan.findMany({ where: { campaignId, updatedAt: { gte: since } }, select: { id: true, unitId: true, updatedAt: true } }),
-    db.summary.findMany({ where: { updatedAt: { gte: since } }, select: { id: true, planId: true, updatedAt: true } }),
+    q<{ id: number; unitId: number; updatedAt: Date }>`SELECT "id", "unitId", "updatedAt" FROM "Plan" WHERE "campaignId" = ${campaignId} AND "updatedAt" >= ${since}`,
+    q<{ id: number; planId: number; updatedAt: Date }>`SELECT "id", "planId", "updatedAt" FROM "Summary" WHERE "updatedAt" >= ${since}`,
   ]);
   plans.sort((a, b) => a.id - b.id);
   summaries.sort((a, b) => a.id - b.id);
@@ -104,7 +107,7 @@ async function changedSince(db: Db, campaignId: number, since: Date): Promise<{ 
   const planIds = [...new Set(summaries.map((s) => s.planId))];
   for (let i = 0; i < planIds.length; i += 500) {
     // By id alone (with the campaign in the WHERE, SQLite may walk the campaign's index instead).
-    for (const p of await db.plan.findMany({ where: { id: { in: planIds.slice(i, i + 500) } }, select: { id: true, unitId: true, campaignId: true } })) {
+    for (const p of await q<{ id: number; unitId: number; campaignId: number }>`SELECT "id", "unitId", "campaignId" FROM "Plan" WHERE "id" IN (${planIds.slice(i, i + 500)})`) {
       if (p.campaignId === campaignId) unitOf.set(p.id, p.unitId);
     }
   }
