@@ -8,7 +8,7 @@ import { parseCampaignSettings, reminderSettingsSchema, withReminderSettings, ty
 import { DEADLINE_FORMS, DEADLINE_LABELS, campaignName, deadlineOf } from '../src/services/campaigns.js';
 import { campaignNumberArg, campaignToChange, currentCampaign } from '../src/services/current-campaign.js';
 import { chineseDateWithWeekday, shanghaiDateTimeText } from '../src/util/dates.js';
-import { computeSchedule } from '../jobs/reminder-schedule.js';
+import { computeSchedule, stageLabel } from '../jobs/reminder-schedule.js';
 import { reminderRuntime } from '../jobs/reminder-queue.js';
 import { YEAR_SOURCE_LABELS, loadCalendar } from '../jobs/working-days.js';
 import { calendarGaps, estimateLine, gapSpan } from '../jobs/calendar-alerts.js';
@@ -63,7 +63,7 @@ async function view(ctx: CommandContext, campaign: Campaign): Promise<Reply[]> {
     for (const p of problems) {
       // A refusal's reason for admins comes before "｜"; the platform's own words after it are for the log.
       const why = p.error && p.status !== 'uncertain' ? p.error.split('｜')[0].slice(0, 80) : '';
-      lines.push(`  · ${shanghaiDateTimeText(p.updatedAt)} ${FORM_LABELS[p.form] ?? p.form} ${p.stage} → ${where(p)}：${STATUS_LABELS[p.status] ?? p.status}${why ? `（${why}）` : ''}`);
+      lines.push(`  · ${shanghaiDateTimeText(p.updatedAt)} ${FORM_LABELS[p.form] ?? p.form} ${stageLabel(p.stage)} → ${where(p)}：${STATUS_LABELS[p.status] ?? p.status}${why ? `（${why}）` : ''}`);
     }
   } else {
     lines.push('没有发送失败的提醒。');

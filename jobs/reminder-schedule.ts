@@ -104,6 +104,20 @@ export function computeSchedule({ deadline, settings, calendar }: ScheduleInput)
 }
 
 /**
+ * A stage's id as an admin reads it (/reminders lists undelivered ones): d7 → 截止前7天, d0 → 截止当天,
+ * o2 → 逾期第2次; a calendar message's "2027_soon" → 2027年假期临近, "2027_w2027-01-04" → 2027年·1月4日那周.
+ */
+export function stageLabel(stage: string): string {
+  const before = /^d(\d+)$/.exec(stage);
+  if (before) return before[1] === '0' ? '截止当天' : `截止前${before[1]}天`;
+  const overdue = /^o(\d+)$/.exec(stage);
+  if (overdue) return `逾期第${overdue[1]}次`;
+  const calendar = /^(\d{4})_(?:(soon)|w(\d{4})-(\d\d)-(\d\d))$/.exec(stage);
+  if (calendar) return calendar[2] ? `${calendar[1]}年假期临近` : `${calendar[1]}年·${Number(calendar[4])}月${Number(calendar[5])}日那周`;
+  return stage;
+}
+
+/**
  * The stage that should go out at `now`: the latest one whose time has passed, but only while the
  * next stage is still ahead. Earlier passed stages are covered by it (after downtime the bot sends
  * one catch-up reminder, not a burst).

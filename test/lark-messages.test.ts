@@ -355,8 +355,8 @@ describe('Lark reminders over time', () => {
     t.fake.messages.length = 0;
     await t.say(ADMIN, '@_user_1 /reminders', { mentions: [BOT] });
     const said = t.fake.texts().join('\n');
-    expect(said).toContain('飞书「gone群」：发送失败（机器人不在该群中，请把机器人拉回群里）');
-    expect(said).toContain('飞书「stale群」：发送中断（为免重复未重发）\n');
+    expect(said).toContain('计划备案 截止前3天 → 飞书「gone群」：发送失败（机器人不在该群中，请把机器人拉回群里）');
+    expect(said).toContain('计划备案 截止前3天 → 飞书「stale群」：发送中断（为免重复未重发）\n');
   });
 
   it('does not retry a private message to someone who blocked the bot (230053)', async () => {

@@ -1,7 +1,7 @@
 // The reminder schedule as a pure function of the deadline, the settings and China's working-day
 // calendar (chinese-days + admin-entered overrides).
 import { describe, expect, it } from 'vitest';
-import { computeSchedule, currentStage, type ScheduledStage } from '../jobs/reminder-schedule.js';
+import { computeSchedule, currentStage, stageLabel, type ScheduledStage } from '../jobs/reminder-schedule.js';
 import { buildCalendar } from '../jobs/working-days.js';
 import { nextSendWindow } from '../jobs/reminder-schedule.js';
 
@@ -106,5 +106,17 @@ describe('the reminder message', () => {
     expect(reply.text).toContain('截止日正值春节假期（2026年2月15日至2026年2月23日），假期中不再提醒，请在放假前完成提交');
     expect(reply.text).toContain('还有 4 天');
     expect(reply.mentions).toEqual([{ userId: 'west', userName: 'west' }]);
+  });
+});
+
+describe('a stage as /reminders names it', () => {
+  it('says when it was due rather than its id, for every kind of stage the schedule and the calendar messages make', () => {
+    const ids = [...computeSchedule({ deadline: '2026-03-13', settings, calendar }).stages.map((s) => s.stage), 'o2', '2027_soon', '2027_w2027-01-04'];
+    const labels = ids.map(stageLabel);
+    expect(labels).toContain('截止前7天');
+    expect(labels).toContain('截止当天');
+    expect(labels.slice(-3)).toEqual(['逾期第2次', '2027年假期临近', '2027年·1月4日那周']);
+    // No id is shown as it is (letters and underscores mean nothing to a cadre).
+    expect(labels.filter((l) => /[a-z_]/.test(l))).toEqual([]);
   });
 });
