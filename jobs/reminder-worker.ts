@@ -193,9 +193,20 @@ async function sendOnce(ctx: Ctx, job: Job<ReminderJobData>, token: string | und
   // The delivery row is claimed when the sender hands the message over (after any pacing wait of its
   // own), so a send still waiting when the process stops was never claimed and goes out after the restart.
   let claimed: Claim | null = null;
+  // The first part's slot is given back (stamped with its answer) once, whichever comes first: the
+  // next part asking for its own — the sender asks only after the first part was answered, and a
+  // message holding its slot while waiting for another could, with enough such messages, hold every
+  // slot of a window — or the end of the send.
+  let firstReleased = false;
+  const releaseFirst = async () => {
+    if (firstReleased) return;
+    firstReleased = true;
+    await slot.release();
+  };
   // A message the platform takes in several parts (a long roll-call) spends a slot per part.
   let parts = 1;
   const nextPart = async () => {
+    await releaseFirst();
     const more = await limiter.take(d.platform, d.chatId, `${job.id}#${parts++}`, PART_WAIT_MS);
     if (more.wait > 0) throw new RateLimitedError(more.wait, `no ${d.platform} send slot for the next part within ${PART_WAIT_MS} ms`);
     return more.release;
@@ -204,7 +215,7 @@ async function sendOnce(ctx: Ctx, job: Job<ReminderJobData>, token: string | und
   try {
     await sender.send(d.chatId, [message], { idempotencyKey: key, handOff, paced: nextPart });
   } catch (err) {
-    await slot.release();
+    await releaseFirst();
     const msg = (err as Error).message;
     const handedOver = claimed === 'claimed';
     // The row records what happened to a message that was handed over; one that never was (a refusal
@@ -234,7 +245,7 @@ async function sendOnce(ctx: Ctx, job: Job<ReminderJobData>, token: string | und
     if (handedOver) await settle('retry', msg);
     throw err;
   }
-  await slot.release();
+  await releaseFirst();
   if (claimed === null) throw new Error(`the ${d.platform} sender returned without handing the message over (SendOptions.handOff not called)`);
   if (claimed === 'done') return 'already handled';
   await sql(db)`UPDATE "ReminderDelivery" SET "status" = 'sent', "sentAt" = ${app.now()}, "error" = NULL, "updatedAt" = ${new Date()} WHERE "key" = ${key}`;

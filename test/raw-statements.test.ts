@@ -111,6 +111,46 @@ describe.each(backends)('hand-written statements on $name', ({ name, skip, datab
     expect(await db.processedEvent.count({ where: { eventId: 'during-rollback' } })).toBe(1);
   });
 
+  it.skipIf(skip)('a transaction that timed out writes nothing more, neither on its own nor inside the next request\'s', async () => {
+    const db = bot.app.db;
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // Its callback goes on after Prisma rolled it back at 100 ms; meanwhile another request's
+    // transaction is open when the late statement comes.
+    const late = db.$transaction(async (tx) => {
+      await sleep(300);
+      await sql(tx)`INSERT INTO "Unit" ("name", "level", "createdAt") VALUES (${'超时后写入'}, 3, ${new Date()})`;
+    }, { timeout: 100 }).catch((err: Error) => err.message);
+    await sleep(150);
+    const other = db.$transaction(async (tx) => {
+      await tx.unit.create({ data: { name: '另一请求', level: 3 } });
+      await sleep(300);
+      return (await tx.unit.findMany({ where: { name: { in: ['超时后写入', '另一请求'] } } })).map((u) => u.name);
+    }, { timeout: 5000 });
+    expect(await other).toEqual(['另一请求']);
+    expect(await late).toBeTruthy();
+    expect(await db.unit.count({ where: { name: '超时后写入' } })).toBe(0);
+  });
+
+  it.skipIf(skip || name !== 'SQLite')('on SQLite: a COMMIT or ROLLBACK that fails ends the transaction, and the next requests are served', async () => {
+    const db = bot.app.db;
+    // A deferred foreign key makes COMMIT itself fail.
+    const commitFails = await db.$transaction(async (tx) => {
+      await sql(tx)`PRAGMA defer_foreign_keys = ON`;
+      await sql(tx)`INSERT INTO "Unit" ("name", "level", "parentId", "createdAt") VALUES (${'无上级单位'}, 2, 999999, ${new Date()})`;
+    }).then(() => 'committed', (err: Error) => err.message);
+    expect(commitFails).not.toBe('committed');
+    expect(await db.unit.count({ where: { name: '无上级单位' } })).toBe(0);
+    // SQLite rolled back by itself (a full disk does that): Prisma's own ROLLBACK then fails.
+    const rollbackFails = await db.$transaction(async (tx) => {
+      await sql(tx)`ROLLBACK`;
+      throw new Error('refused half way');
+    }).catch((err: Error) => err.message);
+    expect(rollbackFails).toBeTruthy();
+    // Both ended their turn: the chat and the next transaction are answered.
+    expect(textOf(await bot.say(east, '/我的'))).toContain('桥梁焊接劳动竞赛');
+    expect(await db.$transaction((tx) => tx.unit.count({ where: { name: '无上级单位' } }))).toBe(0);
+  });
+
   it.skipIf(skip || name !== 'SQLite')('on SQLite: hundreds of distinct statements, old-style timestamps and a reconnect', async () => {
     const db = bot.app.db;
     // More distinct statements than the connection keeps prepared: each still answers its own.

@@ -117,7 +117,7 @@ describe('the shared send limiter', () => {
  * `windows`, which the limiter is given too. Resolves when every delivery is marked sent (or after 45 s:
  * a job that failed is retried after some seconds).
  */
-async function fanOut(groups: number, windows: Window[], opts: { streets?: number } = {}) {
+async function fanOut(groups: number, windows: Window[], opts: { streets?: number; federationGroups?: number } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'saiwu-limiter-'));
   cleanup.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
   const config = loadConfig({ ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`, REDIS_AUTOSTART: 'off', LOG_LEVEL: 'warn', PORT: '0' });
@@ -139,7 +139,8 @@ async function fanOut(groups: number, windows: Window[], opts: { streets?: numbe
     // The federation's group (the first), whose roll-call lists every street, and a group per street.
     await db.unit.createMany({ data: Array.from({ length: opts.streets }, (_, i) => ({ name: `测试第${i + 1}街道工会`, level: 2, parentId: district.id })) });
     const streets = await db.unit.findMany({ where: { parentId: district.id }, orderBy: { id: 'asc' } });
-    await db.chatBinding.createMany({ data: Array.from({ length: groups }, (_, i) => ({ platform: 'lark', chatId: `oc_group_${i}`, unitId: i ? streets[i].id : district.id, campaignId: campaign.id })) });
+    const federation = opts.federationGroups ?? 1;
+    await db.chatBinding.createMany({ data: Array.from({ length: groups }, (_, i) => ({ platform: 'lark', chatId: `oc_group_${i}`, unitId: i < federation ? district.id : streets[i].id, campaignId: campaign.id })) });
   }
 
   const workers = [];
@@ -166,7 +167,7 @@ async function fanOut(groups: number, windows: Window[], opts: { streets?: numbe
   // Messages per group, as Lark keeps them (a retried job's repeat with the same uuid is not a second one).
   const received = new Map<string, number>();
   for (const m of fake.messages) received.set(m.to, (received.get(m.to) ?? 0) + 1);
-  return { refused: fake.rateLimited.length, received, sent: await db.reminderDelivery.count({ where: { status: 'sent' } }) };
+  return { refused: fake.rateLimited.length, received, arrivals: fake.messages.map((m) => m.at).sort((a, b) => a - b), sent: await db.reminderDelivery.count({ where: { status: 'sent' } }) };
 }
 
 /** Lark never refused a message, and every group got its reminder exactly once and is marked sent. */
@@ -208,5 +209,20 @@ describe('a reminder stage to many Lark groups', () => {
     expect(received.get('oc_group_0')).toBeGreaterThanOrEqual(2);
     expect([...received].filter(([chat]) => chat !== 'oc_group_0').every(([, n]) => n === 1)).toBe(true);
     expect(received.size).toBe(12);
+  }, 60_000);
+
+  it('does not stall when as many long roll-calls as the window holds go out at once', async () => {
+    // Three federation groups each get a roll-call in parts, against 2 messages a second: a message
+    // that kept its first part's slot while waiting for the next would, with a second such message,
+    // hold the whole window until the 30 s reservations ran out.
+    const { refused, received, arrivals, sent } = await fanOut(3, [
+      { scope: 'chat', max: 5, durationMs: 1000 },
+      { scope: 'app', max: 2, durationMs: 1000 },
+    ], { streets: 700, federationGroups: 3 });
+    expect(refused).toBe(0);
+    expect(sent).toBe(3);
+    expect([...received.values()].every((n) => n >= 2)).toBe(true);
+    const pauses = arrivals.slice(1).map((at, i) => at - arrivals[i]);
+    expect(Math.max(...pauses)).toBeLessThan(10_000);
   }, 60_000);
 });

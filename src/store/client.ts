@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { PrismaClient } from '../generated/sqlite/index.js';
 import type { ITXClientDenyList } from '../generated/sqlite/runtime/client.js';
 import { isPostgresUrl, sqliteFilePath } from '../database-url.js';
-import { attachDirect, ConnectionTurns, sql, sqliteDirect, type SqliteDirect } from './sql.js';
+import { attachDirect, ConnectionTurns, enterTransaction, sql, sqliteDirect, type SqliteDirect } from './sql.js';
 import { watchWal } from './wal-checkpointer.js';
 
 /**
@@ -113,7 +113,7 @@ function reuseStatements(connection: SqliteConnection): void {
  * (ConnectionTurns in sql.ts says why): a transaction holds it from BEGIN to COMMIT or ROLLBACK, and a
  * statement outside waits for it to end. The adapter's own lock orders transactions only.
  */
-function takeTurns(adapter: SqlDriverAdapter, turns: ConnectionTurns): void {
+function takeTurns(adapter: SqlDriverAdapter, connection: SqliteConnection, turns: ConnectionTurns): void {
   const startTransaction = adapter.startTransaction.bind(adapter);
   adapter.startTransaction = async (isolationLevel) => {
     await turns.take();
@@ -124,17 +124,43 @@ function takeTurns(adapter: SqlDriverAdapter, turns: ConnectionTurns): void {
       turns.give();
       throw err;
     }
+    turns.begin();
     let ended = false;
     const end = (finish: () => Promise<void>) => async () => {
       try {
         await finish();
       } finally {
-        if (!ended) turns.give();
+        if (!ended) {
+          turns.end();
+          turns.give();
+        }
         ended = true;
       }
     };
     tx.commit = end(tx.commit.bind(tx));
     tx.rollback = end(tx.rollback.bind(tx));
+    // Prisma ends a transaction by running COMMIT (or ROLLBACK) and then calling commit() (or
+    // rollback()); when the statement fails — a deferred constraint, a disk full, SQLite having
+    // rolled back by itself — it calls neither, and the connection would stay taken for ever, every
+    // request behind it. So a failed COMMIT or ROLLBACK rolls back what is left and ends the turn.
+    const executeRaw = tx.executeRaw.bind(tx);
+    tx.executeRaw = async (query) => {
+      try {
+        return await executeRaw(query);
+      } catch (err) {
+        if (/^\s*(COMMIT|ROLLBACK)\s*$/i.test(query.sql)) {
+          if (connection.inTransaction) {
+            try {
+              connection.exec('ROLLBACK');
+            } catch {
+              // Nothing more can be done: the connection reports no transaction or a broken one.
+            }
+          }
+          await tx.rollback();
+        }
+        throw err;
+      }
+    };
     return tx;
   };
   const queryRaw = adapter.queryRaw.bind(adapter);
@@ -178,7 +204,7 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Db {
     await adapter.executeScript('PRAGMA synchronous = NORMAL;');
     const connection = Reflect.get(adapter, 'client') as SqliteConnection;
     const turns = new ConnectionTurns();
-    takeTurns(adapter, turns);
+    takeTurns(adapter, connection, turns);
     // store/sql.ts runs its statements on this same connection, in a transaction's turn or its own.
     holder.direct = sqliteDirect(connection, turns);
     reuseStatements(connection);
@@ -192,6 +218,22 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Db {
   };
   const client = new PrismaClient({ adapter: factory });
   attachDirect(client, holder);
+  // A transaction callback's client is told which transaction it belongs to as the callback starts,
+  // so that a statement it runs after the transaction timed out is refused (sql.ts), not run outside
+  // any transaction or inside the next one. Defined on this client object, the extended client's
+  // $transaction (moneyAsNumbers) comes here too.
+  const transaction = Reflect.get(client, '$transaction') as (this: unknown, arg: unknown, options?: unknown) => Promise<unknown>;
+  Reflect.defineProperty(client, '$transaction', {
+    configurable: true,
+    writable: true,
+    value(this: unknown, arg: unknown, options?: unknown) {
+      if (typeof arg !== 'function') return transaction.call(this, arg, options);
+      return transaction.call(this, (tx: object) => {
+        enterTransaction(tx, holder);
+        return (arg as (tx: object) => unknown)(tx);
+      }, options);
+    },
+  });
   return moneyAsNumbers(client);
 }
 

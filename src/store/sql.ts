@@ -31,6 +31,20 @@ type RawClient = { $queryRaw<T>(query: TemplateStringsArray, ...values: unknown[
 export class ConnectionTurns {
   private busy = false;
   private readonly waiting: (() => void)[] = [];
+  private opened = 0;
+  /** The open transaction's number (each gets the next), or 0 while none is open. */
+  current = 0;
+
+  /** A transaction has begun (the caller holds the connection): its number. */
+  begin(): number {
+    this.current = ++this.opened;
+    return this.current;
+  }
+
+  /** The open transaction has ended. */
+  end(): void {
+    this.current = 0;
+  }
 
   /** Nobody holds the connection or waits for it: a statement may run at once. */
   get free(): boolean {
@@ -150,6 +164,17 @@ export function sqliteDirect(connection: Database, turns: ConnectionTurns): Sqli
   };
 }
 
+/** A transaction client's transaction (ConnectionTurns numbers them). */
+const transactionOf = new WeakMap<object, number>();
+
+/**
+ * Notes that `tx` is the client of the transaction open now (its callback is starting: the turn is
+ * its own), so that its statements are refused once that transaction has ended (client.ts).
+ */
+export function enterTransaction(tx: object, holder: { direct?: SqliteDirect }): void {
+  if (holder.direct?.open) transactionOf.set(tx, holder.direct.turns.current);
+}
+
 /**
  * The raw-SQL tag: `await sql(db)<Row>\`SELECT … WHERE "id" = ${id}\``. A value may be a list
  * (one placeholder per item, for IN (…); an empty list as NULL) or an SqlText (written as it is: a
@@ -177,8 +202,13 @@ export const sql = (db: RawClient) =>
     const direct = Reflect.get(db, DIRECT) as SqliteDirect | undefined;
     if (direct?.open) {
       const run = () => direct.run(parts.join('?'), params) as T[];
-      // A transaction's client (it has no $transaction of its own) holds the connection already.
+      // A transaction's client (it has no $transaction of its own) holds the connection already —
+      // while its transaction is the open one. One that timed out (Prisma rolled it back) while its
+      // callback went on must not write outside any transaction, or inside the next request's.
       if (!('$transaction' in db)) {
+        if (!transactionOf.has(db)) transactionOf.set(db, direct.turns.current);
+        const mine = transactionOf.get(db)!;
+        if (!mine || mine !== direct.turns.current) return Promise.reject(new Error('the transaction has ended (it timed out or was rolled back): its statement was not run'));
         try {
           return Promise.resolve(run());
         } catch (err) {
