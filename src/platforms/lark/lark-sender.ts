@@ -12,6 +12,7 @@ import type { Logger } from '../../logger.js';
 import { renderFormCard, renderTableCard, type Card, type FormButtonValue } from './lark-cards.js';
 import type { LarkRateLimiter } from './lark-rate-limit.js';
 import larkPlatform from './index.js';
+import { pacedParts } from '../paced-parts.js';
 
 export type LarkTarget =
   | { kind: 'chat'; chatId: string }
@@ -172,21 +173,17 @@ export class LarkSender implements ChatSender {
    */
   async deliver(target: LarkTarget, replies: Reply[], opts: { key?: string; patient?: boolean; formValue?: (r: FormReply) => FormButtonValue; handOff?: () => Promise<boolean>; paced?: NextPart } = {}): Promise<void> {
     let part = 0;
+    const pace = pacedParts(opts.paced);
     for (const reply of replies) {
       const messages = await this.render(reply, target, opts);
       for (const m of messages) {
         const uuid = opts.key ? idempotentUuid(opts.key, part) : randomUUID();
         if (part === 0 && opts.handOff && !(await opts.handOff())) return;
-        // Paced by the shared limiter (SendOptions.paced): the caller took the first part's slot, each
-        // later part takes its own there. Otherwise every part waits in this process's limiter.
-        const answered = part > 0 && opts.paced ? await opts.paced() : undefined;
         part += 1;
+        // Paced by the shared limiter (SendOptions.paced), a slot per part; otherwise every part
+        // waits in this process's limiter (post).
         const post = () => this.post(target, m, uuid, Boolean(opts.paced));
-        try {
-          await (opts.patient ? patiently(post, this.log) : post());
-        } finally {
-          await answered?.();
-        }
+        await pace(() => (opts.patient ? patiently(post, this.log) : post()));
       }
     }
   }

@@ -13,6 +13,7 @@ import { withoutForms } from '../present.js';
 import { atTokens } from '../text-mentions.js';
 import wecom, { type WecomSection } from './index.js';
 import { InFlight } from '../in-flight.js';
+import { pacedParts } from '../paced-parts.js';
 
 /** Longest text in one message (the platform's capability: 20,480 bytes at 3 bytes a Chinese character). */
 export const WECOM_MAX_CHARS = wecom.capabilities.maxMessageChars;
@@ -130,17 +131,8 @@ class WecomSender implements ChatSender {
   /** A push (reminders): chatId is a group's chatid, or a user's id for a single chat. */
   async send(chatId: string, replies: Reply[], opts: SendOptions = {}): Promise<void> {
     if (opts.handOff && !(await opts.handOff())) return;
-    // The caller took the first part's slot in the shared limiter; each later part (a long text split
-    // in two) takes its own (SendOptions.paced).
-    let parts = 0;
-    const paced = async <T>(send: () => Promise<T>): Promise<T> => {
-      const answered = parts++ > 0 && opts.paced ? await opts.paced() : undefined;
-      try {
-        return await send();
-      } finally {
-        await answered?.();
-      }
-    };
+    // A slot per part in the shared limiter (SendOptions.paced).
+    const paced = pacedParts(opts.paced);
     await post(this.client, replies, {
       markdown: (content) => paced(() => this.client.sendMessage(chatId, { msgtype: 'markdown', markdown: { content } })),
       media: (type, mediaId) => paced(() => this.client.sendMediaMessage(chatId, type, mediaId)),
