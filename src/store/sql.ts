@@ -35,10 +35,9 @@ export class ConnectionTurns {
   /** The open transaction's number (each gets the next), or 0 while none is open. */
   current = 0;
 
-  /** A transaction has begun (the caller holds the connection): its number. */
-  begin(): number {
+  /** A transaction has begun (the caller holds the connection): it gets the next number. */
+  begin(): void {
     this.current = ++this.opened;
-    return this.current;
   }
 
   /** The open transaction has ended. */
@@ -69,14 +68,17 @@ export class ConnectionTurns {
 
   /** Runs one statement outside any transaction: at once when free, else in its turn. */
   outside<T>(run: () => T | Promise<T>): Promise<T> {
-    if (this.free) {
-      try {
-        return Promise.resolve(run());
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    }
+    if (this.free) return promised(run);
     return this.take().then(run).finally(() => this.give());
+  }
+}
+
+/** `run`'s result, or what it threw, as a promise (a statement on the connection runs synchronously). */
+function promised<T>(run: () => T | Promise<T>): Promise<T> {
+  try {
+    return Promise.resolve(run());
+  } catch (err) {
+    return Promise.reject(err);
   }
 }
 
@@ -209,11 +211,7 @@ export const sql = (db: RawClient) =>
         if (!transactionOf.has(db)) transactionOf.set(db, direct.turns.current);
         const mine = transactionOf.get(db)!;
         if (!mine || mine !== direct.turns.current) return Promise.reject(new Error('the transaction has ended (it timed out or was rolled back): its statement was not run'));
-        try {
-          return Promise.resolve(run());
-        } catch (err) {
-          return Promise.reject(err);
-        }
+        return promised(run);
       }
       return direct.turns.outside(run);
     }
