@@ -518,10 +518,9 @@ export function coerceKeyProject(raw: string): Coerced<KeyProjectValue> {
 const NEGATED = /不|非|无关|以外|之外|没有|否/;
 const KEY_PROJECT_HOW = '请填“是”或“否”；本年度有重点项目名单的，是重点项目请照名单写项目名称（发送 /重点项目 查看）';
 
-// Control characters other than newline and tab break tables and chat rendering; so do the
-// noncharacters U+FFFE/U+FFFF and half of a surrogate pair, which an XML file (the Excel export)
-// cannot hold at all.
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// Control characters other than newline and tab break tables and chat rendering. (U+FFFE/U+FFFF and
+// half of a surrogate pair, which an XML file cannot hold, are refused before: unsafeCharacters.)
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 export function coerceText(raw: string, field: FieldDef): Coerced<string> {
   let s = stripInvisible(raw).replace(/\r\n?/g, '\n').trim();
