@@ -3,7 +3,9 @@
 // Prisma. A row must be the same whichever way it is written or read: the filing time on a receipt,
 // a late mark, a member's unit, a group's campaign. So on each database: what the chat wrote by hand
 // reads back through Prisma field for field, and what Prisma wrote reads back by hand the same.
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sqliteFilePath } from '../src/database-url.js';
 import { getBinding, getMember } from '../src/services/members.js';
 import { SqlText } from '../src/services/raw-sql.js';
 import { sql } from '../src/store/sql.js';
@@ -149,6 +151,26 @@ describe.each(backends)('hand-written statements on $name', ({ name, skip, datab
     // Both ended their turn: the chat and the next transaction are answered.
     expect(textOf(await bot.say(east, '/我的'))).toContain('桥梁焊接劳动竞赛');
     expect(await db.$transaction((tx) => tx.unit.count({ where: { name: '无上级单位' } }))).toBe(0);
+  });
+
+  it.skipIf(skip || name !== 'SQLite')('on SQLite: a transaction left open on the connection keeps what ran in it, and later transactions are served', async () => {
+    const db = bot.app.db;
+    // A stray BEGIN (no code path of ours runs one): what runs after it outside a transaction — here a
+    // message's event claim and transcript lines — is held uncommitted, and the next BEGIN fails.
+    // The adapter's own lock was then never given back, and every later transaction waited for ever.
+    await sql(db)`BEGIN`;
+    expect(textOf(await bot.say(east, '/我的'))).toContain('填报情况');
+    const receipt = textOf(await bot.say(east, '【竞赛计划】\n企业名称：东城建设集团\n竞赛项目：隧道掘进劳动竞赛\n组织方式：班组\n参与人数：80\n时间安排：2027年3月1日至10月31日\n竞赛类型：技能比武\n重点项目：否'));
+    expect(receipt).toContain('计划编号');
+    expect(await db.$transaction((tx) => tx.plan.count({ where: { project: '隧道掘进劳动竞赛' } }))).toBe(1);
+    // Committed, as each statement meant to be: another connection sees the /我的 line in the transcript.
+    const other = new Database(sqliteFilePath(bot.config.databaseUrl), { readonly: true });
+    try {
+      const seen = other.prepare(`SELECT COUNT(*) AS n FROM "LocalChatMessage" WHERE "text" = '/我的'`).get() as { n: number };
+      expect(seen.n).toBeGreaterThan(0);
+    } finally {
+      other.close();
+    }
   });
 
   it.skipIf(skip || name !== 'SQLite')('on SQLite: hundreds of distinct statements, old-style timestamps and a reconnect', async () => {

@@ -111,34 +111,57 @@ function reuseStatements(connection: SqliteConnection): void {
 /**
  * Gives the adapter's transactions and its statements outside them turns on the connection
  * (ConnectionTurns in sql.ts says why): a transaction holds it from BEGIN to COMMIT or ROLLBACK, and a
- * statement outside waits for it to end. The adapter's own lock orders transactions only.
+ * statement outside waits for it to end.
+ *
+ * Transactions are begun here rather than by the adapter: its own lock (a mutex it keeps private)
+ * is never released when its BEGIN throws, and every later transaction would then wait for ever,
+ * holding the turn and so the whole bot. The turns already keep transactions apart, so the lock is
+ * not needed; the transaction object is the adapter's own kind (its query methods on the connection).
  */
-function takeTurns(adapter: SqlDriverAdapter, connection: SqliteConnection, turns: ConnectionTurns): void {
+function takeTurns(adapter: SqlDriverAdapter, connection: SqliteConnection, turns: ConnectionTurns, onProblem: (message: string) => void): void {
   const startTransaction = adapter.startTransaction.bind(adapter);
+  // The adapter's class extends its "queryable" (queryRaw, executeRaw, performIO, onError over
+  // this.client): a transaction is one of those, with commit and rollback.
+  const queryable = Object.getPrototypeOf(Object.getPrototypeOf(adapter)) as Record<string, unknown>;
+  for (const method of ['queryRaw', 'executeRaw', 'performIO', 'executeIO', 'onError']) if (typeof queryable[method] !== 'function') unsupported(`queryable.${method}`);
+  const fail = (err: unknown): never => {
+    (queryable.onError as (this: unknown, e: unknown) => never).call(adapter, err);
+    throw err;
+  };
   adapter.startTransaction = async (isolationLevel) => {
+    // The adapter refuses any level but SERIALIZABLE (what SQLite has) with its own error.
+    if (isolationLevel && isolationLevel !== 'SERIALIZABLE') return startTransaction(isolationLevel);
     await turns.take();
-    let tx: Transaction;
     try {
-      tx = await startTransaction(isolationLevel);
+      if (connection.inTransaction) {
+        // Nobody's: the turn is ours, and every transaction ends its own. Statements outside a
+        // transaction were meant to be committed as they ran, so what a stray BEGIN held back is
+        // committed (not lost) before this transaction begins on its own.
+        onProblem('a transaction was left open on the SQLite connection; it was committed before the next one began');
+        try {
+          connection.exec('COMMIT');
+        } catch {
+          connection.exec('ROLLBACK');
+        }
+      }
+      connection.prepare('BEGIN').run();
     } catch (err) {
       turns.give();
-      throw err;
+      fail(err);
     }
     turns.begin();
     let ended = false;
-    const end = (finish: () => Promise<void>) => async () => {
-      try {
-        await finish();
-      } finally {
-        if (!ended) {
-          turns.end();
-          turns.give();
-        }
-        ended = true;
+    const end = async () => {
+      if (!ended) {
+        turns.end();
+        turns.give();
       }
+      ended = true;
     };
-    tx.commit = end(tx.commit.bind(tx));
-    tx.rollback = end(tx.rollback.bind(tx));
+    const tx = Object.assign(Object.create(queryable) as Transaction, {
+      client: connection, adapterOptions: Reflect.get(adapter, 'adapterOptions'), provider: adapter.provider, adapterName: adapter.adapterName,
+      options: { usePhantomQuery: false }, commit: end, rollback: end,
+    });
     // Prisma ends a transaction by running COMMIT (or ROLLBACK) and then calling commit() (or
     // rollback()); when the statement fails — a deferred constraint, a disk full, SQLite having
     // rolled back by itself — it calls neither, and the connection would stay taken for ever, every
@@ -204,7 +227,7 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Db {
     await adapter.executeScript('PRAGMA synchronous = NORMAL;');
     const connection = Reflect.get(adapter, 'client') as SqliteConnection;
     const turns = new ConnectionTurns();
-    takeTurns(adapter, connection, turns);
+    takeTurns(adapter, connection, turns, opts.onProblem ?? (() => undefined));
     // store/sql.ts runs its statements on this same connection, in a transaction's turn or its own.
     holder.direct = sqliteDirect(connection, turns);
     reuseStatements(connection);
