@@ -270,6 +270,23 @@ describe('Lark rate limits and failures', () => {
     expect(err.message).toContain('230002');
   });
 
+  it('gives up on a send Lark never answers, and the retried job posts it once', async () => {
+    await t.close();
+    t = await startLarkBot({ LARK_HTTP_TIMEOUT_MS: '1000' });
+    // Lark takes the message, but its answer never comes back.
+    t.fake.unanswered = 1;
+    const key = 'reminder:plan:2027:oc_hang:d-3';
+    const started = Date.now();
+    const err = await t.lark.sender.send(LARK_GROUP, [text('计划备案还有3天截止')], { idempotencyKey: key }).catch((e: Error) => e);
+    // A failure the queue retries (not a refusal), after the time limit rather than never.
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(PermanentSendError);
+    expect(Date.now() - started).toBeLessThan(5000);
+    await t.lark.sender.send(LARK_GROUP, [text('计划备案还有3天截止')], { idempotencyKey: key });
+    expect(sends()).toHaveLength(2);
+    expect(t.fake.texts().filter((x) => x === '计划备案还有3天截止')).toHaveLength(1);
+  });
+
   it('posts a retried job once: the same idempotency key gives the same uuid', async () => {
     await t.lark.sender.send(LARK_GROUP, [text('提醒一'), text('提醒二')], { idempotencyKey: 'reminder:plan:2027:oc_5ad1:d-3' });
     await t.lark.sender.send(LARK_GROUP, [text('提醒一'), text('提醒二')], { idempotencyKey: 'reminder:plan:2027:oc_5ad1:d-3' });

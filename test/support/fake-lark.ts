@@ -179,6 +179,12 @@ export interface FakeLark {
   contactDelayMs: number;
   /** Cut the connection without an answer, as a dead endpoint does: token requests, message sends. */
   dead: { token: boolean; send: boolean };
+  /**
+   * The next `n` message sends (create or reply) that Lark takes — the message lands in the chat —
+   * are never answered, as when the answer is lost on the way: the request hangs until the client
+   * gives up.
+   */
+  unanswered: number;
   texts(): string[];
   /** Resolves when the SDK's long connection has connected to this server. */
   wsConnected(): Promise<void>;
@@ -257,6 +263,7 @@ export async function startFakeLark(): Promise<FakeLark> {
     ephemeralFails: false,
     contactDelayMs: 0,
     dead: { token: false, send: false },
+    unanswered: 0,
     files: new Map<string, Buffer>(),
     users: new Map<string, string>(),
     chats: new Map<string, string>(),
@@ -474,6 +481,10 @@ export async function startFakeLark(): Promise<FakeLark> {
           messageId, via: replyMatch ? 'reply' : 'create', to: replyMatch ? replyMatch[1] : body.receive_id, replyTo: replyMatch?.[1],
           msgType: body.msg_type, content, uuid: body.uuid, at: arrivedAt,
         });
+        if (fake.unanswered > 0) {
+          fake.unanswered -= 1;
+          return;
+        }
         return send(res, 200, { code: 0, msg: 'success', data: { message_id: messageId, msg_type: body.msg_type } });
       }
       const resourceMatch = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/resources\/([^/]+)$/.exec(path);

@@ -19,6 +19,8 @@ export interface LarkSection {
   groupForms: 'private' | 'ephemeral';
   encryptKey?: string;
   verificationToken?: string;
+  /** How long one API call may take before it fails (uploads six times as long). */
+  httpTimeoutMs: number;
 }
 
 export default definePlatform<LarkSection>({
@@ -36,6 +38,8 @@ export default definePlatform<LarkSection>({
     LARK_VERIFICATION_TOKEN: optionalText,
     // private: a form asked for in a group goes to the asker's private chat; ephemeral: a card only they see in the group.
     LARK_GROUP_FORMS: z.enum(['private', 'ephemeral']).default('private'),
+    // A call Lark has not answered in this long fails (a reminder is then retried, and Lark drops a repeat).
+    LARK_HTTP_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
   },
   configure(e) {
     const [appId, appSecret] = [e.LARK_APP_ID as string | undefined, e.LARK_APP_SECRET as string | undefined];
@@ -45,6 +49,7 @@ export default definePlatform<LarkSection>({
     return {
       appId, appSecret, domain: e.LARK_DOMAIN as string, mode: e.LARK_MODE as 'ws' | 'http', groupForms: e.LARK_GROUP_FORMS as 'private' | 'ephemeral',
       encryptKey: e.LARK_ENCRYPT_KEY as string | undefined, verificationToken: e.LARK_VERIFICATION_TOKEN as string | undefined,
+      httpTimeoutMs: e.LARK_HTTP_TIMEOUT_MS as number,
     };
   },
   secrets: (s) => [s.appSecret, s.encryptKey, s.verificationToken],

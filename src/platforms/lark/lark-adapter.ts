@@ -18,7 +18,7 @@ import { LarkSender, patiently, type LarkTarget } from './lark-sender.js';
 import type { LarkSection } from './index.js';
 import { InFlight } from '../in-flight.js';
 import { withoutCards, withoutForms } from '../present.js';
-import { createLarkClient, resolveLarkDomain, sdkLogger } from './lark-client.js';
+import { createLarkClient, resolveLarkDomain, sdkLogger, timedHttp } from './lark-client.js';
 
 export { resolveLarkDomain };
 
@@ -82,7 +82,7 @@ export class LarkAdapter {
     this.ws = new lark.WSClient({
       appId: cfg.appId, appSecret: cfg.appSecret, domain: resolveLarkDomain(cfg.domain),
       logger: sdkLogger(this.log, [cfg.appSecret]), loggerLevel: lark.LoggerLevel.warn,
-      handshakeTimeoutMs: 15_000, wsConfig: { pingTimeout: 30 },
+      handshakeTimeoutMs: 15_000, wsConfig: { pingTimeout: 30 }, httpInstance: timedHttp(cfg.httpTimeoutMs),
       onReady: () => this.log.info('Lark long connection is up'),
       onError: (err: Error) => this.log.error({ err: err.message }, 'Lark long connection failed; check LARK_APP_ID/LARK_APP_SECRET and that the app uses long connection for events and callbacks'),
       onReconnecting: () => this.log.warn('Lark long connection lost; reconnecting'),
