@@ -7,9 +7,10 @@
 // the shared Redis limiter; a platform's own "slow down" pauses that platform's queue through
 // BullMQ's rate-limit mechanism. A fan-out sends thousands of these, so the statements every send
 // runs are hand-written (store/sql.ts), as on the message path.
+import { createHash } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { App } from '../src/core/app.js';
+import type { App, SentParts } from '../src/core/app.js';
 import { text, type Platform, type TextReply } from '../src/core/messages.js';
 import { NotSentError, PermanentSendError, RateLimitedError } from '../src/core/send-errors.js';
 import { parseCampaignSettings } from '../src/services/campaign-settings.js';
@@ -25,6 +26,7 @@ import { capabilitiesOf, platformDef } from '../src/platforms/index.js';
 import { throttled } from '../src/redis.js';
 import { getBinding } from '../src/services/members.js';
 import { sql } from '../src/store/sql.js';
+import type { Db } from '../src/store/client.js';
 
 /** A stage fired more than this late is a catch-up and waits for office hours on a working day. */
 const LATE_MS = 60 * 60_000;
@@ -110,6 +112,23 @@ async function probeDelivered(app: App, d: Delivery, since: Date): Promise<boole
 
 type Claim = 'claimed' | 'done';
 
+/**
+ * The parts of a delivery the platform took (ReminderDelivery.sentParts: "index:hash" each), so that a
+ * retry after a later part failed posts only the rest. A part is known by its place and by what it
+ * says: when the roll-call changed since (a unit filed meanwhile), its parts are new and go out.
+ */
+function sentPartsOf(db: Db, key: string, noted: string): SentParts {
+  const taken = new Set(noted.split(' ').filter(Boolean));
+  const token = (index: number, content: string) => `${index}:${createHash('sha256').update(content).digest('hex').slice(0, 16)}`;
+  return {
+    has: (index, content) => taken.has(token(index, content)),
+    async add(index, content) {
+      taken.add(token(index, content));
+      await sql(db)`UPDATE "ReminderDelivery" SET "sentParts" = ${[...taken].join(' ')} WHERE "key" = ${key}`;
+    },
+  };
+}
+
 /** A reminder the platform could not hand over before stopping is tried again this much later. */
 const NOT_SENT_RETRY_MS = 5_000;
 /**
@@ -169,7 +188,7 @@ async function sendOnce(ctx: Ctx, job: Job<ReminderJobData>, token: string | und
   const { app, queues, limiter } = ctx;
   const db = app.db;
   const { key } = d;
-  const [previous] = await sql(db)<{ status: string }>`SELECT "status" FROM "ReminderDelivery" WHERE "key" = ${key}`;
+  const [previous] = await sql(db)<{ status: string; sentParts: string }>`SELECT "status", "sentParts" FROM "ReminderDelivery" WHERE "key" = ${key}`;
   if (previous?.status === 'sent') return 'already sent';
 
   const sender = app.senders.get(d.platform);
@@ -213,7 +232,7 @@ async function sendOnce(ctx: Ctx, job: Job<ReminderJobData>, token: string | und
   };
   const handOff = async () => (claimed ??= await claim(app, d)) === 'claimed';
   try {
-    await sender.send(d.chatId, [message], { idempotencyKey: key, handOff, paced: nextPart });
+    await sender.send(d.chatId, [message], { idempotencyKey: key, handOff, paced: nextPart, sentParts: sentPartsOf(db, key, previous?.sentParts ?? '') });
   } catch (err) {
     await releaseFirst();
     const msg = (err as Error).message;

@@ -184,10 +184,7 @@ describe('sending', () => {
     expect(new Set(sent[0].mentionIds)).toEqual(new Set([w.people.west.id, w.people.park.id]));
     expect(sent[0].text).toMatch(/^@(西城张干事|园区赵干事)\u2005@(西城张干事|园区赵干事) ⏰/);
     expect(sent[0].text).toContain('未交（2）：西城街道工会、高新园区工会');
-
-    // A retried job with the same key does not post twice.
-    await w.bot.app.senders.get('wechat')!.send(binding.chatId, [reminder], { idempotencyKey: 'plan-reminder-1' });
-    expect(w.sent.slice(from)).toHaveLength(1);
+    // A retried job does not post twice: its delivery row says what went out (wechat-sending.test.ts).
   });
 
   it('spaces messages like a person: longer when switching rooms, and never above the ceiling', async () => {

@@ -8,6 +8,8 @@ import { startTestBot, textOf, type TestBot } from './support/harness.js';
 import { startFakeWecom, WECOM_BOT_ID, WECOM_BOT_NAME, WECOM_SECRET, type FakeWecom } from './support/fake-wecom.js';
 import { renderForWecom, type WecomAdapter } from '../src/platforms/wecom/wecom-adapter.js';
 import { text } from '../src/core/messages.js';
+import { reminderRuntime } from '../jobs/reminder-queue.js';
+import { until as waitFor } from './support/wait.js';
 
 let fake: FakeWecom;
 let bot: TestBot;
@@ -155,6 +157,33 @@ describe('WeCom 智能机器人', () => {
     const err = await bot.app.senders.get('wecom')!.send('some-other-group', [text('提醒')]).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toContain('WeCom refused the message: 93006');
+  });
+
+  it('retries a long reminder whose later part WeCom refused without posting its first part again', async () => {
+    await setUpDistrict();
+    const db = bot.app.db;
+    const district = await db.unit.findUniqueOrThrow({ where: { name: '测试区总工会' } });
+    // Enough units that have not filed for the roll-call to take several WeCom messages.
+    await db.unit.createMany({ data: Array.from({ length: 500 }, (_, i) => ({ name: `第${i + 1}号测试企业有限责任公司工会委员会`, level: district.level + 1, parentId: district.id })) });
+    // WeCom takes the roll-call's first part and refuses its second (it documents no idempotency key).
+    fake.failNext('aibot_send_msg', 45009, 'api freq out of limit', (body) => String(body.markdown?.content).startsWith('未交'));
+    bot.setNow('2027-02-25T09:31:00+08:00'); // the 3-days-before stage of the plan deadline
+    await reminderRuntime(bot.app)!.reconcileAll();
+    const delivery = () => db.reminderDelivery.findFirst({ where: { chatId: GROUP, form: 'plan' } });
+    await waitFor(async () => ((await delivery())?.status === 'retry' ? true : undefined));
+    // The retry, without waiting out its backoff.
+    for (const job of await bot.reminders.queues.send('wecom').getJobs(['delayed'])) await job.promote();
+    await waitFor(async () => ((await delivery())?.status === 'sent' ? true : undefined), 15_000);
+    const pushed = fake.pushes().filter((f) => f.body?.chatid === GROUP).map((f) => String(f.body?.markdown?.content)).filter((p) => !p.includes('放假安排'));
+    const parts = [...new Set(pushed)];
+    expect(parts.length).toBeGreaterThan(2);
+    expect(parts[0]).toContain('催交提醒');
+    // The first part was not posted again; the refused one was, and every part reached the group.
+    expect(pushed.filter((p) => p === parts[0])).toHaveLength(1);
+    expect(pushed.filter((p) => p === parts[1])).toHaveLength(2);
+    expect(pushed).toHaveLength(parts.length + 1);
+    // A long list is cut between two names, never inside one.
+    for (const part of parts.slice(1)) expect(part).toMatch(/^(未交（\d+）：|尚未登记联络员：)?(第\d+号|东城)/);
   });
 
   it('splits a long table into code blocks under the 20,480-byte limit, and keeps a line starting with # as text', () => {

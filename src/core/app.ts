@@ -24,6 +24,18 @@ export interface SendOptions {
    * would halve the rate a reminder fan-out could use, and neither would see every message.
    */
   paced?: NextPart;
+  /**
+   * The parts of this message the platform took on an earlier attempt (a long roll-call sent in
+   * several parts, a later one of which failed): the sender skips a part found here, and notes each
+   * part the platform takes. WeCom and WeChat have no idempotency key and would post them twice.
+   */
+  sentParts?: SentParts;
+}
+
+/** Which parts of a message went out, by their place in it and what they say. */
+export interface SentParts {
+  has(index: number, content: string): boolean;
+  add(index: number, content: string): Promise<void>;
 }
 
 /** Takes the shared limiter's slot for one more part of a message; resolves with "the platform answered". */

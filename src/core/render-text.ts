@@ -24,9 +24,30 @@ export function renderTableText(table: TableReply): string {
   return [...lines, ...more].join('\n');
 }
 
-function chunksOf(chars: string[], max: number): string[] {
+/** Where a list in one line may be cut: after an enumeration comma, a comma, a semicolon or a space. */
+const SEPARATORS = new Set(['、', '，', '；', ',', ';', ' ']);
+
+/**
+ * A line longer than `max` in pieces of at most `max` code points (an emoji is never split in two),
+ * each cut after the last separator in its second half where there is one: a roll-call of hundreds of
+ * units is one line, and a unit's name must not be cut across two messages.
+ */
+function piecesOf(line: string, max: number): string[] {
+  const chars = [...line];
   const out: string[] = [];
-  for (let i = 0; i < chars.length; i += max) out.push(chars.slice(i, i + max).join(''));
+  let start = 0;
+  while (chars.length - start > max) {
+    let end = start + max;
+    for (let k = end - 1; k >= start + max / 2; k--) {
+      if (SEPARATORS.has(chars[k])) {
+        end = k + 1;
+        break;
+      }
+    }
+    out.push(chars.slice(start, end).join(''));
+    start = end;
+  }
+  out.push(chars.slice(start).join(''));
   return out;
 }
 
@@ -36,8 +57,7 @@ export function splitText(text: string, max = 1500): string[] {
   const chunks: string[] = [];
   let current = '';
   for (const line of text.split('\n')) {
-    // Cut by code points, so an emoji (two UTF-16 units) is never split across two messages.
-    const pieces = line.length > max ? chunksOf([...line], max) : [line];
+    const pieces = line.length > max ? piecesOf(line, max) : [line];
     for (const piece of pieces) {
       if (current && current.length + 1 + piece.length > max) {
         chunks.push(current);

@@ -36,8 +36,8 @@ export interface FakeWecom {
   authenticated: number;
   /** Files uploaded, by media_id. */
   media: Map<string, { type: string; filename: string; data: Buffer }>;
-  /** The next frame with this cmd is answered with this error instead. */
-  failNext(cmd: string, errcode: number, errmsg: string): void;
+  /** The next frame with this cmd (and, given `when`, this body) is answered with this error instead. */
+  failNext(cmd: string, errcode: number, errmsg: string, when?: (body: Record<string, any>) => boolean): void;
   /** Sends a message callback; returns its req_id (replies carry it back). */
   message(body: Record<string, unknown>): string;
   /** Sends an event callback. */
@@ -81,7 +81,7 @@ export async function startFakeWecom(): Promise<FakeWecom> {
   const frames: Frame[] = [];
   const media = new Map<string, { type: string; filename: string; data: Buffer }>();
   const uploads = new Map<string, { type: string; filename: string; chunks: Buffer[] }>();
-  const failures = new Map<string, { errcode: number; errmsg: string }>();
+  const failures = new Map<string, { errcode: number; errmsg: string; when?: (body: Record<string, any>) => boolean }>();
   // Chats that have talked to the bot (a push elsewhere is refused, as the docs say).
   const talked = new Set<string>();
   let live: WebSocket | null = null;
@@ -96,7 +96,7 @@ export async function startFakeWecom(): Promise<FakeWecom> {
       frames.push(f);
       const id = f.headers?.req_id;
       const failure = f.cmd ? failures.get(f.cmd) : undefined;
-      if (failure && f.cmd) {
+      if (failure && f.cmd && (!failure.when || failure.when(f.body ?? {}))) {
         failures.delete(f.cmd);
         return answer(ws, id, failure.errcode, failure.errmsg);
       }
@@ -160,7 +160,7 @@ export async function startFakeWecom(): Promise<FakeWecom> {
     frames,
     authenticated: 0,
     media,
-    failNext: (cmd, errcode, errmsg) => void failures.set(cmd, { errcode, errmsg }),
+    failNext: (cmd, errcode, errmsg, when) => void failures.set(cmd, { errcode, errmsg, when }),
     message: (body) => callback('aibot_msg_callback', body),
     event: (body) => callback('aibot_event_callback', { msgtype: 'event', ...body }),
     serveFile(fileName, data) {

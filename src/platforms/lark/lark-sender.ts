@@ -4,7 +4,7 @@
 // failures with HTTP 200 and a non-zero `code`; both shapes become the errors in send-errors.ts.
 import { createHash, randomUUID } from 'node:crypto';
 import type * as lark from '@larksuiteoapi/node-sdk';
-import type { ChatSender, NextPart, SendOptions } from '../../core/app.js';
+import type { ChatSender, NextPart, SendOptions, SentParts } from '../../core/app.js';
 import type { FormReply, Reply, TextReply } from '../../core/messages.js';
 import { renderTableText, splitText } from '../../core/render-text.js';
 import { PermanentSendError, RateLimitedError } from '../../core/send-errors.js';
@@ -164,16 +164,16 @@ export class LarkSender implements ChatSender {
 
   /** For jobs (reminders, scheduled posts): a rate limit is thrown as RateLimitedError for the queue. */
   async send(chatId: string, replies: Reply[], opts: SendOptions = {}): Promise<void> {
-    await this.deliver({ kind: 'chat', chatId }, replies, { key: opts.idempotencyKey, ...(opts.handOff ? { handOff: opts.handOff } : {}), ...(opts.paced ? { paced: opts.paced } : {}) });
+    await this.deliver({ kind: 'chat', chatId }, replies, { key: opts.idempotencyKey, ...(opts.handOff ? { handOff: opts.handOff } : {}), ...(opts.paced ? { paced: opts.paced } : {}), ...(opts.sentParts ? { sentParts: opts.sentParts } : {}) });
   }
 
   /**
    * Posts replies in order. `patient` waits out platform rate limits (direct replies); otherwise
    * they are thrown. `formValue` says whom a form card's submit button belongs to.
    */
-  async deliver(target: LarkTarget, replies: Reply[], opts: { key?: string; patient?: boolean; formValue?: (r: FormReply) => FormButtonValue; handOff?: () => Promise<boolean>; paced?: NextPart } = {}): Promise<void> {
+  async deliver(target: LarkTarget, replies: Reply[], opts: { key?: string; patient?: boolean; formValue?: (r: FormReply) => FormButtonValue; handOff?: () => Promise<boolean>; paced?: NextPart; sentParts?: SentParts } = {}): Promise<void> {
     let part = 0;
-    const pace = pacedParts(opts.paced);
+    const pace = pacedParts(opts);
     for (const reply of replies) {
       const messages = await this.render(reply, target, opts);
       for (const m of messages) {
@@ -183,7 +183,7 @@ export class LarkSender implements ChatSender {
         // Paced by the shared limiter (SendOptions.paced), a slot per part; otherwise every part
         // waits in this process's limiter (post).
         const post = () => this.post(target, m, uuid, Boolean(opts.paced));
-        await pace(() => (opts.patient ? patiently(post, this.log) : post()));
+        await pace(`${m.msg_type}:${m.content}`, () => (opts.patient ? patiently(post, this.log) : post()));
       }
     }
   }

@@ -36,9 +36,9 @@ export default definePlatform<WechatSection>({
     // One connection at a time: the bot processes elect its holder (src/platforms/lease.ts).
     connections: 'one',
   },
-  async create({ app, bot, server, redis, options }, section) {
+  async create({ app, bot, server, options }, section) {
     const [{ WechatAdapter }, { registerWechatRoutes }] = await Promise.all([import('./wechat-adapter.js'), import('./wechat-routes.js')]);
-    const adapter = new WechatAdapter(app, bot, redis, section, (options ?? {}) as ConstructorParameters<typeof WechatAdapter>[4]);
+    const adapter = new WechatAdapter(app, bot, section, (options ?? {}) as ConstructorParameters<typeof WechatAdapter>[3]);
     registerWechatRoutes(server, adapter, { adminToken: app.config.adminToken, botName: app.config.botName });
     // start() never throws: a puppet that cannot start is retried in the background (wechat-adapter.ts).
     return { sender: adapter.sender, start: () => adapter.start(), stop: () => adapter.stop(), quiesce: () => adapter.sender.stopQueue(), adapter };

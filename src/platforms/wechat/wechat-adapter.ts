@@ -6,7 +6,6 @@
 // messages, backlog arrives after a login, wechat4u restarts itself in a tight loop when offline.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Redis } from 'ioredis';
 import qrcodeTerminal from 'qrcode-terminal';
 import { ScanStatus, WechatyBuilder, log as wechatyLog, type Contact, type Message, type Room, type Wechaty, type WechatyOptions } from 'wechaty';
 import type { App } from '../../core/app.js';
@@ -107,7 +106,7 @@ export class WechatAdapter {
   private readonly missed = new Map<string, { chatType: 'group' | 'p2p'; names: string[]; timer?: NodeJS.Timeout }>();
   private readonly offlineNoted = new Set<string>();
 
-  constructor(private readonly app: App, private readonly bot: Bot, redis: Redis, cfg: WechatSection, private readonly opts: WechatStartOptions = {}) {
+  constructor(private readonly app: App, private readonly bot: Bot, cfg: WechatSection, private readonly opts: WechatStartOptions = {}) {
     // Wechaty logs to the console on its own; quiet by default (it already honours WECHATY_LOG).
     if (app.config.logLevel === 'silent') wechatyLog.level('silent');
     else if (!process.env.WECHATY_LOG) wechatyLog.level('warn');
@@ -123,7 +122,7 @@ export class WechatAdapter {
       : WechatyBuilder.build({ name, puppet: cfg.puppet as WechatyOptions['puppet'], ...(cfg.puppetToken ? { puppetOptions: { token: cfg.puppetToken } } : {}) });
     this.identity = new WechatIdentity(app, this.wechaty, { stableIds: opts.stableIds ?? puppetHasStableIds(cfg.puppet) });
     this.queue = new SendQueue({ ...HUMAN_PACING, ...opts.pacing });
-    this.sender = new WechatSender(app, this.wechaty, this.queue, this.identity, redis);
+    this.sender = new WechatSender(app, this.wechaty, this.queue, this.identity);
     this.listen();
   }
 

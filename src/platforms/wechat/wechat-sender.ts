@@ -1,7 +1,6 @@
 // The WeChat ChatSender: replies, reminders and roll-calls all leave through one paced queue (see
 // send-queue.ts). Mentions become room.say(text, ...contacts) — one message per room with every
 // mention in it; people who cannot be found in the room are still named in the text.
-import type { Redis } from 'ioredis';
 import type { Contact, Room, Wechaty } from 'wechaty';
 import type { App, ChatSender, SendOptions } from '../../core/app.js';
 import type { Reply } from '../../core/messages.js';
@@ -15,7 +14,6 @@ import type { WechatIdentity } from './wechat-identity.js';
  * (BaseResponse.Ret 1205, 请求频率过高), the pad protocols' "发送消息过于频繁", or English wording.
  */
 export const THROTTLED = /\b1205 == 0\b|频繁|too (?:many|frequent)|rate.?limit/i;
-const SENT_MARK_TTL_SECONDS = 7 * 24 * 3600;
 /** What a group's id looks like on the puppets Saiwu runs with (wechat4u "@@…", pad and mock "…@chatroom"). */
 const ROOM_ID = /^@@|@chatroom$/;
 
@@ -29,7 +27,6 @@ export class WechatSender implements ChatSender {
     private readonly bot: Wechaty,
     private readonly queue: SendQueue,
     private readonly identity: WechatIdentity,
-    private readonly redis: Redis,
   ) {}
 
   async send(chatId: string, replies: Reply[], opts: SendOptions = {}): Promise<void> {
@@ -40,9 +37,9 @@ export class WechatSender implements ChatSender {
     const lane: Lane = opts.idempotencyKey ? 'background' : 'reply';
     let handedOff = false;
     for (const [i, out] of outs.entries()) {
-      // A retried reminder job skips the messages that already went out.
-      const mark = opts.idempotencyKey ? `${this.app.config.redisPrefix}:wechat:sent:${opts.idempotencyKey}:${i}` : null;
-      if (mark && (await this.redis.exists(mark))) continue;
+      // A retried reminder job skips the messages that already went out (SendOptions.sentParts).
+      const content = out.kind === 'text' ? out.text : `file:${out.fileBox.name}`;
+      if (opts.sentParts?.has(i, content)) continue;
       const sent = await this.queue.enqueue(chatId, async () => {
         // Claimed when its turn has come, not when queued: a shutdown during the wait sends nothing and claims nothing.
         if (!handedOff && opts.handOff && !(await opts.handOff())) return false;
@@ -51,7 +48,7 @@ export class WechatSender implements ChatSender {
         return true;
       }, lane);
       if (!sent) return;
-      if (mark) await this.redis.set(mark, '1', 'EX', SENT_MARK_TTL_SECONDS);
+      await opts.sentParts?.add(i, content);
     }
   }
 

@@ -109,7 +109,8 @@ function sendError(err: unknown): Error {
 /** Where rendered replies go: on a callback's frame (a reply) or into a chat (a push). */
 interface Destination {
   markdown(content: string): Promise<unknown>;
-  media(type: 'file' | 'image', mediaId: string): Promise<unknown>;
+  /** A file or picture: `upload` gives its media id (uploaded when the part is sent). */
+  media(part: Extract<Out, { kind: 'media' }>, upload: () => Promise<string>): Promise<unknown>;
 }
 
 /** Posts each part in order: markdown as it is, media uploaded first; `failed` decides what a failure means. */
@@ -117,7 +118,7 @@ async function post(client: WSClient, replies: Reply[], to: Destination, failed:
   for (const o of renderForWecom(replies)) {
     try {
       if (o.kind === 'markdown') await to.markdown(o.content);
-      else await to.media(o.type, (await client.uploadMedia(o.data, { type: o.type, filename: o.fileName })).media_id);
+      else await to.media(o, async () => (await client.uploadMedia(o.data, { type: o.type, filename: o.fileName })).media_id);
     } catch (err) {
       await failed(sendError(err), o);
     }
@@ -131,11 +132,12 @@ class WecomSender implements ChatSender {
   /** A push (reminders): chatId is a group's chatid, or a user's id for a single chat. */
   async send(chatId: string, replies: Reply[], opts: SendOptions = {}): Promise<void> {
     if (opts.handOff && !(await opts.handOff())) return;
-    // A slot per part in the shared limiter (SendOptions.paced).
-    const paced = pacedParts(opts.paced);
+    // A slot per part in the shared limiter (SendOptions.paced); a part sent on an earlier attempt is
+    // not sent again (SendOptions.sentParts: WeCom has no idempotency key).
+    const part = pacedParts(opts);
     await post(this.client, replies, {
-      markdown: (content) => paced(() => this.client.sendMessage(chatId, { msgtype: 'markdown', markdown: { content } })),
-      media: (type, mediaId) => paced(() => this.client.sendMediaMessage(chatId, type, mediaId)),
+      markdown: (content) => part(content, () => this.client.sendMessage(chatId, { msgtype: 'markdown', markdown: { content } })),
+      media: (o, upload) => part(`${o.type}:${o.fileName}:${o.data.length}`, async () => this.client.sendMediaMessage(chatId, o.type, await upload())),
     }, async (err) => {
       // The reminder queue decides: retry later, wait out a limit, or give up for good.
       throw err;
@@ -249,7 +251,7 @@ export class WecomAdapter {
   /** Replies on the callback's frame, in order (the SDK queues them per frame). */
   private async reply(frame: WsFrame, replies: Reply[]): Promise<void> {
     const markdown = (content: string) => this.client.reply(frame, { msgtype: 'markdown', markdown: { content } });
-    await post(this.client, replies, { markdown, media: (type, mediaId) => this.client.replyMedia(frame, type, mediaId) }, async (err, part) => {
+    await post(this.client, replies, { markdown, media: async (o, upload) => this.client.replyMedia(frame, o.type, await upload()) }, async (err, part) => {
       // One part failed (a file too large, a limit): say so instead of leaving the person waiting.
       this.log.warn({ err: err.message }, 'WeCom reply failed');
       const sorry = part.kind === 'media' ? `文件「${part.fileName}」没能发送，请稍后再试。` : '有一部分回复没能发送，请稍后再试，或换个方式查看（例如发送“/导出”下载表格）。';
