@@ -12,6 +12,7 @@ import { isKeyProjectSheet } from '../src/services/key-projects.js';
 import { importKeyProjectFile } from './keyproject.js';
 import { clearPending, getPending, setPending } from '../src/services/pending.js';
 import { importRoster, ROSTER_COLUMNS, rosterTemplate, type ImportResult, type Move, type SkippedRow } from '../src/services/roster-import.js';
+import { sqlDialectOf } from '../src/services/raw-sql.js';
 
 const MAX_LISTED = 30;
 const CONFIRM_TTL_MS = 10 * 60_000;
@@ -58,7 +59,7 @@ function answer(result: ImportResult): Reply[] {
 async function confirm(ctx: CommandContext): Promise<Reply[]> {
   const pending = await getPending<PendingImport>(ctx.app.db, 'import', ctx.msg, ctx.app.now());
   if (!pending) return [text('没有等待确认的名单（确认要在发送名单后 10 分钟内）。请把文件和“/导入”一起重新发送。')];
-  const result = await importRoster(ctx.app.db, pending.fileName, Buffer.from(pending.base64, 'base64'), { actor: actorOf(ctx.msg), confirmMoves: pending.moves });
+  const result = await importRoster(ctx.app.db, pending.fileName, Buffer.from(pending.base64, 'base64'), { actor: actorOf(ctx.msg), confirmMoves: pending.moves, dialect: sqlDialectOf(ctx.app.config.databaseUrl) });
   // Applied, or refused for good (the file or the tree changed): either way this preview is spent.
   if (result.ok || !('confirm' in result)) await clearPending(ctx.app.db, 'import', ctx.msg);
   return answer(result);
@@ -94,7 +95,7 @@ export default defineCommand({
     }
     // A new file replaces any roster still waiting for 确认.
     await clearPending(ctx.app.db, 'import', ctx.msg);
-    const result = await importRoster(ctx.app.db, file.fileName, file.data, { actor: actorOf(ctx.msg) });
+    const result = await importRoster(ctx.app.db, file.fileName, file.data, { actor: actorOf(ctx.msg), dialect: sqlDialectOf(ctx.app.config.databaseUrl) });
     if (!result.ok && 'confirm' in result) {
       await setPending(ctx.app.db, 'import', ctx.msg, { fileName: file.fileName, base64: file.data.toString('base64'), moves: result.moves } satisfies PendingImport, CONFIRM_TTL_MS, ctx.app.now());
     } else if (result.ok) {

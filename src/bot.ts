@@ -87,8 +87,9 @@ export class Bot {
 
   /**
    * `opts.received` runs once the message is known not to be a redelivery (or to be none of the bot's
-   * business), before it is handled: the local chat writes its transcript there, so a message
-   * delivered twice appears once, without reading the event claims a second time.
+   * business), before it is handled: the local chat notes there that the message goes into its
+   * transcript (with the replies), so a message delivered twice appears once, without reading the
+   * event claims a second time.
    */
   async handleMessage(incoming: IncomingMessage, opts: { received?: () => Promise<void> } = {}): Promise<Reply[]> {
     const msg = { ...incoming, text: wellFormed(incoming.text), userName: wellFormed(incoming.userName) };

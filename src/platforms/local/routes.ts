@@ -47,16 +47,19 @@ export function registerLocalChatRoutes(server: FastifyInstance, bot: Bot, chat:
     const text = m.text.replace(mentionPrefix, '');
     // The transcript shows an attachment by name, as a chat app would.
     const shown = m.file ? `${m.text}${m.text ? '\n' : ''}📎 ${m.file.fileName}` : m.text;
+    let heard = false;
     const replies = await bot.handleMessage({
       platform: 'local', eventId: m.messageId ?? randomUUID(), chatId: m.chatId, chatType: m.chatType, chatTitle: m.chatTitle,
       userId: m.userId, userName: m.userName, text, mentions: m.mentions, mentionsBot: addressed,
       ...(m.file ? { attachment: { fileName: m.file.fileName, data: Buffer.from(m.file.base64, 'base64') } } : {}),
     }, {
-      // A redelivered message (same messageId) appears once in the transcript, as on a platform; the
-      // bot says when it is not one, before its replies are written after it.
-      received: () => chat.recordUserMessage(m.chatId, m, shown, m.mentions),
+      // A redelivered message (same messageId) appears once in the transcript, as on a platform: the
+      // bot says when it is not one, and it is written with the replies, before them.
+      received: async () => {
+        heard = true;
+      },
     });
-    return { replies: await chat.post(m.chatId, replies) };
+    return { replies: await chat.post(m.chatId, replies, heard ? { user: m, text: shown, mentions: m.mentions } : undefined) };
   });
 
   server.post<{ Params: { formId: string } }>('/api/local/forms/:formId', async (req, reply) => {
@@ -67,12 +70,11 @@ export function registerLocalChatRoutes(server: FastifyInstance, bot: Bot, chat:
     if (!isFormName(form)) return reply.code(404).send({ error: `没有这张表单：${req.params.formId}` });
     const b = { ...parsed.data, userName: wellFormed(parsed.data.userName), chatId: wellFormed(parsed.data.chatId) };
     const values = Object.fromEntries(Object.entries(b.values).map(([k, v]) => [k, v === null ? undefined : String(v)]));
-    await chat.recordUserMessage(b.chatId, b, `（提交了表单：${form}）`);
     const { replies } = await bot.handleFormSubmit({
       platform: 'local', eventId: `form:${req.params.formId}`, chatId: b.chatId, chatType: b.chatType,
       userId: b.userId, userName: b.userName, form, values, ...(head?.[2] ? { editPlanId: Number(head[2]) } : {}),
     });
-    return { replies: await chat.post(b.chatId, replies) };
+    return { replies: await chat.post(b.chatId, replies, { user: b, text: `（提交了表单：${form}）` }) };
   });
 
   server.get<{ Params: { chatId: string } }>('/api/local/chats/:chatId/messages', async (req) => chat.transcript(req.params.chatId));
