@@ -48,6 +48,15 @@ describe('a redelivered message', () => {
     expect(said.filter((t) => t.includes('内容与上次相同'))).toHaveLength(1);
     expect(await bot.app.db.plan.count()).toBe(1);
   });
+
+  it('ten versions of one new project written other ways, sent at once, make one plan', async () => {
+    // Other quotes, spaces and widths: the unique key cannot tell they are one project; the check
+    // before the write can, as long as no two checks run before either write.
+    const ways = ['快速路劳动竞赛', '“快速路”劳动竞赛', '「快速路」劳动竞赛', '快速路 劳动竞赛', '《快速路》劳动竞赛', '快速路劳动竞赛 ', '"快速路"劳动竞赛', '『快速路』劳动竞赛', '‘快速路’劳动竞赛', '快速路　劳动竞赛'];
+    const replies = await Promise.all(ways.map((w, i) => bot.say(east, PLAN.replace('快速路劳动竞赛', w), { messageId: `way-${i}` })));
+    expect(replies.map(textOf).every((t) => !t.includes('抱歉'))).toBe(true);
+    expect(await bot.app.db.plan.count()).toBe(1);
+  });
 });
 
 describe('remembered event ids', () => {

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { PrismaClient } from '../generated/sqlite/index.js';
 import type { ITXClientDenyList } from '../generated/sqlite/runtime/client.js';
 import { isPostgresUrl, sqliteFilePath } from '../database-url.js';
-import { attachDirect, ConnectionTurns, enterTransaction, sql, sqliteDirect, type SqliteDirect } from './sql.js';
+import { attachDirect, ConnectionTurns, enterTransaction, sql, sqliteDirect, transactionsExclusive, type SqliteDirect } from './sql.js';
 import { watchWal } from './wal-checkpointer.js';
 
 /**
@@ -42,14 +42,17 @@ export function inTransaction<T>(db: Db | Tx, fn: (tx: Tx) => Promise<T>): Promi
 
 /**
  * A check-then-write that must not interleave with another for the same unit (two people joining an
- * empty unit at once, one plan sent twice with other quotes): a transaction that first takes the unit's
- * row lock with a no-op UPDATE — a row lock on PostgreSQL, the write lock on SQLite — so the second
- * waits and then sees the first one's rows. (Serializable transactions would do it too, but the
- * PostgreSQL adapter does not release a connection whose COMMIT fails with a serialization error.)
+ * empty unit at once, one plan sent twice with other quotes): a transaction that, on PostgreSQL, first
+ * takes the unit's row lock with a no-op UPDATE, so the second waits and then sees the first one's
+ * rows. (Serializable transactions would do it too, but the PostgreSQL adapter does not release a
+ * connection whose COMMIT fails with a serialization error.) On SQLite a transaction already holds the
+ * one connection from BEGIN to COMMIT, every other request waiting its turn (ConnectionTurns), and a
+ * second process is refused at start: the UPDATE would only write the unit's page again at COMMIT.
  */
 export function withUnitLock<T>(db: Db, unitId: number, fn: (tx: Tx) => Promise<T>, opts?: { timeout?: number }): Promise<T> {
+  const exclusive = transactionsExclusive(db);
   return db.$transaction(async (tx) => {
-    await sql(tx)`UPDATE "Unit" SET "level" = "level" WHERE "id" = ${unitId}`;
+    if (!exclusive) await sql(tx)`UPDATE "Unit" SET "level" = "level" WHERE "id" = ${unitId}`;
     return fn(tx);
   }, opts);
 }

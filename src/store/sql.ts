@@ -105,6 +105,15 @@ export function attachDirect(client: object, holder: { direct?: SqliteDirect }):
   Object.defineProperty(client, DIRECT, { get: () => holder.direct, enumerable: false });
 }
 
+/**
+ * Whether a transaction on `db` has the database to itself from BEGIN to COMMIT: the SQLite client,
+ * whose one connection every request takes turns on. (Before its first query has opened the
+ * connection this says false, and a caller takes the locks it would take on PostgreSQL.)
+ */
+export function transactionsExclusive(db: object): boolean {
+  return Boolean((Reflect.get(db, DIRECT) as SqliteDirect | undefined)?.open);
+}
+
 /** Statements kept prepared per connection (the least recently used beyond this are dropped). */
 const KEPT_STATEMENTS = 300;
 
