@@ -1,6 +1,7 @@
 // Boundaries a reader relies on, checked on the code itself: only the store reaches Prisma's generated
 // clients, and nothing outside src/platforms/ decides by a platform's name.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pgSchemaFrom } from '../scripts/sync-pg-schema.js';
@@ -18,6 +19,17 @@ const code = ['src', 'handlers', 'jobs', 'scripts'].flatMap(sources);
 const withoutComments = (s: string) => s.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
 
 describe('structure', () => {
+  // SQLite's locks between connections are POSIX file locks, which a process never conflicts with
+  // itself on: two copies of SQLite in one process (the adapter's better-sqlite3 and another version
+  // for the checkpoint thread, the export worker and the migrations) do not see each other's locks,
+  // and SQLite's own documentation lists that as a way to corrupt a database. It showed here as
+  // "database is locked" (SQLITE_BUSY_SNAPSHOT) on a filing while the checkpoint thread ran.
+  it('one SQLite library in the process: the Prisma adapter loads the better-sqlite3 our code loads', () => {
+    const require = createRequire(import.meta.url);
+    const adapters = createRequire(require.resolve('@prisma/adapter-better-sqlite3')).resolve('better-sqlite3');
+    expect(adapters).toBe(require.resolve('better-sqlite3'));
+  });
+
   it('only src/store/ imports the generated Prisma clients', () => {
     const offenders = code.filter((f) => !f.startsWith(path.join('src', 'store')) && /from ['"][^'"]*generated\//.test(fs.readFileSync(f, 'utf8')));
     expect(offenders).toEqual([]);
