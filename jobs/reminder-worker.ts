@@ -26,7 +26,6 @@ import { capabilitiesOf, platformDef } from '../src/platforms/index.js';
 import { throttled } from '../src/redis.js';
 import { getBinding } from '../src/services/members.js';
 import { sql } from '../src/store/sql.js';
-import type { Db } from '../src/store/client.js';
 
 /** A stage fired more than this late is a catch-up and waits for office hours on a working day. */
 const LATE_MS = 60 * 60_000;
@@ -117,14 +116,18 @@ type Claim = 'claimed' | 'done';
  * retry after a later part failed posts only the rest. A part is known by its place and by what it
  * says: when the roll-call changed since (a unit filed meanwhile), its parts are new and go out.
  */
-function sentPartsOf(db: Db, key: string, noted: string): SentParts {
+function sentPartsOf(app: App, key: string, noted: string): SentParts {
   const taken = new Set(noted.split(' ').filter(Boolean));
   const token = (index: number, content: string) => `${index}:${createHash('sha256').update(content).digest('hex').slice(0, 16)}`;
   return {
     has: (index, content) => taken.has(token(index, content)),
     async add(index, content) {
       taken.add(token(index, content));
-      await sql(db)`UPDATE "ReminderDelivery" SET "sentParts" = ${[...taken].join(' ')} WHERE "key" = ${key}`;
+      // The part went out whatever happens here: failing the send would post it again on the retry.
+      // Unnoted, it is posted again only if a later part fails as well.
+      await sql(app.db)`UPDATE "ReminderDelivery" SET "sentParts" = ${[...taken].join(' ')} WHERE "key" = ${key}`.catch((err: unknown) => {
+        app.log.warn({ key, part: index, err }, 'could not note a sent part of a reminder');
+      });
     },
   };
 }
@@ -232,7 +235,7 @@ async function sendOnce(ctx: Ctx, job: Job<ReminderJobData>, token: string | und
   };
   const handOff = async () => (claimed ??= await claim(app, d)) === 'claimed';
   try {
-    await sender.send(d.chatId, [message], { idempotencyKey: key, handOff, paced: nextPart, sentParts: sentPartsOf(db, key, previous?.sentParts ?? '') });
+    await sender.send(d.chatId, [message], { idempotencyKey: key, handOff, paced: nextPart, sentParts: sentPartsOf(app, key, previous?.sentParts ?? '') });
   } catch (err) {
     await releaseFirst();
     const msg = (err as Error).message;

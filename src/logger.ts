@@ -49,7 +49,8 @@ export function safeError(err: unknown, secrets: readonly string[] = [], depth =
   if (typeof e.stack === 'string') out.stack = scrubText(e.stack, secrets);
   for (const [key, value] of Object.entries(e)) {
     if (DROPPED_KEYS.has(key) || key === 'message' || key === 'stack' || key === 'cause') continue;
-    if (typeof value === 'string') out[key] = scrubText(value, secrets).slice(0, 500);
+    if (SECRET_KEYS.has(key.toLowerCase())) out[key] = CENSOR;
+    else if (typeof value === 'string') out[key] = scrubText(value, secrets).slice(0, 500);
     else if (typeof value === 'number' || typeof value === 'boolean') out[key] = value;
   }
   // What matters of an HTTP failure: the status and the platform's error code, not the body.

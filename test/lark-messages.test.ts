@@ -287,6 +287,13 @@ describe('Lark rate limits and failures', () => {
     expect(t.fake.texts().filter((x) => x === '计划备案还有3天截止')).toHaveLength(1);
   });
 
+  it('posts a retried job whose text changed meanwhile, rather than letting Lark drop it as a repeat', async () => {
+    // A roll-call rebuilt on the retry after a unit filed: the names left must all reach the group.
+    await t.lark.sender.send(LARK_GROUP, [text('未交（3）：东城街道工会、西城街道工会、高新园区工会')], { idempotencyKey: 'reminder:plan:2027:oc_x:d-3' });
+    await t.lark.sender.send(LARK_GROUP, [text('未交（2）：东城街道工会、高新园区工会')], { idempotencyKey: 'reminder:plan:2027:oc_x:d-3' });
+    expect(t.fake.texts()).toEqual(['未交（3）：东城街道工会、西城街道工会、高新园区工会', '未交（2）：东城街道工会、高新园区工会']);
+  });
+
   it('posts a retried job once: the same idempotency key gives the same uuid', async () => {
     await t.lark.sender.send(LARK_GROUP, [text('提醒一'), text('提醒二')], { idempotencyKey: 'reminder:plan:2027:oc_5ad1:d-3' });
     await t.lark.sender.send(LARK_GROUP, [text('提醒一'), text('提醒二')], { idempotencyKey: 'reminder:plan:2027:oc_5ad1:d-3' });

@@ -67,6 +67,12 @@ describe('the log', () => {
     expect(lines.join('')).not.toMatch(/S-(bound|deep)/);
     expect(line.sdk.call.retry).toEqual({ Authorization: '[redacted]', appSecret: '[redacted]', count: 3 });
     expect(line.platform).toBe('wecom');
+    // Errors too: a field an SDK put on its error, on the error itself or on its cause.
+    logger.error({ err: Object.assign(new Error('boom'), { token: 'S-err-token' }) }, 'failed');
+    logger.error(Object.assign(new Error('boom'), { password: 'S-err-password' }));
+    logger.error({ err: new Error('outer', { cause: Object.assign(new Error('inner'), { appSecret: 'S-err-cause' }) }) }, 'failed');
+    expect(lines.join('')).not.toMatch(/S-err/);
+    expect(JSON.parse(lines[1]).err).toMatchObject({ message: 'boom', token: '[redacted]' });
   });
 
   it('keeps type, message, code and HTTP status of an error, and drops its request and response', () => {

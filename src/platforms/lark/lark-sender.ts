@@ -90,9 +90,14 @@ export function larkError(what: string, err: unknown): Error {
   return new LarkApiError(what, code, status, msg);
 }
 
-/** A uuid (≤ 50 chars, as Lark requires) that is the same every time for the same key and part. */
-export function idempotentUuid(key: string, part: number): string {
-  const h = createHash('sha256').update(`${key}#${part}`).digest('hex');
+/**
+ * A uuid (≤ 50 chars, as Lark requires) that is the same every time for the same key, part and text:
+ * a retried job's part that went out already is dropped by Lark as a repeat, while a part whose text
+ * changed since (a roll-call rebuilt after a unit filed) goes out — with the same uuid it would be
+ * dropped too, and the names that moved into it never posted.
+ */
+export function idempotentUuid(key: string, part: number, content = ''): string {
+  const h = createHash('sha256').update(`${key}#${part}#${content}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
@@ -177,7 +182,7 @@ export class LarkSender implements ChatSender {
     for (const reply of replies) {
       const messages = await this.render(reply, target, opts);
       for (const m of messages) {
-        const uuid = opts.key ? idempotentUuid(opts.key, part) : randomUUID();
+        const uuid = opts.key ? idempotentUuid(opts.key, part, `${m.msg_type}:${m.content}`) : randomUUID();
         if (part === 0 && opts.handOff && !(await opts.handOff())) return;
         part += 1;
         // Paced by the shared limiter (SendOptions.paced), a slot per part; otherwise every part

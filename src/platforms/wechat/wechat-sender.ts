@@ -50,6 +50,8 @@ export class WechatSender implements ChatSender {
       if (!sent) return;
       await opts.sentParts?.add(i, content);
     }
+    // Every part went out on an earlier attempt (its "sent" was not recorded): handed over all the same.
+    if (!handedOff) await opts.handOff?.();
   }
 
   /** Shutting down: sends still waiting their turn fail with QueueStoppedError (nothing of theirs went out). */
