@@ -113,7 +113,7 @@ interface Destination {
   media(part: Extract<Out, { kind: 'media' }>, upload: () => Promise<string>): Promise<unknown>;
 }
 
-/** Posts each part in order: markdown as it is, media uploaded first; `failed` decides what a failure means. */
+/** Posts each part in order: markdown as it is, media uploaded as its turn comes; `failed` decides what a failure means. */
 async function post(client: WSClient, replies: Reply[], to: Destination, failed: (err: Error, part: Out) => Promise<void>): Promise<void> {
   for (const o of renderForWecom(replies)) {
     try {
