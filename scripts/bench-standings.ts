@@ -293,9 +293,14 @@ async function tempDatabase(engine: Engine): Promise<{ url: string; drop(): Prom
   return { url: url.toString(), drop: () => withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined) };
 }
 
+// The measuring process runs with the node flags of package.json's start script, as the bot does: the
+// young generation's size (--max-semi-space-size) changes how long an export spends collecting garbage.
+const START_FLAGS = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/).filter((a) => a.startsWith('--'));
+
 function runChild(url: string, commands: string[]): Promise<Figure[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--measure', url, ...commands], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...START_FLAGS, '--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--measure', url, ...commands], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('error', reject);
