@@ -16,6 +16,8 @@ const SECRET_KEYS = new Set([
 
 const CENSOR = '[redacted]';
 
+const isSecretKey = (key: string) => SECRET_KEYS.has(key.toLowerCase());
+
 // Bearer tokens in headers or messages, Lark access tokens (t-…, u-…, a-…) and "app_secret":"…" pairs.
 const TOKEN_PATTERNS: [RegExp, string][] = [
   [/(Bearer|Basic)\s+[\w.~+/=-]+/gi, `$1 ${CENSOR}`],
@@ -49,7 +51,7 @@ export function safeError(err: unknown, secrets: readonly string[] = [], depth =
   if (typeof e.stack === 'string') out.stack = scrubText(e.stack, secrets);
   for (const [key, value] of Object.entries(e)) {
     if (DROPPED_KEYS.has(key) || key === 'message' || key === 'stack' || key === 'cause') continue;
-    if (SECRET_KEYS.has(key.toLowerCase())) out[key] = CENSOR;
+    if (isSecretKey(key)) out[key] = CENSOR;
     else if (typeof value === 'string') out[key] = scrubText(value, secrets).slice(0, 500);
     else if (typeof value === 'number' || typeof value === 'boolean') out[key] = value;
   }
@@ -76,7 +78,7 @@ function scrubDeep(value: unknown, secrets: readonly string[], depth = 0): unkno
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (DROPPED_KEYS.has(k) && depth > 0) continue;
-    out[k] = SECRET_KEYS.has(k.toLowerCase()) ? CENSOR : scrubDeep(v, secrets, depth + 1);
+    out[k] = isSecretKey(k) ? CENSOR : scrubDeep(v, secrets, depth + 1);
   }
   return out;
 }

@@ -204,28 +204,23 @@ export const sql = (db: RawClient) =>
     const parts = [strings[0]];
     const params: unknown[] = [];
     const append = (text: string) => (parts[parts.length - 1] += text);
+    // Each part is followed by a placeholder: a list's values, ", " between two, then `after`.
+    const list = (xs: readonly unknown[], after: string) => {
+      xs.forEach((x, k) => {
+        if (k) parts.push(', ');
+        params.push(x);
+      });
+      parts.push(after);
+    };
     values.forEach((v, i) => {
       if (v instanceof SqlText) append(v.text + strings[i + 1]);
       else if (v instanceof SqlRows) {
-        // Each part is followed by a placeholder: "(" ends the text before a row's first value, ", "
-        // comes between two values, and "), (" or ")…" after a row's last.
+        // "(" ends the text before the first row; "), (" between two rows, ")…" after the last.
         append('(');
-        v.rows.forEach((row, r) => {
-          row.forEach((x, k) => {
-            if (k) parts.push(', ');
-            params.push(x);
-          });
-          parts.push(r < v.rows.length - 1 ? '), (' : `)${strings[i + 1]}`);
-        });
-      }
-      else if (Array.isArray(v) && !v.length) append(`NULL${strings[i + 1]}`);
-      else if (Array.isArray(v)) {
-        v.forEach((x, k) => {
-          if (k) parts.push(', ');
-          params.push(x);
-        });
-        parts.push(strings[i + 1]);
-      } else {
+        v.rows.forEach((row, r) => list(row, r < v.rows.length - 1 ? '), (' : `)${strings[i + 1]}`));
+      } else if (Array.isArray(v) && !v.length) append(`NULL${strings[i + 1]}`);
+      else if (Array.isArray(v)) list(v, strings[i + 1]);
+      else {
         params.push(v);
         parts.push(strings[i + 1]);
       }

@@ -182,13 +182,14 @@ export class LarkSender implements ChatSender {
     for (const reply of replies) {
       const messages = await this.render(reply, target, opts);
       for (const m of messages) {
-        const uuid = opts.key ? idempotentUuid(opts.key, part, `${m.msg_type}:${m.content}`) : randomUUID();
+        const content = `${m.msg_type}:${m.content}`;
+        const uuid = opts.key ? idempotentUuid(opts.key, part, content) : randomUUID();
         if (part === 0 && opts.handOff && !(await opts.handOff())) return;
         part += 1;
         // Paced by the shared limiter (SendOptions.paced), a slot per part; otherwise every part
         // waits in this process's limiter (post).
         const post = () => this.post(target, m, uuid, Boolean(opts.paced));
-        await pace(`${m.msg_type}:${m.content}`, () => (opts.patient ? patiently(post, this.log) : post()));
+        await pace(content, () => (opts.patient ? patiently(post, this.log) : post()));
       }
     }
   }
