@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDatabase } from '../src/store/migrate.js';
@@ -73,6 +74,28 @@ async function parts(data: Buffer): Promise<Record<string, string>> {
   const zip = await JSZip.loadAsync(data);
   const out: Record<string, string> = {};
   for (const name of Object.keys(zip.files).sort()) if (!zip.files[name].dir && !name.endsWith('core.xml')) out[name] = await zip.files[name].async('string');
+  return out;
+}
+
+/**
+ * Every entry of a zip with the checksum its directory records and the one its bytes have (JSZip
+ * does not check them; Excel and LibreOffice refuse a file whose checksums are wrong).
+ */
+function checksums(data: Buffer): { name: string; recorded: number; actual: number }[] {
+  // The end of the central directory: its size and place, 22 bytes from the end (no comment).
+  const end = data.length - 22;
+  expect(data.readUInt32LE(end)).toBe(0x06054b50);
+  const out: { name: string; recorded: number; actual: number }[] = [];
+  for (let at = data.readUInt32LE(end + 16), k = 0; k < data.readUInt16LE(end + 10); k++) {
+    expect(data.readUInt32LE(at)).toBe(0x02014b50);
+    const [method, recorded, compressed] = [data.readUInt16LE(at + 10), data.readUInt32LE(at + 16), data.readUInt32LE(at + 20)];
+    const [nameLength, extraLength, commentLength, local] = [data.readUInt16LE(at + 28), data.readUInt16LE(at + 30), data.readUInt16LE(at + 32), data.readUInt32LE(at + 42)];
+    const name = data.toString('utf8', at + 46, at + 46 + nameLength);
+    const start = local + 30 + data.readUInt16LE(local + 26) + data.readUInt16LE(local + 28);
+    const bytes = data.subarray(start, start + compressed);
+    out.push({ name, recorded, actual: zlib.crc32(method === 8 ? zlib.inflateRawSync(bytes) : bytes) });
+    at += 46 + nameLength + extraLength + commentLength;
+  }
   return out;
 }
 
@@ -185,6 +208,19 @@ describe('the streamed export', () => {
       sheet.commit();
     });
     expect(await parts(copied)).toEqual(await parts(inPlace));
+  });
+
+  it('writes a zip whose every checksum matches its bytes', async () => {
+    for (const enabled of [true, false]) {
+      RENDER_WORKERS.enabled = enabled;
+      try {
+        const entries = checksums((await buildExport(db, campaign, root, { what: 'all', now, databaseUrl: url })).data);
+        expect(entries.map((e) => e.name)).toContain('xl/worksheets/sheet4.xml');
+        for (const e of entries) expect(e, e.name).toMatchObject({ recorded: e.actual });
+      } finally {
+        RENDER_WORKERS.enabled = true;
+      }
+    }
   });
 
   it('leaves nothing on disk', async () => {

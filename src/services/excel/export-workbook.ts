@@ -394,19 +394,24 @@ export async function buildExport(db: Db, campaign: Campaign, root: Unit, opts: 
       // Started now: it takes a moment to start, the plans longer to read.
       if (worker.wanted) warmRenderWorkers(opts.log);
       // The sheets after the first are given to the worker once the first has written a page: the
-      // styles its rows use are then the workbook's, so theirs mostly need no token.
+      // styles its rows use are then the workbook's, so theirs mostly need no token. A job a sheet,
+      // done in their order: the main thread copies in the 汇总表 while the worker renders the 明细
+      // (one job for both made it wait for both, idle, after the 计划表).
       const renderRest = (book: WorkbookStream) => {
         const rest = streamed.slice(1);
         if (!rest.length || !worker.usable) return;
-        const job: RenderJob = {
-          spool: spool!.file, several, firstRow: HEADER_ROWS + 1, names: [...names], known: book.knownStyles(),
-          sheets: rest.map((t) => ({ table: t.kind, widths: t.meter.widths(), out: path.join(spool!.dir, `${t.kind}.xml`) })),
-        };
-        const result = renderInWorker(job, plans, worker.task).catch((err: unknown) => {
-          worker.giveUp('rendering the sheets', err);
-          return undefined;
-        });
-        rest.forEach((t, i) => (t.rendered = { sheet: job.sheets[i], result: result.then((r) => r?.[i]) }));
+        const known = book.knownStyles();
+        const unitNames = [...names];
+        for (const t of rest) {
+          const sheet: RenderSheet = { table: t.kind, widths: t.meter.widths(), out: path.join(spool!.dir, `${t.kind}.xml`) };
+          const job: RenderJob = { spool: spool!.file, several, firstRow: HEADER_ROWS + 1, names: unitNames, known, sheets: [sheet] };
+          // Each within the time the worker may take for all of them: the later ones wait for the earlier.
+          const result = renderInWorker(job, plans, worker.task, rest.length).catch((err: unknown) => {
+            worker.giveUp('rendering the sheets', err);
+            return undefined;
+          });
+          t.rendered = { sheet, result: result.then((r) => r?.[0]) };
+        }
       };
       const stream = (t: StreamedTable) => {
         const first = !streamed.length;

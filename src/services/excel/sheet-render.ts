@@ -323,9 +323,12 @@ function inWorker<T>(task: WorkerTask, limitMs: number, opts: TaskOptions): Prom
   });
 }
 
-/** Renders a job's rows in a worker, within renderLimitMs of its plans. */
-export const renderInWorker = (job: RenderJob, plans: number, opts: TaskOptions = {}) =>
-  inWorker<RenderResult>({ kind: 'render', job }, renderLimitMs(plans, job.sheets.length), opts);
+/**
+ * Renders a job's rows in a worker, within renderLimitMs of its plans and `sheets` (the job's, or
+ * more: those of the jobs given before it, which the worker renders first).
+ */
+export const renderInWorker = (job: RenderJob, plans: number, opts: TaskOptions = {}, sheets = job.sheets.length) =>
+  inWorker<RenderResult>({ kind: 'render', job }, renderLimitMs(plans, sheets), opts);
 
 /**
  * Runs a query in a worker, as JSON text: on SQLite the first column of the first row (the query
