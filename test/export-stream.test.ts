@@ -236,9 +236,11 @@ describe('the streamed export', () => {
     { on: 'render', act: 'fail', said: 'rendering the sheets' },
     { on: 'read', act: 'stall', said: 'reading the plans' },
     { on: 'render', act: 'stall', said: 'rendering the sheets' },
+    // Part way through a sheet, some of its rows already copied into the workbook.
+    { on: 'render', act: 'break', said: 'rendering the sheets' },
   ] as const;
   for (const fault of faults) {
-    it(`writes the same workbook when the worker ${fault.act === 'fail' ? 'fails' : 'hangs'} ${fault.on === 'read' ? 'reading the plans' : 'rendering'}, says so once and leaves nothing on disk`, async () => {
+    it(`writes the same workbook when the worker ${{ fail: 'fails', stall: 'hangs', break: 'breaks off' }[fault.act]} ${fault.on === 'read' ? 'reading the plans' : 'rendering'}, says so once and leaves nothing on disk`, async () => {
       RENDER_WORKERS.enabled = false;
       const expected = await exportParts(root, 'all');
       RENDER_WORKERS.enabled = true;
@@ -258,7 +260,7 @@ describe('the streamed export', () => {
       expect(got).toEqual(expected);
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toContain(fault.said);
-      expect(warnings[0]).toContain(fault.act === 'fail' ? `test fault: the ${fault.on} task failed` : 'did not finish');
+      expect(warnings[0]).toContain({ fail: `test fault: the ${fault.on} task failed`, stall: 'did not finish', break: 'test fault: the render task broke off' }[fault.act]);
       if (fault.act === 'stall') expect(Date.now() - started).toBeLessThan(20_000);
       // The next export has a worker again, and no warning.
       const after = warningsLog();

@@ -8,9 +8,10 @@
 // from that file, a page at a time, through exceljs's streaming writer into the zip.
 //
 // Two threads share the work (sheet-render.ts): a worker reads the pages from the database while the
-// main thread measures the ones before, and renders the 汇总表's and 明细's rows while the main thread
-// writes the 计划表; the main thread then copies them in. Without the worker (one core, or it failed
-// or hung: a warning in the log, see WorkerShare) the main thread does it all, to the same bytes.
+// main thread measures the ones before, and renders the 汇总表's and then the 明细's rows while the
+// main thread writes the 计划表; the main thread copies them in as they come. Without the worker (one
+// core, or it failed, hung or broke off: a warning in the log, see WorkerShare) the main thread does
+// it all, or the rest, to the same bytes.
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,7 +33,7 @@ import { keyProjectSheet } from './key-project-sheet.js';
 import { keyProjectsOf, type KeyProjectView } from '../key-projects.js';
 import { standingsSheet } from './standings-sheet.js';
 import { readSpool, writeSpool } from './plan-spool.js';
-import { logSafeMessage, PLAN_TABLES, readInWorker, renderedRows, renderInWorker, renderWorkersAvailable, warmRenderWorkers, type PlanTableKind, type RenderJob, type RenderResult, type RenderSheet } from './sheet-render.js';
+import { logSafeMessage, PLAN_TABLES, readInWorker, RenderFeed, renderInWorker, renderWorkersAvailable, warmRenderWorkers, type PlanTableKind, type RenderJob, type RenderSheet } from './sheet-render.js';
 import { areaName, HEADER_ROWS, streamWorkbook, WidthMeter, writeModel, writeWorkbook, type SheetHeading, type SheetModel, type SheetRow, type WorkbookStream } from './layout.js';
 
 export type ExportWhat = 'plan' | 'summary' | 'standings' | 'all';
@@ -330,8 +331,8 @@ interface StreamedTable {
   /** The instance that measures (a fresh one writes, so its sums start again). */
   measuring: PlanTable;
   meter: WidthMeter;
-  /** Its rows rendered by a worker (sheet-render.ts), when they are: undefined if that failed. */
-  rendered?: { sheet: RenderSheet; result: Promise<RenderResult[number] | undefined> };
+  /** Its rows as a worker renders them (sheet-render.ts), when one does. */
+  rendered?: RenderFeed;
 }
 
 function streamedTable(heading: SheetHeading, kind: PlanTableKind, several: boolean): StreamedTable {
@@ -340,25 +341,34 @@ function streamedTable(heading: SheetHeading, kind: PlanTableKind, several: bool
 }
 
 /**
- * Writes a per-plan sheet: the rows a worker rendered, copied in; or rendered here from the spool,
- * page by page (each page handed to the zip as it goes), calling `afterFirstPage` after the first.
+ * Writes a per-plan sheet: the rows a worker renders, copied in as they come; or rendered here from
+ * the spool, page by page (each page handed to the zip as it goes), calling `afterFirstPage` after
+ * the first. A worker that stops part way leaves the rest to this thread.
  */
 async function writeStreamed(book: WorkbookStream, t: StreamedTable, spool: Spool, names: Map<number, string>, afterFirstPage?: () => void): Promise<void> {
   const table = PLAN_TABLES[t.kind](t.several);
   const sheet = book.sheet({ name: table.name, ...t.heading, columns: table.columns }, t.meter.widths());
-  const rendered = t.rendered && sheet.fast ? await t.rendered.result : undefined;
-  if (rendered) {
-    await sheet.addRendered(renderedRows(t.rendered!.sheet, rendered));
-    for (const r of t.measuring.tail()) sheet.add(r);
-  } else {
-    for await (const page of spool.pages()) {
-      for (const p of page) sheet.add(table.row(p, names.get(p.unitId)!));
-      await sheet.drain();
-      if (sheet.fast) afterFirstPage?.();
-      afterFirstPage = undefined;
+  let copied = 0;
+  if (t.rendered && sheet.fast) {
+    copied = await sheet.addRendered(t.rendered.rows());
+    if (t.rendered.finished) {
+      for (const r of t.measuring.tail()) sheet.add(r);
+      sheet.commit();
+      return;
     }
-    for (const r of table.tail()) sheet.add(r);
   }
+  for await (const page of spool.pages()) {
+    for (const p of page) {
+      // Rows the worker did render are still made, for the sums of the tail.
+      const row = table.row(p, names.get(p.unitId)!);
+      if (copied) copied--;
+      else sheet.add(row);
+    }
+    await sheet.drain();
+    if (sheet.fast) afterFirstPage?.();
+    afterFirstPage = undefined;
+  }
+  for (const r of table.tail()) sheet.add(r);
   sheet.commit();
 }
 
@@ -395,8 +405,9 @@ export async function buildExport(db: Db, campaign: Campaign, root: Unit, opts: 
       if (worker.wanted) warmRenderWorkers(opts.log);
       // The sheets after the first are given to the worker once the first has written a page: the
       // styles its rows use are then the workbook's, so theirs mostly need no token. A job a sheet,
-      // done in their order: the main thread copies in the 汇总表 while the worker renders the 明细
-      // (one job for both made it wait for both, idle, after the 计划表).
+      // done in their order, each copied in as it is rendered: the main thread copies the 汇总表
+      // while the worker renders the 明细, then the 明细 as it comes (one job for both, copied when
+      // done, kept the main thread idle for a while after each sheet).
       const renderRest = (book: WorkbookStream) => {
         const rest = streamed.slice(1);
         if (!rest.length || !worker.usable) return;
@@ -405,12 +416,16 @@ export async function buildExport(db: Db, campaign: Campaign, root: Unit, opts: 
         for (const t of rest) {
           const sheet: RenderSheet = { table: t.kind, widths: t.meter.widths(), out: path.join(spool!.dir, `${t.kind}.xml`) };
           const job: RenderJob = { spool: spool!.file, several, firstRow: HEADER_ROWS + 1, names: unitNames, known, sheets: [sheet] };
+          const feed = new RenderFeed(sheet.out);
+          t.rendered = feed;
           // Each within the time the worker may take for all of them: the later ones wait for the earlier.
-          const result = renderInWorker(job, plans, worker.task, rest.length).catch((err: unknown) => {
-            worker.giveUp('rendering the sheets', err);
-            return undefined;
-          });
-          t.rendered = { sheet, result: result.then((r) => r?.[0]) };
+          renderInWorker(job, plans, { ...worker.task, progress: (p) => feed.update(p) }, rest.length).then(
+            ([part]) => feed.end(part),
+            (err: unknown) => {
+              worker.giveUp('rendering the sheets', err);
+              feed.end(undefined);
+            },
+          );
         }
       };
       const stream = (t: StreamedTable) => {

@@ -319,12 +319,14 @@ export function tokenRenderer(columns: ColumnSpec[], widths: number[], known: Re
 
 /**
  * Rows rendered elsewhere (tokenRenderer) for a sheet: their bytes (each block used before the next
- * is asked for), how many, the styles they stand in for.
+ * is asked for), how many, the styles they stand in for. They may still be being rendered while they
+ * are copied: `uses` may grow as blocks come (a token's style is in it by the time its block is),
+ * and `rows` is read once the blocks have ended (the rows in them).
  */
 export interface RenderedRows {
   blocks: AsyncIterable<Buffer>;
-  rows: number;
-  uses: StyleUse[];
+  readonly rows: number;
+  readonly uses: StyleUse[];
 }
 
 /**
@@ -379,9 +381,10 @@ export interface SheetWriter {
   /**
    * Adds table rows rendered elsewhere (tokenRenderer, with this sheet's columns and widths, row
    * numbers following the rows added so far): registers the styles they stand in for, in their
-   * order, and writes the rows with each token replaced, waiting for the zip between blocks.
+   * order, and writes the rows with each token replaced, waiting for the zip between blocks. Returns
+   * how many rows it added.
    */
-  addRendered(rendered: RenderedRows): Promise<void>;
+  addRendered(rendered: RenderedRows): Promise<number>;
   commit(): void;
 }
 
@@ -553,13 +556,19 @@ function openSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, layout: SheetLayout, 
   const addRendered = async (rendered: RenderedRows) => {
     if (!fast) throw new Error('rows rendered elsewhere need the fast row path');
     flush();
-    // Registered now, in the order of their first cells: as if the rows were added here.
-    const attrs = rendered.uses.map((u) => {
-      const attr = register(u.kind, u.centred, u.numFmt, u.cellType);
-      // An empty cell of the default style is left out, which a token cannot do; table styles always have borders.
-      if (attr === '"') throw new Error('a table cell style turned out to be the default style');
-      return Buffer.from(attr, 'latin1');
-    });
+    // Registered at their first token, which comes in the order of their first cells (tokenRenderer
+    // numbers them so): as if the rows were added here.
+    const attrs: Buffer[] = [];
+    const attrOf = (token: number): Buffer | undefined => {
+      while (attrs.length <= token && attrs.length < rendered.uses.length) {
+        const u = rendered.uses[attrs.length];
+        const attr = register(u.kind, u.centred, u.numFmt, u.cellType);
+        // An empty cell of the default style is left out, which a token cannot do; table styles always have borders.
+        if (attr === '"') throw new Error('a table cell style turned out to be the default style');
+        attrs.push(Buffer.from(attr, 'latin1'));
+      }
+      return attrs[token];
+    };
     const copyIn = (src: Buffer, from: number, to: number) => {
       while (from < to) {
         // Buffer.copy stops at the end of the buffer; room() starts a new one when this one is full.
@@ -580,7 +589,7 @@ function openSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, layout: SheetLayout, 
         const stop = token < 0 || token >= end ? end : token;
         copyIn(block, at, stop);
         if (stop === end) break;
-        const attr = attrs[block[token + 1] - TOKEN_BASE];
+        const attr = attrOf(block[token + 1] - TOKEN_BASE);
         if (!attr) throw new Error('a rendered row names a style it did not report');
         // A few bytes: by hand, cheaper than a copy call.
         const into = room(attr.length);
@@ -590,8 +599,10 @@ function openSheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, layout: SheetLayout, 
       await drain();
     }
     if (carry) throw new Error('rendered rows end inside a style token');
-    internals._rowZero += rendered.rows;
-    r += rendered.rows;
+    const rows = rendered.rows;
+    internals._rowZero += rows;
+    r += rows;
+    return rows;
   };
 
   return {

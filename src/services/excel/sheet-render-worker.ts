@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
-import { renderPlanRows, type WorkerMessage, type WorkerReply, type WorkerTask } from './sheet-render.js';
+import { renderPlanRows, type RenderProgress, type WorkerFault, type WorkerMessage, type WorkerReply, type WorkerTask } from './sheet-render.js';
 
 const require = createRequire(import.meta.url);
 
@@ -75,11 +75,17 @@ async function readPostgres(url: string, sql: string, params: unknown[]): Promis
 const rendering = new Set<number>();
 const cancelled = new Set<number>();
 
-async function run(id: number, task: WorkerTask, fault?: 'fail' | 'stall'): Promise<unknown> {
-  // Test-only (sheet-render.ts RENDER_WORKERS.fault): a worker that fails or hangs.
+async function run(id: number, task: WorkerTask, fault?: WorkerFault): Promise<unknown> {
+  // Test-only (sheet-render.ts RENDER_WORKERS.fault): a worker that fails, hangs or breaks off.
   if (fault === 'fail') throw new Error(`test fault: the ${task.kind} task failed`);
   if (fault === 'stall') return new Promise(() => undefined);
-  if (task.kind === 'render') return renderPlanRows(task.job, () => cancelled.has(id));
+  if (task.kind === 'render') {
+    const told = (progress: RenderProgress) => {
+      parentPort!.postMessage({ id, progress } satisfies WorkerReply);
+      if (fault === 'break' && progress.rows >= 2) throw new Error('test fault: the render task broke off');
+    };
+    return renderPlanRows(task.job, () => cancelled.has(id), told, fault === 'break' ? 1 : undefined);
+  }
   const { source, sql, params } = task;
   return source.kind === 'sqlite' ? readSqlite(source.file, sql, params) : readPostgres(source.url, sql, params);
 }

@@ -1,9 +1,9 @@
 // The export's per-plan sheets rendered in a worker thread (sheet-render-worker.ts): while the main
-// thread writes the 计划表 into the zip, the worker turns the plan spool into the 汇总表's and 明细's
-// rows, each into a file that the main thread then copies into its sheet. A sheet's XML is most of
-// an export's work, and the machine has more than one core. Before that the worker reads the plans,
-// on a database connection of its own, while the main thread measures them (export-workbook.ts
-// pageReader).
+// thread writes the 计划表 into the zip, the worker turns the plan spool into the 汇总表's and then
+// the 明细's rows, each into a file that the main thread copies into its sheet as it grows
+// (RenderFeed). A sheet's XML is most of an export's work, and the machine has more than one core.
+// Before that the worker reads the plans, on a database connection of its own, while the main
+// thread measures them (export-workbook.ts pageReader).
 //
 // Styles are the one thing a worker cannot do: the workbook numbers a style when its first cell is
 // written, so a worker writes the styles the workbook already had as they are and stands a token
@@ -48,22 +48,42 @@ export interface RenderJob {
   known: Record<string, string>;
 }
 
-/** Per sheet of the job: how many rows, the styles its tokens stand for. */
-export type RenderResult = { rows: number; uses: StyleUse[] }[];
+/** What of a sheet is in its file: bytes, whole rows, the styles its tokens stand for. */
+export interface RenderedPart {
+  bytes: number;
+  rows: number;
+  uses: StyleUse[];
+}
+
+/** Per sheet of the job: all of it. */
+export type RenderResult = RenderedPart[];
+
+/** Told after each block a sheet's file is given (it ends with a whole row): `sheet`, its index in the job. */
+export type RenderProgress = RenderedPart & { sheet: number };
 
 const WRITE_BLOCK = 1 << 20;
 
 /**
- * Renders a job's rows into their files (in whichever thread calls it: the worker does). Stops, with
- * an error, at the first page after `cancelled()` turns true (the export it was for has failed).
+ * Renders a job's rows into their files (in whichever thread calls it: the worker does), telling
+ * `progress` after each block written. Stops, with an error, at the first page after `cancelled()`
+ * turns true (the export it was for has failed).
  */
-export async function renderPlanRows(job: RenderJob, cancelled: () => boolean = () => false): Promise<RenderResult> {
+export async function renderPlanRows(job: RenderJob, cancelled: () => boolean = () => false, progress?: (p: RenderProgress) => void, blockBytes = WRITE_BLOCK): Promise<RenderResult> {
   if (cancelled()) throw new Error('render cancelled');
   const names = new Map(job.names);
   const sheets = job.sheets.map((sheet) => {
     const table = PLAN_TABLES[sheet.table](job.several);
-    return { table, ...tokenRenderer(table.columns, sheet.widths, job.known), fd: -1, block: Buffer.allocUnsafe(WRITE_BLOCK), used: 0 };
+    return { table, ...tokenRenderer(table.columns, sheet.widths, job.known), fd: -1, block: Buffer.allocUnsafe(blockBytes), used: 0, bytes: 0, rows: 0 };
   });
+  /** The block to the file: whole rows, `rows` of them in the file now. */
+  const write = (i: number, rows: number) => {
+    const sheet = sheets[i];
+    fs.writeSync(sheet.fd, sheet.block, 0, sheet.used);
+    sheet.bytes += sheet.used;
+    sheet.used = 0;
+    sheet.rows = rows;
+    progress?.({ sheet: i, bytes: sheet.bytes, rows, uses: sheet.uses });
+  };
   let rows = 0;
   try {
     for (const [i, sheet] of sheets.entries()) sheet.fd = fs.openSync(job.sheets[i].out, 'w');
@@ -71,43 +91,98 @@ export async function renderPlanRows(job: RenderJob, cancelled: () => boolean = 
       if (cancelled()) throw new Error('render cancelled');
       for (const p of page) {
         const unitName = names.get(p.unitId)!;
-        const r = job.firstRow + rows++;
-        for (const sheet of sheets) {
+        const r = job.firstRow + rows;
+        for (const [i, sheet] of sheets.entries()) {
           const xml = sheet.render(sheet.table.row(p, unitName), r);
           // A UTF-16 code unit takes at most three bytes in UTF-8.
           if (sheet.used + xml.length * 3 > sheet.block.length) {
-            fs.writeSync(sheet.fd, sheet.block, 0, sheet.used);
-            sheet.used = 0;
+            write(i, rows);
             if (xml.length * 3 > sheet.block.length) sheet.block = Buffer.allocUnsafe(xml.length * 3);
           }
           sheet.used += sheet.block.write(xml, sheet.used);
         }
+        rows++;
       }
     }
-    for (const sheet of sheets) if (sheet.used) fs.writeSync(sheet.fd, sheet.block, 0, sheet.used);
-    return sheets.map((sheet) => ({ rows, uses: sheet.uses }));
+    for (const [i, sheet] of sheets.entries()) if (sheet.used) write(i, rows);
+    return sheets.map((sheet) => ({ bytes: sheet.bytes, rows, uses: sheet.uses }));
   } finally {
     for (const sheet of sheets) if (sheet.fd >= 0) fs.closeSync(sheet.fd);
   }
 }
 
-/** A finished sheet's rows, to be added to it (SheetWriter.addRendered). */
-export function renderedRows(sheet: RenderSheet, result: RenderResult[number]): RenderedRows {
-  return { blocks: readBlocks(sheet.out), rows: result.rows, uses: result.uses };
-}
+/**
+ * A sheet's rows as a worker renders them into its file, to be copied in as they come
+ * (SheetWriter.addRendered): the main thread copies the 明细's first rows while the worker renders
+ * its last. `finished` tells, once `rows()` has ended, whether they were all the sheet's: false when
+ * the worker failed or hung part way (the rows up to there are whole, and the caller does the rest).
+ */
+export class RenderFeed {
+  private part: RenderedPart = { bytes: 0, rows: 0, uses: [] };
+  private ended?: 'finished' | 'failed';
+  private wake?: () => void;
 
-/** The file in blocks, each read into the same buffer: a block is used before the next is asked for. */
-async function* readBlocks(file: string): AsyncGenerator<Buffer> {
-  const input = await fsp.open(file, 'r');
-  try {
-    const block = Buffer.allocUnsafe(WRITE_BLOCK);
-    for (;;) {
-      const { bytesRead } = await input.read(block, 0, block.length, null);
-      if (!bytesRead) return;
-      yield block.subarray(0, bytesRead);
+  constructor(readonly file: string) {}
+
+  /** More of the sheet is in the file. */
+  update(part: RenderedPart): void {
+    if (this.ended || part.bytes < this.part.bytes) return;
+    this.part = part;
+    this.wake?.();
+  }
+
+  /** The render is over: all of the sheet (`part`), or it failed (undefined). */
+  end(part: RenderedPart | undefined): void {
+    if (this.ended) return;
+    if (part) this.update(part);
+    this.ended = part ? 'finished' : 'failed';
+    this.wake?.();
+  }
+
+  get finished(): boolean {
+    return this.ended === 'finished';
+  }
+
+  rows(): RenderedRows {
+    // Read after the blocks have ended: what the copy added.
+    let copied: RenderedPart = { bytes: 0, rows: 0, uses: [] };
+    const feed = this;
+    async function* blocks(): AsyncGenerator<Buffer> {
+      // Opened once the worker has written to it (a render that fails at once may never create it).
+      let input: fsp.FileHandle | undefined;
+      try {
+        const block = Buffer.allocUnsafe(WRITE_BLOCK);
+        let at = 0;
+        for (;;) {
+          const part = feed.part;
+          if (at >= part.bytes) {
+            if (feed.ended) {
+              copied = part;
+              return;
+            }
+            await new Promise<void>((resolve) => (feed.wake = resolve));
+            continue;
+          }
+          input ??= await fsp.open(feed.file, 'r');
+          const { bytesRead } = await input.read(block, 0, Math.min(block.length, part.bytes - at), at);
+          if (!bytesRead) throw new Error(`the rendered rows in ${feed.file} are cut short`);
+          at += bytesRead;
+          yield block.subarray(0, bytesRead);
+        }
+      } finally {
+        await input?.close();
+      }
     }
-  } finally {
-    await input.close();
+    return {
+      blocks: blocks(),
+      get rows() {
+        return copied.rows;
+      },
+      // The styles of the tokens in the blocks so far.
+      get uses() {
+        return feed.part.uses;
+      },
+    };
   }
 }
 
@@ -140,6 +215,7 @@ export const renderLimitMs = (plans: number, sheets: number) => 5 * 60_000 + pla
 interface Pending {
   resolve(r: unknown): void;
   reject(e: Error): void;
+  progress?(p: RenderProgress): void;
   timer: NodeJS.Timeout;
 }
 
@@ -159,13 +235,14 @@ let broken = false;
 /**
  * enabled: off, everything is done in the main thread; done: tasks the workers have finished. Both
  * for tests, as are the two below, which are never set in the bot:
- * - fault: the worker fails (throws) or stalls (never answers) every task of that kind;
+ * - fault: the worker fails (throws) or stalls (never answers) every task of that kind, or (break,
+ *   renders only) breaks off after its second row, each row written to the file as a block;
  * - limitMs: every task's time limit, in place of the generous ones above.
  */
 export const RENDER_WORKERS: {
   enabled: boolean;
   done: number;
-  fault?: { on: WorkerTask['kind']; act: 'fail' | 'stall' };
+  fault?: { on: WorkerTask['kind']; act: WorkerFault };
   limitMs?: number;
 } = { enabled: true, done: 0 };
 
@@ -207,6 +284,10 @@ function startSlot(log: Logger | undefined): Slot {
   slot.worker.on('message', (m: WorkerReply) => {
     const job = slot.jobs.get(m.id);
     if (!job) return;
+    if ('progress' in m) {
+      job.progress?.(m.progress);
+      return;
+    }
     slot.jobs.delete(m.id);
     clearTimeout(job.timer);
     if ('error' in m) job.reject(new Error(`a render worker failed: ${m.error}`));
@@ -265,14 +346,18 @@ export type ReadSource = { kind: 'sqlite'; file: string } | { kind: 'postgresql'
 /** What the main thread asks of a worker. */
 export type WorkerTask = { kind: 'render'; job: RenderJob } | { kind: 'read'; source: ReadSource; sql: string; params: unknown[] };
 /** A message to the worker: a task; stop the render `cancel` (its export failed); close down. */
-export type WorkerMessage = { id: number; task: WorkerTask; fault?: 'fail' | 'stall' } | { cancel: number } | { close: true };
-export type WorkerReply = { id: number; result: unknown } | { id: number; error: string };
+/** Test-only faults (RENDER_WORKERS.fault). */
+export type WorkerFault = 'fail' | 'stall' | 'break';
+export type WorkerMessage = { id: number; task: WorkerTask; fault?: WorkerFault } | { cancel: number } | { close: true };
+export type WorkerReply = { id: number; result: unknown } | { id: number; error: string } | { id: number; progress: RenderProgress };
 
 export interface TaskOptions {
   /** Told when a worker cannot be started or crashes. */
   log?: Logger;
   /** Aborted when the export has failed: the task is stopped and its promise rejected at once. */
   signal?: AbortSignal;
+  /** A render's progress, as the worker tells it. */
+  progress?(p: RenderProgress): void;
 }
 
 /**
@@ -314,6 +399,7 @@ function inWorker<T>(task: WorkerTask, limitMs: number, opts: TaskOptions): Prom
         done();
         reject(e);
       },
+      ...(opts.progress ? { progress: opts.progress } : {}),
       timer,
     });
     opts.signal?.addEventListener('abort', onAbort, { once: true });
