@@ -16,10 +16,11 @@ import { buildExport, EXPORT_PAGE, EXPORT_WORKER, PAGE_AT, planOf } from '../src
 import type { ExportPlan } from '../src/services/excel/filing-sheets.js';
 import { FAST_ROWS, HEADER_ROWS, streamWorkbook, tokenRenderer, widthsOf, type ColumnSpec, type SheetRow } from '../src/services/excel/layout.js';
 import { readSpool, writeSpool } from '../src/services/excel/plan-spool.js';
-import { logSafeMessage, RENDER_WORKERS } from '../src/services/excel/sheet-render.js';
+import { logSafeMessage, RENDER_WORKERS, renderWorkersAvailable } from '../src/services/excel/sheet-render.js';
 import type { Logger } from '../src/logger.js';
 import type { Campaign, Unit } from '../src/store/models.js';
 import { postgresProblem, tempDatabase } from './support/postgres.js';
+import { until } from './support/wait.js';
 
 let dir: string;
 let url: string;
@@ -249,8 +250,8 @@ describe('the streamed export', () => {
       let got: Record<string, string> = {};
       const started = Date.now();
       RENDER_WORKERS.fault = { on: fault.on, act: fault.act };
-      // A hung worker is given up after the time limit (minutes in the bot).
-      if (fault.act === 'stall') RENDER_WORKERS.limitMs = 1000;
+      // A hung worker is given up after the time limit (minutes in the bot), and workers then rest a while (ten minutes).
+      if (fault.act === 'stall') Object.assign(RENDER_WORKERS, { limitMs: 1000, restMs: 3000 });
       try {
         expect(await inFreshTmp(async () => void (got = await exportParts(root, 'all', log)))).toEqual([]);
       } finally {
@@ -261,11 +262,23 @@ describe('the streamed export', () => {
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toContain(fault.said);
       expect(warnings[0]).toContain({ fail: `test fault: the ${fault.on} task failed`, stall: 'did not finish', break: 'test fault: the render task broke off' }[fault.act]);
-      if (fault.act === 'stall') expect(Date.now() - started).toBeLessThan(20_000);
+      if (fault.act === 'stall') {
+        expect(Date.now() - started).toBeLessThan(20_000);
+        // Until the workers have rested, exports do without one: at once, with nothing to wait out.
+        const before = RENDER_WORKERS.done;
+        const resting = warningsLog();
+        expect(await exportParts(root, 'all', resting.log)).toEqual(expected);
+        expect(RENDER_WORKERS.done).toBe(before);
+        expect(resting.warnings).toEqual([]);
+        await until(async () => renderWorkersAvailable(), 10_000, 'the workers rested');
+        delete RENDER_WORKERS.restMs;
+      }
       // The next export has a worker again, and no warning.
+      const before = RENDER_WORKERS.done;
       const after = warningsLog();
       expect(await exportParts(root, 'all', after.log)).toEqual(expected);
       expect(after.warnings).toEqual([]);
+      expect(RENDER_WORKERS.done).toBeGreaterThan(before);
     }, 60_000);
   }
 

@@ -231,23 +231,32 @@ const slots: Slot[] = [];
 let nextJob = 0;
 /** Set once a worker could not be started or crashed: the main thread renders from then on. */
 let broken = false;
+/**
+ * After a worker hung, exports are done in the main thread until then: whatever hung it (a
+ * database that stopped answering, a bug) would most likely hang the next one too, and each such
+ * export would wait out its time limit, minutes, before the main thread took over.
+ */
+let restUntil = 0;
+const REST_MS = 10 * 60_000;
 
 /**
  * enabled: off, everything is done in the main thread; done: tasks the workers have finished. Both
  * for tests, as are the two below, which are never set in the bot:
  * - fault: the worker fails (throws) or stalls (never answers) every task of that kind, or (break,
  *   renders only) breaks off after its second row, each row written to the file as a block;
- * - limitMs: every task's time limit, in place of the generous ones above.
+ * - limitMs: every task's time limit, in place of the generous ones above;
+ * - restMs: how long workers rest after one hung, in place of REST_MS.
  */
 export const RENDER_WORKERS: {
   enabled: boolean;
   done: number;
   fault?: { on: WorkerTask['kind']; act: WorkerFault };
   limitMs?: number;
+  restMs?: number;
 } = { enabled: true, done: 0 };
 
 /** Whether work can be given to workers here. */
-export const renderWorkersAvailable = () => RENDER_WORKERS.enabled && !broken && MAX_WORKERS > 0;
+export const renderWorkersAvailable = () => RENDER_WORKERS.enabled && !broken && MAX_WORKERS > 0 && Date.now() >= restUntil;
 
 /**
  * An error's message fit for the log: only the message (a worker's stack says nothing of use), with
@@ -380,7 +389,9 @@ function inWorker<T>(task: WorkerTask, limitMs: number, opts: TaskOptions): Prom
   const limit = RENDER_WORKERS.limitMs ?? limitMs;
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
-      fail(slot, new Error(`the render worker did not finish a ${task.kind} task within ${Math.round(limit / 1000)} s and was stopped`));
+      const rest = RENDER_WORKERS.restMs ?? REST_MS;
+      restUntil = Date.now() + rest;
+      fail(slot, new Error(`the render worker did not finish a ${task.kind} task within ${Math.round(limit / 1000)} s and was stopped; exports are done without one for ${Math.round(rest / 60_000)} min`));
       void slot.worker.terminate();
     }, limit);
     // Aborted: the job stays the worker's until it answers (its time limit still holds), while its
