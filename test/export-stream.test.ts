@@ -16,7 +16,7 @@ import { buildExport, EXPORT_PAGE, EXPORT_WORKER, PAGE_AT, planOf } from '../src
 import type { ExportPlan } from '../src/services/excel/filing-sheets.js';
 import { FAST_ROWS, HEADER_ROWS, streamWorkbook, tokenRenderer, widthsOf, type ColumnSpec, type SheetRow } from '../src/services/excel/layout.js';
 import { readSpool, writeSpool } from '../src/services/excel/plan-spool.js';
-import { logSafeMessage, RENDER_WORKERS, renderWorkersAvailable } from '../src/services/excel/sheet-render.js';
+import { logSafeMessage, RENDER_WORKERS, renderInWorker, renderWorkersAvailable } from '../src/services/excel/sheet-render.js';
 import type { Logger } from '../src/logger.js';
 import type { Campaign, Unit } from '../src/store/models.js';
 import { postgresProblem, tempDatabase } from './support/postgres.js';
@@ -251,7 +251,7 @@ describe('the streamed export', () => {
       const started = Date.now();
       RENDER_WORKERS.fault = { on: fault.on, act: fault.act };
       // A hung worker is given up after the time limit (minutes in the bot), and workers then rest a while (ten minutes).
-      if (fault.act === 'stall') Object.assign(RENDER_WORKERS, { limitMs: 1000, restMs: 3000 });
+      if (fault.act === 'stall') Object.assign(RENDER_WORKERS, { limitMs: 1000, restMs: 6000 });
       try {
         expect(await inFreshTmp(async () => void (got = await exportParts(root, 'all', log)))).toEqual([]);
       } finally {
@@ -281,6 +281,28 @@ describe('the streamed export', () => {
       expect(RENDER_WORKERS.done).toBeGreaterThan(before);
     }, 60_000);
   }
+
+  it('says so when a worker hangs on a task whose export is already over, as workers then rest', async () => {
+    const { log, warnings } = warningsLog();
+    Object.assign(RENDER_WORKERS, { fault: { on: 'render', act: 'stall' }, limitMs: 500, restMs: 1500 });
+    try {
+      const over = new AbortController();
+      const job = { spool: path.join(dir, 'none.bin'), sheets: [{ table: 'summary' as const, widths: [], out: path.join(dir, 'none.xml') }], several: false, firstRow: 4, names: [], known: {} };
+      const task = renderInWorker(job, 1, { log, signal: over.signal });
+      // The export failed (or finished) meanwhile: it no longer waits for the task, nor tells the log of it.
+      over.abort();
+      await expect(task).rejects.toThrow('cancelled');
+      await until(async () => warnings.length > 0, 10_000, 'the hang in the log');
+      expect(renderWorkersAvailable()).toBe(false);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('exports are done without one for 2 s');
+    } finally {
+      delete RENDER_WORKERS.fault;
+      delete RENDER_WORKERS.limitMs;
+    }
+    await until(async () => renderWorkersAvailable(), 10_000, 'the workers rested');
+    delete RENDER_WORKERS.restMs;
+  }, 30_000);
 
   it('keeps a database URL out of what it logs', () => {
     const secret = 'postgresql://saiwu:s3cret@db.example:5432/saiwu';

@@ -29,10 +29,16 @@ function nativeZipChecksums(): void {
     let require = createRequire(import.meta.url);
     for (const name of ['exceljs', 'archiver', 'zip-stream', 'compress-commons', 'crc32-stream']) require = createRequire(require.resolve(name));
     const module = require('crc-32') as { buf?: (data: Uint8Array, seed?: unknown) => number };
-    if (typeof module.buf !== 'function') return;
+    const own = module.buf;
+    if (typeof own !== 'function') return;
     // crc-32 continues from `seed` (a previous result, signed or not; crc32-stream's first seed is
-    // a Buffer, which crc-32 reads as 0) and returns a signed 32-bit number.
-    module.buf = (data, seed) => crc32(data, typeof seed === 'number' ? seed >>> 0 : 0) | 0;
+    // a Buffer, which crc-32 reads as 0) and returns a signed 32-bit number. Empty data keeps the
+    // seed (zlib gives 0 for a view with no memory behind it); anything but bytes goes to crc-32.
+    module.buf = (data, seed) => {
+      if (!ArrayBuffer.isView(data)) return own(data, seed);
+      const from = typeof seed === 'number' ? seed >>> 0 : 0;
+      return (data.byteLength ? crc32(data, from) : from) | 0;
+    };
   } catch {
     // Another layout of exceljs's dependencies: its own CRC stays, slower but the same.
   }

@@ -78,7 +78,8 @@ export async function renderPlanRows(job: RenderJob, cancelled: () => boolean = 
   /** The block to the file: whole rows, `rows` of them in the file now. */
   const write = (i: number, rows: number) => {
     const sheet = sheets[i];
-    fs.writeSync(sheet.fd, sheet.block, 0, sheet.used);
+    // writeSync may write less than asked (a disk nearly full): the rest is written before the progress is told.
+    for (let at = 0; at < sheet.used; ) at += fs.writeSync(sheet.fd, sheet.block, at, sheet.used - at);
     sheet.bytes += sheet.used;
     sheet.used = 0;
     sheet.rows = rows;
@@ -236,7 +237,7 @@ let broken = false;
  * database that stopped answering, a bug) would most likely hang the next one too, and each such
  * export would wait out its time limit, minutes, before the main thread took over.
  */
-let restUntil = 0;
+let restUntil = 0; // performance.now(): a clock that never steps back
 const REST_MS = 10 * 60_000;
 
 /**
@@ -256,7 +257,7 @@ export const RENDER_WORKERS: {
 } = { enabled: true, done: 0 };
 
 /** Whether work can be given to workers here. */
-export const renderWorkersAvailable = () => RENDER_WORKERS.enabled && !broken && MAX_WORKERS > 0 && Date.now() >= restUntil;
+export const renderWorkersAvailable = () => RENDER_WORKERS.enabled && !broken && MAX_WORKERS > 0 && performance.now() >= restUntil;
 
 /**
  * An error's message fit for the log: only the message (a worker's stack says nothing of use), with
@@ -371,7 +372,8 @@ export interface TaskOptions {
 
 /**
  * Gives a task to a worker (the least busy one, started if there are fewer than MAX_WORKERS), to
- * be done within `limitMs`: a worker that has not answered by then is stopped, and every task it had
+ * be done within `limitMs` (a render's limit starts again with each progress it tells): a worker
+ * that has not answered by then is stopped, workers rest (REST_MS), and every task it had
  * fails (they are all done in the main thread instead).
  */
 function inWorker<T>(task: WorkerTask, limitMs: number, opts: TaskOptions): Promise<T> {
@@ -388,12 +390,15 @@ function inWorker<T>(task: WorkerTask, limitMs: number, opts: TaskOptions): Prom
   const id = nextJob++;
   const limit = RENDER_WORKERS.limitMs ?? limitMs;
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const expire = () => {
       const rest = RENDER_WORKERS.restMs ?? REST_MS;
-      restUntil = Date.now() + rest;
-      fail(slot, new Error(`the render worker did not finish a ${task.kind} task within ${Math.round(limit / 1000)} s and was stopped; exports are done without one for ${Math.round(rest / 60_000)} min`));
+      restUntil = performance.now() + rest;
+      const err = new Error(`the render worker did not finish a ${task.kind} task within ${Math.round(limit / 1000)} s and was stopped; exports are done without one for ${rest >= 60_000 ? `${Math.round(rest / 60_000)} min` : `${Math.round(rest / 1000)} s`}`);
+      // The export the task was for tells the log (WorkerShare.giveUp), unless it is over already.
+      if (opts.signal?.aborted) (opts.log ?? slot.log)?.warn({ err: err.message }, 'export render worker hung');
+      fail(slot, err);
       void slot.worker.terminate();
-    }, limit);
+    };
     // Aborted: the job stays the worker's until it answers (its time limit still holds), while its
     // export moves on.
     const onAbort = () => {
@@ -410,8 +415,16 @@ function inWorker<T>(task: WorkerTask, limitMs: number, opts: TaskOptions): Prom
         done();
         reject(e);
       },
-      ...(opts.progress ? { progress: opts.progress } : {}),
-      timer,
+      // A render that is telling its progress is alive: its time limit starts again.
+      progress: (p) => {
+        const job = slot.jobs.get(id);
+        if (job) {
+          clearTimeout(job.timer);
+          job.timer = setTimeout(expire, limit);
+        }
+        opts.progress?.(p);
+      },
+      timer: setTimeout(expire, limit),
     });
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     settle(slot);
