@@ -242,7 +242,7 @@ const REST_MS = 10 * 60_000;
 
 /**
  * enabled: off, everything is done in the main thread; done: tasks the workers have finished. Both
- * for tests, as are the two below, which are never set in the bot:
+ * for tests, as are those below, which are never set in the bot:
  * - fault: the worker fails (throws) or stalls (never answers) every task of that kind, or (break,
  *   renders only) breaks off after its second row, each row written to the file as a block;
  * - limitMs: every task's time limit, in place of the generous ones above;
