@@ -73,7 +73,7 @@ export async function renderPlanRows(job: RenderJob, cancelled: () => boolean = 
   const names = new Map(job.names);
   const sheets = job.sheets.map((sheet) => {
     const table = PLAN_TABLES[sheet.table](job.several);
-    return { table, ...tokenRenderer(table.columns, sheet.widths, job.known), fd: -1, block: Buffer.allocUnsafe(blockBytes), used: 0, bytes: 0, rows: 0 };
+    return { table, ...tokenRenderer(table.columns, sheet.widths, job.known), fd: -1, block: Buffer.allocUnsafe(blockBytes), used: 0, bytes: 0 };
   });
   /** The block to the file: whole rows, `rows` of them in the file now. */
   const write = (i: number, rows: number) => {
@@ -82,7 +82,6 @@ export async function renderPlanRows(job: RenderJob, cancelled: () => boolean = 
     for (let at = 0; at < sheet.used; ) at += fs.writeSync(sheet.fd, sheet.block, at, sheet.used - at);
     sheet.bytes += sheet.used;
     sheet.used = 0;
-    sheet.rows = rows;
     progress?.({ sheet: i, bytes: sheet.bytes, rows, uses: sheet.uses });
   };
   let rows = 0;
@@ -145,8 +144,8 @@ export class RenderFeed {
   }
 
   rows(): RenderedRows {
-    // Read after the blocks have ended: what the copy added.
-    let copied: RenderedPart = { bytes: 0, rows: 0, uses: [] };
+    // The rows in the blocks copied, known once they have ended.
+    let copied = 0;
     const feed = this;
     async function* blocks(): AsyncGenerator<Buffer> {
       // Opened once the worker has written to it (a render that fails at once may never create it).
@@ -158,7 +157,7 @@ export class RenderFeed {
           const part = feed.part;
           if (at >= part.bytes) {
             if (feed.ended) {
-              copied = part;
+              copied = part.rows;
               return;
             }
             await new Promise<void>((resolve) => (feed.wake = resolve));
@@ -177,7 +176,7 @@ export class RenderFeed {
     return {
       blocks: blocks(),
       get rows() {
-        return copied.rows;
+        return copied;
       },
       // The styles of the tokens in the blocks so far.
       get uses() {
